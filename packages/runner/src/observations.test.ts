@@ -1,0 +1,67 @@
+import type { LoaderLine } from '@ebpf-lab/protocol';
+import { describe, expect, it } from 'vitest';
+import { ObservationCollector, pairSyscalls, syscallName } from './observations.ts';
+
+type SyscallLine = Extract<LoaderLine, { type: 'syscall' }>;
+const sys = (p: Partial<SyscallLine>): SyscallLine => ({
+  type: 'syscall',
+  scenario: 's',
+  phase: 'enter',
+  hook: 'sys_enter_read',
+  ts: '1',
+  pid: 10,
+  tid: 10,
+  ...p,
+});
+
+describe('syscallName', () => {
+  it('strips the enter/exit prefix of syscall tracepoints only', () => {
+    expect(syscallName('sys_enter_openat')).toBe('openat');
+    expect(syscallName('sys_exit_read')).toBe('read');
+    expect(syscallName('sched_process_exec')).toBe('sched_process_exec');
+  });
+});
+
+describe('pairSyscalls', () => {
+  it('pairs an exit with the open enter of the same thread and syscall', () => {
+    const recs = pairSyscalls([
+      sys({ hook: 'sys_enter_openat', ts: '1', args: ['0', '140000', '0'], path: '/tmp/password' }),
+      sys({ hook: 'sys_enter_read', ts: '2', tid: 11, args: ['3', '99', '64'] }),
+      sys({ hook: 'sys_exit_openat', phase: 'exit', ts: '3', ret: '3' }),
+      sys({ hook: 'sys_exit_read', phase: 'exit', ts: '4', tid: 11, ret: '20' }),
+    ]);
+    expect(recs).toEqual([
+      { name: 'openat', pid: 10, tid: 10, enterTs: '1', exitTs: '3', args: ['0', '140000', '0'], path: '/tmp/password', ret: '3' },
+      { name: 'read', pid: 10, tid: 11, enterTs: '2', exitTs: '4', args: ['3', '99', '64'], ret: '20' },
+    ]);
+  });
+
+  it('keeps an unmatched enter without ret and an orphan exit without args', () => {
+    const recs = pairSyscalls([
+      sys({ hook: 'sys_exit_read', phase: 'exit', ts: '1', ret: '5' }),
+      sys({ hook: 'sys_enter_read', ts: '2', args: ['4', '1', '2'] }),
+    ]);
+    expect(recs).toHaveLength(2);
+    expect(recs[0]).toMatchObject({ name: 'read', args: [], ret: '5' });
+    expect(recs[1].ret).toBeUndefined();
+  });
+});
+
+describe('ObservationCollector', () => {
+  it('keeps scenarios apart and names their limits', () => {
+    const c = new ObservationCollector(new Map([['a', [{ path: '/tmp/password', hex: '6869' }]]]));
+    c.add({ type: 'scenario_start', scenario: 'a' });
+    c.add({ type: 'submit', scenario: 'a', record: { ts: '5', pid: 1, tid: 1, kind: 'bytes', data: '6869', truncated: false } });
+    c.add({ type: 'scenario_start', scenario: 'b' });
+    c.add({ type: 'limit', scenario: 'b', name: 'wall', message: 'the target ran longer than 2 s' });
+    c.add(sys({ scenario: 'b' }));
+    const [a, b] = c.result();
+    expect(a.scenario).toBe('a');
+    expect(a.planted).toEqual([{ path: '/tmp/password', hex: '6869' }]);
+    expect(a.submissions).toHaveLength(1);
+    expect(a.syscalls).toHaveLength(0);
+    expect(b.submissions).toHaveLength(0);
+    expect(b.syscalls).toHaveLength(1);
+    expect(c.allLimits()).toEqual(['the target ran longer than 2 s']);
+  });
+});
