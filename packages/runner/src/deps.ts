@@ -1,0 +1,34 @@
+// What a run needs from the rest of the platform. Passed in, so tests and the server can build a
+// runner around the real pieces (or a failing one, to test infrastructure errors).
+import type { Exercise, ExerciseMeta } from '@ebpf-lab/exercises';
+import type { CheckResult, Diagnostic, LoaderConfig, LoaderLine, RunResult, ScenarioObservation } from '@ebpf-lab/protocol';
+
+export interface CompileOutcome {
+  ok: boolean;
+  object?: Buffer;
+  diagnostics: Diagnostic[];
+  log: string;
+  /** Set when a sandbox limit stopped the compiler, naming the limit. */
+  limit?: string;
+}
+
+export interface StaticOutcome {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  [fact: string]: unknown;
+}
+
+export interface RunnerDeps {
+  exercises: Map<string, Exercise>;
+  versions(exercise: Exercise | undefined): RunResult['versions'];
+  compile(source: string, signal?: AbortSignal): Promise<CompileOutcome>;
+  checkObject(object: Buffer, meta: ExerciseMeta): StaticOutcome;
+  /** Resolves once the loader reported `done` (or died); cleans up after itself. */
+  runLoader(config: LoaderConfig, onLine: (line: LoaderLine) => void, signal?: AbortSignal): Promise<void>;
+  /** The cgroup v2 directory a run's target lives in. */
+  cgroupFor(runId: string): string;
+  explainVerifierLog(log: string, where: { program: string }): Diagnostic;
+  explainAttachError(line: Extract<LoaderLine, { type: 'attach_error' }>): Diagnostic;
+  grade(meta: ExerciseMeta, input: { observations: ScenarioObservation[]; object: StaticOutcome }): CheckResult[];
+  log?(message: string, error: unknown): void;
+}

@@ -1,0 +1,124 @@
+// The orchestration's logic with stand-in stages. The real pipeline against the kernel is tested
+// in test/pipeline.test.ts; here we test only what the runner decides from what stages report.
+import { ExerciseMeta } from '@ebpf-lab/exercises';
+import type { Exercise } from '@ebpf-lab/exercises';
+import type { LoaderLine } from '@ebpf-lab/protocol';
+import { describe, expect, it } from 'vitest';
+import type { RunnerDeps } from './deps.ts';
+import { createRunner } from './run.ts';
+import type { RunProgress } from './types.ts';
+
+const meta = ExerciseMeta.parse({
+  id: 'ex',
+  chapter: 1,
+  chapterTitle: 'c',
+  order: 1,
+  title: 't',
+  summary: 's',
+  sections: ['tracepoint/syscalls/sys_enter_read'],
+  scenarios: [{ id: 'basic', title: 'Basic', files: [{ path: '/tmp/password', content: '{{secret}}' }] }],
+  checks: [{ id: 'answer', title: 'Answer', scenario: 'basic', kind: 'answer-equals', hint: 'h' }],
+});
+const exercise: Exercise = { meta, dir: '/x', instructions: '', starter: '', solution: '' };
+
+function deps(over: Partial<RunnerDeps>): RunnerDeps {
+  return {
+    exercises: new Map([['ex', exercise]]),
+    versions: () => ({ kernel: 'k', clang: 'c', libbpf: 'l', exerciseHash: 'h' }),
+    compile: async () => ({ ok: true, object: Buffer.from('obj'), diagnostics: [], log: '' }),
+    checkObject: () => ({ ok: true, diagnostics: [] }),
+    runLoader: async (_c, onLine) => {
+      const lines: LoaderLine[] = [
+        { type: 'loaded', programs: [], maps: [] },
+        { type: 'attached', hooks: [] },
+        { type: 'scenario_start', scenario: 'basic' },
+        { type: 'submit', scenario: 'basic', record: { ts: '1', pid: 1, tid: 1, kind: 'bytes', data: '61', truncated: false } },
+        { type: 'done' },
+      ];
+      lines.forEach(onLine);
+    },
+    cgroupFor: (id) => `/tmp/cg/${id}`,
+    explainVerifierLog: (log, w) => ({ source: 'verifier', severity: 'error', line: 7, column: 0, message: `${w.program}: ${log}` }),
+    explainAttachError: (l) => ({ source: 'attach', severity: 'error', line: 0, column: 0, message: l.message }),
+    grade: (_m, { observations }) => [
+      {
+        id: 'answer',
+        title: 'Answer',
+        required: true,
+        status: observations[0].submissions.length ? 'pass' : 'fail',
+        message: 'm',
+      },
+    ],
+    ...over,
+  };
+}
+
+async function run(d: RunnerDeps) {
+  const progress: RunProgress[] = [];
+  const result = await createRunner(d).run({ runId: 'r1', exerciseId: 'ex', code: '' }, (p) => progress.push(p));
+  return { result, progress };
+}
+
+describe('createRunner', () => {
+  it('passes when every required check passes, streaming stages, events and checks', async () => {
+    const { result, progress } = await run(deps({}));
+    expect(result.status).toBe('pass');
+    expect(result.stages.map((s) => [s.name, s.status])).toEqual([
+      ['compile', 'ok'],
+      ['static', 'ok'],
+      ['verifier', 'ok'],
+      ['attach', 'ok'],
+      ['target', 'ok'],
+      ['checks', 'ok'],
+    ]);
+    expect(result.observations[0].submissions).toHaveLength(1);
+    expect(progress.filter((p) => p.type === 'event').map((p) => p.type === 'event' && p.event.kind)).toEqual(['scenario', 'submit']);
+    expect(progress.some((p) => p.type === 'check')).toBe(true);
+  });
+
+  it('stops at a compile error, names its line and skips the later stages', async () => {
+    const { result } = await run(
+      deps({
+        compile: async () => ({
+          ok: false,
+          diagnostics: [{ source: 'clang', severity: 'error', line: 3, column: 5, message: "expected ';'" }],
+          log: 'student.bpf.c:3:5: error',
+        }),
+      }),
+    );
+    expect(result).toMatchObject({ status: 'error', errorKind: 'compile', gradable: true });
+    expect(result.summary).toContain("Line 3: expected ';'");
+    expect(result.stages.slice(1).every((s) => s.status === 'skipped')).toBe(true);
+  });
+
+  it('reports a verifier rejection with its explained diagnostic and the full log', async () => {
+    const { result } = await run(
+      deps({
+        runLoader: async (_c, onLine) => {
+          onLine({ type: 'verifier_error', program: 'on_read', errno: 13, log: 'R0 invalid mem access' });
+        },
+      }),
+    );
+    expect(result).toMatchObject({ status: 'error', errorKind: 'verifier' });
+    expect(result.stages.find((s) => s.name === 'verifier')).toMatchObject({ status: 'failed', log: 'R0 invalid mem access' });
+    expect(result.diagnostics[0].line).toBe(7);
+  });
+
+  it('turns a platform failure into an infrastructure error that costs no attempt', async () => {
+    const { result } = await run(
+      deps({
+        runLoader: async () => {
+          throw new Error('spawn failed');
+        },
+      }),
+    );
+    expect(result).toMatchObject({ status: 'error', errorKind: 'infrastructure', gradable: false });
+    expect(result.summary).toContain('does not count');
+  });
+
+  it('fails with the first failed required check named', async () => {
+    const { result } = await run(deps({ runLoader: async (_c, onLine) => [{ type: 'loaded', programs: [], maps: [] } as LoaderLine, { type: 'attached', hooks: [] } as LoaderLine, { type: 'scenario_start', scenario: 'basic' } as LoaderLine, { type: 'done' } as LoaderLine].forEach(onLine) }));
+    expect(result.status).toBe('fail');
+    expect(result.summary).toContain('First: Answer');
+  });
+});

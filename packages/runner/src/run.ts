@@ -1,0 +1,275 @@
+// One run, end to end: compile → static checks → verifier → attach → target runs → checks.
+// Student-caused failures end the run as data in the result; only a broken platform throws,
+// and even that is caught here and reported as an infrastructure error that costs no attempt.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Exercise } from '@ebpf-lab/exercises';
+import type {
+  CheckResult,
+  Diagnostic,
+  ErrorKind,
+  LoaderConfig,
+  LoaderLine,
+  RunResult,
+  StageName,
+  StageResult,
+} from '@ebpf-lab/protocol';
+import { ObservationCollector } from './observations.ts';
+import { paths } from './paths.ts';
+import { drawSecret, prepareScenarios } from './scenarios.ts';
+import type { LabRunner, RunProgress, RunRequest } from './types.ts';
+import type { RunnerDeps } from './deps.ts';
+
+const RECORD_CAP = 4096;
+const SYSCALL_CAP = 20_000;
+
+interface StageFailure {
+  kind: ErrorKind;
+  summary: string;
+}
+
+/** Builds the result incrementally and streams stage progress as it goes. */
+class RunTracker {
+  readonly stages: StageResult[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  private current?: { name: StageName; startedAt: number };
+  private readonly t0 = performance.now();
+
+  constructor(private readonly emit: (p: RunProgress) => void) {}
+
+  start(name: StageName): void {
+    this.current = { name, startedAt: performance.now() };
+    this.emit({ type: 'stage', stage: name, state: 'started' });
+  }
+
+  finish(status: StageResult['status'], log?: string, truncated?: boolean): void {
+    if (!this.current) return;
+    const result: StageResult = {
+      name: this.current.name,
+      status,
+      durationMs: Math.round((performance.now() - this.current.startedAt) * 10) / 10,
+    };
+    if (log !== undefined) result.log = log;
+    if (truncated) result.truncated = true;
+    this.stages.push(result);
+    this.emit({ type: 'stage', stage: this.current.name, state: 'finished', result });
+    this.current = undefined;
+  }
+
+  /** Marks the stages that never ran after a failure, so the student sees where it stopped. */
+  skipRest(order: readonly StageName[]): void {
+    const done = new Set(this.stages.map((s) => s.name));
+    for (const name of order) {
+      if (!done.has(name)) this.stages.push({ name, status: 'skipped', durationMs: 0 });
+    }
+  }
+
+  get elapsedMs(): number {
+    return Math.round(performance.now() - this.t0);
+  }
+}
+
+const STAGE_ORDER: readonly StageName[] = ['compile', 'static', 'verifier', 'attach', 'target', 'checks'];
+
+function firstError(diags: Diagnostic[]): Diagnostic | undefined {
+  return diags.find((d) => d.severity === 'error');
+}
+
+function where(d: Diagnostic | undefined): string {
+  if (!d) return '';
+  return d.line > 0 ? ` Line ${d.line}: ${d.message}` : ` ${d.message}`;
+}
+
+export function createRunner(deps: RunnerDeps): LabRunner {
+  return {
+    async run(request: RunRequest, onProgress, signal): Promise<RunResult> {
+      const startedAt = new Date().toISOString();
+      const exercise = deps.exercises.get(request.exerciseId);
+      const track = new RunTracker(onProgress);
+      const base = {
+        runId: request.runId,
+        exerciseId: request.exerciseId,
+        startedAt,
+        versions: deps.versions(exercise),
+      };
+      const finish = (
+        status: RunResult['status'],
+        summary: string,
+        extra: Partial<RunResult> = {},
+      ): RunResult => {
+        track.skipRest(STAGE_ORDER);
+        return {
+          ...base,
+          status,
+          gradable: extra.errorKind !== 'infrastructure',
+          summary,
+          stages: track.stages,
+          checks: [],
+          diagnostics: track.diagnostics,
+          observations: [],
+          limits: [],
+          durationMs: track.elapsedMs,
+          ...extra,
+        };
+      };
+
+      if (!exercise) {
+        return finish('error', `There is no exercise "${request.exerciseId}".`, { errorKind: 'infrastructure' });
+      }
+      try {
+        return await runExercise(exercise, request, track, deps, finish, onProgress, signal);
+      } catch (e) {
+        const errorId = request.runId;
+        deps.log?.(`run ${errorId} failed in the platform`, e);
+        return finish(
+          'error',
+          `The lab itself failed during this run (error id ${errorId}). This attempt does not count; try again.`,
+          { errorKind: 'infrastructure' },
+        );
+      }
+    },
+  };
+}
+
+type Finish = (status: RunResult['status'], summary: string, extra?: Partial<RunResult>) => RunResult;
+
+async function runExercise(
+  exercise: Exercise,
+  request: RunRequest,
+  track: RunTracker,
+  deps: RunnerDeps,
+  finish: Finish,
+  onProgress: (p: RunProgress) => void,
+  signal?: AbortSignal,
+): Promise<RunResult> {
+  const { meta } = exercise;
+
+  // 1. Compile in the sandbox.
+  track.start('compile');
+  const compiled = await deps.compile(request.code, signal);
+  track.diagnostics.push(...compiled.diagnostics);
+  if (!compiled.ok || !compiled.object) {
+    track.finish('failed', compiled.log);
+    if (compiled.limit) return finish('error', compiled.limit, { errorKind: 'limit', limits: [compiled.limit] });
+    const errors = compiled.diagnostics.filter((d) => d.severity === 'error').length;
+    return finish(
+      'error',
+      `Your code did not compile (${errors || 'an'} error${errors === 1 ? '' : 's'}).${where(firstError(compiled.diagnostics))}`,
+      { errorKind: 'compile' },
+    );
+  }
+  track.finish('ok', compiled.log || undefined);
+
+  // 2. Static checks of the object, before anything reaches the kernel.
+  track.start('static');
+  const checked = deps.checkObject(compiled.object, meta);
+  track.diagnostics.push(...checked.diagnostics);
+  if (!checked.ok) {
+    track.finish('failed', checked.diagnostics.map((d) => (d.line ? `line ${d.line}: ` : '') + d.message).join('\n'));
+    return finish('error', `Your program was refused before loading.${where(firstError(checked.diagnostics))}`, {
+      errorKind: 'static',
+    });
+  }
+  track.finish('ok');
+
+  // 3-5. Load (verifier), attach, run the target once per scenario.
+  const work = await mkdtemp(join(tmpdir(), 'ebpf-lab-run-'));
+  try {
+    const objectPath = join(work, 'student.bpf.o');
+    await writeFile(objectPath, compiled.object);
+    const secret = drawSecret(meta.secret);
+    const { scenarios, planted } = prepareScenarios(meta, secret, paths.target(meta.id));
+    const config: LoaderConfig = {
+      object: objectPath,
+      observe: meta.observe,
+      scenarios,
+      cgroup: deps.cgroupFor(request.runId),
+      limits: {
+        memoryBytes: meta.limits.memoryBytes,
+        pids: meta.limits.pids,
+        maxRecords: Math.min(meta.limits.maxRecords, RECORD_CAP),
+        maxSyscalls: SYSCALL_CAP,
+        maxMapEntries: 256,
+        maxOutputBytes: 64 * 1024,
+      },
+    };
+    const titles = new Map(meta.scenarios.map((s) => [s.id, s.title]));
+    const collector = new ObservationCollector(planted);
+    let failure: StageFailure | undefined;
+    let sawDone = false;
+
+    track.start('verifier');
+    const onLine = (line: LoaderLine) => {
+      collector.add(line);
+      switch (line.type) {
+        case 'loaded':
+          track.finish('ok');
+          track.start('attach');
+          break;
+        case 'verifier_error': {
+          track.finish('failed', line.log);
+          const d = deps.explainVerifierLog(line.log, { program: line.program });
+          track.diagnostics.push(d);
+          failure = { kind: 'verifier', summary: `The verifier rejected ${line.program}.${where(d)}` };
+          break;
+        }
+        case 'attach_error': {
+          track.finish('failed', `${line.section}: ${line.message}`);
+          const d = deps.explainAttachError(line);
+          track.diagnostics.push(d);
+          failure = { kind: 'attach', summary: `${line.program} could not be attached: ${d.message}` };
+          break;
+        }
+        case 'attached':
+          track.finish('ok');
+          track.start('target');
+          break;
+        case 'scenario_start':
+          onProgress({
+            type: 'event',
+            event: { kind: 'scenario', scenario: line.scenario, title: titles.get(line.scenario) ?? line.scenario },
+          });
+          break;
+        case 'submit':
+          onProgress({ type: 'event', event: { kind: 'submit', scenario: line.scenario, record: line.record } });
+          break;
+        case 'debug':
+          onProgress({ type: 'event', event: { kind: 'debug', scenario: line.scenario, record: line.record } });
+          break;
+        case 'done':
+          sawDone = true;
+          break;
+        case 'fatal':
+          throw new Error(`loader: ${line.message}`);
+        default:
+          break;
+      }
+    };
+    await deps.runLoader(config, onLine, signal);
+    const observations = collector.result();
+    const limits = collector.allLimits();
+
+    if (failure) return finish('error', failure.summary, { errorKind: failure.kind, observations, limits });
+    if (!sawDone) throw new Error('loader ended without reporting done');
+    track.finish('ok', undefined);
+
+    // 6. Checks: a pure function of the observations.
+    track.start('checks');
+    const checks: CheckResult[] = deps.grade(meta, { observations, object: checked });
+    for (const check of checks) onProgress({ type: 'check', check });
+    const passed = checks.every((c) => !c.required || c.status === 'pass');
+    track.finish(passed ? 'ok' : 'failed');
+    const failedRequired = checks.filter((c) => c.required && c.status !== 'pass');
+    const summary = passed
+      ? `All ${checks.filter((c) => c.required).length} required checks passed.`
+      : `${failedRequired.length} of ${checks.filter((c) => c.required).length} required checks failed. First: ${failedRequired[0].title}.`;
+    return finish(passed ? 'pass' : 'fail', limits.length ? `${summary} Limits hit: ${limits.join('; ')}.` : summary, {
+      checks,
+      observations,
+      limits,
+    });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
