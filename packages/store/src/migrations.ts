@@ -1,0 +1,70 @@
+// Schema versions, applied in order at start-up inside one transaction each. Append only:
+// a released migration is never edited, a new one is added after it.
+export const migrations: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('instructor', 'student')),
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE TABLE courses (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        join_code TEXT NOT NULL UNIQUE,
+        owner_id TEXT NOT NULL REFERENCES users(id),
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE enrollments (
+        course_id TEXT NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('instructor', 'student')),
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (course_id, user_id)
+      );
+      CREATE INDEX enrollments_user ON enrollments(user_id);
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        user_id TEXT REFERENCES users(id),
+        exercise_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('student', 'rerun')),
+        rerun_of TEXT REFERENCES runs(id),
+        requested_by TEXT REFERENCES users(id),
+        code TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'finished', 'interrupted')),
+        status TEXT,
+        gradable INTEGER,
+        checks_passed INTEGER,
+        checks_total INTEGER,
+        required_passed INTEGER,
+        required_total INTEGER,
+        result_json TEXT,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        duration_ms REAL
+      );
+      CREATE INDEX runs_user_exercise ON runs(user_id, exercise_id, created_at);
+      CREATE INDEX runs_state ON runs(state);
+      CREATE TABLE comments (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        author_id TEXT NOT NULL REFERENCES users(id),
+        line INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX comments_run ON comments(run_id);
+    `,
+  },
+];

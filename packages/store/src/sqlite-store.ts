@@ -1,0 +1,307 @@
+// The embedded store: one SQLite file in the data directory (better-sqlite3, synchronous, so
+// each write is committed before the call returns: a killed server loses nothing it accepted).
+import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { RunResult } from '@ebpf-lab/protocol';
+import { migrations } from './migrations.ts';
+import type {
+  Comment,
+  Course,
+  NewRun,
+  Role,
+  Run,
+  RunQuery,
+  RunSummary,
+  SessionRecord,
+  Store,
+  User,
+  UserWithPassword,
+} from './types.ts';
+
+type Row = Record<string, unknown>;
+
+const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+const isoOrNull = (ms: unknown): string | null => (ms == null ? null : iso(ms));
+const numOrNull = (v: unknown): number | null => (v == null ? null : Number(v));
+
+function toUser(r: Row): User {
+  return {
+    id: String(r.id),
+    email: String(r.email),
+    name: String(r.name),
+    role: r.role as Role,
+    createdAt: iso(r.created_at),
+  };
+}
+
+function toCourse(r: Row): Course {
+  return {
+    id: String(r.id),
+    title: String(r.title),
+    joinCode: String(r.join_code),
+    ownerId: String(r.owner_id),
+    createdAt: iso(r.created_at),
+  };
+}
+
+function toSummary(r: Row): RunSummary {
+  return {
+    id: String(r.id),
+    userId: r.user_id == null ? null : String(r.user_id),
+    exerciseId: String(r.exercise_id),
+    kind: r.kind as RunSummary['kind'],
+    rerunOf: r.rerun_of == null ? null : String(r.rerun_of),
+    requestedBy: r.requested_by == null ? null : String(r.requested_by),
+    state: r.state as RunSummary['state'],
+    status: (r.status as RunSummary['status']) ?? null,
+    gradable: r.gradable == null ? null : r.gradable === 1,
+    checksPassed: numOrNull(r.checks_passed),
+    checksTotal: numOrNull(r.checks_total),
+    requiredPassed: numOrNull(r.required_passed),
+    requiredTotal: numOrNull(r.required_total),
+    createdAt: iso(r.created_at),
+    startedAt: isoOrNull(r.started_at),
+    finishedAt: isoOrNull(r.finished_at),
+    durationMs: numOrNull(r.duration_ms),
+    codeBytes: Number(r.code_bytes),
+  };
+}
+
+function toRun(r: Row): Run {
+  return {
+    ...toSummary(r),
+    code: String(r.code),
+    result: r.result_json == null ? null : (JSON.parse(String(r.result_json)) as RunResult),
+  };
+}
+
+const SUMMARY_COLUMNS = `id, user_id, exercise_id, kind, rerun_of, requested_by, state, status, gradable,
+  checks_passed, checks_total, required_passed, required_total, created_at, started_at,
+  finished_at, duration_ms, length(CAST(code AS BLOB)) AS code_bytes`;
+
+/** Opens (creating when missing) the database file and brings its schema up to date. */
+export function openSqliteStore(file: string): Store {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before the call returns, so an accepted submission survives a
+  // power cut too, not only a killed process. Submissions are rare enough for the fsync.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  const one = (sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as Row | undefined;
+  const all = (sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as Row[];
+  const exec = (sql: string, ...params: unknown[]) => db.prepare(sql).run(...params);
+
+  function runWhere(q: RunQuery): { where: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (q.userIds) {
+      if (q.userIds.length === 0) clauses.push('0');
+      else {
+        clauses.push(`user_id IN (${q.userIds.map(() => '?').join(',')})`);
+        params.push(...q.userIds);
+      }
+    }
+    if (q.userId !== undefined) {
+      if (q.userId === null) clauses.push('user_id IS NULL');
+      else {
+        clauses.push('user_id = ?');
+        params.push(q.userId);
+      }
+    }
+    if (q.exerciseId) {
+      clauses.push('exercise_id = ?');
+      params.push(q.exerciseId);
+    }
+    const order = `ORDER BY created_at ${q.newestFirst ? 'DESC' : 'ASC'}, rowid ${q.newestFirst ? 'DESC' : 'ASC'}`;
+    const limit = q.limit ? `LIMIT ${Math.max(1, Math.floor(q.limit))}` : '';
+    return { where: `${clauses.length ? 'WHERE ' + clauses.join(' AND ') : ''} ${order} ${limit}`, params };
+  }
+
+  const store: Store = {
+    async createUser(u) {
+      const row = { id: randomUUID(), created_at: Date.now(), ...u };
+      exec(
+        'INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        row.id, u.email.trim(), u.name, u.role, u.passwordHash, row.created_at,
+      );
+      return toUser({ ...row, email: u.email.trim() });
+    },
+    async getUser(id) {
+      const r = one('SELECT * FROM users WHERE id = ?', id);
+      return r && toUser(r);
+    },
+    async getUserByEmail(email): Promise<UserWithPassword | undefined> {
+      const r = one('SELECT * FROM users WHERE email = ?', email.trim());
+      return r && { ...toUser(r), passwordHash: String(r.password_hash) };
+    },
+
+    async createSession(tokenHash, userId, expiresAt) {
+      exec('DELETE FROM sessions WHERE expires_at < ?', Date.now());
+      exec(
+        'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+        tokenHash, userId, Date.now(), expiresAt.getTime(),
+      );
+    },
+    async getSession(tokenHash): Promise<SessionRecord | undefined> {
+      const r = one('SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?', tokenHash, Date.now());
+      return r && { userId: String(r.user_id), expiresAt: iso(r.expires_at) };
+    },
+    async deleteSession(tokenHash) {
+      exec('DELETE FROM sessions WHERE token_hash = ?', tokenHash);
+    },
+
+    async createCourse(c) {
+      const row = { id: randomUUID(), title: c.title, join_code: c.joinCode, owner_id: c.ownerId, created_at: Date.now() };
+      db.transaction(() => {
+        exec(
+          'INSERT INTO courses (id, title, join_code, owner_id, created_at) VALUES (?, ?, ?, ?, ?)',
+          row.id, row.title, row.join_code, row.owner_id, row.created_at,
+        );
+        exec(
+          'INSERT INTO enrollments (course_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)',
+          row.id, c.ownerId, 'instructor', row.created_at,
+        );
+      })();
+      return toCourse(row);
+    },
+    async getCourse(id) {
+      const r = one('SELECT * FROM courses WHERE id = ?', id);
+      return r && toCourse(r);
+    },
+    async getCourseByJoinCode(joinCode) {
+      const r = one('SELECT * FROM courses WHERE join_code = ?', joinCode);
+      return r && toCourse(r);
+    },
+    async listCourses(userId) {
+      return all(
+        `SELECT c.* FROM courses c JOIN enrollments e ON e.course_id = c.id
+         WHERE e.user_id = ? ORDER BY c.created_at`,
+        userId,
+      ).map(toCourse);
+    },
+    async enroll(courseId, userId, role) {
+      exec(
+        'INSERT OR IGNORE INTO enrollments (course_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)',
+        courseId, userId, role, Date.now(),
+      );
+    },
+    async enrollmentRole(courseId, userId) {
+      const r = one('SELECT role FROM enrollments WHERE course_id = ? AND user_id = ?', courseId, userId);
+      return r ? (r.role as Role) : undefined;
+    },
+    async listStudents(courseId) {
+      return all(
+        `SELECT u.* FROM users u JOIN enrollments e ON e.user_id = u.id
+         WHERE e.course_id = ? AND e.role = 'student' ORDER BY u.name, u.email`,
+        courseId,
+      ).map(toUser);
+    },
+    async teaches(instructorId, studentId) {
+      return !!one(
+        `SELECT 1 FROM enrollments i JOIN enrollments s ON s.course_id = i.course_id
+         WHERE i.user_id = ? AND i.role = 'instructor' AND s.user_id = ? AND s.role = 'student'`,
+        instructorId, studentId,
+      );
+    },
+
+    async recordRunQueued(run: NewRun) {
+      exec(
+        `INSERT INTO runs (id, user_id, exercise_id, kind, rerun_of, requested_by, code, state, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+        run.id, run.userId, run.exerciseId, run.kind ?? 'student', run.rerunOf ?? null,
+        run.requestedBy ?? null, run.code, Date.now(),
+      );
+    },
+    async recordRunRunning(runId) {
+      exec(`UPDATE runs SET state = 'running', started_at = ? WHERE id = ? AND state = 'queued'`, Date.now(), runId);
+    },
+    async recordRunFinished(runId, result) {
+      const required = result.checks.filter((c) => c.required);
+      exec(
+        `UPDATE runs SET state = 'finished', status = ?, gradable = ?, checks_passed = ?, checks_total = ?,
+           required_passed = ?, required_total = ?, result_json = ?, finished_at = ?, duration_ms = ?,
+           started_at = COALESCE(started_at, ?)
+         WHERE id = ?`,
+        result.status, result.gradable ? 1 : 0,
+        result.checks.filter((c) => c.status === 'pass').length, result.checks.length,
+        required.filter((c) => c.status === 'pass').length, required.length,
+        JSON.stringify(result), Date.now(), result.durationMs, Date.parse(result.startedAt) || Date.now(), runId,
+      );
+    },
+    async interruptUnfinishedRuns() {
+      return exec(
+        `UPDATE runs SET state = 'interrupted', finished_at = ? WHERE state IN ('queued', 'running')`,
+        Date.now(),
+      ).changes;
+    },
+    async getRun(id) {
+      const r = one(`SELECT ${SUMMARY_COLUMNS}, code, result_json FROM runs WHERE id = ?`, id);
+      return r && toRun(r);
+    },
+    async listRuns(q) {
+      const { where, params } = runWhere(q);
+      return all(`SELECT ${SUMMARY_COLUMNS} FROM runs ${where}`, ...params).map(toSummary);
+    },
+    async listRunsWithCode(q) {
+      const { where, params } = runWhere(q);
+      return all(`SELECT ${SUMMARY_COLUMNS}, code, result_json FROM runs ${where}`, ...params).map(toRun);
+    },
+    async countRunsSince(userId, since) {
+      const r = one(
+        `SELECT count(*) AS n FROM runs WHERE user_id IS ? AND kind = 'student' AND created_at >= ?`,
+        userId, since.getTime(),
+      );
+      return Number(r?.n ?? 0);
+    },
+
+    async addComment(c) {
+      const row = { id: randomUUID(), created_at: Date.now() };
+      exec(
+        'INSERT INTO comments (id, run_id, author_id, line, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        row.id, c.runId, c.authorId, c.line, c.body, row.created_at,
+      );
+      const author = one('SELECT name FROM users WHERE id = ?', c.authorId);
+      return { ...c, id: row.id, authorName: String(author?.name ?? ''), createdAt: iso(row.created_at) };
+    },
+    async listComments(runId): Promise<Comment[]> {
+      return all(
+        `SELECT c.*, u.name AS author_name FROM comments c JOIN users u ON u.id = c.author_id
+         WHERE c.run_id = ? ORDER BY c.line, c.created_at`,
+        runId,
+      ).map((r) => ({
+        id: String(r.id),
+        runId: String(r.run_id),
+        authorId: String(r.author_id),
+        authorName: String(r.author_name),
+        line: Number(r.line),
+        body: String(r.body),
+        createdAt: iso(r.created_at),
+      }));
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+  return store;
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
+    })();
+  }
+}

@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunResult } from '@ebpf-lab/protocol';
+import { openStore } from '../src/index.ts';
+import type { Store } from '../src/index.ts';
+
+function result(runId: string, status: RunResult['status'], passed: boolean[]): RunResult {
+  return {
+    runId,
+    exerciseId: 'ex',
+    status,
+    gradable: true,
+    summary: 's',
+    stages: [{ name: 'verifier', status: 'ok', durationMs: 3, log: 'processed 12 insns' }],
+    checks: passed.map((p, i) => ({
+      id: `c${i}`,
+      title: `check ${i}`,
+      required: i === 0,
+      status: p ? 'pass' : 'fail',
+      message: 'm',
+    })),
+    diagnostics: [],
+    observations: [],
+    limits: [],
+    versions: { kernel: '6.18', clang: '14', libbpf: '1.1', exerciseHash: 'abc' },
+    startedAt: new Date().toISOString(),
+    durationMs: 42,
+  };
+}
+
+let dir: string;
+let store: Store;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lab-store-'));
+  store = (await openStore(dir)).store;
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sqlite store', () => {
+  it('keeps every run with its code, result, timings and versions', async () => {
+    const u = await store.createUser({ email: 'S@x.org', name: 'S', role: 'student', passwordHash: 'h' });
+    await store.recordRunQueued({ id: 'r1', userId: u.id, exerciseId: 'ex', code: 'int a;' });
+    expect((await store.getRun('r1'))?.state).toBe('queued');
+    await store.recordRunRunning('r1');
+    await store.recordRunFinished('r1', result('r1', 'fail', [true, false]));
+    const run = await store.getRun('r1');
+    expect(run).toMatchObject({
+      state: 'finished',
+      status: 'fail',
+      code: 'int a;',
+      checksPassed: 1,
+      checksTotal: 2,
+      requiredPassed: 1,
+      requiredTotal: 1,
+      durationMs: 42,
+      codeBytes: 6,
+    });
+    expect(run?.result?.versions.kernel).toBe('6.18');
+    expect(run?.result?.stages[0].log).toBe('processed 12 insns');
+    expect(run?.startedAt).not.toBeNull();
+  });
+
+  it('finds users by email whatever the case', async () => {
+    const u = await store.createUser({ email: 'Ada@Lab.org', name: 'Ada', role: 'instructor', passwordHash: 'h' });
+    expect((await store.getUserByEmail('ada@lab.org'))?.id).toBe(u.id);
+    await expect(
+      store.createUser({ email: 'ada@lab.org', name: 'Dup', role: 'student', passwordHash: 'h' }),
+    ).rejects.toThrow(/UNIQUE/);
+  });
+
+  it('scopes courses: an instructor teaches only the students of their own courses', async () => {
+    const i1 = await store.createUser({ email: 'i1@x', name: 'I1', role: 'instructor', passwordHash: 'h' });
+    const i2 = await store.createUser({ email: 'i2@x', name: 'I2', role: 'instructor', passwordHash: 'h' });
+    const s = await store.createUser({ email: 's@x', name: 'S', role: 'student', passwordHash: 'h' });
+    const c1 = await store.createCourse({ title: 'C1', ownerId: i1.id, joinCode: 'j1' });
+    await store.createCourse({ title: 'C2', ownerId: i2.id, joinCode: 'j2' });
+    await store.enroll(c1.id, s.id, 'student');
+    expect(await store.teaches(i1.id, s.id)).toBe(true);
+    expect(await store.teaches(i2.id, s.id)).toBe(false);
+    expect((await store.listStudents(c1.id)).map((u) => u.email)).toEqual(['s@x']);
+    expect((await store.listCourses(s.id)).map((c) => c.title)).toEqual(['C1']);
+    expect((await store.getCourseByJoinCode('j1'))?.id).toBe(c1.id);
+    expect(await store.enrollmentRole(c1.id, i1.id)).toBe('instructor');
+  });
+
+  it('expires sessions', async () => {
+    const u = await store.createUser({ email: 'a@x', name: 'A', role: 'student', passwordHash: 'h' });
+    await store.createSession('live', u.id, new Date(Date.now() + 60_000));
+    await store.createSession('old', u.id, new Date(Date.now() - 1));
+    expect((await store.getSession('live'))?.userId).toBe(u.id);
+    expect(await store.getSession('old')).toBeUndefined();
+    await store.deleteSession('live');
+    expect(await store.getSession('live')).toBeUndefined();
+  });
+
+  it('counts only recent student runs for the rate limit', async () => {
+    await store.recordRunQueued({ id: 'a', userId: null, exerciseId: 'ex', code: '' });
+    await store.recordRunQueued({ id: 'b', userId: null, exerciseId: 'ex', code: '', kind: 'rerun', rerunOf: 'a' });
+    expect(await store.countRunsSince(null, new Date(Date.now() - 60_000))).toBe(1);
+    expect(await store.countRunsSince(null, new Date(Date.now() + 1000))).toBe(0);
+  });
+
+  it('stores line comments with their author', async () => {
+    const i = await store.createUser({ email: 'i@x', name: 'Prof', role: 'instructor', passwordHash: 'h' });
+    await store.recordRunQueued({ id: 'r', userId: null, exerciseId: 'ex', code: 'x' });
+    await store.addComment({ runId: 'r', authorId: i.id, line: 3, body: 'zero the key' });
+    expect(await store.listComments('r')).toMatchObject([{ line: 3, body: 'zero the key', authorName: 'Prof' }]);
+  });
+
+  it('loses no accepted run when the process is killed mid-run; restart marks it interrupted', async () => {
+    await store.close();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures/accept-and-hang.ts'), dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+      child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    const reopened = await openStore(dir);
+    store = reopened.store;
+    expect(reopened.interrupted).toBe(2);
+    const runs = await store.listRuns({ userId: null });
+    expect(runs.map((r) => [r.id, r.state])).toEqual([
+      ['run-queued', 'interrupted'],
+      ['run-running', 'interrupted'],
+    ]);
+    expect((await store.getRun('run-running'))?.code).toBe('int running;');
+  });
+});
