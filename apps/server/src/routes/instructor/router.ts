@@ -1,0 +1,152 @@
+// /api/instructor/courses/:courseId/…: the instructor's desk. Every route first checks that the
+// signed-in user teaches this very course, and that any run or student named belongs to it.
+import type { Request, Response } from 'express';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Run, Store } from '@ebpf-lab/store';
+import { HttpError, parseBody } from '../auth/http-error.ts';
+import { requireInstructor } from '../auth/session.ts';
+import type { ExerciseCatalog } from '../submissions/run-recorder.ts';
+import { toCsv } from './csv.ts';
+import { buildMatrix, scoreOf } from './matrix.ts';
+import type { RerunQueue } from './rerun.ts';
+
+const CommentBody = z.object({
+  line: z.number().int().min(1).max(100_000),
+  body: z.string().trim().min(1).max(4000),
+});
+
+export function createInstructorRouter(deps: {
+  store: Store;
+  exercises: ExerciseCatalog;
+  reruns: RerunQueue;
+}): Router {
+  const { store, exercises, reruns } = deps;
+  const router = Router();
+
+  async function courseOf(req: Request) {
+    const user = requireInstructor(req);
+    const course = await store.getCourse(String(req.params.courseId));
+    if (!course) throw new HttpError(404, 'No such course.');
+    if ((await store.enrollmentRole(course.id, user.id)) !== 'instructor') {
+      throw new HttpError(403, 'You do not teach this course.');
+    }
+    const students = await store.listStudents(course.id);
+    return { user, course, students };
+  }
+
+  /** The run, only when its author is a student of the course. */
+  async function runOf(req: Request): Promise<{ user: { id: string }; run: Run; courseStudents: string[] }> {
+    const { user, students } = await courseOf(req);
+    const run = await store.getRun(String(req.params.runId));
+    const ids = students.map((s) => s.id);
+    if (!run || !run.userId || !ids.includes(run.userId)) {
+      throw new HttpError(404, 'No such submission in this course.');
+    }
+    return { user, run, courseStudents: ids };
+  }
+
+  router.get('/api/instructor/courses/:courseId/matrix', async (req, res) => {
+    const { course, students } = await courseOf(req);
+    const list = exercises();
+    const runs = await store.listRuns({ userIds: students.map((s) => s.id) });
+    res.json({
+      course: { id: course.id, title: course.title, joinPath: `/join/${course.joinCode}` },
+      exercises: list.map((e) => ({ id: e.id, title: e.title })),
+      rows: buildMatrix(students, list.map((e) => e.id), runs),
+    });
+  });
+
+  router.get('/api/instructor/courses/:courseId/runs/:runId', async (req, res) => {
+    const { run } = await runOf(req);
+    const student = await store.getUser(run.userId ?? '');
+    const attempts = await store.listRunsWithCode({ userId: run.userId, exerciseId: run.exerciseId });
+    // The previous attempt is the student's own submission before this one (re-runs excluded).
+    const own = attempts.filter((a) => a.kind === 'student');
+    const anchor = run.kind === 'rerun' ? run.rerunOf : run.id;
+    const index = own.findIndex((a) => a.id === anchor);
+    const previous = index > 0 ? own[index - 1] : null;
+    const exercise = exercises().find((e) => e.id === run.exerciseId);
+    res.json({
+      run,
+      student: student && { id: student.id, email: student.email, name: student.name },
+      exercise: exercise
+        ? { id: exercise.id, title: exercise.title, starter: exercise.starter }
+        : { id: run.exerciseId, title: run.exerciseId, starter: '' },
+      previous: previous && { id: previous.id, code: previous.code, createdAt: previous.createdAt },
+      attempts: attempts.map(({ code: _code, result: _result, ...summary }) => summary),
+      comments: await store.listComments(run.id),
+    });
+  });
+
+  router.post('/api/instructor/courses/:courseId/runs/:runId/comments', async (req, res) => {
+    const { user, run } = await runOf(req);
+    const body = parseBody(CommentBody, req.body);
+    const lines = run.code.split('\n').length;
+    if (body.line > lines) throw new HttpError(400, `line: the submission has ${lines} lines`);
+    const comment = await store.addComment({ runId: run.id, authorId: user.id, ...body });
+    res.status(201).json({ comment });
+  });
+
+  router.post('/api/instructor/courses/:courseId/runs/:runId/rerun', async (req, res) => {
+    const { user, run } = await runOf(req);
+    const original = run.kind === 'rerun' && run.rerunOf ? ((await store.getRun(run.rerunOf)) ?? run) : run;
+    res.status(202).json({ runIds: [await reruns.enqueue(original, user.id)] });
+  });
+
+  router.post('/api/instructor/courses/:courseId/exercises/:exerciseId/rerun', async (req, res) => {
+    const { user, students } = await courseOf(req);
+    const exerciseId = String(req.params.exerciseId);
+    if (!exercises().some((e) => e.id === exerciseId)) throw new HttpError(404, 'No such exercise.');
+    const runIds: string[] = [];
+    for (const s of students) {
+      // Each student's latest own submission: what they would hand in now.
+      const latest = (await store.listRunsWithCode({ userId: s.id, exerciseId, newestFirst: true })).find(
+        (r) => r.kind === 'student',
+      );
+      if (latest) runIds.push(await reruns.enqueue(latest, user.id));
+    }
+    res.status(202).json({ runIds });
+  });
+
+  router.get('/api/instructor/courses/:courseId/grades.csv', async (req, res) => {
+    const { course, students } = await courseOf(req);
+    const list = exercises();
+    const runs = await store.listRuns({ userIds: students.map((s) => s.id) });
+    const rows = buildMatrix(students, list.map((e) => e.id), runs).map((row) => [
+      row.student.email,
+      row.student.name,
+      ...list.map((e) => row.cells[e.id].best?.score ?? ''),
+    ]);
+    sendCsv(res, `${course.title}-grades.csv`, toCsv(['email', 'name', ...list.map((e) => e.id)], rows));
+  });
+
+  router.get('/api/instructor/courses/:courseId/attempts.csv', async (req, res) => {
+    const { course, students } = await courseOf(req);
+    const byId = new Map(students.map((s) => [s.id, s]));
+    const runs = await store.listRuns({ userIds: students.map((s) => s.id) });
+    const header = [
+      'email', 'name', 'exercise', 'run_id', 'kind', 'rerun_of', 'state', 'status', 'gradable',
+      'required_passed', 'required_total', 'checks_passed', 'checks_total', 'score', 'created_at',
+      'duration_ms',
+    ];
+    const rows = runs.map((r) => {
+      const s = byId.get(r.userId ?? '');
+      return [
+        s?.email, s?.name, r.exerciseId, r.id, r.kind, r.rerunOf, r.state, r.status, r.gradable,
+        r.requiredPassed, r.requiredTotal, r.checksPassed, r.checksTotal,
+        r.state === 'finished' ? scoreOf(r) : null, r.createdAt, r.durationMs,
+      ];
+    });
+    sendCsv(res, `${course.title}-attempts.csv`, toCsv(header, rows));
+  });
+
+  return router;
+}
+
+function sendCsv(res: Response, filename: string, body: string): void {
+  const safe = filename.replace(/[^A-Za-z0-9._-]+/g, '-');
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${safe}"`);
+  res.send(body);
+}

@@ -1,0 +1,60 @@
+// What the WebSocket run handler calls so that every run is stored: when accepted (after the
+// limits are checked), when the runner starts it, and when its result arrives. Signed-out
+// single-user runs are stored too, with no user.
+import { MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
+import type { RunResult } from '@ebpf-lab/protocol';
+import type { Store } from '@ebpf-lab/store';
+import type { SessionUser } from '../auth/session.ts';
+
+/** The exercises as the desk needs them (id, title, and the starter to diff against). */
+export type ExerciseCatalog = () => readonly { id: string; title: string; starter: string }[];
+
+export type RunRefusal = { ok: false; code: 'rate-limited' | 'too-large'; message: string };
+
+export interface RunRecorder {
+  /** Checks the limits, then stores the run as `queued`. A refusal names the limit hit. */
+  recordRunAccepted(run: {
+    runId: string;
+    exerciseId: string;
+    code: string;
+    user: SessionUser | null;
+  }): Promise<{ ok: true } | RunRefusal>;
+  recordRunStarted(runId: string): Promise<void>;
+  recordRunFinished(runId: string, result: RunResult): Promise<void>;
+}
+
+export interface RunLimits {
+  runsPerMinute: number;
+  maxSourceBytes: number;
+}
+
+export const DEFAULT_RUN_LIMITS: RunLimits = { runsPerMinute: 20, maxSourceBytes: MAX_SOURCE_BYTES };
+
+export function createRunRecorder(store: Store, limits: RunLimits = DEFAULT_RUN_LIMITS): RunRecorder {
+  return {
+    async recordRunAccepted({ runId, exerciseId, code, user }) {
+      const bytes = Buffer.byteLength(code, 'utf8');
+      if (bytes > limits.maxSourceBytes) {
+        return {
+          ok: false,
+          code: 'too-large',
+          message: `Your file is ${Math.ceil(bytes / 1024)} KiB; submissions are limited to ${Math.floor(limits.maxSourceBytes / 1024)} KiB.`,
+        };
+      }
+      // Counted from the store, so the limit holds across restarts and is the same on every node.
+      const userId = user?.id ?? null;
+      const recent = await store.countRunsSince(userId, new Date(Date.now() - 60_000));
+      if (recent >= limits.runsPerMinute) {
+        return {
+          ok: false,
+          code: 'rate-limited',
+          message: `Run limit reached: at most ${limits.runsPerMinute} runs per minute. Wait a few seconds and run again.`,
+        };
+      }
+      await store.recordRunQueued({ id: runId, userId, exerciseId, code });
+      return { ok: true };
+    },
+    recordRunStarted: (runId) => store.recordRunRunning(runId),
+    recordRunFinished: (runId, result) => store.recordRunFinished(runId, result),
+  };
+}
