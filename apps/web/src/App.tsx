@@ -1,0 +1,70 @@
+import { Suspense, useEffect } from 'react';
+import { routes } from './routes.tsx';
+import { Link, matchPath, usePathname } from './shell/router.tsx';
+import { setPreferences, usePreferences, useResolvedTheme } from './storage/preferences.ts';
+import type { ThemeChoice } from './storage/preferences.ts';
+
+function ThemePicker() {
+  const { theme } = usePreferences();
+  return (
+    <label className="theme-picker">
+      <span className="visually-hidden">Theme</span>
+      <select
+        value={theme}
+        onChange={(e) => setPreferences({ theme: e.target.value as ThemeChoice })}
+        data-testid="theme-select"
+        aria-label="Theme"
+      >
+        <option value="system">System theme</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </label>
+  );
+}
+
+export function App() {
+  const pathname = usePathname();
+  const theme = useResolvedTheme();
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  let page = <p className="page-message">This page does not exist. <Link href="/">Go to the exercises</Link>.</p>;
+  for (const route of routes) {
+    const params = matchPath(route.path, pathname);
+    if (params) {
+      const Page = route.component;
+      page = <Page key={route.path} {...params} />;
+      break;
+    }
+  }
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link href="/" className="brand">
+          <span className="brand-mark" aria-hidden="true">▚</span> eBPF Lab
+        </Link>
+        <nav aria-label="Main" className="topnav">
+          {routes
+            .filter((r) => r.nav)
+            .map((r) => (
+              <Link key={r.path} href={r.path} aria-current={pathname === r.path ? 'page' : undefined}>
+                {r.nav}
+              </Link>
+            ))}
+        </nav>
+        <div className="topbar-end">
+          <ThemePicker />
+        </div>
+      </header>
+      <main id="main" className="main">
+        <Suspense fallback={<p className="page-message">Loading…</p>}>{page}</Suspense>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+import { useEffect, useRef } from 'react';
+import type { Diagnostic } from '@ebpf-lab/protocol';
+import { attachAll } from './editor-hooks.ts';
+import { focusOutside } from './focus.ts';
+import { MARKER_OWNERS, markerOwner, markersByOwner } from './markers.ts';
+import { monaco } from './monaco.ts';
+
+export interface EditorHandle {
+  getValue(): string;
+  /** Replaces the whole text as one undoable edit (Ctrl/Cmd+Z brings the old text back). */
+  replaceAll(text: string): void;
+  revealLine(line: number): void;
+  focus(): void;
+}
+
+export interface CodeEditorProps {
+  exerciseId: string;
+  initialValue: string;
+  diagnostics: Diagnostic[];
+  theme: 'light' | 'dark';
+  fontSize: number;
+  vim: boolean;
+  onChange(code: string): void;
+  onRun(): void;
+  onSave(): void;
+  onReady?(handle: EditorHandle): void;
+}
+
+export function CodeEditor(props: CodeEditorProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const status = useRef<HTMLDivElement>(null);
+  const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
+  // Commands are registered once; they read the latest callbacks through this ref.
+  const latest = useRef(props);
+  latest.current = props;
+
+  useEffect(() => {
+    const host = container.current!;
+    const uri = monaco.Uri.parse(`file:///exercises/${props.exerciseId}.bpf.c`);
+    monaco.editor.getModel(uri)?.dispose();
+    const model = monaco.editor.createModel(props.initialValue, 'c', uri);
+    const editor = monaco.editor.create(host, {
+      model,
+      theme: props.theme === 'dark' ? 'lab-dark' : 'lab-light',
+      fontSize: props.fontSize,
+      fontFamily: "'JetBrains Mono', 'Fira Code', ui-monospace, 'DejaVu Sans Mono', monospace",
+      automaticLayout: true,
+      minimap: { enabled: false },
+      scrollBeyondLastLine: false,
+      renderLineHighlight: 'all',
+      tabSize: 4,
+      insertSpaces: false,
+      fixedOverflowWidgets: true,
+      ariaLabel: 'Program source (C). Press Escape then Tab to leave the editor.',
+      padding: { top: 8 },
+    });
+    editorRef.current = editor;
+
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => latest.current.onRun());
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => latest.current.onSave());
+
+    // Never trap focus: Escape, then Tab (or Shift+Tab), leaves the editor.
+    let escaped = false;
+    const keys = editor.onKeyDown((event) => {
+      if (event.keyCode === monaco.KeyCode.Escape) {
+        escaped = true;
+        return;
+      }
+      if (event.keyCode === monaco.KeyCode.Tab && escaped) {
+        event.preventDefault();
+        event.stopPropagation();
+        focusOutside(host, event.shiftKey);
+      }
+      escaped = false;
+    });
+    const changes = model.onDidChangeContent(() => latest.current.onChange(model.getValue()));
+
+    latest.current.onReady?.({
+      getValue: () => model.getValue(),
+      replaceAll: (text) => {
+        editor.pushUndoStop();
+        editor.executeEdits('reset', [{ range: model.getFullModelRange(), text }]);
+        editor.pushUndoStop();
+      },
+      revealLine: (line) => {
+        editor.revealLineInCenter(line);
+        editor.setPosition({ lineNumber: line, column: 1 });
+        editor.focus();
+      },
+      focus: () => editor.focus(),
+    });
+
+    let disposed = false;
+    let detach: (() => void) | undefined;
+    void attachAll({ editor, monaco, model, exerciseId: props.exerciseId }).then((cleanup) => {
+      if (disposed) cleanup();
+      else detach = cleanup;
+    });
+
+    return () => {
+      disposed = true;
+      detach?.();
+      keys.dispose();
+      changes.dispose();
+      editor.dispose();
+      model.dispose();
+      editorRef.current = null;
+    };
+    // The editor lives as long as the exercise; option changes are applied below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.exerciseId]);
+
+  useEffect(() => {
+    monaco.editor.setTheme(props.theme === 'dark' ? 'lab-dark' : 'lab-light');
+  }, [props.theme]);
+
+  useEffect(() => {
+    editorRef.current?.updateOptions({ fontSize: props.fontSize });
+  }, [props.fontSize]);
+
+  useEffect(() => {
+    const model = editorRef.current?.getModel();
+    if (!model) return;
+    const grouped = markersByOwner(props.diagnostics, (l) => model.getLineLength(l), model.getLineCount());
+    for (const owner of MARKER_OWNERS) {
+      monaco.editor.setModelMarkers(model, markerOwner(owner), grouped.get(owner) ?? []);
+    }
+  }, [props.diagnostics]);
+
+  useEffect(() => {
+    const editor = editorRef.current;
+    if (!props.vim || !editor || !status.current) return;
+    let vim: { dispose(): void } | undefined;
+    let cancelled = false;
+    void import('monaco-vim').then(({ initVimMode }) => {
+      if (cancelled || !status.current) return;
+      vim = initVimMode(editor as never, status.current) as { dispose(): void };
+    });
+    return () => {
+      cancelled = true;
+      vim?.dispose();
+      if (status.current) status.current.textContent = '';
+    };
+  }, [props.vim, props.exerciseId]);
+
+  return (
+    <div className="code-editor">
+      <div ref={container} className="code-editor-host" data-testid="code-editor" />
+      {props.vim && <div ref={status} className="vim-status" aria-live="polite" data-testid="vim-status" />}
+    </div>
+  );
+}

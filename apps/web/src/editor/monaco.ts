@@ -1,0 +1,51 @@
+// Monaco's editor core plus only what the lab uses: C highlighting and a handful of editor
+// features. Importing `monaco-editor` itself would pull in every language and TypeScript's worker.
+import * as monaco from 'monaco-editor/editor/editor.api';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import 'monaco-editor/features/codicon/register';
+import 'monaco-editor/features/bracketMatching/register';
+import 'monaco-editor/features/clipboard/register';
+import 'monaco-editor/features/comment/register';
+import 'monaco-editor/features/contextmenu/register';
+import 'monaco-editor/features/cursorUndo/register';
+import 'monaco-editor/features/diffEditor/register';
+import 'monaco-editor/features/find/register';
+import 'monaco-editor/features/folding/register';
+import 'monaco-editor/features/gotoError/register';
+import 'monaco-editor/features/hover/register';
+import 'monaco-editor/features/indentation/register';
+import 'monaco-editor/features/linesOperations/register';
+import 'monaco-editor/features/multicursor/register';
+import 'monaco-editor/features/suggest/register';
+import 'monaco-editor/features/wordHighlighter/register';
+import 'monaco-editor/features/wordOperations/register';
+import 'monaco-editor/languages/definitions/cpp/register';
+
+// The editor worker is bundled by Vite (`?worker`): no CDN, the lab works offline.
+self.MonacoEnvironment = { getWorker: () => new EditorWorker() };
+
+monaco.editor.defineTheme('lab-light', {
+  base: 'vs',
+  inherit: true,
+  rules: [{ token: 'comment', foreground: '6a737d', fontStyle: 'italic' }],
+  colors: {
+    'editor.background': '#ffffff',
+    'editorGutter.background': '#fafbfc',
+    'editorLineNumber.foreground': '#8c959f',
+    'editorLineNumber.activeForeground': '#24292f',
+  },
+});
+monaco.editor.defineTheme('lab-dark', {
+  base: 'vs-dark',
+  inherit: true,
+  rules: [{ token: 'comment', foreground: '8b949e', fontStyle: 'italic' }],
+  colors: {
+    'editor.background': '#0f1419',
+    'editorGutter.background': '#0f1419',
+    'editorLineNumber.foreground': '#5c6773',
+    'editorLineNumber.activeForeground': '#d9dee3',
+  },
+});
+
+export { monaco };
+export type Monaco = typeof monaco;

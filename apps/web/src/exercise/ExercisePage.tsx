@@ -1,0 +1,253 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
+import type { ExerciseDetail, ExerciseSummary, RunResult } from '@ebpf-lab/protocol';
+import { fetchExercise, fetchExercises } from '../api/exercises.ts';
+import { useAsync } from '../api/use-async.ts';
+import { CodeEditor } from '../editor/CodeEditor.tsx';
+import type { EditorHandle } from '../editor/CodeEditor.tsx';
+import { RunPanel } from '../run/RunPanel.tsx';
+import { useRun, useSocketStatus } from '../run/use-run.ts';
+import { Link } from '../shell/router.tsx';
+import { localSaveBackend } from '../storage/code-store.ts';
+import { setPreferences, usePreferences, useResolvedTheme } from '../storage/preferences.ts';
+import { recordAttempt } from '../storage/progress.ts';
+import { Instructions } from './Instructions.tsx';
+import { useAutosave } from './use-autosave.ts';
+
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+export const MOD = isMac ? '⌘' : 'Ctrl';
+
+function timeOf(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: ExerciseSummary }) {
+  const prefs = usePreferences();
+  const theme = useResolvedTheme();
+  const socket = useSocketStatus();
+  const editor = useRef<EditorHandle | null>(null);
+  const [confirmReset, setConfirmReset] = useState(false);
+  const [undoCode, setUndoCode] = useState<string | null>(null);
+  const [flash, setFlash] = useState<string | null>(null);
+
+  const autosave = useAutosave(localSaveBackend, exercise.id, exercise.starter, (code) =>
+    editor.current?.replaceAll(code),
+  );
+  const onResult = useCallback(
+    (code: string, result: RunResult) => {
+      if (result.exerciseId === exercise.id) recordAttempt(code, result);
+    },
+    [exercise.id],
+  );
+  const { run, running, start } = useRun(exercise.id, onResult);
+
+  const doRun = useCallback(() => {
+    const code = editor.current?.getValue();
+    if (code !== undefined) start(code);
+  }, [start]);
+  const doSave = useCallback(() => {
+    const code = editor.current?.getValue();
+    if (code === undefined) return;
+    autosave.saveNow(code);
+    setFlash('Saved');
+  }, [autosave]);
+
+  useEffect(() => {
+    if (!flash) return;
+    const t = setTimeout(() => setFlash(null), 1500);
+    return () => clearTimeout(t);
+  }, [flash]);
+
+  // Outside the editor too: Ctrl/Cmd+S saves (never the browser's dialog), Ctrl/Cmd+Enter runs.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey)) return;
+      if (event.key === 's' || event.key === 'S') {
+        event.preventDefault();
+        doSave();
+      } else if (event.key === 'Enter') {
+        event.preventDefault();
+        doRun();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [doRun, doSave]);
+
+  const diagnostics = useMemo(() => run?.result?.diagnostics ?? [], [run?.result]);
+  const outer = useDefaultLayout({ id: 'exercise-columns', storage: localStorage });
+  const inner = useDefaultLayout({ id: 'exercise-rows', storage: localStorage });
+
+  const reset = () => {
+    const current = editor.current?.getValue() ?? '';
+    editor.current?.replaceAll(exercise.starter);
+    setUndoCode(current);
+    setConfirmReset(false);
+  };
+
+  return (
+    <div className="workspace">
+      <div className="toolbar" role="toolbar" aria-label="Exercise">
+        <div className="toolbar-group">
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={doRun}
+            disabled={running}
+            title={`Run (${MOD}+Enter)`}
+            aria-keyshortcuts="Control+Enter Meta+Enter"
+            data-testid="run-button"
+          >
+            {running ? 'Running…' : 'Run'}
+            <kbd className="kbd-inline">{MOD}+Enter</kbd>
+          </button>
+          <span className={`conn conn-${socket}`} role="status" data-testid="connection">
+            {socket === 'open' ? 'Connected' : socket === 'connecting' ? 'Connecting…' : 'Offline, reconnecting'}
+          </span>
+        </div>
+        <div className="toolbar-group">
+          <span className="save-state muted" aria-live="polite" data-testid="save-state">
+            {flash ?? (autosave.savedAt ? `Saved locally ${timeOf(autosave.savedAt)}` : 'Not edited yet')}
+          </span>
+          <button type="button" className="button" onClick={() => setConfirmReset(true)}>
+            Reset to starter
+          </button>
+          <Link className="button" href={`/exercises/${encodeURIComponent(exercise.id)}/history`}>
+            History
+          </Link>
+          <label className="toggle">
+            <input
+              type="checkbox"
+              checked={prefs.vim}
+              onChange={(e) => setPreferences({ vim: e.target.checked })}
+              data-testid="vim-toggle"
+            />
+            Vim mode
+          </label>
+          <div className="font-size" role="group" aria-label="Editor font size">
+            <button
+              type="button"
+              className="button button-icon"
+              aria-label="Smaller font"
+              onClick={() => setPreferences({ fontSize: Math.max(10, prefs.fontSize - 1) })}
+            >
+              A−
+            </button>
+            <span className="muted" aria-live="polite">{prefs.fontSize}px</span>
+            <button
+              type="button"
+              className="button button-icon"
+              aria-label="Larger font"
+              onClick={() => setPreferences({ fontSize: Math.min(28, prefs.fontSize + 1) })}
+            >
+              A+
+            </button>
+          </div>
+        </div>
+      </div>
+      {confirmReset && (
+        <div className="notice notice-warn" role="alertdialog" aria-label="Reset to starter">
+          <span>Replace your code with the starter? You can undo this.</span>
+          <button type="button" className="button button-danger" onClick={reset} autoFocus>
+            Reset
+          </button>
+          <button type="button" className="button" onClick={() => setConfirmReset(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {undoCode !== null && !confirmReset && (
+        <div className="notice" role="status">
+          <span>Your code was reset to the starter.</span>
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              editor.current?.replaceAll(undoCode);
+              setUndoCode(null);
+            }}
+          >
+            Undo
+          </button>
+          <button type="button" className="button button-ghost" aria-label="Dismiss" onClick={() => setUndoCode(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {autosave.conflict && (
+        <div className="notice notice-warn" role="alert" data-testid="tab-conflict">
+          <span>
+            This exercise was edited in another tab at {timeOf(autosave.conflict.savedAt)}; that later version is now
+            shown here.
+          </span>
+          <button type="button" className="button" onClick={autosave.dismissConflict}>
+            OK
+          </button>
+        </div>
+      )}
+      <Group
+        orientation="horizontal"
+        className="panes"
+        id="exercise-columns"
+        defaultLayout={outer.defaultLayout}
+        onLayoutChanged={outer.onLayoutChanged}
+      >
+        <Panel id="instructions" defaultSize="34%" minSize="18%" className="pane pane-scroll">
+          <Instructions exercise={exercise} />
+        </Panel>
+        <Separator className="separator separator-v" aria-label="Resize instructions" />
+        <Panel id="work" minSize="35%">
+          <Group
+            orientation="vertical"
+            className="panes"
+            id="exercise-rows"
+            defaultLayout={inner.defaultLayout}
+            onLayoutChanged={inner.onLayoutChanged}
+          >
+            <Panel id="editor" defaultSize="58%" minSize="20%" className="pane">
+              <CodeEditor
+                exerciseId={exercise.id}
+                initialValue={autosave.initial}
+                diagnostics={diagnostics}
+                theme={theme}
+                fontSize={prefs.fontSize}
+                vim={prefs.vim}
+                onChange={autosave.change}
+                onRun={doRun}
+                onSave={doSave}
+                onReady={(handle) => (editor.current = handle)}
+              />
+            </Panel>
+            <Separator className="separator separator-h" aria-label="Resize run panel" />
+            <Panel id="run" minSize="15%" className="pane pane-scroll">
+              <RunPanel run={run} next={next} onReveal={(line) => editor.current?.revealLine(line)} />
+            </Panel>
+          </Group>
+        </Panel>
+      </Group>
+    </div>
+  );
+}
+
+export default function ExercisePage({ id }: { id: string }) {
+  const exercise = useAsync(() => fetchExercise(id), [id]);
+  const list = useAsync(() => fetchExercises(), []);
+  useEffect(() => {
+    if (exercise.state === 'ready') document.title = `${exercise.value.title} · eBPF Lab`;
+  }, [exercise]);
+  if (exercise.state === 'loading') return <p className="page-message">Loading the exercise…</p>;
+  if (exercise.state === 'failed') {
+    return (
+      <div className="page-message" role="alert">
+        <p>{exercise.message}</p>
+        <Link href="/">Back to the exercises</Link>
+      </div>
+    );
+  }
+  let next: ExerciseSummary | undefined;
+  if (list.state === 'ready') {
+    const i = list.value.findIndex((e) => e.id === id);
+    next = i >= 0 ? list.value[i + 1] : undefined;
+  }
+  return <Workspace key={id} exercise={exercise.value} next={next} />;
+}

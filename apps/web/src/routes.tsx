@@ -1,0 +1,30 @@
+// The page table. Other parts of the lab add their pages here with one line each
+// (instructor and account pages live in src/instructor/ and src/account/), e.g.
+//   { path: '/account', title: 'Account', component: page(() => import('./account/AccountPage.tsx')), nav: 'Account' },
+import { lazy } from 'react';
+import type { ComponentType } from 'react';
+
+export type PageComponent = ComponentType<Record<string, string>>;
+
+export interface RouteDef {
+  /** `/exercises/:id` style; the parameters arrive as props of the page. */
+  path: string;
+  title: string;
+  component: PageComponent;
+  /** Shown in the top bar when set. */
+  nav?: string;
+}
+
+/** A page loaded on first visit (its own chunk). Its props are the route's parameters. */
+export function page<P extends Record<string, string>>(
+  load: () => Promise<{ default: ComponentType<P> }>,
+): PageComponent {
+  // The route's pattern guarantees the parameters the page declares.
+  return lazy(load) as unknown as PageComponent;
+}
+
+export const routes: RouteDef[] = [
+  { path: '/', title: 'Exercises', component: page(() => import('./progress/CurriculumPage.tsx')), nav: 'Exercises' },
+  { path: '/exercises/:id', title: 'Exercise', component: page(() => import('./exercise/ExercisePage.tsx')) },
+  { path: '/exercises/:id/history', title: 'Attempt history', component: page(() => import('./progress/HistoryPage.tsx')) },
+];

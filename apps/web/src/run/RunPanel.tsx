@@ -1,0 +1,221 @@
+import { useEffect, useState } from 'react';
+import type { KeyboardEvent } from 'react';
+import type { Diagnostic, ExerciseSummary } from '@ebpf-lab/protocol';
+import { STAGE_TITLES } from '@ebpf-lab/protocol';
+import { Link } from '../shell/router.tsx';
+import { CheckList } from './CheckList.tsx';
+import { EventStream } from './EventStream.tsx';
+import type { LiveRun } from './live-run.ts';
+import { MapTables } from './MapTables.tsx';
+import { StageBar } from './StageBar.tsx';
+import { SyscallTimeline } from './SyscallTimeline.tsx';
+import { VerifierLog } from './VerifierLog.tsx';
+
+const TABS = ['result', 'output', 'timeline', 'maps', 'verifier'] as const;
+type Tab = (typeof TABS)[number];
+const TAB_TITLES: Record<Tab, string> = {
+  result: 'Result',
+  output: 'Output',
+  timeline: 'Timeline',
+  maps: 'Maps',
+  verifier: 'Verifier log',
+};
+
+function Verdict({ run, next }: { run: LiveRun; next?: ExerciseSummary }) {
+  if (run.phase === 'sending') return <p className="verdict verdict-wait">Sending your program…</p>;
+  if (run.phase === 'queued') {
+    return (
+      <p className="verdict verdict-wait" data-testid="queue">
+        {run.queuePosition !== undefined && run.queuePosition > 0
+          ? `Waiting in the queue: position ${run.queuePosition}.`
+          : 'Starting…'}
+      </p>
+    );
+  }
+  if (run.phase === 'running') return <p className="verdict verdict-wait">Running…</p>;
+  if (run.error) {
+    return (
+      <div className="verdict verdict-error" role="alert" data-testid="verdict" data-status="error">
+        <strong>{run.error.code === 'rate-limited' ? 'Too many runs' : 'The run could not finish'}</strong>
+        <span>{run.error.message}</span>
+      </div>
+    );
+  }
+  const result = run.result;
+  if (!result) return null;
+  const title = result.status === 'pass' ? 'Passed' : result.status === 'fail' ? 'Not yet' : errorTitle(result.errorKind);
+  return (
+    <div
+      className={`verdict verdict-${result.status}`}
+      role="status"
+      data-testid="verdict"
+      data-status={result.status}
+    >
+      <strong>{title}</strong>
+      <span>{result.summary}</span>
+      {!result.gradable && <span className="muted">This was a problem on our side; it cost no attempt.</span>}
+      {result.limits.length > 0 && (
+        <ul className="limits">
+          {result.limits.map((l) => (
+            <li key={l}>{l}</li>
+          ))}
+        </ul>
+      )}
+      {result.status === 'pass' && next && (
+        <Link className="button button-primary next-link" href={`/exercises/${encodeURIComponent(next.id)}`}>
+          Next: {next.title} →
+        </Link>
+      )}
+    </div>
+  );
+}
+
+function errorTitle(kind: string | undefined): string {
+  switch (kind) {
+    case 'compile':
+      return 'Does not compile';
+    case 'static':
+      return 'Refused by the static checks';
+    case 'verifier':
+      return 'Refused by the verifier';
+    case 'attach':
+      return 'Could not attach';
+    case 'timeout':
+      return 'Timed out';
+    case 'limit':
+      return 'Stopped at a limit';
+    default:
+      return 'Lab error';
+  }
+}
+
+function DiagnosticList({ diagnostics, onReveal }: { diagnostics: Diagnostic[]; onReveal(line: number): void }) {
+  const shown = diagnostics.filter((d) => d.source !== 'clangd');
+  if (shown.length === 0) return null;
+  return (
+    <section aria-label="Problems" className="problems">
+      <h3 className="section-title">Problems</h3>
+      <ul className="problem-list" data-testid="problems">
+        {shown.map((d, i) => (
+          <li key={i} className={`problem problem-${d.severity}`}>
+            <span className={`sev sev-${d.severity}`}>{d.severity}</span>
+            {d.line > 0 ? (
+              <button type="button" className="link-button" onClick={() => onReveal(d.line)}>
+                line {d.line}
+                {d.column ? `:${d.column}` : ''}
+              </button>
+            ) : (
+              <span className="muted">{d.source}</span>
+            )}
+            <span className="problem-message">{d.message}</span>
+            {d.explanation && <p className="problem-explanation">{d.explanation}</p>}
+            {d.suggestion && <p className="problem-explanation">{d.suggestion}</p>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export interface RunPanelProps {
+  run: LiveRun | null;
+  next?: ExerciseSummary;
+  onReveal(line: number): void;
+}
+
+export function RunPanel({ run, next, onReveal }: RunPanelProps) {
+  const [tab, setTab] = useState<Tab>('result');
+  const verifierFailed = run?.stages.find((s) => s.name === 'verifier')?.state === 'failed';
+  useEffect(() => {
+    if (verifierFailed) setTab('result');
+  }, [verifierFailed]);
+
+  if (!run) {
+    return (
+      <div className="run-panel run-empty">
+        <p className="empty">
+          Run your program to see each stage, what it submitted and the checks. <kbd>Ctrl</kbd>+<kbd>Enter</kbd>{' '}
+          runs from the editor.
+        </p>
+      </div>
+    );
+  }
+  const observations = run.result?.observations ?? [];
+  const diagnostics = run.result?.diagnostics ?? [];
+  const failedStage = run.stages.find((s) => s.state === 'failed');
+  const verifier = run.stages.find((s) => s.name === 'verifier');
+  const live = run.phase !== 'done' && run.phase !== 'interrupted';
+
+  const onKey = (event: KeyboardEvent) => {
+    const i = TABS.indexOf(tab);
+    if (event.key === 'ArrowRight') setTab(TABS[(i + 1) % TABS.length]);
+    else if (event.key === 'ArrowLeft') setTab(TABS[(i + TABS.length - 1) % TABS.length]);
+    else return;
+    event.preventDefault();
+  };
+
+  return (
+    <div className="run-panel" data-testid="run-panel" data-phase={run.phase}>
+      <StageBar run={run} />
+      <Verdict run={run} next={next} />
+      <div className="tabs" role="tablist" aria-label="Run details" onKeyDown={onKey}>
+        {TABS.map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            id={`run-tab-${t}`}
+            aria-selected={tab === t}
+            aria-controls={`run-tabpanel-${t}`}
+            tabIndex={tab === t ? 0 : -1}
+            className="tab"
+            onClick={() => setTab(t)}
+          >
+            {TAB_TITLES[t]}
+            {t === 'output' && run.events.length > 0 && (
+              <span className="count">{run.events.filter((e) => e.kind !== 'scenario').length}</span>
+            )}
+          </button>
+        ))}
+      </div>
+      <div
+        className="tab-panel"
+        role="tabpanel"
+        id={`run-tabpanel-${tab}`}
+        aria-labelledby={`run-tab-${tab}`}
+        tabIndex={0}
+      >
+        {tab === 'result' && (
+          <>
+            <DiagnosticList diagnostics={diagnostics} onReveal={onReveal} />
+            {failedStage?.log && failedStage.name !== 'verifier' && (
+              <section aria-label={`${STAGE_TITLES[failedStage.name]} output`}>
+                <h3 className="section-title">{STAGE_TITLES[failedStage.name]} output</h3>
+                <pre className="stage-log" data-testid={`log-${failedStage.name}`}>
+                  {failedStage.log}
+                </pre>
+              </section>
+            )}
+            {failedStage?.name === 'verifier' && (
+              <p>
+                <button type="button" className="link-button" onClick={() => setTab('verifier')}>
+                  Open the full verifier log
+                </button>
+              </p>
+            )}
+            <CheckList checks={run.checks} />
+            {!live && !failedStage && run.checks.length === 0 && !run.error && (
+              <p className="empty">This run has no checks to show.</p>
+            )}
+          </>
+        )}
+        {tab === 'output' && <EventStream events={run.events} live={live} />}
+        {tab === 'timeline' && <SyscallTimeline observations={observations} />}
+        {tab === 'maps' && <MapTables observations={observations} />}
+        {tab === 'verifier' && (
+          <VerifierLog log={verifier?.log} truncated={verifier?.truncated} diagnostics={diagnostics} />
+        )}
+      </div>
+    </div>
+  );
+}
