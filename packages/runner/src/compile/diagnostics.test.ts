@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { parseClangOutput } from './diagnostics.ts';
+
+const stderr = [
+  'In file included from <stdin>:1:',
+  '/work/build/include/lab.h:3:1: error: unknown type name \'root:x:0:0\'',
+  'root:x:0:0:root:/root:/bin/bash',
+  '^',
+  '<stdin>:4:12:{4:12-4:15}: warning: unused variable \'abc\' [-Wunused-variable]',
+  '    int abc = 1;',
+  '        ^~~',
+  '<stdin>:7:20: error: expected \';\' after return statement',
+  '    return x + 1 }',
+  '               ^',
+  '               ;',
+  'fix-it:"<stdin>":{7:20-7:20}:";"',
+  '/usr/include/bpf/bpf_helpers.h:10:2: note: declared here',
+  'secret header text',
+  '<inline asm>:1:9: error: Could not find incbin file \'/x\'',
+  ' .incbin "/x"',
+  '         ^',
+  'Stack dump:',
+  '0.	Program arguments: clang',
+  '2 errors generated.',
+].join('\n');
+
+describe('parseClangOutput', () => {
+  const { diagnostics, log } = parseClangOutput(stderr);
+
+  it('keeps the student file\'s messages with lines, ranges, flags and fix-its', () => {
+    expect(diagnostics[0]).toMatchObject({
+      source: 'clang',
+      severity: 'warning',
+      line: 4,
+      column: 12,
+      endLine: 4,
+      endColumn: 15,
+      code: 'clang/unused-variable',
+    });
+    expect(diagnostics[1]).toMatchObject({ severity: 'error', line: 7, column: 20 });
+    expect(diagnostics[1].fixits).toEqual([{ line: 7, column: 20, endLine: 7, endColumn: 20, text: ';' }]);
+  });
+
+  it('keeps inline assembly errors without a line', () => {
+    expect(diagnostics[2]).toMatchObject({ line: 0, message: expect.stringContaining('incbin') });
+    expect(diagnostics).toHaveLength(3);
+  });
+
+  it('drops every block located in another file, with the lines it quotes', () => {
+    expect(log).not.toContain('root:x');
+    expect(log).not.toContain('secret header text');
+    expect(log).not.toContain('lab.h');
+    expect(log).not.toContain('Stack dump');
+    expect(log).toContain('student.bpf.c:7:20: error');
+    expect(log).not.toContain('<stdin>');
+    expect(log.endsWith('2 errors generated.')).toBe(true);
+  });
+});

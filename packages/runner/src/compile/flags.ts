@@ -1,0 +1,40 @@
+// The one list of clang flags. The precompiled header is only accepted when it was built with
+// the same language options (target, defines, optimisation level), so build-pch.ts and
+// compile() both take their flags from here.
+import { paths } from '../paths.ts';
+
+/** The name the student's file goes by in every message. */
+export const STUDENT_FILE = 'student.bpf.c';
+
+export interface FlagPaths {
+  includeDir: string;
+  pch?: string;
+}
+
+/** Flags shared by the PCH build and every compile: they define the language of the PCH. */
+export function languageFlags(p: FlagPaths = paths): string[] {
+  return ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I', p.includeDir];
+}
+
+/**
+ * Flags that shape the compiler's output. `-fno-crash-diagnostics`: a crash must not write a
+ * reproducer (it would copy the preprocessed source and headers into a temp dir).
+ */
+export const outputFlags = [
+  '-fno-crash-diagnostics',
+  '-fno-color-diagnostics',
+  '-fdiagnostics-parseable-fixits',
+  '-fdiagnostics-print-source-range-info',
+  '-ferror-limit=50',
+];
+
+/** Compile the source from stdin to an object on stdout. */
+export function compileFlags(p: FlagPaths = paths): string[] {
+  const pch = p.pch ? ['-include-pch', p.pch] : [];
+  return [...languageFlags(p), ...outputFlags, ...pch, '-x', 'c', '-', '-c', '-o', '-'];
+}
+
+/** Build the precompiled header of `header` into `out`. */
+export function pchFlags(header: string, out: string, p: FlagPaths = paths): string[] {
+  return [...languageFlags(p), ...outputFlags, '-x', 'c-header', header, '-o', out];
+}

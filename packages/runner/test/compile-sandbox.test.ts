@@ -1,0 +1,136 @@
+// Real clang inside real bubblewrap: the attacks of DESIGN.md section 4 leak nothing of the host.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPch } from '../src/compile/build-pch.ts';
+import { compile, LIMIT_MESSAGES } from '../src/compile/index.ts';
+import type { CompileResult } from '../src/compile/index.ts';
+import { paths } from '../src/paths.ts';
+
+/** Distinctive lines of host files: none of them may appear anywhere in a result. */
+function hostSecrets(): string[] {
+  const out: string[] = [];
+  for (const f of ['/etc/passwd', '/etc/shadow', '/etc/hostname', '/proc/version']) {
+    try {
+      const lines = readFileSync(f, 'utf8').split('\n').filter((l) => l.trim().length >= 6);
+      out.push(...lines.slice(0, 3));
+    } catch {
+      // Unreadable here: then it cannot leak through us either.
+    }
+  }
+  return out;
+}
+
+function expectNoLeak(r: CompileResult, secrets: string[]): void {
+  const text = JSON.stringify({ d: r.diagnostics, l: r.log });
+  const object = r.object?.toString('latin1') ?? '';
+  for (const s of secrets) {
+    expect(text).not.toContain(s);
+    expect(object).not.toContain(s);
+  }
+}
+
+const lab = (body: string): string => `#include "lab.h"\n${body}`;
+
+describe('compile in the sandbox', () => {
+  const secrets = hostSecrets();
+
+  beforeAll(async () => {
+    if (!existsSync(paths.labHeader)) throw new Error(`${paths.labHeader} missing: run npm run setup`);
+    if (!existsSync(paths.pch)) await buildPch();
+    expect(secrets.length).toBeGreaterThan(3);
+  });
+
+  it('compiles a correct program to a BPF object with the PCH', async () => {
+    const r = await compile(
+      lab(`SEC("tracepoint/syscalls/sys_enter_openat")
+int on_openat(struct trace_event_raw_sys_enter *ctx)
+{
+\tSUBMIT_USER((const char *)ctx->args[1], 64);
+\treturn 0;
+}
+`),
+    );
+    expect(r.ok).toBe(true);
+    expect(r.object?.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(r.object?.readUInt16LE(18)).toBe(247); // EM_BPF
+  });
+
+  it('places errors on the student\'s lines, with fix-its', async () => {
+    const r = await compile(lab('int f(void)\n{\n\treturn 1\n}\n'));
+    expect(r.ok).toBe(false);
+    const d = r.diagnostics.find((x) => x.message.includes("expected ';'"));
+    expect(d).toMatchObject({ source: 'clang', severity: 'error', line: 4 });
+    expect(d?.fixits?.[0]?.text).toBe(';');
+    expect(r.log).toContain('student.bpf.c:4:');
+  });
+
+  it('finds no host file to include: /etc/shadow, /etc/passwd, /sys', async () => {
+    for (const f of ['/etc/shadow', '/etc/passwd', '/sys/kernel/btf/vmlinux', '/proc/self/environ']) {
+      const r = await compile(lab(`#include "${f}"\n`));
+      expect(r.ok).toBe(false);
+      expect(r.diagnostics[0]).toMatchObject({ line: 2, message: `'${f}' file not found` });
+      expectNoLeak(r, secrets);
+    }
+  });
+
+  it('answers __has_include probes of host files with "no"', async () => {
+    const r = await compile(
+      lab(`#if __has_include("/etc/shadow") || __has_include(</etc/passwd>) || __has_include("/etc/hostname")
+#error found
+#else
+#error not found
+#endif
+`),
+    );
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['not found']);
+  });
+
+  it('embeds no host file with .incbin', async () => {
+    const r = await compile(lab('asm(".incbin \\"/etc/passwd\\"");\nint x;\n'));
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics[0].message).toContain("Could not find incbin file '/etc/passwd'");
+    expectNoLeak(r, secrets);
+  });
+
+  it('writes nothing anywhere when clang crashes (#pragma clang __debug crash)', async () => {
+    const before = new Set(readdirSync(tmpdir()));
+    const r = await compile(lab('#pragma clang __debug crash\n'));
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.at(-1)?.code).toBe('compile/crash');
+    expect(r.log).not.toMatch(/Stack dump|PLEASE submit/);
+    // Crash reproducers are named after the input, with .c and .sh files.
+    const added = readdirSync(tmpdir()).filter((f) => !before.has(f) && /^(stdin|-|<stdin>).*\.(c|sh)$/.test(f));
+    expect(added).toEqual([]);
+  });
+
+  it('stops a macro bomb at the memory limit and names it', async () => {
+    let src = '#define A 1,1,1,1,1,1,1,1,1,1,\n';
+    const names = 'ABCDEFGH';
+    for (let i = 1; i < names.length; i++) src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
+    const r = await compile(lab(`${src}int y[] = {H};\n`));
+    expect(r.ok).toBe(false);
+    expect(r.limit).toBe(LIMIT_MESSAGES.memory);
+    expect(r.limit).toContain('1 GiB of memory');
+  });
+
+  it('stops a preprocessor loop at the CPU limit and names it', async () => {
+    let src = '#define A 1+1+1+1+1+1+1+1+1+1+\n';
+    const names = 'ABCDEFGHI';
+    for (let i = 1; i < names.length; i++) src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
+    const r = await compile(lab(`${src}#if I 0 > 5\nint y;\n#endif\n`));
+    expect(r.ok).toBe(false);
+    expect(r.limit).toBe(LIMIT_MESSAGES.cpu);
+    expect(r.limit).toContain('10 s of CPU');
+  });
+
+  it('stops a huge array at the object cap or the memory limit, and names it', async () => {
+    const big = await compile(lab('char big[20 << 20] = {1};\n'));
+    expect(big.ok).toBe(false);
+    expect(big.limit).toBe(LIMIT_MESSAGES.object);
+    expect(big.object).toBeUndefined();
+    const huge = await compile(lab('char huge[1L << 31] = {1};\n'));
+    expect(huge.ok).toBe(false);
+    expect(huge.limit).toBeDefined();
+  });
+});
