@@ -388,7 +388,14 @@ export const LoaderLine = z.discriminatedUnion('type', [
     errno: z.number().int(),
     message: z.string(),
   }),
-  z.object({ type: z.literal('attached'), hooks: z.array(z.string()) }),
+  z.object({
+    type: z.literal('attached'),
+    hooks: z.array(z.string()),
+    /** Kernel ids of the platform's own dispatcher programs, maps and links (to verify clean-up). */
+    platform: z
+      .object({ programs: z.array(z.number().int()), maps: z.array(z.number().int()), links: z.array(z.number().int()) })
+      .optional(),
+  }),
   z.object({ type: z.literal('scenario_start'), scenario: z.string() }),
   z.object({ type: z.literal('submit'), scenario: z.string(), record: SubmitRecord }),
   z.object({ type: z.literal('debug'), scenario: z.string(), record: DebugRecord }),

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The platform's own programs. One object serves any set of hooks: the loader attaches one of
+ * these programs per hook (chosen by the shape of the hook's record) with a BPF cookie that says
+ * which hook it is, whether to record it, and which prog-array slot holds the student's program.
+ *
+ * Every program first checks that the current task is in the run's cgroup, so nothing of the
+ * student's runs for any other process on the host. Each reads exactly the fields of its record
+ * shape and no further: the kernel checks that at attach time for these programs (it does not
+ * for the tail-called student program; the static checks do that before load).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load: the run's cgroup v2 id (the inode of its directory). */
+const volatile __u64 run_cgroup = 0;
+
+#define DISP_PATH_MAX 256
+
+/* Cookie layout (64 bits), shared with loader.c. */
+#define COOKIE_SLOT(c) ((__u32)((c)&0xffff))
+#define COOKIE_HOOK(c) ((__u32)(((c) >> 16) & 0xffff))
+#define COOKIE_RECORD(c) (((c) >> 32) & 1)
+#define SLOT_NONE 0xffff
+
+enum disp_phase { PHASE_ENTER = 0, PHASE_EXIT = 1, PHASE_RAW = 2 };
+
+struct disp_event {
+	__u64 ts;
+	__u64 pid_tgid;
+	__u32 hook;
+	__u32 phase;
+	__s64 nr;
+	__u64 args[6];
+	__u32 nargs;
+	__s32 path_len; /* bpf_probe_read_user_str's result, counting the NUL; < 0 on failure */
+	char path[DISP_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} disp_progs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 512 * 1024);
+} disp_events SEC(".maps");
+
+static __always_inline struct disp_event *begin(__u64 cookie, __u32 phase)
+{
+	struct disp_event *e;
+
+	if (!COOKIE_RECORD(cookie))
+		return 0;
+	e = bpf_ringbuf_reserve(&disp_events, sizeof(*e), 0);
+	if (!e)
+		return 0;
+	e->ts = bpf_ktime_get_ns();
+	e->pid_tgid = bpf_get_current_pid_tgid();
+	e->hook = COOKIE_HOOK(cookie);
+	e->phase = phase;
+	e->nr = -1;
+	e->nargs = 0;
+	e->path_len = 0;
+	e->path[0] = 0;
+	for (int i = 0; i < 6; i++)
+		e->args[i] = 0;
+	return e;
+}
+
+static __always_inline int hand_over(void *ctx, __u64 cookie)
+{
+	__u32 slot = COOKIE_SLOT(cookie);
+
+	if (slot != SLOT_NONE)
+		bpf_tail_call(ctx, &disp_progs, slot);
+	return 0;
+}
+
+/*
+ * Constant offsets only: a loop over ctx->args can be compiled into a moved context pointer,
+ * which the verifier refuses.
+ */
+#define COPY_ARG(e, ctx, n, i)                                                           \
+	if ((n) > (i))                                                                   \
+	e->args[i] = ctx->args[i]
+#define COPY_ARGS(e, ctx, n)                                                             \
+	do {                                                                             \
+		COPY_ARG(e, ctx, n, 0);                                                  \
+		COPY_ARG(e, ctx, n, 1);                                                  \
+		COPY_ARG(e, ctx, n, 2);                                                  \
+		COPY_ARG(e, ctx, n, 3);                                                  \
+		COPY_ARG(e, ctx, n, 4);                                                  \
+		COPY_ARG(e, ctx, n, 5);                                                  \
+	} while (0)
+
+/*
+ * sys_enter_* records: 8 bytes of common fields, __syscall_nr at 8, then one 8-byte slot per
+ * argument from offset 16. A program for N arguments reads exactly 16 + 8 * N bytes.
+ */
+#define ENTER_PROG(N)                                                                    \
+	SEC("tracepoint")                                                                \
+	int disp_enter##N(struct trace_event_raw_sys_enter *ctx)                        \
+	{                                                                                \
+		__u64 cookie;                                                            \
+		struct disp_event *e;                                                    \
+		if (bpf_get_current_cgroup_id() != run_cgroup)                           \
+			return 0;                                                        \
+		cookie = bpf_get_attach_cookie(ctx);                                     \
+		e = begin(cookie, PHASE_ENTER);                                          \
+		if (e) {                                                                 \
+			e->nr = ctx->id;                                                 \
+			e->nargs = N;                                                    \
+			COPY_ARGS(e, ctx, N);                                            \
+			bpf_ringbuf_submit(e, 0);                                        \
+		}                                                                        \
+		return hand_over(ctx, cookie);                                           \
+	}
+
+ENTER_PROG(0)
+ENTER_PROG(1)
+ENTER_PROG(2)
+ENTER_PROG(3)
+ENTER_PROG(4)
+ENTER_PROG(5)
+ENTER_PROG(6)
+
+/* sys_enter_openat: four arguments, and the path string from the target's memory. */
+SEC("tracepoint")
+int disp_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	struct disp_event *e;
+	__u64 cookie;
+
+	if (bpf_get_current_cgroup_id() != run_cgroup)
+		return 0;
+	cookie = bpf_get_attach_cookie(ctx);
+	e = begin(cookie, PHASE_ENTER);
+	if (e) {
+		e->nr = ctx->id;
+		e->nargs = 4;
+		COPY_ARGS(e, ctx, 4);
+		e->path_len = bpf_probe_read_user_str(e->path, sizeof(e->path),
+						      (const void *)ctx->args[1]);
+		bpf_ringbuf_submit(e, 0);
+	}
+	return hand_over(ctx, cookie);
+}
+
+/* sys_exit_* records: common fields, __syscall_nr at 8, ret at 16; 24 bytes. */
+SEC("tracepoint")
+int disp_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct disp_event *e;
+	__u64 cookie;
+
+	if (bpf_get_current_cgroup_id() != run_cgroup)
+		return 0;
+	cookie = bpf_get_attach_cookie(ctx);
+	e = begin(cookie, PHASE_EXIT);
+	if (e) {
+		e->nr = ctx->id;
+		e->args[0] = ctx->ret;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return hand_over(ctx, cookie);
+}
+
+/* Any other tracepoint (sched/sched_process_exec, ...): the record is not read at all. */
+SEC("tracepoint")
+int disp_raw(void *ctx)
+{
+	struct disp_event *e;
+	__u64 cookie;
+
+	if (bpf_get_current_cgroup_id() != run_cgroup)
+		return 0;
+	cookie = bpf_get_attach_cookie(ctx);
+	e = begin(cookie, PHASE_RAW);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return hand_over(ctx, cookie);
+}

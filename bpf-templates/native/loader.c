@@ -1,0 +1,1802 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The native loader: loads a student's checked BPF object, scopes it to one run's cgroup through
+ * the dispatcher, runs the target once per scenario and reports everything as JSON lines on
+ * stdout (the `LoaderLine` schema of packages/protocol). Config: a `LoaderConfig` on stdin.
+ *
+ *   loader                 run (config on stdin)
+ *   loader --load-only OBJ load OBJ without attaching anything; report loaded / verifier_error
+ *   loader --probe         load a trivial program without attaching; {"ok":true} or a message
+ *
+ * The dispatcher object is found beside this executable (dispatcher.bpf.o).
+ */
+#define _GNU_SOURCE
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <linux/limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TRACEFS "/sys/kernel/tracing"
+#define LOG_BUF_SIZE (8u << 20)
+#define MAX_HOOKS 64
+#define MAX_SLOTS 64 /* size of the dispatcher's prog array */
+#define SLOT_NONE 0xffffu
+#define RECORD_BYTES 256
+
+/* Must match bpf-templates/common/lab.h. */
+struct lab_record {
+	uint64_t ts, pid_tgid;
+	uint32_t kind, flags, len, pad;
+	uint8_t data[RECORD_BYTES];
+};
+enum { LAB_KIND_BYTES = 1, LAB_KIND_USER, LAB_KIND_NUM, LAB_KIND_DEBUG };
+#define LAB_FLAG_TRUNCATED 1
+#define LAB_FLAG_SIGNED 2
+
+/* Must match dispatcher.bpf.c. */
+struct disp_event {
+	uint64_t ts, pid_tgid;
+	uint32_t hook, phase;
+	int64_t nr;
+	uint64_t args[6];
+	uint32_t nargs;
+	int32_t path_len;
+	char path[256];
+};
+enum { PHASE_ENTER, PHASE_EXIT, PHASE_RAW };
+
+enum shape { SHAPE_ENTER, SHAPE_OPENAT, SHAPE_EXIT, SHAPE_RAW };
+
+struct hook {
+	char cat[64], name[128];
+	bool observe;   /* the platform records it (exercise's `observe` list) */
+	bool recording; /* one attachment already records it */
+	enum shape shape;
+	int nargs;
+};
+
+struct file_spec {
+	const char *path;
+	unsigned char *data;
+	size_t len;
+	int mode;
+};
+
+struct scenario {
+	const char *id, *target;
+	const char **argv; /* NULL-terminated, argv[0] = target */
+	struct file_spec *files;
+	int nfiles;
+	long wall_ms;
+};
+
+static struct {
+	const char *object;
+	const char **observe;
+	int nobserve;
+	struct scenario *scenarios;
+	int nscenarios;
+	const char *cgroup;
+	long long memory_bytes, pids, max_records, max_syscalls, max_map_entries, max_output;
+} cfg;
+
+static struct hook hooks[MAX_HOOKS];
+static int nhooks;
+
+/* cgroups of the run: v2 (scoping, kill) and, on hybrid machines, v1 memory and pids. */
+static char cg2[PATH_MAX], cgmem[PATH_MAX], cgpids[PATH_MAX];
+static bool cg2_created, cgmem_created, cgpids_created;
+
+static char *log_buf;
+static char libbpf_msgs[16384];
+static size_t libbpf_msgs_len;
+
+/* Current scenario and its counters, for the ring buffer callbacks. */
+static struct scenario *cur;
+static long long n_records, n_syscalls;
+static bool records_limited, syscalls_limited;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Output: one JSON object per line, flushed so the runner sees it at once. */
+
+static void emit(json_object *o)
+{
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	      stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_object_put(o);
+}
+
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		size_t k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
+
+		if (k == 9 || i + k >= n + (k ? 0 : 1))
+			return false;
+		for (size_t j = 1; j <= k; j++)
+			if (i + j >= n || (s[i + j] & 0xc0) != 0x80)
+				return false;
+		i += k + 1;
+	}
+	return true;
+}
+
+/* A JSON string from arbitrary bytes: kept as is when valid UTF-8, else read as Latin-1. */
+static json_object *jbytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	json_object *o;
+	char *t;
+	size_t k = 0;
+
+	if (valid_utf8(s, n))
+		return json_object_new_string_len((const char *)s, (int)n);
+	t = malloc(2 * n + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x80) {
+			t[k++] = (char)s[i];
+		} else {
+			t[k++] = (char)(0xc0 | (s[i] >> 6));
+			t[k++] = (char)(0x80 | (s[i] & 0x3f));
+		}
+	}
+	o = json_object_new_string_len(t, (int)k);
+	free(t);
+	return o;
+}
+
+static json_object *jstr(const char *s) { return jbytes(s, strlen(s)); }
+
+static json_object *jhex(const void *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *s = p;
+	char *t = malloc(2 * n + 1);
+	json_object *o;
+
+	for (size_t i = 0; i < n; i++) {
+		t[2 * i] = digits[s[i] >> 4];
+		t[2 * i + 1] = digits[s[i] & 15];
+	}
+	o = json_object_new_string_len(t, (int)(2 * n));
+	free(t);
+	return o;
+}
+
+static json_object *ju64(uint64_t v)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
+	return json_object_new_string(b);
+}
+
+static json_object *js64(int64_t v)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "%lld", (long long)v);
+	return json_object_new_string(b);
+}
+
+static json_object *line(const char *type)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "type", json_object_new_string(type));
+	return o;
+}
+
+static void emit_fatal(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	json_object *o = line("fatal");
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_object_add(o, "message", jstr(msg));
+	emit(o);
+}
+
+static void emit_limit(const char *name, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	json_object *o = line("limit");
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cur)
+		json_object_object_add(o, "scenario", json_object_new_string(cur->id));
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "message", jstr(msg));
+	emit(o);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || libbpf_msgs_len >= sizeof(libbpf_msgs) - 1)
+		return 0;
+	int n = vsnprintf(libbpf_msgs + libbpf_msgs_len, sizeof(libbpf_msgs) - libbpf_msgs_len, fmt, ap);
+	if (n > 0)
+		libbpf_msgs_len += (size_t)n;
+	if (libbpf_msgs_len >= sizeof(libbpf_msgs))
+		libbpf_msgs_len = sizeof(libbpf_msgs) - 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Config (json-c). */
+
+static json_object *get(json_object *o, const char *key, json_type type)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type)) {
+		emit_fatal("config: missing or mistyped field '%s'", key);
+		exit(1);
+	}
+	return v;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static json_object *read_config(void)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	size_t n;
+	json_object *root, *v, *lim;
+
+	while ((n = fread(buf + len, 1, cap - len, stdin)) > 0) {
+		len += n;
+		if (len == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = 0;
+	root = json_tokener_parse(buf);
+	free(buf);
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		emit_fatal("config: not a JSON object");
+		exit(1);
+	}
+	cfg.object = json_object_get_string(get(root, "object", json_type_string));
+	cfg.cgroup = json_object_get_string(get(root, "cgroup", json_type_string));
+	v = get(root, "observe", json_type_array);
+	cfg.nobserve = (int)json_object_array_length(v);
+	cfg.observe = calloc((size_t)cfg.nobserve + 1, sizeof(char *));
+	for (int i = 0; i < cfg.nobserve; i++)
+		cfg.observe[i] = json_object_get_string(json_object_array_get_idx(v, (size_t)i));
+	lim = get(root, "limits", json_type_object);
+	cfg.memory_bytes = json_object_get_int64(get(lim, "memoryBytes", json_type_int));
+	cfg.pids = json_object_get_int64(get(lim, "pids", json_type_int));
+	cfg.max_records = json_object_get_int64(get(lim, "maxRecords", json_type_int));
+	cfg.max_syscalls = json_object_get_int64(get(lim, "maxSyscalls", json_type_int));
+	cfg.max_map_entries = json_object_get_int64(get(lim, "maxMapEntries", json_type_int));
+	cfg.max_output = json_object_get_int64(get(lim, "maxOutputBytes", json_type_int));
+
+	v = get(root, "scenarios", json_type_array);
+	cfg.nscenarios = (int)json_object_array_length(v);
+	cfg.scenarios = calloc((size_t)cfg.nscenarios + 1, sizeof(struct scenario));
+	for (int i = 0; i < cfg.nscenarios; i++) {
+		json_object *s = json_object_array_get_idx(v, (size_t)i), *a, *f;
+		struct scenario *sc = &cfg.scenarios[i];
+
+		sc->id = json_object_get_string(get(s, "id", json_type_string));
+		sc->target = json_object_get_string(get(s, "target", json_type_string));
+		sc->wall_ms = json_object_get_int64(get(s, "wallMs", json_type_int));
+		a = get(s, "args", json_type_array);
+		size_t na = json_object_array_length(a);
+		sc->argv = calloc(na + 2, sizeof(char *));
+		sc->argv[0] = sc->target;
+		for (size_t j = 0; j < na; j++)
+			sc->argv[j + 1] = json_object_get_string(json_object_array_get_idx(a, j));
+		f = get(s, "files", json_type_array);
+		sc->nfiles = (int)json_object_array_length(f);
+		sc->files = calloc((size_t)sc->nfiles + 1, sizeof(struct file_spec));
+		for (int j = 0; j < sc->nfiles; j++) {
+			json_object *fo = json_object_array_get_idx(f, (size_t)j), *mode;
+			struct file_spec *fs = &sc->files[j];
+			const char *hex = json_object_get_string(get(fo, "hex", json_type_string));
+			size_t hl = strlen(hex);
+
+			fs->path = json_object_get_string(get(fo, "path", json_type_string));
+			fs->mode = json_object_object_get_ex(fo, "mode", &mode) ? json_object_get_int(mode) : 0644;
+			fs->len = hl / 2;
+			fs->data = malloc(fs->len + 1);
+			for (size_t k = 0; k < fs->len; k++) {
+				int hi = hexval(hex[2 * k]), lo = hexval(hex[2 * k + 1]);
+
+				if (hi < 0 || lo < 0 || hl % 2) {
+					emit_fatal("config: file %s: content is not hex", fs->path);
+					exit(1);
+				}
+				fs->data[k] = (unsigned char)(hi << 4 | lo);
+			}
+			/* Only the private /tmp is ours to plant in. */
+			if (strncmp(fs->path, "/tmp/", 5) != 0 || strstr(fs->path, "/../")) {
+				emit_fatal("config: file %s is not under /tmp", fs->path);
+				exit(1);
+			}
+		}
+	}
+	return root;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Small file helpers. */
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	int err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return (int)n;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, mode) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Mounts and cgroups. */
+
+static void ensure_tracefs(void)
+{
+	if (access(TRACEFS "/events", F_OK) == 0)
+		return;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
+		emit_fatal("cannot mount tracefs at " TRACEFS ": %s", strerror(errno));
+		exit(1);
+	}
+}
+
+static bool has_opt(const char *opts, const char *want)
+{
+	size_t n = strlen(want);
+
+	for (const char *p = opts; (p = strstr(p, want)); p += n)
+		if ((p == opts || p[-1] == ',') && (p[n] == ',' || p[n] == 0))
+			return true;
+	return false;
+}
+
+/* Finds cgroup2 and the v1 memory and pids hierarchies in /proc/mounts. */
+static void find_cgroup_mounts(char *v2, char *mem, char *pids)
+{
+	FILE *f = fopen("/proc/mounts", "re");
+	char dev[256], dir[PATH_MAX], type[64], opts[1024];
+
+	v2[0] = mem[0] = pids[0] = 0;
+	if (!f)
+		return;
+	while (fscanf(f, "%255s %4095s %63s %1023s %*d %*d\n", dev, dir, type, opts) == 4) {
+		if (!strcmp(type, "cgroup2") && !v2[0])
+			strcpy(v2, dir);
+		else if (!strcmp(type, "cgroup") && has_opt(opts, "memory") && !mem[0])
+			strcpy(mem, dir);
+		else if (!strcmp(type, "cgroup") && has_opt(opts, "pids") && !pids[0])
+			strcpy(pids, dir);
+	}
+	fclose(f);
+}
+
+static bool file_has_word(const char *path, const char *word)
+{
+	char buf[1024];
+
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
+		if (!strcmp(t, word))
+			return true;
+	return false;
+}
+
+/* Enables a v2 controller on every ancestor of the run's cgroup. */
+static bool enable_v2_controller(const char *root, const char *rel, const char *ctrl)
+{
+	char path[PATH_MAX], dir[PATH_MAX], word[32];
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
+	if (!file_has_word(path, ctrl))
+		return false;
+	snprintf(word, sizeof(word), "+%s", ctrl);
+	snprintf(dir, sizeof(dir), "%s", root);
+	for (const char *p = rel;;) {
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+		if (write_file(path, word))
+			return false;
+		const char *slash = strchr(p, '/');
+		if (!slash)
+			break;
+		size_t l = strlen(dir);
+		snprintf(dir + l, sizeof(dir) - l, "/%.*s", (int)(slash - p), p);
+		p = slash + 1;
+	}
+	return true;
+}
+
+static int setup_cgroups(uint64_t *id)
+{
+	char v2root[PATH_MAX], memroot[PATH_MAX], pidsroot[PATH_MAX], path[PATH_MAX], num[32];
+	const char *rel;
+	struct stat st;
+	int err;
+
+	find_cgroup_mounts(v2root, memroot, pidsroot);
+	if (!v2root[0]) {
+		emit_fatal("no cgroup2 mount found in /proc/mounts");
+		return -1;
+	}
+	size_t rl = strlen(v2root);
+	if (cfg.cgroup[0] == '/') {
+		if (strncmp(cfg.cgroup, v2root, rl) || cfg.cgroup[rl] != '/') {
+			emit_fatal("cgroup %s is not under the cgroup2 mount %s", cfg.cgroup, v2root);
+			return -1;
+		}
+		rel = cfg.cgroup + rl + 1;
+	} else {
+		rel = cfg.cgroup;
+	}
+	if (!rel[0] || strstr(rel, "..")) {
+		emit_fatal("bad cgroup path %s", cfg.cgroup);
+		return -1;
+	}
+	snprintf(cg2, sizeof(cg2), "%s/%s", v2root, rel);
+	/* parents may be shared by concurrent runs: mkdir -p them, the run's own must be new */
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s", cg2);
+	*strrchr(parent, '/') = 0;
+	if ((err = mkdir_p(parent, 0755)) || mkdir(cg2, 0755)) {
+		emit_fatal("cannot create cgroup %s: %s", cg2, strerror(err ? -err : errno));
+		return -1;
+	}
+	cg2_created = true;
+	if (stat(cg2, &st)) {
+		emit_fatal("cannot stat cgroup %s: %s", cg2, strerror(errno));
+		return -1;
+	}
+	/* the cgroup id bpf_get_current_cgroup_id() returns is the directory's inode number */
+	*id = st.st_ino;
+
+	/* Memory and pids: in v2 when it has the controllers, else in the v1 hierarchies. */
+	const char *rel_parent = rel;
+	char relp[PATH_MAX];
+	snprintf(relp, sizeof(relp), "%s", rel);
+	if (strrchr(relp, '/'))
+		*strrchr(relp, '/') = 0;
+	else
+		relp[0] = 0;
+	(void)rel_parent;
+
+	snprintf(num, sizeof(num), "%lld", cfg.memory_bytes);
+	if (relp[0] && enable_v2_controller(v2root, relp, "memory")) {
+		snprintf(path, sizeof(path), "%s/memory.max", cg2);
+		write_file(path, num);
+		snprintf(path, sizeof(path), "%s/memory.swap.max", cg2);
+		write_file(path, "0");
+	} else if (memroot[0]) {
+		snprintf(cgmem, sizeof(cgmem), "%s/%s", memroot, rel);
+		if (mkdir_p(cgmem, 0755) == 0) {
+			cgmem_created = true;
+			snprintf(path, sizeof(path), "%s/memory.limit_in_bytes", cgmem);
+			if ((err = write_file(path, num))) {
+				emit_fatal("cannot set the memory limit: %s", strerror(-err));
+				return -1;
+			}
+		}
+	}
+	snprintf(num, sizeof(num), "%lld", cfg.pids);
+	if (relp[0] && enable_v2_controller(v2root, relp, "pids")) {
+		snprintf(path, sizeof(path), "%s/pids.max", cg2);
+		write_file(path, num);
+	} else if (pidsroot[0]) {
+		snprintf(cgpids, sizeof(cgpids), "%s/%s", pidsroot, rel);
+		if (mkdir_p(cgpids, 0755) == 0) {
+			cgpids_created = true;
+			snprintf(path, sizeof(path), "%s/pids.max", cgpids);
+			if ((err = write_file(path, num))) {
+				emit_fatal("cannot set the pids limit: %s", strerror(-err));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Kills everything in the run's cgroup and waits (briefly) until it is empty. */
+static void kill_cgroup(void)
+{
+	char path[PATH_MAX], buf[256];
+
+	if (!cg2_created)
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.kill", cg2);
+	write_file(path, "1");
+	snprintf(path, sizeof(path), "%s/cgroup.events", cg2);
+	for (int i = 0; i < 200; i++) {
+		if (read_file(path, buf, sizeof(buf)) < 0 || strstr(buf, "populated 0"))
+			return;
+		usleep(5000);
+	}
+}
+
+static void remove_cgroups(void)
+{
+	char *dirs[] = {cg2, cgmem, cgpids};
+	bool made[] = {cg2_created, cgmem_created, cgpids_created};
+
+	kill_cgroup();
+	for (int i = 0; i < 3; i++) {
+		if (!made[i])
+			continue;
+		for (int tries = 0; tries < 100 && rmdir(dirs[i]) && errno == EBUSY; tries++)
+			usleep(10000);
+	}
+	cg2_created = cgmem_created = cgpids_created = false;
+}
+
+static void join_cgroup(const char *dir, const char *pid, int status_w)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (!dir[0])
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if ((err = write_file(path, pid))) {
+		dprintf(status_w, "cannot join cgroup %s: %s", dir, strerror(-err));
+		_exit(126);
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Hooks: tracepoints, their record shapes (from tracefs `format`). */
+
+/* `tp/cat/name` or `tracepoint/cat/name` → cat, name. */
+static bool parse_section(const char *sec, char *cat, char *name)
+{
+	const char *p;
+
+	if (!strncmp(sec, "tracepoint/", 11))
+		p = sec + 11;
+	else if (!strncmp(sec, "tp/", 3))
+		p = sec + 3;
+	else
+		return false;
+	const char *slash = strchr(p, '/');
+	if (!slash || slash == p || !slash[1] || strchr(slash + 1, '/') || slash - p >= 64 ||
+	    strlen(slash + 1) >= 128)
+		return false;
+	snprintf(cat, 64, "%.*s", (int)(slash - p), p);
+	snprintf(name, 128, "%s", slash + 1);
+	return true;
+}
+
+/* The end of the record's last field, or -errno. */
+static int record_size(const char *cat, const char *name)
+{
+	char path[PATH_MAX], buf[8192];
+	int end = 0;
+
+	if (strchr(cat, '.') || strchr(name, '.'))
+		return -ENOENT;
+	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s/format", cat, name);
+	int n = read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	for (char *p = buf; (p = strstr(p, "offset:")); p++) {
+		int off, size;
+
+		if (sscanf(p, "offset:%d; size:%d;", &off, &size) == 2 && off + size > end)
+			end = off + size;
+	}
+	return end;
+}
+
+static int find_or_add_hook(const char *cat, const char *name, bool observe, char *err, size_t errlen)
+{
+	int size;
+	struct hook *h;
+
+	for (int i = 0; i < nhooks; i++)
+		if (!strcmp(hooks[i].cat, cat) && !strcmp(hooks[i].name, name)) {
+			hooks[i].observe |= observe;
+			return i;
+		}
+	size = record_size(cat, name);
+	if (size < 0) {
+		snprintf(err, errlen, size == -ENOENT ? "no such hook: there is no tracepoint %s/%s"
+						       : "cannot read the format of %s/%s",
+			 cat, name);
+		return size;
+	}
+	if (nhooks == MAX_HOOKS) {
+		snprintf(err, errlen, "too many hooks (at most %d)", MAX_HOOKS);
+		return -E2BIG;
+	}
+	h = &hooks[nhooks];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->cat, sizeof(h->cat), "%s", cat);
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	h->observe = observe;
+	if (!strcmp(cat, "syscalls") && !strcmp(name, "sys_enter_openat") && size == 48) {
+		h->shape = SHAPE_OPENAT;
+	} else if (!strcmp(cat, "syscalls") && !strncmp(name, "sys_enter_", 10) && size >= 16 &&
+		   size <= 64 && (size - 16) % 8 == 0) {
+		h->shape = SHAPE_ENTER;
+		h->nargs = (size - 16) / 8;
+	} else if (!strcmp(cat, "syscalls") && !strncmp(name, "sys_exit_", 9) && size == 24) {
+		h->shape = SHAPE_EXIT;
+	} else {
+		h->shape = SHAPE_RAW;
+	}
+	return nhooks++;
+}
+
+static struct bpf_program *dispatcher_for(struct bpf_object *disp, const struct hook *h)
+{
+	char name[32];
+
+	switch (h->shape) {
+	case SHAPE_OPENAT:
+		return bpf_object__find_program_by_name(disp, "disp_enter_openat");
+	case SHAPE_EXIT:
+		return bpf_object__find_program_by_name(disp, "disp_exit");
+	case SHAPE_ENTER:
+		snprintf(name, sizeof(name), "disp_enter%d", h->nargs);
+		return bpf_object__find_program_by_name(disp, name);
+	default:
+		return bpf_object__find_program_by_name(disp, "disp_raw");
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Ring buffer callbacks. */
+
+static void add_pid(json_object *o, uint64_t pid_tgid)
+{
+	json_object_object_add(o, "pid", json_object_new_int((int)(pid_tgid >> 32)));
+	json_object_object_add(o, "tid", json_object_new_int((int)(uint32_t)pid_tgid));
+}
+
+static void stop_run(void);
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct lab_record *r = data;
+	json_object *o, *rec;
+	uint32_t len;
+
+	(void)ctx;
+	if (!cur || size < sizeof(*r) || records_limited)
+		return 0;
+	if (++n_records > cfg.max_records) {
+		records_limited = true;
+		emit_limit("records",
+			   "your programs sent more than %lld records (SUBMIT/DEBUG) in scenario %s; "
+			   "the target was stopped",
+			   cfg.max_records, cur->id);
+		stop_run();
+		return 0;
+	}
+	len = r->len > RECORD_BYTES ? RECORD_BYTES : r->len;
+	rec = json_object_new_object();
+	json_object_object_add(rec, "ts", ju64(r->ts));
+	add_pid(rec, r->pid_tgid);
+	if (r->kind == LAB_KIND_DEBUG) {
+		o = line("debug");
+		size_t n = strnlen((const char *)r->data, len);
+		json_object_object_add(rec, "text", jbytes(r->data, n));
+	} else {
+		o = line("submit");
+		if (r->kind == LAB_KIND_NUM) {
+			uint64_t v;
+
+			memcpy(&v, r->data, sizeof(v));
+			json_object_object_add(rec, "kind", json_object_new_string("num"));
+			json_object_object_add(rec, "data",
+					       r->flags & LAB_FLAG_SIGNED ? js64((int64_t)v) : ju64(v));
+		} else {
+			json_object_object_add(rec, "kind", json_object_new_string(
+								    r->kind == LAB_KIND_USER ? "user" : "bytes"));
+			json_object_object_add(rec, "data", jhex(r->data, len));
+		}
+		json_object_object_add(rec, "truncated",
+				       json_object_new_boolean(!!(r->flags & LAB_FLAG_TRUNCATED)));
+	}
+	json_object_object_add(o, "scenario", json_object_new_string(cur->id));
+	json_object_object_add(o, "record", rec);
+	emit(o);
+	return 0;
+}
+
+static int on_syscall(void *ctx, void *data, size_t size)
+{
+	const struct disp_event *e = data;
+	json_object *o;
+
+	(void)ctx;
+	if (!cur || size < sizeof(*e) || e->hook >= (uint32_t)nhooks || syscalls_limited)
+		return 0;
+	if (++n_syscalls > cfg.max_syscalls) {
+		syscalls_limited = true;
+		emit_limit("syscalls",
+			   "the target made more than %lld traced calls in scenario %s; later ones are "
+			   "not recorded",
+			   cfg.max_syscalls, cur->id);
+		return 0;
+	}
+	o = line("syscall");
+	json_object_object_add(o, "scenario", json_object_new_string(cur->id));
+	json_object_object_add(o, "phase", json_object_new_string(e->phase == PHASE_EXIT ? "exit" : "enter"));
+	json_object_object_add(o, "hook", json_object_new_string(hooks[e->hook].name));
+	json_object_object_add(o, "ts", ju64(e->ts));
+	add_pid(o, e->pid_tgid);
+	if (e->phase == PHASE_EXIT) {
+		json_object_object_add(o, "ret", js64((int64_t)e->args[0]));
+	} else {
+		json_object *args = json_object_new_array();
+
+		for (uint32_t i = 0; i < e->nargs && i < 6; i++)
+			json_object_array_add(args, ju64(e->args[i]));
+		json_object_object_add(o, "args", args);
+		if (hooks[e->hook].shape == SHAPE_OPENAT && e->path_len > 0)
+			json_object_object_add(o, "path", jbytes(e->path, strnlen(e->path, sizeof(e->path))));
+	}
+	emit(o);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Maps: dump (decoded with the object's BTF) and clear between scenarios. */
+
+static json_object *decode(const struct btf *btf, uint32_t id, const uint8_t *p, size_t size, int depth);
+
+static uint32_t skip_mods(const struct btf *btf, uint32_t id)
+{
+	for (int i = 0; i < 32; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (!t)
+			return 0;
+		switch (btf_kind(t)) {
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+		case BTF_KIND_VAR:
+			id = t->type;
+			break;
+		default:
+			return id;
+		}
+	}
+	return 0;
+}
+
+static json_object *kv(const char *kind)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "kind", json_object_new_string(kind));
+	return o;
+}
+
+static json_object *raw(const uint8_t *p, size_t n)
+{
+	json_object *o = kv("raw");
+
+	json_object_object_add(o, "hex", jhex(p, n));
+	return o;
+}
+
+static uint64_t load_le(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n && i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static json_object *decode_struct(const struct btf *btf, const struct btf_type *t, const uint8_t *p,
+				  size_t size, int depth)
+{
+	json_object *o = kv("struct"), *fields = json_object_new_array(), *pad;
+	uint8_t *covered = calloc(size ? size : 1, 1);
+	bool datasec = btf_is_datasec(t);
+	int n = btf_vlen(t);
+
+	for (int i = 0; i < n; i++) {
+		json_object *f = json_object_new_object(), *val;
+		const char *name;
+		uint32_t off, fsz, bits = 0;
+		uint32_t type;
+
+		if (datasec) {
+			const struct btf_var_secinfo *v = btf_var_secinfos(t) + i;
+			const struct btf_type *var = btf__type_by_id(btf, v->type);
+
+			name = var ? btf__name_by_offset(btf, var->name_off) : "";
+			off = v->offset;
+			fsz = v->size;
+			type = v->type;
+		} else {
+			const struct btf_member *m = btf_members(t) + i;
+			uint32_t bitoff = btf_member_bit_offset(t, (uint32_t)i);
+			long s;
+
+			bits = btf_member_bitfield_size(t, (uint32_t)i);
+			name = btf__name_by_offset(btf, m->name_off);
+			off = bitoff / 8;
+			type = m->type;
+			s = btf__resolve_size(btf, m->type);
+			fsz = bits ? (bitoff % 8 + bits + 7) / 8 : (s > 0 ? (uint32_t)s : 0);
+			if (bits) {
+				if (off + fsz <= size) {
+					uint64_t v = load_le(p + off, fsz) >> (bitoff % 8);
+
+					v &= bits >= 64 ? ~0ull : (1ull << bits) - 1;
+					val = kv("int");
+					json_object_object_add(val, "value", ju64(v));
+				} else {
+					val = raw(p, 0);
+				}
+				goto add;
+			}
+		}
+		val = off + fsz <= size ? decode(btf, type, p + off, fsz, depth + 1) : raw(p, 0);
+add:
+		for (uint32_t b = off; b < off + fsz && b < size; b++)
+			covered[b] = 1;
+		json_object_object_add(f, "name", jstr(name && name[0] ? name : "(anonymous)"));
+		json_object_object_add(f, "offset", json_object_new_int((int)off));
+		json_object_object_add(f, "value", val);
+		json_object_array_add(fields, f);
+	}
+	json_object_object_add(o, "fields", fields);
+	/* Non-zero padding: the classic reason a lookup with a stack-built key misses. */
+	pad = json_object_new_array();
+	for (size_t b = 0; b < size;) {
+		if (covered[b]) {
+			b++;
+			continue;
+		}
+		size_t e = b;
+		bool nonzero = false;
+		while (e < size && !covered[e])
+			nonzero |= p[e++] != 0;
+		if (nonzero) {
+			json_object *g = json_object_new_object();
+
+			json_object_object_add(g, "offset", json_object_new_int((int)b));
+			json_object_object_add(g, "hex", jhex(p + b, e - b));
+			json_object_array_add(pad, g);
+		}
+		b = e;
+	}
+	if (json_object_array_length(pad))
+		json_object_object_add(o, "padding", pad);
+	else
+		json_object_put(pad);
+	free(covered);
+	return o;
+}
+
+static json_object *decode(const struct btf *btf, uint32_t id, const uint8_t *p, size_t size, int depth)
+{
+	const struct btf_type *t;
+	json_object *o;
+
+	id = skip_mods(btf, id);
+	t = id ? btf__type_by_id(btf, id) : NULL;
+	if (!t || depth > 8)
+		return raw(p, size);
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT: {
+		uint32_t enc = btf_int_encoding(t);
+
+		if (t->size > 8 || t->size > size)
+			return raw(p, size);
+		uint64_t v = load_le(p, t->size);
+		o = kv("int");
+		if ((enc & BTF_INT_SIGNED) && t->size < 8 && (v >> (8 * t->size - 1)) & 1)
+			v |= ~0ull << (8 * t->size);
+		json_object_object_add(o, "value", enc & BTF_INT_SIGNED ? js64((int64_t)v) : ju64(v));
+		return o;
+	}
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64: {
+		if (t->size > 8 || t->size > size)
+			return raw(p, size);
+		uint64_t v = load_le(p, t->size);
+		o = kv("enum");
+		json_object_object_add(o, "value", ju64(v));
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+			for (int i = 0; i < btf_vlen(t); i++)
+				if ((uint32_t)e[i].val == (uint32_t)v)
+					json_object_object_add(o, "name", jstr(btf__name_by_offset(btf, e[i].name_off)));
+		}
+		return o;
+	}
+	case BTF_KIND_PTR:
+		if (size < 8)
+			return raw(p, size);
+		o = kv("ptr");
+		char b[32];
+		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)load_le(p, 8));
+		json_object_object_add(o, "value", json_object_new_string(b));
+		return o;
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = btf_array(t);
+		uint32_t elem = skip_mods(btf, a->type);
+		const struct btf_type *et = btf__type_by_id(btf, elem);
+		long esz = btf__resolve_size(btf, a->type);
+
+		if (esz <= 0 || (size_t)esz * a->nelems > size)
+			return raw(p, size);
+		if (et && btf_is_int(et) && et->size == 1) {
+			o = kv("chars");
+			json_object_object_add(o, "text", jbytes(p, strnlen((const char *)p, a->nelems)));
+			json_object_object_add(o, "hex", jhex(p, a->nelems));
+			return o;
+		}
+		o = kv("array");
+		json_object *items = json_object_new_array();
+		for (uint32_t i = 0; i < a->nelems && i < 256; i++)
+			json_object_array_add(items, decode(btf, a->type, p + i * esz, (size_t)esz, depth + 1));
+		json_object_object_add(o, "items", items);
+		return o;
+	}
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_DATASEC:
+		return decode_struct(btf, t, p, size < t->size ? size : t->size, depth);
+	default:
+		return raw(p, size);
+	}
+}
+
+static json_object *type_name(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
+	const char *name;
+	char b[256];
+
+	if (!t)
+		return NULL;
+	name = btf__name_by_offset(btf, t->name_off);
+	if (btf_is_struct(t) || btf_is_union(t))
+		snprintf(b, sizeof(b), "%s %s", btf_is_struct(t) ? "struct" : "union", name && name[0] ? name : "(anonymous)");
+	else if (name && name[0])
+		snprintf(b, sizeof(b), "%s", name);
+	else
+		return NULL;
+	return json_object_new_string(b);
+}
+
+static bool is_hash(enum bpf_map_type t)
+{
+	return t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_LRU_HASH || t == BPF_MAP_TYPE_PERCPU_HASH ||
+	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static bool is_array(enum bpf_map_type t)
+{
+	return t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+static bool is_percpu(enum bpf_map_type t)
+{
+	return t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+	       t == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+/* Student maps worth dumping: their own maps and .bss/.data globals, not lab_events. */
+static bool student_map(const struct bpf_map *m)
+{
+	const char *name = bpf_map__name(m);
+
+	if (!strncmp(name, "lab_", 4))
+		return false;
+	if (bpf_map__is_internal(m))
+		return strstr(name, ".bss") || strstr(name, ".data");
+	return true;
+}
+
+static json_object *dump_map(struct bpf_object *obj, struct bpf_map *m)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	enum bpf_map_type type = bpf_map__type(m);
+	uint32_t ksz = bpf_map__key_size(m), vsz = bpf_map__value_size(m);
+	uint32_t kid = bpf_map__btf_key_type_id(m), vid = bpf_map__btf_value_type_id(m);
+	int ncpu = is_percpu(type) ? libbpf_num_possible_cpus() : 1;
+	size_t stride = is_percpu(type) ? ((vsz + 7) & ~7u) : vsz;
+	json_object *o = json_object_new_object(), *entries = json_object_new_array(), *tn;
+	int fd = bpf_map__fd(m);
+	bool truncated = false;
+	const char *ts = libbpf_bpf_map_type_str(type);
+
+	json_object_object_add(o, "name", jstr(bpf_map__name(m)));
+	json_object_object_add(o, "type", json_object_new_string(ts ? ts : "unknown"));
+	json_object_object_add(o, "keySize", json_object_new_int((int)ksz));
+	json_object_object_add(o, "valueSize", json_object_new_int((int)vsz));
+	json_object_object_add(o, "maxEntries", json_object_new_int((int)bpf_map__max_entries(m)));
+	if (btf && (tn = type_name(btf, kid)))
+		json_object_object_add(o, "keyType", tn);
+	if (btf && (tn = type_name(btf, vid)))
+		json_object_object_add(o, "valueType", tn);
+
+	if (is_hash(type) || is_array(type)) {
+		uint8_t *key = calloc(1, ksz), *next = calloc(1, ksz), *val = calloc((size_t)ncpu, stride);
+		void *prev = NULL;
+		long long count = 0;
+
+		while (bpf_map_get_next_key(fd, prev, next) == 0) {
+			if (count++ >= cfg.max_map_entries) {
+				truncated = true;
+				break;
+			}
+			memcpy(key, next, ksz);
+			prev = key;
+			if (bpf_map_lookup_elem(fd, key, val))
+				continue;
+			json_object *e = json_object_new_object();
+			json_object_object_add(e, "keyHex", jhex(key, ksz));
+			json_object_object_add(e, "valueHex", jhex(val, stride * (size_t)ncpu));
+			if (btf) {
+				json_object_object_add(e, "key", decode(btf, kid, key, ksz, 0));
+				if (!is_percpu(type)) {
+					json_object_object_add(e, "value", decode(btf, vid, val, vsz, 0));
+				} else {
+					json_object *arr = kv("array"), *items = json_object_new_array();
+					for (int c = 0; c < ncpu; c++)
+						json_object_array_add(items, decode(btf, vid, val + c * stride, vsz, 0));
+					json_object_object_add(arr, "items", items);
+					json_object_object_add(e, "value", arr);
+				}
+			}
+			json_object_array_add(entries, e);
+		}
+		free(key);
+		free(next);
+		free(val);
+	}
+	json_object_object_add(o, "entries", entries);
+	json_object_object_add(o, "truncated", json_object_new_boolean(truncated));
+	return o;
+}
+
+struct initial {
+	struct bpf_map *map;
+	void *data;
+	size_t size;
+};
+static struct initial initials[16];
+static int ninitials;
+
+static void clear_map(struct bpf_map *m)
+{
+	enum bpf_map_type type = bpf_map__type(m);
+	uint32_t ksz = bpf_map__key_size(m), vsz = bpf_map__value_size(m);
+	int ncpu = is_percpu(type) ? libbpf_num_possible_cpus() : 1;
+	size_t stride = is_percpu(type) ? ((vsz + 7) & ~7u) : vsz;
+	int fd = bpf_map__fd(m);
+
+	if (bpf_map__is_internal(m)) {
+		uint32_t zero = 0;
+
+		for (int i = 0; i < ninitials; i++)
+			if (initials[i].map == m)
+				bpf_map_update_elem(fd, &zero, initials[i].data, BPF_ANY);
+		return;
+	}
+	if (is_hash(type)) {
+		uint8_t *key = calloc(1, ksz);
+
+		for (int i = 0; i < 1000000 && bpf_map_get_next_key(fd, NULL, key) == 0; i++)
+			bpf_map_delete_elem(fd, key);
+		free(key);
+	} else if (is_array(type)) {
+		void *zeros = calloc((size_t)ncpu, stride);
+
+		for (uint32_t i = 0; i < bpf_map__max_entries(m); i++)
+			bpf_map_update_elem(fd, &i, zeros, BPF_ANY);
+		free(zeros);
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Loading. */
+
+static void set_types(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_type(p, BPF_PROG_TYPE_TRACEPOINT);
+		bpf_program__set_autoattach(p, false);
+		/* log_level 0: libbpf retries a failed load with level 1 into this buffer */
+		bpf_program__set_log_buf(p, log_buf, LOG_BUF_SIZE);
+	}
+}
+
+static uint32_t obj_id(int fd)
+{
+	union {
+		struct bpf_prog_info p;
+		struct bpf_map_info m;
+		struct bpf_link_info l;
+	} info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	/* id is the first field of all three info structs */
+	return info.p.id;
+}
+
+/* Loads the student's object. Reports `loaded` or `verifier_error`. */
+static struct bpf_object *load_student(const char *path)
+{
+	struct bpf_object *obj;
+	struct bpf_program *p;
+	struct bpf_map *m;
+	json_object *o, *progs, *maps;
+	int err;
+
+	log_buf = calloc(1, LOG_BUF_SIZE);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		err = errno;
+		o = line("verifier_error");
+		json_object_object_add(o, "program", json_object_new_string(""));
+		json_object_object_add(o, "errno", json_object_new_int(err));
+		json_object_object_add(o, "log", jbytes(libbpf_msgs, libbpf_msgs_len));
+		emit(o);
+		return NULL;
+	}
+	set_types(obj);
+	/* keep .bss/.data initial values to restore them between scenarios */
+	bpf_object__for_each_map(m, obj) {
+		size_t sz;
+		const void *init;
+
+		if (bpf_map__is_internal(m) && student_map(m) && ninitials < 16 &&
+		    (init = bpf_map__initial_value(m, &sz))) {
+			initials[ninitials].map = m;
+			initials[ninitials].data = malloc(sz);
+			memcpy(initials[ninitials].data, init, sz);
+			initials[ninitials++].size = sz;
+		}
+	}
+	libbpf_msgs_len = 0;
+	libbpf_msgs[0] = 0;
+	if (bpf_object__load(obj)) {
+		const char *failed = "";
+
+		err = errno;
+		bpf_object__for_each_program(p, obj) {
+			if (bpf_program__fd(p) < 0) {
+				failed = bpf_program__name(p);
+				break;
+			}
+		}
+		o = line("verifier_error");
+		json_object_object_add(o, "program", jstr(failed));
+		json_object_object_add(o, "errno", json_object_new_int(err));
+		if (log_buf[0])
+			json_object_object_add(o, "log", jbytes(log_buf, strlen(log_buf)));
+		else
+			json_object_object_add(o, "log", jbytes(libbpf_msgs, libbpf_msgs_len));
+		emit(o);
+		bpf_object__close(obj);
+		return NULL;
+	}
+	o = line("loaded");
+	progs = json_object_new_array();
+	bpf_object__for_each_program(p, obj) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "name", jstr(bpf_program__name(p)));
+		json_object_object_add(e, "section", jstr(bpf_program__section_name(p)));
+		json_object_object_add(e, "id", json_object_new_int64(obj_id(bpf_program__fd(p))));
+		json_object_object_add(e, "insns", json_object_new_int64((int64_t)bpf_program__insn_cnt(p)));
+		json_object_array_add(progs, e);
+	}
+	maps = json_object_new_array();
+	bpf_object__for_each_map(m, obj) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "name", jstr(bpf_map__name(m)));
+		json_object_object_add(e, "id", json_object_new_int64(obj_id(bpf_map__fd(m))));
+		json_object_array_add(maps, e);
+	}
+	json_object_object_add(o, "programs", progs);
+	json_object_object_add(o, "maps", maps);
+	emit(o);
+	return obj;
+}
+
+static int set_rodata_u64(struct bpf_object *obj, const char *var, uint64_t value)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj) {
+		const char *name = bpf_map__name(m);
+		size_t sz;
+		const void *init;
+
+		if (!strstr(name, ".rodata") || !(init = bpf_map__initial_value(m, &sz)))
+			continue;
+		int sec = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+		if (sec < 0)
+			return -ENOENT;
+		const struct btf_type *t = btf__type_by_id(btf, (uint32_t)sec);
+		const struct btf_var_secinfo *v = btf_var_secinfos(t);
+		for (int i = 0; i < btf_vlen(t); i++, v++) {
+			const struct btf_type *vt = btf__type_by_id(btf, v->type);
+
+			if (strcmp(btf__name_by_offset(btf, vt->name_off), var) || v->offset + 8 > sz)
+				continue;
+			uint8_t *copy = malloc(sz);
+			memcpy(copy, init, sz);
+			memcpy(copy + v->offset, &value, sizeof(value));
+			int err = bpf_map__set_initial_value(m, copy, sz);
+			free(copy);
+			return err;
+		}
+	}
+	return -ENOENT;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Running one scenario. */
+
+static pid_t child = -1;
+
+static void stop_run(void) { kill_cgroup(); }
+
+static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_w)
+{
+	char pid[32];
+	int fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);
+#define FAIL(...)                                                                          \
+	do {                                                                               \
+		dprintf(status_w, __VA_ARGS__);                                            \
+		_exit(126);                                                                \
+	} while (0)
+	if (unshare(CLONE_NEWNS))
+		FAIL("unshare(CLONE_NEWNS): %s", strerror(errno));
+	/* private propagation: nothing mounted here leaks back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		FAIL("making / private: %s", strerror(errno));
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777"))
+		FAIL("mounting tmpfs on /tmp: %s", strerror(errno));
+	for (int i = 0; i < sc->nfiles; i++) {
+		struct file_spec *f = &sc->files[i];
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s", f->path);
+		*strrchr(dir, '/') = 0;
+		if (mkdir_p(dir, 0755))
+			FAIL("creating %s: %s", dir, strerror(errno));
+		fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, f->mode);
+		if (fd < 0 || write(fd, f->data, f->len) != (ssize_t)f->len)
+			FAIL("planting %s: %s", f->path, strerror(errno));
+		fchmod(fd, (mode_t)f->mode);
+		close(fd);
+	}
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
+		FAIL("redirecting the target's output: %s", strerror(errno));
+	/* the target must inherit none of the loader's BPF or pipe fds */
+	for (int i = 3; i < 1024; i++)
+		if (i != status_w)
+			close(i);
+	if (chdir("/tmp"))
+		FAIL("chdir /tmp: %s", strerror(errno));
+	/*
+	 * Only now does the target become visible to the programs: v2 last, so the programs and
+	 * the ground truth see as little of this set-up as possible.
+	 */
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	join_cgroup(cgmem, pid, status_w);
+	join_cgroup(cgpids, pid, status_w);
+	join_cgroup(cg2, pid, status_w);
+	execv(sc->target, (char *const *)sc->argv);
+	FAIL("cannot run the target %s: %s", sc->target, strerror(errno));
+#undef FAIL
+}
+
+struct capture {
+	int fd;
+	char *buf;
+	size_t len;
+	bool truncated;
+	const char *name;
+};
+
+static void drain_pipe(struct capture *c)
+{
+	char tmp[4096];
+	ssize_t n;
+
+	while (c->fd >= 0 && (n = read(c->fd, tmp, sizeof(tmp))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			break;
+		}
+		size_t room = (size_t)cfg.max_output - c->len;
+		size_t keep = (size_t)n < room ? (size_t)n : room;
+		memcpy(c->buf + c->len, tmp, keep);
+		c->len += keep;
+		if (keep < (size_t)n && !c->truncated) {
+			c->truncated = true;
+			emit_limit("output", "the target wrote more than %lld bytes to %s in scenario %s; the rest was dropped",
+				   cfg.max_output, c->name, cur->id);
+		}
+	}
+	close(c->fd);
+	c->fd = -1;
+}
+
+static int run_scenario(struct scenario *sc, struct bpf_object *obj, struct ring_buffer *rb)
+{
+	int out[2], err[2], status[2], ep, pidfd;
+	struct capture cap[2];
+	bool timed_out = false;
+	int wstatus = 0;
+	char setup_err[512];
+	json_object *o, *exit_o, *maps;
+	struct bpf_map *m;
+
+	cur = sc;
+	n_records = n_syscalls = 0;
+	records_limited = syscalls_limited = false;
+	o = line("scenario_start");
+	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+	emit(o);
+
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC)) {
+		emit_fatal("pipe: %s", strerror(errno));
+		return -1;
+	}
+	uint64_t deadline = now_ns() + (uint64_t)sc->wall_ms * 1000000ull;
+	child = fork();
+	if (child < 0) {
+		emit_fatal("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (child == 0) {
+		close(out[0]);
+		close(err[0]);
+		close(status[0]);
+		plant_and_exec(sc, out[1], err[1], status[1]);
+	}
+	close(out[1]);
+	close(err[1]);
+	close(status[1]);
+	/* the status pipe closes on exec (success) or carries the set-up error */
+	ssize_t sn = read(status[0], setup_err, sizeof(setup_err) - 1);
+	close(status[0]);
+	if (sn > 0) {
+		setup_err[sn] = 0;
+		waitpid(child, NULL, 0);
+		emit_fatal("scenario %s: %s", sc->id, setup_err);
+		return -1;
+	}
+
+	cap[0] = (struct capture){.fd = out[0], .buf = malloc((size_t)cfg.max_output), .name = "stdout"};
+	cap[1] = (struct capture){.fd = err[0], .buf = malloc((size_t)cfg.max_output), .name = "stderr"};
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN};
+	ev.data.u32 = 0;
+	epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &ev);
+	ev.data.u32 = 1;
+	epoll_ctl(ep, EPOLL_CTL_ADD, out[0], &ev);
+	ev.data.u32 = 2;
+	epoll_ctl(ep, EPOLL_CTL_ADD, err[0], &ev);
+	ev.data.u32 = 3;
+	epoll_ctl(ep, EPOLL_CTL_ADD, pidfd, &ev);
+
+	for (bool exited = false; !exited;) {
+		struct epoll_event evs[4];
+		uint64_t t = now_ns();
+
+		if (t >= deadline) {
+			timed_out = true;
+			emit_limit("wall-time", "the target ran longer than %ld ms in scenario %s and was stopped",
+				   sc->wall_ms, sc->id);
+			kill_cgroup();
+			kill(child, SIGKILL);
+			break;
+		}
+		int ms = (int)((deadline - t + 999999) / 1000000);
+		int n = epoll_wait(ep, evs, 4, ms);
+		for (int i = 0; i < n; i++) {
+			switch (evs[i].data.u32) {
+			case 0:
+				ring_buffer__consume(rb);
+				break;
+			case 1:
+			case 2:
+				drain_pipe(&cap[evs[i].data.u32 - 1]);
+				if (cap[evs[i].data.u32 - 1].fd < 0)
+					epoll_ctl(ep, EPOLL_CTL_DEL, evs[i].data.u32 == 1 ? out[0] : err[0], NULL);
+				break;
+			case 3:
+				exited = true;
+				break;
+			}
+		}
+	}
+	waitpid(child, &wstatus, 0);
+	child = -1;
+	/* the target is gone; stop whatever it left behind, then collect everything */
+	kill_cgroup();
+	ring_buffer__consume(rb);
+	for (int i = 0; i < 2; i++) {
+		if (cap[i].fd >= 0)
+			fcntl(cap[i].fd, F_SETFL, 0);
+		drain_pipe(&cap[i]);
+	}
+	close(ep);
+	close(pidfd);
+
+	exit_o = json_object_new_object();
+	if (WIFEXITED(wstatus) && !timed_out) {
+		json_object_object_add(exit_o, "code", json_object_new_int(WEXITSTATUS(wstatus)));
+		json_object_object_add(exit_o, "signal", NULL);
+	} else {
+		char sig[32];
+		int s = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : SIGKILL;
+		const char *abbrev = sigabbrev_np(s);
+
+		snprintf(sig, sizeof(sig), "SIG%s", abbrev ? abbrev : "UNKNOWN");
+		json_object_object_add(exit_o, "code", NULL);
+		json_object_object_add(exit_o, "signal", json_object_new_string(sig));
+	}
+	json_object_object_add(exit_o, "timedOut", json_object_new_boolean(timed_out));
+	json_object_object_add(exit_o, "stdout", jbytes(cap[0].buf, cap[0].len));
+	json_object_object_add(exit_o, "stderr", jbytes(cap[1].buf, cap[1].len));
+	free(cap[0].buf);
+	free(cap[1].buf);
+	o = line("target_exit");
+	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+	json_object_object_add(o, "exit", exit_o);
+	emit(o);
+
+	maps = json_object_new_array();
+	bpf_object__for_each_map(m, obj)
+		if (student_map(m))
+			json_object_array_add(maps, dump_map(obj, m));
+	o = line("maps");
+	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+	json_object_object_add(o, "maps", maps);
+	emit(o);
+	/* scenarios stay apart: the next one starts from empty maps and initial globals */
+	bpf_object__for_each_map(m, obj)
+		if (student_map(m))
+			clear_map(m);
+	cur = NULL;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void emit_attach_error(const char *prog, const char *sec, int err, const char *msg)
+{
+	json_object *o = line("attach_error");
+
+	json_object_object_add(o, "program", jstr(prog));
+	json_object_object_add(o, "section", jstr(sec));
+	json_object_object_add(o, "errno", json_object_new_int(err));
+	json_object_object_add(o, "message", jstr(msg));
+	emit(o);
+}
+
+static int probe(void)
+{
+	struct bpf_insn insns[] = {
+		{.code = 0xb7, .dst_reg = 0, .imm = 0}, /* r0 = 0 */
+		{.code = 0x95},                          /* exit */
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "lab_probe", "GPL", insns, 2, NULL);
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(fd >= 0));
+	if (fd < 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "cannot load a BPF program: %s", strerror(errno));
+		json_object_object_add(o, "message", json_object_new_string(msg));
+	}
+	emit(o);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 ? 0 : 1;
+}
+
+static void done(void) { emit(line("done")); }
+
+int main(int argc, char **argv)
+{
+	struct bpf_object *obj = NULL, *disp = NULL;
+	struct bpf_link *links[MAX_HOOKS * 2];
+	int nlinks = 0, rc = 0;
+	uint64_t cgid;
+	char dpath[PATH_MAX], msg[512];
+	struct bpf_program *p;
+
+	/* the runner owns us: if it dies, so do we (the kernel then frees programs and links) */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	libbpf_set_print(libbpf_print);
+	if (argc == 2 && !strcmp(argv[1], "--probe"))
+		return probe();
+	if (argc == 3 && !strcmp(argv[1], "--load-only")) {
+		obj = load_student(argv[2]);
+		done();
+		bpf_object__close(obj);
+		return 0;
+	}
+	json_object *root = read_config();
+	ensure_tracefs();
+	if (setup_cgroups(&cgid)) {
+		remove_cgroups();
+		return 1;
+	}
+	obj = load_student(cfg.object);
+	if (!obj)
+		goto finish;
+
+	/* Hooks: the exercise's observe list, then the student's sections. */
+	for (int i = 0; i < cfg.nobserve; i++) {
+		char cat[64], name[128];
+		const char *slash = strchr(cfg.observe[i], '/');
+
+		if (!slash || slash - cfg.observe[i] >= 64 || strlen(slash + 1) >= 128) {
+			emit_fatal("observe: bad hook %s", cfg.observe[i]);
+			rc = 1;
+			goto finish;
+		}
+		snprintf(cat, sizeof(cat), "%.*s", (int)(slash - cfg.observe[i]), cfg.observe[i]);
+		snprintf(name, sizeof(name), "%s", slash + 1);
+		if (find_or_add_hook(cat, name, true, msg, sizeof(msg)) < 0) {
+			emit_fatal("observe: %s", msg);
+			rc = 1;
+			goto finish;
+		}
+	}
+	int prog_hook[MAX_SLOTS];
+	int nprogs = 0;
+	bpf_object__for_each_program(p, obj) {
+		char cat[64], name[128];
+		const char *sec = bpf_program__section_name(p);
+		int h;
+
+		if (nprogs == MAX_SLOTS) {
+			emit_attach_error(bpf_program__name(p), sec, E2BIG, "too many programs (at most 64)");
+			goto finish;
+		}
+		if (!parse_section(sec, cat, name)) {
+			snprintf(msg, sizeof(msg),
+				 "unsupported section \"%s\": use SEC(\"tp/<category>/<name>\") or "
+				 "SEC(\"tracepoint/<category>/<name>\")",
+				 sec);
+			emit_attach_error(bpf_program__name(p), sec, EINVAL, msg);
+			goto finish;
+		}
+		if ((h = find_or_add_hook(cat, name, false, msg, sizeof(msg))) < 0) {
+			emit_attach_error(bpf_program__name(p), sec, -h, msg);
+			goto finish;
+		}
+		prog_hook[nprogs++] = h;
+	}
+
+	/* The dispatcher, told the run's cgroup before load. */
+	ssize_t l = readlink("/proc/self/exe", dpath, sizeof(dpath) - 32);
+	if (l < 0) {
+		emit_fatal("readlink /proc/self/exe: %s", strerror(errno));
+		rc = 1;
+		goto finish;
+	}
+	dpath[l] = 0;
+	strcpy(strrchr(dpath, '/') + 1, "dispatcher.bpf.o");
+	disp = bpf_object__open_file(dpath, NULL);
+	if (!disp || set_rodata_u64(disp, "run_cgroup", cgid) || bpf_object__load(disp)) {
+		emit_fatal("cannot load the dispatcher %s: %s %.*s", dpath, strerror(errno),
+			   (int)libbpf_msgs_len, libbpf_msgs);
+		rc = 1;
+		goto finish;
+	}
+	int progs_fd = bpf_object__find_map_fd_by_name(disp, "disp_progs");
+	uint32_t slot = 0;
+	bpf_object__for_each_program(p, obj) {
+		int fd = bpf_program__fd(p);
+
+		if (bpf_map_update_elem(progs_fd, &slot, &fd, BPF_ANY)) {
+			emit_fatal("prog array: %s", strerror(errno));
+			rc = 1;
+			goto finish;
+		}
+		slot++;
+	}
+
+	/* One attachment per (hook, student program), plus one per observed hook without one. */
+	json_object *hooks_j = json_object_new_array(), *ids = json_object_new_object();
+	json_object *link_ids = json_object_new_array(), *dprog_ids = json_object_new_array();
+	json_object *dmap_ids = json_object_new_array();
+	for (int h = 0; h < nhooks; h++) {
+		int attached = 0;
+		struct bpf_program *dp = dispatcher_for(disp, &hooks[h]);
+
+		for (int s = 0; s <= nprogs; s++) {
+			bool none = s == nprogs;
+
+			if (none ? (attached || !hooks[h].observe) : prog_hook[s] != h)
+				continue;
+			bool record = hooks[h].observe && !hooks[h].recording;
+			LIBBPF_OPTS(bpf_tracepoint_opts, opts,
+				    .bpf_cookie = (none ? SLOT_NONE : (uint64_t)s) | ((uint64_t)h << 16) |
+						  ((uint64_t)record << 32));
+			struct bpf_link *link = bpf_program__attach_tracepoint_opts(dp, hooks[h].cat, hooks[h].name, &opts);
+			if (!link) {
+				int e = errno;
+				struct bpf_program *sp = NULL;
+				int k = 0;
+
+				bpf_object__for_each_program(p, obj) if (k++ == s) sp = p;
+				snprintf(msg, sizeof(msg), "cannot attach to %s/%s: %s", hooks[h].cat, hooks[h].name,
+					 strerror(e));
+				if (none || !sp) {
+					emit_fatal("%s", msg);
+					rc = 1;
+				} else {
+					emit_attach_error(bpf_program__name(sp), bpf_program__section_name(sp), e, msg);
+				}
+				json_object_put(hooks_j);
+				json_object_put(ids);
+				json_object_put(link_ids);
+				json_object_put(dprog_ids);
+				json_object_put(dmap_ids);
+				goto finish;
+			}
+			hooks[h].recording |= record;
+			links[nlinks++] = link;
+			json_object_array_add(link_ids, json_object_new_int64(obj_id(bpf_link__fd(link))));
+			attached++;
+		}
+		snprintf(msg, sizeof(msg), "%s/%s", hooks[h].cat, hooks[h].name);
+		json_object_array_add(hooks_j, json_object_new_string(msg));
+	}
+	bpf_object__for_each_program(p, disp)
+		json_object_array_add(dprog_ids, json_object_new_int64(obj_id(bpf_program__fd(p))));
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, disp)
+		json_object_array_add(dmap_ids, json_object_new_int64(obj_id(bpf_map__fd(m))));
+	json_object_object_add(ids, "programs", dprog_ids);
+	json_object_object_add(ids, "maps", dmap_ids);
+	json_object_object_add(ids, "links", link_ids);
+	json_object *att = line("attached");
+	json_object_object_add(att, "hooks", hooks_j);
+	json_object_object_add(att, "platform", ids);
+	emit(att);
+
+	struct ring_buffer *rb = ring_buffer__new(bpf_object__find_map_fd_by_name(disp, "disp_events"), on_syscall, NULL, NULL);
+	int lab_fd = bpf_object__find_map_fd_by_name(obj, "lab_events");
+	if (!rb || (lab_fd >= 0 && ring_buffer__add(rb, lab_fd, on_record, NULL))) {
+		emit_fatal("ring buffer: %s", strerror(errno));
+		rc = 1;
+		goto finish;
+	}
+	for (int i = 0; i < cfg.nscenarios; i++)
+		if (run_scenario(&cfg.scenarios[i], obj, rb)) {
+			rc = 1;
+			break;
+		}
+	if (rc == 0)
+		done();
+	/* the verdict does not wait for detaching (~300 ms): done is out, now clean up */
+	ring_buffer__free(rb);
+	goto cleanup;
+finish:
+	if (rc == 0)
+		done();
+cleanup:
+	fclose(stdout);
+	for (int i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	bpf_object__close(disp);
+	bpf_object__close(obj);
+	remove_cgroups();
+	json_object_put(root);
+	return rc;
+}
