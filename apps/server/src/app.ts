@@ -1,0 +1,94 @@
+// The HTTP side of the lab. `createApp(deps)` takes everything it needs as arguments so tests
+// build it around their own pieces. Feature routers live in routes/<feature>/ and are mounted
+// below, one line each.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Exercise } from '@ebpf-lab/exercises';
+import type { LabRunner } from '@ebpf-lab/runner';
+import express from 'express';
+import type { ErrorRequestHandler, Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config.ts';
+import { HttpError } from './http-error.ts';
+import type { JobQueue } from './queue/job-queue.ts';
+import { createExercisesRouter } from './routes/exercises/exercises-router.ts';
+import { createHealthRouter } from './routes/health/health-router.ts';
+import type { SystemProbe } from './system/system-info.ts';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  exercises: Map<string, Exercise>;
+  runner: LabRunner;
+  /** 'compile-only' until the full runner is wired in; shown by /api/health. */
+  runnerKind: string;
+  queue: JobQueue;
+  system: SystemProbe;
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: err.message });
+      return;
+    }
+    // body-parser's errors (too large, bad JSON) carry a client status and a safe message.
+    const status = (err as { status?: number; expose?: boolean }).status;
+    if (status && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
+      res.status(status).json({ error: (err as Error).message });
+      return;
+    }
+    const errorId = Math.random().toString(36).slice(2, 10);
+    logger.error({ err, errorId, url: req.originalUrl }, 'request failed');
+    res.status(500).json({ error: `The lab failed to answer (error id ${errorId}).` });
+  };
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Monaco injects its styles and runs its language services in workers.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'worker-src': ["'self'", 'blob:'],
+          'font-src': ["'self'", 'data:'],
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          // The lab is often served over plain http on a LAN; do not send browsers to https.
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
+  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
+  app.use(express.json({ limit: config.jsonBodyBytes }));
+
+  app.use('/api/health', createHealthRouter(deps));
+  app.use('/api/exercises', createExercisesRouter(deps));
+  // Other feature routers go here, e.g. app.use('/api/auth', createAuthRouter(deps)).
+
+  app.use('/api', () => {
+    throw new HttpError(404, 'No such API route.');
+  });
+
+  const index = join(config.webDistDir, 'index.html');
+  app.use(express.static(config.webDistDir, { index: false }));
+  // Single-page app: every other GET is the app's page; its router takes it from there.
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (!existsSync(index)) {
+      res.status(503).type('text/plain').send('The web app is not built yet: run npm start.\n');
+      return;
+    }
+    res.sendFile(index);
+  });
+  app.use(errorHandler(logger));
+  return app;
+}

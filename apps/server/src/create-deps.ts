@@ -1,0 +1,63 @@
+// Builds the server's dependencies from its configuration. The one place that decides which
+// runner the lab uses.
+import { mkdirSync } from 'node:fs';
+import { loadExercises } from '@ebpf-lab/exercises';
+import type { Exercise } from '@ebpf-lab/exercises';
+import * as runnerPackage from '@ebpf-lab/runner';
+import { paths } from '@ebpf-lab/runner';
+import type { LabRunner } from '@ebpf-lab/runner';
+import type { Logger } from 'pino';
+// The compile step, reached by path until @ebpf-lab/runner exports its default runner.
+import { compile } from '../../../packages/runner/src/compile/index.ts';
+import type { AppDeps } from './app.ts';
+import type { Config } from './config.ts';
+import { JobQueue } from './queue/job-queue.ts';
+import { createCompileOnlyRunner } from './runs/compile-only-runner.ts';
+import { createSystemProbe } from './system/system-info.ts';
+import type { SystemProbe } from './system/system-info.ts';
+
+/** What the runner package may offer beyond its declared surface, while it is being written. */
+interface OptionalRunnerExports {
+  createDefaultRunner?: () => LabRunner;
+  sweepStaleCgroups?: () => Promise<unknown> | unknown;
+}
+const optional = runnerPackage as OptionalRunnerExports;
+
+export function exerciseMap(templatesDir: string = paths.templatesDir): Map<string, Exercise> {
+  return new Map(loadExercises(templatesDir).map((e) => [e.meta.id, e]));
+}
+
+export async function buildRunner(
+  exercises: Map<string, Exercise>,
+  system: SystemProbe,
+): Promise<{ runner: LabRunner; runnerKind: string }> {
+  if (optional.createDefaultRunner) return { runner: optional.createDefaultRunner(), runnerKind: 'full' };
+  const info = await system.info();
+  const runner = createCompileOnlyRunner({
+    exercises,
+    compile: (source, signal) => compile(source, { signal }),
+    versions: () => ({ kernel: info.kernel, clang: info.clang ?? '', libbpf: info.libbpf ?? '', exerciseHash: '' }),
+  });
+  return { runner, runnerKind: 'compile-only' };
+}
+
+/** Removes run cgroups a killed server left behind, when the runner provides the sweep. */
+export async function sweepStaleRuns(logger: Logger): Promise<void> {
+  if (!optional.sweepStaleCgroups) return;
+  const swept = await optional.sweepStaleCgroups();
+  logger.info({ swept }, 'swept stale run cgroups');
+}
+
+export async function createDeps(config: Config, logger: Logger): Promise<AppDeps> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const exercises = exerciseMap();
+  const system = createSystemProbe({ loaderPath: paths.loader });
+  const { runner, runnerKind } = await buildRunner(exercises, system);
+  const queue = new JobQueue({
+    concurrency: config.runConcurrency,
+    jobTimeoutMs: config.runTimeoutMs,
+    watchdogMs: config.runWatchdogMs,
+    maxQueued: config.runQueueMax,
+  });
+  return { config, logger, exercises, runner, runnerKind, queue, system };
+}

@@ -1,0 +1,37 @@
+// `npm start` ends here: read the configuration, build the dependencies, serve.
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config.ts';
+import { createDeps, sweepStaleRuns } from './create-deps.ts';
+import { startServer } from './server.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`lab: bad configuration: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = pino({ level: config.logLevel });
+  await sweepStaleRuns(logger);
+  const deps = await createDeps(config, logger);
+  const server = await startServer(deps);
+  logger.info(
+    { exercises: deps.exercises.size, runner: deps.runnerKind, concurrency: config.runConcurrency },
+    `eBPF Lab is serving on ${server.url}`,
+  );
+  const stop = (signal: string) => {
+    logger.info(`${signal}: closing`);
+    server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error('lab: the server could not start:', e);
+  process.exit(1);
+});

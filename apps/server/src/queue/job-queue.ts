@@ -1,0 +1,176 @@
+// The in-process run queue: at most `concurrency` jobs at once, the rest wait in order and are
+// told their position whenever it changes. Each job gets an AbortSignal that fires at its
+// timeout; a job that ignores it is abandoned by the watchdog so its slot is not lost forever.
+
+export interface JobQueueOptions {
+  concurrency: number;
+  /** The job's signal is aborted after this long. */
+  jobTimeoutMs: number;
+  /** After the abort, how long the job may take to settle before the queue gives up on it. */
+  watchdogMs: number;
+  /** Jobs allowed to wait; beyond that `enqueue` refuses with QueueFullError. */
+  maxQueued: number;
+}
+
+export interface JobMetrics {
+  running: number;
+  queued: number;
+  completed: number;
+  failed: number;
+  timedOut: number;
+  abandoned: number;
+  cancelled: number;
+  /** Mean wait before starting and mean run time over the last completed jobs. */
+  meanWaitMs: number;
+  meanRunMs: number;
+}
+
+export class QueueFullError extends Error {}
+/** The job ran past its timeout (it was aborted) and then past the watchdog. */
+export class JobAbandonedError extends Error {}
+export class JobCancelledError extends Error {}
+
+export interface JobHandle<T> {
+  result: Promise<T>;
+  /** Removes a waiting job, or aborts a running one. */
+  cancel(): void;
+}
+
+interface Job {
+  work: (signal: AbortSignal) => Promise<unknown>;
+  onPosition: (position: number) => void;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  controller: AbortController;
+  enqueuedAt: number;
+  timedOut: boolean;
+}
+
+const WINDOW = 100;
+
+export class JobQueue {
+  private readonly waiting: Job[] = [];
+  private running = 0;
+  private readonly counts = { completed: 0, failed: 0, timedOut: 0, abandoned: 0, cancelled: 0 };
+  private readonly waits: number[] = [];
+  private readonly runs: number[] = [];
+
+  constructor(private readonly opts: JobQueueOptions) {}
+
+  /**
+   * Queues `work`. `onPosition` hears 1, 2, … while the job waits (1 = next to start) and 0 when
+   * it starts.
+   */
+  enqueue<T>(work: (signal: AbortSignal) => Promise<T>, onPosition: (position: number) => void = () => {}): JobHandle<T> {
+    if (!this.hasRoom()) {
+      throw new QueueFullError(`the lab is busy: ${this.opts.maxQueued} runs are already waiting`);
+    }
+    let job!: Job;
+    const result = new Promise<T>((resolve, reject) => {
+      job = {
+        work,
+        onPosition,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        controller: new AbortController(),
+        enqueuedAt: performance.now(),
+        timedOut: false,
+      };
+    });
+    this.waiting.push(job);
+    this.pump();
+    if (this.waiting.includes(job)) job.onPosition(this.waiting.indexOf(job) + 1);
+    return {
+      result,
+      cancel: () => {
+        const i = this.waiting.indexOf(job);
+        if (i >= 0) {
+          this.waiting.splice(i, 1);
+          this.counts.cancelled++;
+          job.reject(new JobCancelledError('the run was cancelled before it started'));
+          this.announcePositions(i);
+        } else {
+          job.controller.abort(new JobCancelledError('the run was cancelled'));
+        }
+      },
+    };
+  }
+
+  /** False when a new job would be refused. */
+  hasRoom(): boolean {
+    return this.waiting.length < this.opts.maxQueued || this.running < this.opts.concurrency;
+  }
+
+  metrics(): JobMetrics {
+    const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : 0);
+    return {
+      running: this.running,
+      queued: this.waiting.length,
+      ...this.counts,
+      meanWaitMs: mean(this.waits),
+      meanRunMs: mean(this.runs),
+    };
+  }
+
+  private record(list: number[], ms: number): void {
+    list.push(ms);
+    if (list.length > WINDOW) list.shift();
+  }
+
+  private announcePositions(from = 0): void {
+    for (let i = from; i < this.waiting.length; i++) this.waiting[i].onPosition(i + 1);
+  }
+
+  private pump(): void {
+    let started = false;
+    while (this.running < this.opts.concurrency && this.waiting.length > 0) {
+      this.start(this.waiting.shift()!);
+      started = true;
+    }
+    if (started) this.announcePositions();
+  }
+
+  private start(job: Job): void {
+    this.running++;
+    const startedAt = performance.now();
+    this.record(this.waits, startedAt - job.enqueuedAt);
+    job.onPosition(0);
+
+    let settled = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    const timeout = setTimeout(() => {
+      job.timedOut = true;
+      job.controller.abort(new Error(`the run took longer than ${this.opts.jobTimeoutMs / 1000} s`));
+    }, this.opts.jobTimeoutMs);
+    const settle = (ok: boolean, value: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timeout);
+      clearTimeout(watchdog);
+      this.running--;
+      this.record(this.runs, performance.now() - startedAt);
+      if (job.timedOut) this.counts.timedOut++;
+      if (ok) {
+        this.counts.completed++;
+        job.resolve(value);
+      } else {
+        this.counts.failed++;
+        job.reject(value);
+      }
+      this.pump();
+    };
+    // The watchdog starts when the job is aborted, whatever aborted it.
+    job.controller.signal.addEventListener('abort', () => {
+      watchdog = setTimeout(() => {
+        this.counts.abandoned++;
+        settle(false, new JobAbandonedError(`the run did not stop within ${this.opts.watchdogMs} ms of being cancelled`));
+      }, this.opts.watchdogMs);
+    });
+    Promise.resolve()
+      .then(() => job.work(job.controller.signal))
+      .then(
+        (v) => settle(true, v),
+        (e) => settle(false, e),
+      );
+  }
+}

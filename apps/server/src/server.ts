@@ -1,0 +1,37 @@
+// One port for HTTP and the WebSocket. Used by main.ts and by the tests.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import type { AppDeps } from './app.ts';
+import { RunService } from './runs/run-service.ts';
+import { attachWebSocket } from './ws/ws-server.ts';
+
+export const SERVER_VERSION = '0.1.0';
+
+export interface LabServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(deps: AppDeps): Promise<LabServer> {
+  const server = createServer(createApp(deps));
+  const runs = new RunService({ ...deps, runsPerConnection: deps.config.runsPerConnection });
+  const wss = attachWebSocket(server, { runs, logger: deps.logger, version: SERVER_VERSION });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.config.port, deps.config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = deps.config.host === '0.0.0.0' ? 'localhost' : deps.config.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

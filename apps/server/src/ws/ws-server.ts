@@ -1,0 +1,81 @@
+// The WebSocket endpoint (/ws): every message is JSON validated against the protocol's
+// ClientMessage; anything else is answered with an `error` and the connection stays usable.
+import type { Server } from 'node:http';
+import { ClientMessage, MAX_MESSAGE_BYTES } from '@ebpf-lab/protocol';
+import type { OutgoingMessage } from '@ebpf-lab/protocol';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { RawData } from 'ws';
+import type { RunClient, RunService } from '../runs/run-service.ts';
+import { LabSocket } from './lab-socket.ts';
+
+export const WS_PATH = '/ws';
+const KIB = 1024;
+
+export interface WsDeps {
+  runs: RunService;
+  logger: Logger;
+  version: string;
+}
+
+function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  const field = issue.path.map(String).join('.');
+  return field ? `${field}: ${issue.message}` : issue.message;
+}
+
+export function attachWebSocket(server: Server, deps: WsDeps): WebSocketServer {
+  const wss = new WebSocketServer({
+    server,
+    path: WS_PATH,
+    maxPayload: MAX_MESSAGE_BYTES,
+    WebSocket: LabSocket,
+  });
+
+  wss.on('connection', (ws: LabSocket) => {
+    let seq = 0;
+    const client: RunClient = {
+      active: new Map(),
+      send(message: OutgoingMessage) {
+        if (ws.readyState === LabSocket.OPEN) ws.send(JSON.stringify({ ...message, seq: seq++ }));
+      },
+    };
+    const fail = (code: 'bad-json' | 'bad-message', message: string) =>
+      client.send({ type: 'error', code, message });
+
+    ws.onOversize = () => {
+      const limit = `messages are limited to ${MAX_MESSAGE_BYTES / KIB} KiB`;
+      client.send({ type: 'error', code: 'too-large', message: `Your message was too large: ${limit}.` });
+      return limit;
+    };
+    ws.on('error', (err) => deps.logger.debug({ err }, 'websocket error'));
+    ws.on('close', () => {
+      // A closed tab does not need its runs any more.
+      for (const cancel of client.active.values()) cancel();
+    });
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) return fail('bad-message', 'Send JSON text messages, not binary ones.');
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data.toString());
+      } catch {
+        return fail('bad-json', 'Your message is not valid JSON.');
+      }
+      const parsed = ClientMessage.safeParse(raw);
+      if (!parsed.success) return fail('bad-message', `Unknown or malformed message: ${firstIssue(parsed.error)}.`);
+      const msg = parsed.data;
+      switch (msg.type) {
+        case 'ping':
+          return client.send({ type: 'pong' });
+        case 'cancel':
+          return deps.runs.cancel(client, msg.runId);
+        case 'run':
+          return deps.runs.submit(client, msg);
+      }
+    });
+
+    client.send({ type: 'hello', version: deps.version });
+  });
+  return wss;
+}
