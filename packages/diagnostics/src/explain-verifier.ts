@@ -1,0 +1,89 @@
+// From a verifier log to one Diagnostic on the student's source line.
+import type { Diagnostic } from '@ebpf-lab/protocol';
+
+import { NotThisClass, VERIFIER_CLASSES } from './verifier-classes.ts';
+import { parseVerifierLog } from './verifier-log.ts';
+
+export interface ExplainVerifierOptions {
+  /** The program (function) the log belongs to. */
+  program?: string;
+  /** The student's file name as the compiler saw it, e.g. `student.bpf.c`. */
+  sourceFile?: string;
+  /** Called for logs no class recognises, so new explanations can be written for them. */
+  onUnrecognised?: (entry: UnrecognisedVerifierLog) => void;
+}
+
+export interface UnrecognisedVerifierLog {
+  program?: string;
+  error: string;
+  line: number;
+  insn?: number;
+  log: string;
+}
+
+export const UNRECOGNISED_CODE = 'verifier/unrecognised';
+
+/** Longest raw error text put in a message; the full log stays in the verifier stage. */
+const MAX_ERROR_CHARS = 500;
+
+function clip(text: string): string {
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
+}
+
+export function explainVerifierLog(log: string, options: ExplainVerifierOptions = {}): Diagnostic {
+  const parsed = parseVerifierLog(log, options.sourceFile);
+  const error = parsed.errorLines.join('\n') || 'the verifier refused the program without a message';
+  const line = parsed.source?.line ?? 0;
+  const base = {
+    source: 'verifier' as const,
+    severity: 'error' as const,
+    line,
+    column: 0,
+    insn: parsed.failing?.index,
+    program: options.program,
+  };
+
+  for (const errorLine of parsed.errorLines) {
+    for (const cls of VERIFIER_CLASSES) {
+      for (const pattern of cls.patterns) {
+        const match = pattern.exec(errorLine);
+        if (!match) continue;
+        try {
+          const found = cls.explain(parsed, match);
+          return {
+            ...base,
+            line: found.line ?? base.line,
+            code: cls.code,
+            message: `${found.title}: ${clip(errorLine)}`,
+            explanation: found.explanation,
+            suggestion: found.suggestion,
+          };
+        } catch (e) {
+          if (e instanceof NotThisClass) break;
+          throw e;
+        }
+      }
+    }
+  }
+
+  options.onUnrecognised?.({
+    program: options.program,
+    error,
+    line,
+    insn: parsed.failing?.index,
+    log,
+  });
+  return {
+    ...base,
+    code: UNRECOGNISED_CODE,
+    message: `The verifier refused the program: ${clip(error)}`,
+    explanation:
+      'We do not have a plain-words explanation for this verifier message yet (it has been ' +
+      'recorded so one can be written). The verifier stopped at the marked line' +
+      `${parsed.failing ? `, instruction ${parsed.failing.index}` : ''}; the full log shows ` +
+      'the path it took to get there.',
+    suggestion:
+      'Open the full verifier log and read it from the bottom up: the last lines name the ' +
+      'register and the check that failed.',
+  };
+}
