@@ -110,8 +110,6 @@ export async function startHarness(options: Partial<AccountsDeps> = {}): Promise
     store,
     exercises: () => EXERCISES,
     runner: fakeRunner,
-    // Plain http in tests: Node's fetch is not a browser, cookies are handled by Client.
-    secureCookies: false,
     ...options,
   });
   const app = express();

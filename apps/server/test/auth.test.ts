@@ -1,6 +1,17 @@
+import { get } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dig, startHarness } from './auth-harness.ts';
 import type { Harness } from './auth-harness.ts';
+
+/** Set-Cookie lines for GET /api/auth/me sent with another Host (fetch will not send one). */
+function cookiesFor(base: string, host: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    get(`${base}/api/auth/me`, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.headers['set-cookie'] ?? []);
+    }).on('error', reject);
+  });
+}
 
 let h: Harness;
 beforeEach(async () => {
@@ -30,13 +41,19 @@ describe('/api/auth', () => {
     expect((await c.get('/api/auth/me')).json.user).toBeNull();
   });
 
-  it('marks cookies Secure by default', async () => {
-    const secure = await startHarness({ secureCookies: undefined });
+  it('marks cookies Secure on loopback and https, not over plain http on a LAN', async () => {
+    const c = h.client();
+    const local = await c.get('/api/auth/me');
+    expect(local.headers.getSetCookie()).toHaveLength(2);
+    expect(local.headers.getSetCookie().every((l) => /; Secure/.test(l))).toBe(true);
+    const lan = await cookiesFor(h.base, 'lab.lan');
+    expect(lan).toHaveLength(2);
+    expect(lan.some((l) => /; Secure/.test(l))).toBe(false);
+    const forced = await startHarness({ secureCookies: true });
     try {
-      const res = await secure.client().get('/api/auth/me');
-      expect(res.headers.getSetCookie().every((l) => /; Secure/.test(l))).toBe(true);
+      expect((await cookiesFor(forced.base, 'lab.lan')).every((l) => /; Secure/.test(l))).toBe(true);
     } finally {
-      await secure.close();
+      await forced.close();
     }
   });
 

@@ -234,6 +234,12 @@ export function openSqliteStore(file: string): Store {
         JSON.stringify(result), Date.now(), result.durationMs, Date.parse(result.startedAt) || Date.now(), runId,
       );
     },
+    async recordRunInterrupted(runId) {
+      exec(
+        `UPDATE runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state IN ('queued', 'running')`,
+        Date.now(), runId,
+      );
+    },
     async interruptUnfinishedRuns() {
       return exec(
         `UPDATE runs SET state = 'interrupted', finished_at = ? WHERE state IN ('queued', 'running')`,

@@ -120,6 +120,8 @@ export interface Store {
   recordRunQueued(run: NewRun): Promise<void>;
   recordRunRunning(runId: string): Promise<void>;
   recordRunFinished(runId: string, result: RunResult): Promise<void>;
+  /** The run stopped without a result (cancelled, or the runner failed outside the run). */
+  recordRunInterrupted(runId: string): Promise<void>;
   /** Start-up: every run left `queued` or `running` becomes `interrupted`. Returns how many. */
   interruptUnfinishedRuns(): Promise<number>;
   getRun(id: string): Promise<Run | undefined>;

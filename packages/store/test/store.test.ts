@@ -66,6 +66,16 @@ describe('sqlite store', () => {
     expect(run?.startedAt).not.toBeNull();
   });
 
+  it('marks a run that stopped without a result as interrupted, never a finished one', async () => {
+    await store.recordRunQueued({ id: 'c', userId: null, exerciseId: 'ex', code: 'int c;' });
+    await store.recordRunInterrupted('c');
+    expect((await store.getRun('c'))?.state).toBe('interrupted');
+    await store.recordRunQueued({ id: 'd', userId: null, exerciseId: 'ex', code: '' });
+    await store.recordRunFinished('d', result('d', 'pass', [true]));
+    await store.recordRunInterrupted('d');
+    expect((await store.getRun('d'))?.state).toBe('finished');
+  });
+
   it('finds users by email whatever the case', async () => {
     const u = await store.createUser({ email: 'Ada@Lab.org', name: 'Ada', role: 'instructor', passwordHash: 'h' });
     expect((await store.getUserByEmail('ada@lab.org'))?.id).toBe(u.id);

@@ -18,6 +18,7 @@ import { renderHttpErrors } from './http-error.ts';
 import { createAuthRouter } from './router.ts';
 import type { LoginLimit } from './router.ts';
 import { createSessions } from './session.ts';
+import type { SecureCookies } from './session.ts';
 
 export type { SessionUser } from './session.ts';
 export type { RunRecorder, RunRefusal, ExerciseCatalog } from '../submissions/run-recorder.ts';
@@ -29,8 +30,8 @@ export interface AccountsDeps {
   exercises: ExerciseCatalog;
   /** Used to re-run stored submissions; without it re-runs finish as infrastructure errors. */
   runner?: LabRunner;
-  /** Default true: browsers keep Secure cookies on http://localhost as well. */
-  secureCookies?: boolean;
+  /** Default `auto`: Secure over https and on loopback (see session.ts). */
+  secureCookies?: SecureCookies;
   sessionTtlMs?: number;
   csrfSecret?: string;
   loginLimit?: LoginLimit;
@@ -40,7 +41,7 @@ export interface AccountsDeps {
 const ACCOUNT_PATHS = ['/api/auth', '/api/courses', '/api/instructor', '/api/submissions'];
 
 export function createAccounts(deps: AccountsDeps) {
-  const secureCookies = deps.secureCookies ?? true;
+  const secureCookies = deps.secureCookies ?? 'auto';
   const sessions = createSessions(deps.store, {
     secureCookies,
     sessionTtlMs: deps.sessionTtlMs ?? 7 * 24 * 3600_000,

@@ -29,20 +29,33 @@ declare global {
 }
 
 export interface SessionOptions {
-  /** `Secure` cookies; browsers accept them on http://localhost too. */
-  secureCookies: boolean;
+  secureCookies: SecureCookies;
   sessionTtlMs: number;
+}
+
+/**
+ * `auto`: Secure whenever the browser will keep it: over https (behind a proxy, set Express's
+ * `trust proxy`) and on loopback, which browsers treat as secure. A lab served over plain http
+ * on a LAN then still works; serve it over https to protect the session on the wire.
+ */
+export type SecureCookies = boolean | 'auto';
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isSecureFor(req: Request, mode: SecureCookies): boolean {
+  if (mode !== 'auto') return mode;
+  return req.secure || LOOPBACK.has(req.hostname);
 }
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export function createSessions(store: Store, options: SessionOptions) {
-  const cookieOptions = {
+  const cookieOptions = (req: Request) => ({
     httpOnly: true,
-    secure: options.secureCookies,
+    secure: isSecureFor(req, options.secureCookies),
     sameSite: 'lax' as const,
     path: '/',
-  };
+  });
 
   async function userForToken(token: string | undefined): Promise<SessionUser | null> {
     if (!token) return null;
@@ -64,7 +77,7 @@ export function createSessions(store: Store, options: SessionOptions) {
       let anon = cookies[ANON_COOKIE];
       if (!anon) {
         anon = randomBytes(24).toString('base64url');
-        res.cookie(ANON_COOKIE, anon, cookieOptions);
+        res.cookie(ANON_COOKIE, anon, cookieOptions(req));
       }
       req.labSessionKey = hashToken(`anon:${anon}`);
     }
@@ -76,7 +89,7 @@ export function createSessions(store: Store, options: SessionOptions) {
     if (old) await store.deleteSession(hashToken(old));
     const token = randomBytes(32).toString('base64url');
     await store.createSession(hashToken(token), user.id, new Date(Date.now() + options.sessionTtlMs));
-    res.cookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: options.sessionTtlMs });
+    res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), maxAge: options.sessionTtlMs });
     req.labUser = user;
     req.labSessionKey = hashToken(token);
   }
@@ -84,7 +97,7 @@ export function createSessions(store: Store, options: SessionOptions) {
   async function signOut(req: Request, res: Response): Promise<void> {
     const token = (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
     if (token) await store.deleteSession(hashToken(token));
-    res.clearCookie(SESSION_COOKIE, cookieOptions);
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
     req.labUser = undefined;
     const anon = (req.cookies as Record<string, string | undefined>)[ANON_COOKIE] ?? '';
     req.labSessionKey = hashToken(`anon:${anon}`);

@@ -21,6 +21,8 @@ export interface RunRecorder {
   }): Promise<{ ok: true } | RunRefusal>;
   recordRunStarted(runId: string): Promise<void>;
   recordRunFinished(runId: string, result: RunResult): Promise<void>;
+  /** The run ended without a result (cancelled, closed tab, runner failure): kept, marked. */
+  recordRunInterrupted(runId: string): Promise<void>;
 }
 
 export interface RunLimits {
@@ -56,5 +58,6 @@ export function createRunRecorder(store: Store, limits: RunLimits = DEFAULT_RUN_
     },
     recordRunStarted: (runId) => store.recordRunRunning(runId),
     recordRunFinished: (runId, result) => store.recordRunFinished(runId, result),
+    recordRunInterrupted: (runId) => store.recordRunInterrupted(runId),
   };
 }
