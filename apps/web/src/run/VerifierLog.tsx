@@ -19,7 +19,7 @@ export function VerifierLog({ log, diagnostics, truncated }: { log?: string; dia
   const lines = (log ?? '').split('\n');
   const failing = diagnostics.find((d) => d.source === 'verifier');
   const failed = failing ? failingLine(lines, failing.insn) : -1;
-  useEffect(() => marked.current?.scrollIntoView({ block: 'center' }), [log]);
+  useEffect(() => marked.current?.scrollIntoView?.({ block: 'nearest' }), [log]);
   if (!log) return <p className="empty">The verifier did not run, so there is no log.</p>;
   return (
     <div className="verifier">
