@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { JobAbandonedError, JobCancelledError, JobQueue, QueueFullError } from './job-queue.ts';
+
+const opts = { concurrency: 1, jobTimeoutMs: 10_000, watchdogMs: 1000, maxQueued: 10 };
+
+/** A job that finishes when the test says so. */
+function gate<T>(value: T) {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { open, work: async () => (await opened, value) };
+}
+
+describe('JobQueue', () => {
+  it('runs at most `concurrency` jobs and tells waiting jobs their position', async () => {
+    const q = new JobQueue({ ...opts, concurrency: 2 });
+    const gates = [gate('a'), gate('b'), gate('c'), gate('d')];
+    const positions: number[][] = gates.map(() => []);
+    const handles = gates.map((g, i) => q.enqueue(g.work, (p) => positions[i].push(p)));
+    expect(q.metrics()).toMatchObject({ running: 2, queued: 2 });
+    expect(positions[2]).toEqual([1]);
+    expect(positions[3]).toEqual([2]);
+    gates[0].open();
+    await handles[0].result;
+    await Promise.resolve();
+    expect(positions[2]).toEqual([1, 0]);
+    expect(positions[3]).toEqual([2, 1]);
+    for (const g of gates) g.open();
+    expect(await Promise.all(handles.map((h) => h.result))).toEqual(['a', 'b', 'c', 'd']);
+    expect(q.metrics()).toMatchObject({ running: 0, queued: 0, completed: 4 });
+  });
+
+  it('aborts a job at its timeout', async () => {
+    const q = new JobQueue({ ...opts, jobTimeoutMs: 50 });
+    const h = q.enqueue(
+      (signal) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))),
+    );
+    await expect(h.result).rejects.toThrow(/longer than 0.05 s/);
+    expect(q.metrics()).toMatchObject({ timedOut: 1, failed: 1, running: 0 });
+  });
+
+  it('takes the slot back from a job that ignores its abort, and runs the next one', async () => {
+    const q = new JobQueue({ ...opts, jobTimeoutMs: 30, watchdogMs: 30 });
+    const stuck = q.enqueue(() => new Promise(() => {}));
+    const next = q.enqueue(async () => 'next');
+    await expect(stuck.result).rejects.toBeInstanceOf(JobAbandonedError);
+    expect(await next.result).toBe('next');
+    expect(q.metrics()).toMatchObject({ abandoned: 1, completed: 1, running: 0 });
+  });
+
+  it('cancels waiting jobs without running them and moves the others up', async () => {
+    const q = new JobQueue(opts);
+    const first = gate(1);
+    const positions: number[] = [];
+    let ran = false;
+    const a = q.enqueue(first.work);
+    const b = q.enqueue(async () => {
+      ran = true;
+    });
+    const c = q.enqueue(async () => 3, (p) => positions.push(p));
+    b.cancel();
+    await expect(b.result).rejects.toBeInstanceOf(JobCancelledError);
+    expect(positions).toEqual([2, 1]);
+    first.open();
+    await a.result;
+    expect(await c.result).toBe(3);
+    expect(ran).toBe(false);
+  });
+
+  it('refuses jobs beyond the waiting limit', () => {
+    const q = new JobQueue({ ...opts, maxQueued: 1, jobTimeoutMs: 50, watchdogMs: 50 });
+    q.enqueue(() => new Promise(() => {}));
+    q.enqueue(() => new Promise(() => {}));
+    expect(q.hasRoom()).toBe(false);
+    expect(() => q.enqueue(async () => 0)).toThrow(QueueFullError);
+  });
+});

@@ -1,0 +1,1 @@
+export function npmStaleReason(root: string): string | null;
