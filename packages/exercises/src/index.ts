@@ -1,9 +1,23 @@
 // Loads and validates bpf-templates/<id>/: the one place that knows the exercise folder layout.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { CHECK_PARAMS, isCheckKind, SCENARIO_KINDS } from './check-params.ts';
+import { HELPER_NAMES } from './helpers.ts';
 import { ExerciseMeta } from './schema.ts';
 
 export * from './schema.ts';
+export * from './check-params.ts';
+export { HELPER_NAMES, helperDocs } from './helpers.ts';
+
+/** A known-wrong program kept to test the checks: it must fail exactly `expectFail`. */
+export interface Variant {
+  name: string;
+  code: string;
+  /** Check ids from the file's `// expect-fail: a, b` header lines. */
+  expectFail: string[];
+  /** Checks it may also fail (`// may-fail: …`), when the outcome depends on leftover memory. */
+  mayFail: string[];
+}
 
 export interface Exercise {
   meta: ExerciseMeta;
@@ -11,9 +25,74 @@ export interface Exercise {
   instructions: string;
   starter: string;
   solution: string;
+  /** C source of the target program (target.c). */
+  target?: string;
+  /** Wrong variants from variants/*.bpf.c, sorted by name. */
+  variants?: Variant[];
 }
 
 export class ExerciseError extends Error {}
+
+/** Cross-field rules the schema alone cannot state; returns `field: problem` or nothing. */
+export function crossCheck(meta: ExerciseMeta): { field: string; message: string } | undefined {
+  const scenarioIds = new Set<string>();
+  for (const [i, s] of meta.scenarios.entries()) {
+    if (scenarioIds.has(s.id)) return { field: `scenarios.${i}.id`, message: `duplicate scenario id "${s.id}"` };
+    scenarioIds.add(s.id);
+  }
+  const checkIds = new Set<string>();
+  for (const [i, c] of meta.checks.entries()) {
+    if (checkIds.has(c.id)) return { field: `checks.${i}.id`, message: `duplicate check id "${c.id}"` };
+    checkIds.add(c.id);
+    if (!isCheckKind(c.kind)) {
+      return { field: `checks.${i}.kind`, message: `unknown check kind "${c.kind}" (known: ${Object.keys(CHECK_PARAMS).join(', ')})` };
+    }
+    const params = CHECK_PARAMS[c.kind].safeParse(c.params);
+    if (!params.success) {
+      const issue = params.error.issues[0];
+      const at = ['checks', i, 'params', ...issue.path].join('.');
+      return { field: at, message: issue.message };
+    }
+    if (c.scenario !== undefined && !scenarioIds.has(c.scenario)) {
+      return { field: `checks.${i}.scenario`, message: `no scenario with id "${c.scenario}"` };
+    }
+    if (c.scenario === undefined && SCENARIO_KINDS.has(c.kind)) {
+      return { field: `checks.${i}.scenario`, message: `a "${c.kind}" check needs a scenario` };
+    }
+  }
+  for (const [i, h] of meta.helpers.entries()) {
+    if (!HELPER_NAMES.includes(h)) return { field: `helpers.${i}`, message: `no helper reference entry for "${h}"` };
+  }
+  if (meta.answer.kind === 'number' && meta.checks.some((c) => c.kind === 'answer-equals')) {
+    return { field: 'answer.kind', message: 'a number exercise cannot use answer-equals checks' };
+  }
+  return undefined;
+}
+
+function headerList(code: string, tag: string): string[] {
+  return [...code.matchAll(new RegExp(`^\\s*//\\s*${tag}:\\s*(.+)$`, 'gm'))].flatMap((m) =>
+    m[1].split(',').map((s) => s.trim()).filter(Boolean),
+  );
+}
+
+function loadVariants(dir: string, checkIds: Set<string>): Variant[] {
+  const vdir = join(dir, 'variants');
+  if (!existsSync(vdir)) return [];
+  return readdirSync(vdir)
+    .filter((f) => f.endsWith('.bpf.c'))
+    .sort()
+    .map((f) => {
+      const file = join(vdir, f);
+      const code = readFileSync(file, 'utf8');
+      const expectFail = headerList(code, 'expect-fail');
+      const mayFail = headerList(code, 'may-fail');
+      if (expectFail.length === 0) throw new ExerciseError(`${file}: no "// expect-fail: <check id>" header`);
+      for (const id of [...expectFail, ...mayFail]) {
+        if (!checkIds.has(id)) throw new ExerciseError(`${file}: header names unknown check "${id}"`);
+      }
+      return { name: basename(f, '.bpf.c'), code, expectFail, mayFail };
+    });
+}
 
 /** Reads one exercise folder; throws an ExerciseError naming the file and field when broken. */
 export function loadExercise(dir: string): Exercise {
@@ -29,17 +108,25 @@ export function loadExercise(dir: string): Exercise {
     const issue = parsed.error.issues[0];
     throw new ExerciseError(`${file}: field "${issue.path.join('.')}": ${issue.message}`);
   }
+  const meta = parsed.data;
+  if (meta.id !== basename(dir)) {
+    throw new ExerciseError(`${file}: field "id": "${meta.id}" differs from the folder name "${basename(dir)}"`);
+  }
+  const problem = crossCheck(meta);
+  if (problem) throw new ExerciseError(`${file}: field "${problem.field}": ${problem.message}`);
   const read = (name: string) => {
     const p = join(dir, name);
     if (!existsSync(p)) throw new ExerciseError(`${dir}: missing ${name}`);
     return readFileSync(p, 'utf8');
   };
   return {
-    meta: parsed.data,
+    meta,
     dir,
     instructions: read('README.md'),
     starter: read('starter.bpf.c'),
     solution: read('solution.bpf.c'),
+    target: read('target.c'),
+    variants: loadVariants(dir, new Set(meta.checks.map((c) => c.id))),
   };
 }
 

@@ -1,0 +1,70 @@
+// The `params` of each check kind the grader implements. They live here, beside the folder format,
+// so a broken exercise.json is refused when the exercises load (server start-up and tests), with
+// the file and field named, instead of when a student's run reaches the checks.
+import { z } from 'zod';
+
+/** Which syscalls of the target's ground truth an expectation is about. */
+export const SyscallSelector = z.object({
+  /** Syscall name as recorded: `openat`, `read`, `execve`, `clone`, … */
+  syscall: z.string(),
+  pick: z.enum(['first', 'last']).default('first'),
+  /** Keep only calls whose argument `arg` has all bits of `mask` set (e.g. O_CREAT). */
+  argMask: z.tuple([z.number().int().min(0).max(5), z.number().int().positive()]).optional(),
+  ret: z.enum(['zero', 'positive', 'negative', 'non-negative']).optional(),
+  /** Which value of the chosen call is expected. */
+  field: z.union([z.enum(['path', 'ret', 'pid', 'tid']), z.string().regex(/^arg[0-5]$/)]),
+});
+export type SyscallSelector = z.infer<typeof SyscallSelector>;
+
+/** Where the expected answer comes from. Never a constant chosen by the author alone for secrets. */
+export const Expected = z.union([
+  z.object({ file: z.string().startsWith('/tmp/') }).strict(),
+  z.object({ literal: z.string() }).strict(),
+  /** First capture group of this regular expression over the target's stdout. */
+  z.object({ stdout: z.string() }).strict(),
+  z.object({ fromSyscall: SyscallSelector }).strict(),
+]);
+export type Expected = z.infer<typeof Expected>;
+
+const mapName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+
+export const CHECK_PARAMS = {
+  /** The concatenated SUBMIT/SUBMIT_USER bytes equal the expected bytes exactly. */
+  'answer-equals': z.object({ expect: Expected }).strict(),
+  /** Exactly one SUBMIT_NUM, equal to the expected number. */
+  'answer-number': z.object({ expect: Expected }).strict(),
+  /** The named maps hold no entry at the end of the scenario (or of every scenario). */
+  'map-empty': z.object({ maps: z.array(mapName).min(1) }).strict(),
+  /**
+   * At the end of the scenario the map's keys are exactly the (process, fd) pairs under which the
+   * target still had `path` open, per the ground truth.
+   */
+  'map-tracks-fds': z
+    .object({
+      map: mapName,
+      path: z.string().startsWith('/'),
+      pidField: z.string().default('tgid'),
+      fdField: z.string().default('fd'),
+    })
+    .strict(),
+  /** No key in any map has non-zero padding bytes; explains padding when one does. */
+  'padding-diagnosis': z.object({ maps: z.array(mapName).optional(), path: z.string().optional() }).strict(),
+  /** At least one DEBUG line was printed. */
+  'debug-present': z.object({}).strict(),
+} as const;
+
+export type CheckKind = keyof typeof CHECK_PARAMS;
+export const CHECK_KINDS = Object.keys(CHECK_PARAMS) as CheckKind[];
+
+/** Kinds that read the observations of one scenario; the others read the whole run. */
+export const SCENARIO_KINDS: ReadonlySet<CheckKind> = new Set([
+  'answer-equals',
+  'answer-number',
+  'map-tracks-fds',
+]);
+
+export function isCheckKind(kind: string): kind is CheckKind {
+  return Object.hasOwn(CHECK_PARAMS, kind);
+}
+
+export type CheckParams<K extends CheckKind> = z.infer<(typeof CHECK_PARAMS)[K]>;

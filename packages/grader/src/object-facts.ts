@@ -1,0 +1,24 @@
+// Facts about the student's compiled object that some checks need, derived by the runner from
+// the object's BTF. All optional: a check degrades to what the observations show on their own.
+import { z } from 'zod';
+
+export const KeyLayout = z.object({
+  /** Map name as in the student's source. */
+  map: z.string(),
+  /** BTF name of the key type, e.g. `struct file_key`. */
+  type: z.string().optional(),
+  size: z.number().int().nonnegative(),
+  /** Bytes of the key no field covers (alignment holes and tail padding). */
+  holes: z.array(z.object({ offset: z.number().int().nonnegative(), size: z.number().int().positive() })),
+});
+export type KeyLayout = z.infer<typeof KeyLayout>;
+
+export const ObjectFacts = z.object({ mapKeys: z.array(KeyLayout).optional() });
+export type ObjectFacts = z.infer<typeof ObjectFacts>;
+
+/** Picks the facts this package understands out of whatever the runner passed; ignores the rest. */
+export function objectFacts(object: unknown): ObjectFacts {
+  if (typeof object !== 'object' || object === null) return {};
+  const mapKeys = z.array(KeyLayout).safeParse((object as Record<string, unknown>).mapKeys);
+  return mapKeys.success ? { mapKeys: mapKeys.data } : {};
+}

@@ -1,0 +1,91 @@
+// Reading a scenario's observations: the target's ground truth (which fd was which file when),
+// and where each submitted record came from. Everything here is pure and kernel-free.
+import type { ScenarioObservation, SubmitRecord, SyscallRecord } from '@ebpf-lab/protocol';
+
+export const bytesOf = (hex: string): Buffer => Buffer.from(hex, 'hex');
+
+/** A short, printable rendering of bytes the student submitted (never of expected secrets). */
+export function preview(buf: Buffer, max = 24): string {
+  const text = [...buf.subarray(0, max)]
+    .map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`))
+    .join('');
+  return `"${text}"${buf.length > max ? '…' : ''}`;
+}
+
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+const ts = (s: string | undefined): bigint | undefined => (s === undefined ? undefined : BigInt(s));
+
+/** A syscall with what the file table said at the time: the path behind its fd argument. */
+export interface TimedSyscall extends SyscallRecord {
+  index: number;
+  /** For read/close/…: the path the fd in args[0] referred to when the call was made. */
+  fdPath?: string;
+}
+
+const FD_SYSCALLS = new Set(['read', 'write', 'close', 'pread64', 'lseek', 'connect']);
+
+/**
+ * Replays the target's opens and closes to know, for each fd-taking call, which file the fd was.
+ * The fd table belongs to the process, so it is keyed by pid (tgid), not by thread.
+ */
+export function timeline(syscalls: SyscallRecord[]): { calls: TimedSyscall[]; openAtEnd: Map<string, string> } {
+  const table = new Map<string, string>();
+  const calls = syscalls.map((s, index) => {
+    const call: TimedSyscall = { ...s, index };
+    const ret = s.ret === undefined ? undefined : Number(s.ret);
+    if (FD_SYSCALLS.has(s.name) && s.args.length > 0) {
+      const path = table.get(`${s.pid}:${Number(BigInt.asIntN(32, BigInt(s.args[0])))}`);
+      if (path !== undefined) call.fdPath = path;
+    }
+    if ((s.name === 'openat' || s.name === 'open') && ret !== undefined && ret >= 0 && s.path !== undefined) {
+      table.set(`${s.pid}:${ret}`, s.path);
+    } else if (s.name === 'close' && ret === 0 && s.args.length > 0) {
+      table.delete(`${s.pid}:${Number(s.args[0])}`);
+    }
+    return call;
+  });
+  return { calls, openAtEnd: table };
+}
+
+/** The call the thread was in (or had just left) when it submitted: its latest call begun before. */
+export function callAround(calls: TimedSyscall[], rec: { tid: number; ts: string }): TimedSyscall | undefined {
+  const at = BigInt(rec.ts);
+  let best: TimedSyscall | undefined;
+  for (const c of calls) {
+    const start = ts(c.enterTs) ?? ts(c.exitTs);
+    if (c.tid !== rec.tid || start === undefined || start > at) continue;
+    best = c;
+  }
+  return best;
+}
+
+export const byteRecords = (obs: ScenarioObservation): SubmitRecord[] =>
+  obs.submissions.filter((s) => s.kind === 'bytes' || s.kind === 'user');
+
+/** Successful reads of `path` in this scenario: how many calls and how many bytes in total. */
+export function readsOf(calls: TimedSyscall[], path: string): { calls: number; bytes: number; fds: Set<number> } {
+  let n = 0;
+  let bytes = 0;
+  const fds = new Set<number>();
+  for (const c of calls) {
+    if (c.name !== 'read' || c.fdPath !== path) continue;
+    const ret = Number(c.ret ?? '-1');
+    if (ret <= 0) continue;
+    n++;
+    bytes += ret;
+    fds.add(Number(c.args[0]));
+  }
+  return { calls: n, bytes, fds };
+}
+
+/** One sentence on how the target ended, when it did not end normally. */
+export function targetTrouble(obs: ScenarioObservation): string | undefined {
+  const t = obs.target;
+  const parts: string[] = [];
+  if (t?.timedOut) parts.push('the target was stopped at the time limit');
+  else if (t?.signal) parts.push(`the target was killed by ${t.signal}`);
+  else if (t && t.code !== 0 && t.code !== null) parts.push(`the target exited with code ${t.code}`);
+  parts.push(...obs.limits);
+  return parts.length ? `Note: ${parts.join('; ')}.` : undefined;
+}
