@@ -1,8 +1,16 @@
 // npm run lab -- <command> [args...]: administration from the command line. Each command is
 // one entry in `commands`; add yours there.
+import { loadConfig } from '../config.ts';
+import { createInstructorCommand } from '../routes/auth/create-instructor.ts';
+
 type Command = { help: string; run(args: string[]): Promise<number> };
 
-const commands: Record<string, Command> = {};
+const commands: Record<string, Command> = {
+  'create-instructor': {
+    help: '<email> [--name <name>]  an instructor account (password from stdin, or generated and printed)',
+    run: (args) => createInstructorCommand(args, loadConfig().dataDir),
+  },
+};
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(20)} ${c.help}`);

@@ -1,0 +1,58 @@
+// `npm run lab -- create-instructor <email> [--name <name>]`: instructors are made on the
+// command line, never through the web. The password comes from stdin when piped, otherwise
+// a random one is drawn and printed once.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { openSqliteStore } from '@ebpf-lab/store';
+import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.ts';
+
+const Args = z.object({
+  email: z.string().trim().toLowerCase().email('give an email address'),
+  name: z.string().trim().min(1).max(100).optional(),
+});
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split('\n')[0].trim();
+}
+
+export async function createInstructorCommand(args: string[], dataDir: string): Promise<number> {
+  const nameAt = args.indexOf('--name');
+  const name = nameAt >= 0 ? args[nameAt + 1] : undefined;
+  const [email] = args.filter((a, i) => !a.startsWith('--') && (nameAt < 0 || i !== nameAt + 1));
+  const parsed = Args.safeParse({ email, name });
+  if (!parsed.success) {
+    console.error(`create-instructor: ${parsed.error.issues[0].message}\nusage: npm run lab -- create-instructor <email> [--name <name>]`);
+    return 2;
+  }
+  let password = await readStdin();
+  const generated = password === '';
+  if (generated) password = randomBytes(12).toString('base64url');
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    console.error(`create-instructor: the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+    return 2;
+  }
+  // Not openStore(): a server may be running on this data directory, and its live runs must
+  // not be marked interrupted by an administrator's command.
+  const store = openSqliteStore(join(dataDir, 'lab.sqlite'));
+  try {
+    if (await store.getUserByEmail(parsed.data.email)) {
+      console.error(`create-instructor: an account with the email ${parsed.data.email} exists already`);
+      return 1;
+    }
+    const user = await store.createUser({
+      email: parsed.data.email,
+      name: parsed.data.name ?? parsed.data.email.split('@')[0],
+      role: 'instructor',
+      passwordHash: await hashPassword(password),
+    });
+    console.log(`Instructor ${user.email} created in ${dataDir}.`);
+    if (generated) console.log(`Password (shown once): ${password}`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
