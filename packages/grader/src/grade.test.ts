@@ -1,0 +1,245 @@
+import { join } from 'node:path';
+import { loadExercise } from '@ebpf-lab/exercises';
+import type { ExerciseMeta } from '@ebpf-lab/exercises';
+import type { MapDump, ScenarioObservation, SubmitRecord, SyscallRecord } from '@ebpf-lab/protocol';
+import { describe, expect, it } from 'vitest';
+import { grade, verdict } from './index.ts';
+
+const root = join(import.meta.dirname, '../../..');
+const meta: ExerciseMeta = loadExercise(join(root, 'bpf-templates/read-file-password')).meta;
+const SECRET = 'k3y9sq0x7m2b8n4c1v6z5w0a';
+const hex = (s: string) => Buffer.from(s).toString('hex');
+const PID = 4242;
+
+/** A hand-made scenario: the target's calls in order, and what the student submitted when. */
+class Trace {
+  private t = 1000n;
+  readonly syscalls: SyscallRecord[] = [];
+  readonly submissions: SubmitRecord[] = [];
+  maps: MapDump[] = [];
+  private next() {
+    this.t += 10n;
+    return String(this.t);
+  }
+  open(path: string, ret: number, tid = PID) {
+    this.syscalls.push({ name: 'openat', pid: PID, tid, enterTs: this.next(), exitTs: this.next(), args: ['18446744073709551516', '140000', '0', '0'], path, ret: String(ret) });
+    return this;
+  }
+  /** A read; `submit` is what the student's exit program sent for it. */
+  read(fd: number, ret: number, submit?: string, tid = PID) {
+    const enterTs = this.next();
+    const subTs = this.next();
+    this.syscalls.push({ name: 'read', pid: PID, tid, enterTs, exitTs: this.next(), args: [String(fd), '1400', '256'], ret: String(ret) });
+    if (submit !== undefined) this.submissions.push({ ts: subTs, pid: PID, tid, kind: 'user', data: hex(submit), truncated: false });
+    return this;
+  }
+  num(n: bigint | number) {
+    this.submissions.push({ ts: this.next(), pid: PID, tid: PID, kind: 'num', data: String(n), truncated: false });
+    return this;
+  }
+  obs(scenario: string, files: Record<string, string>): ScenarioObservation {
+    return {
+      scenario,
+      planted: Object.entries(files).map(([path, content]) => ({ path, hex: hex(content) })),
+      submissions: this.submissions,
+      debug: [],
+      syscalls: this.syscalls,
+      maps: this.maps,
+      target: { code: 0, signal: null, timedOut: false, stdout: '', stderr: '' },
+      limits: [],
+    };
+  }
+}
+
+const NOTES = 'buy milk, call the plumber\n';
+const CONFIG = '[ui]\ntheme=dark\n';
+const pw = { '/tmp/password': SECRET };
+
+const fdKey = (tgid: number, fd: number, pad = '00000000') => ({
+  keyHex: Buffer.concat([Buffer.from(new BigUint64Array([BigInt(tgid)]).buffer), Buffer.from(new Uint32Array([fd]).buffer), Buffer.from(pad, 'hex')]).toString('hex'),
+  valueHex: '01',
+  key: {
+    kind: 'struct' as const,
+    fields: [
+      { name: 'tgid', offset: 0, value: { kind: 'int' as const, value: String(tgid) } },
+      { name: 'fd', offset: 8, value: { kind: 'int' as const, value: String(fd) } },
+    ],
+    ...(pad !== '00000000' ? { padding: [{ offset: 12, hex: pad }] } : {}),
+  },
+});
+const dump = (name: string, entries: MapDump['entries'] = []): MapDump => ({ name, type: 'hash', keySize: 16, valueSize: 1, maxEntries: 1024, keyType: 'struct file_key', entries, truncated: false });
+const cleanMaps = (fds: MapDump['entries'] = []) => [dump('opening'), dump('reading'), dump('password_fds', fds)];
+
+/** Every scenario of read-file-password as a correct solution would be observed. */
+function correctRun(): ScenarioObservation[] {
+  const a = new Trace().open('/tmp/notes.txt', 3).read(3, 27).open('/tmp/password', 4).read(4, 24, SECRET).open('/tmp/config.ini', 5).read(5, 16);
+  a.maps = cleanMaps([fdKey(PID, 4)]);
+  const b = new Trace().open('/tmp/password', 3).open('/tmp/notes.txt', 4).read(4, 10).read(3, 24, SECRET).read(4, 17);
+  b.maps = cleanMaps([fdKey(PID, 3)]);
+  const c = new Trace().open('/tmp/password.bak', 3).read(3, 17).open('/tmp/passwordX', 4).read(4, 13).open('/tmp/passwor', 5).read(5, 13).open('/tmp/password', 6).read(6, 24, SECRET);
+  c.maps = cleanMaps([fdKey(PID, 6)]);
+  const d = new Trace().open('/tmp/password', -20).open('/tmp/notes.txt', 3).read(3, 27).open('/tmp/password', 4).read(4, 24, SECRET);
+  d.maps = cleanMaps([fdKey(PID, 4)]);
+  const e = new Trace().open('/tmp/password', 3);
+  for (let i = 0; i < 24; i += 5) e.read(3, Math.min(5, 24 - i), SECRET.slice(i, i + 5));
+  e.read(3, 0);
+  e.maps = cleanMaps([fdKey(PID, 3)]);
+  const f = new Trace().open('/tmp/password', 3).read(3, 24, SECRET, PID + 1);
+  f.maps = cleanMaps([fdKey(PID, 3)]);
+  return [
+    a.obs('bait-around', { '/tmp/notes.txt': NOTES, ...pw, '/tmp/config.ini': CONFIG }),
+    b.obs('kept-open', { ...pw, '/tmp/notes.txt': NOTES }),
+    c.obs('decoys', { '/tmp/password.bak': 'last-week-backup\n', '/tmp/passwordX': 'not-this-one\n', '/tmp/passwor': 'nor-this-one\n', ...pw }),
+    d.obs('failed-open', { ...pw, '/tmp/notes.txt': NOTES }),
+    e.obs('chunks', pw),
+    f.obs('second-thread', pw),
+  ];
+}
+
+const byId = (checks: ReturnType<typeof grade>) => Object.fromEntries(checks.map((c) => [c.id, c]));
+
+describe('grade (read-file-password)', () => {
+  it('passes every check, in the exercise order, for a correct run', () => {
+    const checks = grade(meta, { observations: correctRun() });
+    expect(checks.map((c) => c.id)).toEqual(meta.checks.map((c) => c.id));
+    expect(checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(verdict(checks)).toBe('pass');
+  });
+
+  it('names the bait file and the read it was captured at', () => {
+    const run = correctRun();
+    const a = new Trace().open('/tmp/notes.txt', 3).read(3, 27).open('/tmp/password', 4).read(4, 24, SECRET).open('/tmp/config.ini', 5).read(5, 16, CONFIG);
+    a.maps = cleanMaps([fdKey(PID, 4)]);
+    run[0] = a.obs('bait-around', { '/tmp/notes.txt': NOTES, ...pw, '/tmp/config.ini': CONFIG });
+    const c = byId(grade(meta, { observations: run }))['bait-around'];
+    expect(c.status).toBe('fail');
+    expect(c.message).toContain('followed by 16 extra bytes');
+    expect(c.message).toContain('Record 2: 16 bytes, content of /tmp/config.ini, submitted at a read() of /tmp/config.ini');
+    expect(c.hint).toMatch(/in-flight marker/);
+  });
+
+  it('says what the target read when nothing was submitted, without revealing the secret', () => {
+    const run = correctRun().map((o) => ({ ...o, submissions: [] }));
+    const checks = grade(meta, { observations: run });
+    const c = byId(checks)['bait-around'];
+    expect(c.message).toContain('You submitted nothing. Expected exactly 24 bytes: the content of /tmp/password.');
+    expect(c.message).toContain('The target read /tmp/password in 1 read() call (24 bytes in all) on fd 4.');
+    for (const check of checks) expect(check.message).not.toContain(SECRET);
+    expect(verdict(checks)).toBe('fail');
+  });
+
+  it('shows a buffer submitted with the requested size instead of ret', () => {
+    const run = correctRun();
+    const padded = SECRET + '\0'.repeat(232);
+    const a = new Trace().open('/tmp/notes.txt', 3).read(3, 27).open('/tmp/password', 4).read(4, 24, padded).open('/tmp/config.ini', 5).read(5, 16);
+    a.maps = cleanMaps([fdKey(PID, 4)]);
+    run[0] = a.obs('bait-around', { '/tmp/notes.txt': NOTES, ...pw, '/tmp/config.ini': CONFIG });
+    const c = byId(grade(meta, { observations: run }))['bait-around'];
+    expect(c.message).toContain('Record 1: 256 bytes, starts like /tmp/password, then differs, submitted at a read() of /tmp/password that returned 24.');
+  });
+
+  it('reports the chunks that were missed', () => {
+    const run = correctRun();
+    const e = new Trace().open('/tmp/password', 3).read(3, 5, SECRET.slice(0, 5)).read(3, 5).read(3, 5).read(3, 5).read(3, 4).read(3, 0);
+    e.maps = cleanMaps([]);
+    run[4] = e.obs('chunks', pw);
+    const c = byId(grade(meta, { observations: run }))['chunks'];
+    expect(c.message).toContain('You submitted only the first 5 of them.');
+    expect(c.message).toContain('in 5 read() calls (24 bytes in all)');
+  });
+
+  it('fails only the bonus check when the second thread is missed, and the verdict stays pass', () => {
+    const run = correctRun();
+    run[5] = { ...run[5], submissions: [] };
+    const checks = grade(meta, { observations: run });
+    expect(checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['second-thread']);
+    expect(verdict(checks)).toBe('pass');
+  });
+
+  it('names the map and scenario that kept an in-flight entry', () => {
+    const run = correctRun();
+    run[3] = { ...run[3], maps: [dump('opening', [{ keyHex: '9210000092100000', valueHex: '01', key: { kind: 'int', value: '18223922556306' } }]), dump('reading'), dump('password_fds', [fdKey(PID, 4)])] };
+    const c = byId(grade(meta, { observations: run }))['in-flight-empty'];
+    expect(c.status).toBe('fail');
+    expect(c.message).toBe('Expected `opening` and `reading` to be empty once the target finished; after scenario "failed-open", `opening` still held 1 entry (keys: 18223922556306).');
+  });
+
+  it('says which fd password_fds missed and which extra fd it held', () => {
+    const run = correctRun();
+    run[1] = { ...run[1], maps: cleanMaps([fdKey(PID, 4)]) };
+    const c = byId(grade(meta, { observations: run }))['tracks-password-fd'];
+    expect(c.status).toBe('fail');
+    expect(c.message).toContain('still had /tmp/password open as fd 3 of process 4242');
+    expect(c.message).toContain('did not hold fd 3');
+    expect(c.message).toContain('It held {tgid=4242, fd=4}, but that fd is /tmp/notes.txt.');
+  });
+
+  it('explains padding from the key layout and the missed reads', () => {
+    const run = correctRun().map((o) => ({ ...o, submissions: [], maps: cleanMaps([fdKey(PID, 4, 'a03f0000')]) }));
+    const object = { ok: true, diagnostics: [], mapKeys: [{ map: 'password_fds', type: 'struct file_key', size: 16, holes: [{ offset: 12, size: 4 }] }] };
+    const c = byId(grade(meta, { observations: run, object }))['key-padding'];
+    expect(c.status).toBe('fail');
+    expect(c.message).toContain('held 1 key whose padding was not zero (bytes at offset 12: a0 3f 00 00)');
+    expect(c.message).toContain('Struct file_key is 16 bytes, of which bytes 12–15 belong to no field.');
+    expect(c.message).toContain('the target read /tmp/password 10 times and your programs submitted at 0 of those reads');
+    expect(c.hint).toMatch(/padding/);
+  });
+
+  it('finds dirty padding from the layout alone when the dump did not decode it', () => {
+    const run = correctRun();
+    const raw = fdKey(PID, 4, '0000ff00');
+    run[0] = { ...run[0], maps: cleanMaps([{ keyHex: raw.keyHex, valueHex: '01' }]) };
+    const object = { mapKeys: [{ map: 'password_fds', size: 16, holes: [{ offset: 12, size: 4 }] }] };
+    expect(byId(grade(meta, { observations: run, object }))['key-padding'].status).toBe('fail');
+    const ok = byId(grade(meta, { observations: correctRun(), object }))['key-padding'];
+    expect(ok).toMatchObject({ status: 'pass', message: 'the key is 16 bytes, of which bytes 12–15 belong to no field; every key your maps held had those bytes zeroed.' });
+  });
+
+  it('marks checks of a scenario that did not run as skipped, and the verdict fails', () => {
+    const checks = grade(meta, { observations: correctRun().slice(0, 2) });
+    expect(byId(checks)['chunks'].status).toBe('skipped');
+    expect(verdict(checks)).toBe('fail');
+  });
+
+  it('adds how the target ended to a failure', () => {
+    const run = correctRun();
+    run[0] = { ...run[0], submissions: [], target: { code: null, signal: null, timedOut: true, stdout: '', stderr: '' }, limits: ['the target ran longer than 2 s'] };
+    expect(byId(grade(meta, { observations: run }))['bait-around'].message).toMatch(/Note: the target was stopped at the time limit; the target ran longer than 2 s\.$/);
+  });
+});
+
+describe('grade (numbers)', () => {
+  const numMeta = (expect: unknown): ExerciseMeta => ({
+    ...meta,
+    answer: { kind: 'number' },
+    checks: [{ id: 'n', title: 'n', scenario: 's', required: true, kind: 'answer-number', params: { expect }, hint: 'h' }],
+  });
+  const execObs = (t: Trace) => {
+    t.syscalls.push({ name: 'execve', pid: 5000, tid: 5000, args: [], ret: '0' });
+    return t.obs('s', {});
+  };
+
+  it('compares one SUBMIT_NUM with a value from the ground truth', () => {
+    const m = numMeta({ fromSyscall: { syscall: 'execve', pick: 'last', field: 'pid' } });
+    expect(grade(m, { observations: [execObs(new Trace().num(5000))] })[0]).toMatchObject({ status: 'pass' });
+    const wrong = grade(m, { observations: [execObs(new Trace().open('/tmp/x', 3).num(PID))] })[0];
+    expect(wrong.message).toBe(`You submitted ${PID}; expected the pid of the target's last execve() call. ${PID} is the id of one of the target's processes, but not the one asked for.`);
+    const whole = grade(m, { observations: [execObs(new Trace().num((5000n << 32n) | 5000n))] })[0];
+    expect(whole.message).toContain('a whole pid_tgid');
+  });
+
+  it('refuses several numbers even when one is right', () => {
+    const m = numMeta({ fromSyscall: { syscall: 'execve', pick: 'last', field: 'pid' } });
+    const c = grade(m, { observations: [execObs(new Trace().num(1).num(5000))] })[0];
+    expect(c.status).toBe('fail');
+    expect(c.message).toContain('You submitted 2 numbers (1, 5000)');
+    expect(c.message).toContain('One of them is right');
+  });
+
+  it('recognises a port left in network byte order', () => {
+    const m = numMeta({ stdout: 'port (\\d+)' });
+    const o = new Trace().num(0x3930).obs('s', {});
+    o.target = { code: 0, signal: null, timedOut: false, stdout: 'port 12345\n', stderr: '' };
+    expect(grade(m, { observations: [o] })[0].message).toContain('two bytes swapped');
+  });
+});
