@@ -48,19 +48,6 @@ export const APT_PACKAGES = [
   'fonts-liberation', // so headless Chromium renders text
 ];
 
-/**
- * Inputs other engineers are still writing. While a step's input is listed here and missing,
- * the step is skipped with a note; once it has landed (remove it from this list), a missing
- * input is an error.
- */
-export const NOT_YET_LANDED = new Set([
-  'bpf-templates/common/lab.h',
-  'packages/runner/src/compile/build-pch.ts',
-  'bpf-templates/native/build.sh',
-  'apps/web/index.html',
-  'exercise targets',
-]);
-
 /** Mirrors packages/runner/src/paths.ts (this script runs before TypeScript tooling exists). */
 export function labPaths(root) {
   const build = process.env.LAB_BUILD_DIR ?? join(root, 'build');
@@ -84,10 +71,6 @@ export function labPaths(root) {
 
 function missingInput(p, name, input) {
   const rel = relative(p.root, input) || input;
-  if (NOT_YET_LANDED.has(rel)) {
-    line(name, `skipped: ${rel} is not in the tree yet`);
-    return true;
-  }
   throw new StepError(`${rel} is missing: the ${name} step cannot run without it`);
 }
 
@@ -209,15 +192,7 @@ async function stampedBuild(p, stamps, { name, stamp, inputs, extra = [], output
     return;
   }
   const t = performance.now();
-  try {
-    await run(cmd, args, { cwd: cwd ?? p.root });
-  } catch (e) {
-    // Another engineer's half-landed part must not stop everyone's tests.
-    const rel = relative(p.root, inputs[0]);
-    if (!NOT_YET_LANDED.has(rel)) throw e;
-    line(name, `skipped: failed while ${rel} is still being written`);
-    return;
-  }
+  await run(cmd, args, { cwd: cwd ?? p.root });
   const absent = outputs.filter((o) => !existsSync(o));
   if (absent.length) {
     throw new StepError(`${name}: ${[cmd, ...args].join(' ')} did not produce ${absent.join(', ')}`);
@@ -263,10 +238,7 @@ async function targets(p, stamps) {
         .filter((d) => d.isDirectory() && existsSync(join(p.templates, d.name, 'exercise.json')))
         .map((d) => d.name)
     : [];
-  if (dirs.length === 0) {
-    if (NOT_YET_LANDED.has('exercise targets')) return line('targets', 'skipped: no exercises yet');
-    throw new StepError(`no exercises under ${relative(p.root, p.templates)}/`);
-  }
+  if (dirs.length === 0) throw new StepError(`no exercises under ${relative(p.root, p.templates)}/`);
   let built = 0;
   const t = performance.now();
   for (const id of dirs) {

@@ -11,6 +11,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.ts';
+import type { Accounts } from './routes/auth/index.ts';
 import { HttpError } from './http-error.ts';
 import type { JobQueue } from './queue/job-queue.ts';
 import { createExercisesRouter } from './routes/exercises/exercises-router.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   runnerKind: string;
   queue: JobQueue;
   system: SystemProbe;
+  /** Accounts, courses, instructor desk, stored runs (issue 7). Absent: signed-out lab only. */
+  accounts?: Accounts;
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -67,12 +70,24 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
+  app.use(
+    pinoHttp({
+      logger,
+      autoLogging: { ignore: (req) => req.url === '/api/health' },
+      // One short line per request: headers would put session cookies in the log.
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
   app.use(express.json({ limit: config.jsonBodyBytes }));
 
   app.use('/api/health', createHealthRouter(deps));
   app.use('/api/exercises', createExercisesRouter(deps));
   // Other feature routers go here, e.g. app.use('/api/auth', createAuthRouter(deps)).
+  // Accounts (issue 7): /api/auth, /api/courses, /api/instructor, /api/submissions.
+  if (deps.accounts) app.use(deps.accounts.router);
 
   app.use('/api', () => {
     throw new HttpError(404, 'No such API route.');
