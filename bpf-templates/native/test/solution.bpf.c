@@ -1,5 +1,5 @@
 // Captures only the reads of /tmp/password: openat enter/exit mark the fd, read enter/exit
-// submit exactly the bytes read from it.
+// submit exactly the bytes read from it, close forgets the fd (the target reuses fds).
 #include "lab.h"
 
 struct pid_fd_key {
@@ -86,5 +86,17 @@ int on_read_exit(struct trace_event_raw_sys_exit *ctx)
 	bpf_map_delete_elem(&read_curr_fd_buf, &id);
 	if (ret > 0)
 		SUBMIT_USER(*buf, ret);
+	return 0;
+}
+
+/* The fd is free again: without this, the next file opened on the same fd is captured too. */
+SEC("tp/syscalls/sys_enter_close")
+int on_close(struct trace_event_raw_sys_enter *ctx)
+{
+	struct pid_fd_key key = {};
+
+	key.pid = bpf_get_current_pid_tgid() >> 32;
+	key.fd = ctx->args[0];
+	bpf_map_delete_elem(&open_interesting_fds, &key);
 	return 0;
 }

@@ -1,0 +1,126 @@
+// Drives the native loader (bpf-templates/native/loader.c): writes the run's config on its
+// stdin, hands over each JSON line as it comes, and resolves as soon as `done` arrives, because
+// the loader then still spends ~300 ms detaching and the verdict must not wait for that.
+// Whatever happens, the run's cgroup is gone afterwards: a loader that dies or hangs is killed,
+// then the runner kills and removes the cgroup it left.
+import { LoaderLine } from '@ebpf-lab/protocol';
+import type { LoaderConfig } from '@ebpf-lab/protocol';
+import { paths } from '../paths.ts';
+import { startProcess } from '../process.ts';
+import { findCgroupMounts, removeRunCgroup } from './cgroups.ts';
+
+export { cgroupForRun, findCgroupMounts, removeRunCgroup, sweepStaleCgroups } from './cgroups.ts';
+
+export interface LoaderOptions {
+  /** Defaults to the built loader (build/native/loader). */
+  loaderPath?: string;
+  /** Time the loader gets to detach and exit after `done` before it is killed. */
+  exitGraceMs?: number;
+  /** Whole-run watchdog; defaults to the scenarios' wall time plus 30 s. */
+  timeoutMs?: number;
+  /** Called once the loader has exited and the cgroup is gone (tests measure with it). */
+  onCleanedUp?: (info: { exitedAfterDoneMs?: number; code: number | null; signal: string | null }) => void;
+}
+
+/** Largest stdout the loader may produce (full verifier logs and map dumps included). */
+const MAX_LOADER_OUTPUT = 64 * 1024 * 1024;
+
+export async function runLoader(
+  config: LoaderConfig,
+  onLine: (line: LoaderLine) => void,
+  signal?: AbortSignal,
+  options: LoaderOptions = {},
+): Promise<void> {
+  const wallMs = config.scenarios.reduce((sum, s) => sum + s.wallMs, 0);
+  let pending = '';
+  let sawDone = false;
+  let doneAt = 0;
+  let badLine: string | undefined;
+  let callbackError: unknown;
+  let resolveDone: () => void = () => {};
+  const doneSeen = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+
+  const handle = (text: string) => {
+    if (!text.trim() || sawDone) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      badLine ??= text.slice(0, 200);
+      return;
+    }
+    const line = LoaderLine.safeParse(parsed);
+    if (!line.success) {
+      badLine ??= text.slice(0, 200);
+      return;
+    }
+    try {
+      onLine(line.data);
+    } catch (e) {
+      // The caller gave up on this run (e.g. on a `fatal` line): stop the loader, report it.
+      callbackError ??= e;
+      proc.kill();
+      return;
+    }
+    if (line.data.type === 'done') {
+      sawDone = true;
+      doneAt = performance.now();
+      resolveDone();
+    }
+  };
+
+  const proc = startProcess(options.loaderPath ?? paths.loader, [], {
+    input: JSON.stringify(config),
+    timeoutMs: options.timeoutMs ?? wallMs + 30_000,
+    maxOutputBytes: 64 * 1024,
+    signal,
+    onStdout: (chunk) => {
+      pending += chunk.toString('utf8');
+      if (pending.length > MAX_LOADER_OUTPUT) {
+        badLine ??= 'loader output over its cap';
+        proc.kill();
+        return;
+      }
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const text = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        handle(text);
+      }
+    },
+  });
+
+  const cleanup = proc.result.then(async (res) => {
+    if (pending) handle(pending);
+    // A loader that exited normally removed the cgroup itself; this is for the killed ones.
+    await removeRunCgroup(config.cgroup, findCgroupMounts());
+    options.onCleanedUp?.({
+      exitedAfterDoneMs: sawDone ? performance.now() - doneAt : undefined,
+      code: res.code,
+      signal: res.signal,
+    });
+    return res;
+  });
+
+  await Promise.race([doneSeen, cleanup]);
+  if (sawDone) {
+    // Detaching happens after `done`; give it a bounded time, then kill. Nobody awaits this.
+    const grace = setTimeout(() => proc.kill(), options.exitGraceMs ?? 5_000);
+    cleanup.finally(() => clearTimeout(grace)).catch(() => {});
+    return;
+  }
+  const res = await cleanup;
+  if (callbackError !== undefined) throw callbackError;
+  if (res.aborted) throw new Error('the run was cancelled');
+  const why = res.timedOut
+    ? 'timed out'
+    : res.spawnError
+      ? `could not start: ${res.spawnError}`
+      : `exited (code ${res.code}, signal ${res.signal})`;
+  const stderr = res.stderr.toString('utf8').trim().slice(-2000);
+  throw new Error(
+    `loader ${why} without reporting done${badLine ? `; unreadable line: ${badLine}` : ''}${stderr ? `; stderr: ${stderr}` : ''}`,
+  );
+}

@@ -1,0 +1,147 @@
+// The one place the runner starts child processes. Every child gets its own process group so a
+// timeout or an abort kills everything it started, and its output is capped (with a flag saying
+// so) so a runaway child cannot fill the server's memory.
+import { spawn } from 'node:child_process';
+
+export interface ProcessOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to stdin, which is then closed. */
+  input?: string | Buffer;
+  /** Kills the process group after this long; `timedOut` is then set. */
+  timeoutMs?: number;
+  /** Bytes kept per stream (stdout, stderr); the rest is dropped and `truncated` set. */
+  maxOutputBytes?: number;
+  signal?: AbortSignal;
+  /** Streams stdout as it comes (also kept in the result, up to the cap). */
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+}
+
+export interface ProcessResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  timedOut: boolean;
+  aborted: boolean;
+  /** The process could not be started at all (ENOENT, EACCES, ...). */
+  spawnError?: string;
+  durationMs: number;
+}
+
+export interface RunningProcess {
+  pid: number | undefined;
+  /** Settles when the process has exited and its streams are closed. Never rejects. */
+  result: Promise<ProcessResult>;
+  /** Kills the whole process group (SIGKILL unless told otherwise). */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+const DEFAULT_MAX_OUTPUT = 1024 * 1024;
+
+class CappedBuffer {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly cap: number) {}
+  push(chunk: Buffer): void {
+    const room = this.cap - this.size;
+    if (chunk.length > room) this.truncated = true;
+    if (room <= 0) return;
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.chunks.push(kept);
+    this.size += kept.length;
+  }
+  value(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+export function startProcess(command: string, args: string[], options: ProcessOptions = {}): RunningProcess {
+  const started = performance.now();
+  const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  const out = new CappedBuffer(cap);
+  const err = new CappedBuffer(cap);
+  let timedOut = false;
+  let aborted = false;
+
+  // detached: the child leads a new process group, so killing -pid reaches its children too.
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+
+  const kill = (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
+
+  const timer =
+    options.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          kill();
+        }, options.timeoutMs)
+      : undefined;
+  const onAbort = () => {
+    aborted = true;
+    kill();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  child.stdout.on('data', (chunk: Buffer) => {
+    out.push(chunk);
+    options.onStdout?.(chunk);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err.push(chunk);
+    options.onStderr?.(chunk);
+  });
+  // A child that exits before reading its input closes the pipe: that is not our error.
+  child.stdin.on('error', () => {});
+  if (options.input !== undefined) child.stdin.end(options.input);
+  else child.stdin.end();
+
+  const result = new Promise<ProcessResult>((resolve) => {
+    let spawnError: string | undefined;
+    child.on('error', (e) => {
+      spawnError = e.message;
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve({
+        code,
+        signal,
+        stdout: out.value(),
+        stderr: err.value(),
+        stdoutTruncated: out.truncated,
+        stderrTruncated: err.truncated,
+        timedOut,
+        aborted,
+        spawnError,
+        durationMs: performance.now() - started,
+      });
+    });
+  });
+
+  return { pid: child.pid, result, kill };
+}
+
+export function runProcess(command: string, args: string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+  return startProcess(command, args, options).result;
+}

@@ -1,0 +1,356 @@
+// Kernel tests of the native loader and its driver: real programs loaded on this kernel, real
+// targets, no mocks. Fixtures (bpf-templates/native/test/) are built here with clang and gcc so
+// the test does not depend on the compile sandbox. Nothing is attached except through the
+// dispatcher, scoped to each run's own cgroup.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LoaderConfig, LoaderLine, MapDump } from '@ebpf-lab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cgroupForRun, findCgroupMounts, runLoader } from '../src/loader/index.ts';
+import type { LoaderOptions } from '../src/loader/index.ts';
+import { paths } from '../src/paths.ts';
+import { runProcess, startProcess } from '../src/process.ts';
+
+const fixtures = join(paths.templatesDir, 'native', 'test');
+const OBSERVE = [
+  'syscalls/sys_enter_openat',
+  'syscalls/sys_exit_openat',
+  'syscalls/sys_enter_read',
+  'syscalls/sys_exit_read',
+];
+const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
+
+let work: string;
+let loaderPath: string;
+let target: string;
+const objects: Record<string, string> = {};
+
+async function mustRun(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const res = await runProcess(cmd, args, { timeoutMs: 120_000, env: env ? { ...process.env, ...env } : undefined });
+  if (res.code !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (${res.code}): ${res.stderr.toString()}${res.stdout.toString()}`);
+  }
+  return res.stdout.toString();
+}
+
+beforeAll(async () => {
+  mkdirSync(paths.buildDir, { recursive: true });
+  // Under build/, not /tmp: each target runs with a private tmpfs on /tmp.
+  work = mkdtempSync(join(paths.buildDir, 'test-loader-'));
+  let include = paths.includeDir;
+  if (!existsSync(paths.vmlinuxHeader)) {
+    include = join(work, 'include');
+    mkdirSync(include);
+    const btf = await mustRun('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c']);
+    writeFileSync(join(include, 'vmlinux.h'), btf);
+  }
+  await mustRun(join(paths.templatesDir, 'native', 'build.sh'), [join(work, 'native')], { LAB_INCLUDE_DIR: include });
+  loaderPath = join(work, 'native', 'loader');
+  const probe = await mustRun(loaderPath, ['--probe']);
+  // No BPF on this machine is a failure, never a skip.
+  expect(JSON.parse(probe)).toEqual({ ok: true });
+
+  target = join(work, 'target');
+  await mustRun('gcc', ['-O2', '-o', target, join(fixtures, 'target.c')]);
+  const common = join(paths.templatesDir, 'common');
+  for (const name of ['solution', 'submit-all', 'null-check', 'sec-typo', 'composite-key', 'bounds']) {
+    objects[name] = join(work, `${name}.bpf.o`);
+    await mustRun('clang', [
+      ...['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I', common, '-I', include, '-c'],
+      ...[join(fixtures, `${name}.bpf.c`), '-o', objects[name]],
+    ]);
+  }
+}, 180_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+let runSeq = 0;
+function config(object: string, secret: string, overrides: Partial<LoaderConfig['scenarios'][number]> = {}): LoaderConfig {
+  return {
+    object,
+    observe: OBSERVE,
+    cgroup: cgroupForRun(`loader-test-${process.pid}-${++runSeq}`),
+    limits: {
+      memoryBytes: 64 << 20,
+      pids: 32,
+      maxRecords: 1000,
+      maxSyscalls: 5000,
+      maxMapEntries: 100,
+      maxOutputBytes: 4096,
+    },
+    scenarios: [
+      {
+        id: 'main',
+        target,
+        args: ['/tmp/bait.txt', '/tmp/password', '/tmp/notes.txt'],
+        files: [
+          { path: '/tmp/bait.txt', hex: hex('not the password, just bait'), mode: 0o644 },
+          { path: '/tmp/password', hex: hex(secret), mode: 0o600 },
+          { path: '/tmp/notes.txt', hex: hex('some notes'), mode: 0o644 },
+        ],
+        wallMs: 3000,
+        ...overrides,
+      },
+    ],
+  };
+}
+
+interface Run {
+  lines: LoaderLine[];
+  of<T extends LoaderLine['type']>(type: T): Extract<LoaderLine, { type: T }>[];
+  submitted(): string;
+  cleaned: Promise<{ exitedAfterDoneMs?: number }>;
+  timings: { attachedMs?: number; doneMs?: number };
+}
+
+async function run(cfg: LoaderConfig, signal?: AbortSignal, onLine?: (l: LoaderLine) => void): Promise<Run> {
+  const lines: LoaderLine[] = [];
+  const started = performance.now();
+  const timings: Run['timings'] = {};
+  let cleanedUp: (v: { exitedAfterDoneMs?: number }) => void = () => {};
+  const cleaned = new Promise<{ exitedAfterDoneMs?: number }>((r) => {
+    cleanedUp = r;
+  });
+  const options: LoaderOptions = { loaderPath, onCleanedUp: (info) => cleanedUp(info) };
+  const collect = (l: LoaderLine) => {
+    lines.push(l);
+    if (l.type === 'attached') timings.attachedMs = performance.now() - started;
+    if (l.type === 'done') timings.doneMs = performance.now() - started;
+    onLine?.(l);
+  };
+  try {
+    await runLoader(cfg, collect, signal, options);
+  } catch (e) {
+    if (!signal?.aborted) throw e;
+  }
+  const of = <T extends LoaderLine['type']>(type: T) =>
+    lines.filter((l): l is Extract<LoaderLine, { type: T }> => l.type === type);
+  const submitted = () => of('submit').map((s) => s.record.data).join('');
+  return { lines, of, submitted, cleaned, timings };
+}
+
+function mapNamed(r: Run, name: string): MapDump {
+  const dump = r.of('maps')[0]?.maps.find((m) => m.name === name || m.name.endsWith(name));
+  if (!dump) throw new Error(`no map ${name} in ${JSON.stringify(r.of('maps'))}`);
+  return dump;
+}
+
+async function bpftoolShows(kind: 'prog' | 'map' | 'link', id: number): Promise<boolean> {
+  const res = await runProcess('bpftool', [kind, 'show', 'id', String(id)], { timeoutMs: 10_000 });
+  return res.code === 0;
+}
+
+/** Ids the run reported (student programs and maps, dispatcher programs, maps and links). */
+function reportedIds(r: Run): { kind: 'prog' | 'map' | 'link'; id: number }[] {
+  const ids: { kind: 'prog' | 'map' | 'link'; id: number }[] = [];
+  for (const l of r.of('loaded')) {
+    for (const p of l.programs) ids.push({ kind: 'prog', id: p.id });
+    for (const m of l.maps) ids.push({ kind: 'map', id: m.id });
+  }
+  for (const a of r.of('attached')) {
+    for (const id of a.platform?.programs ?? []) ids.push({ kind: 'prog', id });
+    for (const id of a.platform?.maps ?? []) ids.push({ kind: 'map', id });
+    for (const id of a.platform?.links ?? []) ids.push({ kind: 'link', id });
+  }
+  return ids.filter((x) => x.id > 0);
+}
+
+/** The kernel frees programs and maps after an RCU grace period: poll briefly. */
+async function expectGone(r: Run, cgroup: string): Promise<void> {
+  const ids = reportedIds(r);
+  expect(ids.length).toBeGreaterThan(0);
+  for (const { kind, id } of ids) {
+    let shown = true;
+    for (let i = 0; i < 50 && shown; i++) {
+      shown = await bpftoolShows(kind, id);
+      if (shown) await sleep(100);
+    }
+    expect(shown, `${kind} ${id} still exists`).toBe(false);
+  }
+  const mounts = findCgroupMounts();
+  expect(existsSync(cgroup)).toBe(false);
+  const rel = cgroup.slice(mounts.v2.length + 1);
+  for (const root of [mounts.memory, mounts.pids]) if (root) expect(existsSync(join(root, rel))).toBe(false);
+}
+
+describe('native loader on the kernel', () => {
+  it('captures exactly the planted secret with the correlating solution', async () => {
+    const secret = `s3cret-${Math.random().toString(36).slice(2, 10)}`;
+    const cfg = config(objects.solution, secret);
+    const r = await run(cfg);
+    expect(r.of('fatal')).toEqual([]);
+    expect(r.of('loaded')[0].programs.map((p) => p.name).sort()).toEqual(
+      ['on_close', 'on_open_enter', 'on_open_exit', 'on_read_enter', 'on_read_exit'].sort(),
+    );
+    expect(r.of('attached')[0].hooks).toEqual([...OBSERVE, 'syscalls/sys_enter_close']);
+    expect(r.submitted()).toBe(hex(secret));
+    expect(r.of('submit').every((s) => s.record.kind === 'user' && !s.record.truncated)).toBe(true);
+    // ground truth: the target's own openat of the password with its path, and its reads
+    const opens = r.of('syscall').filter((s) => s.hook === 'sys_enter_openat');
+    expect(opens.map((o) => o.path)).toContain('/tmp/password');
+    expect(r.of('syscall').some((s) => s.hook === 'sys_exit_read' && s.ret === String(secret.length))).toBe(true);
+    const exit = r.of('target_exit')[0].exit;
+    expect(exit).toMatchObject({ code: 0, signal: null, timedOut: false });
+    expect(exit.stdout).toMatch(/^read \d+ bytes/);
+    expect(r.lines.at(-1)?.type).toBe('done');
+    const info = await r.cleaned;
+    console.info(
+      `load+attach ${r.timings.attachedMs?.toFixed(0)} ms, to done (one target run) ` +
+        `${r.timings.doneMs?.toFixed(0)} ms, detach+exit after done ${info.exitedAfterDoneMs?.toFixed(0)} ms`,
+    );
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it('decodes a composite key struct with its field names in the map dump', async () => {
+    const c = await run(config(objects['composite-key'], 'composite-secret'));
+    const reads = mapNamed(c, 'reads_by_fd');
+    expect(reads.keyType).toBe('struct pid_fd_key');
+    expect(reads.entries.length).toBeGreaterThan(0);
+    const key = reads.entries[0].key;
+    expect(key?.kind).toBe('struct');
+    if (key?.kind !== 'struct') return;
+    expect(key.fields.map((f) => [f.name, f.offset])).toEqual([
+      ['pid', 0],
+      ['fd', 8],
+    ]);
+    const pids = new Set(c.of('syscall').map((s) => s.pid));
+    const pid = key.fields[0].value;
+    expect(pid.kind === 'int' && pids.has(Number(pid.value))).toBe(true);
+    // the key was zeroed before use: no padding garbage to report
+    expect(key.padding).toBeUndefined();
+    expect(reads.valueType).toBe('struct read_stat');
+    const value = reads.entries[0].value;
+    expect(value?.kind).toBe('struct');
+    if (value?.kind !== 'struct') return;
+    expect(value.fields.map((f) => f.name)).toEqual(['calls', 'comm']);
+    expect(value.fields[1].value).toMatchObject({ kind: 'chars', text: 'target' });
+    // globals (.bss) are dumped too
+    const bss = mapNamed(c, '.bss');
+    expect(JSON.stringify(bss.entries[0].value)).toContain('total_reads');
+  });
+
+  it('sees the other files too when a program submits every read', async () => {
+    const secret = 'every-read-secret';
+    const r = await run(config(objects['submit-all'], secret));
+    const all = r.submitted();
+    expect(all).toContain(hex(secret));
+    expect(all).toContain(hex('not the password, just bait'));
+    expect(all).toContain(hex('some notes'));
+    expect(r.of('debug').some((d) => /^read fd=\d+$/.test(d.record.text))).toBe(true);
+  });
+
+  it('reports a missing NULL check as verifier_error with the full log', async () => {
+    const cfg = config(objects['null-check'], 'x');
+    const r = await run(cfg);
+    const err = r.of('verifier_error');
+    expect(err).toHaveLength(1);
+    expect(err[0].program).toBe('exit_read');
+    expect(err[0].log).toMatch(/map_value_or_null|invalid mem access/);
+    expect(err[0].log).toMatch(/processed \d+ insns/);
+    expect(r.of('attached')).toEqual([]);
+    expect(r.lines.at(-1)?.type).toBe('done');
+    await r.cleaned;
+    expect(existsSync(cfg.cgroup)).toBe(false);
+  });
+
+  it('reports a section typo as attach_error naming the hook', async () => {
+    const r = await run(config(objects['sec-typo'], 'x'));
+    const err = r.of('attach_error');
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatchObject({ program: 'on_open', section: 'tp/syscalls/sys_enter_opnat' });
+    expect(err[0].message).toContain('no such hook');
+    expect(err[0].message).toContain('syscalls/sys_enter_opnat');
+    expect(r.of('scenario_start')).toEqual([]);
+  });
+
+  it('loads every way of bounding a length in lab.h macros (load only, nothing attached)', async () => {
+    const res = await runProcess(loaderPath, ['--load-only', objects.bounds], { timeoutMs: 30_000 });
+    const lines = res.stdout
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LoaderLine);
+    const loaded = lines.find((l) => l.type === 'loaded');
+    expect(lines.find((l) => l.type === 'verifier_error')).toBeUndefined();
+    expect(loaded?.type === 'loaded' && loaded.programs.map((p) => p.name).sort()).toEqual(
+      [
+        'map_value',
+        'numbers_and_debug',
+        'stack_masked',
+        'stack_signed',
+        'stack_unbounded',
+        'user_checked',
+        'user_int_ret',
+        'user_masked',
+        'user_signed_ret',
+        'user_unbounded',
+      ].sort(),
+    );
+  });
+
+  it('keeps two concurrent runs apart: each sees only its own target and secret', async () => {
+    const [a, b] = ['first-secret-aaaa', 'second-secret-bbbb'];
+    const [ra, rb] = await Promise.all([run(config(objects['submit-all'], a)), run(config(objects['submit-all'], b))]);
+    expect(ra.submitted()).toContain(hex(a));
+    expect(ra.submitted()).not.toContain(hex(b));
+    expect(rb.submitted()).toContain(hex(b));
+    expect(rb.submitted()).not.toContain(hex(a));
+    const pidsA = new Set(ra.of('syscall').map((s) => s.pid));
+    const pidsB = new Set(rb.of('syscall').map((s) => s.pid));
+    expect([...pidsA].some((p) => pidsB.has(p))).toBe(false);
+    for (const s of ra.of('submit')) expect(pidsA.has(s.record.pid)).toBe(true);
+    for (const s of rb.of('submit')) expect(pidsB.has(s.record.pid)).toBe(true);
+  });
+
+  it('never sees a process outside the run that reads /tmp/password in a loop', async () => {
+    const outside = 'outside-run-secret-zzz';
+    const created = !existsSync('/tmp/password');
+    if (created) writeFileSync('/tmp/password', outside);
+    const loop = startProcess(target, ['--loop', '100000000', '/tmp/password'], { timeoutMs: 60_000 });
+    try {
+      await sleep(50);
+      const secret = 'inside-run-secret';
+      const r = await run(config(objects['submit-all'], secret));
+      const s = await run(config(objects.solution, secret));
+      expect(s.submitted()).toBe(hex(secret));
+      if (created) expect(r.submitted()).not.toContain(hex(outside));
+      const seen = new Set([...r.lines, ...s.lines].flatMap((l) => ('pid' in l ? [l.pid] : 'record' in l ? [l.record.pid] : [])));
+      expect(loop.pid).toBeDefined();
+      expect(seen.has(loop.pid ?? -1)).toBe(false);
+      expect(seen.size).toBeGreaterThan(0);
+    } finally {
+      loop.kill();
+      await loop.result;
+      if (created) rmSync('/tmp/password', { force: true });
+    }
+  });
+
+  it('leaves no program, link, map or cgroup behind, even when the loader is killed mid-run', async () => {
+    const runs: { r: Run; cgroup: string }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const killHalfway = i % 2 === 1;
+      const cfg = config(
+        killHalfway ? objects.solution : objects['submit-all'],
+        `cleanup-${i}`,
+        killHalfway ? { args: ['--loop', '100000000', '/tmp/bait.txt'], wallMs: 20_000 } : {},
+      );
+      const ac = new AbortController();
+      const r = await run(cfg, ac.signal, (l) => {
+        // SIGKILL the loader (its whole process group) once the target runs
+        if (killHalfway && l.type === 'scenario_start') setTimeout(() => ac.abort(), 200);
+      });
+      if (killHalfway) {
+        expect(ac.signal.aborted).toBe(true);
+        expect(r.of('done')).toEqual([]);
+      } else {
+        expect(r.of('done')).toHaveLength(1);
+      }
+      await r.cleaned;
+      runs.push({ r, cgroup: cfg.cgroup });
+    }
+    for (const { r, cgroup } of runs) await expectGone(r, cgroup);
+  });
+});
