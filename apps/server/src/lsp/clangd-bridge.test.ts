@@ -1,0 +1,194 @@
+// A real clangd in its sandbox, behind the real WebSocket path.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { paths } from '@ebpf-lab/runner';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { WebSocket } from 'ws';
+
+import { attachClangdBridge, LSP_PATH } from './clangd-bridge.ts';
+import type { ClangdBridge } from './clangd-bridge.ts';
+
+function includeDir(): string {
+  if (existsSync(join(paths.includeDir, 'vmlinux.h'))) return paths.includeDir;
+  const dir = join(tmpdir(), 'ebpf-lab-lsp-include');
+  if (!existsSync(join(dir, 'vmlinux.h'))) {
+    mkdirSync(dir, { recursive: true });
+    const dump = spawnSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    if (dump.status !== 0) throw new Error(`cannot make vmlinux.h: ${dump.stderr}`);
+    writeFileSync(join(dir, 'vmlinux.h'), dump.stdout);
+  }
+  return dir;
+}
+
+async function until(test: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Rpc {
+  jsonrpc: '2.0';
+  id?: number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: unknown;
+  error?: { message: string };
+}
+
+class TestClient {
+  private nextId = 1;
+  readonly received: string[] = [];
+  private waiters: { test: (m: Rpc) => boolean; resolve: (m: Rpc) => void }[] = [];
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const text = data.toString();
+      this.received.push(text);
+      const msg = JSON.parse(text) as Rpc;
+      this.waiters = this.waiters.filter((w) => (w.test(msg) ? (w.resolve(msg), false) : true));
+    });
+  }
+  static async open(url: string): Promise<TestClient> {
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    return new TestClient(ws);
+  }
+  wait(test: (m: Rpc) => boolean, ms = 30_000): Promise<Rpc> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for clangd')), ms);
+      this.waiters.push({ test, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  }
+  request(method: string, params: unknown): Promise<Rpc> {
+    const id = this.nextId++;
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    return this.wait((m) => m.id === id && m.method === undefined);
+  }
+  notify(method: string, params: unknown): void {
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+  }
+}
+
+const URI = 'file:///student.bpf.c';
+const source = [
+  '#include "vmlinux.h"',
+  '#include <bpf/bpf_helpers.h>',
+  'struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 8); __type(key, u32); __type(value, u64); } m SEC(".maps");',
+  'SEC("tracepoint/syscalls/sys_enter_openat")',
+  'int on_open(void *ctx)',
+  '{',
+  '  u32 key = 0;',
+  '  u64 *v = bpf_map_lookup_elme(&m, &key);',
+  '  bpf_map_look',
+  '  return 0;',
+  '}',
+  '',
+].join('\n');
+
+describe('clangd bridge on /lsp', () => {
+  let bridge: ClangdBridge;
+  let url: string;
+  const server = createServer();
+  const include = includeDir();
+
+  beforeAll(async () => {
+    bridge = attachClangdBridge(server, { includeDir: include, maxSessions: 2 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}${LSP_PATH}`;
+  });
+  afterAll(async () => {
+    await bridge.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('answers diagnostics for a typo and completion for bpf_map_lookup_elem, in the sandbox', async () => {
+    const client = await TestClient.open(url);
+    onTestFinished(() => client.ws.close());
+    const init = await client.request('initialize', {
+      processId: 1,
+      rootUri: 'file:///etc',
+      capabilities: { textDocument: { completion: { completionItem: { snippetSupport: false } } } },
+      initializationOptions: { fallbackFlags: ['-include', '/etc/shadow'] },
+    });
+    expect(init.result).toHaveProperty('capabilities.completionProvider');
+    client.notify('initialized', {});
+    const diagnostics = client.wait((m) => m.method === 'textDocument/publishDiagnostics');
+    client.notify('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'c', version: 1, text: source } });
+
+    const published = await diagnostics;
+    expect(published.params?.uri).toBe(URI);
+    const list = published.params?.diagnostics as { range: { start: { line: number } }; message: string; severity: number }[];
+    const typo = list.find((d) => d.message.includes('bpf_map_lookup_elme'));
+    expect(typo, JSON.stringify(list)).toBeDefined();
+    expect(typo?.range.start.line).toBe(7);
+    // The lab's flags reached clangd: vmlinux.h and the libbpf headers resolved, no include errors.
+    expect(list.some((d) => /file not found/.test(d.message))).toBe(false);
+
+    const completion = await client.request('textDocument/completion', {
+      textDocument: { uri: URI },
+      position: { line: 8, character: 14 },
+    });
+    const items = ((completion.result as { items?: unknown[] }).items ?? completion.result) as {
+      label: string;
+      filterText?: string;
+      detail?: string;
+    }[];
+    const lookup = items.find((i) => (i.filterText ?? i.label.trim()) === 'bpf_map_lookup_elem');
+    expect(lookup, JSON.stringify(items.map((i) => i.label))).toBeDefined();
+    // libbpf declares helpers as function pointers: the signature is in the detail.
+    expect(`${lookup?.label} ${lookup?.detail}`).toMatch(/void \*\(\*\)\(void \*, const void \*\)/);
+
+    const hover = await client.request('textDocument/hover', {
+      textDocument: { uri: URI },
+      position: { line: 6, character: 3 },
+    });
+    expect(JSON.stringify(hover.result)).toContain('u32');
+
+    // Nothing that reached the browser names a host path.
+    const all = client.received.join('\n');
+    expect(all).not.toContain(include);
+    expect(all).not.toContain('/usr/lib/llvm');
+    expect(all).not.toContain('/lsp-work');
+    client.ws.close();
+    await until(() => bridge.sessions() === 0);
+  });
+
+  it('refuses methods outside the list and documents other than the open one', async () => {
+    const client = await TestClient.open(url);
+    const refused = await client.request('workspace/executeCommand', { command: 'x' });
+    expect(refused.error?.message).toMatch(/not available/);
+    await client.request('initialize', { capabilities: {} });
+    const other = await client.request('textDocument/hover', {
+      textDocument: { uri: 'file:///etc/passwd' },
+      position: { line: 0, character: 0 },
+    });
+    expect(other.error?.message).toMatch(/unknown document/);
+    client.ws.close();
+  });
+
+  it('names the limit when too many editors are open', async () => {
+    const a = await TestClient.open(url);
+    const b = await TestClient.open(url);
+    const c = new WebSocket(url);
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+      c.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    expect(closed.code).toBe(4002);
+    expect(closed.reason).toMatch(/limited to 2 sessions/);
+    a.ws.close();
+    b.ws.close();
+    await until(() => bridge.sessions() === 0);
+  });
+});
