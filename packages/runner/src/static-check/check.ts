@@ -1,0 +1,343 @@
+// Step 2 of a run: checks on the compiled object before anything touches the kernel
+// (DESIGN.md sections 1 and 4). Pure: the object and the rules in, refusals with lines out.
+import type { Diagnostic } from '@ebpf-lab/protocol';
+import { BTF_KIND, parseBtf, parseLineInfo, resolveType, typeSize } from './btf.ts';
+import type { Btf, LineInfo } from './btf.ts';
+import { ContextFlow } from './context-flow.ts';
+import type { CodeSection, Location } from './context-flow.ts';
+import { ElfError, parseElf, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION } from './elf.ts';
+import type { ElfFile, ElfSymbol } from './elf.ts';
+import { ALLOWED_HELPERS, helperName, refusalReason } from './helpers.ts';
+
+export interface StaticLimits {
+  maxInsns: number;
+  maxMaps: number;
+  maxMapEntries: number;
+  maxMapValueBytes: number;
+  memoryBytes: number;
+}
+
+export interface StaticRules {
+  /** Program sections the exercise allows, e.g. `tracepoint/syscalls/sys_enter_openat`. */
+  sections: readonly string[];
+  /** Record size of each section's tracepoint (tracefs.ts): how far a program may read. */
+  contextSizes: Readonly<Record<string, number>>;
+  limits: StaticLimits;
+  helpers?: readonly string[];
+  /** Names the lab itself defines with the reserved `lab_` prefix. */
+  labNames?: readonly string[];
+}
+
+export interface ProgramInfo {
+  name: string;
+  section: string;
+  /** Instructions of the program's own function. */
+  insns: number;
+  /** Instructions reachable from it, subprograms included (what the limit counts). */
+  reachableInsns: number;
+  /** End of its furthest context read, in bytes (0 when it reads none). */
+  maxContextRead: number;
+}
+
+export interface MapInfo {
+  name: string;
+  type: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+}
+
+export interface StaticResult {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  programs: ProgramInfo[];
+  maps: MapInfo[];
+  durationMs: number;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Local symbols clang makes: labels (LBB0_1), static locals (`func.var`), string literals. */
+const LOCAL_NAME = /^[A-Za-z0-9_.$]*$/;
+const DATA_SECTION = /^\.(?:rodata|data|bss)(?:\.[A-Za-z0-9_.]+)?$/;
+const META_SECTION = /^(?:|\.strtab|\.shstrtab|\.symtab|\.BTF|\.BTF\.ext|\.llvm_addrsig|\.rel.+|\.debug_[a-z_.]+)$/;
+
+const MAP_TYPES: Record<number, string> = {
+  1: 'hash',
+  2: 'array',
+  5: 'percpu_hash',
+  6: 'percpu_array',
+  9: 'lru_hash',
+  10: 'lru_percpu_hash',
+  27: 'ringbuf',
+};
+const RINGBUF = 27;
+
+export function checkObject(object: Buffer, rules: StaticRules): StaticResult {
+  const t0 = performance.now();
+  const diagnostics: Diagnostic[] = [];
+  const programs: ProgramInfo[] = [];
+  const maps: MapInfo[] = [];
+  const done = (): StaticResult => ({
+    ok: !diagnostics.some((d) => d.severity === 'error'),
+    diagnostics,
+    programs,
+    maps,
+    durationMs: Math.round((performance.now() - t0) * 100) / 100,
+  });
+  try {
+    inspect(object, rules, diagnostics, programs, maps);
+  } catch (e) {
+    if (!(e instanceof ElfError) && !(e instanceof RangeError)) throw e;
+    diagnostics.push({
+      source: 'static',
+      severity: 'error',
+      line: 0,
+      column: 0,
+      code: 'static/bad-object',
+      message: `the compiled object could not be read (${e.message}); remove hand-written assembly that emits raw sections`,
+    });
+  }
+  return done();
+}
+
+function inspect(object: Buffer, rules: StaticRules, out: Diagnostic[], programs: ProgramInfo[], maps: MapInfo[]): void {
+  const elf = parseElf(object);
+  const btfSection = elf.byName('.BTF');
+  if (!btfSection) throw new ElfError('it has no .BTF section (compile with -g)');
+  const btf = parseBtf(btfSection.data);
+  const extSection = elf.byName('.BTF.ext');
+  const lines = extSection ? parseLineInfo(extSection.data, btf) : new Map<string, LineInfo[]>();
+  const studentFile = guessStudentFile(lines);
+
+  const refuse = (code: string, message: string, where?: Location): void => {
+    const d: Diagnostic = { source: 'static', severity: 'error', line: 0, column: 0, code, message };
+    if (where) {
+      const li = lineOf(lines, where, studentFile);
+      if (li) {
+        d.line = li.line;
+        d.column = li.column;
+        if (li.text.trim()) d.message = `${message} (line ${li.line}: \`${li.text.trim().slice(0, 120)}\`)`;
+      }
+    }
+    out.push(d);
+  };
+
+  const allowed = new Set(rules.sections);
+  const labNames = new Set(rules.labNames ?? ['lab_events']);
+  const helpers = new Set(rules.helpers ?? ALLOWED_HELPERS);
+
+  // Sections.
+  const code = new Map<number, CodeSection>();
+  let dataBytes = 0;
+  for (const s of elf.sections) {
+    const exec = (s.flags & BigInt(SHF_EXECINSTR)) !== 0n;
+    if (exec) {
+      if (s.name !== '.text' && !allowed.has(s.name)) {
+        refuse('static/section', `section "${printable(s.name)}" is not allowed in this exercise (allowed: ${[...allowed].join(', ')})`, { section: s.name, insn: 0 });
+        continue;
+      }
+      if (s.type === SHT_NOBITS || s.data.length % 8 !== 0) throw new ElfError(`section ${s.name} is not whole instructions`);
+      code.set(s.index, { index: s.index, name: s.name, data: s.data, relocs: new Map() });
+    } else if (DATA_SECTION.test(s.name)) {
+      dataBytes += s.size;
+    } else if (s.name !== '.maps' && s.name !== 'license' && !META_SECTION.test(s.name)) {
+      refuse('static/section', `section "${printable(s.name)}" is not allowed`);
+    }
+  }
+  for (const [index, relocs] of elf.relocations) {
+    const sec = code.get(index);
+    if (!sec) continue;
+    for (const r of relocs) {
+      if (r.offset % 8 !== 0) throw new ElfError(`a relocation in ${sec.name} is not on an instruction`);
+      sec.relocs.set(r.offset / 8, elf.symbols[r.symbol]);
+    }
+  }
+
+  // Symbols: externs, names, reserved names.
+  for (const [i, sym] of elf.symbols.entries()) {
+    if (i === 0 || sym.type === STT_SECTION || sym.type === STT_FILE) continue;
+    if (sym.shndx === SHN_UNDEF) {
+      refuse('static/extern', `"${printable(sym.name)}" is declared but not defined in your file (extern, ksym and kconfig symbols are not allowed)`, firstUse(code, sym));
+      continue;
+    }
+    const global = sym.bind !== STB_LOCAL;
+    if (global ? !IDENT.test(sym.name) : !LOCAL_NAME.test(sym.name)) {
+      refuse('static/name', `the symbol name "${printable(sym.name)}" is not a plain identifier`);
+      continue;
+    }
+    if (global && sym.name.startsWith('lab_') && !labNames.has(sym.name)) {
+      refuse('static/reserved-name', `"${sym.name}": names starting with lab_ are reserved for lab.h`);
+    }
+  }
+
+  // Maps.
+  checkMaps(elf, btf, rules.limits, labNames, dataBytes, maps, refuse);
+
+  // Programs: every function symbol in an allowed program section.
+  for (const sym of elf.symbols) {
+    if (sym.type !== STT_FUNC || sym.shndx === SHN_UNDEF || sym.shndx >= SHN_LORESERVE) continue;
+    const sec = code.get(sym.shndx);
+    if (!sec || sec.name === '.text') continue;
+    if (!IDENT.test(sym.name)) continue; // refused above
+    if (sym.bind === STB_LOCAL) {
+      refuse('static/program', `program ${sym.name} is static; programs must be global functions`, { section: sec.name, insn: sym.value / 8 });
+      continue;
+    }
+    if (sym.value % 8 !== 0 || sym.value >= sec.data.length) throw new ElfError(`program ${sym.name} does not start on an instruction`);
+    const flow = ContextFlow.analyze(code, sec.index, sym.value / 8);
+    const limit = rules.contextSizes[sec.name];
+    const tp = sec.name.split('/').pop() ?? sec.name;
+    let maxRead = 0;
+    for (const a of flow.accesses) {
+      maxRead = Math.max(maxRead, a.off + a.size);
+      if (limit === undefined) {
+        refuse('static/context-bound', `${sym.name} reads its context, but the size of ${sec.name}'s context is not known`, a);
+      } else if (a.off < 0 || a.off + a.size > limit) {
+        refuse(
+          'static/context-bound',
+          `${sym.name} ${a.write ? 'writes' : 'reads'} bytes ${a.off}..${a.off + a.size - 1} of its context, past the end of ${tp}'s ${limit}-byte record`,
+          a,
+        );
+      }
+    }
+    for (const p of flow.problems) refuse(p.code, `${sym.name} ${p.message}`, p);
+    for (const h of flow.helperCalls) {
+      const name = helperName(h.id);
+      if (!helpers.has(name)) refuse('static/forbidden-helper', `${sym.name} calls ${name}, which is not allowed: ${refusalReason(name)}`, h);
+    }
+    if (flow.reachable > rules.limits.maxInsns) {
+      refuse('static/insn-limit', `program ${sym.name} has ${flow.reachable} instructions; the limit is ${rules.limits.maxInsns}`, { section: sec.name, insn: sym.value / 8 });
+    }
+    programs.push({
+      name: sym.name,
+      section: sec.name,
+      insns: Math.floor(Math.min(sym.size, sec.data.length - sym.value) / 8),
+      reachableInsns: flow.reachable,
+      maxContextRead: maxRead,
+    });
+  }
+  if (programs.length === 0 && !out.length) {
+    refuse('static/no-program', `your file defines no program; put one in a section such as SEC("${rules.sections[0] ?? ''}")`);
+  }
+}
+
+function checkMaps(
+  elf: ElfFile,
+  btf: Btf,
+  limits: StaticLimits,
+  labNames: Set<string>,
+  dataBytes: number,
+  maps: MapInfo[],
+  refuse: (code: string, message: string) => void,
+): void {
+  const mapsSec = btf.types.find((t) => t.kind === BTF_KIND.DATASEC && t.name === '.maps');
+  const hasMapsSection = elf.byName('.maps') !== undefined;
+  if (hasMapsSection && !mapsSec) throw new ElfError('.maps has no BTF description');
+  let memory = dataBytes;
+  let studentMaps = 0;
+  for (const v of mapsSec?.members ?? []) {
+    const variable = resolveType(btf, v.type).type;
+    if (variable.kind !== BTF_KIND.VAR) throw new ElfError('.maps holds something that is not a variable');
+    const name = variable.name;
+    const def = resolveType(btf, variable.sizeOrType).type;
+    if (def.kind !== BTF_KIND.STRUCT) throw new ElfError(`map ${name} is not a struct definition`);
+    const info: MapInfo = { name, type: 'unknown', keySize: 0, valueSize: 0, maxEntries: 0 };
+    let typeId = 0;
+    for (const m of def.members) {
+      const ptr = resolveType(btf, m.type).type;
+      if (ptr.kind !== BTF_KIND.PTR) throw new ElfError(`map ${name} field ${m.name} is not a pointer`);
+      const target = resolveType(btf, ptr.sizeOrType).type;
+      // __uint(field, N) is `int (*field)[N]`; __type(field, T) is `T *field`.
+      const num = target.kind === BTF_KIND.ARRAY ? (target.array?.nelems ?? 0) : undefined;
+      const size = () => typeSize(btf, ptr.sizeOrType) ?? 0;
+      switch (m.name) {
+        case 'type':
+          typeId = num ?? 0;
+          break;
+        case 'max_entries':
+          info.maxEntries = num ?? 0;
+          break;
+        case 'key_size':
+          info.keySize = num ?? 0;
+          break;
+        case 'value_size':
+          info.valueSize = num ?? 0;
+          break;
+        case 'key':
+          info.keySize = size();
+          break;
+        case 'value':
+          info.valueSize = size();
+          break;
+        case 'map_flags':
+          break;
+        case 'pinning':
+          refuse('static/map-pinning', `map ${name} is pinned; pinned maps outlive the run, so pinning is not allowed`);
+          break;
+        default:
+          refuse('static/map-field', `map ${name} sets "${printable(m.name)}", which the lab does not allow`);
+      }
+    }
+    info.type = MAP_TYPES[typeId] ?? `type ${typeId}`;
+    maps.push(info);
+    if (labNames.has(name)) continue;
+    studentMaps += 1;
+    if (!MAP_TYPES[typeId]) {
+      refuse('static/map-type', `map ${name} has type ${typeId}; allowed: hash, array, their per-CPU and LRU variants, ring buffers`);
+      continue;
+    }
+    if (typeId === RINGBUF) {
+      memory += info.maxEntries;
+    } else {
+      if (info.maxEntries > limits.maxMapEntries) {
+        refuse('static/map-size', `map ${name} has max_entries ${info.maxEntries}; the limit is ${limits.maxMapEntries}`);
+      }
+      if (info.valueSize > limits.maxMapValueBytes) {
+        refuse('static/map-size', `map ${name} has ${info.valueSize}-byte values; the limit is ${limits.maxMapValueBytes} bytes`);
+      }
+      if (info.keySize > limits.maxMapValueBytes) {
+        refuse('static/map-size', `map ${name} has ${info.keySize}-byte keys; the limit is ${limits.maxMapValueBytes} bytes`);
+      }
+      memory += (info.keySize + info.valueSize) * info.maxEntries;
+    }
+  }
+  if (studentMaps > limits.maxMaps) refuse('static/map-count', `your file defines ${studentMaps} maps; the limit is ${limits.maxMaps}`);
+  if (memory > limits.memoryBytes) {
+    refuse('static/map-memory', `your maps and globals need ${memory} bytes; the limit is ${limits.memoryBytes} bytes`);
+  }
+}
+
+/** The file most line info points at that is not a header: the student's. */
+function guessStudentFile(lines: Map<string, LineInfo[]>): string | undefined {
+  const counts = new Map<string, number>();
+  for (const list of lines.values()) {
+    for (const li of list) if (!li.file.endsWith('.h')) counts.set(li.file, (counts.get(li.file) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/** The student's line for an instruction: the nearest line info at or before it in their file. */
+function lineOf(lines: Map<string, LineInfo[]>, where: Location, studentFile: string | undefined): LineInfo | undefined {
+  const list = lines.get(where.section);
+  if (!list) return undefined;
+  let best: LineInfo | undefined;
+  let fallback: LineInfo | undefined;
+  for (const li of list) {
+    if (li.insn > where.insn) break;
+    if (li.file === studentFile) best = li;
+    fallback = li;
+  }
+  best ??= list.find((li) => li.file === studentFile && li.insn >= where.insn);
+  return best && best.line > 0 ? best : fallback?.file === studentFile ? fallback : undefined;
+}
+
+function firstUse(code: Map<number, CodeSection>, sym: ElfSymbol): Location | undefined {
+  for (const sec of code.values()) {
+    for (const [insn, s] of sec.relocs) if (s === sym) return { section: sec.name, insn };
+  }
+  return undefined;
+}
+
+function printable(name: string): string {
+  return name.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+}

@@ -1,0 +1,68 @@
+// Each tracepoint's record size, from its `format` file under tracefs: the end of its last
+// field. It is exactly how far a directly attached program may read into its context, and so
+// the bound the context check enforces (sys_enter_openat 48, sys_enter_read 40, sys_exit_* 24).
+import { existsSync, readFileSync } from 'node:fs';
+import { runProcess } from '../compile/run-process.ts';
+
+const TRACEFS = '/sys/kernel/tracing';
+const cache = new Map<string, number>();
+
+/** `tracepoint/syscalls/sys_enter_read` or `tp/syscalls/sys_enter_read` → `syscalls/sys_enter_read`. */
+export function tracepointOf(section: string): string | undefined {
+  const m = /^(?:tracepoint|tp)\/([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)$/.exec(section);
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}
+
+/** The end of the last field of a `format` file. */
+export function recordSize(format: string): number {
+  let end = 0;
+  for (const m of format.matchAll(/offset:(\d+);\s*size:(\d+);/g)) {
+    end = Math.max(end, Number(m[1]) + Number(m[2]));
+  }
+  if (end === 0) throw new Error('the tracepoint format lists no fields');
+  return end;
+}
+
+function tracefsMounted(): string | undefined {
+  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n');
+  for (const line of mounts) {
+    const [, dir, type] = line.split(' ');
+    if (type === 'tracefs') return dir;
+  }
+  return undefined;
+}
+
+async function tracefsDir(): Promise<string> {
+  const found = tracefsMounted();
+  if (found) return found;
+  const res = await runProcess({
+    command: 'mount',
+    args: ['-t', 'tracefs', 'tracefs', TRACEFS],
+    stdin: '',
+    timeoutMs: 5000,
+    maxStdoutBytes: 4096,
+    maxStderrBytes: 4096,
+  });
+  if (res.code !== 0) throw new Error(`tracefs is not mounted and mounting it failed: ${res.stderr.toString().trim()}`);
+  return TRACEFS;
+}
+
+/** Record sizes of the tracepoints behind these sections (cached per process). */
+export async function contextSizes(sections: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  let dir: string | undefined;
+  for (const section of sections) {
+    const tp = tracepointOf(section);
+    if (!tp) continue;
+    let size = cache.get(tp);
+    if (size === undefined) {
+      dir ??= await tracefsDir();
+      const file = `${dir}/events/${tp}/format`;
+      if (!existsSync(file)) throw new Error(`tracepoint ${tp} does not exist on this kernel (${file})`);
+      size = recordSize(readFileSync(file, 'utf8'));
+      cache.set(tp, size);
+    }
+    out[section] = size;
+  }
+  return out;
+}
