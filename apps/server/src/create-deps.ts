@@ -7,9 +7,11 @@ import * as runnerPackage from '@ebpf-lab/runner';
 import { paths } from '@ebpf-lab/runner';
 import type { LabRunner } from '@ebpf-lab/runner';
 import type { Logger } from 'pino';
+import { openStore } from '@ebpf-lab/store';
 // The compile step, reached by path until @ebpf-lab/runner exports its default runner.
 import { compile } from '../../../packages/runner/src/compile/index.ts';
 import type { AppDeps } from './app.ts';
+import { createAccounts } from './routes/auth/index.ts';
 import type { Config } from './config.ts';
 import { JobQueue } from './queue/job-queue.ts';
 import { createCompileOnlyRunner } from './runs/compile-only-runner.ts';
@@ -59,5 +61,13 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     watchdogMs: config.runWatchdogMs,
     maxQueued: config.runQueueMax,
   });
-  return { config, logger, exercises, runner, runnerKind, queue, system };
+  // Accounts and stored runs (issue 7): runs a killed server left queued/running show as interrupted.
+  const { store, interrupted } = await openStore(config.dataDir);
+  if (interrupted > 0) logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
+  const accounts = createAccounts({
+    store,
+    runner,
+    exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
+  });
+  return { config, logger, exercises, runner, runnerKind, queue, system, accounts };
 }

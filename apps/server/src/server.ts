@@ -5,6 +5,8 @@ import { createApp } from './app.ts';
 import type { AppDeps } from './app.ts';
 import { RunService } from './runs/run-service.ts';
 import { attachWebSocket } from './ws/ws-server.ts';
+import { paths } from '@ebpf-lab/runner';
+import { attachClangdBridge } from './lsp/clangd-bridge.ts';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -16,8 +18,14 @@ export interface LabServer {
 
 export async function startServer(deps: AppDeps): Promise<LabServer> {
   const server = createServer(createApp(deps));
-  const runs = new RunService({ ...deps, runsPerConnection: deps.config.runsPerConnection });
-  const wss = attachWebSocket(server, { runs, logger: deps.logger, version: SERVER_VERSION });
+  // Accounts (issue 7): every run is stored, under the user of the session cookie.
+  const runs = new RunService({ ...deps, runsPerConnection: deps.config.runsPerConnection, recorder: deps.accounts?.runs });
+  const wss = attachWebSocket(server, {
+    runs,
+    logger: deps.logger,
+    version: SERVER_VERSION,
+    userFromRequest: deps.accounts?.userFromRequest,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(deps.config.port, deps.config.host, () => resolve());
@@ -28,6 +36,7 @@ export async function startServer(deps: AppDeps): Promise<LabServer> {
     url: `http://${host}:${port}`,
     port,
     async close() {
+      await lsp.close(); // diagnostics engineer: kills every clangd
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

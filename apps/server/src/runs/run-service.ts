@@ -6,6 +6,7 @@ import type { OutgoingMessage, RunResult } from '@ebpf-lab/protocol';
 import type { LabRunner } from '@ebpf-lab/runner';
 import type { Logger } from 'pino';
 import type { JobQueue } from '../queue/job-queue.ts';
+import type { RunRecorder, SessionUser } from '../routes/auth/index.ts';
 
 export interface RunServiceDeps {
   runner: LabRunner;
@@ -13,6 +14,8 @@ export interface RunServiceDeps {
   exercises: Map<string, Exercise>;
   logger: Logger;
   runsPerConnection: number;
+  /** Accounts (issue 7): stores every run; checks the per-user rate and size limits. */
+  recorder?: RunRecorder;
 }
 
 export interface RunSubmission {
@@ -25,6 +28,8 @@ export interface RunSubmission {
 export interface RunClient {
   send(message: OutgoingMessage): void;
   readonly active: Map<string, () => void>;
+  /** Accounts (issue 7): the signed-in user of the connection (null: the signed-out lab). */
+  user?: Promise<SessionUser | null>;
 }
 
 export class RunService {
@@ -32,7 +37,7 @@ export class RunService {
 
   /** Starts a run for `client`; problems are answered as `error` messages, never thrown. */
   submit(client: RunClient, sub: RunSubmission): void {
-    const { exercises, runsPerConnection, queue, runner, logger } = this.deps;
+    const { exercises, runsPerConnection, queue, logger } = this.deps;
     if (!exercises.has(sub.exerciseId)) {
       client.send({ type: 'error', code: 'unknown-exercise', message: `There is no exercise "${sub.exerciseId}".` });
       return;
@@ -50,11 +55,33 @@ export class RunService {
       return;
     }
     const runId = randomUUID();
+    // Accounts (issue 7): the run is stored as queued before it is accepted, so a killed server
+    // cannot lose it; the slot is held while the store answers.
+    const { recorder } = this.deps;
+    if (!recorder) return this.start(client, sub, runId);
+    client.active.set(runId, () => {});
+    void (async () => {
+      const user = (await client.user) ?? null;
+      const verdict = await recorder.recordRunAccepted({ runId, exerciseId: sub.exerciseId, code: sub.code, user });
+      client.active.delete(runId);
+      if (verdict.ok) this.start(client, sub, runId);
+      else client.send({ type: 'error', code: verdict.code, message: verdict.message });
+    })().catch((e: unknown) => {
+      client.active.delete(runId);
+      const errorId = randomUUID().slice(0, 8);
+      logger.error({ err: e, runId, errorId }, 'could not store the run');
+      client.send({ type: 'error', code: 'internal', message: `The run could not be stored (error id ${errorId}); try again.` });
+    });
+  }
+
+  private start(client: RunClient, sub: RunSubmission, runId: string): void {
+    const { queue, runner, logger, recorder } = this.deps;
     // `accepted` goes out before the queue can report a position for this run.
     client.send({ type: 'accepted', runId, requestId: sub.requestId });
     const handle = queue.enqueue<RunResult>(
-      (signal) =>
-        runner.run(
+      (signal) => {
+        void recorder?.recordRunStarted(runId).catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
+        return runner.run(
           { runId, exerciseId: sub.exerciseId, code: sub.code },
           (p) => {
             if (p.type === 'stage') client.send({ ...p, runId });
@@ -62,15 +89,21 @@ export class RunService {
             else client.send({ type: 'check', runId, check: p.check });
           },
           signal,
-        ),
+        );
+      },
       (position) => {
         if (position > 0) client.send({ type: 'queued', runId, position });
       },
     );
     client.active.set(runId, handle.cancel);
     handle.result.then(
-      (result) => client.send({ type: 'result', runId, result }),
+      async (result) => {
+        // Stored before it is shown: what the student saw is what the instructor sees.
+        await recorder?.recordRunFinished(runId, result).catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
+        client.send({ type: 'result', runId, result });
+      },
       (e: unknown) => {
+        void recorder?.recordRunInterrupted(runId).catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
         const errorId = randomUUID().slice(0, 8);
         logger.error({ err: e, runId, errorId }, 'run failed outside the runner');
         client.send({

@@ -1,11 +1,12 @@
 // The WebSocket endpoint (/ws): every message is JSON validated against the protocol's
 // ClientMessage; anything else is answered with an `error` and the connection stays usable.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { ClientMessage, MAX_MESSAGE_BYTES } from '@ebpf-lab/protocol';
 import type { OutgoingMessage } from '@ebpf-lab/protocol';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
+import type { SessionUser } from '../routes/auth/index.ts';
 import type { RunClient, RunService } from '../runs/run-service.ts';
 import { LabSocket } from './lab-socket.ts';
 
@@ -16,6 +17,8 @@ export interface WsDeps {
   runs: RunService;
   logger: Logger;
   version: string;
+  /** Accounts (issue 7): the signed-in user from the upgrade request's session cookie. */
+  userFromRequest?: (req: IncomingMessage) => Promise<SessionUser | null>;
 }
 
 function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
@@ -32,10 +35,11 @@ export function attachWebSocket(server: Server, deps: WsDeps): WebSocketServer {
     WebSocket: LabSocket,
   });
 
-  wss.on('connection', (ws: LabSocket) => {
+  wss.on('connection', (ws: LabSocket, req: IncomingMessage) => {
     let seq = 0;
     const client: RunClient = {
       active: new Map(),
+      user: deps.userFromRequest ? deps.userFromRequest(req).catch(() => null) : Promise.resolve(null),
       send(message: OutgoingMessage) {
         if (ws.readyState === LabSocket.OPEN) ws.send(JSON.stringify({ ...message, seq: seq++ }));
       },
