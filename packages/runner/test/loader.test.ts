@@ -2,12 +2,12 @@
 // targets, no mocks. Fixtures (bpf-templates/native/test/) are built here with clang and gcc so
 // the test does not depend on the compile sandbox. Nothing is attached except through the
 // dispatcher, scoped to each run's own cgroup.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoaderConfig, LoaderLine, MapDump } from '@ebpf-lab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cgroupForRun, findCgroupMounts, runLoader } from '../src/loader/index.ts';
+import { cgroupForRun, findCgroupMounts, runLoader, sweepStaleCgroups } from '../src/loader/index.ts';
 import type { LoaderOptions } from '../src/loader/index.ts';
 import { paths } from '../src/paths.ts';
 import { runProcess, startProcess } from '../src/process.ts';
@@ -325,6 +325,68 @@ describe('native loader on the kernel', () => {
       loop.kill();
       await loop.result;
       if (created) rmSync('/tmp/password', { force: true });
+    }
+  });
+
+  it('names every limit it hits: wall time, records, syscalls, output', async () => {
+    const loop = { args: ['--loop', '100000000', '/tmp/bait.txt'] };
+    const slow = await run(config(objects.solution, 'x', { ...loop, wallMs: 300 }));
+    expect(slow.of('limit').map((l) => l.name)).toContain('wall-time');
+    expect(slow.of('limit').find((l) => l.name === 'wall-time')?.message).toContain('300 ms');
+    expect(slow.of('target_exit')[0].exit).toMatchObject({ timedOut: true, signal: 'SIGKILL', code: null });
+    expect(slow.of('maps')).toHaveLength(1);
+    expect(slow.lines.at(-1)?.type).toBe('done');
+
+    const cfg = config(objects['submit-all'], 'x', { ...loop, wallMs: 5000 });
+    cfg.limits = { ...cfg.limits, maxRecords: 50, maxSyscalls: 20, maxOutputBytes: 4 };
+    const flood = await run(cfg);
+    const names = flood.of('limit').map((l) => l.name);
+    expect(names).toContain('records');
+    expect(names).toContain('syscalls');
+    expect(flood.of('limit').find((l) => l.name === 'records')?.message).toContain('50 records');
+    expect(flood.of('submit').length + flood.of('debug').length).toBe(50);
+    expect(flood.of('syscall')).toHaveLength(20);
+    // the record flood stopped the target long before its wall time
+    expect(flood.of('target_exit')[0].exit).toMatchObject({ timedOut: false, signal: 'SIGKILL' });
+
+    const chatty = config(objects.solution, 'x');
+    chatty.limits = { ...chatty.limits, maxOutputBytes: 4 };
+    const out = await run(chatty);
+    expect(out.of('limit').map((l) => l.name)).toEqual(['output']);
+    expect(out.of('target_exit')[0].exit.stdout).toBe('read');
+  });
+
+  it('starts every scenario from empty maps', async () => {
+    const cfg = config(objects['composite-key'], 'x');
+    cfg.scenarios.push({ ...cfg.scenarios[0], id: 'second', args: ['/tmp/notes.txt'] });
+    const r = await run(cfg);
+    const maps = r.of('maps');
+    expect(maps.map((m) => m.scenario)).toEqual(['main', 'second']);
+    const secondPids = new Set(r.of('syscall').filter((s) => s.scenario === 'second').map((s) => s.pid));
+    const entries = maps[1].maps.find((m) => m.name === 'reads_by_fd')?.entries ?? [];
+    expect(entries.length).toBeGreaterThan(0);
+    for (const e of entries) {
+      const pid = e.key?.kind === 'struct' ? e.key.fields[0].value : undefined;
+      expect(pid?.kind === 'int' && secondPids.has(Number(pid.value))).toBe(true);
+    }
+  });
+
+  it('sweeps cgroups left by dead servers and keeps live ones', async () => {
+    const mounts = findCgroupMounts();
+    const dead = join(mounts.v2, paths.cgroupParentName, 'p999999999-stale-test');
+    const live = cgroupForRun(`sweep-live-${process.pid}`);
+    const roots = [mounts.v2, mounts.memory, mounts.pids].filter((r): r is string => !!r);
+    for (const root of roots) {
+      mkdirSync(join(root, paths.cgroupParentName, 'p999999999-stale-test'), { recursive: true });
+    }
+    mkdirSync(live, { recursive: true });
+    try {
+      const removed = await sweepStaleCgroups(mounts);
+      expect(removed).toContain(dead);
+      for (const root of roots) expect(existsSync(join(root, paths.cgroupParentName, 'p999999999-stale-test'))).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      rmdirSync(live);
     }
   });
 
