@@ -26,6 +26,8 @@ export async function startServer(deps: AppDeps): Promise<LabServer> {
     version: SERVER_VERSION,
     userFromRequest: deps.accounts?.userFromRequest,
   });
+  // --- diagnostics engineer: clangd for as-you-type diagnostics on /lsp (after /ws is attached).
+  const lsp = attachClangdBridge(server, { includeDir: paths.includeDir, logger: deps.logger });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(deps.config.port, deps.config.host, () => resolve());
