@@ -36,6 +36,7 @@ export const APT_PACKAGES = [
   'libbpf-dev',
   'bpftool',
   'libelf-dev',
+  'libjson-c-dev', // the native loader's JSON lines
   'zlib1g-dev',
   'gcc',
   'libc6-dev',

@@ -20,8 +20,11 @@ import type { SystemProbe } from './system/system-info.ts';
 
 /** What the runner package may offer beyond its declared surface, while it is being written. */
 interface OptionalRunnerExports {
-  createDefaultRunner?: () => LabRunner;
-  sweepStaleCgroups?: () => Promise<unknown> | unknown;
+  createDefaultRunner?: (options: {
+    exercises?: Exercise[];
+    log?: (message: string, error: unknown) => void;
+  }) => LabRunner;
+  sweepStaleCgroups?: () => Promise<string[]>;
 }
 const optional = runnerPackage as OptionalRunnerExports;
 
@@ -32,8 +35,15 @@ export function exerciseMap(templatesDir: string = paths.templatesDir): Map<stri
 export async function buildRunner(
   exercises: Map<string, Exercise>,
   system: SystemProbe,
+  logger: Logger,
 ): Promise<{ runner: LabRunner; runnerKind: string }> {
-  if (optional.createDefaultRunner) return { runner: optional.createDefaultRunner(), runnerKind: 'full' };
+  if (optional.createDefaultRunner) {
+    const runner = optional.createDefaultRunner({
+      exercises: [...exercises.values()],
+      log: (message, err) => logger.error({ err }, message),
+    });
+    return { runner, runnerKind: 'full' };
+  }
   const info = await system.info();
   const runner = createCompileOnlyRunner({
     exercises,
@@ -47,14 +57,14 @@ export async function buildRunner(
 export async function sweepStaleRuns(logger: Logger): Promise<void> {
   if (!optional.sweepStaleCgroups) return;
   const swept = await optional.sweepStaleCgroups();
-  logger.info({ swept }, 'swept stale run cgroups');
+  if (swept.length) logger.info({ swept }, 'removed run cgroups a previous server left behind');
 }
 
 export async function createDeps(config: Config, logger: Logger): Promise<AppDeps> {
   mkdirSync(config.dataDir, { recursive: true });
   const exercises = exerciseMap();
   const system = createSystemProbe({ loaderPath: paths.loader });
-  const { runner, runnerKind } = await buildRunner(exercises, system);
+  const { runner, runnerKind } = await buildRunner(exercises, system, logger);
   const queue = new JobQueue({
     concurrency: config.runConcurrency,
     jobTimeoutMs: config.runTimeoutMs,

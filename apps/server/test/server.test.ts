@@ -1,5 +1,5 @@
 // The server in-process on a random port, with the real compile sandbox and clang behind it.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerMessage } from '@ebpf-lab/protocol';
@@ -8,11 +8,9 @@ import { paths } from '@ebpf-lab/runner';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { compile } from '../../../packages/runner/src/compile/index.ts';
 import { loadConfig } from '../src/config.ts';
-import { exerciseMap } from '../src/create-deps.ts';
+import { buildRunner, exerciseMap } from '../src/create-deps.ts';
 import { JobQueue } from '../src/queue/job-queue.ts';
-import { createCompileOnlyRunner } from '../src/runs/compile-only-runner.ts';
 import { startServer } from '../src/server.ts';
 import type { LabServer } from '../src/server.ts';
 import { createSystemProbe } from '../src/system/system-info.ts';
@@ -26,25 +24,13 @@ beforeAll(async () => {
   webDir = mkdtempSync(join(tmpdir(), 'lab-web-'));
   writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>eBPF Lab test page</title>');
   const config = loadConfig({}, { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: webDir, dataDir: webDir });
+  const logger = pino({ level: 'silent' });
   const exercises = exerciseMap(FIXTURES);
   const system = createSystemProbe({ loaderPath: paths.loader });
-  // Without the precompiled header (set-up builds it) clang parses vmlinux.h itself: slower, same result.
-  const pch = existsSync(paths.pch) ? paths.pch : null;
-  const runner = createCompileOnlyRunner({
-    exercises,
-    compile: (source, signal) => compile(source, { signal, pch }),
-    versions: () => ({ kernel: release(), clang: 'test', libbpf: 'test', exerciseHash: '' }),
-  });
+  // The runner main.ts would use (the full one once @ebpf-lab/runner exports it).
+  const { runner, runnerKind } = await buildRunner(exercises, system, logger);
   const queue = new JobQueue({ concurrency: 1, jobTimeoutMs: 30_000, watchdogMs: 1000, maxQueued: 10 });
-  server = await startServer({
-    config,
-    logger: pino({ level: 'silent' }),
-    exercises,
-    runner,
-    runnerKind: 'compile-only',
-    queue,
-    system,
-  });
+  server = await startServer({ config, logger, exercises, runner, runnerKind, queue, system });
 });
 
 afterAll(async () => {
