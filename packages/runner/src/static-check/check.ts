@@ -7,7 +7,7 @@ import { ContextFlow } from './context-flow.ts';
 import type { CodeSection, Location } from './context-flow.ts';
 import { ElfError, parseElf, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION } from './elf.ts';
 import type { ElfFile, ElfSymbol } from './elf.ts';
-import { ALLOWED_HELPERS, helperName, refusalReason } from './helpers.ts';
+import { ALLOWED_HELPERS, helperArgCount, helperName, refusalReason } from './helpers.ts';
 
 export interface StaticLimits {
   maxInsns: number;
@@ -184,7 +184,9 @@ function inspect(object: Buffer, rules: StaticRules, out: Diagnostic[], programs
       continue;
     }
     if (sym.value % 8 !== 0 || sym.value >= sec.data.length) throw new ElfError(`program ${sym.name} does not start on an instruction`);
-    const flow = ContextFlow.analyze(code, sec.index, sym.value / 8);
+    const flow = ContextFlow.analyze(code, sec.index, sym.value / 8, (id) =>
+      helpers.has(helperName(id)) ? helperArgCount(id) : undefined,
+    );
     const limit = rules.contextSizes[sec.name];
     const tp = sec.name.split('/').pop() ?? sec.name;
     let maxRead = 0;

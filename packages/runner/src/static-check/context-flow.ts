@@ -61,12 +61,6 @@ export interface FlowResult {
   reachable: number;
 }
 
-/** Arguments each allowed helper takes; a context pointer in any other register is harmless. */
-const HELPER_ARGS: Record<number, number> = {
-  1: 2, 2: 4, 3: 2, 5: 0, 7: 0, 8: 0, 14: 0, 15: 0, 16: 2, 42: 0, 80: 0, 87: 3, 88: 2, 89: 2,
-  112: 3, 114: 3, 118: 0, 125: 0, 130: 4, 131: 3, 132: 2, 133: 2, 134: 2, 160: 0, 165: 5,
-  182: 3, 195: 3,
-};
 
 /** What a register may hold. */
 interface Val {
@@ -144,11 +138,23 @@ export class ContextFlow {
   private readonly reached = new Set<string>();
   private steps = 0;
 
-  constructor(private readonly sections: Map<number, CodeSection>) {}
+  constructor(
+    private readonly sections: Map<number, CodeSection>,
+    private readonly helperArgs: (id: number) => number | undefined,
+  ) {}
 
-  /** Analyses the program whose entry is instruction `insn` of `section`; r1 holds the context. */
-  static analyze(sections: Map<number, CodeSection>, section: number, insn: number): FlowResult {
-    const flow = new ContextFlow(sections);
+  /**
+   * Analyses the program whose entry is instruction `insn` of `section`; r1 holds the context.
+   * `helperArgs` says how many arguments an allowed helper takes (undefined for a refused
+   * helper: the allowlist refuses the call whatever it is passed).
+   */
+  static analyze(
+    sections: Map<number, CodeSection>,
+    section: number,
+    insn: number,
+    helperArgs: (id: number) => number | undefined,
+  ): FlowResult {
+    const flow = new ContextFlow(sections, helperArgs);
     const regs = Array.from({ length: 11 }, () => ({ ...SCALAR }));
     regs[1] = { ctx: true, fp: null, foreign: false };
     flow.run(section, insn, regs, { callerCtxSlots: false, depth: 0 });
@@ -233,8 +239,9 @@ export class ContextFlow {
     if (isLdImm64(insn.code)) {
       if (i + 1 >= n) return bad('static/bad-insn', 'ends in the middle of a 64-bit load');
       const target = sec.relocs.get(i);
-      if (insn.src === PSEUDO_FUNC || (target && target.type === 2)) {
-        return bad('static/callback', 'takes the address of a function: callbacks are not allowed here');
+      if (insn.src === PSEUDO_FUNC || (target && (target.type === 2 || this.sections.has(target.shndx)))) {
+        // Reported, and the path goes on, so every refused helper after it is named too.
+        this.problem(sec, i, 'static/callback', 'takes the address of a function: callbacks are not allowed here');
       }
       R[insn.dst] = { ...SCALAR };
       return [i + 2];
@@ -350,9 +357,10 @@ export class ContextFlow {
     if (insn.src === 0 && !reloc) {
       const key = `${sec.name}:${i}`;
       if (!this.helperCalls.has(key)) this.helperCalls.set(key, { section: sec.name, insn: i, id: insn.imm });
-      const nargs = HELPER_ARGS[insn.imm] ?? 5;
+      const nargs = this.helperArgs(insn.imm) ?? 0;
       for (let r = 1; r <= nargs; r++) {
-        if (R[r].ctx) return bad('static/context-flow', 'passes the context pointer to a helper, which is not allowed here');
+        // Reported, and the path goes on: the helper call itself changes no context flow.
+        if (R[r].ctx) this.problem(sec, i, 'static/context-flow', 'passes the context pointer to a helper, which is not allowed here');
       }
       for (let r = 0; r <= 5; r++) R[r] = { ...SCALAR };
       return [i + 1];
@@ -361,7 +369,7 @@ export class ContextFlow {
     let targetSec = sec.index;
     let target = i + insn.imm + 1;
     if (reloc) {
-      if (reloc.shndx === 0) return bad('static/extern', `calls ${reloc.name || 'an undefined function'}, which is not defined in your file`);
+      if (reloc.shndx === 0) return bad('static/kfunc', `calls ${reloc.name || 'an undefined function'}, a kernel function (kfunc), which is not allowed`);
       if (!this.sections.has(reloc.shndx) || reloc.value % 8 !== 0) return bad('static/context-flow', 'calls something that is not a function');
       targetSec = reloc.shndx;
       target = reloc.value / 8 + insn.imm + 1;

@@ -55,6 +55,18 @@ const REASONS: Record<string, string> = {
   bpf_kallsyms_lookup_name: 'it exposes kernel addresses',
 };
 
+/** Arguments of each allowed helper, by id: a context pointer in a later register is harmless. */
+const HELPER_ARGS: Record<number, number> = {
+  1: 2, 2: 4, 3: 2, 5: 0, 7: 0, 8: 0, 14: 0, 15: 0, 16: 2, 42: 0, 80: 0, 87: 3, 88: 2, 89: 2,
+  112: 3, 114: 3, 118: 0, 125: 0, 130: 4, 131: 3, 132: 2, 133: 2, 134: 2, 160: 0, 165: 5,
+  182: 3, 195: 3,
+};
+
+/** Arguments the helper takes, assuming all five for an allowed helper this table lacks. */
+export function helperArgCount(id: number): number {
+  return HELPER_ARGS[id] ?? 5;
+}
+
 export function helperName(id: number): string {
   return HELPER_NAMES[id] ?? `helper #${id}`;
 }

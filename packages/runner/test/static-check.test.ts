@@ -1,0 +1,175 @@
+// The static checks on objects compiled from C fixtures by the real sandboxed clang.
+// Nothing here is loaded or attached: the over-reading fixtures would oops the kernel if run
+// through the dispatcher, which is exactly why they are refused before load.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostic } from '@ebpf-lab/protocol';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPch } from '../src/compile/build-pch.ts';
+import { compile } from '../src/compile/index.ts';
+import { paths } from '../src/paths.ts';
+import { checkObject, contextSizes, rulesFor } from '../src/static-check/index.ts';
+import type { StaticResult, StaticRules } from '../src/static-check/index.ts';
+
+const fixtures = join(import.meta.dirname, 'fixtures', 'static');
+const sections = [
+  'tracepoint/syscalls/sys_enter_openat',
+  'tracepoint/syscalls/sys_exit_openat',
+  'tracepoint/syscalls/sys_enter_read',
+];
+const limits = { maxInsns: 4096, maxMaps: 8, maxMapEntries: 4096, maxMapValueBytes: 4096, memoryBytes: 64 << 20 };
+let rules: StaticRules;
+const objects = new Map<string, Buffer>();
+
+async function objectOf(name: string): Promise<Buffer> {
+  const cached = objects.get(name);
+  if (cached) return cached;
+  const r = await compile(readFileSync(join(fixtures, `${name}.bpf.c`), 'utf8'));
+  if (!r.ok || !r.object) throw new Error(`${name} did not compile: ${r.log}`);
+  objects.set(name, r.object);
+  return r.object;
+}
+
+async function check(name: string, override: Partial<StaticRules> = {}): Promise<StaticResult> {
+  return checkObject(await objectOf(name), { ...rules, ...override });
+}
+
+const errors = (r: StaticResult, code?: string): Diagnostic[] =>
+  r.diagnostics.filter((d) => d.severity === 'error' && (code === undefined || d.code === code));
+
+describe('static checks', () => {
+  beforeAll(async () => {
+    if (!existsSync(paths.pch)) await buildPch();
+    rules = await rulesFor({ sections, limits });
+  });
+
+  it('reads record sizes from tracefs: openat 48, read 40, every exit 24', async () => {
+    expect(rules.contextSizes).toEqual({
+      'tracepoint/syscalls/sys_enter_openat': 48,
+      'tracepoint/syscalls/sys_exit_openat': 24,
+      'tracepoint/syscalls/sys_enter_read': 40,
+    });
+    expect(await contextSizes(['tracepoint/syscalls/sys_exit_read', 'tp/syscalls/sys_exit_close'])).toEqual({
+      'tracepoint/syscalls/sys_exit_read': 24,
+      'tp/syscalls/sys_exit_close': 24,
+    });
+  });
+
+  it('passes programs that read within their records, with lab.h macros', async () => {
+    const r = await check('within-bounds');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.programs.map((p) => [p.name, p.section, p.maxContextRead])).toEqual([
+      ['on_openat', 'tracepoint/syscalls/sys_enter_openat', 48],
+      ['on_exit', 'tracepoint/syscalls/sys_exit_openat', 24],
+    ]);
+    expect(r.programs[0].insns).toBeGreaterThan(10);
+    expect(r.maps).toEqual([{ name: 'lab_events', type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 256 * 1024 }]);
+  });
+
+  it('refuses ctx->args[5] on sys_enter_read, on its line', async () => {
+    const r = await check('args5-read');
+    expect(r.ok).toBe(false);
+    expect(errors(r, 'static/context-bound')).toEqual([
+      expect.objectContaining({ line: 7, message: expect.stringMatching(/bytes 56\.\.63 .*sys_enter_read's 40-byte record/) }),
+    ]);
+  });
+
+  it('refuses a read 1000 bytes into sys_exit_openat', async () => {
+    const r = await check('offset-1000');
+    expect(errors(r, 'static/context-bound')).toEqual([
+      expect.objectContaining({ line: 7, message: expect.stringContaining('bytes 1000..1007') }),
+    ]);
+  });
+
+  it('follows the context into a subprogram and refuses its over-read', async () => {
+    const r = await check('via-subprogram');
+    expect(errors(r, 'static/context-bound')).toEqual([
+      expect.objectContaining({ line: 6, message: expect.stringContaining('bytes 56..63') }),
+    ]);
+  });
+
+  it('follows the context through a stack spill and refuses the over-read', async () => {
+    const obj = await objectOf('stack-spill');
+    // The fixture must really spill r1 to the stack: *(u64 *)(r10 - 8) = r1 is 7b 1a f8 ff.
+    expect(obj.includes(Buffer.from([0x7b, 0x1a, 0xf8, 0xff]))).toBe(true);
+    const r = await check('stack-spill');
+    expect(errors(r, 'static/context-bound')).toEqual([expect.objectContaining({ line: 10 })]);
+  });
+
+  it('refuses a loop index into the context, unrolled or not', async () => {
+    for (const name of ['loop-index', 'loop-index-rolled']) {
+      const r = await check(name);
+      expect(r.ok).toBe(false);
+      expect(errors(r).some((d) => d.code === 'static/context-bound' || d.code === 'static/context-flow')).toBe(true);
+      expect(errors(r).every((d) => d.line >= 5 && d.line <= 11)).toBe(true);
+    }
+  });
+
+  it('names each refused helper with its line', async () => {
+    const r = await check('forbidden-helpers');
+    const byHelper = Object.fromEntries(
+      errors(r, 'static/forbidden-helper').map((d) => [/calls (bpf_\w+)/.exec(d.message)?.[1], d.line]),
+    );
+    expect(byHelper).toEqual({
+      bpf_get_current_task: 13,
+      bpf_probe_read_kernel: 15,
+      bpf_probe_read: 16,
+      bpf_send_signal: 17,
+      bpf_trace_printk: 18,
+      bpf_loop: 19,
+      bpf_probe_write_user: 20,
+    });
+    expect(errors(r, 'static/callback')).toHaveLength(1);
+  });
+
+  it('refuses kfuncs, ksyms and kconfig externs', async () => {
+    const r = await check('externs');
+    const names = errors(r, 'static/extern').map((d) => /"(\w+)"/.exec(d.message)?.[1]).sort();
+    expect(names).toEqual(['LINUX_KERNEL_VERSION', 'bpf_prog_active', 'bpf_task_acquire']);
+    expect(errors(r, 'static/kfunc')[0]?.line).toBe(11);
+  });
+
+  it('refuses pinning, map types, sizes and lab_ names', async () => {
+    const r = await check('maps-refused');
+    const codes = errors(r).map((d) => d.code).sort();
+    expect(codes).toEqual([
+      'static/map-pinning',
+      'static/map-size',
+      'static/map-size',
+      'static/map-type',
+      'static/reserved-name',
+    ]);
+    expect(errors(r, 'static/map-type')[0].message).toContain('jumps');
+    expect(errors(r, 'static/reserved-name')[0].message).toContain('lab_secret');
+  });
+
+  it('passes every allowed map type and global data within the limits', async () => {
+    const r = await check('maps-allowed');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.maps.map((m) => m.type).sort()).toEqual(
+      ['array', 'hash', 'lru_hash', 'percpu_array', 'ringbuf', 'ringbuf'].sort(),
+    );
+  });
+
+  it('refuses too many maps, too much memory and too many instructions, naming the limit', async () => {
+    const small = await check('maps-allowed', {
+      limits: { ...limits, maxMaps: 2, memoryBytes: 1000, maxInsns: 20 },
+    });
+    const messages = errors(small).map((d) => d.message);
+    expect(messages).toContainEqual(expect.stringContaining('the limit is 2'));
+    expect(messages).toContainEqual(expect.stringContaining('the limit is 1000 bytes'));
+    expect(messages).toContainEqual(expect.stringMatching(/program on_openat has \d+ instructions; the limit is 20/));
+  });
+
+  it('refuses sections the exercise does not allow and lab_ program names', async () => {
+    const r = await check('section-and-names');
+    expect(errors(r, 'static/section')[0].message).toContain('sys_enter_execve');
+    expect(errors(r, 'static/reserved-name')[0].message).toContain('lab_on_openat');
+  });
+
+  it('refuses every context read when the hook\'s record size is unknown', async () => {
+    const r = await check('within-bounds', { contextSizes: {} });
+    expect(errors(r, 'static/context-bound').length).toBeGreaterThan(0);
+  });
+});
