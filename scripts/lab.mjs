@@ -37,8 +37,13 @@ async function test() {
     return code || 1;
   }
   const counts = countTests(JSON.parse(readFileSync(report, 'utf8')));
+  if (code !== 0 && counts.failed === 0) {
+    // Errors outside any test (an unhandled rejection, a crashed worker) still fail the run.
+    console.log(`vitest exited with status ${code} without a failing test: see the errors above`);
+    counts.failed = 1;
+  }
   console.log(summaryLine(counts));
-  return counts.failed > 0 && code === 0 ? 1 : code;
+  return counts.failed > 0 ? code || 1 : 0;
 }
 
 const commands = {

@@ -102,8 +102,10 @@ async function aptPackages(p) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   let installError = null;
   try {
-    await run('apt-get', ['update', '-qq'], { env });
-    await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+    // Another apt (unattended-upgrades on a fresh machine) may hold the lock for a while.
+    const wait = ['-o', 'DPkg::Lock::Timeout=300'];
+    await run('apt-get', [...wait, 'update', '-qq'], { env });
+    await run('apt-get', [...wait, 'install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
   } catch (e) {
     installError = e.message;
   }
