@@ -17,6 +17,14 @@
 #ifndef EBPF_LAB_H
 #define EBPF_LAB_H
 
+/*
+ * vmlinux.h is generated from the running kernel's own BTF at set-up, so CO-RE relocations of
+ * field accesses would change nothing, yet any relocation makes libbpf parse the kernel's BTF
+ * (~6 MB) at every load: 100-200 ms of a run on this machine. Plain offsets instead.
+ */
+#ifndef BPF_NO_PRESERVE_ACCESS_INDEX
+#define BPF_NO_PRESERVE_ACCESS_INDEX
+#endif
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>

@@ -1607,6 +1607,18 @@ static int probe(void)
 
 static void done(void) { emit(line("done")); }
 
+/* LAB_LOADER_TIMING=1: phase times on stderr, for measuring. */
+static void phase(const char *what)
+{
+	static uint64_t t0;
+
+	if (!getenv("LAB_LOADER_TIMING"))
+		return;
+	if (!t0)
+		t0 = now_ns();
+	fprintf(stderr, "%s %.1f ms\n", what, (double)(now_ns() - t0) / 1e6);
+}
+
 int main(int argc, char **argv)
 {
 	struct bpf_object *obj = NULL, *disp = NULL;
@@ -1627,13 +1639,16 @@ int main(int argc, char **argv)
 		bpf_object__close(obj);
 		return 0;
 	}
+	phase("start");
 	json_object *root = read_config();
 	ensure_tracefs();
 	if (setup_cgroups(&cgid)) {
 		remove_cgroups();
 		return 1;
 	}
+	phase("cgroups");
 	obj = load_student(cfg.object);
+	phase("student loaded");
 	if (!obj)
 		goto finish;
 
@@ -1697,6 +1712,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto finish;
 	}
+	phase("dispatcher loaded");
 	int progs_fd = bpf_object__find_map_fd_by_name(disp, "disp_progs");
 	uint32_t slot = 0;
 	bpf_object__for_each_program(p, obj) {
@@ -1765,6 +1781,7 @@ int main(int argc, char **argv)
 	json_object_object_add(ids, "programs", dprog_ids);
 	json_object_object_add(ids, "maps", dmap_ids);
 	json_object_object_add(ids, "links", link_ids);
+	phase("attached");
 	json_object *att = line("attached");
 	json_object_object_add(att, "hooks", hooks_j);
 	json_object_object_add(att, "platform", ids);
@@ -1784,6 +1801,7 @@ int main(int argc, char **argv)
 		}
 	if (rc == 0)
 		done();
+	phase("done");
 	/* the verdict does not wait for detaching (~300 ms): done is out, now clean up */
 	ring_buffer__free(rb);
 	goto cleanup;
@@ -1796,7 +1814,9 @@ cleanup:
 		bpf_link__destroy(links[i]);
 	bpf_object__close(disp);
 	bpf_object__close(obj);
+	phase("detached");
 	remove_cgroups();
+	phase("cgroups removed");
 	json_object_put(root);
 	return rc;
 }
