@@ -1,0 +1,16 @@
+// Reference solution of exec-context.
+#include "lab.h"
+
+SEC("tracepoint/sched/sched_process_exec")
+int on_exec(void *ctx)
+{
+	char comm[16];
+
+	/* at this tracepoint the process already runs the new program, under its new name */
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (bpf_strncmp(comm, sizeof("true"), "true") != 0)
+		return 0;
+	/* upper 32 bits: the process id; lower 32 bits: the thread id */
+	SUBMIT_NUM(bpf_get_current_pid_tgid() >> 32);
+	return 0;
+}
