@@ -27,4 +27,10 @@ export const routes: RouteDef[] = [
   { path: '/', title: 'Exercises', component: page(() => import('./progress/CurriculumPage.tsx')), nav: 'Exercises' },
   { path: '/exercises/:id', title: 'Exercise', component: page(() => import('./exercise/ExercisePage.tsx')) },
   { path: '/exercises/:id/history', title: 'Attempt history', component: page(() => import('./progress/HistoryPage.tsx')) },
+  { path: '/account', title: 'Account', component: page(() => import('./account/AccountPage.tsx')), nav: 'Account' },
+  { path: '/account/submissions/:runId', title: 'Submission', component: page(() => import('./account/MySubmissionPage.tsx')) },
+  { path: '/join/:code', title: 'Join a course', component: page(() => import('./account/JoinPage.tsx')) },
+  { path: '/instructor', title: 'Instructor desk', component: page(() => import('./instructor/DeskPage.tsx')) },
+  { path: '/instructor/courses/:courseId', title: 'Course', component: page(() => import('./instructor/CoursePage.tsx')) },
+  { path: '/instructor/courses/:courseId/runs/:runId', title: 'Submission review', component: page(() => import('./instructor/ReviewPage.tsx')) },
 ];
