@@ -43,6 +43,8 @@
 #define MAX_SLOTS 64 /* size of the dispatcher's prog array */
 #define SLOT_NONE 0xffffu
 #define RECORD_BYTES 256
+/* Student programs on one hook: each needs its own dispatcher instance (see main). */
+#define MAX_DISPATCHERS 8
 
 /* Must match bpf-templates/common/lab.h. */
 struct lab_record {
@@ -1621,7 +1623,8 @@ static void phase(const char *what)
 
 int main(int argc, char **argv)
 {
-	struct bpf_object *obj = NULL, *disp = NULL;
+	struct bpf_object *obj = NULL, *disp = NULL, *disps[MAX_DISPATCHERS] = {0};
+	int ndisps = 0;
 	struct bpf_link *links[MAX_HOOKS * 2];
 	int nlinks = 0, rc = 0;
 	uint64_t cgid;
@@ -1705,13 +1708,44 @@ int main(int argc, char **argv)
 	}
 	dpath[l] = 0;
 	strcpy(strrchr(dpath, '/') + 1, "dispatcher.bpf.o");
-	disp = bpf_object__open_file(dpath, NULL);
-	if (!disp || set_rodata_u64(disp, "run_cgroup", cgid) || bpf_object__load(disp)) {
-		emit_fatal("cannot load the dispatcher %s: %s %.*s", dpath, strerror(errno),
-			   (int)libbpf_msgs_len, libbpf_msgs);
-		rc = 1;
+	/*
+	 * A tracepoint takes a given program only once (EEXIST), so a hook with k student programs
+	 * needs k dispatcher instances; they share the first one's prog array and ring buffer.
+	 */
+	int per_hook_max = 1;
+	for (int h = 0; h < nhooks; h++) {
+		int k = 0;
+
+		for (int s = 0; s < nprogs; s++)
+			k += prog_hook[s] == h;
+		per_hook_max = k > per_hook_max ? k : per_hook_max;
+	}
+	if (per_hook_max > MAX_DISPATCHERS) {
+		emit_attach_error("", "", E2BIG, "more than 8 programs on one hook");
 		goto finish;
 	}
+	for (ndisps = 0; ndisps < per_hook_max; ndisps++) {
+		struct bpf_object *d = bpf_object__open_file(dpath, NULL);
+		int err = !d || set_rodata_u64(d, "run_cgroup", cgid);
+
+		if (!err && ndisps > 0)
+			err = bpf_map__reuse_fd(bpf_object__find_map_by_name(d, "disp_progs"),
+						bpf_object__find_map_fd_by_name(disps[0], "disp_progs")) ||
+			      bpf_map__reuse_fd(bpf_object__find_map_by_name(d, "disp_events"),
+						bpf_object__find_map_fd_by_name(disps[0], "disp_events"));
+		if (!err)
+			err = bpf_object__load(d);
+		if (d)
+			disps[ndisps] = d;
+		if (err) {
+			emit_fatal("cannot load the dispatcher %s: %s %.*s", dpath, strerror(errno),
+				   (int)libbpf_msgs_len, libbpf_msgs);
+			ndisps++;
+			rc = 1;
+			goto finish;
+		}
+	}
+	disp = disps[0];
 	phase("dispatcher loaded");
 	int progs_fd = bpf_object__find_map_fd_by_name(disp, "disp_progs");
 	uint32_t slot = 0;
@@ -1732,7 +1766,6 @@ int main(int argc, char **argv)
 	json_object *dmap_ids = json_object_new_array();
 	for (int h = 0; h < nhooks; h++) {
 		int attached = 0;
-		struct bpf_program *dp = dispatcher_for(disp, &hooks[h]);
 
 		for (int s = 0; s <= nprogs; s++) {
 			bool none = s == nprogs;
@@ -1740,6 +1773,7 @@ int main(int argc, char **argv)
 			if (none ? (attached || !hooks[h].observe) : prog_hook[s] != h)
 				continue;
 			bool record = hooks[h].observe && !hooks[h].recording;
+			struct bpf_program *dp = dispatcher_for(disps[attached], &hooks[h]);
 			LIBBPF_OPTS(bpf_tracepoint_opts, opts,
 				    .bpf_cookie = (none ? SLOT_NONE : (uint64_t)s) | ((uint64_t)h << 16) |
 						  ((uint64_t)record << 32));
@@ -1773,8 +1807,9 @@ int main(int argc, char **argv)
 		snprintf(msg, sizeof(msg), "%s/%s", hooks[h].cat, hooks[h].name);
 		json_object_array_add(hooks_j, json_object_new_string(msg));
 	}
-	bpf_object__for_each_program(p, disp)
-		json_object_array_add(dprog_ids, json_object_new_int64(obj_id(bpf_program__fd(p))));
+	for (int d = 0; d < ndisps; d++)
+		bpf_object__for_each_program(p, disps[d])
+			json_object_array_add(dprog_ids, json_object_new_int64(obj_id(bpf_program__fd(p))));
 	struct bpf_map *m;
 	bpf_object__for_each_map(m, disp)
 		json_object_array_add(dmap_ids, json_object_new_int64(obj_id(bpf_map__fd(m))));
@@ -1812,7 +1847,8 @@ cleanup:
 	fclose(stdout);
 	for (int i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);
-	bpf_object__close(disp);
+	for (int d = 0; d < ndisps; d++)
+		bpf_object__close(disps[d]);
 	bpf_object__close(obj);
 	phase("detached");
 	remove_cgroups();

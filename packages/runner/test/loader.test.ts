@@ -291,6 +291,26 @@ describe('native loader on the kernel', () => {
     );
   });
 
+  it('runs several programs on one hook, records each call once, and handles raw tracepoints', async () => {
+    const cfg = config(objects.bounds, 'several-programs');
+    cfg.observe = [...OBSERVE, 'sched/sched_process_exec'];
+    const r = await run(cfg);
+    expect(r.of('attach_error')).toEqual([]);
+    expect(r.of('attached')[0].hooks).toContain('sched/sched_process_exec');
+    const execs = r.of('syscall').filter((s) => s.hook === 'sched_process_exec');
+    expect(execs).toHaveLength(1);
+    // 8 programs sit on sys_enter_read, yet each read is recorded once, with its exit
+    const enters = r.of('syscall').filter((s) => s.hook === 'sys_enter_read');
+    const exits = r.of('syscall').filter((s) => s.hook === 'sys_exit_read');
+    expect(enters.length).toBeGreaterThan(0);
+    expect(exits).toHaveLength(enters.length);
+    expect(new Set(enters.map((e) => e.ts)).size).toBe(enters.length);
+    const nums = r.of('submit').filter((s) => s.record.kind === 'num').map((s) => s.record.data);
+    expect(nums).toContain('-1');
+    const fd = enters.at(-1)?.args?.[0];
+    expect(r.of('debug').map((d) => d.record.text)).toContain(`fd=${fd} count=64 pid=${execs[0].pid}`);
+  });
+
   it('keeps two concurrent runs apart: each sees only its own target and secret', async () => {
     const [a, b] = ['first-secret-aaaa', 'second-secret-bbbb'];
     const [ra, rb] = await Promise.all([run(config(objects['submit-all'], a)), run(config(objects['submit-all'], b))]);
