@@ -55,6 +55,8 @@ export function CodeEditor(props: CodeEditorProps) {
       padding: { top: 8 },
     });
     editorRef.current = editor;
+    // Read by the browser test's first-load measurement.
+    performance.mark('lab:editor-ready');
 
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => latest.current.onRun());
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => latest.current.onSave());

@@ -53,7 +53,7 @@ function Verdict({ run, next }: { run: LiveRun; next?: ExerciseSummary }) {
     >
       <strong>{title}</strong>
       <span>{result.summary}</span>
-      {!result.gradable && <span className="muted">This was a problem on our side; it cost no attempt.</span>}
+      {!result.gradable && <span className="muted">It cost no attempt.</span>}
       {result.limits.length > 0 && (
         <ul className="limits">
           {result.limits.map((l) => (

@@ -67,7 +67,7 @@ export function StageBar({ run }: { run: LiveRun }) {
               </span>
               <span className="stage-name">{STAGE_TITLES[stage.name]}</span>
               <span className="visually-hidden">{STATE_LABEL[stage.state]}</span>
-              {duration !== undefined && <span className="stage-time">{formatMs(duration)}</span>}
+              {duration !== undefined && stage.state !== 'skipped' && <span className="stage-time">{formatMs(duration)}</span>}
             </li>
           );
         })}

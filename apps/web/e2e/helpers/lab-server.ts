@@ -1,0 +1,102 @@
+// Starts the real lab server (`npx tsx apps/server/src/main.ts`) on a random free port for a
+// browser test, and stops its whole process group afterwards.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+export const webRoot = join(repoRoot, 'apps', 'web');
+
+export interface LabServer {
+  url: string;
+  port: number;
+  /** The server's stdout and stderr so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+let built = false;
+
+/** Builds apps/web/dist once per test process: the product is the built bundle. */
+export function buildWeb(): void {
+  if (built) return;
+  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+    cwd: webRoot,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (result.status !== 0) {
+    throw new Error(`vite build failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  built = true;
+}
+
+export async function startLabServer(timeoutMs = 90_000): Promise<LabServer> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'ebpf-lab-web-e2e-'));
+  let log = '';
+  const child: ChildProcess = spawn('npx', ['tsx', 'apps/server/src/main.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    // Its own process group, so stopping it also stops tsx's child node process.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      const killer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }, 5000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`the lab server exited with ${child.exitCode} before answering:\n${log}`);
+    }
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.ok) return { url, port, output: () => log, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`the lab server did not answer /api/health within ${timeoutMs} ms:\n${log}`);
+}
