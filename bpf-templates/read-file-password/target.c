@@ -9,6 +9,21 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * Copies a path to the stack before passing it to open(). A string literal sits in a page of
+ * the binary that may not be loaded yet when open() is called; the kernel can fault it in, but
+ * a tracing program cannot (bpf_probe_read_user_str just fails). Copying touches the page in
+ * user space first, and the stack copy is resident.
+ */
+static int open_path(const char *literal, int flags)
+{
+	char path[64];
+
+	strncpy(path, literal, sizeof(path) - 1);
+	path[sizeof(path) - 1] = 0;
+	return open(path, flags);
+}
+
 static char sink[4096];
 static size_t sunk;
 
@@ -52,41 +67,41 @@ int main(int argc, char **argv)
 	const char *s = argc > 1 ? argv[1] : "bait-around";
 
 	if (!strcmp(s, "bait-around")) {
-		int a = open("/tmp/notes.txt", O_RDONLY);
+		int a = open_path("/tmp/notes.txt", O_RDONLY);
 		read_once(a, 256);
-		int p = open("/tmp/password", O_RDONLY);
+		int p = open_path("/tmp/password", O_RDONLY);
 		read_once(p, 256);
-		int b = open("/tmp/config.ini", O_RDONLY);
+		int b = open_path("/tmp/config.ini", O_RDONLY);
 		read_once(b, 256);
 	} else if (!strcmp(s, "kept-open")) {
-		int p = open("/tmp/password", O_RDONLY);
-		int a = open("/tmp/notes.txt", O_RDONLY);
+		int p = open_path("/tmp/password", O_RDONLY);
+		int a = open_path("/tmp/notes.txt", O_RDONLY);
 		read_once(a, 10);
 		read_once(p, 256);
 		read_once(a, 256);
 	} else if (!strcmp(s, "decoys")) {
-		int d1 = open("/tmp/password.bak", O_RDONLY);
+		int d1 = open_path("/tmp/password.bak", O_RDONLY);
 		read_once(d1, 256);
-		int d2 = open("/tmp/passwordX", O_RDONLY);
+		int d2 = open_path("/tmp/passwordX", O_RDONLY);
 		read_once(d2, 256);
-		int d3 = open("/tmp/passwor", O_RDONLY);
+		int d3 = open_path("/tmp/passwor", O_RDONLY);
 		read_once(d3, 256);
-		int p = open("/tmp/password", O_RDONLY);
+		int p = open_path("/tmp/password", O_RDONLY);
 		read_once(p, 256);
 	} else if (!strcmp(s, "failed-open")) {
 		/* The password exists, but it is not a directory: this open fails with ENOTDIR. */
-		int bad = open("/tmp/password", O_RDONLY | O_DIRECTORY);
-		int a = open("/tmp/notes.txt", O_RDONLY);
+		int bad = open_path("/tmp/password", O_RDONLY | O_DIRECTORY);
+		int a = open_path("/tmp/notes.txt", O_RDONLY);
 		read_once(a, 256);
-		int p = open("/tmp/password", O_RDONLY);
+		int p = open_path("/tmp/password", O_RDONLY);
 		read_once(p, 256);
 		(void)bad;
 	} else if (!strcmp(s, "chunks")) {
-		int p = open("/tmp/password", O_RDONLY);
+		int p = open_path("/tmp/password", O_RDONLY);
 		read_all(p, 5);
 	} else if (!strcmp(s, "second-thread")) {
 		pthread_t t;
-		int p = open("/tmp/password", O_RDONLY);
+		int p = open_path("/tmp/password", O_RDONLY);
 		if (pthread_create(&t, NULL, thread_reader, &p) == 0)
 			pthread_join(t, NULL);
 	} else {

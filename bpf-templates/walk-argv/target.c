@@ -16,7 +16,14 @@ int main(void)
 	token[strcspn(token, "\n")] = 0;
 	pid_t pid = fork();
 	if (pid == 0) {
-		execl("/bin/true", "true", "--user", "alice", "--token", token, "--retries", "3", (char *)NULL);
+		/*
+		 * Arguments on the stack, not literals: a literal's page may not be loaded yet at
+		 * execve() entry, and a tracing program cannot fault it in (its read just fails).
+		 */
+		char a0[] = "true", a1[] = "--user", a2[] = "alice", a3[] = "--token", a5[] = "--retries", a6[] = "3";
+		char *argv[] = { a0, a1, a2, a3, token, a5, a6, NULL };
+
+		execv("/bin/true", argv);
 		_exit(127);
 	}
 	if (pid > 0)

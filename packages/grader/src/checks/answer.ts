@@ -82,7 +82,9 @@ export function answerEquals(params: CheckParams<'answer-equals'>, obs: Scenario
     }
     if (recs.length > MAX_LISTED) lines.push(`… and ${recs.length - MAX_LISTED} more records.`);
   }
-  if (file) {
+  // Only say what the target read when its reads were recorded and every open was resolved.
+  const unresolved = calls.filter((c) => c.name === 'openat' && c.path === undefined && Number(c.ret ?? -1) >= 0).length;
+  if (file && calls.some((c) => c.name === 'read') && unresolved === 0) {
     const reads = readsOf(calls, file);
     lines.push(
       reads.calls === 0
