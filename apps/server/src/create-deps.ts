@@ -76,7 +76,8 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
   if (interrupted > 0) logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
   const accounts = createAccounts({
     store,
-    runner,
+    // Instructors' re-runs wait in the same queue as students' runs, under its concurrency limit.
+    runner: { run: (request, onProgress, signal) => queue.enqueue((s) => runner.run(request, onProgress, signal ?? s)).result },
     exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
   });
   return { config, logger, exercises, runner, runnerKind, queue, system, accounts };
