@@ -1728,6 +1728,18 @@ int main(int argc, char **argv)
 		struct bpf_object *d = bpf_object__open_file(dpath, NULL);
 		int err = !d || set_rodata_u64(d, "run_cgroup", cgid);
 
+		/* load only the record shapes these hooks need: each program costs a verification */
+		if (!err) {
+			struct bpf_program *dp;
+
+			bpf_object__for_each_program(dp, d) {
+				bool used = false;
+
+				for (int h = 0; h < nhooks; h++)
+					used |= dispatcher_for(d, &hooks[h]) == dp;
+				bpf_program__set_autoload(dp, used);
+			}
+		}
 		if (!err && ndisps > 0)
 			err = bpf_map__reuse_fd(bpf_object__find_map_by_name(d, "disp_progs"),
 						bpf_object__find_map_fd_by_name(disps[0], "disp_progs")) ||
@@ -1809,7 +1821,8 @@ int main(int argc, char **argv)
 	}
 	for (int d = 0; d < ndisps; d++)
 		bpf_object__for_each_program(p, disps[d])
-			json_object_array_add(dprog_ids, json_object_new_int64(obj_id(bpf_program__fd(p))));
+			if (bpf_program__fd(p) >= 0)
+				json_object_array_add(dprog_ids, json_object_new_int64(obj_id(bpf_program__fd(p))));
 	struct bpf_map *m;
 	bpf_object__for_each_map(m, disp)
 		json_object_array_add(dmap_ids, json_object_new_int64(obj_id(bpf_map__fd(m))));
