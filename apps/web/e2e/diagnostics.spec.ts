@@ -1,0 +1,108 @@
+// Issue 5's acceptance in a real browser against the real server: the verifier's missing NULL
+// check lands on the student's line with its explanation; clangd marks a typo before Run;
+// completion offers bpf_map_lookup_elem with its signature.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { launchBrowser, setEditorText, watchErrors } from './helpers/browser.ts';
+import type { LabBrowser } from './helpers/browser.ts';
+import { buildWeb, startLabServer } from './helpers/lab-server.ts';
+import type { LabServer } from './helpers/lab-server.ts';
+
+let server: LabServer;
+let browser: LabBrowser;
+let exerciseId: string;
+
+beforeAll(async () => {
+  buildWeb();
+  server = await startLabServer();
+  browser = await launchBrowser();
+  const list = (await (await fetch(`${server.url}/api/exercises`)).json()) as { id: string }[];
+  if (list.length === 0) throw new Error('the server lists no exercises: the browser test needs one');
+  exerciseId = list.find((e) => e.id === 'read-file-password')?.id ?? list[0].id;
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openExercise(page: Page): Promise<void> {
+  await page.goto(`${server.url}/exercises/${exerciseId}`);
+  await page.locator('[data-testid="code-editor"] .view-lines').waitFor();
+}
+
+/** Hovers the editor line holding `text` and returns what the hover shows. */
+async function hoverLine(page: Page, text: string): Promise<string> {
+  const line = page.locator('[data-testid="code-editor"] .view-line', { hasText: text }).first();
+  await line.hover({ position: { x: 40, y: 5 } });
+  const hover = page.locator('.monaco-hover:not(.hidden)').first();
+  await hover.waitFor({ timeout: 20_000 });
+  return (await hover.textContent()) ?? '';
+}
+
+const MAP = [
+  'struct {',
+  '  __uint(type, BPF_MAP_TYPE_HASH);',
+  '  __uint(max_entries, 64);',
+  '  __type(key, u32);',
+  '  __type(value, u64);',
+  '} counts SEC(".maps");',
+  '',
+];
+
+const NULL_CHECK = [
+  '#include "lab.h"',
+  '',
+  ...MAP,
+  'SEC("tracepoint/syscalls/sys_enter_openat")',
+  'int count_opens(void *ctx)',
+  '{',
+  '  u32 pid = bpf_get_current_pid_tgid() >> 32;',
+  '  u64 *count = bpf_map_lookup_elem(&counts, &pid);',
+  '  *count += 1;',
+  '  return 0;',
+  '}',
+  '',
+].join('\n');
+
+describe('diagnostics that teach, in the browser', () => {
+  it('shows a missing NULL check on the line that uses the pointer, with the explanation', async () => {
+    const page = await browser.context.newPage();
+    await openExercise(page);
+    await setEditorText(page, NULL_CHECK);
+    await page.locator('[data-testid="run-button"]').click();
+    await page.locator('[data-testid="run-panel"][data-phase="done"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid="stage-verifier"]').getAttribute('data-state')).toBe('failed');
+    const shown = await hoverLine(page, '*count += 1;');
+    expect(shown).toContain('Missing NULL check');
+    expect(shown).toContain('if (!value) return 0;');
+    await page.close();
+  });
+
+  it('marks a typo from clangd before Run', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await openExercise(page);
+    await setEditorText(page, NULL_CHECK.replace('bpf_map_lookup_elem(', 'bpf_map_lookup_elme('));
+    await page.locator('[data-testid="code-editor"] .squiggly-error').first().waitFor({ timeout: 30_000 });
+    const shown = await hoverLine(page, 'bpf_map_lookup_elme');
+    expect(shown).toMatch(/undeclared function 'bpf_map_lookup_elme'|implicit declaration/);
+    expect(await page.locator('[data-testid="run-panel"][data-phase="done"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('offers bpf_map_lookup_elem with its signature in completion', async () => {
+    const page = await browser.context.newPage();
+    await openExercise(page);
+    await setEditorText(page, `${NULL_CHECK.replace('  return 0;', '  bpf_map_look\n  return 0;')}`);
+    await page.locator('[data-testid="code-editor"] .view-line', { hasText: 'bpf_map_look' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Control+Space');
+    const item = page.locator('.suggest-widget .monaco-list-row', { hasText: 'bpf_map_lookup_elem' }).first();
+    await item.waitFor({ timeout: 30_000 });
+    expect(await item.textContent()).toContain('void *(*)(void *, const void *)');
+    await page.close();
+  });
+});
