@@ -1,2 +1,11 @@
 export * from './types.ts';
+export type { RunnerDeps, CompileOutcome, StaticOutcome } from './deps.ts';
 export { paths } from './paths.ts';
+export { createRunner } from './run.ts';
+export { createDefaultDeps, createDefaultRunner, exerciseHash, getToolVersions } from './default-runner.ts';
+export type { DefaultRunnerOptions } from './default-runner.ts';
+export { compile, compileFlags, COMPILE_LIMITS, LIMIT_MESSAGES, STUDENT_FILE } from './compile/index.ts';
+export type { CompileOptions, CompileResult } from './compile/index.ts';
+export { ALLOWED_HELPERS, checkObject, contextSizes, rulesFor } from './static-check/index.ts';
+export type { MapInfo, ProgramInfo, StaticLimits, StaticResult, StaticRules } from './static-check/index.ts';
+export { runLoader, sweepStaleCgroups, cgroupForRun } from './loader/index.ts';

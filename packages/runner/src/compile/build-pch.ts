@@ -17,7 +17,6 @@ export async function buildPch(header = paths.labHeader, out = paths.pch, includ
     stdin: '',
     timeoutMs: 120_000,
     maxStdoutBytes: 1024 * 1024,
-    maxStderrBytes: 1024 * 1024,
   });
   if (res.code !== 0 || !existsSync(tmp)) {
     rmSync(tmp, { force: true });

@@ -77,7 +77,6 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
     stdin: source,
     timeoutMs: COMPILE_LIMITS.wallMs,
     maxStdoutBytes: COMPILE_LIMITS.objectBytes,
-    maxStderrBytes: COMPILE_LIMITS.stderrBytes,
     signal: opts.signal,
   });
   const stderr = res.stderr.toString('utf8');

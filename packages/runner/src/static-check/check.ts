@@ -7,6 +7,7 @@ import { ContextFlow } from './context-flow.ts';
 import type { CodeSection, Location } from './context-flow.ts';
 import { ElfError, parseElf, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION } from './elf.ts';
 import type { ElfFile, ElfSymbol } from './elf.ts';
+import { contextSizesSync } from './tracefs.ts';
 import { ALLOWED_HELPERS, helperArgCount, helperName, refusalReason } from './helpers.ts';
 
 export interface StaticLimits {
@@ -20,10 +21,14 @@ export interface StaticLimits {
 export interface StaticRules {
   /** Program sections the exercise allows, e.g. `tracepoint/syscalls/sys_enter_openat`. */
   sections: readonly string[];
-  /** Record size of each section's tracepoint (tracefs.ts): how far a program may read. */
-  contextSizes: Readonly<Record<string, number>>;
+  /**
+   * Record size of each section's tracepoint (tracefs.ts): how far a program may read. When
+   * absent (an ExerciseMeta passed as it is), read from tracefs here, cached per process.
+   */
+  contextSizes?: Readonly<Record<string, number>>;
   limits: StaticLimits;
-  helpers?: readonly string[];
+  /** Replaces the global helper allowlist (ALLOWED_HELPERS). */
+  allowedHelpers?: readonly string[];
   /** Names the lab itself defines with the reserved `lab_` prefix. */
   labNames?: readonly string[];
 }
@@ -47,13 +52,14 @@ export interface MapInfo {
   maxEntries: number;
 }
 
-export interface StaticResult {
+// A type alias, not an interface: the runner's StaticOutcome has an index signature.
+export type StaticResult = {
   ok: boolean;
   diagnostics: Diagnostic[];
   programs: ProgramInfo[];
   maps: MapInfo[];
   durationMs: number;
-}
+};
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Local symbols clang makes: labels (LBB0_1), static locals (`func.var`), string literals. */
@@ -124,7 +130,8 @@ function inspect(object: Buffer, rules: StaticRules, out: Diagnostic[], programs
 
   const allowed = new Set(rules.sections);
   const labNames = new Set(rules.labNames ?? ['lab_events']);
-  const helpers = new Set(rules.helpers ?? ALLOWED_HELPERS);
+  const helpers = new Set(rules.allowedHelpers ?? ALLOWED_HELPERS);
+  const contextSizes = rules.contextSizes ?? contextSizesSync(rules.sections);
 
   // Sections.
   const code = new Map<number, CodeSection>();
@@ -187,7 +194,7 @@ function inspect(object: Buffer, rules: StaticRules, out: Diagnostic[], programs
     const flow = ContextFlow.analyze(code, sec.index, sym.value / 8, (id) =>
       helpers.has(helperName(id)) ? helperArgCount(id) : undefined,
     );
-    const limit = rules.contextSizes[sec.name];
+    const limit = contextSizes[sec.name];
     const tp = sec.name.split('/').pop() ?? sec.name;
     let maxRead = 0;
     for (const a of flow.accesses) {

@@ -41,10 +41,36 @@ async function tracefsDir(): Promise<string> {
     stdin: '',
     timeoutMs: 5000,
     maxStdoutBytes: 4096,
-    maxStderrBytes: 4096,
   });
   if (res.code !== 0) throw new Error(`tracefs is not mounted and mounting it failed: ${res.stderr.toString().trim()}`);
   return TRACEFS;
+}
+
+function sizeOf(dir: string, tp: string): number {
+  const file = `${dir}/events/${tp}/format`;
+  if (!existsSync(file)) throw new Error(`tracepoint ${tp} does not exist on this kernel (${file})`);
+  return recordSize(readFileSync(file, 'utf8'));
+}
+
+/**
+ * The same, without mounting: for callers that cannot wait. Throws (an infrastructure error,
+ * not the student's) when tracefs is not mounted; the set-up mounts it.
+ */
+export function contextSizesSync(sections: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const section of sections) {
+    const tp = tracepointOf(section);
+    if (!tp) continue;
+    let size = cache.get(tp);
+    if (size === undefined) {
+      const dir = tracefsMounted();
+      if (!dir) throw new Error(`tracefs is not mounted (run npm run setup, or mount it at ${TRACEFS})`);
+      size = sizeOf(dir, tp);
+      cache.set(tp, size);
+    }
+    out[section] = size;
+  }
+  return out;
 }
 
 /** Record sizes of the tracepoints behind these sections (cached per process). */
@@ -57,9 +83,7 @@ export async function contextSizes(sections: readonly string[]): Promise<Record<
     let size = cache.get(tp);
     if (size === undefined) {
       dir ??= await tracefsDir();
-      const file = `${dir}/events/${tp}/format`;
-      if (!existsSync(file)) throw new Error(`tracepoint ${tp} does not exist on this kernel (${file})`);
-      size = recordSize(readFileSync(file, 'utf8'));
+      size = sizeOf(dir, tp);
       cache.set(tp, size);
     }
     out[section] = size;
