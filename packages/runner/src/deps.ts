@@ -15,20 +15,22 @@ export interface CompileOutcome {
 export interface StaticOutcome {
   ok: boolean;
   diagnostics: Diagnostic[];
-  [fact: string]: unknown;
+  /** What the checks learnt about the object that the grader may use (e.g. map key layouts). */
+  facts?: unknown;
 }
 
 export interface RunnerDeps {
   exercises: Map<string, Exercise>;
   versions(exercise: Exercise | undefined): RunResult['versions'];
   compile(source: string, signal?: AbortSignal): Promise<CompileOutcome>;
-  checkObject(object: Buffer, meta: ExerciseMeta): StaticOutcome;
+  checkObject(object: Buffer, meta: ExerciseMeta): Promise<StaticOutcome>;
   /** Resolves once the loader reported `done` (or died); cleans up after itself. */
   runLoader(config: LoaderConfig, onLine: (line: LoaderLine) => void, signal?: AbortSignal): Promise<void>;
   /** The cgroup v2 directory a run's target lives in. */
   cgroupFor(runId: string): string;
   explainVerifierLog(log: string, where: { program: string }): Diagnostic;
-  explainAttachError(line: Extract<LoaderLine, { type: 'attach_error' }>): Diagnostic;
-  grade(meta: ExerciseMeta, input: { observations: ScenarioObservation[]; object: StaticOutcome }): CheckResult[];
+  /** `source` is the student's file, to place the diagnostic on the SEC line. */
+  explainAttachError(line: Extract<LoaderLine, { type: 'attach_error' }>, source: string): Diagnostic;
+  grade(meta: ExerciseMeta, input: { observations: ScenarioObservation[]; object: unknown }): CheckResult[];
   log?(message: string, error: unknown): void;
 }

@@ -26,7 +26,7 @@ function deps(over: Partial<RunnerDeps>): RunnerDeps {
     exercises: new Map([['ex', exercise]]),
     versions: () => ({ kernel: 'k', clang: 'c', libbpf: 'l', exerciseHash: 'h' }),
     compile: async () => ({ ok: true, object: Buffer.from('obj'), diagnostics: [], log: '' }),
-    checkObject: () => ({ ok: true, diagnostics: [] }),
+    checkObject: async () => ({ ok: true, diagnostics: [] }),
     runLoader: async (_c, onLine) => {
       const lines: LoaderLine[] = [
         { type: 'loaded', programs: [], maps: [] },

@@ -163,7 +163,7 @@ async function runExercise(
 
   // 2. Static checks of the object, before anything reaches the kernel.
   track.start('static');
-  const checked = deps.checkObject(compiled.object, meta);
+  const checked = await deps.checkObject(compiled.object, meta);
   track.diagnostics.push(...checked.diagnostics);
   if (!checked.ok) {
     track.finish('failed', checked.diagnostics.map((d) => (d.line ? `line ${d.line}: ` : '') + d.message).join('\n'));
@@ -216,7 +216,7 @@ async function runExercise(
         }
         case 'attach_error': {
           track.finish('failed', `${line.section}: ${line.message}`);
-          const d = deps.explainAttachError(line);
+          const d = deps.explainAttachError(line, request.code);
           track.diagnostics.push(d);
           failure = { kind: 'attach', summary: `${line.program} could not be attached: ${d.message}` };
           break;
@@ -256,7 +256,7 @@ async function runExercise(
 
     // 6. Checks: a pure function of the observations.
     track.start('checks');
-    const checks: CheckResult[] = deps.grade(meta, { observations, object: checked });
+    const checks: CheckResult[] = deps.grade(meta, { observations, object: checked.facts });
     for (const check of checks) onProgress({ type: 'check', check });
     const passed = checks.every((c) => !c.required || c.status === 'pass');
     track.finish(passed ? 'ok' : 'failed');

@@ -1,0 +1,60 @@
+// npm run grade -- <exercise-id> <file.c> [--json]
+// Grades one file exactly as the web lab does. Exit 0 pass, 1 fail, 2 error.
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { RunResult } from '@ebpf-lab/protocol';
+import { createDefaultRunner } from '@ebpf-lab/runner';
+
+const USAGE = 'usage: npm run grade -- <exercise-id> <file.c> [--json]';
+
+function formatResult(r: RunResult): string {
+  const out: string[] = [];
+  out.push(`${r.exerciseId}: ${r.status.toUpperCase()}${r.errorKind ? ` (${r.errorKind})` : ''}`);
+  for (const s of r.stages) {
+    const mark = s.status === 'ok' ? 'ok  ' : s.status === 'failed' ? 'FAIL' : '-   ';
+    out.push(`  ${mark} ${s.name.padEnd(9)} ${s.status === 'skipped' ? '' : `${s.durationMs} ms`}`);
+  }
+  for (const d of r.diagnostics) {
+    out.push(`  ${d.severity}: ${d.line ? `line ${d.line}: ` : ''}${d.message}`);
+    if (d.explanation) out.push(`    ${d.explanation}`);
+    if (d.suggestion) out.push(`    try: ${d.suggestion}`);
+  }
+  for (const c of r.checks) {
+    const mark = c.status === 'pass' ? 'pass' : c.status === 'fail' ? 'FAIL' : 'skip';
+    out.push(`  [${mark}] ${c.title}${c.required ? '' : ' (bonus)'}: ${c.message}`);
+    if (c.status === 'fail' && c.hint) out.push(`         hint: ${c.hint}`);
+  }
+  for (const l of r.limits) out.push(`  limit: ${l}`);
+  out.push(r.summary);
+  return out.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const [exerciseId, file] = argv.filter((a) => a !== '--json');
+  if (!exerciseId || !file) {
+    console.error(USAGE);
+    return 2;
+  }
+  let code: string;
+  try {
+    code = readFileSync(file, 'utf8');
+  } catch (e) {
+    console.error(`cannot read ${file}: ${(e as Error).message}`);
+    return 2;
+  }
+  const runner = createDefaultRunner();
+  const result = await runner.run({ runId: randomUUID(), exerciseId, code }, () => {});
+  console.log(json ? JSON.stringify(result, null, 2) : formatResult(result));
+  return result.status === 'pass' ? 0 : result.status === 'fail' ? 1 : 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(e);
+    process.exitCode = 2;
+  },
+);

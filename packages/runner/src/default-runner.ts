@@ -1,0 +1,106 @@
+// The runner wired to the real pieces: the compile sandbox, the static checks, the native
+// loader, the diagnostics and the grader. The server, the command-line grader, the benchmark
+// and the content tests all build their runner here, so they grade exactly alike.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { release } from 'node:os';
+import { join } from 'node:path';
+import { explainAttachError, explainVerifierLog } from '@ebpf-lab/diagnostics';
+import type { UnrecognisedVerifierLog } from '@ebpf-lab/diagnostics';
+import { loadExercises } from '@ebpf-lab/exercises';
+import type { Exercise } from '@ebpf-lab/exercises';
+import { grade } from '@ebpf-lab/grader';
+import { compile } from './compile/index.ts';
+import { STUDENT_FILE } from './compile/flags.ts';
+import type { RunnerDeps } from './deps.ts';
+import { cgroupForRun, runLoader } from './loader/index.ts';
+import { paths } from './paths.ts';
+import { createRunner } from './run.ts';
+import { checkObject, rulesFor } from './static-check/index.ts';
+import type { StaticRules } from './static-check/index.ts';
+import type { LabRunner } from './types.ts';
+
+/** Hash of every file of an exercise folder, so a stored result says which version graded it. */
+export function exerciseHash(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(name).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex').slice(0, 16);
+}
+
+let toolVersions: { clang: string; libbpf: string } | undefined;
+/** Read once per process: the versions cannot change under a running server. */
+export function getToolVersions(): { clang: string; libbpf: string } {
+  if (!toolVersions) {
+    const run = (cmd: string, args: string[]) => {
+      try {
+        return execFileSync(cmd, args, { encoding: 'utf8', timeout: 5000 }).trim();
+      } catch {
+        return 'unknown';
+      }
+    };
+    const clang = /version ([\d.]+)/.exec(run('clang', ['--version']))?.[1] ?? 'unknown';
+    const libbpf = run('pkg-config', ['--modversion', 'libbpf']);
+    toolVersions = { clang, libbpf };
+  }
+  return toolVersions;
+}
+
+export interface DefaultRunnerOptions {
+  exercises?: Exercise[];
+  /** Called with verifier logs no explanation recognises (the server records them). */
+  onUnrecognisedVerifierLog?: (entry: UnrecognisedVerifierLog) => void;
+  log?: (message: string, error: unknown) => void;
+}
+
+export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDeps {
+  const exercises = options.exercises ?? loadExercises(paths.templatesDir);
+  const byId = new Map(exercises.map((e) => [e.meta.id, e]));
+  const hashes = new Map(exercises.map((e) => [e.meta.id, exerciseHash(e.dir)]));
+  // Record sizes come from tracefs and do not change while the kernel runs: read them once.
+  const rules = new Map<string, Promise<StaticRules>>();
+  const rulesOf = (meta: Exercise['meta']) => {
+    let r = rules.get(meta.id);
+    if (!r) {
+      r = rulesFor(meta);
+      rules.set(meta.id, r);
+    }
+    return r;
+  };
+  return {
+    exercises: byId,
+    versions: (exercise) => ({
+      kernel: release(),
+      ...getToolVersions(),
+      exerciseHash: exercise ? (hashes.get(exercise.meta.id) ?? '') : '',
+    }),
+    compile: (source, signal) => compile(source, { signal }),
+    checkObject: async (object, meta) => {
+      const result = checkObject(object, await rulesOf(meta));
+      return { ok: result.ok, diagnostics: result.diagnostics, facts: result };
+    },
+    runLoader: (config, onLine, signal) => runLoader(config, onLine, signal),
+    cgroupFor: (runId) => cgroupForRun(runId),
+    explainVerifierLog: (log, where) =>
+      explainVerifierLog(log, {
+        program: where.program,
+        sourceFile: STUDENT_FILE,
+        onUnrecognised: options.onUnrecognisedVerifierLog,
+      }),
+    explainAttachError: (line, source) =>
+      explainAttachError(line.errno, line.section, line.message, { program: line.program, source }),
+    grade: (meta, input) => grade(meta, input),
+    log: options.log ?? ((message, error) => console.error(message, error)),
+  };
+}
+
+export function createDefaultRunner(options: DefaultRunnerOptions = {}): LabRunner {
+  return createRunner(createDefaultDeps(options));
+}
