@@ -185,6 +185,14 @@ describe('grade (read-file-password)', () => {
     expect(c.hint).toMatch(/padding/);
   });
 
+  it('calls hits with dirty padding luck', () => {
+    const run = correctRun().map((o) => ({ ...o, maps: cleanMaps([fdKey(PID, 4, '00c9ffff')]) }));
+    const c = byId(grade(meta, { observations: run }))['key-padding'];
+    expect(c.status).toBe('fail');
+    expect(c.message).toContain('The key type struct file_key (16 bytes) has bytes that belong to no field.');
+    expect(c.message).toContain('so the lookups still hit: that is luck');
+  });
+
   it('finds dirty padding from the layout alone when the dump did not decode it', () => {
     const run = correctRun();
     const raw = fdKey(PID, 4, '0000ff00');

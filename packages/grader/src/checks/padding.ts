@@ -81,7 +81,11 @@ export function paddingDiagnosis(params: CheckParams<'padding-diagnosis'>, scope
   else lines.push(`The key type ${f.keyType ?? ''} (${f.keySize} bytes) has bytes that belong to no field.`.replace('  ', ' '));
   if (params.path) {
     const { reads, caught } = misses(scope, params.path);
-    if (reads > caught) lines.push(`Across the scenarios the target read ${params.path} ${plural(reads, 'time')} and your programs submitted at ${caught} of those reads: lookups that miss look exactly like this.`);
+    if (reads > caught) {
+      lines.push(`Across the scenarios the target read ${params.path} ${plural(reads, 'time')} and your programs submitted at ${caught} of those reads: lookups that miss look exactly like this.`);
+    } else if (reads > 0) {
+      lines.push('This time the leftover bytes were the same when you stored the key and when you looked it up, so the lookups still hit: that is luck, and it changes with the code around it.');
+    }
   }
   return { pass: false, message: lines.join(' ') };
 }
