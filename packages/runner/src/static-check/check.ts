@@ -3,6 +3,7 @@
 import type { Diagnostic } from '@ebpf-lab/protocol';
 import { BTF_KIND, parseBtf, parseLineInfo, resolveType, typeSize } from './btf.ts';
 import type { Btf, LineInfo } from './btf.ts';
+import { findUnsafeFormats } from './format-strings.ts';
 import { ContextFlow } from './context-flow.ts';
 import type { CodeSection, Location } from './context-flow.ts';
 import { ElfError, parseElf, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION } from './elf.ts';
@@ -179,6 +180,14 @@ function inspect(object: Buffer, rules: StaticRules, out: Diagnostic[], programs
 
   // Maps.
   checkMaps(elf, btf, rules.limits, labNames, dataBytes, maps, refuse);
+
+  // Read-only strings: a format with %s or %p makes bpf_snprintf (DEBUG) read any kernel address.
+  for (const f of findUnsafeFormats(elf.sections)) {
+    refuse(
+      'static/format',
+      `the string "${f.text}" has ${f.conversion}, which makes DEBUG read memory through its argument; DEBUG formats take numbers only (%d, %u, %x, %ld, %llu, %c …): send text with SUBMIT or SUBMIT_USER instead`,
+    );
+  }
 
   // Programs: every function symbol in an allowed program section.
   for (const sym of elf.symbols) {
