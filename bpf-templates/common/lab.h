@@ -5,7 +5,9 @@
  *   SUBMIT(buf, len)       report len bytes of a BPF-side buffer (stack array or map value)
  *   SUBMIT_USER(ptr, len)  report len bytes read from the target's user memory
  *   SUBMIT_NUM(n)          report a number
- *   DEBUG(fmt, ...)        a printf-style line in the run's event stream (not graded)
+ *   DEBUG(fmt, ...)        a printf-style line in the run's event stream (not graded);
+ *                          numbers only (%d %u %x %ld %llu %c ...): %s and %p would read
+ *                          memory through the argument and are refused before load
  *
  * Each record carries at most LAB_MAX_RECORD_BYTES (256) bytes; longer requests are cut and
  * marked truncated. The macros accept any `len` (signed, unbounded, masked, ...): they clamp it
