@@ -38,6 +38,12 @@ async function hoverLine(page: Page, text: string): Promise<string> {
   await line.hover({ position: { x: 40, y: 5 } });
   const hover = page.locator('.monaco-hover:not(.hidden)').first();
   await hover.waitFor({ timeout: 20_000 });
+  // The hover shows "Loading..." until every provider (clangd's included) has answered.
+  await page.waitForFunction(
+    () => !/Loading\.\.\./.test(document.querySelector('.monaco-hover:not(.hidden)')?.textContent ?? 'Loading...'),
+    undefined,
+    { timeout: 30_000 },
+  );
   return (await hover.textContent()) ?? '';
 }
 
