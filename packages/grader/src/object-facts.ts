@@ -22,3 +22,20 @@ export function objectFacts(object: unknown): ObjectFacts {
   const mapKeys = z.array(KeyLayout).safeParse((object as Record<string, unknown>).mapKeys);
   return mapKeys.success ? { mapKeys: mapKeys.data } : {};
 }
+
+/**
+ * The byte ranges of a struct no member covers: alignment holes and tail padding. For the runner,
+ * which reads member offsets and sizes from the object's BTF (bit offsets divided by 8).
+ */
+export function keyHoles(size: number, members: { offset: number; size: number }[]): KeyLayout['holes'] {
+  const covered = new Uint8Array(size);
+  for (const m of members) covered.fill(1, Math.max(0, m.offset), Math.min(size, m.offset + m.size));
+  const holes: KeyLayout['holes'] = [];
+  for (let i = 0; i < size; i++) {
+    if (covered[i]) continue;
+    const last = holes.at(-1);
+    if (last && last.offset + last.size === i) last.size++;
+    else holes.push({ offset: i, size: 1 });
+  }
+  return holes;
+}
