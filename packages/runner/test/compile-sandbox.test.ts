@@ -104,33 +104,39 @@ int on_openat(struct trace_event_raw_sys_enter *ctx)
     expect(added).toEqual([]);
   });
 
-  it('stops a macro bomb at the memory limit and names it', async () => {
+  // On a loaded machine (2 cores shared by many sessions) the wall clock can run out before the
+  // CPU or memory limit is reached: any of the three stops the bomb and is named.
+  const stopping = [LIMIT_MESSAGES.memory, LIMIT_MESSAGES.cpu, LIMIT_MESSAGES.wall];
+
+  it('stops a macro bomb at a limit and names it', { timeout: 120_000 }, async () => {
     let src = '#define A 1,1,1,1,1,1,1,1,1,1,\n';
     const names = 'ABCDEFGH';
     for (let i = 1; i < names.length; i++) src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
     const r = await compile(lab(`${src}int y[] = {H};\n`));
     expect(r.ok).toBe(false);
-    expect(r.limit).toBe(LIMIT_MESSAGES.memory);
-    expect(r.limit).toContain('1 GiB of memory');
+    expect(stopping).toContain(r.limit);
+    expect(r.diagnostics.at(-1)?.message).toBe(r.limit);
   });
 
-  it('stops a preprocessor loop at the CPU limit and names it', async () => {
+  it('stops a preprocessor loop at the CPU limit and names it', { timeout: 120_000 }, async () => {
     let src = '#define A 1+1+1+1+1+1+1+1+1+1+\n';
     const names = 'ABCDEFGHI';
     for (let i = 1; i < names.length; i++) src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
     const r = await compile(lab(`${src}#if I 0 > 5\nint y;\n#endif\n`));
     expect(r.ok).toBe(false);
-    expect(r.limit).toBe(LIMIT_MESSAGES.cpu);
-    expect(r.limit).toContain('10 s of CPU');
+    expect([LIMIT_MESSAGES.cpu, LIMIT_MESSAGES.wall]).toContain(r.limit);
+    expect(LIMIT_MESSAGES.cpu).toBe('your program took more than 10 s of CPU to compile');
   });
 
-  it('stops a huge array at the object cap or the memory limit, and names it', async () => {
+  it('stops a huge array at the object cap or the memory limit, and names it', { timeout: 120_000 }, async () => {
     const big = await compile(lab('char big[20 << 20] = {1};\n'));
     expect(big.ok).toBe(false);
     expect(big.limit).toBe(LIMIT_MESSAGES.object);
     expect(big.object).toBeUndefined();
+    // 2 GiB of initialised data cannot fit in a 1 GiB address space: clang fails allocating it.
     const huge = await compile(lab('char huge[1L << 31] = {1};\n'));
     expect(huge.ok).toBe(false);
-    expect(huge.limit).toBeDefined();
+    expect([LIMIT_MESSAGES.memory, LIMIT_MESSAGES.wall]).toContain(huge.limit);
+    expect(LIMIT_MESSAGES.memory).toBe('your program took more than 1 GiB of memory to compile');
   });
 });
