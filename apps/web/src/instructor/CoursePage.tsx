@@ -17,7 +17,7 @@ interface Matrix {
   rows: { student: { id: string; email: string; name: string }; cells: Record<string, Cell> }[];
 }
 
-function MatrixCell({ courseId, cell, label }: { courseId: string; cell: Cell; label: string }) {
+function MatrixCell({ courseId, exerciseId, cell, label }: { courseId: string; exerciseId: string; cell: Cell; label: string }) {
   const runId = cell.best?.runId ?? cell.latestRunId;
   const text =
     cell.state === 'not-started'
@@ -25,7 +25,7 @@ function MatrixCell({ courseId, cell, label }: { courseId: string; cell: Cell; l
       : `${cell.state === 'passed' ? 'passed' : 'not yet'} · ${cell.attempts} attempt${cell.attempts === 1 ? '' : 's'}` +
         (cell.best && cell.state !== 'passed' ? ` · best ${Math.round(cell.best.score * 100)}%` : '');
   return (
-    <td className="matrix-cell" data-state={cell.state} data-testid="matrix-cell" aria-label={label}>
+    <td className="matrix-cell" data-state={cell.state} data-exercise={exerciseId} data-testid="matrix-cell" aria-label={label}>
       {runId ? (
         <Link href={`/instructor/courses/${courseId}/runs/${runId}`}>
           {text}
@@ -110,7 +110,7 @@ export default function CoursePage({ courseId }: { courseId: string }) {
                   <div className="muted small">{row.student.email}</div>
                 </th>
                 {exercises.map((e) => (
-                  <MatrixCell key={e.id} courseId={course.id} cell={row.cells[e.id]} label={`${row.student.name}, ${e.title}`} />
+                  <MatrixCell key={e.id} courseId={course.id} exerciseId={e.id} cell={row.cells[e.id]} label={`${row.student.name}, ${e.title}`} />
                 ))}
               </tr>
             ))}
