@@ -47,6 +47,11 @@ describe('exercise folders', () => {
     for (const c of e.meta.checks) expect(c.hint.length).toBeGreaterThan(40);
     expect(e.meta.scenarios.length).toBeLessThanOrEqual(e.meta.id === 'read-file-password' ? 8 : 3);
   });
+
+  it.each(exercises.map((e) => [e.meta.id, e] as const))('%s has a wrong variant for every check', (_id, e) => {
+    const covered = new Set((e.variants ?? []).flatMap((v) => v.expectFail));
+    expect(e.meta.checks.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
 });
 
 describe('a broken exercise folder', () => {
@@ -136,6 +141,9 @@ describe.each(exercises.map((e) => [e.meta.id, e] as const))('%s on the kernel',
     for (const c of v.expectFail) expect(failed, `${c} should fail\n${show(r)}`).toContain(c);
     const allowed = new Set([...v.expectFail, ...v.mayFail]);
     expect(failed.filter((c) => !allowed.has(c)), show(r)).toEqual([]);
+    // Messages describe where bytes came from; they never print a planted file's content.
+    const planted = r.observations.flatMap((o) => o.planted.map((f) => Buffer.from(f.hex, 'hex').toString('utf8').trim()));
+    for (const c of r.checks) for (const text of planted) if (text.length >= 12) expect(c.message).not.toContain(text);
     const required = new Set(e.meta.checks.filter((c) => c.required).map((c) => c.id));
     expect(r.status).toBe(v.expectFail.some((c) => required.has(c)) ? 'fail' : 'pass');
   });
