@@ -75,6 +75,12 @@ describe('static checks', () => {
     ]);
   });
 
+  it('quotes the student\'s line when given the source', async () => {
+    const source = readFileSync(join(fixtures, 'args5-read.bpf.c'), 'utf8');
+    const r = checkObject(await objectOf('args5-read'), rules, source);
+    expect(errors(r, 'static/context-bound')[0].message).toContain('(line 7: `SUBMIT_NUM(ctx->args[5]);`)');
+  });
+
   it('refuses a read 1000 bytes into sys_exit_openat', async () => {
     const r = await check('offset-1000');
     expect(errors(r, 'static/context-bound')).toEqual([

@@ -79,7 +79,11 @@ const MAP_TYPES: Record<number, string> = {
 };
 const RINGBUF = 27;
 
-export function checkObject(object: Buffer, rules: StaticRules): StaticResult {
+/**
+ * `source`, when given, is the student's C: refusals then quote their line (the object's line
+ * info has no text for a file compiled from stdin).
+ */
+export function checkObject(object: Buffer, rules: StaticRules, source?: string): StaticResult {
   const t0 = performance.now();
   const diagnostics: Diagnostic[] = [];
   const programs: ProgramInfo[] = [];
@@ -92,7 +96,7 @@ export function checkObject(object: Buffer, rules: StaticRules): StaticResult {
     durationMs: Math.round((performance.now() - t0) * 100) / 100,
   });
   try {
-    inspect(object, rules, diagnostics, programs, maps);
+    inspect(object, rules, diagnostics, programs, maps, source?.split('\n'));
   } catch (e) {
     if (!(e instanceof ElfError) && !(e instanceof RangeError)) throw e;
     diagnostics.push({
@@ -107,7 +111,14 @@ export function checkObject(object: Buffer, rules: StaticRules): StaticResult {
   return done();
 }
 
-function inspect(object: Buffer, rules: StaticRules, out: Diagnostic[], programs: ProgramInfo[], maps: MapInfo[]): void {
+function inspect(
+  object: Buffer,
+  rules: StaticRules,
+  out: Diagnostic[],
+  programs: ProgramInfo[],
+  maps: MapInfo[],
+  sourceLines: string[] | undefined,
+): void {
   const elf = parseElf(object);
   const btfSection = elf.byName('.BTF');
   if (!btfSection) throw new ElfError('it has no .BTF section (compile with -g)');
@@ -123,7 +134,8 @@ function inspect(object: Buffer, rules: StaticRules, out: Diagnostic[], programs
       if (li) {
         d.line = li.line;
         d.column = li.column;
-        if (li.text.trim()) d.message = `${message} (line ${li.line}: \`${li.text.trim().slice(0, 120)}\`)`;
+        const text = (sourceLines?.[li.line - 1] ?? li.text).trim();
+        if (text) d.message = `${message} (line ${li.line}: \`${text.slice(0, 120)}\`)`;
       }
     }
     out.push(d);
@@ -325,8 +337,11 @@ function checkMaps(
   }
 }
 
-/** The file most line info points at that is not a header: the student's. */
+/** The file clang read from stdin (or else the one most line info points at that is not a header). */
 function guessStudentFile(lines: Map<string, LineInfo[]>): string | undefined {
+  for (const list of lines.values()) {
+    for (const li of list) if (li.file.endsWith('<stdin>')) return li.file;
+  }
   const counts = new Map<string, number>();
   for (const list of lines.values()) {
     for (const li of list) if (!li.file.endsWith('.h')) counts.set(li.file, (counts.get(li.file) ?? 0) + 1);
