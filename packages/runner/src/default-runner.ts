@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { explainAttachError, explainVerifierLog } from '@ebpf-lab/diagnostics';
+import { explainAttachError, explainVerifierLog, sectionLine } from '@ebpf-lab/diagnostics';
 import type { UnrecognisedVerifierLog } from '@ebpf-lab/diagnostics';
 import { loadExercises } from '@ebpf-lab/exercises';
 import type { Exercise } from '@ebpf-lab/exercises';
 import { grade } from '@ebpf-lab/grader';
+import type { Diagnostic } from '@ebpf-lab/protocol';
 import { compile } from './compile/index.ts';
 import { STUDENT_FILE } from './compile/flags.ts';
 import type { RunnerDeps } from './deps.ts';
@@ -20,6 +21,23 @@ import { createRunner } from './run.ts';
 import { checkObject, rulesFor } from './static-check/index.ts';
 import type { StaticRules } from './static-check/index.ts';
 import type { LabRunner } from './types.ts';
+
+/**
+ * A refused section is a typo in the student's `SEC("...")` far more often than anything in the
+ * function body, but the object only knows the function's first instruction: put the refusal
+ * on the SEC line, as an attach error would be.
+ */
+function onSectionLines(diagnostics: Diagnostic[], source: string): void {
+  for (const d of diagnostics) {
+    const section = d.code === 'static/section' ? /^section "([^"]*)"/.exec(d.message)?.[1] : undefined;
+    const line = section ? sectionLine(source, section) : 0;
+    if (line > 0) {
+      d.line = line;
+      d.message = d.message.replace(/ \(line \d+: `.*`\)$/, '');
+      d.column = source.split('\n')[line - 1].indexOf('SEC') + 1;
+    }
+  }
+}
 
 /** Hash of every file of an exercise folder, so a stored result says which version graded it. */
 export function exerciseHash(dir: string): string {
@@ -82,8 +100,9 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
       exerciseHash: exercise ? (hashes.get(exercise.meta.id) ?? '') : '',
     }),
     compile: (source, signal) => compile(source, { signal }),
-    checkObject: async (object, meta) => {
+    checkObject: async (object, meta, source) => {
       const result = checkObject(object, await rulesOf(meta));
+      if (source !== undefined) onSectionLines(result.diagnostics, source);
       return { ok: result.ok, diagnostics: result.diagnostics, facts: result };
     },
     runLoader: (config, onLine, signal) => runLoader(config, onLine, signal),

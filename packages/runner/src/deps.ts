@@ -23,7 +23,8 @@ export interface RunnerDeps {
   exercises: Map<string, Exercise>;
   versions(exercise: Exercise | undefined): RunResult['versions'];
   compile(source: string, signal?: AbortSignal): Promise<CompileOutcome>;
-  checkObject(object: Buffer, meta: ExerciseMeta): Promise<StaticOutcome>;
+  /** `source` is the student's file, to place refusals of a section on its SEC line. */
+  checkObject(object: Buffer, meta: ExerciseMeta, source?: string): Promise<StaticOutcome>;
   /** Resolves once the loader reported `done` (or died); cleans up after itself. */
   runLoader(config: LoaderConfig, onLine: (line: LoaderLine) => void, signal?: AbortSignal): Promise<void>;
   /** The cgroup v2 directory a run's target lives in. */

@@ -15,6 +15,7 @@ import type {
   StageName,
   StageResult,
 } from '@ebpf-lab/protocol';
+import { STUDENT_FILE } from './compile/flags.ts';
 import { ObservationCollector } from './observations.ts';
 import { paths } from './paths.ts';
 import { drawSecret, prepareScenarios } from './scenarios.ts';
@@ -163,7 +164,7 @@ async function runExercise(
 
   // 2. Static checks of the object, before anything reaches the kernel.
   track.start('static');
-  const checked = await deps.checkObject(compiled.object, meta);
+  const checked = await deps.checkObject(compiled.object, meta, request.code);
   track.diagnostics.push(...checked.diagnostics);
   if (!checked.ok) {
     track.finish('failed', checked.diagnostics.map((d) => (d.line ? `line ${d.line}: ` : '') + d.message).join('\n'));
@@ -208,8 +209,11 @@ async function runExercise(
           track.start('attach');
           break;
         case 'verifier_error': {
-          track.finish('failed', line.log);
-          const d = deps.explainVerifierLog(line.log, { program: line.program });
+          // The object's line info names the file as clang saw it on stdin; the student knows it
+          // by STUDENT_FILE, and the explanation only keeps lines of that file.
+          const log = line.log.replaceAll('@ <stdin>:', `@ ${STUDENT_FILE}:`);
+          track.finish('failed', log);
+          const d = deps.explainVerifierLog(log, { program: line.program });
           track.diagnostics.push(d);
           failure = { kind: 'verifier', summary: `The verifier rejected ${line.program}.${where(d)}` };
           break;

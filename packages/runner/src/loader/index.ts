@@ -18,6 +18,8 @@ export interface LoaderOptions {
   exitGraceMs?: number;
   /** Whole-run watchdog; defaults to the scenarios' wall time plus 30 s. */
   timeoutMs?: number;
+  /** Called with the loader's pid once it started (tests kill it to check the clean-up). */
+  onSpawn?: (pid: number) => void;
   /** Called once the loader has exited and the cgroup is gone (tests measure with it). */
   onCleanedUp?: (info: { exitedAfterDoneMs?: number; code: number | null; signal: string | null }) => void;
 }
@@ -91,6 +93,8 @@ export async function runLoader(
       }
     },
   });
+
+  if (proc.pid !== undefined) options.onSpawn?.(proc.pid);
 
   const cleanup = proc.result.then(async (res) => {
     if (pending) handle(pending);
