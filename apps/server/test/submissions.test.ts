@@ -62,9 +62,23 @@ describe('run recorder (called by the WebSocket run handler)', () => {
     expect(refused).toMatchObject({ ok: false, code: 'rate-limited' });
     expect(refused.ok === false && refused.message).toMatch(/at most 3 runs per minute/);
     expect(await h.store.getRun('r4')).toBeUndefined();
-    // Another student is not affected.
-    const other = await h.accounts.runs.recordRunAccepted({ runId: 'r5', exerciseId: 'ex-one', code: 'x', user: null });
-    expect(other.ok).toBe(true);
+    // Others are not affected, nor the signed-out local user (not limited per minute by default).
+    for (let i = 0; i < 5; i++) {
+      const local = await h.accounts.runs.recordRunAccepted({ runId: `l${i}`, exerciseId: 'ex-one', code: 'x', user: null });
+      expect(local.ok).toBe(true);
+    }
+  });
+
+  it('limits signed-out runs per minute when the server is configured to', async () => {
+    const limited = await startHarness({ runLimits: { anonymousRunsPerMinute: 1 } });
+    try {
+      const run = (runId: string) =>
+        limited.accounts.runs.recordRunAccepted({ runId, exerciseId: 'ex-one', code: 'x', user: null });
+      expect((await run('a')).ok).toBe(true);
+      expect(await run('b')).toMatchObject({ ok: false, message: expect.stringMatching(/at most 1 run per minute/) });
+    } finally {
+      await limited.close();
+    }
   });
 
   it('refuses an oversized submission and names the size limit', async () => {

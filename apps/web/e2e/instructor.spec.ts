@@ -152,7 +152,9 @@ describe('instructor desk in the browser', () => {
     const forbidden = await ada.context.request.get(`${server.url}/api/instructor/courses/${courseId}/matrix`);
     expect(forbidden.status()).toBe(403);
 
-    expect(deskErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
-    expect(labErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
+    // Chunks a page was still loading when the test navigated on are aborted, not failed.
+    const real = (errors: string[]) => errors.filter((e) => !/favicon|net::ERR_ABORTED/.test(e));
+    expect(real(deskErrors)).toEqual([]);
+    expect(real(labErrors)).toEqual([]);
   }, 240_000);
 });

@@ -26,11 +26,21 @@ export interface RunRecorder {
 }
 
 export interface RunLimits {
+  /** Per signed-in user. */
   runsPerMinute: number;
+  /**
+   * Signed-out runs share one identity, the single user of a local lab, so by default only the
+   * server's queue and per-connection limits bound them. Set a number on a public server.
+   */
+  anonymousRunsPerMinute: number | null;
   maxSourceBytes: number;
 }
 
-export const DEFAULT_RUN_LIMITS: RunLimits = { runsPerMinute: 20, maxSourceBytes: MAX_SOURCE_BYTES };
+export const DEFAULT_RUN_LIMITS: RunLimits = {
+  runsPerMinute: 20,
+  anonymousRunsPerMinute: null,
+  maxSourceBytes: MAX_SOURCE_BYTES,
+};
 
 export function createRunRecorder(store: Store, limits: RunLimits = DEFAULT_RUN_LIMITS): RunRecorder {
   return {
@@ -45,13 +55,16 @@ export function createRunRecorder(store: Store, limits: RunLimits = DEFAULT_RUN_
       }
       // Counted from the store, so the limit holds across restarts and is the same on every node.
       const userId = user?.id ?? null;
-      const recent = await store.countRunsSince(userId, new Date(Date.now() - 60_000));
-      if (recent >= limits.runsPerMinute) {
-        return {
-          ok: false,
-          code: 'rate-limited',
-          message: `Run limit reached: at most ${limits.runsPerMinute} runs per minute. Wait a few seconds and run again.`,
-        };
+      const perMinute = user ? limits.runsPerMinute : limits.anonymousRunsPerMinute;
+      if (perMinute !== null) {
+        const recent = await store.countRunsSince(userId, new Date(Date.now() - 60_000));
+        if (recent >= perMinute) {
+          return {
+            ok: false,
+            code: 'rate-limited',
+            message: `Run limit reached: at most ${perMinute} run${perMinute === 1 ? '' : 's'} per minute. Wait a few seconds and run again.`,
+          };
+        }
       }
       await store.recordRunQueued({ id: runId, userId, exerciseId, code });
       return { ok: true };
