@@ -216,6 +216,22 @@ describe('grade (read-file-password)', () => {
   });
 });
 
+describe('grade (secrets in messages)', () => {
+  it('hides a planted secret inside a path the message would print', () => {
+    const m: ExerciseMeta = {
+      ...meta,
+      checks: [{ id: 'p', title: 'p', scenario: 's', required: true, kind: 'answer-equals', params: { expect: { fromSyscall: { syscall: 'openat', pick: 'first', argMask: [2, 64], field: 'path' } } }, hint: 'h' }],
+    };
+    const t = new Trace().open('/tmp/readme.txt', 3);
+    t.syscalls.push({ name: 'openat', pid: PID, tid: PID, enterTs: '5000', exitTs: '5002', args: ['0', '0', '577', '384'], path: `/tmp/${SECRET}.log`, ret: '4' });
+    t.submissions.push({ ts: '5001', pid: PID, tid: PID, kind: 'bytes', data: hex(`/tmp/${SECRET}.log\0`), truncated: false });
+    const c = grade(m, { observations: [t.obs('s', { '/tmp/name': `${SECRET}\n` })] })[0];
+    expect(c.status).toBe('fail');
+    expect(c.message).toContain('submitted during openat() of /tmp/<secret>.log');
+    expect(c.message).not.toContain(SECRET);
+  });
+});
+
 describe('grade (numbers)', () => {
   const numMeta = (expect: unknown): ExerciseMeta => ({
     ...meta,

@@ -35,6 +35,25 @@ function runCheck(check: Check, input: CheckInput): Outcome {
   }
 }
 
+/** Planted contents long enough to be a secret; shorter ones are names like "3". */
+const MIN_SECRET_CHARS = 8;
+
+/**
+ * Hides planted contents wherever a message would print them: a path the target built from the
+ * secret (`/tmp/<secret>.log`) is the answer itself. The student still sees what they submitted
+ * in the run's events; a check message must not hand out what they did not.
+ */
+function redact(outcome: Outcome, scope: ScenarioObservation[]): Outcome {
+  let message = outcome.message;
+  for (const obs of scope) {
+    for (const f of obs.planted) {
+      const text = Buffer.from(f.hex, 'hex').toString('utf8').trim();
+      if (text.length >= MIN_SECRET_CHARS) message = message.split(text).join('<secret>');
+    }
+  }
+  return { ...outcome, message };
+}
+
 export function grade(meta: ExerciseMeta, input: GradeInput): CheckResult[] {
   const object = objectFacts(input.object);
   const byId = new Map(input.observations.map((o) => [o.scenario, o]));
@@ -48,7 +67,7 @@ export function grade(meta: ExerciseMeta, input: GradeInput): CheckResult[] {
     if (scope.length === 0) {
       return { ...base, status: 'skipped', message: 'No scenario ran, so this check could not be made.', hint: check.hint };
     }
-    const outcome = runCheck(check, { obs, scope, object });
+    const outcome = redact(runCheck(check, { obs, scope, object }), scope);
     if (outcome.pass) return { ...base, status: 'pass', message: outcome.message };
     const trouble = obs ? targetTrouble(obs) : undefined;
     return { ...base, status: 'fail', message: trouble ? `${outcome.message} ${trouble}` : outcome.message, hint: check.hint };
