@@ -80,6 +80,10 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
     signal: opts.signal,
   });
   const stderr = res.stderr.toString('utf8');
+  // Errors without a location come from clang itself, never from the student's text. A PCH
+  // that does not match its headers (the set-up is rebuilding them) is the platform's fault.
+  const pchError = /^(?:fatal error|error): .*(?:precompiled header|PCH file)/m.exec(stderr);
+  if (pchError) throw new Error(`the precompiled lab.h is unusable (${pchError[0]}): run npm run setup`);
   const { diagnostics, log } = parseClangOutput(stderr);
   // bubblewrap reports a child killed by signal N as exit status 128 + N.
   const killedBy = res.code !== null && res.code > 128 ? res.code - 128 : undefined;
