@@ -32,6 +32,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
+// The machine is shared by several sessions: allow slow steps rather than flake.
+async function newPage(): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(90_000);
+  return page;
+}
+
 async function openExercise(page: Page): Promise<void> {
   await page.goto(`${server.url}/exercises/${exerciseId}`);
   await page.locator('[data-testid="code-editor"] .view-lines').waitFor();
@@ -45,9 +52,10 @@ async function runAndWait(page: Page): Promise<void> {
 
 const SYNTAX_ERROR = '#include "lab.h"\n\nint broken(void) {\n\treturn 0\n}\n';
 
-describe('student lab in the browser', () => {
+// Each test drives a browser and a server on a machine shared with other sessions: be patient.
+describe('student lab in the browser', { timeout: 300_000 }, () => {
   it('shows a compile error for a syntax error, then a compile that succeeds once fixed', async () => {
-    const page = await browser.context.newPage();
+    const page = await newPage();
     const errors = watchErrors(page);
     await openExercise(page);
     const starter = await editorText(page);
@@ -74,7 +82,7 @@ describe('student lab in the browser', () => {
   });
 
   it('runs the reference solution through every stage the server has', async () => {
-    const page = await browser.context.newPage();
+    const page = await newPage();
     await openExercise(page);
     const solution = readFileSync(join(repoRoot, 'bpf-templates', exerciseId, 'solution.bpf.c'), 'utf8');
     await setEditorText(page, solution);
@@ -100,19 +108,19 @@ describe('student lab in the browser', () => {
     }
     // The run is in the attempt history, with its code.
     await page.getByRole('link', { name: 'History' }).click();
-    await page.locator('[data-testid="diff-view"]').waitFor();
-    expect(await page.locator('table.attempts tbody tr').count()).toBeGreaterThan(0);
+    await page.locator('table.attempts tbody tr').first().waitFor();
+    await page.locator('[data-testid="diff-view"] .monaco-diff-editor').waitFor();
     await page.close();
   });
 
   it('keeps the code across a reload and restores the starter on confirmed reset, with undo', async () => {
-    const page = await browser.context.newPage();
+    const page = await newPage();
     await openExercise(page);
     const marker = `// kept across reloads ${Date.now()}`;
     await setEditorText(page, `${marker}\n#include "lab.h"\n`);
     await page.reload();
     await page.locator('[data-testid="code-editor"] .view-lines').waitFor();
-    expect(await editorText(page)).toContain(marker);
+    await expect.poll(() => editorText(page), { timeout: 30_000 }).toContain(marker);
 
     // Ctrl+S saves and never opens the browser's dialog (the page keeps the key).
     await focusEditor(page);
@@ -121,27 +129,28 @@ describe('student lab in the browser', () => {
 
     await page.getByRole('button', { name: 'Reset to starter' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Reset' }).click();
-    expect(await editorText(page)).not.toContain(marker);
+    await expect.poll(() => editorText(page), { timeout: 30_000 }).not.toContain(marker);
     await page.getByRole('button', { name: 'Undo' }).click();
-    expect(await editorText(page)).toContain(marker);
+    await expect.poll(() => editorText(page), { timeout: 30_000 }).toContain(marker);
     await page.close();
   });
 
   it('tells a second tab that a later edit in another tab replaced its code', async () => {
-    const first = await browser.context.newPage();
-    const second = await browser.context.newPage();
+    const first = await newPage();
+    const second = await newPage();
     await openExercise(first);
     await openExercise(second);
     const later = `// later edit ${Date.now()}`;
     await setEditorText(second, later);
+    await first.bringToFront();
     await first.locator('[data-testid="tab-conflict"]').waitFor();
-    expect(await editorText(first)).toContain(later);
+    await expect.poll(() => editorText(first), { timeout: 30_000 }).toContain(later);
     await first.close();
     await second.close();
   });
 
   it('lets the keyboard leave the editor with Escape then Tab', async () => {
-    const page = await browser.context.newPage();
+    const page = await newPage();
     await openExercise(page);
     await focusEditor(page);
     await page.keyboard.press('Tab');
@@ -156,7 +165,7 @@ describe('student lab in the browser', () => {
   });
 
   it('keeps vim mode and the theme across reloads, and saves screenshots in both themes', async () => {
-    const page = await browser.context.newPage();
+    const page = await newPage();
     await openExercise(page);
     await page.locator('[data-testid="vim-toggle"]').check();
     await page.locator('[data-testid="vim-status"]').waitFor();
@@ -170,6 +179,7 @@ describe('student lab in the browser', () => {
 
     await page.locator('[data-testid="vim-toggle"]').uncheck();
     mkdirSync(artifactsDir, { recursive: true });
+    await setEditorText(page, readFileSync(join(repoRoot, 'bpf-templates', exerciseId, 'solution.bpf.c'), 'utf8'));
     await runAndWait(page);
     await page.screenshot({ path: join(artifactsDir, 'exercise-dark.png') });
     await page.locator('[data-testid="theme-select"]').selectOption('light');

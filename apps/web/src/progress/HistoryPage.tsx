@@ -26,7 +26,9 @@ export default function HistoryPage({ id }: { id: string }) {
           <Link href={`/exercises/${encodeURIComponent(id)}`}>← Back to the exercise</Link>
         </p>
         <h1>Attempt history</h1>
-        <p className="muted">{attempts.length} runs kept in this browser.</p>
+        <p className="muted">
+          {attempts.length} {attempts.length === 1 ? 'run' : 'runs'} kept in this browser.
+        </p>
       </header>
       {attempts.length === 0 ? (
         <p className="empty">No runs yet. Each run's code is kept here so you can compare attempts.</p>

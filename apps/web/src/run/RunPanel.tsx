@@ -117,6 +117,11 @@ function DiagnosticList({ diagnostics, onReveal }: { diagnostics: Diagnostic[]; 
   );
 }
 
+/** A stage log that only repeats the problems listed above it is not shown twice. */
+function repeatsDiagnostics(log: string, diagnostics: Diagnostic[]): boolean {
+  return log.trim() === diagnostics.map((d) => d.message).join('\n').trim();
+}
+
 export interface RunPanelProps {
   run: LiveRun | null;
   next?: ExerciseSummary;
@@ -188,7 +193,7 @@ export function RunPanel({ run, next, onReveal }: RunPanelProps) {
         {tab === 'result' && (
           <>
             <DiagnosticList diagnostics={diagnostics} onReveal={onReveal} />
-            {failedStage?.log && failedStage.name !== 'verifier' && (
+            {failedStage?.log && failedStage.name !== 'verifier' && !repeatsDiagnostics(failedStage.log, diagnostics) && (
               <section aria-label={`${STAGE_TITLES[failedStage.name]} output`}>
                 <h3 className="section-title">{STAGE_TITLES[failedStage.name]} output</h3>
                 <pre className="stage-log" data-testid={`log-${failedStage.name}`}>
