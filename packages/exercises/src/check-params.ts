@@ -48,7 +48,9 @@ export const CHECK_PARAMS = {
     })
     .strict(),
   /** No key in any map has non-zero padding bytes; explains padding when one does. */
-  'padding-diagnosis': z.object({ maps: z.array(mapName).optional(), path: z.string().optional() }).strict(),
+  'padding-diagnosis': z
+    .object({ maps: z.array(mapName).optional(), path: z.string().optional() })
+    .strict(),
   /** At least one DEBUG line was printed. */
   'debug-present': z.object({}).strict(),
 } as const;

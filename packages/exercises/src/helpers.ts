@@ -15,7 +15,7 @@ const docs: HelperDoc[] = [
     name: 'SUBMIT_USER',
     signature: 'SUBMIT_USER(ptr, len)',
     description:
-      'Read `len` bytes at `ptr` in the target\'s memory and report them as part of the answer. ' +
+      "Read `len` bytes at `ptr` in the target's memory and report them as part of the answer. " +
       'Use it at a moment when those bytes are really there (a read() buffer is filled at exit, ' +
       'not at entry). At most 256 bytes per call.',
   },
@@ -28,8 +28,8 @@ const docs: HelperDoc[] = [
     name: 'DEBUG',
     signature: 'DEBUG("fmt %d", args...)',
     description:
-      'Print a line into this run\'s event stream (not graded). printf-style: %d %u %ld %lu %llx ' +
-      '%s (a string in your program\'s memory), at most 12 arguments.',
+      "Print a line into this run's event stream (not graded). printf-style: %d %u %ld %lu %llx " +
+      "%s (a string in your program's memory), at most 12 arguments.",
   },
   {
     name: 'bpf_get_current_pid_tgid',
@@ -42,19 +42,19 @@ const docs: HelperDoc[] = [
     name: 'bpf_get_current_comm',
     signature: 'long bpf_get_current_comm(char *buf, __u32 size)',
     description:
-      'Copy the running task\'s name (at most 16 bytes with the NUL, usually the file name of the ' +
+      "Copy the running task's name (at most 16 bytes with the NUL, usually the file name of the " +
       'program it executed) into `buf`. Returns 0 on success.',
   },
   {
     name: 'bpf_get_current_uid_gid',
     signature: '__u64 bpf_get_current_uid_gid(void)',
-    description: 'The running task\'s user id in the lower 32 bits and group id in the upper 32.',
+    description: "The running task's user id in the lower 32 bits and group id in the upper 32.",
   },
   {
     name: 'bpf_probe_read_user',
     signature: 'long bpf_probe_read_user(void *dst, __u32 size, const void *user_ptr)',
     description:
-      'Copy `size` bytes from the target\'s memory into your buffer. Pointers found in syscall ' +
+      "Copy `size` bytes from the target's memory into your buffer. Pointers found in syscall " +
       'arguments point into user memory: you cannot dereference them directly. `size` must be ' +
       'known to fit `dst`. Returns 0 on success, a negative error otherwise.',
   },
@@ -62,7 +62,7 @@ const docs: HelperDoc[] = [
     name: 'bpf_probe_read_user_str',
     signature: 'long bpf_probe_read_user_str(void *dst, __u32 size, const void *user_ptr)',
     description:
-      'Copy a NUL-terminated string from the target\'s memory, at most `size` bytes including ' +
+      "Copy a NUL-terminated string from the target's memory, at most `size` bytes including " +
       'the NUL. Returns the length copied *including* the NUL (so "abc" gives 4), or a negative ' +
       'error.',
   },
@@ -83,7 +83,8 @@ const docs: HelperDoc[] = [
   },
   {
     name: 'bpf_map_update_elem',
-    signature: 'long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags)',
+    signature:
+      'long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags)',
     description:
       'Store `value` under `key`. `flags`: BPF_ANY (create or replace), BPF_NOEXIST (only create), ' +
       'BPF_EXIST (only replace). Returns 0 on success.',

@@ -37,15 +37,20 @@ export class ExerciseError extends Error {}
 export function crossCheck(meta: ExerciseMeta): { field: string; message: string } | undefined {
   const scenarioIds = new Set<string>();
   for (const [i, s] of meta.scenarios.entries()) {
-    if (scenarioIds.has(s.id)) return { field: `scenarios.${i}.id`, message: `duplicate scenario id "${s.id}"` };
+    if (scenarioIds.has(s.id))
+      return { field: `scenarios.${i}.id`, message: `duplicate scenario id "${s.id}"` };
     scenarioIds.add(s.id);
   }
   const checkIds = new Set<string>();
   for (const [i, c] of meta.checks.entries()) {
-    if (checkIds.has(c.id)) return { field: `checks.${i}.id`, message: `duplicate check id "${c.id}"` };
+    if (checkIds.has(c.id))
+      return { field: `checks.${i}.id`, message: `duplicate check id "${c.id}"` };
     checkIds.add(c.id);
     if (!isCheckKind(c.kind)) {
-      return { field: `checks.${i}.kind`, message: `unknown check kind "${c.kind}" (known: ${Object.keys(CHECK_PARAMS).join(', ')})` };
+      return {
+        field: `checks.${i}.kind`,
+        message: `unknown check kind "${c.kind}" (known: ${Object.keys(CHECK_PARAMS).join(', ')})`,
+      };
     }
     const params = CHECK_PARAMS[c.kind].safeParse(c.params);
     if (!params.success) {
@@ -61,7 +66,8 @@ export function crossCheck(meta: ExerciseMeta): { field: string; message: string
     }
   }
   for (const [i, h] of meta.helpers.entries()) {
-    if (!HELPER_NAMES.includes(h)) return { field: `helpers.${i}`, message: `no helper reference entry for "${h}"` };
+    if (!HELPER_NAMES.includes(h))
+      return { field: `helpers.${i}`, message: `no helper reference entry for "${h}"` };
   }
   if (meta.answer.kind === 'number' && meta.checks.some((c) => c.kind === 'answer-equals')) {
     return { field: 'answer.kind', message: 'a number exercise cannot use answer-equals checks' };
@@ -71,7 +77,10 @@ export function crossCheck(meta: ExerciseMeta): { field: string; message: string
 
 function headerList(code: string, tag: string): string[] {
   return [...code.matchAll(new RegExp(`^\\s*//\\s*${tag}:\\s*(.+)$`, 'gm'))].flatMap((m) =>
-    m[1].split(',').map((s) => s.trim()).filter(Boolean),
+    m[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   );
 }
 
@@ -86,9 +95,11 @@ function loadVariants(dir: string, checkIds: Set<string>): Variant[] {
       const code = readFileSync(file, 'utf8');
       const expectFail = headerList(code, 'expect-fail');
       const mayFail = headerList(code, 'may-fail');
-      if (expectFail.length === 0) throw new ExerciseError(`${file}: no "// expect-fail: <check id>" header`);
+      if (expectFail.length === 0)
+        throw new ExerciseError(`${file}: no "// expect-fail: <check id>" header`);
       for (const id of [...expectFail, ...mayFail]) {
-        if (!checkIds.has(id)) throw new ExerciseError(`${file}: header names unknown check "${id}"`);
+        if (!checkIds.has(id))
+          throw new ExerciseError(`${file}: header names unknown check "${id}"`);
       }
       return { name: basename(f, '.bpf.c'), code, expectFail, mayFail };
     });
@@ -110,7 +121,9 @@ export function loadExercise(dir: string): Exercise {
   }
   const meta = parsed.data;
   if (meta.id !== basename(dir)) {
-    throw new ExerciseError(`${file}: field "id": "${meta.id}" differs from the folder name "${basename(dir)}"`);
+    throw new ExerciseError(
+      `${file}: field "id": "${meta.id}" differs from the folder name "${basename(dir)}"`,
+    );
   }
   const problem = crossCheck(meta);
   if (problem) throw new ExerciseError(`${file}: field "${problem.field}": ${problem.message}`);

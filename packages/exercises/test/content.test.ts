@@ -33,30 +33,41 @@ describe('exercise folders', () => {
     expect(exercises.map((e) => e.meta.id)).toEqual(CURRICULUM);
   });
 
-  it.each(exercises.map((e) => [e.meta.id, e] as const))('%s is complete and self-consistent', (_id, e) => {
-    expect(e.instructions.length).toBeGreaterThan(200);
-    expect(e.starter).toMatch(/TODO/);
-    expect(e.starter).toMatch(/#include "lab\.h"/);
-    expect(e.solution).not.toBe(e.starter);
-    expect(e.target).toMatch(/int main\(/);
-    expect(helperDocs(e.meta.helpers).map((h) => h.name)).toEqual(e.meta.helpers);
-    // Every section the solution uses is allowed, and every check has a hint that teaches.
-    for (const [, section] of e.solution.matchAll(/SEC\("([^"]+)"\)/g)) {
-      if (section !== '.maps' && section !== 'license') expect(e.meta.sections).toContain(section);
-    }
-    for (const c of e.meta.checks) expect(c.hint.length).toBeGreaterThan(40);
-    expect(e.meta.scenarios.length).toBeLessThanOrEqual(e.meta.id === 'read-file-password' ? 8 : 3);
-  });
+  it.each(exercises.map((e) => [e.meta.id, e] as const))(
+    '%s is complete and self-consistent',
+    (_id, e) => {
+      expect(e.instructions.length).toBeGreaterThan(200);
+      expect(e.starter).toMatch(/TODO/);
+      expect(e.starter).toMatch(/#include "lab\.h"/);
+      expect(e.solution).not.toBe(e.starter);
+      expect(e.target).toMatch(/int main\(/);
+      expect(helperDocs(e.meta.helpers).map((h) => h.name)).toEqual(e.meta.helpers);
+      // Every section the solution uses is allowed, and every check has a hint that teaches.
+      for (const [, section] of e.solution.matchAll(/SEC\("([^"]+)"\)/g)) {
+        if (section !== '.maps' && section !== 'license')
+          expect(e.meta.sections).toContain(section);
+      }
+      for (const c of e.meta.checks) expect(c.hint.length).toBeGreaterThan(40);
+      expect(e.meta.scenarios.length).toBeLessThanOrEqual(
+        e.meta.id === 'read-file-password' ? 8 : 3,
+      );
+    },
+  );
 
-  it.each(exercises.map((e) => [e.meta.id, e] as const))('%s has a wrong variant for every check', (_id, e) => {
-    const covered = new Set((e.variants ?? []).flatMap((v) => v.expectFail));
-    expect(e.meta.checks.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
-  });
+  it.each(exercises.map((e) => [e.meta.id, e] as const))(
+    '%s has a wrong variant for every check',
+    (_id, e) => {
+      const covered = new Set((e.variants ?? []).flatMap((v) => v.expectFail));
+      expect(e.meta.checks.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
+    },
+  );
 });
 
 describe('a broken exercise folder', () => {
   let dir: string;
-  const base = JSON.parse(readFileSync(join(templates, 'read-file-password/exercise.json'), 'utf8'));
+  const base = JSON.parse(
+    readFileSync(join(templates, 'read-file-password/exercise.json'), 'utf8'),
+  );
   const broken = (mutate: (meta: typeof base) => void) => {
     const meta = structuredClone(base);
     mutate(meta);
@@ -75,16 +86,24 @@ describe('a broken exercise folder', () => {
     );
   });
   it('names an unknown check kind', () => {
-    expect(broken((m) => (m.checks[2].kind = 'answer-equal'))).toThrow(/exercise\.json: field "checks\.2\.kind": unknown check kind "answer-equal"/);
+    expect(broken((m) => (m.checks[2].kind = 'answer-equal'))).toThrow(
+      /exercise\.json: field "checks\.2\.kind": unknown check kind "answer-equal"/,
+    );
   });
   it('names a wrong check parameter', () => {
-    expect(broken((m) => (m.checks[0].params = { expect: { file: 'password' } }))).toThrow(/field "checks\.0\.params\.expect/);
+    expect(broken((m) => (m.checks[0].params = { expect: { file: 'password' } }))).toThrow(
+      /field "checks\.0\.params\.expect/,
+    );
   });
   it('names a check that points at a missing scenario', () => {
-    expect(broken((m) => (m.checks[1].scenario = 'kept-opened'))).toThrow(/field "checks\.1\.scenario": no scenario with id "kept-opened"/);
+    expect(broken((m) => (m.checks[1].scenario = 'kept-opened'))).toThrow(
+      /field "checks\.1\.scenario": no scenario with id "kept-opened"/,
+    );
   });
   it('names a helper with no reference entry', () => {
-    expect(broken((m) => m.helpers.push('bpf_probe_read_kernel'))).toThrow(/field "helpers\.8": no helper reference entry/);
+    expect(broken((m) => m.helpers.push('bpf_probe_read_kernel'))).toThrow(
+      /field "helpers\.8": no helper reference entry/,
+    );
   });
   it('names a missing file', () => {
     broken(() => {})();
@@ -98,26 +117,37 @@ describe('a broken exercise folder', () => {
 // On the real kernel.
 
 interface Runner {
-  run(req: { runId: string; exerciseId: string; code: string }, onProgress: () => void): Promise<RunResult>;
+  run(
+    req: { runId: string; exerciseId: string; code: string },
+    onProgress: () => void,
+  ): Promise<RunResult>;
 }
 
 async function makeRunner(): Promise<Runner> {
   const mod = (await import('@ebpf-lab/runner')) as Record<string, unknown>;
-  const factory = (mod.createDefaultRunner ?? (await import('../../runner/src/default-runner.ts')).createDefaultRunner) as (o: {
+  const factory = (mod.createDefaultRunner ??
+    (await import('../../runner/src/default-runner.ts')).createDefaultRunner) as (o: {
     exercises: Exercise[];
   }) => Runner;
   return factory({ exercises });
 }
 
 let seq = 0;
-const failedIds = (checks: CheckResult[]) => checks.filter((c) => c.status !== 'pass').map((c) => c.id).sort();
+const failedIds = (checks: CheckResult[]) =>
+  checks
+    .filter((c) => c.status !== 'pass')
+    .map((c) => c.id)
+    .sort();
 const show = (r: RunResult) =>
   `${r.status} (${r.errorKind ?? ''}): ${r.summary}\n${r.checks.map((c) => `  ${c.status} ${c.id}: ${c.message}`).join('\n')}` +
-  (r.status === 'error' ? `\n${r.stages.map((s) => `${s.name} ${s.status}: ${(s.log ?? '').slice(0, 1500)}`).join('\n')}` : '');
+  (r.status === 'error'
+    ? `\n${r.stages.map((s) => `${s.name} ${s.status}: ${(s.log ?? '').slice(0, 1500)}`).join('\n')}`
+    : '');
 
 describe.each(exercises.map((e) => [e.meta.id, e] as const))('%s on the kernel', (id, e) => {
   let runner: Runner;
-  const grade = (code: string) => runner.run({ runId: `content-${process.pid}-${seq++}`, exerciseId: id, code }, () => {});
+  const grade = (code: string) =>
+    runner.run({ runId: `content-${process.pid}-${seq++}`, exerciseId: id, code }, () => {});
   beforeAll(async () => {
     runner = await makeRunner();
   });
@@ -134,19 +164,28 @@ describe.each(exercises.map((e) => [e.meta.id, e] as const))('%s on the kernel',
     expect(r.status, show(r)).toBe('fail');
   });
 
-  it.each((e.variants ?? []).map((v) => [v.name, v] as const))('variant %s fails exactly what it should', async (_name, v) => {
-    const r = await grade(v.code);
-    expect(r.status, show(r)).not.toBe('error');
-    const failed = failedIds(r.checks);
-    for (const c of v.expectFail) expect(failed, `${c} should fail\n${show(r)}`).toContain(c);
-    const allowed = new Set([...v.expectFail, ...v.mayFail]);
-    expect(failed.filter((c) => !allowed.has(c)), show(r)).toEqual([]);
-    // Messages describe where bytes came from; they never print a planted file's content.
-    const planted = r.observations.flatMap((o) => o.planted.map((f) => Buffer.from(f.hex, 'hex').toString('utf8').trim()));
-    for (const c of r.checks) for (const text of planted) if (text.length >= 12) expect(c.message).not.toContain(text);
-    const required = new Set(e.meta.checks.filter((c) => c.required).map((c) => c.id));
-    expect(r.status).toBe(v.expectFail.some((c) => required.has(c)) ? 'fail' : 'pass');
-  });
+  it.each((e.variants ?? []).map((v) => [v.name, v] as const))(
+    'variant %s fails exactly what it should',
+    async (_name, v) => {
+      const r = await grade(v.code);
+      expect(r.status, show(r)).not.toBe('error');
+      const failed = failedIds(r.checks);
+      for (const c of v.expectFail) expect(failed, `${c} should fail\n${show(r)}`).toContain(c);
+      const allowed = new Set([...v.expectFail, ...v.mayFail]);
+      expect(
+        failed.filter((c) => !allowed.has(c)),
+        show(r),
+      ).toEqual([]);
+      // Messages describe where bytes came from; they never print a planted file's content.
+      const planted = r.observations.flatMap((o) =>
+        o.planted.map((f) => Buffer.from(f.hex, 'hex').toString('utf8').trim()),
+      );
+      for (const c of r.checks)
+        for (const text of planted) if (text.length >= 12) expect(c.message).not.toContain(text);
+      const required = new Set(e.meta.checks.filter((c) => c.required).map((c) => c.id));
+      expect(r.status).toBe(v.expectFail.some((c) => required.has(c)) ? 'fail' : 'pass');
+    },
+  );
 });
 
 describe('npm run grade', () => {
@@ -154,13 +193,21 @@ describe('npm run grade', () => {
     const file = join(templates, 'read-file-password/solution.bpf.c');
     let out: string;
     try {
-      out = execFileSync('node', ['scripts/lab.mjs', 'grade', 'read-file-password', file, '--json'], { cwd: root, encoding: 'utf8', timeout: 280_000 });
+      out = execFileSync(
+        'node',
+        ['scripts/lab.mjs', 'grade', 'read-file-password', file, '--json'],
+        { cwd: root, encoding: 'utf8', timeout: 280_000 },
+      );
     } catch (err) {
-      throw new Error(`npm run grade failed: ${String((err as { stdout?: string }).stdout ?? err)}`);
+      throw new Error(
+        `npm run grade failed: ${String((err as { stdout?: string }).stdout ?? err)}`,
+      );
     }
     const result = JSON.parse(out) as RunResult;
     const meta = exercises.find((x) => x.meta.id === 'read-file-password')!.meta;
-    expect(result.checks.map((c) => [c.id, c.status])).toEqual(meta.checks.map((c) => [c.id, 'pass']));
+    expect(result.checks.map((c) => [c.id, c.status])).toEqual(
+      meta.checks.map((c) => [c.id, 'pass']),
+    );
     expect(result.status).toBe('pass');
     // set-up runs first and may rebuild the web bundle: allow for it
   }, 300_000);

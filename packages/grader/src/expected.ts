@@ -6,15 +6,15 @@ import type { ScenarioObservation } from '@ebpf-lab/protocol';
 import { bytesOf } from './observed.ts';
 
 export type Resolved =
-  | { ok: true; bytes: Buffer; describe: string }
-  | { ok: false; problem: string };
+  { ok: true; bytes: Buffer; describe: string } | { ok: false; problem: string };
 
 function pickCall(obs: ScenarioObservation, sel: SyscallSelector) {
   const matches = obs.syscalls.filter((s) => {
     if (s.name !== sel.syscall) return false;
     if (sel.argMask) {
       const [i, mask] = sel.argMask;
-      if (s.args[i] === undefined || (BigInt(s.args[i]) & BigInt(mask)) !== BigInt(mask)) return false;
+      if (s.args[i] === undefined || (BigInt(s.args[i]) & BigInt(mask)) !== BigInt(mask))
+        return false;
     }
     if (sel.ret) {
       if (s.ret === undefined) return false;
@@ -52,19 +52,34 @@ export function resolveExpected(expect: Expected, obs: ScenarioObservation): Res
     return { ok: true, bytes: bytesOf(f.hex), describe: `the content of ${expect.file}` };
   }
   if ('literal' in expect) {
-    return { ok: true, bytes: Buffer.from(expect.literal, 'utf8'), describe: `the text "${expect.literal}"` };
+    return {
+      ok: true,
+      bytes: Buffer.from(expect.literal, 'utf8'),
+      describe: `the text "${expect.literal}"`,
+    };
   }
   if ('stdout' in expect) {
     const m = new RegExp(expect.stdout).exec(obs.target?.stdout ?? '');
     if (!m || m[1] === undefined) {
-      return { ok: false, problem: 'the target did not report the value this check needs (it may have been stopped early)' };
+      return {
+        ok: false,
+        problem:
+          'the target did not report the value this check needs (it may have been stopped early)',
+      };
     }
     return { ok: true, bytes: Buffer.from(m[1], 'utf8'), describe: 'the value the target used' };
   }
   const call = pickCall(obs, expect.fromSyscall);
   const value = call && fieldOf(call, expect.fromSyscall.field);
   if (value === undefined) {
-    return { ok: false, problem: `the target made no matching ${expect.fromSyscall.syscall}() call (it may have been stopped early)` };
+    return {
+      ok: false,
+      problem: `the target made no matching ${expect.fromSyscall.syscall}() call (it may have been stopped early)`,
+    };
   }
-  return { ok: true, bytes: Buffer.from(value, 'utf8'), describe: describeSelector(expect.fromSyscall) };
+  return {
+    ok: true,
+    bytes: Buffer.from(value, 'utf8'),
+    describe: describeSelector(expect.fromSyscall),
+  };
 }

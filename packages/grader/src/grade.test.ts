@@ -22,19 +22,51 @@ class Trace {
     return String(this.t);
   }
   open(path: string, ret: number, tid = PID) {
-    this.syscalls.push({ name: 'openat', pid: PID, tid, enterTs: this.next(), exitTs: this.next(), args: ['18446744073709551516', '140000', '0', '0'], path, ret: String(ret) });
+    this.syscalls.push({
+      name: 'openat',
+      pid: PID,
+      tid,
+      enterTs: this.next(),
+      exitTs: this.next(),
+      args: ['18446744073709551516', '140000', '0', '0'],
+      path,
+      ret: String(ret),
+    });
     return this;
   }
   /** A read; `submit` is what the student's exit program sent for it. */
   read(fd: number, ret: number, submit?: string, tid = PID) {
     const enterTs = this.next();
     const subTs = this.next();
-    this.syscalls.push({ name: 'read', pid: PID, tid, enterTs, exitTs: this.next(), args: [String(fd), '1400', '256'], ret: String(ret) });
-    if (submit !== undefined) this.submissions.push({ ts: subTs, pid: PID, tid, kind: 'user', data: hex(submit), truncated: false });
+    this.syscalls.push({
+      name: 'read',
+      pid: PID,
+      tid,
+      enterTs,
+      exitTs: this.next(),
+      args: [String(fd), '1400', '256'],
+      ret: String(ret),
+    });
+    if (submit !== undefined)
+      this.submissions.push({
+        ts: subTs,
+        pid: PID,
+        tid,
+        kind: 'user',
+        data: hex(submit),
+        truncated: false,
+      });
     return this;
   }
   num(n: bigint | number) {
-    this.submissions.push({ ts: this.next(), pid: PID, tid: PID, kind: 'num', data: String(n), truncated: false });
+    this.submissions.push({
+      ts: this.next(),
+      pid: PID,
+      tid: PID,
+      kind: 'num',
+      data: String(n),
+      truncated: false,
+    });
     return this;
   }
   obs(scenario: string, files: Record<string, string>): ScenarioObservation {
@@ -56,7 +88,11 @@ const CONFIG = '[ui]\ntheme=dark\n';
 const pw = { '/tmp/password': SECRET };
 
 const fdKey = (tgid: number, fd: number, pad = '00000000') => ({
-  keyHex: Buffer.concat([Buffer.from(new BigUint64Array([BigInt(tgid)]).buffer), Buffer.from(new Uint32Array([fd]).buffer), Buffer.from(pad, 'hex')]).toString('hex'),
+  keyHex: Buffer.concat([
+    Buffer.from(new BigUint64Array([BigInt(tgid)]).buffer),
+    Buffer.from(new Uint32Array([fd]).buffer),
+    Buffer.from(pad, 'hex'),
+  ]).toString('hex'),
   valueHex: '01',
   key: {
     kind: 'struct' as const,
@@ -67,18 +103,55 @@ const fdKey = (tgid: number, fd: number, pad = '00000000') => ({
     ...(pad !== '00000000' ? { padding: [{ offset: 12, hex: pad }] } : {}),
   },
 });
-const dump = (name: string, entries: MapDump['entries'] = []): MapDump => ({ name, type: 'hash', keySize: 16, valueSize: 1, maxEntries: 1024, keyType: 'struct file_key', entries, truncated: false });
-const cleanMaps = (fds: MapDump['entries'] = []) => [dump('opening'), dump('reading'), dump('password_fds', fds)];
+const dump = (name: string, entries: MapDump['entries'] = []): MapDump => ({
+  name,
+  type: 'hash',
+  keySize: 16,
+  valueSize: 1,
+  maxEntries: 1024,
+  keyType: 'struct file_key',
+  entries,
+  truncated: false,
+});
+const cleanMaps = (fds: MapDump['entries'] = []) => [
+  dump('opening'),
+  dump('reading'),
+  dump('password_fds', fds),
+];
 
 /** Every scenario of read-file-password as a correct solution would be observed. */
 function correctRun(): ScenarioObservation[] {
-  const a = new Trace().open('/tmp/notes.txt', 3).read(3, 27).open('/tmp/password', 4).read(4, 24, SECRET).open('/tmp/config.ini', 5).read(5, 16);
+  const a = new Trace()
+    .open('/tmp/notes.txt', 3)
+    .read(3, 27)
+    .open('/tmp/password', 4)
+    .read(4, 24, SECRET)
+    .open('/tmp/config.ini', 5)
+    .read(5, 16);
   a.maps = cleanMaps([fdKey(PID, 4)]);
-  const b = new Trace().open('/tmp/password', 3).open('/tmp/notes.txt', 4).read(4, 10).read(3, 24, SECRET).read(4, 17);
+  const b = new Trace()
+    .open('/tmp/password', 3)
+    .open('/tmp/notes.txt', 4)
+    .read(4, 10)
+    .read(3, 24, SECRET)
+    .read(4, 17);
   b.maps = cleanMaps([fdKey(PID, 3)]);
-  const c = new Trace().open('/tmp/password.bak', 3).read(3, 17).open('/tmp/passwordX', 4).read(4, 13).open('/tmp/passwor', 5).read(5, 13).open('/tmp/password', 6).read(6, 24, SECRET);
+  const c = new Trace()
+    .open('/tmp/password.bak', 3)
+    .read(3, 17)
+    .open('/tmp/passwordX', 4)
+    .read(4, 13)
+    .open('/tmp/passwor', 5)
+    .read(5, 13)
+    .open('/tmp/password', 6)
+    .read(6, 24, SECRET);
   c.maps = cleanMaps([fdKey(PID, 6)]);
-  const d = new Trace().open('/tmp/password', -20).open('/tmp/notes.txt', 3).read(3, 27).open('/tmp/password', 4).read(4, 24, SECRET);
+  const d = new Trace()
+    .open('/tmp/password', -20)
+    .open('/tmp/notes.txt', 3)
+    .read(3, 27)
+    .open('/tmp/password', 4)
+    .read(4, 24, SECRET);
   d.maps = cleanMaps([fdKey(PID, 4)]);
   const e = new Trace().open('/tmp/password', 3);
   for (let i = 0; i < 24; i += 5) e.read(3, Math.min(5, 24 - i), SECRET.slice(i, i + 5));
@@ -89,7 +162,12 @@ function correctRun(): ScenarioObservation[] {
   return [
     a.obs('bait-around', { '/tmp/notes.txt': NOTES, ...pw, '/tmp/config.ini': CONFIG }),
     b.obs('kept-open', { ...pw, '/tmp/notes.txt': NOTES }),
-    c.obs('decoys', { '/tmp/password.bak': 'last-week-backup\n', '/tmp/passwordX': 'not-this-one\n', '/tmp/passwor': 'nor-this-one\n', ...pw }),
+    c.obs('decoys', {
+      '/tmp/password.bak': 'last-week-backup\n',
+      '/tmp/passwordX': 'not-this-one\n',
+      '/tmp/passwor': 'nor-this-one\n',
+      ...pw,
+    }),
     d.obs('failed-open', { ...pw, '/tmp/notes.txt': NOTES }),
     e.obs('chunks', pw),
     f.obs('second-thread', pw),
@@ -108,13 +186,21 @@ describe('grade (read-file-password)', () => {
 
   it('names the bait file and the read it was captured at', () => {
     const run = correctRun();
-    const a = new Trace().open('/tmp/notes.txt', 3).read(3, 27).open('/tmp/password', 4).read(4, 24, SECRET).open('/tmp/config.ini', 5).read(5, 16, CONFIG);
+    const a = new Trace()
+      .open('/tmp/notes.txt', 3)
+      .read(3, 27)
+      .open('/tmp/password', 4)
+      .read(4, 24, SECRET)
+      .open('/tmp/config.ini', 5)
+      .read(5, 16, CONFIG);
     a.maps = cleanMaps([fdKey(PID, 4)]);
     run[0] = a.obs('bait-around', { '/tmp/notes.txt': NOTES, ...pw, '/tmp/config.ini': CONFIG });
     const c = byId(grade(meta, { observations: run }))['bait-around'];
     expect(c.status).toBe('fail');
     expect(c.message).toContain('followed by 16 extra bytes');
-    expect(c.message).toContain('Record 2: 16 bytes, content of /tmp/config.ini, submitted at a read() of /tmp/config.ini');
+    expect(c.message).toContain(
+      'Record 2: 16 bytes, content of /tmp/config.ini, submitted at a read() of /tmp/config.ini',
+    );
     expect(c.hint).toMatch(/in-flight marker/);
   });
 
@@ -122,8 +208,12 @@ describe('grade (read-file-password)', () => {
     const run = correctRun().map((o) => ({ ...o, submissions: [] }));
     const checks = grade(meta, { observations: run });
     const c = byId(checks)['bait-around'];
-    expect(c.message).toContain('You submitted nothing. Expected exactly 24 bytes: the content of /tmp/password.');
-    expect(c.message).toContain('The target read /tmp/password in 1 read() call (24 bytes in all) on fd 4.');
+    expect(c.message).toContain(
+      'You submitted nothing. Expected exactly 24 bytes: the content of /tmp/password.',
+    );
+    expect(c.message).toContain(
+      'The target read /tmp/password in 1 read() call (24 bytes in all) on fd 4.',
+    );
     for (const check of checks) expect(check.message).not.toContain(SECRET);
     expect(verdict(checks)).toBe('fail');
   });
@@ -131,16 +221,31 @@ describe('grade (read-file-password)', () => {
   it('shows a buffer submitted with the requested size instead of ret', () => {
     const run = correctRun();
     const padded = SECRET + '\0'.repeat(232);
-    const a = new Trace().open('/tmp/notes.txt', 3).read(3, 27).open('/tmp/password', 4).read(4, 24, padded).open('/tmp/config.ini', 5).read(5, 16);
+    const a = new Trace()
+      .open('/tmp/notes.txt', 3)
+      .read(3, 27)
+      .open('/tmp/password', 4)
+      .read(4, 24, padded)
+      .open('/tmp/config.ini', 5)
+      .read(5, 16);
     a.maps = cleanMaps([fdKey(PID, 4)]);
     run[0] = a.obs('bait-around', { '/tmp/notes.txt': NOTES, ...pw, '/tmp/config.ini': CONFIG });
     const c = byId(grade(meta, { observations: run }))['bait-around'];
-    expect(c.message).toContain('Record 1: 256 bytes, starts like /tmp/password, then differs, submitted at a read() of /tmp/password that returned 24.');
+    expect(c.message).toContain(
+      'Record 1: 256 bytes, starts like /tmp/password, then differs, submitted at a read() of /tmp/password that returned 24.',
+    );
   });
 
   it('reports the chunks that were missed', () => {
     const run = correctRun();
-    const e = new Trace().open('/tmp/password', 3).read(3, 5, SECRET.slice(0, 5)).read(3, 5).read(3, 5).read(3, 5).read(3, 4).read(3, 0);
+    const e = new Trace()
+      .open('/tmp/password', 3)
+      .read(3, 5, SECRET.slice(0, 5))
+      .read(3, 5)
+      .read(3, 5)
+      .read(3, 5)
+      .read(3, 4)
+      .read(3, 0);
     e.maps = cleanMaps([]);
     run[4] = e.obs('chunks', pw);
     const c = byId(grade(meta, { observations: run }))['chunks'];
@@ -158,10 +263,25 @@ describe('grade (read-file-password)', () => {
 
   it('names the map and scenario that kept an in-flight entry', () => {
     const run = correctRun();
-    run[3] = { ...run[3], maps: [dump('opening', [{ keyHex: '9210000092100000', valueHex: '01', key: { kind: 'int', value: '18223922556306' } }]), dump('reading'), dump('password_fds', [fdKey(PID, 4)])] };
+    run[3] = {
+      ...run[3],
+      maps: [
+        dump('opening', [
+          {
+            keyHex: '9210000092100000',
+            valueHex: '01',
+            key: { kind: 'int', value: '18223922556306' },
+          },
+        ]),
+        dump('reading'),
+        dump('password_fds', [fdKey(PID, 4)]),
+      ],
+    };
     const c = byId(grade(meta, { observations: run }))['in-flight-empty'];
     expect(c.status).toBe('fail');
-    expect(c.message).toBe('Expected `opening` and `reading` to be empty once the target finished; after scenario "failed-open", `opening` still held 1 entry (keys: 18223922556306).');
+    expect(c.message).toBe(
+      'Expected `opening` and `reading` to be empty once the target finished; after scenario "failed-open", `opening` still held 1 entry (keys: 18223922556306).',
+    );
   });
 
   it('says which fd password_fds missed and which extra fd it held', () => {
@@ -175,13 +295,34 @@ describe('grade (read-file-password)', () => {
   });
 
   it('explains padding from the key layout and the missed reads', () => {
-    const run = correctRun().map((o) => ({ ...o, submissions: [], maps: cleanMaps([fdKey(PID, 4, 'a03f0000')]) }));
-    const object = { ok: true, diagnostics: [], mapKeys: [{ map: 'password_fds', type: 'struct file_key', size: 16, holes: [{ offset: 12, size: 4 }] }] };
+    const run = correctRun().map((o) => ({
+      ...o,
+      submissions: [],
+      maps: cleanMaps([fdKey(PID, 4, 'a03f0000')]),
+    }));
+    const object = {
+      ok: true,
+      diagnostics: [],
+      mapKeys: [
+        {
+          map: 'password_fds',
+          type: 'struct file_key',
+          size: 16,
+          holes: [{ offset: 12, size: 4 }],
+        },
+      ],
+    };
     const c = byId(grade(meta, { observations: run, object }))['key-padding'];
     expect(c.status).toBe('fail');
-    expect(c.message).toContain('held 1 key whose padding was not zero (bytes at offset 12: a0 3f 00 00)');
-    expect(c.message).toContain('Struct file_key is 16 bytes, of which bytes 12–15 belong to no field.');
-    expect(c.message).toContain('the target read /tmp/password 10 times and your programs submitted at 0 of those reads');
+    expect(c.message).toContain(
+      'held 1 key whose padding was not zero (bytes at offset 12: a0 3f 00 00)',
+    );
+    expect(c.message).toContain(
+      'Struct file_key is 16 bytes, of which bytes 12–15 belong to no field.',
+    );
+    expect(c.message).toContain(
+      'the target read /tmp/password 10 times and your programs submitted at 0 of those reads',
+    );
     expect(c.hint).toMatch(/padding/);
   });
 
@@ -189,7 +330,9 @@ describe('grade (read-file-password)', () => {
     const run = correctRun().map((o) => ({ ...o, maps: cleanMaps([fdKey(PID, 4, '00c9ffff')]) }));
     const c = byId(grade(meta, { observations: run }))['key-padding'];
     expect(c.status).toBe('fail');
-    expect(c.message).toContain('The key type struct file_key (16 bytes) has bytes that belong to no field.');
+    expect(c.message).toContain(
+      'The key type struct file_key (16 bytes) has bytes that belong to no field.',
+    );
     expect(c.message).toContain('so the lookups still hit: that is luck');
   });
 
@@ -197,10 +340,16 @@ describe('grade (read-file-password)', () => {
     const run = correctRun();
     const raw = fdKey(PID, 4, '0000ff00');
     run[0] = { ...run[0], maps: cleanMaps([{ keyHex: raw.keyHex, valueHex: '01' }]) };
-    const object = { mapKeys: [{ map: 'password_fds', size: 16, holes: [{ offset: 12, size: 4 }] }] };
+    const object = {
+      mapKeys: [{ map: 'password_fds', size: 16, holes: [{ offset: 12, size: 4 }] }],
+    };
     expect(byId(grade(meta, { observations: run, object }))['key-padding'].status).toBe('fail');
     const ok = byId(grade(meta, { observations: correctRun(), object }))['key-padding'];
-    expect(ok).toMatchObject({ status: 'pass', message: 'the key is 16 bytes, of which bytes 12–15 belong to no field; every key your maps held had those bytes zeroed.' });
+    expect(ok).toMatchObject({
+      status: 'pass',
+      message:
+        'the key is 16 bytes, of which bytes 12–15 belong to no field; every key your maps held had those bytes zeroed.',
+    });
   });
 
   it('marks checks of a scenario that did not run as skipped, and the verdict fails', () => {
@@ -211,8 +360,15 @@ describe('grade (read-file-password)', () => {
 
   it('adds how the target ended to a failure', () => {
     const run = correctRun();
-    run[0] = { ...run[0], submissions: [], target: { code: null, signal: null, timedOut: true, stdout: '', stderr: '' }, limits: ['the target ran longer than 2 s'] };
-    expect(byId(grade(meta, { observations: run }))['bait-around'].message).toMatch(/Note: the target was stopped at the time limit; the target ran longer than 2 s\.$/);
+    run[0] = {
+      ...run[0],
+      submissions: [],
+      target: { code: null, signal: null, timedOut: true, stdout: '', stderr: '' },
+      limits: ['the target ran longer than 2 s'],
+    };
+    expect(byId(grade(meta, { observations: run }))['bait-around'].message).toMatch(
+      /Note: the target was stopped at the time limit; the target ran longer than 2 s\.$/,
+    );
   });
 });
 
@@ -220,11 +376,41 @@ describe('grade (secrets in messages)', () => {
   it('hides a planted secret inside a path the message would print', () => {
     const m: ExerciseMeta = {
       ...meta,
-      checks: [{ id: 'p', title: 'p', scenario: 's', required: true, kind: 'answer-equals', params: { expect: { fromSyscall: { syscall: 'openat', pick: 'first', argMask: [2, 64], field: 'path' } } }, hint: 'h' }],
+      checks: [
+        {
+          id: 'p',
+          title: 'p',
+          scenario: 's',
+          required: true,
+          kind: 'answer-equals',
+          params: {
+            expect: {
+              fromSyscall: { syscall: 'openat', pick: 'first', argMask: [2, 64], field: 'path' },
+            },
+          },
+          hint: 'h',
+        },
+      ],
     };
     const t = new Trace().open('/tmp/readme.txt', 3);
-    t.syscalls.push({ name: 'openat', pid: PID, tid: PID, enterTs: '5000', exitTs: '5002', args: ['0', '0', '577', '384'], path: `/tmp/${SECRET}.log`, ret: '4' });
-    t.submissions.push({ ts: '5001', pid: PID, tid: PID, kind: 'bytes', data: hex(`/tmp/${SECRET}.log\0`), truncated: false });
+    t.syscalls.push({
+      name: 'openat',
+      pid: PID,
+      tid: PID,
+      enterTs: '5000',
+      exitTs: '5002',
+      args: ['0', '0', '577', '384'],
+      path: `/tmp/${SECRET}.log`,
+      ret: '4',
+    });
+    t.submissions.push({
+      ts: '5001',
+      pid: PID,
+      tid: PID,
+      kind: 'bytes',
+      data: hex(`/tmp/${SECRET}.log\0`),
+      truncated: false,
+    });
     const c = grade(m, { observations: [t.obs('s', { '/tmp/name': `${SECRET}\n` })] })[0];
     expect(c.status).toBe('fail');
     expect(c.message).toContain('submitted during openat() of /tmp/<secret>.log');
@@ -236,7 +422,17 @@ describe('grade (numbers)', () => {
   const numMeta = (expect: unknown): ExerciseMeta => ({
     ...meta,
     answer: { kind: 'number' },
-    checks: [{ id: 'n', title: 'n', scenario: 's', required: true, kind: 'answer-number', params: { expect }, hint: 'h' }],
+    checks: [
+      {
+        id: 'n',
+        title: 'n',
+        scenario: 's',
+        required: true,
+        kind: 'answer-number',
+        params: { expect },
+        hint: 'h',
+      },
+    ],
   });
   const execObs = (t: Trace) => {
     t.syscalls.push({ name: 'execve', pid: 5000, tid: 5000, args: [], ret: '0' });
@@ -245,9 +441,13 @@ describe('grade (numbers)', () => {
 
   it('compares one SUBMIT_NUM with a value from the ground truth', () => {
     const m = numMeta({ fromSyscall: { syscall: 'execve', pick: 'last', field: 'pid' } });
-    expect(grade(m, { observations: [execObs(new Trace().num(5000))] })[0]).toMatchObject({ status: 'pass' });
+    expect(grade(m, { observations: [execObs(new Trace().num(5000))] })[0]).toMatchObject({
+      status: 'pass',
+    });
     const wrong = grade(m, { observations: [execObs(new Trace().open('/tmp/x', 3).num(PID))] })[0];
-    expect(wrong.message).toBe(`You submitted ${PID}; expected the pid of the target's last execve() call. ${PID} is the id of one of the target's processes, but not the one asked for.`);
+    expect(wrong.message).toBe(
+      `You submitted ${PID}; expected the pid of the target's last execve() call. ${PID} is the id of one of the target's processes, but not the one asked for.`,
+    );
     const whole = grade(m, { observations: [execObs(new Trace().num((5000n << 32n) | 5000n))] })[0];
     expect(whole.message).toContain('a whole pid_tgid');
   });

@@ -18,7 +18,8 @@ export interface GradeInput {
 }
 
 function runCheck(check: Check, input: CheckInput): Outcome {
-  if (!isCheckKind(check.kind)) throw new Error(`exercise check ${check.id}: unknown kind ${check.kind}`);
+  if (!isCheckKind(check.kind))
+    throw new Error(`exercise check ${check.id}: unknown kind ${check.kind}`);
   switch (check.kind) {
     case 'answer-equals':
       return answerEquals(CHECK_PARAMS['answer-equals'].parse(check.params), input.obs!);
@@ -29,7 +30,11 @@ function runCheck(check: Check, input: CheckInput): Outcome {
     case 'map-empty':
       return mapEmpty(CHECK_PARAMS['map-empty'].parse(check.params), input.scope);
     case 'padding-diagnosis':
-      return paddingDiagnosis(CHECK_PARAMS['padding-diagnosis'].parse(check.params), input.scope, input.object);
+      return paddingDiagnosis(
+        CHECK_PARAMS['padding-diagnosis'].parse(check.params),
+        input.scope,
+        input.object,
+      );
     case 'debug-present':
       return debugPresent(input.scope);
   }
@@ -58,19 +63,39 @@ export function grade(meta: ExerciseMeta, input: GradeInput): CheckResult[] {
   const object = objectFacts(input.object);
   const byId = new Map(input.observations.map((o) => [o.scenario, o]));
   return meta.checks.map((check): CheckResult => {
-    const base = { id: check.id, title: check.title, required: check.required, ...(check.scenario ? { scenario: check.scenario } : {}) };
+    const base = {
+      id: check.id,
+      title: check.title,
+      required: check.required,
+      ...(check.scenario ? { scenario: check.scenario } : {}),
+    };
     const obs = check.scenario ? byId.get(check.scenario) : undefined;
     if (check.scenario && !obs) {
-      return { ...base, status: 'skipped', message: `Scenario "${check.scenario}" did not run, so this check could not be made.`, hint: check.hint };
+      return {
+        ...base,
+        status: 'skipped',
+        message: `Scenario "${check.scenario}" did not run, so this check could not be made.`,
+        hint: check.hint,
+      };
     }
     const scope = obs ? [obs] : input.observations;
     if (scope.length === 0) {
-      return { ...base, status: 'skipped', message: 'No scenario ran, so this check could not be made.', hint: check.hint };
+      return {
+        ...base,
+        status: 'skipped',
+        message: 'No scenario ran, so this check could not be made.',
+        hint: check.hint,
+      };
     }
     const outcome = redact(runCheck(check, { obs, scope, object }), scope);
     if (outcome.pass) return { ...base, status: 'pass', message: outcome.message };
     const trouble = obs ? targetTrouble(obs) : undefined;
-    return { ...base, status: 'fail', message: trouble ? `${outcome.message} ${trouble}` : outcome.message, hint: check.hint };
+    return {
+      ...base,
+      status: 'fail',
+      message: trouble ? `${outcome.message} ${trouble}` : outcome.message,
+      hint: check.hint,
+    };
   });
 }
 

@@ -9,7 +9,9 @@ export const KeyLayout = z.object({
   type: z.string().optional(),
   size: z.number().int().nonnegative(),
   /** Bytes of the key no field covers (alignment holes and tail padding). */
-  holes: z.array(z.object({ offset: z.number().int().nonnegative(), size: z.number().int().positive() })),
+  holes: z.array(
+    z.object({ offset: z.number().int().nonnegative(), size: z.number().int().positive() }),
+  ),
 });
 export type KeyLayout = z.infer<typeof KeyLayout>;
 
@@ -27,9 +29,13 @@ export function objectFacts(object: unknown): ObjectFacts {
  * The byte ranges of a struct no member covers: alignment holes and tail padding. For the runner,
  * which reads member offsets and sizes from the object's BTF (bit offsets divided by 8).
  */
-export function keyHoles(size: number, members: { offset: number; size: number }[]): KeyLayout['holes'] {
+export function keyHoles(
+  size: number,
+  members: { offset: number; size: number }[],
+): KeyLayout['holes'] {
   const covered = new Uint8Array(size);
-  for (const m of members) covered.fill(1, Math.max(0, m.offset), Math.min(size, m.offset + m.size));
+  for (const m of members)
+    covered.fill(1, Math.max(0, m.offset), Math.min(size, m.offset + m.size));
   const holes: KeyLayout['holes'] = [];
   for (let i = 0; i < size; i++) {
     if (covered[i]) continue;

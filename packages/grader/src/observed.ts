@@ -7,7 +7,11 @@ export const bytesOf = (hex: string): Buffer => Buffer.from(hex, 'hex');
 /** A short, printable rendering of bytes the student submitted (never of expected secrets). */
 export function preview(buf: Buffer, max = 24): string {
   const text = [...buf.subarray(0, max)]
-    .map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`))
+    .map((b) =>
+      b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c
+        ? String.fromCharCode(b)
+        : `\\x${b.toString(16).padStart(2, '0')}`,
+    )
     .join('');
   return `"${text}"${buf.length > max ? '…' : ''}`;
 }
@@ -29,7 +33,10 @@ const FD_SYSCALLS = new Set(['read', 'write', 'close', 'pread64', 'lseek', 'conn
  * Replays the target's opens and closes to know, for each fd-taking call, which file the fd was.
  * The fd table belongs to the process, so it is keyed by pid (tgid), not by thread.
  */
-export function timeline(syscalls: SyscallRecord[]): { calls: TimedSyscall[]; openAtEnd: Map<string, string> } {
+export function timeline(syscalls: SyscallRecord[]): {
+  calls: TimedSyscall[];
+  openAtEnd: Map<string, string>;
+} {
   const table = new Map<string, string>();
   const calls = syscalls.map((s, index) => {
     const call: TimedSyscall = { ...s, index };
@@ -38,7 +45,12 @@ export function timeline(syscalls: SyscallRecord[]): { calls: TimedSyscall[]; op
       const path = table.get(`${s.pid}:${Number(BigInt.asIntN(32, BigInt(s.args[0])))}`);
       if (path !== undefined) call.fdPath = path;
     }
-    if ((s.name === 'openat' || s.name === 'open') && ret !== undefined && ret >= 0 && s.path !== undefined) {
+    if (
+      (s.name === 'openat' || s.name === 'open') &&
+      ret !== undefined &&
+      ret >= 0 &&
+      s.path !== undefined
+    ) {
       table.set(`${s.pid}:${ret}`, s.path);
     } else if (s.name === 'close' && ret === 0 && s.args.length > 0) {
       table.delete(`${s.pid}:${Number(s.args[0])}`);
@@ -49,7 +61,10 @@ export function timeline(syscalls: SyscallRecord[]): { calls: TimedSyscall[]; op
 }
 
 /** The call the thread was in (or had just left) when it submitted: its latest call begun before. */
-export function callAround(calls: TimedSyscall[], rec: { tid: number; ts: string }): TimedSyscall | undefined {
+export function callAround(
+  calls: TimedSyscall[],
+  rec: { tid: number; ts: string },
+): TimedSyscall | undefined {
   const at = BigInt(rec.ts);
   let best: TimedSyscall | undefined;
   for (const c of calls) {
@@ -64,7 +79,10 @@ export const byteRecords = (obs: ScenarioObservation): SubmitRecord[] =>
   obs.submissions.filter((s) => s.kind === 'bytes' || s.kind === 'user');
 
 /** Successful reads of `path` in this scenario: how many calls and how many bytes in total. */
-export function readsOf(calls: TimedSyscall[], path: string): { calls: number; bytes: number; fds: Set<number> } {
+export function readsOf(
+  calls: TimedSyscall[],
+  path: string,
+): { calls: number; bytes: number; fds: Set<number> } {
   let n = 0;
   let bytes = 0;
   const fds = new Set<number>();
@@ -85,7 +103,8 @@ export function targetTrouble(obs: ScenarioObservation): string | undefined {
   const parts: string[] = [];
   if (t?.timedOut) parts.push('the target was stopped at the time limit');
   else if (t?.signal) parts.push(`the target was killed by ${t.signal}`);
-  else if (t && t.code !== 0 && t.code !== null) parts.push(`the target exited with code ${t.code}`);
+  else if (t && t.code !== 0 && t.code !== null)
+    parts.push(`the target exited with code ${t.code}`);
   parts.push(...obs.limits);
   return parts.length ? `Note: ${parts.join('; ')}.` : undefined;
 }

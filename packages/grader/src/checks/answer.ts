@@ -4,7 +4,15 @@
 import type { CheckParams } from '@ebpf-lab/exercises';
 import type { ScenarioObservation, SubmitRecord } from '@ebpf-lab/protocol';
 import { resolveExpected } from '../expected.ts';
-import { byteRecords, bytesOf, callAround, plural, preview, readsOf, timeline } from '../observed.ts';
+import {
+  byteRecords,
+  bytesOf,
+  callAround,
+  plural,
+  preview,
+  readsOf,
+  timeline,
+} from '../observed.ts';
 import type { TimedSyscall } from '../observed.ts';
 import type { Outcome } from './types.ts';
 
@@ -23,7 +31,12 @@ function whereSubmitted(calls: TimedSyscall[], rec: SubmitRecord, len: number): 
   return `during ${call.name}()${call.path ? ` of ${call.path}` : ''}`;
 }
 
-function whatItIs(bytes: Buffer, expected: Buffer, expectedName: string, obs: ScenarioObservation): string {
+function whatItIs(
+  bytes: Buffer,
+  expected: Buffer,
+  expectedName: string,
+  obs: ScenarioObservation,
+): string {
   if (bytes.length === 0) return 'empty';
   if (expected.includes(bytes)) return `part of ${expectedName}`;
   for (const p of obs.planted) {
@@ -32,9 +45,11 @@ function whatItIs(bytes: Buffer, expected: Buffer, expectedName: string, obs: Sc
   if (bytes.every((b) => b === 0)) return 'all zero bytes';
   // Say which file it starts like: a buffer submitted with a fixed length shows up this way.
   const head = bytes.subarray(0, Math.min(bytes.length, 8));
-  if (expected.subarray(0, head.length).equals(head)) return `starts like ${expectedName}, then differs`;
+  if (expected.subarray(0, head.length).equals(head))
+    return `starts like ${expectedName}, then differs`;
   for (const p of obs.planted) {
-    if (bytesOf(p.hex).subarray(0, head.length).equals(head)) return `starts like ${p.path}, then differs`;
+    if (bytesOf(p.hex).subarray(0, head.length).equals(head))
+      return `starts like ${p.path}, then differs`;
   }
   return preview(bytes);
 }
@@ -49,11 +64,15 @@ function relation(answer: Buffer, expected: Buffer): string {
   if (answer.length < expected.length && expected.subarray(0, answer.length).equals(answer)) {
     return `You submitted only the first ${answer.length} of them.`;
   }
-  if (answer.length < expected.length && expected.includes(answer)) return 'You submitted only part of them.';
+  if (answer.length < expected.length && expected.includes(answer))
+    return 'You submitted only part of them.';
   return '';
 }
 
-export function answerEquals(params: CheckParams<'answer-equals'>, obs: ScenarioObservation): Outcome {
+export function answerEquals(
+  params: CheckParams<'answer-equals'>,
+  obs: ScenarioObservation,
+): Outcome {
   const exp = resolveExpected(params.expect, obs);
   if (!exp.ok) return { pass: false, message: `This check could not be made: ${exp.problem}.` };
   const recs = byteRecords(obs);
@@ -64,26 +83,40 @@ export function answerEquals(params: CheckParams<'answer-equals'>, obs: Scenario
   const expectText = `Expected exactly ${plural(exp.bytes.length, 'byte')}: ${exp.describe}`;
 
   if (answer.equals(exp.bytes) && truncated === 0) {
-    return { pass: true, message: `You submitted ${exp.describe} exactly (${plural(answer.length, 'byte')} in ${plural(recs.length, 'record')}), nothing else.` };
+    return {
+      pass: true,
+      message: `You submitted ${exp.describe} exactly (${plural(answer.length, 'byte')} in ${plural(recs.length, 'record')}), nothing else.`,
+    };
   }
   const lines: string[] = [];
   if (recs.length === 0) {
     lines.push(`You submitted nothing. ${expectText}.`);
     const nums = obs.submissions.filter((s) => s.kind === 'num').length;
-    if (nums) lines.push(`You submitted ${plural(nums, 'number')} with SUBMIT_NUM; this answer is bytes (SUBMIT or SUBMIT_USER).`);
+    if (nums)
+      lines.push(
+        `You submitted ${plural(nums, 'number')} with SUBMIT_NUM; this answer is bytes (SUBMIT or SUBMIT_USER).`,
+      );
   } else {
-    lines.push(`${expectText}; you submitted ${plural(answer.length, 'byte')} in ${plural(recs.length, 'record')}.`);
+    lines.push(
+      `${expectText}; you submitted ${plural(answer.length, 'byte')} in ${plural(recs.length, 'record')}.`,
+    );
     const rel = relation(answer, exp.bytes);
     if (rel) lines.push(rel);
     for (const [i, r] of recs.slice(0, MAX_LISTED).entries()) {
       const bytes = bytesOf(r.data);
-      const cut = r.truncated ? ' (marked truncated: the length was out of range or the read failed)' : '';
-      lines.push(`Record ${i + 1}: ${plural(bytes.length, 'byte')}, ${whatItIs(bytes, exp.bytes, file ?? 'the expected answer', obs)}, submitted ${whereSubmitted(calls, r, bytes.length)}${cut}.`);
+      const cut = r.truncated
+        ? ' (marked truncated: the length was out of range or the read failed)'
+        : '';
+      lines.push(
+        `Record ${i + 1}: ${plural(bytes.length, 'byte')}, ${whatItIs(bytes, exp.bytes, file ?? 'the expected answer', obs)}, submitted ${whereSubmitted(calls, r, bytes.length)}${cut}.`,
+      );
     }
     if (recs.length > MAX_LISTED) lines.push(`… and ${recs.length - MAX_LISTED} more records.`);
   }
   // Only say what the target read when its reads were recorded and every open was resolved.
-  const unresolved = calls.filter((c) => c.name === 'openat' && c.path === undefined && Number(c.ret ?? -1) >= 0).length;
+  const unresolved = calls.filter(
+    (c) => c.name === 'openat' && c.path === undefined && Number(c.ret ?? -1) >= 0,
+  ).length;
   if (file && calls.some((c) => c.name === 'read') && unresolved === 0) {
     const reads = readsOf(calls, file);
     lines.push(
@@ -95,14 +128,20 @@ export function answerEquals(params: CheckParams<'answer-equals'>, obs: Scenario
   return { pass: false, message: lines.join(' ') };
 }
 
-export function answerNumber(params: CheckParams<'answer-number'>, obs: ScenarioObservation): Outcome {
+export function answerNumber(
+  params: CheckParams<'answer-number'>,
+  obs: ScenarioObservation,
+): Outcome {
   const exp = resolveExpected(params.expect, obs);
   if (!exp.ok) return { pass: false, message: `This check could not be made: ${exp.problem}.` };
   let expected: bigint;
   try {
     expected = BigInt(exp.bytes.toString('utf8'));
   } catch {
-    return { pass: false, message: `This check could not be made: ${exp.describe} is not a number (exercise bug).` };
+    return {
+      pass: false,
+      message: `This check could not be made: ${exp.describe} is not a number (exercise bug).`,
+    };
   }
   const nums = obs.submissions.filter((s) => s.kind === 'num').map((s) => BigInt(s.data));
   if (nums.length === 0) {
@@ -114,18 +153,31 @@ export function answerNumber(params: CheckParams<'answer-number'>, obs: Scenario
   }
   if (nums.length > 1) {
     const shown = nums.slice(0, 8).join(', ');
-    const right = nums.includes(expected) ? ' One of them is right: filter so that only that event submits.' : '';
-    return { pass: false, message: `You submitted ${nums.length} numbers (${shown}${nums.length > 8 ? ', …' : ''}); expected exactly one: ${exp.describe}.${right}` };
+    const right = nums.includes(expected)
+      ? ' One of them is right: filter so that only that event submits.'
+      : '';
+    return {
+      pass: false,
+      message: `You submitted ${nums.length} numbers (${shown}${nums.length > 8 ? ', …' : ''}); expected exactly one: ${exp.describe}.${right}`,
+    };
   }
   const got = nums[0];
-  if (got === expected) return { pass: true, message: `You submitted ${got}, which is ${exp.describe}.` };
+  if (got === expected)
+    return { pass: true, message: `You submitted ${got}, which is ${exp.describe}.` };
   const notes: string[] = [];
   const swapped = ((got & 0xffn) << 8n) | ((got >> 8n) & 0xffn);
   if (got >= 0n && got <= 0xffffn && swapped === expected) {
-    notes.push('Your number is the expected one with its two bytes swapped: it is still in network byte order.');
+    notes.push(
+      'Your number is the expected one with its two bytes swapped: it is still in network byte order.',
+    );
   }
   const pids = new Set(obs.syscalls.map((s) => BigInt(s.pid)));
-  if (pids.has(got)) notes.push(`${got} is the id of one of the target's processes, but not the one asked for.`);
-  if (got > 0xffffffffn && pids.has(got >> 32n)) notes.push('It looks like a whole pid_tgid: the process id is its upper 32 bits.');
-  return { pass: false, message: `You submitted ${got}; expected ${exp.describe}. ${notes.join(' ')}`.trim() };
+  if (pids.has(got))
+    notes.push(`${got} is the id of one of the target's processes, but not the one asked for.`);
+  if (got > 0xffffffffn && pids.has(got >> 32n))
+    notes.push('It looks like a whole pid_tgid: the process id is its upper 32 bits.');
+  return {
+    pass: false,
+    message: `You submitted ${got}; expected ${exp.describe}. ${notes.join(' ')}`.trim(),
+  };
 }

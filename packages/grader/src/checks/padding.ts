@@ -19,7 +19,10 @@ interface Finding {
 
 const spaced = (hex: string) => hex.match(/../g)?.join(' ') ?? hex;
 
-function dirtyPadding(entry: MapEntry, layout: KeyLayout | undefined): { offset: number; hex: string } | undefined {
+function dirtyPadding(
+  entry: MapEntry,
+  layout: KeyLayout | undefined,
+): { offset: number; hex: string } | undefined {
   if (entry.key?.kind === 'struct' && entry.key.padding?.length) return entry.key.padding[0];
   if (!layout) return undefined;
   const key = bytesOf(entry.keyHex);
@@ -31,7 +34,9 @@ function dirtyPadding(entry: MapEntry, layout: KeyLayout | undefined): { offset:
 }
 
 function describeHoles(layout: KeyLayout): string {
-  const holes = layout.holes.map((h) => (h.size === 1 ? `byte ${h.offset}` : `bytes ${h.offset}–${h.offset + h.size - 1}`));
+  const holes = layout.holes.map((h) =>
+    h.size === 1 ? `byte ${h.offset}` : `bytes ${h.offset}–${h.offset + h.size - 1}`,
+  );
   return `${layout.type ?? 'the key'} is ${layout.size} bytes, of which ${holes.join(' and ')} belong to no field`;
 }
 
@@ -52,23 +57,39 @@ function misses(scope: ScenarioObservation[], path: string): { reads: number; ca
   return { reads, caught };
 }
 
-export function paddingDiagnosis(params: CheckParams<'padding-diagnosis'>, scope: ScenarioObservation[], object: ObjectFacts): Outcome {
+export function paddingDiagnosis(
+  params: CheckParams<'padding-diagnosis'>,
+  scope: ScenarioObservation[],
+  object: ObjectFacts,
+): Outcome {
   const layouts = new Map((object.mapKeys ?? []).map((l) => [l.map, l]));
   const wanted = (name: string) => !params.maps || params.maps.includes(name);
   const findings: Finding[] = [];
   for (const obs of scope) {
     for (const m of obs.maps) {
       if (!wanted(m.name)) continue;
-      const dirty = m.entries.map((e) => dirtyPadding(e, layouts.get(m.name))).filter((d) => d !== undefined);
+      const dirty = m.entries
+        .map((e) => dirtyPadding(e, layouts.get(m.name)))
+        .filter((d) => d !== undefined);
       if (dirty.length) {
-        findings.push({ scenario: obs.scenario, map: m.name, keyType: m.keyType, keySize: m.keySize, count: dirty.length, example: dirty[0] });
+        findings.push({
+          scenario: obs.scenario,
+          map: m.name,
+          keyType: m.keyType,
+          keySize: m.keySize,
+          count: dirty.length,
+          example: dirty[0],
+        });
       }
     }
   }
   const padded = [...layouts.values()].filter((l) => wanted(l.map) && l.holes.length > 0);
   if (findings.length === 0) {
     if (padded.length) {
-      return { pass: true, message: `${padded.map(describeHoles).join('; ')}; every key your maps held had those bytes zeroed.` };
+      return {
+        pass: true,
+        message: `${padded.map(describeHoles).join('; ')}; every key your maps held had those bytes zeroed.`,
+      };
     }
     return { pass: true, message: 'No key in your maps held non-zero padding bytes.' };
   }
@@ -77,14 +98,25 @@ export function paddingDiagnosis(params: CheckParams<'padding-diagnosis'>, scope
   const lines = [
     `Expected every byte of a map key to be set by your program. In scenario "${f.scenario}", \`${f.map}\` held ${plural(f.count, 'key')} whose padding was not zero (bytes at offset ${f.example.offset}: ${spaced(f.example.hex)}).`,
   ];
-  if (layout && layout.holes.length) lines.push(`${describeHoles(layout)[0].toUpperCase()}${describeHoles(layout).slice(1)}.`);
-  else lines.push(`The key type ${f.keyType ?? ''} (${f.keySize} bytes) has bytes that belong to no field.`.replace('  ', ' '));
+  if (layout && layout.holes.length)
+    lines.push(`${describeHoles(layout)[0].toUpperCase()}${describeHoles(layout).slice(1)}.`);
+  else
+    lines.push(
+      `The key type ${f.keyType ?? ''} (${f.keySize} bytes) has bytes that belong to no field.`.replace(
+        '  ',
+        ' ',
+      ),
+    );
   if (params.path) {
     const { reads, caught } = misses(scope, params.path);
     if (reads > caught) {
-      lines.push(`Across the scenarios the target read ${params.path} ${plural(reads, 'time')} and your programs submitted at ${caught} of those reads: lookups that miss look exactly like this.`);
+      lines.push(
+        `Across the scenarios the target read ${params.path} ${plural(reads, 'time')} and your programs submitted at ${caught} of those reads: lookups that miss look exactly like this.`,
+      );
     } else if (reads > 0) {
-      lines.push('This time the leftover bytes were the same when you stored the key and when you looked it up, so the lookups still hit: that is luck, and it changes with the code around it.');
+      lines.push(
+        'This time the leftover bytes were the same when you stored the key and when you looked it up, so the lookups still hit: that is luck, and it changes with the code around it.',
+      );
     }
   }
   return { pass: false, message: lines.join(' ') };
