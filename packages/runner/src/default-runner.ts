@@ -101,7 +101,7 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
     }),
     compile: (source, signal) => compile(source, { signal }),
     checkObject: async (object, meta, source) => {
-      const result = checkObject(object, await rulesOf(meta));
+      const result = checkObject(object, await rulesOf(meta), source);
       if (source !== undefined) onSectionLines(result.diagnostics, source);
       return { ok: result.ok, diagnostics: result.diagnostics, facts: result };
     },
