@@ -26,7 +26,10 @@ const TARGET_MEDIAN_MS = 150;
 const EXERCISE = 'read-file-password';
 const STAGES: StageName[] = ['compile', 'static', 'verifier', 'attach', 'target', 'checks'];
 
-const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
@@ -37,7 +40,11 @@ function stats(ms: number[]): string {
   return `median ${quantile(s, 0.5).toFixed(1)} ms, p95 ${quantile(s, 0.95).toFixed(1)} ms, min ${s[0].toFixed(1)} ms (n=${s.length})`;
 }
 
-const median = (ms: number[]) => quantile([...ms].sort((a, b) => a - b), 0.5);
+const median = (ms: number[]) =>
+  quantile(
+    [...ms].sort((a, b) => a - b),
+    0.5,
+  );
 
 // --- compile ------------------------------------------------------------------------------
 
@@ -60,7 +67,12 @@ interface Bench {
 const compileBenches: Bench[] = [
   {
     name: 'compile, precompiled lab.h, in the sandbox',
-    missing: () => (!existsSync(paths.pch) ? `${paths.pch} (run npm run setup)` : !existsSync(starterPath) ? starterPath : null),
+    missing: () =>
+      !existsSync(paths.pch)
+        ? `${paths.pch} (run npm run setup)`
+        : !existsSync(starterPath)
+          ? starterPath
+          : null,
     run: () => expectCompiled(paths.pch),
     repeat: quick ? 10 : 20,
   },
@@ -165,11 +177,14 @@ interface BpfObject {
 }
 
 function bpftoolList(kind: Kind): BpfObject[] {
-  const out = execFileSync('bpftool', [kind, 'show', '--json'], { encoding: 'utf8', timeout: 30_000 });
+  const out = execFileSync('bpftool', [kind, 'show', '--json'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return JSON.parse(out || '[]') as BpfObject[];
 }
 
-/** The dispatcher's programs (bpf-templates/native/dispatcher.bpf.c), as the kernel truncates names. */
+/** The dispatcher's programs (bpf-templates/native/dispatcher.bpf.c), names cut by the kernel. */
 const DISPATCHER_PROGRAM = /^disp_(?:enter|exit|raw)/;
 
 async function soak(code: string): Promise<boolean> {
@@ -204,21 +219,32 @@ async function soak(code: string): Promise<boolean> {
     // one run in 10 loses its loader to SIGKILL halfway, one in 10 is cancelled halfway
     const mode = i % 10 === 3 ? 'kill' : i % 10 === 7 ? 'abort' : 'normal';
     const id = runId(`soak-${mode}`);
-    const t: Tracked = { lines: [], cgroup: deps.cgroupFor(id), cleaned: Promise.resolve() };
+    const t: Tracked = {
+      lines: [],
+      cgroup: deps.cgroupFor(id),
+      cleaned: Promise.resolve(),
+    };
     tracked.set(id, t);
     const ac = new AbortController();
     let scenarios = 0;
     const r: RunResult = await runner.run(
       { runId: id, exerciseId: EXERCISE, code },
       (p) => {
-        if (mode === 'normal' || p.type !== 'event' || p.event.kind !== 'scenario' || ++scenarios !== 3) return;
+        if (
+          mode === 'normal' ||
+          p.type !== 'event' ||
+          p.event.kind !== 'scenario' ||
+          ++scenarios !== 3
+        )
+          return;
         if (mode === 'abort') ac.abort();
         else if (t.pid) process.kill(t.pid, 'SIGKILL'); // the loader alone, as the OOM killer would
       },
       ac.signal,
     );
     if (mode === 'normal' && r.status === 'pass') counts.pass++;
-    else if (mode !== 'normal' && r.errorKind === 'infrastructure') counts[mode === 'kill' ? 'killed' : 'aborted']++;
+    else if (mode !== 'normal' && r.errorKind === 'infrastructure')
+      counts[mode === 'kill' ? 'killed' : 'aborted']++;
     else {
       counts.unexpected++;
       console.log(`  run ${id} (${mode}): ${r.status} ${r.errorKind ?? ''} ${r.summary}`);
@@ -238,10 +264,16 @@ async function soak(code: string): Promise<boolean> {
     ['map', new Set()],
     ['link', new Set()],
   ]);
-  for (const t of tracked.values()) for (const { kind, id } of reportedIds(t.lines)) reported.get(kind)?.add(id);
+  for (const t of tracked.values())
+    for (const { kind, id } of reportedIds(t.lines)) reported.get(kind)?.add(id);
   let left: Map<Kind, BpfObject[]> = new Map();
   for (let attempt = 0; attempt < 10; attempt++) {
-    left = new Map((['prog', 'map', 'link'] as Kind[]).map((k) => [k, bpftoolList(k).filter((o) => reported.get(k)?.has(o.id))]));
+    left = new Map(
+      (['prog', 'map', 'link'] as Kind[]).map((k) => [
+        k,
+        bpftoolList(k).filter((o) => reported.get(k)?.has(o.id)),
+      ]),
+    );
     if ([...left.values()].every((l) => l.length === 0)) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -249,7 +281,9 @@ async function soak(code: string): Promise<boolean> {
   for (const [kind, ids] of reported) {
     const still = left.get(kind) ?? [];
     leaks += still.length;
-    console.log(`  bpftool ${kind} show: ${ids.size} ids reported by the runs, ${still.length} still there${still.length ? `: ${still.map((o) => o.id).join(', ')}` : ''}`);
+    console.log(
+      `  bpftool ${kind} show: ${ids.size} ids reported by the runs, ${still.length} still there${still.length ? `: ${still.map((o) => o.id).join(', ')}` : ''}`,
+    );
   }
   // Dispatchers held by no live process belong to nobody: a leak, whoever made it. Those held
   // by a live loader are other engineers' runs in progress.
@@ -267,7 +301,9 @@ async function soak(code: string): Promise<boolean> {
   for (const root of [mounts.v2, mounts.memory, mounts.pids]) {
     if (!root) continue;
     const parent = join(root, paths.cgroupParentName);
-    const names = existsSync(parent) ? readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()) : [];
+    const names = existsSync(parent)
+      ? readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory())
+      : [];
     const ours = names.filter((d) => d.name.startsWith(mine));
     leaks += ours.length;
     console.log(
@@ -275,7 +311,9 @@ async function soak(code: string): Promise<boolean> {
         `${names.length - ours.length} of other processes`,
     );
   }
-  console.log(`clean-up soak: ${leaks === 0 && counts.unexpected === 0 ? 'CLEAN' : `${leaks} LEAKS`}`);
+  console.log(
+    `clean-up soak: ${leaks === 0 && counts.unexpected === 0 ? 'CLEAN' : `${leaks} LEAKS`}`,
+  );
   return leaks === 0 && counts.unexpected === 0;
 }
 
@@ -284,19 +322,26 @@ async function soak(code: string): Promise<boolean> {
 interface WebMetrics {
   measuredAt?: string;
   bundle?: { totalBytes?: number; totalGzipBytes?: number };
-  firstLoad?: { timeToInteractiveMs?: number; domContentLoadedMs?: number; transferredBytes?: number };
+  firstLoad?: {
+    timeToInteractiveMs?: number;
+    domContentLoadedMs?: number;
+    transferredBytes?: number;
+  };
   targets?: { bundleGzipBytes?: number; timeToInteractiveMs?: number };
 }
 
 function reportWebMetrics(): void {
   const file = join(paths.repoRoot, 'artifacts', 'web-metrics.json');
   if (!existsSync(file)) {
-    console.log('web metrics: artifacts/web-metrics.json not there (the web browser tests write it)');
+    console.log(
+      'web metrics: artifacts/web-metrics.json not there (the web browser tests write it)',
+    );
     return;
   }
   const m = JSON.parse(readFileSync(file, 'utf8')) as WebMetrics;
   const kib = (b?: number) => (b === undefined ? '?' : `${(b / 1024).toFixed(0)} KiB`);
-  const verdict = (v?: number, t?: number) => (v === undefined || t === undefined ? '' : v <= t ? ' PASS' : ' MISS');
+  const verdict = (v?: number, t?: number) =>
+    v === undefined || t === undefined ? '' : v <= t ? ' PASS' : ' MISS';
   console.log(`web metrics (measured ${m.measuredAt ?? 'at an unknown time'}):`);
   console.log(
     `  bundle ${kib(m.bundle?.totalBytes)}, gzip ${kib(m.bundle?.totalGzipBytes)} ` +
@@ -310,7 +355,9 @@ function reportWebMetrics(): void {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench: ${TIMING_RUNS} timed runs, ${SOAK_RUNS} soak runs${quick ? ' (--quick)' : ''}; ${load()}`);
+  console.log(
+    `bench: ${TIMING_RUNS} timed runs, ${SOAK_RUNS} soak runs${quick ? ' (--quick)' : ''}; ${load()}`,
+  );
   await runCompileBenches();
   const missing = [paths.loader, paths.pch, paths.target(EXERCISE)].filter((p) => !existsSync(p));
   if (missing.length) {

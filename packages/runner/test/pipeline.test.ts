@@ -36,7 +36,8 @@ const runId = (what: string) => `pipeline-${process.pid}-${what}-${++seq}`;
 
 async function mustRun(cmd: string, args: string[]): Promise<string> {
   const res = await runProcess(cmd, args, { timeoutMs: 120_000 });
-  if (res.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${res.code}): ${res.stderr.toString()}`);
+  if (res.code !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${res.code}): ${res.stderr.toString()}`);
   return res.stdout.toString();
 }
 
@@ -48,16 +49,25 @@ async function buildC(src: string, out: string): Promise<void> {
   renameSync(tmp, out);
 }
 
-function run(code: string, what: string, exerciseId = EXERCISE, events: RunProgress[] = []): Promise<RunResult> {
+function run(
+  code: string,
+  what: string,
+  exerciseId = EXERCISE,
+  events: RunProgress[] = [],
+): Promise<RunResult> {
   return runner.run({ runId: runId(what), exerciseId, code }, (p) => events.push(p));
 }
 
-const stage = (r: RunResult, name: RunResult['stages'][number]['name']) => r.stages.find((s) => s.name === name);
-const submittedHex = (r: RunResult) => r.observations.flatMap((o) => o.submissions.map((s) => s.data)).join('');
+const stage = (r: RunResult, name: RunResult['stages'][number]['name']) =>
+  r.stages.find((s) => s.name === name);
+const submittedHex = (r: RunResult) =>
+  r.observations.flatMap((o) => o.submissions.map((s) => s.data)).join('');
 
 beforeAll(async () => {
   // No BPF on this machine is a failure, never a skip.
-  expect(JSON.parse(await mustRun(paths.loader, ['--probe']))).toEqual({ ok: true });
+  expect(JSON.parse(await mustRun(paths.loader, ['--probe']))).toEqual({
+    ok: true,
+  });
   const limitsExercise = join(fixtures, 'exercises', 'pipeline-limits');
   // The runner starts the target the set-up builds for an exercise id: build the fixture's there.
   await buildC(join(limitsExercise, 'target.c'), paths.target('pipeline-limits'));
@@ -92,7 +102,9 @@ describe('a whole run on the kernel', () => {
     expect(r.status).toBe('fail');
     expect(r.errorKind).toBeUndefined();
     const failed = r.checks.filter((c) => c.status === 'fail').map((c) => c.id);
-    expect(failed).toEqual(expect.arrayContaining(['bait-around', 'kept-open', 'decoys', 'failed-open']));
+    expect(failed).toEqual(
+      expect.arrayContaining(['bait-around', 'kept-open', 'decoys', 'failed-open']),
+    );
     expect(r.summary).toMatch(/required checks failed/);
     // what made it fail is in the observations: the bait was submitted along with the password
     expect(submittedHex(r)).toContain(hex('buy milk, call the plumber'));
@@ -101,12 +113,23 @@ describe('a whole run on the kernel', () => {
 
   it('reports a syntax error as a compile error on its line, and stops there', async () => {
     const r = await run(source('syntax-error'), 'syntax');
-    expect(r).toMatchObject({ status: 'error', errorKind: 'compile', gradable: true });
+    expect(r).toMatchObject({
+      status: 'error',
+      errorKind: 'compile',
+      gradable: true,
+    });
     expect(r.diagnostics).toContainEqual(
-      expect.objectContaining({ source: 'clang', severity: 'error', line: 7, message: expect.stringContaining("expected ';'") }),
+      expect.objectContaining({
+        source: 'clang',
+        severity: 'error',
+        line: 7,
+        message: expect.stringContaining("expected ';'"),
+      }),
     );
     expect(stage(r, 'compile')?.status).toBe('failed');
-    expect(r.stages.filter((s) => s.name !== 'compile').every((s) => s.status === 'skipped')).toBe(true);
+    expect(r.stages.filter((s) => s.name !== 'compile').every((s) => s.status === 'skipped')).toBe(
+      true,
+    );
   });
 
   it('reports a missing NULL check as a verifier error, with the full log, on the dereference', async () => {
@@ -118,7 +141,12 @@ describe('a whole run on the kernel', () => {
     expect(verifier?.log).toMatch(/processed \d+ insns/);
     expect(verifier?.log).not.toContain('<stdin>');
     expect(r.diagnostics).toContainEqual(
-      expect.objectContaining({ source: 'verifier', line: 19, code: 'verifier/null-check', program: 'exit_read' }),
+      expect.objectContaining({
+        source: 'verifier',
+        line: 19,
+        code: 'verifier/null-check',
+        program: 'exit_read',
+      }),
     );
     expect(stage(r, 'attach')?.status).toBe('skipped');
   });
@@ -131,7 +159,10 @@ describe('a whole run on the kernel', () => {
         .filter((d) => d.code === 'static/forbidden-helper')
         .map((d) => [/calls (bpf_\w+)/.exec(d.message)?.[1], d.line]),
     );
-    expect(byHelper).toEqual({ bpf_probe_read_kernel: 10, bpf_send_signal: 17 });
+    expect(byHelper).toEqual({
+      bpf_probe_read_kernel: 10,
+      bpf_send_signal: 17,
+    });
     expect(stage(r, 'static')?.status).toBe('failed');
     expect(stage(r, 'verifier')?.status).toBe('skipped');
   });
@@ -146,7 +177,11 @@ describe('a whole run on the kernel', () => {
     const statically = checkObject(compiled.object ?? Buffer.alloc(0), await rulesFor(ex.meta));
     expect(statically.ok).toBe(false);
     expect(statically.diagnostics).toContainEqual(
-      expect.objectContaining({ code: 'static/context-bound', line: 9, message: expect.stringContaining('40-byte record') }),
+      expect.objectContaining({
+        code: 'static/context-bound',
+        line: 9,
+        message: expect.stringContaining('40-byte record'),
+      }),
     );
     // Then the runner, whose loader is a tripwire: a regression becomes a failed test, not a load.
     const loads: string[] = [];
@@ -162,7 +197,9 @@ describe('a whole run on the kernel', () => {
     expect(r).toMatchObject({ status: 'error', errorKind: 'static' });
     expect(stage(r, 'static')?.status).toBe('failed');
     expect(stage(r, 'verifier')?.status).toBe('skipped');
-    expect(r.diagnostics).toContainEqual(expect.objectContaining({ code: 'static/context-bound', line: 9 }));
+    expect(r.diagnostics).toContainEqual(
+      expect.objectContaining({ code: 'static/context-bound', line: 9 }),
+    );
     expect(r.summary).toMatch(/Line 9/);
   });
 
@@ -175,7 +212,8 @@ describe('a whole run on the kernel', () => {
     expect(r).toMatchObject({ status: 'error', errorKind: 'compile' });
     expect(r.diagnostics).toContainEqual(expect.objectContaining({ source: 'clang', line: 3 }));
     const all = JSON.stringify(r);
-    for (const line of secrets) expect(all.includes(line), 'a line of /etc/shadow is in the result').toBe(false);
+    for (const line of secrets)
+      expect(all.includes(line), 'a line of /etc/shadow is in the result').toBe(false);
     // nor any password hash field alone
     for (const field of secrets.map((l) => l.split(':')[1] ?? '').filter((f) => f.length > 4)) {
       expect(all.includes(field)).toBe(false);
@@ -188,7 +226,10 @@ describe('a whole run on the kernel', () => {
     const r = await run(source('sec-typo'), 'sec-typo');
     expect(r).toMatchObject({ status: 'error', errorKind: 'static' });
     expect(r.diagnostics).toContainEqual(
-      expect.objectContaining({ line: 4, message: expect.stringContaining('sys_enter_opnat') }),
+      expect.objectContaining({
+        line: 4,
+        message: expect.stringContaining('sys_enter_opnat'),
+      }),
     );
     expect(r.summary).toMatch(/Line 4: .*sys_enter_opnat/);
     expect(stage(r, 'verifier')?.status).toBe('skipped');
@@ -201,7 +242,10 @@ describe('a whole run on the kernel', () => {
     expect(performance.now() - t).toBeLessThan(30_000);
     expect(r.limits).toContainEqual(expect.stringMatching(/longer than 500 ms/));
     expect(r.summary).toMatch(/Limits hit: .*longer than 500 ms/);
-    expect(r.observations[0].target).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+    expect(r.observations[0].target).toMatchObject({
+      timedOut: true,
+      signal: 'SIGKILL',
+    });
     // what the program saw before the limit still counts
     const secret = r.observations[0].planted.find((p) => p.path === '/tmp/password')?.hex;
     expect(secret).toBeTruthy();
@@ -230,7 +274,7 @@ describe('runs apart from each other and from the host', () => {
   it('lets two concurrent runs each see only their own secret, and never a reader outside', async () => {
     const reader = join(paths.buildDir, `test-pipeline-reader-${process.pid}`);
     await buildC(join(paths.templatesDir, 'native', 'test', 'target.c'), reader);
-    // The outside reader gets its own mount namespace and /tmp, so other engineers' /tmp is untouched.
+    // The outside reader has its own mount namespace and /tmp: other engineers' /tmp is untouched.
     loop = startProcess(
       'unshare',
       [
@@ -247,7 +291,8 @@ describe('runs apart from each other and from the host', () => {
       { timeoutMs: 300_000 },
     );
     const readerPid = loop.pid ?? -1;
-    const syscr = () => Number(/syscr: (\d+)/.exec(readFileSync(`/proc/${readerPid}/io`, 'utf8'))?.[1]);
+    const syscr = () =>
+      Number(/syscr: (\d+)/.exec(readFileSync(`/proc/${readerPid}/io`, 'utf8'))?.[1]);
     await sleep(300);
     const before = syscr();
     try {
@@ -255,7 +300,8 @@ describe('runs apart from each other and from the host', () => {
       const [a, b] = await Promise.all([run(code, 'apart-a'), run(code, 'apart-b')]);
       // the reader really read all along
       expect(syscr()).toBeGreaterThan(before + 100);
-      const secretOf = (r: RunResult) => r.observations[0].planted.find((p) => p.path === '/tmp/password')?.hex ?? '';
+      const secretOf = (r: RunResult) =>
+        r.observations[0].planted.find((p) => p.path === '/tmp/password')?.hex ?? '';
       expect(secretOf(a)).not.toBe(secretOf(b));
       expect(submittedHex(a)).toContain(secretOf(a));
       expect(submittedHex(b)).toContain(secretOf(b));
@@ -289,7 +335,9 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
   }
 
   async function bpftoolShows(kind: 'prog' | 'map' | 'link', id: number): Promise<boolean> {
-    const res = await runProcess('bpftool', [kind, 'show', 'id', String(id)], { timeoutMs: 10_000 });
+    const res = await runProcess('bpftool', [kind, 'show', 'id', String(id)], {
+      timeoutMs: 10_000,
+    });
     return res.code === 0;
   }
 
@@ -330,7 +378,10 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
             onLine(line);
           },
           signal,
-          { onSpawn: (pid) => loaderPids.set(runIdOf.runId, pid), onCleanedUp: () => cleanedUp() },
+          {
+            onSpawn: (pid) => loaderPids.set(runIdOf.runId, pid),
+            onCleanedUp: () => cleanedUp(),
+          },
         );
       },
     };
@@ -339,7 +390,12 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
     for (let i = 0; i < 20; i++) {
       const mode = i % 3 === 1 ? 'abort' : i % 3 === 2 ? 'kill' : 'normal';
       const id = runId(`cleanup-${mode}`);
-      const t: Tracked = { runId: id, cgroup: deps.cgroupFor(id), lines: [], cleaned: Promise.resolve() };
+      const t: Tracked = {
+        runId: id,
+        cgroup: deps.cgroupFor(id),
+        lines: [],
+        cleaned: Promise.resolve(),
+      };
       tracked.set(id, t);
       const ac = new AbortController();
       let scenarios = 0;
@@ -361,7 +417,11 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
       if (mode === 'normal') expect(result.status, result.summary).toBe('pass');
       else {
         // the platform's fault, never the student's: it costs no attempt
-        expect(result).toMatchObject({ status: 'error', errorKind: 'infrastructure', gradable: false });
+        expect(result).toMatchObject({
+          status: 'error',
+          errorKind: 'infrastructure',
+          gradable: false,
+        });
         expect(t.lines.some((l) => l.type === 'done')).toBe(false);
       }
       await t.cleaned;
@@ -371,7 +431,10 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
     for (const { mode, t } of results) {
       const ids = reportedIds(t.lines);
       // programs, maps and the dispatcher's links were all reported before the run ended
-      expect(ids.some((x) => x.kind === 'link'), `${mode} run reported no link`).toBe(true);
+      expect(
+        ids.some((x) => x.kind === 'link'),
+        `${mode} run reported no link`,
+      ).toBe(true);
       for (const { kind, id } of ids) {
         let shown = true;
         // the kernel frees them after an RCU grace period
@@ -383,12 +446,15 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
       }
       expect(existsSync(t.cgroup), `${t.cgroup} still exists`).toBe(false);
       const rel = t.cgroup.slice(mounts.v2.length + 1);
-      for (const root of [mounts.memory, mounts.pids]) if (root) expect(existsSync(join(root, rel))).toBe(false);
+      for (const root of [mounts.memory, mounts.pids])
+        if (root) expect(existsSync(join(root, rel))).toBe(false);
     }
     // nothing else of this process's runs is left under ebpf-lab/ either
     for (const root of [mounts.v2, mounts.memory, mounts.pids]) {
       if (!root || !existsSync(join(root, paths.cgroupParentName))) continue;
-      const mine = readdirSync(join(root, paths.cgroupParentName)).filter((n) => n.startsWith(`p${process.pid}-pipeline-${process.pid}-cleanup`));
+      const mine = readdirSync(join(root, paths.cgroupParentName)).filter((n) =>
+        n.startsWith(`p${process.pid}-pipeline-${process.pid}-cleanup`),
+      );
       expect(mine).toEqual([]);
     }
   }, 600_000);
