@@ -116,3 +116,24 @@ int enter_close(struct trace_event_raw_sys_enter *ctx)
 	bpf_map_delete_elem(&password_fds, &key);
 	return 0;
 }
+
+SEC("tracepoint/syscalls/sys_enter_dup2")
+int enter_dup2(struct trace_event_raw_sys_enter *ctx)
+{
+	struct file_key from, to;
+	__u64 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u8 one = 1;
+
+	/* dup2(oldfd, newfd): newfd is closed first, then names oldfd's file */
+	if (ctx->args[0] == ctx->args[1])
+		return 0;
+	__builtin_memset(&from, 0, sizeof(from));
+	__builtin_memset(&to, 0, sizeof(to));
+	from.tgid = to.tgid = tgid;
+	from.fd = ctx->args[0];
+	to.fd = ctx->args[1];
+	bpf_map_delete_elem(&password_fds, &to);
+	if (bpf_map_lookup_elem(&password_fds, &from))
+		bpf_map_update_elem(&password_fds, &to, &one, BPF_ANY);
+	return 0;
+}

@@ -1,6 +1,7 @@
 // Target of close-fd-reuse. argv[1] names the scenario.
 //   reuse:           password read and closed; notes.txt then opened, getting the same fd back
 //   close-then-exit: password read and closed; nothing else
+//   dup2-over:       password read; notes.txt then dup2()'d onto the password's fd and read
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +34,14 @@ int main(int argc, char **argv)
 	const char *s = argc > 1 ? argv[1] : "reuse";
 	int p = open_path("/tmp/password", O_RDONLY);
 
+	if (!strcmp(s, "dup2-over")) {
+		read_once(p);
+		int n = open_path("/tmp/notes.txt", O_RDONLY);
+		/* dup2 closes p first: from now on p's number names notes.txt */
+		dup2(n, p);
+		read_once(p);
+		return 0;
+	}
 	read_once(p);
 	close(p);
 	if (!strcmp(s, "reuse")) {

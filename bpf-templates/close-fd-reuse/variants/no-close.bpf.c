@@ -1,5 +1,5 @@
 // Tracks opens but not close(): the fd stays "the password" after it is reused.
-// expect-fail: reuse, forgets-closed
+// expect-fail: reuse, forgets-closed, dup2-over
 #include "lab.h"
 
 #define PASSWORD "/tmp/password"

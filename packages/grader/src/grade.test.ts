@@ -3,7 +3,7 @@ import { loadExercise } from '@ebpf-lab/exercises';
 import type { ExerciseMeta } from '@ebpf-lab/exercises';
 import type { MapDump, ScenarioObservation, SubmitRecord, SyscallRecord } from '@ebpf-lab/protocol';
 import { describe, expect, it } from 'vitest';
-import { grade, verdict } from './index.ts';
+import { grade, timeline, verdict } from './index.ts';
 
 const root = join(import.meta.dirname, '../../..');
 const meta: ExerciseMeta = loadExercise(join(root, 'bpf-templates/read-file-password')).meta;
@@ -369,6 +369,25 @@ describe('grade (read-file-password)', () => {
     expect(byId(grade(meta, { observations: run }))['bait-around'].message).toMatch(
       /Note: the target was stopped at the time limit; the target ran longer than 2 s\.$/,
     );
+  });
+});
+
+describe('timeline', () => {
+  it('follows dup2 onto a tracked fd: the number now names the other file', () => {
+    const t = new Trace().open('/tmp/password', 3).open('/tmp/notes.txt', 4);
+    t.syscalls.push({
+      name: 'dup2',
+      pid: PID,
+      tid: PID,
+      enterTs: '9000',
+      exitTs: '9001',
+      args: ['4', '3'],
+      ret: '3',
+    });
+    t.read(3, 27);
+    const { calls, openAtEnd } = timeline(t.syscalls);
+    expect(calls.at(-1)!.fdPath).toBe('/tmp/notes.txt');
+    expect(openAtEnd.get(`${PID}:3`)).toBe('/tmp/notes.txt');
   });
 });
 

@@ -27,10 +27,21 @@ export interface TimedSyscall extends SyscallRecord {
   fdPath?: string;
 }
 
-const FD_SYSCALLS = new Set(['read', 'write', 'close', 'pread64', 'lseek', 'connect']);
+const FD_SYSCALLS = new Set([
+  'read',
+  'write',
+  'close',
+  'pread64',
+  'lseek',
+  'connect',
+  'dup',
+  'dup2',
+  'dup3',
+]);
+const DUP_SYSCALLS = new Set(['dup', 'dup2', 'dup3']);
 
 /**
- * Replays the target's opens and closes to know, for each fd-taking call, which file the fd was.
+ * Replays the target's opens, dups and closes to know, for each fd-taking call, which file the fd was.
  * The fd table belongs to the process, so it is keyed by pid (tgid), not by thread.
  */
 export function timeline(syscalls: SyscallRecord[]): {
@@ -54,6 +65,11 @@ export function timeline(syscalls: SyscallRecord[]): {
       table.set(`${s.pid}:${ret}`, s.path);
     } else if (s.name === 'close' && ret === 0 && s.args.length > 0) {
       table.delete(`${s.pid}:${Number(s.args[0])}`);
+    } else if (DUP_SYSCALLS.has(s.name) && ret !== undefined && ret >= 0 && s.args.length > 0) {
+      // dup2/dup3 onto an open fd close it first: the new number now names the old fd's file.
+      const from = table.get(`${s.pid}:${Number(s.args[0])}`);
+      if (from !== undefined) table.set(`${s.pid}:${ret}`, from);
+      else table.delete(`${s.pid}:${ret}`);
     }
     return call;
   });
