@@ -150,6 +150,19 @@ describe('static checks', () => {
     expect(errors(r, 'static/reserved-name')[0].message).toContain('lab_secret');
   });
 
+  it('places map and extern refusals on their declarations when given the source', async () => {
+    const source = readFileSync(join(fixtures, 'maps-refused.bpf.c'), 'utf8');
+    const r = checkObject(await objectOf('maps-refused'), rules, source);
+    const lineOf = (code: string) => errors(r, code).map((d) => d.line);
+    expect(lineOf('static/map-pinning')).toEqual([11]);
+    expect(lineOf('static/map-type')).toEqual([18]);
+    expect(lineOf('static/map-size')).toEqual([25, 36]);
+    expect(lineOf('static/reserved-name')).toEqual([43]);
+    const externs = checkObject(await objectOf('externs'), rules, readFileSync(join(fixtures, 'externs.bpf.c'), 'utf8'));
+    // Externs that are used are placed where they are used.
+    expect(errors(externs, 'static/extern').map((d) => d.line).sort()).toEqual([11, 13, 13]);
+  });
+
   it('passes every allowed map type and global data within the limits', async () => {
     const r = await check('maps-allowed');
     expect(r.diagnostics).toEqual([]);

@@ -10,7 +10,7 @@ import { findClang } from './sandbox.ts';
 export async function buildPch(header = paths.labHeader, out = paths.pch, includeDir = paths.includeDir): Promise<void> {
   if (!existsSync(header)) throw new Error(`${header} is missing: the set-up copies lab.h there first`);
   const tmp = `${out}.tmp-${process.pid}`;
-  const { clang } = findClang();
+  const { clang } = await findClang();
   const res = await runProcess({
     command: clang,
     args: pchFlags(header, tmp, { includeDir }),

@@ -66,7 +66,7 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
     throw new Error(`precompiled header ${pch} is missing: run the set-up (npm run setup)`);
   }
 
-  const { command, args } = sandboxCommand(compileFlags({ includeDir, pch: pch ?? undefined }), {
+  const { command, args } = await sandboxCommand(compileFlags({ includeDir, pch: pch ?? undefined }), {
     includeDir,
   });
   // clang calls stdin `<stdin>`; parseClangOutput renames it. (A `# 1 "student.bpf.c"` line

@@ -2,9 +2,9 @@
 // its resource dir, the libbpf headers and the lab's generated headers, all read-only, under
 // prlimit. A student's `#include "/etc/shadow"`, `__has_include` probe or `.incbin` finds no
 // host file because none is there. See DESIGN.md section 4.
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, delimiter, join } from 'node:path';
+import { runProcess } from '../process.ts';
 
 export const COMPILE_LIMITS = {
   addressSpaceBytes: 1024 * 1024 * 1024,
@@ -24,30 +24,42 @@ export interface ClangInstall {
   libraries: { path: string; real: string }[];
 }
 
-let cached: ClangInstall | undefined;
+let cached: Promise<ClangInstall> | undefined;
 
-/** Finds clang, its resource dir and its libraries (ldd) once per process. */
-export function findClang(command = 'clang'): ClangInstall {
-  if (cached && command === 'clang') return cached;
-  const which = execFileSync('sh', ['-c', 'command -v "$1"', 'sh', command], { encoding: 'utf8' }).trim();
-  if (!which) throw new Error(`${command} is not installed`);
-  const clang = realpathSync(which);
-  const resourceDir = realpathSync(
-    execFileSync(clang, ['-print-resource-dir'], { encoding: 'utf8' }).trim(),
-  );
+async function output(command: string, args: string[]): Promise<string> {
+  const r = await runProcess(command, args, { timeoutMs: 10_000 });
+  if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.spawnError ?? r.stderr.toString()}`);
+  return r.stdout.toString('utf8');
+}
+
+function which(command: string): string {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
+    const p = join(dir, command);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`${command} is not installed (not found in PATH)`);
+}
+
+async function probe(): Promise<ClangInstall> {
+  const clang = realpathSync(which('clang'));
+  const resourceDir = realpathSync((await output(clang, ['-print-resource-dir'])).trim());
   const libraries: ClangInstall['libraries'] = [];
-  const ldd = execFileSync('ldd', [clang], { encoding: 'utf8' });
-  for (const line of ldd.split('\n')) {
+  for (const line of (await output('ldd', [clang])).split('\n')) {
     // "libz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
     const m = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
-    if (!m) continue;
-    const path = m[1];
-    if (!existsSync(path)) continue;
-    libraries.push({ path, real: realpathSync(path) });
+    if (!m || !existsSync(m[1])) continue;
+    libraries.push({ path: m[1], real: realpathSync(m[1]) });
   }
-  const install = { clang, resourceDir, libraries };
-  if (command === 'clang') cached = install;
-  return install;
+  return { clang, resourceDir, libraries };
+}
+
+/** Finds clang, its resource dir and its libraries (ldd) once per process. */
+export function findClang(): Promise<ClangInstall> {
+  cached ??= probe().catch((e: unknown) => {
+    cached = undefined;
+    throw e;
+  });
+  return cached;
 }
 
 /** Top-level symlinks of a merged-/usr system (/lib → usr/lib), mirrored inside the sandbox. */
@@ -77,11 +89,11 @@ export interface SandboxOptions {
 const WORK_DIR = '/compile-work';
 
 /** prlimit + bwrap argv that runs `clang <args>` in the sandbox. */
-export function sandboxCommand(clangArgs: string[], opts: SandboxOptions): { command: string; args: string[] } {
+export async function sandboxCommand(clangArgs: string[], opts: SandboxOptions): Promise<{ command: string; args: string[] }> {
   if (opts.includeDir === WORK_DIR || opts.includeDir.startsWith(`${WORK_DIR}/`)) {
     throw new Error(`the include dir may not live under ${WORK_DIR}`);
   }
-  const install = findClang();
+  const install = await findClang();
   const bpfHeaders = opts.bpfHeaders ?? '/usr/include/bpf';
   const binds: string[] = [];
   const seen = new Set<string>();

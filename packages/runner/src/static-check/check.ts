@@ -127,9 +127,16 @@ function inspect(
   const lines = extSection ? parseLineInfo(extSection.data, btf) : new Map<string, LineInfo[]>();
   const studentFile = guessStudentFile(lines);
 
-  const refuse = (code: string, message: string, where?: Location): void => {
+  const refuse = (code: string, message: string, where?: Location | { name: string }): void => {
     const d: Diagnostic = { source: 'static', severity: 'error', line: 0, column: 0, code, message };
-    if (where) {
+    if (where && 'name' in where) {
+      // Maps and externs have no instruction: their declaration in the source gives the line.
+      const line = declarationLine(sourceLines, where.name);
+      if (line) {
+        d.line = line;
+        d.message = `${message} (line ${line}: \`${(sourceLines?.[line - 1] ?? '').trim().slice(0, 120)}\`)`;
+      }
+    } else if (where) {
       const li = lineOf(lines, where, studentFile);
       if (li) {
         d.line = li.line;
@@ -177,7 +184,7 @@ function inspect(
   for (const [i, sym] of elf.symbols.entries()) {
     if (i === 0 || sym.type === STT_SECTION || sym.type === STT_FILE) continue;
     if (sym.shndx === SHN_UNDEF) {
-      refuse('static/extern', `"${printable(sym.name)}" is declared but not defined in your file (extern, ksym and kconfig symbols are not allowed)`, firstUse(code, sym));
+      refuse('static/extern', `"${printable(sym.name)}" is declared but not defined in your file (extern, ksym and kconfig symbols are not allowed)`, firstUse(code, sym) ?? { name: sym.name });
       continue;
     }
     const global = sym.bind !== STB_LOCAL;
@@ -186,7 +193,7 @@ function inspect(
       continue;
     }
     if (global && sym.name.startsWith('lab_') && !labNames.has(sym.name)) {
-      refuse('static/reserved-name', `"${sym.name}": names starting with lab_ are reserved for lab.h`);
+      refuse('static/reserved-name', `"${sym.name}": names starting with lab_ are reserved for lab.h`, { name: sym.name });
     }
   }
 
@@ -258,7 +265,7 @@ function checkMaps(
   labNames: Set<string>,
   dataBytes: number,
   maps: MapInfo[],
-  refuse: (code: string, message: string) => void,
+  refuse: (code: string, message: string, where?: { name: string }) => void,
 ): void {
   const mapsSec = btf.types.find((t) => t.kind === BTF_KIND.DATASEC && t.name === '.maps');
   const hasMapsSection = elf.byName('.maps') !== undefined;
@@ -302,10 +309,10 @@ function checkMaps(
         case 'map_flags':
           break;
         case 'pinning':
-          refuse('static/map-pinning', `map ${name} is pinned; pinned maps outlive the run, so pinning is not allowed`);
+          refuse('static/map-pinning', `map ${name} is pinned; pinned maps outlive the run, so pinning is not allowed`, { name });
           break;
         default:
-          refuse('static/map-field', `map ${name} sets "${printable(m.name)}", which the lab does not allow`);
+          refuse('static/map-field', `map ${name} sets "${printable(m.name)}", which the lab does not allow`, { name });
       }
     }
     info.type = MAP_TYPES[typeId] ?? `type ${typeId}`;
@@ -313,20 +320,20 @@ function checkMaps(
     if (labNames.has(name)) continue;
     studentMaps += 1;
     if (!MAP_TYPES[typeId]) {
-      refuse('static/map-type', `map ${name} has type ${typeId}; allowed: hash, array, their per-CPU and LRU variants, ring buffers`);
+      refuse('static/map-type', `map ${name} has type ${typeId}; allowed: hash, array, their per-CPU and LRU variants, ring buffers`, { name });
       continue;
     }
     if (typeId === RINGBUF) {
       memory += info.maxEntries;
     } else {
       if (info.maxEntries > limits.maxMapEntries) {
-        refuse('static/map-size', `map ${name} has max_entries ${info.maxEntries}; the limit is ${limits.maxMapEntries}`);
+        refuse('static/map-size', `map ${name} has max_entries ${info.maxEntries}; the limit is ${limits.maxMapEntries}`, { name });
       }
       if (info.valueSize > limits.maxMapValueBytes) {
-        refuse('static/map-size', `map ${name} has ${info.valueSize}-byte values; the limit is ${limits.maxMapValueBytes} bytes`);
+        refuse('static/map-size', `map ${name} has ${info.valueSize}-byte values; the limit is ${limits.maxMapValueBytes} bytes`, { name });
       }
       if (info.keySize > limits.maxMapValueBytes) {
-        refuse('static/map-size', `map ${name} has ${info.keySize}-byte keys; the limit is ${limits.maxMapValueBytes} bytes`);
+        refuse('static/map-size', `map ${name} has ${info.keySize}-byte keys; the limit is ${limits.maxMapValueBytes} bytes`, { name });
       }
       memory += (info.keySize + info.valueSize) * info.maxEntries;
     }
@@ -362,6 +369,22 @@ function lineOf(lines: Map<string, LineInfo[]>, where: Location, studentFile: st
   }
   best ??= list.find((li) => li.file === studentFile && li.insn >= where.insn);
   return best && best.line > 0 ? best : fallback?.file === studentFile ? fallback : undefined;
+}
+
+/** The line declaring `name`: a map's closing `} name SEC(...)`, an extern, a definition. */
+function declarationLine(lines: string[] | undefined, name: string): number | undefined {
+  if (!lines || !IDENT.test(name)) return undefined;
+  const patterns = [
+    new RegExp(`\\}\\s*${name}\\s+SEC\\(`),
+    new RegExp(`\\bextern\\b.*\\b${name}\\b`),
+    new RegExp(`\\b${name}\\s*\\(`),
+    new RegExp(`\\b${name}\\b`),
+  ];
+  for (const re of patterns) {
+    const i = lines.findIndex((l) => re.test(l));
+    if (i >= 0) return i + 1;
+  }
+  return undefined;
 }
 
 function firstUse(code: Map<number, CodeSection>, sym: ElfSymbol): Location | undefined {
