@@ -1,12 +1,13 @@
 // A real clangd in its sandbox, behind the real WebSocket path.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { paths } from '@ebpf-lab/runner';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -14,10 +15,11 @@ import { attachClangdBridge, LSP_PATH } from './clangd-bridge.ts';
 import type { ClangdBridge } from './clangd-bridge.ts';
 
 function includeDir(): string {
-  if (existsSync(join(paths.includeDir, 'vmlinux.h'))) return paths.includeDir;
+  if (existsSync(join(paths.includeDir, 'vmlinux.h')) && existsSync(paths.labHeader)) return paths.includeDir;
   const dir = join(tmpdir(), 'ebpf-lab-lsp-include');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(paths.templatesDir, 'common', 'lab.h'), join(dir, 'lab.h'));
   if (!existsSync(join(dir, 'vmlinux.h'))) {
-    mkdirSync(dir, { recursive: true });
     const dump = spawnSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], {
       encoding: 'utf8',
       maxBuffer: 64 << 20,
@@ -83,8 +85,8 @@ class TestClient {
 
 const URI = 'file:///student.bpf.c';
 const source = [
-  '#include "vmlinux.h"',
-  '#include <bpf/bpf_helpers.h>',
+  '// A header comment, as every starter has.',
+  '#include "lab.h"',
   'struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 8); __type(key, u32); __type(value, u64); } m SEC(".maps");',
   'SEC("tracepoint/syscalls/sys_enter_openat")',
   'int on_open(void *ctx)',
@@ -103,11 +105,17 @@ describe('clangd bridge on /lsp', () => {
   const server = createServer();
   const include = includeDir();
 
+  // The bridge's own log: it says whether a session's clangd was warm when it was handed out.
+  const logLines: { msg?: string; warm?: boolean; ms?: number }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+
   beforeAll(async () => {
-    bridge = attachClangdBridge(server, { includeDir: include, maxSessions: 2 });
+    bridge = attachClangdBridge(server, { includeDir: include, maxSessions: 2, warmSessions: 1, logger });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}${LSP_PATH}`;
-  });
+    // Warming parses lab.h and vmlinux.h and indexes them: seconds on a busy machine.
+    await bridge.warmed();
+  }, 180_000);
   afterAll(async () => {
     await bridge.close();
     await new Promise((resolve) => server.close(resolve));
@@ -123,6 +131,8 @@ describe('clangd bridge on /lsp', () => {
       initializationOptions: { fallbackFlags: ['-include', '/etc/shadow'] },
     });
     expect(init.result).toHaveProperty('capabilities.completionProvider');
+    // Whole-document sync: the bridge reshapes the text clangd sees.
+    expect(init.result).toHaveProperty('capabilities.textDocumentSync.change', 1);
     client.notify('initialized', {});
     const diagnostics = client.wait((m) => m.method === 'textDocument/publishDiagnostics');
     client.notify('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'c', version: 1, text: source } });
@@ -133,6 +143,12 @@ describe('clangd bridge on /lsp', () => {
     const typo = list.find((d) => d.message.includes('bpf_map_lookup_elme'));
     expect(typo, JSON.stringify(list)).toBeDefined();
     expect(typo?.range.start.line).toBe(7);
+    // An error, not clang's default warning: the lab refuses calls to undeclared functions.
+    expect(typo?.severity).toBe(1);
+    // The session got the warm clangd: its preamble (lab.h, vmlinux.h) was built before.
+    expect(logLines.find((l) => l.msg === 'clangd: first diagnostics after connecting')).toMatchObject({ warm: true });
+    // The first line was reshaped for clangd, not for the browser: nothing is reported on it.
+    expect(list.some((d) => d.range.start.line === 0)).toBe(false);
     // The lab's flags reached clangd: vmlinux.h and the libbpf headers resolved, no include errors.
     expect(list.some((d) => /file not found/.test(d.message))).toBe(false);
 

@@ -1,7 +1,7 @@
 // The WebSocket path /lsp: one sandboxed clangd per connection, JSON-RPC both ways, killed
-// when the socket closes, after idle minutes, or when its session limit is reached.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+// when the socket closes, after idle minutes, or when its session limit is reached. Spare
+// clangds are started ahead of time (clangd-process.ts) so a student's first diagnostics do not
+// wait for lab.h and vmlinux.h to be parsed and indexed.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
@@ -10,9 +10,9 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 
-import { boundRoots, clangdCommand, findClangd, labCompileFlags } from './clangd-sandbox.ts';
-import { createLspDecoder, encodeLspMessage } from './lsp-framing.ts';
-import { rewriteClientMessage, rewriteServerMessage } from './lsp-rewrite.ts';
+import { ClangdProcess, WARM_VERSION } from './clangd-process.ts';
+import { boundRoots, findClangd } from './clangd-sandbox.ts';
+import { initializeResultForBrowser, rewriteClientMessage, rewriteServerMessage } from './lsp-rewrite.ts';
 
 export const LSP_PATH = '/lsp';
 
@@ -27,12 +27,75 @@ export interface ClangdBridgeOptions {
   idleMs?: number;
   /** Largest single message either way. */
   maxMessageBytes?: number;
+  /**
+   * Warm clangds kept ready for the next connections (each ~250 MB, ~3 s of CPU to warm);
+   * LAB_LSP_WARM overrides the default of 1, 0 turns warming off.
+   */
+  warmSessions?: number;
 }
 
 export interface ClangdBridge {
   wss: WebSocketServer;
   sessions(): number;
+  /** Resolves when the spare clangds are warm (for tests and measurements). */
+  warmed(): Promise<void>;
   close(): Promise<void>;
+}
+
+function defaultWarmSessions(): number {
+  const n = Number(process.env.LAB_LSP_WARM ?? 1);
+  return Number.isInteger(n) && n >= 0 ? n : 1;
+}
+
+/** Spare clangds, warming or warm, handed out warm first. */
+class ClangdPool {
+  private spare: ClangdProcess[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly size: number,
+    private readonly start: () => ClangdProcess,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** A clangd for a new session: a warm spare, else the spare closest to warm, else a new one. */
+  take(): ClangdProcess {
+    this.spare = this.spare.filter((p) => p.alive());
+    const warm = this.spare.findIndex((p) => p.isWarm());
+    const taken = this.spare.length > 0 ? this.spare.splice(Math.max(warm, 0), 1)[0] : this.start();
+    this.fill();
+    return taken;
+  }
+
+  /** Starts spares up to the pool's size; a spare that dies is replaced at the next take. */
+  fill(): void {
+    if (this.closed) return;
+    while (this.spare.length < this.size) {
+      let p: ClangdProcess;
+      try {
+        p = this.start();
+      } catch (err) {
+        this.logger?.warn({ err }, 'no spare clangd: editor assistance starts cold');
+        return;
+      }
+      this.spare.push(p);
+      void p.exited.then(() => {
+        this.spare = this.spare.filter((q) => q !== p);
+      });
+    }
+  }
+
+  async warmed(): Promise<void> {
+    await Promise.all(this.spare.map((p) => Promise.race([p.warm, p.exited])));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const spare = this.spare;
+    this.spare = [];
+    for (const p of spare) p.kill();
+    await Promise.all(spare.map((p) => p.exited));
+  }
 }
 
 /** Close codes the browser shows: 4000 + reason. */
@@ -54,7 +117,18 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
   const idleMs = options.idleMs ?? 5 * 60_000;
   const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
-  const children = new Set<ChildProcess>();
+  const active = new Set<ClangdProcess>();
+  const startClangd = () => {
+    findClangd();
+    return new ClangdProcess({
+      includeDir: options.includeDir,
+      bpfHeaders: options.bpfHeaders,
+      logger: options.logger,
+      maxMessageBytes,
+    });
+  };
+  const pool = new ClangdPool(options.warmSessions ?? defaultWarmSessions(), startClangd, options.logger);
+  pool.fill();
 
   const previous = server.listeners('upgrade') as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
   server.removeAllListeners('upgrade');
@@ -68,46 +142,37 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
   server.on('upgrade', route);
 
   wss.on('connection', (ws: WebSocket) => {
-    if (children.size >= maxSessions) {
+    if (active.size >= maxSessions) {
       ws.close(LSP_CLOSE.busy, `editor assistance is limited to ${maxSessions} sessions at once`);
       return;
     }
-    startSession(ws);
+    let clangd: ClangdProcess;
+    try {
+      clangd = pool.take();
+    } catch (err) {
+      options.logger?.warn({ err }, 'clangd could not start');
+      ws.close(LSP_CLOSE.clangdExited, 'the code assistant could not start');
+      return;
+    }
+    startSession(ws, clangd);
   });
 
-  function startSession(ws: WebSocket): void {
-    findClangd();
-    const cmd = clangdCommand({ includeDir: options.includeDir, bpfHeaders: options.bpfHeaders, flagsFd: 3 });
-    const child = spawn(cmd.command, cmd.args, {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
-    children.add(child);
-    const flags = labCompileFlags(options.includeDir, findClangd().resourceDir);
-    // A dying clangd resets its pipes; that is an exit, handled below, not an exception.
-    for (const stream of child.stdio) stream?.on('error', () => undefined);
-    const flagsPipe = child.stdio[3];
-    if (flagsPipe && 'end' in flagsPipe) (flagsPipe as NodeJS.WritableStream).end(`${flags.join('\n')}\n`);
-
+  function startSession(ws: WebSocket, clangd: ClangdProcess): void {
+    active.add(clangd);
     const roots = boundRoots(options);
+    const connectedAt = performance.now();
+    const wasWarm = clangd.isWarm();
     let clientUri: string | undefined;
     let idle: NodeJS.Timeout | undefined;
     let closed = false;
+    let firstDiagnostics = true;
 
-    const kill = () => {
-      if (child.exitCode === null && child.signalCode === null && child.pid) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
-      }
-    };
     const end = (code: number, reason: string) => {
       if (closed) return;
       closed = true;
       clearTimeout(idle);
-      kill();
+      active.delete(clangd);
+      clangd.kill();
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
     };
     const touch = () => {
@@ -116,32 +181,23 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
     };
     touch();
 
-    child.on('exit', (code, signal) => {
-      children.delete(child);
-      options.logger?.debug({ code, signal }, 'clangd exited');
+    void clangd.exited.then(() => {
+      options.logger?.debug({ code: clangd.child.exitCode, signal: clangd.child.signalCode }, 'clangd exited');
       end(LSP_CLOSE.clangdExited, 'the code assistant stopped');
     });
-    child.on('error', (err) => {
-      options.logger?.warn({ err }, 'clangd could not start');
-      children.delete(child);
-      end(LSP_CLOSE.clangdExited, 'the code assistant could not start');
-    });
-    child.stderr?.on('data', (d: Buffer) => options.logger?.debug({ clangd: d.toString().slice(0, 500) }, 'clangd stderr'));
-    child.stdin?.on('error', () => end(LSP_CLOSE.clangdExited, 'the code assistant stopped'));
-
-    child.stdout?.on(
-      'data',
-      createLspDecoder(
-        (json) => {
-          if (ws.readyState !== ws.OPEN) return;
-          ws.send(clientUri ? rewriteServerMessage(json, clientUri, roots) : rewriteServerMessage(json, 'file:///student.bpf.c', roots));
-        },
-        (reason) => {
-          options.logger?.warn({ reason }, 'clangd output refused');
-          end(LSP_CLOSE.tooLarge, 'the code assistant sent a message that was too large');
-        },
-        maxMessageBytes,
-      ),
+    clangd.handOff(
+      (json, msg) => {
+        if (ws.readyState !== ws.OPEN) return;
+        if (firstDiagnostics && msg.method === 'textDocument/publishDiagnostics') {
+          firstDiagnostics = false;
+          options.logger?.info(
+            { ms: Math.round(performance.now() - connectedAt), warm: wasWarm },
+            'clangd: first diagnostics after connecting',
+          );
+        }
+        ws.send(rewriteServerMessage(json, clientUri ?? 'file:///student.bpf.c', roots));
+      },
+      () => end(LSP_CLOSE.tooLarge, 'the code assistant sent a message that was too large'),
     );
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -155,8 +211,24 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
         }
         return;
       }
+      const forward = verdict.forward as { id?: number | string; method?: string; params?: { textDocument?: { version?: unknown } } };
+      // clangd was initialized while warming: the browser gets that answer, and its own
+      // `initialized` would be a second one.
+      if (forward.method === 'initialize') {
+        const id = forward.id;
+        void clangd.initialized.then((result) => {
+          if (ws.readyState === ws.OPEN && id !== undefined) {
+            ws.send(JSON.stringify({ jsonrpc: '2.0', id, result: initializeResultForBrowser(result) }));
+          }
+        });
+        return;
+      }
+      if (forward.method === 'initialized') return;
+      if (forward.method === 'textDocument/didOpen' && forward.params?.textDocument?.version === WARM_VERSION) {
+        clangd.browserUsesWarmVersion = true;
+      }
       if (verdict.clientUri) clientUri = verdict.clientUri;
-      child.stdin?.write(encodeLspMessage(JSON.stringify(verdict.forward)));
+      clangd.send(verdict.forward);
     });
     ws.on('close', () => end(1000, 'closed'));
     ws.on('error', () => end(1011, 'socket error'));
@@ -164,21 +236,15 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
 
   return {
     wss,
-    sessions: () => children.size,
+    sessions: () => active.size,
+    warmed: () => pool.warmed(),
     async close() {
       server.removeListener('upgrade', route);
       for (const listener of previous) server.on('upgrade', listener);
       for (const ws of wss.clients) ws.terminate();
-      const exits = [...children].map((c) => new Promise<void>((resolve) => {
-        if (c.exitCode !== null || c.signalCode !== null) return resolve();
-        c.once('exit', () => resolve());
-        try {
-          if (c.pid) process.kill(-c.pid, 'SIGKILL');
-        } catch {
-          c.kill('SIGKILL');
-        }
-      }));
-      await Promise.all(exits);
+      const sessions = [...active];
+      for (const c of sessions) c.kill();
+      await Promise.all([pool.close(), ...sessions.map((c) => c.exited)]);
       wss.close();
     },
   };

@@ -48,7 +48,16 @@ export function findClangd(): ClangdInstall {
   return cached;
 }
 
-/** The lab's compile flags (packages/runner/src/compile/flags.ts), one per line for clangd. */
+/**
+ * The lab's compile flags (packages/runner/src/compile/flags.ts), one per line for clangd, and
+ * two of clangd's own:
+ * - lab.h comes from the flags, so every session's preamble is the same (preamble-shape.ts).
+ *   Through `-Xclang`: the driver turns a plain `-include lab.h` into `-include-pch lab.h.pch`
+ *   when set-up's PCH sits beside it, and clangd's preamble cannot build on that PCH (the
+ *   student's file then sees no kernel types at all).
+ * - A call to an undeclared function is an error: the object would name an undefined symbol,
+ *   which the lab's static checks always refuse, so a typo in a helper's name is marked red.
+ */
 export function labCompileFlags(includeDir: string, resourceDir: string): string[] {
   return [
     '-xc',
@@ -59,6 +68,11 @@ export function labCompileFlags(includeDir: string, resourceDir: string): string
     '-D__TARGET_ARCH_x86',
     `-I${includeDir}`,
     `-resource-dir=${resourceDir}`,
+    '-Xclang',
+    '-include',
+    '-Xclang',
+    `${includeDir}/lab.h`,
+    '-Werror=implicit-function-declaration',
   ];
 }
 

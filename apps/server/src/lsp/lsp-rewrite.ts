@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import { LSP_STUDENT_URI, LSP_WORK_DIR } from './clangd-sandbox.ts';
+import { shapeForClangd } from './preamble-shape.ts';
 
 /** Requests and notifications the browser may send; anything else is refused. */
 export const ALLOWED_METHODS = new Set([
@@ -95,16 +96,28 @@ export function rewriteClientMessage(raw: string, clientUri: string | undefined,
         return { ok: false, reason: `the source must be text of at most ${maxSourceBytes} bytes` };
       }
       out.params = {
-        textDocument: { ...params.data.textDocument, uri: LSP_STUDENT_URI, languageId: 'c' },
+        textDocument: { ...params.data.textDocument, uri: LSP_STUDENT_URI, languageId: 'c', text: shapeForClangd(text) },
       };
       return { ok: true, forward: out, clientUri: uri };
     }
     if (uri !== clientUri) return { ok: false, reason: 'unknown document', id: msg.id };
     if (msg.method === 'textDocument/didChange') {
-      const size = JSON.stringify(params.data.contentChanges ?? []).length;
-      if (size > maxSourceBytes * 2) {
+      // Whole-document changes only (the initialize answer says so): the text clangd sees is
+      // reshaped (preamble-shape.ts), so an edit range of the browser's would not fit it.
+      const changes = z.array(z.object({ text: z.string() }).strict()).max(1).safeParse(params.data.contentChanges);
+      if (!changes.success || changes.data.length !== 1) {
+        return { ok: false, reason: 'didChange must carry the whole document, once' };
+      }
+      const text = changes.data[0].text;
+      if (Buffer.byteLength(text) > maxSourceBytes) {
         return { ok: false, reason: `the source must be at most ${maxSourceBytes} bytes` };
       }
+      out.params = {
+        ...params.data,
+        textDocument: { ...params.data.textDocument, uri: LSP_STUDENT_URI },
+        contentChanges: [{ text: shapeForClangd(text) }],
+      };
+      return { ok: true, forward: out };
     }
     out.params = { ...params.data, textDocument: { ...params.data.textDocument, uri: LSP_STUDENT_URI } };
     return { ok: true, forward: out };
@@ -128,4 +141,19 @@ export function rewriteServerMessage(json: string, clientUri: string, roots: str
   // Anything else under the work dir (there is nothing else there) and any other file URI.
   text = text.replace(/file:\/\/\/[^"\s)]*/g, (m) => (m === clientUri ? m : m.slice(m.lastIndexOf('/') + 1)));
   return text;
+}
+
+/** LSP's TextDocumentSyncKind.Full. */
+const SYNC_FULL = 1;
+
+/**
+ * clangd's answer to initialize, as the browser gets it: documents are synchronised whole
+ * (clangd offers incremental changes, which the reshaped text could not take).
+ */
+export function initializeResultForBrowser(result: unknown): unknown {
+  if (typeof result !== 'object' || result === null) return result;
+  const capabilities = (result as { capabilities?: Record<string, unknown> }).capabilities ?? {};
+  const sync = capabilities.textDocumentSync;
+  const textDocumentSync = typeof sync === 'object' && sync !== null ? { ...sync, change: SYNC_FULL } : SYNC_FULL;
+  return { ...result, capabilities: { ...capabilities, textDocumentSync } };
 }

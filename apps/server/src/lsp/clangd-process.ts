@@ -1,0 +1,173 @@
+// One sandboxed clangd, started before any browser needs it: it is initialized and has opened a
+// stub file with the shared preamble (preamble-shape.ts), so by the time a student connects the
+// expensive part (lab.h, vmlinux.h and their index) is done and their first diagnostics cost one
+// parse of their own file. Warm-up traffic never reaches the browser.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
+
+import type { Logger } from 'pino';
+
+import { clangdCommand, findClangd, LSP_STUDENT_URI, LSP_WORK_DIR, labCompileFlags } from './clangd-sandbox.ts';
+import { createLspDecoder, encodeLspMessage } from './lsp-framing.ts';
+import { WARM_STUB } from './preamble-shape.ts';
+
+/** The stub's document version; the browser's own versions start above it. */
+export const WARM_VERSION = 0;
+const WARM_INIT_ID = 'lab-warm-initialize';
+
+/**
+ * What the bridge's own initialize asks for: what the web client handles (apps/web/src/lsp).
+ * A browser's capabilities cannot reach a clangd that was initialized before it connected.
+ */
+const WARM_CAPABILITIES = {
+  textDocument: {
+    synchronization: { didSave: false },
+    completion: {
+      completionItem: { snippetSupport: false, documentationFormat: ['markdown', 'plaintext'] },
+    },
+    hover: { contentFormat: ['markdown', 'plaintext'] },
+    signatureHelp: { signatureInformation: { documentationFormat: ['plaintext'] } },
+    publishDiagnostics: { relatedInformation: false, versionSupport: true },
+  },
+};
+
+export interface ClangdProcessOptions {
+  includeDir: string;
+  bpfHeaders?: string;
+  logger?: Logger;
+  maxMessageBytes: number;
+}
+
+interface RpcMessage {
+  id?: number | string;
+  method?: string;
+  params?: { version?: number };
+  result?: unknown;
+}
+
+export class ClangdProcess {
+  readonly child: ChildProcess;
+  /** clangd's answer to the warm-up initialize. */
+  readonly initialized: Promise<unknown>;
+  /** Resolves when the stub's preamble is built and its diagnostics published. */
+  readonly warm: Promise<void>;
+  readonly exited: Promise<void>;
+  readonly startedAt = performance.now();
+  /** Milliseconds from spawn to warm, once warm. */
+  warmMs: number | undefined;
+  /** Set by the bridge when the browser's didOpen carries WARM_VERSION. */
+  browserUsesWarmVersion = false;
+  private onMessage: ((json: string, msg: RpcMessage) => void) | undefined;
+  private onFailure: ((reason: string) => void) | undefined;
+  private resolveInit!: (result: unknown) => void;
+  private resolveWarm!: () => void;
+
+  constructor(private readonly options: ClangdProcessOptions) {
+    this.initialized = new Promise((resolve) => (this.resolveInit = resolve));
+    this.warm = new Promise((resolve) => (this.resolveWarm = resolve));
+    const cmd = clangdCommand({ includeDir: options.includeDir, bpfHeaders: options.bpfHeaders, flagsFd: 3 });
+    this.child = spawn(cmd.command, cmd.args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.once('error', () => resolve());
+    });
+    // A dying clangd resets its pipes; that is an exit, handled by the owner, not an exception.
+    for (const stream of this.child.stdio) stream?.on('error', () => undefined);
+    this.child.on('error', (err) => options.logger?.warn({ err }, 'clangd could not start'));
+    this.child.stderr?.on('data', (d: Buffer) =>
+      options.logger?.debug({ clangd: d.toString().slice(0, 500) }, 'clangd stderr'),
+    );
+    const flags = labCompileFlags(options.includeDir, findClangd().resourceDir);
+    (this.child.stdio[3] as Writable | null)?.end(`${flags.join('\n')}\n`);
+    this.child.stdout?.on(
+      'data',
+      createLspDecoder(
+        (json) => this.receive(json),
+        (reason) => {
+          options.logger?.warn({ reason }, 'clangd output refused');
+          this.onFailure?.(reason);
+          this.kill();
+        },
+        options.maxMessageBytes,
+      ),
+    );
+    this.send({
+      jsonrpc: '2.0',
+      id: WARM_INIT_ID,
+      method: 'initialize',
+      params: {
+        processId: null,
+        rootUri: `file://${LSP_WORK_DIR}`,
+        capabilities: WARM_CAPABILITIES,
+        initializationOptions: {},
+      },
+    });
+    this.send({ jsonrpc: '2.0', method: 'initialized', params: {} });
+    this.send({
+      jsonrpc: '2.0',
+      method: 'textDocument/didOpen',
+      params: { textDocument: { uri: LSP_STUDENT_URI, languageId: 'c', version: WARM_VERSION, text: WARM_STUB } },
+    });
+  }
+
+  isWarm(): boolean {
+    return this.warmMs !== undefined;
+  }
+
+  alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined;
+  }
+
+  /** From now on clangd's messages (minus the warm-up's) go to `onMessage`. */
+  handOff(onMessage: (json: string, msg: RpcMessage) => void, onFailure: (reason: string) => void): void {
+    this.onMessage = onMessage;
+    this.onFailure = onFailure;
+  }
+
+  send(message: object): void {
+    if (!this.alive()) return;
+    this.child.stdin?.write(encodeLspMessage(JSON.stringify(message)));
+  }
+
+  kill(): void {
+    if (!this.alive() || !this.child.pid) return;
+    try {
+      // Its own process group: prlimit, bwrap and clangd go together.
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  private receive(json: string): void {
+    let msg: RpcMessage;
+    try {
+      msg = JSON.parse(json) as RpcMessage;
+    } catch {
+      return;
+    }
+    if (msg.id === WARM_INIT_ID && msg.method === undefined) {
+      this.resolveInit(msg.result);
+      return;
+    }
+    if (msg.method === 'textDocument/publishDiagnostics' && msg.params?.version === WARM_VERSION) {
+      if (this.warmMs === undefined) {
+        this.warmMs = Math.round(performance.now() - this.startedAt);
+        this.options.logger?.debug({ warmMs: this.warmMs }, 'clangd warm');
+        this.resolveWarm();
+      }
+      // The stub's diagnostics are nobody's, unless the browser opened its file with the same
+      // version: then an empty list may pass before the browser's own.
+      if (!this.browserUsesWarmVersion) return;
+    }
+    if (this.onMessage) {
+      this.onMessage(json, msg);
+      return;
+    }
+    // Before a browser is attached, clangd's own requests are answered here.
+    if (msg.method !== undefined && msg.id !== undefined) {
+      this.send({ jsonrpc: '2.0', id: msg.id, result: null });
+    }
+  }
+}
