@@ -42,6 +42,9 @@ describe('exercise folders', () => {
       expect(e.solution).not.toBe(e.starter);
       expect(e.target).toMatch(/int main\(/);
       expect(helperDocs(e.meta.helpers).map((h) => h.name)).toEqual(e.meta.helpers);
+    // The reference documents every helper the solution needs.
+    const calls = e.solution.matchAll(/\b(bpf_[a-z0-9_]+|SUBMIT(?:_USER|_NUM)?|DEBUG)\(/g);
+    for (const [, name] of calls) expect(e.meta.helpers).toContain(name);
       // Every section the solution uses is allowed, and every check has a hint that teaches.
       for (const [, section] of e.solution.matchAll(/SEC\("([^"]+)"\)/g)) {
         if (section !== '.maps' && section !== 'license')
