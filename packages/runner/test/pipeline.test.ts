@@ -358,7 +358,8 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
 
   it('leaves no program, link, map or cgroup of ~20 runs, some aborted, some with a SIGKILLed loader', async () => {
     const ex = exercises.find((e) => e.meta.id === EXERCISE);
-    if (!ex) throw new Error('no read-file-password exercise');
+    const waiting = exercises.find((e) => e.meta.id === 'pipeline-limits');
+    if (!ex || !waiting) throw new Error('no read-file-password or pipeline-limits exercise');
     const tracked = new Map<string, Tracked>();
     const loaderPids = new Map<string, number>();
     const defaults = createDefaultDeps({ exercises, log: () => {} });
@@ -398,16 +399,19 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
       };
       tracked.set(id, t);
       const ac = new AbortController();
-      let scenarios = 0;
+      // The loader runs ahead of the lines the runner has read: a killed run waits in a target
+      // that never ends (500 ms wall time), so the kill lands halfway, never after `done`.
+      const exercise = mode === 'normal' ? ex : waiting;
       const result = await tracking.run(
-        { runId: id, exerciseId: EXERCISE, code: ex.solution },
+        { runId: id, exerciseId: exercise.meta.id, code: exercise.solution },
         (p) => {
-          // halfway: when the third of six scenarios starts
-          if (p.type !== 'event' || p.event.kind !== 'scenario' || ++scenarios !== 3) return;
-          if (mode === 'abort') ac.abort();
-          const pid = loaderPids.get(id);
-          // only the loader itself, as the OOM killer would: not its process group
-          if (mode === 'kill' && pid) process.kill(pid, 'SIGKILL');
+          if (mode === 'normal' || p.type !== 'event' || p.event.kind !== 'scenario') return;
+          setTimeout(() => {
+            if (mode === 'abort') ac.abort();
+            const pid = loaderPids.get(id);
+            // only the loader itself, as the OOM killer would: not its process group
+            if (mode === 'kill' && pid) process.kill(pid, 'SIGKILL');
+          }, 100);
         },
         ac.signal,
       );
