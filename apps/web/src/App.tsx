@@ -1,5 +1,6 @@
 import { Suspense, useEffect } from 'react';
 import { routes } from './routes.tsx';
+import { PageErrorBoundary } from './shell/PageErrorBoundary.tsx';
 import { Link, matchPath, usePathname } from './shell/router.tsx';
 import { setPreferences, usePreferences, useResolvedTheme } from './storage/preferences.ts';
 import type { ThemeChoice } from './storage/preferences.ts';
@@ -63,7 +64,9 @@ export function App() {
         </div>
       </header>
       <main id="main" className="main">
-        <Suspense fallback={<p className="page-message">Loading…</p>}>{page}</Suspense>
+        <PageErrorBoundary resetKey={pathname}>
+          <Suspense fallback={<p className="page-message">Loading…</p>}>{page}</Suspense>
+        </PageErrorBoundary>
       </main>
     </div>
   );

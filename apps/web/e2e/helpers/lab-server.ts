@@ -31,20 +31,33 @@ export function freePort(): Promise<number> {
   });
 }
 
-let built = false;
+let builtDir: string | null = null;
 
-/** Builds apps/web/dist once per test process: the product is the built bundle. */
-export function buildWeb(): void {
-  if (built) return;
-  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+/**
+ * Builds the bundle once per test process into a private directory and serves that one: browser
+ * tests of several engineers run at once, and a shared apps/web/dist being rebuilt under a running
+ * server would pull its chunks away mid-test. The product build (`npm start`) still uses dist/.
+ */
+export function buildWeb(): string {
+  if (builtDir) return builtDir;
+  const out = mkdtempSync(join(tmpdir(), 'ebpf-lab-web-dist-'));
+  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], {
     cwd: webRoot,
     encoding: 'utf8',
-    timeout: 180_000,
+    timeout: 300_000,
   });
   if (result.status !== 0) {
+    rmSync(out, { recursive: true, force: true });
     throw new Error(`vite build failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
-  built = true;
+  builtDir = out;
+  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+  return out;
+}
+
+/** The directory the last `buildWeb()` wrote, if any. */
+export function builtWebDir(): string | null {
+  return builtDir;
 }
 
 export async function startLabServer(timeoutMs = 90_000): Promise<LabServer> {
@@ -53,7 +66,14 @@ export async function startLabServer(timeoutMs = 90_000): Promise<LabServer> {
   let log = '';
   const child: ChildProcess = spawn('npx', ['tsx', 'apps/server/src/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LAB_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ...(builtDir ? { LAB_WEB_DIST_DIR: builtDir } : {}),
+    },
     // Its own process group, so stopping it also stops tsx's child node process.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { BrowserContext } from 'playwright-core';
-import { repoRoot, webRoot } from './lab-server.ts';
+import { builtWebDir, repoRoot, webRoot } from './lab-server.ts';
 
 export interface BundleSize {
   totalBytes: number;
@@ -12,7 +12,7 @@ export interface BundleSize {
   files: { file: string; bytes: number; gzipBytes: number }[];
 }
 
-export function measureBundle(dist = join(webRoot, 'dist')): BundleSize {
+export function measureBundle(dist = builtWebDir() ?? join(webRoot, 'dist')): BundleSize {
   const files: BundleSize['files'] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {

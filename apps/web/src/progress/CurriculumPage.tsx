@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { ExerciseSummary } from '@ebpf-lab/protocol';
 import { fetchExercises } from '../api/exercises.ts';
 import { useAsync } from '../api/use-async.ts';
+import { InlineCode } from '../shell/InlineCode.tsx';
 import { Link } from '../shell/router.tsx';
 import { useProgress } from '../storage/progress.ts';
 import type { ExerciseState } from '../storage/progress.ts';
@@ -54,7 +55,9 @@ export default function CurriculumPage() {
                     <Link href={`/exercises/${encodeURIComponent(e.id)}`} className="exercise-link">
                       {e.title}
                     </Link>
-                    <p className="muted small">{e.summary}</p>
+                    <p className="muted small">
+                      <InlineCode text={e.summary} />
+                    </p>
                   </div>
                   <span className={`state-label state-${state}`}>
                     {STATE_LABEL[state]}
