@@ -10,7 +10,8 @@ import { explainAttachError, explainVerifierLog, sectionLine } from '@ebpf-lab/d
 import type { UnrecognisedVerifierLog } from '@ebpf-lab/diagnostics';
 import { loadExercises } from '@ebpf-lab/exercises';
 import type { Exercise } from '@ebpf-lab/exercises';
-import { grade } from '@ebpf-lab/grader';
+import { grade, keyHoles } from '@ebpf-lab/grader';
+import type { KeyLayout } from '@ebpf-lab/grader';
 import type { Diagnostic } from '@ebpf-lab/protocol';
 import { compile } from './compile/index.ts';
 import { STUDENT_FILE } from './compile/flags.ts';
@@ -19,7 +20,7 @@ import { cgroupForRun, runLoader } from './loader/index.ts';
 import { paths } from './paths.ts';
 import { createRunner } from './run.ts';
 import { checkObject, rulesFor } from './static-check/index.ts';
-import type { StaticRules } from './static-check/index.ts';
+import type { MapInfo, StaticRules } from './static-check/index.ts';
 import type { LabRunner } from './types.ts';
 
 /**
@@ -71,6 +72,13 @@ export function getToolVersions(): { clang: string; libbpf: string } {
   return toolVersions;
 }
 
+/** Struct keys of the student's maps with their padding, for the grader's padding diagnosis. */
+function keyLayouts(maps: MapInfo[]): KeyLayout[] {
+  return maps.flatMap((m) =>
+    m.key ? [{ map: m.name, type: m.key.type, size: m.keySize, holes: keyHoles(m.keySize, m.key.members) }] : [],
+  );
+}
+
 export interface DefaultRunnerOptions {
   exercises?: Exercise[];
   /** Called with verifier logs no explanation recognises (the server records them). */
@@ -103,7 +111,7 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
     checkObject: async (object, meta, source) => {
       const result = checkObject(object, await rulesOf(meta), source);
       if (source !== undefined) onSectionLines(result.diagnostics, source);
-      return { ok: result.ok, diagnostics: result.diagnostics, facts: result };
+      return { ok: result.ok, diagnostics: result.diagnostics, facts: { ...result, mapKeys: keyLayouts(result.maps) } };
     },
     runLoader: (config, onLine, signal) => runLoader(config, onLine, signal),
     cgroupFor: (runId) => cgroupForRun(runId),

@@ -51,6 +51,8 @@ export interface MapInfo {
   keySize: number;
   valueSize: number;
   maxEntries: number;
+  /** For a struct key: its BTF name and the bytes each member covers (padding is the rest). */
+  key?: { type: string; members: { name: string; offset: number; size: number }[] };
 }
 
 // A type alias, not an interface: the runner's StaticOutcome has an index signature.
@@ -258,6 +260,22 @@ function inspect(
   }
 }
 
+/**
+ * The member layout of a struct type, for the grader's padding diagnosis. Undefined for anything
+ * else, and for bitfields, whose bytes a member covers only in part.
+ */
+function structLayout(btf: Btf, id: number): MapInfo['key'] {
+  const { type } = resolveType(btf, id);
+  if (type.kind !== BTF_KIND.STRUCT) return undefined;
+  const members: { name: string; offset: number; size: number }[] = [];
+  for (const m of type.members) {
+    const size = typeSize(btf, m.type);
+    if (size === undefined || m.offset % 8 !== 0) return undefined;
+    members.push({ name: m.name, offset: m.offset / 8, size });
+  }
+  return { type: `struct ${type.name}`, members };
+}
+
 function checkMaps(
   elf: ElfFile,
   btf: Btf,
@@ -302,6 +320,7 @@ function checkMaps(
           break;
         case 'key':
           info.keySize = size();
+          info.key = structLayout(btf, ptr.sizeOrType);
           break;
         case 'value':
           info.valueSize = size();
