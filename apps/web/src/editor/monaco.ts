@@ -17,6 +17,11 @@ import 'monaco-editor/features/indentation/register';
 import 'monaco-editor/features/linesOperations/register';
 import 'monaco-editor/features/multicursor/register';
 import 'monaco-editor/features/suggest/register';
+// Monaco 0.57's `features/suggest/register` brings inline suggestions only: the completion
+// widget (Ctrl+Space, suggestions while typing) is the suggest controller itself, and the
+// signature popup is parameterHints. Both are needed by clangd's help (src/lsp).
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
+import 'monaco-editor/features/parameterHints/register';
 import 'monaco-editor/features/wordHighlighter/register';
 import 'monaco-editor/features/wordOperations/register';
 import 'monaco-editor/languages/definitions/cpp/register';
