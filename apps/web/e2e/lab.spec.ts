@@ -5,7 +5,14 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editorText, focusEditor, launchBrowser, setEditorText, watchErrors } from './helpers/browser.ts';
+import {
+  editorText,
+  focusEditor,
+  launchBrowser,
+  savedCode,
+  setEditorText,
+  watchErrors,
+} from './helpers/browser.ts';
 import type { LabBrowser } from './helpers/browser.ts';
 import { buildWeb, repoRoot, startLabServer } from './helpers/lab-server.ts';
 import type { LabServer } from './helpers/lab-server.ts';
@@ -50,7 +57,7 @@ async function runAndWait(page: Page): Promise<void> {
   await page.locator('[data-testid="run-panel"][data-phase="done"]').waitFor({ timeout: 60_000 });
 }
 
-const SYNTAX_ERROR = '#include "lab.h"\n\nint broken(void) {\n\treturn 0\n}\n';
+const SYNTAX_ERROR_LINE = 'int broken(void) { return 0 }';
 
 // Each test drives a browser and a server on a machine shared with other sessions: be patient.
 describe('student lab in the browser', { timeout: 300_000 }, () => {
@@ -61,7 +68,11 @@ describe('student lab in the browser', { timeout: 300_000 }, () => {
     const starter = await editorText(page);
     expect(starter).toContain('#include');
 
-    await setEditorText(page, SYNTAX_ERROR);
+    // Typed key by key, as a student would (auto-closing braces are typed over).
+    await setEditorText(page, '#include "lab.h"\n\n');
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.type(SYNTAX_ERROR_LINE);
+    expect(await savedCode(page, exerciseId)).toBe(`#include "lab.h"\n\n${SYNTAX_ERROR_LINE}`);
     await runAndWait(page);
     expect(await page.locator('[data-testid="stage-compile"]').getAttribute('data-state')).toBe('failed');
     expect(await page.locator('[data-testid="verdict"]').getAttribute('data-status')).toBe('error');
@@ -72,6 +83,7 @@ describe('student lab in the browser', { timeout: 300_000 }, () => {
 
     const solution = readFileSync(join(repoRoot, 'bpf-templates', exerciseId, 'solution.bpf.c'), 'utf8');
     await setEditorText(page, solution);
+    expect(await savedCode(page, exerciseId)).toBe(solution);
     // Ctrl/Cmd+Enter from inside the editor runs.
     await page.keyboard.press('ControlOrMeta+Enter');
     await page.locator('[data-testid="run-panel"][data-phase="done"]').waitFor({ timeout: 60_000 });

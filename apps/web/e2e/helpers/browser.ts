@@ -59,12 +59,27 @@ export async function focusEditor(page: Page): Promise<void> {
   await page.locator('[data-testid="code-editor"] .view-lines').click();
 }
 
-/** Replaces the editor's text the way a student pasting would (no auto-closing brackets). */
+/**
+ * Replaces the editor's text the way a student pasting would. A paste event, not typed keys:
+ * typing a whole file would run auto-indent and auto-closing on every line.
+ */
 export async function setEditorText(page: Page, text: string): Promise<void> {
   await focusEditor(page);
   await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
+  await page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+    document.activeElement?.dispatchEvent(event);
+  }, text);
+}
+
+/** The text the editor saved for an exercise (autosave writes every change at once). */
+export async function savedCode(page: Page, exerciseId: string): Promise<string | null> {
+  return page.evaluate((id) => {
+    const raw = localStorage.getItem(`ebpf-lab:code:${id}`);
+    return raw ? (JSON.parse(raw) as { code: string }).code : null;
+  }, exerciseId);
 }
 
 export async function editorText(page: Page): Promise<string> {
