@@ -80,7 +80,7 @@ const compileBenches: Bench[] = [
     name: 'compile, no precompiled header, in the sandbox',
     missing: () => (existsSync(starterPath) ? null : starterPath),
     run: () => expectCompiled(null),
-    repeat: 5,
+    repeat: 3,
   },
   {
     name: 'loader --probe (load a trivial program, no attach)',
@@ -290,13 +290,25 @@ async function soak(code: string): Promise<boolean> {
   }
   // Dispatchers held by no live process belong to nobody: a leak, whoever made it. Those held
   // by a live loader are other engineers' runs in progress.
+  // A program attached through a link is held by the link's owner, not by a prog fd.
+  const unheld = () => {
+    const linked = new Set(
+      bpftoolList('link').map((l) => (l as BpfObject & { prog_id?: number }).prog_id),
+    );
+    return bpftoolList('prog')
+      .filter((p) => DISPATCHER_PROGRAM.test(p.name ?? ''))
+      .filter((p) => !p.pids?.length && !linked.has(p.id));
+  };
   const dispatchers = bpftoolList('prog').filter((p) => DISPATCHER_PROGRAM.test(p.name ?? ''));
-  const orphans = dispatchers.filter((p) => !p.pids?.length);
+  // others' runs come and go: only what stays unheld for 2 s is an orphan
+  const first = new Set(unheld().map((p) => p.id));
+  await new Promise((r) => setTimeout(r, 2000));
+  const orphans = unheld().filter((p) => first.has(p.id));
   leaks += orphans.length;
   console.log(
     `  dispatcher programs now: ${dispatchers.length} (${dispatchers.length - orphans.length} held by live processes: ` +
       `${[...new Set(dispatchers.flatMap((p) => p.pids ?? []).map((o) => `${o.comm}[${o.pid}]`))].join(' ') || 'none'}; ` +
-      `${orphans.length} held by none)`,
+      `${orphans.length} held by nothing for 2 s)`,
   );
 
   const mounts = findCgroupMounts();
