@@ -23,7 +23,7 @@ export interface AppDeps {
   logger: Logger;
   exercises: Map<string, Exercise>;
   runner: LabRunner;
-  /** 'compile-only' until the full runner is wired in; shown by /api/health. */
+  /** Which runner answers runs, shown by /api/health: 'default' (the real one) or a test's. */
   runnerKind: string;
   queue: JobQueue;
   system: SystemProbe;

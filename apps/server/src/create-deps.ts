@@ -1,62 +1,32 @@
-// Builds the server's dependencies from its configuration. The one place that decides which
-// runner the lab uses.
+// Builds the server's dependencies from its configuration.
 import { mkdirSync } from 'node:fs';
 import { loadExercises } from '@ebpf-lab/exercises';
 import type { Exercise } from '@ebpf-lab/exercises';
-import * as runnerPackage from '@ebpf-lab/runner';
-import { paths } from '@ebpf-lab/runner';
+import { createDefaultRunner, paths, sweepStaleCgroups } from '@ebpf-lab/runner';
 import type { LabRunner } from '@ebpf-lab/runner';
 import type { Logger } from 'pino';
 import { openStore } from '@ebpf-lab/store';
-// The compile step, reached by path until @ebpf-lab/runner exports its default runner.
-import { compile } from '../../../packages/runner/src/compile/index.ts';
 import type { AppDeps } from './app.ts';
 import { createAccounts } from './routes/auth/index.ts';
 import type { Config } from './config.ts';
 import { JobQueue } from './queue/job-queue.ts';
-import { createCompileOnlyRunner } from './runs/compile-only-runner.ts';
 import { createSystemProbe } from './system/system-info.ts';
-import type { SystemProbe } from './system/system-info.ts';
-
-/** What the runner package may offer beyond its declared surface, while it is being written. */
-interface OptionalRunnerExports {
-  createDefaultRunner?: (options: {
-    exercises?: Exercise[];
-    log?: (message: string, error: unknown) => void;
-  }) => LabRunner;
-  sweepStaleCgroups?: () => Promise<string[]>;
-}
-const optional = runnerPackage as OptionalRunnerExports;
 
 export function exerciseMap(templatesDir: string = paths.templatesDir): Map<string, Exercise> {
   return new Map(loadExercises(templatesDir).map((e) => [e.meta.id, e]));
 }
 
-export async function buildRunner(
-  exercises: Map<string, Exercise>,
-  system: SystemProbe,
-  logger: Logger,
-): Promise<{ runner: LabRunner; runnerKind: string }> {
-  if (optional.createDefaultRunner) {
-    const runner = optional.createDefaultRunner({
-      exercises: [...exercises.values()],
-      log: (message, err) => logger.error({ err }, message),
-    });
-    return { runner, runnerKind: 'full' };
-  }
-  const info = await system.info();
-  const runner = createCompileOnlyRunner({
-    exercises,
-    compile: (source, signal) => compile(source, { signal }),
-    versions: () => ({ kernel: info.kernel, clang: info.clang ?? '', libbpf: info.libbpf ?? '', exerciseHash: '' }),
+/** The real runner, grading the server's own exercises. */
+export function buildRunner(exercises: Map<string, Exercise>, logger: Logger): LabRunner {
+  return createDefaultRunner({
+    exercises: [...exercises.values()],
+    log: (message, err) => logger.error({ err }, message),
   });
-  return { runner, runnerKind: 'compile-only' };
 }
 
-/** Removes run cgroups a killed server left behind, when the runner provides the sweep. */
+/** Removes run cgroups a killed server left behind. */
 export async function sweepStaleRuns(logger: Logger): Promise<void> {
-  if (!optional.sweepStaleCgroups) return;
-  const swept = await optional.sweepStaleCgroups();
+  const swept = await sweepStaleCgroups();
   if (swept.length) logger.info({ swept }, 'removed run cgroups a previous server left behind');
 }
 
@@ -64,7 +34,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
   mkdirSync(config.dataDir, { recursive: true });
   const exercises = exerciseMap();
   const system = createSystemProbe({ loaderPath: paths.loader });
-  const { runner, runnerKind } = await buildRunner(exercises, system, logger);
+  const runner = buildRunner(exercises, logger);
   const queue = new JobQueue({
     concurrency: config.runConcurrency,
     jobTimeoutMs: config.runTimeoutMs,
@@ -80,5 +50,5 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     runner: { run: (request, onProgress, signal) => queue.enqueue((s) => runner.run(request, onProgress, signal ?? s)).result },
     exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
   });
-  return { config, logger, exercises, runner, runnerKind, queue, system, accounts };
+  return { config, logger, exercises, runner, runnerKind: 'default', queue, system, accounts };
 }
