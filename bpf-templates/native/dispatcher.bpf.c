@@ -28,6 +28,8 @@ const volatile __u64 run_cgroup = 0;
 #define COOKIE_SLOT(c) ((__u32)((c)&0xffff))
 #define COOKIE_HOOK(c) ((__u32)(((c) >> 16) & 0xffff))
 #define COOKIE_RECORD(c) (((c) >> 32) & 1)
+/* On sys_enter_openat: sys_exit_openat is recorded too, so keep the path pointer for it. */
+#define COOKIE_KEEP_PATH(c) (((c) >> 33) & 1)
 #define SLOT_NONE 0xffff
 
 enum disp_phase { PHASE_ENTER = 0, PHASE_EXIT = 1, PHASE_RAW = 2 };
@@ -50,6 +52,20 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } disp_progs SEC(".maps");
+
+/*
+ * openat's path pointer per thread (pid_tgid), from sys_enter_openat to sys_exit_openat.
+ * At enter the string may sit in a page the target has not touched yet (a .rodata constant),
+ * and BPF cannot fault pages in, so the read fails; by exit the kernel has copied the path and
+ * faulted the page in. A thread is inside one syscall at a time and every thread of the run
+ * counts against its pids limit, so the loader sizes this map to that limit; exit deletes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u64);
+} disp_open_paths SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -135,23 +151,31 @@ ENTER_PROG(4)
 ENTER_PROG(5)
 ENTER_PROG(6)
 
-/* sys_enter_openat: four arguments, and the path string from the target's memory. */
+/*
+ * sys_enter_openat: four arguments, and the path string from the target's memory when it can
+ * be read now (else the exit reads it, see disp_open_paths).
+ */
 SEC("tracepoint")
 int disp_enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
 	struct disp_event *e;
-	__u64 cookie;
+	__u64 cookie, tid, filename;
 
 	if (bpf_get_current_cgroup_id() != run_cgroup)
 		return 0;
 	cookie = bpf_get_attach_cookie(ctx);
+	filename = ctx->args[1];
+	if (COOKIE_KEEP_PATH(cookie)) {
+		tid = bpf_get_current_pid_tgid();
+		/* when full (more threads than the pids limit?), the exit just reports no path */
+		bpf_map_update_elem(&disp_open_paths, &tid, &filename, BPF_ANY);
+	}
 	e = begin(cookie, PHASE_ENTER);
 	if (e) {
 		e->nr = ctx->id;
 		e->nargs = 4;
 		COPY_ARGS(e, ctx, 4);
-		e->path_len = bpf_probe_read_user_str(e->path, sizeof(e->path),
-						      (const void *)ctx->args[1]);
+		e->path_len = bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)filename);
 		bpf_ringbuf_submit(e, 0);
 	}
 	return hand_over(ctx, cookie);
@@ -171,6 +195,39 @@ int disp_exit(struct trace_event_raw_sys_exit *ctx)
 	if (e) {
 		e->nr = ctx->id;
 		e->args[0] = ctx->ret;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return hand_over(ctx, cookie);
+}
+
+/*
+ * sys_exit_openat: the 24-byte exit record like disp_exit (never the arguments, which are not
+ * in it), plus the path read through the pointer its enter kept.
+ */
+SEC("tracepoint")
+int disp_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct disp_event *e;
+	__u64 cookie, tid, filename = 0, *kept;
+
+	if (bpf_get_current_cgroup_id() != run_cgroup)
+		return 0;
+	cookie = bpf_get_attach_cookie(ctx);
+	if (COOKIE_RECORD(cookie)) {
+		tid = bpf_get_current_pid_tgid();
+		kept = bpf_map_lookup_elem(&disp_open_paths, &tid);
+		if (kept) {
+			filename = *kept;
+			bpf_map_delete_elem(&disp_open_paths, &tid);
+		}
+	}
+	e = begin(cookie, PHASE_EXIT);
+	if (e) {
+		e->nr = ctx->id;
+		e->args[0] = ctx->ret;
+		if (filename)
+			e->path_len = bpf_probe_read_user_str(e->path, sizeof(e->path),
+							      (const void *)filename);
 		bpf_ringbuf_submit(e, 0);
 	}
 	return hand_over(ctx, cookie);

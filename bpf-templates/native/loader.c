@@ -68,7 +68,11 @@ struct disp_event {
 };
 enum { PHASE_ENTER, PHASE_EXIT, PHASE_RAW };
 
-enum shape { SHAPE_ENTER, SHAPE_OPENAT, SHAPE_EXIT, SHAPE_RAW };
+enum shape { SHAPE_ENTER, SHAPE_OPENAT, SHAPE_EXIT, SHAPE_EXIT_OPENAT, SHAPE_RAW };
+
+/* Cookie bits above the slot (0-15) and hook (16-31); must match dispatcher.bpf.c. */
+#define COOKIE_RECORD (1ull << 32)
+#define COOKIE_KEEP_PATH (1ull << 33)
 
 struct hook {
 	char cat[64], name[128];
@@ -116,6 +120,8 @@ static size_t libbpf_msgs_len;
 
 /* Current scenario and its counters, for the ring buffer callbacks. */
 static struct scenario *cur;
+/* The dispatcher's openat path pointers per thread (shared by its instances). */
+static struct bpf_map *open_paths;
 static long long n_records, n_syscalls;
 static bool records_limited, syscalls_limited;
 
@@ -702,7 +708,7 @@ static int find_or_add_hook(const char *cat, const char *name, bool observe, cha
 		h->shape = SHAPE_ENTER;
 		h->nargs = (size - 16) / 8;
 	} else if (!strcmp(cat, "syscalls") && !strncmp(name, "sys_exit_", 9) && size == 24) {
-		h->shape = SHAPE_EXIT;
+		h->shape = strcmp(name, "sys_exit_openat") ? SHAPE_EXIT : SHAPE_EXIT_OPENAT;
 	} else {
 		h->shape = SHAPE_RAW;
 	}
@@ -718,6 +724,8 @@ static struct bpf_program *dispatcher_for(struct bpf_object *disp, const struct 
 		return bpf_object__find_program_by_name(disp, "disp_enter_openat");
 	case SHAPE_EXIT:
 		return bpf_object__find_program_by_name(disp, "disp_exit");
+	case SHAPE_EXIT_OPENAT:
+		return bpf_object__find_program_by_name(disp, "disp_exit_openat");
 	case SHAPE_ENTER:
 		snprintf(name, sizeof(name), "disp_enter%d", h->nargs);
 		return bpf_object__find_program_by_name(disp, name);
@@ -810,6 +818,9 @@ static int on_syscall(void *ctx, void *data, size_t size)
 	add_pid(o, e->pid_tgid);
 	if (e->phase == PHASE_EXIT) {
 		json_object_object_add(o, "ret", js64((int64_t)e->args[0]));
+		/* the path its enter could not read yet (see disp_open_paths in the dispatcher) */
+		if (hooks[e->hook].shape == SHAPE_EXIT_OPENAT && e->path_len > 0)
+			json_object_object_add(o, "path", jbytes(e->path, strnlen(e->path, sizeof(e->path))));
 	} else {
 		json_object *args = json_object_new_array();
 
@@ -1568,6 +1579,9 @@ static int run_scenario(struct scenario *sc, struct bpf_object *obj, struct ring
 	bpf_object__for_each_map(m, obj)
 		if (student_map(m))
 			clear_map(m);
+	/* no thread of the target is left, so any pointer still kept is stale (none, normally) */
+	if (open_paths)
+		clear_map(open_paths);
 	cur = NULL;
 	return 0;
 }
@@ -1740,11 +1754,26 @@ int main(int argc, char **argv)
 				bpf_program__set_autoload(dp, used);
 			}
 		}
+		/* a thread keeps at most one openat path and the pids limit bounds the threads */
+		struct bpf_map *paths = d ? bpf_object__find_map_by_name(d, "disp_open_paths") : NULL;
+		long long paths_max = cfg.pids < 1 ? 1 : cfg.pids > 65536 ? 65536 : cfg.pids;
+
+		if (d && !paths) {
+			emit_fatal("the dispatcher %s is older than this loader (no disp_open_paths map): "
+				   "rebuild both with build.sh",
+				   dpath);
+			disps[ndisps++] = d;
+			rc = 1;
+			goto finish;
+		}
+		if (!err && ndisps == 0)
+			err = bpf_map__set_max_entries(paths, (uint32_t)paths_max);
 		if (!err && ndisps > 0)
 			err = bpf_map__reuse_fd(bpf_object__find_map_by_name(d, "disp_progs"),
 						bpf_object__find_map_fd_by_name(disps[0], "disp_progs")) ||
 			      bpf_map__reuse_fd(bpf_object__find_map_by_name(d, "disp_events"),
-						bpf_object__find_map_fd_by_name(disps[0], "disp_events"));
+						bpf_object__find_map_fd_by_name(disps[0], "disp_events")) ||
+			      bpf_map__reuse_fd(paths, bpf_object__find_map_fd_by_name(disps[0], "disp_open_paths"));
 		if (!err)
 			err = bpf_object__load(d);
 		if (d)
@@ -1758,6 +1787,7 @@ int main(int argc, char **argv)
 		}
 	}
 	disp = disps[0];
+	open_paths = bpf_object__find_map_by_name(disp, "disp_open_paths");
 	phase("dispatcher loaded");
 	int progs_fd = bpf_object__find_map_fd_by_name(disp, "disp_progs");
 	uint32_t slot = 0;
@@ -1771,6 +1801,11 @@ int main(int argc, char **argv)
 		}
 		slot++;
 	}
+
+	/* The path pointer is kept at enter only when an exit will take it (and delete it). */
+	bool exit_openat_observed = false;
+	for (int h = 0; h < nhooks; h++)
+		exit_openat_observed |= hooks[h].shape == SHAPE_EXIT_OPENAT && hooks[h].observe;
 
 	/* One attachment per (hook, student program), plus one per observed hook without one. */
 	json_object *hooks_j = json_object_new_array(), *ids = json_object_new_object();
@@ -1786,9 +1821,10 @@ int main(int argc, char **argv)
 				continue;
 			bool record = hooks[h].observe && !hooks[h].recording;
 			struct bpf_program *dp = dispatcher_for(disps[attached], &hooks[h]);
+			bool keep_path = record && exit_openat_observed && hooks[h].shape == SHAPE_OPENAT;
 			LIBBPF_OPTS(bpf_tracepoint_opts, opts,
 				    .bpf_cookie = (none ? SLOT_NONE : (uint64_t)s) | ((uint64_t)h << 16) |
-						  ((uint64_t)record << 32));
+						  (record ? COOKIE_RECORD : 0) | (keep_path ? COOKIE_KEEP_PATH : 0));
 			struct bpf_link *link = bpf_program__attach_tracepoint_opts(dp, hooks[h].cat, hooks[h].name, &opts);
 			if (!link) {
 				int e = errno;

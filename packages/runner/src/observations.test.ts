@@ -36,6 +36,27 @@ describe('pairSyscalls', () => {
     ]);
   });
 
+  it('takes the openat path from the exit when the enter could not read it', () => {
+    const recs = pairSyscalls([
+      sys({ hook: 'sys_enter_openat', ts: '1', args: ['0', '140000', '0', '0'] }),
+      sys({ hook: 'sys_exit_openat', phase: 'exit', ts: '2', ret: '3', path: '/tmp/password' }),
+      sys({ hook: 'sys_exit_openat', phase: 'exit', ts: '3', tid: 12, ret: '4', path: '/tmp/orphan' }),
+    ]);
+    expect(recs).toEqual([
+      { name: 'openat', pid: 10, tid: 10, enterTs: '1', exitTs: '2', args: ['0', '140000', '0', '0'], path: '/tmp/password', ret: '3' },
+      { name: 'openat', pid: 10, tid: 12, exitTs: '3', args: [], path: '/tmp/orphan', ret: '4' },
+    ]);
+  });
+
+  it('keeps the path read at enter over the one read at exit', () => {
+    // the exit reads the buffer again, which another thread may have changed meanwhile
+    const [rec] = pairSyscalls([
+      sys({ hook: 'sys_enter_openat', ts: '1', args: ['0', '140000', '0', '0'], path: '/tmp/password' }),
+      sys({ hook: 'sys_exit_openat', phase: 'exit', ts: '2', ret: '3', path: '/tmp/overwritten' }),
+    ]);
+    expect(rec.path).toBe('/tmp/password');
+  });
+
   it('keeps an unmatched enter without ret and an orphan exit without args', () => {
     const recs = pairSyscalls([
       sys({ hook: 'sys_exit_read', phase: 'exit', ts: '1', ret: '5' }),

@@ -16,6 +16,10 @@ export function syscallName(hook: string): string {
  * an exit belongs to the latest unmatched enter of the same tid and syscall. Enters without an
  * exit (the target was killed) stay without `ret`; exits without an enter (the hook was attached
  * mid-call) stay without args.
+ *
+ * openat's path comes from whichever side has it, the enter first: the enter cannot read a
+ * string in a page the target has not touched yet (BPF cannot fault pages in), the exit can,
+ * since the kernel faulted it in to copy the path.
  */
 export function pairSyscalls(events: SyscallLine[]): SyscallRecord[] {
   const out: SyscallRecord[] = [];
@@ -33,9 +37,12 @@ export function pairSyscalls(events: SyscallLine[]): SyscallRecord[] {
       if (rec) {
         rec.exitTs = e.ts;
         rec.ret = e.ret;
+        if (rec.path === undefined && e.path !== undefined) rec.path = e.path;
         open.delete(key);
       } else {
-        out.push({ name, pid: e.pid, tid: e.tid, exitTs: e.ts, args: [], ret: e.ret });
+        const rec: SyscallRecord = { name, pid: e.pid, tid: e.tid, exitTs: e.ts, args: [], ret: e.ret };
+        if (e.path !== undefined) rec.path = e.path;
+        out.push(rec);
       }
     }
   }

@@ -9,6 +9,7 @@ import type { LoaderConfig, LoaderLine, MapDump } from '@ebpf-lab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupForRun, findCgroupMounts, runLoader, sweepStaleCgroups } from '../src/loader/index.ts';
 import type { LoaderOptions } from '../src/loader/index.ts';
+import { pairSyscalls } from '../src/observations.ts';
 import { paths } from '../src/paths.ts';
 import { runProcess, startProcess } from '../src/process.ts';
 
@@ -24,6 +25,7 @@ const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
 let work: string;
 let loaderPath: string;
 let target: string;
+let untouchedTarget: string;
 const objects: Record<string, string> = {};
 
 async function mustRun(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
@@ -53,6 +55,8 @@ beforeAll(async () => {
 
   target = join(work, 'target');
   await mustRun('gcc', ['-O2', '-o', target, join(fixtures, 'target.c')]);
+  untouchedTarget = join(work, 'untouched-path');
+  await mustRun('gcc', ['-O2', '-o', untouchedTarget, join(fixtures, 'untouched-path.c')]);
   const common = join(paths.templatesDir, 'common');
   for (const name of ['solution', 'submit-all', 'null-check', 'sec-typo', 'composite-key', 'bounds']) {
     objects[name] = join(work, `${name}.bpf.o`);
@@ -201,6 +205,52 @@ describe('native loader on the kernel', () => {
       `load+attach ${r.timings.attachedMs?.toFixed(0)} ms, to done (one target run) ` +
         `${r.timings.doneMs?.toFixed(0)} ms, detach+exit after done ${info.exitedAfterDoneMs?.toFixed(0)} ms`,
     );
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it('records the openat path at exit when the target never touched the page holding it', async () => {
+    // 40 children, one after the other, each a new thread id: more threads than the pids limit
+    // (32) that sizes the dispatcher's per-thread map, so every path at exit also shows that
+    // each exit deleted its entry (a full map would keep later pointers out)
+    const cfg = config(objects.solution, 'x', {
+      target: untouchedTarget,
+      args: ['40'],
+      files: [{ path: '/tmp/untouched.txt', hex: hex('far away'), mode: 0o644 }],
+    });
+    let mapInfo: Promise<string[]> = Promise.resolve([]);
+    const r = await run(cfg, undefined, (l) => {
+      if (l.type !== 'attached') return;
+      // read while the run is on: the map is gone once the loader exits
+      mapInfo = Promise.all(
+        (l.platform?.maps ?? []).map(async (id) => {
+          const res = await runProcess('bpftool', ['map', 'show', 'id', String(id), '--json'], { timeoutMs: 10_000 });
+          return res.stdout.toString();
+        }),
+      );
+    });
+    expect(r.of('fatal')).toEqual([]);
+    expect(r.of('target_exit')[0].exit).toMatchObject({ code: 0, stdout: 'opened 41 times, 0 failed\n' });
+    const events = r.of('syscall');
+    const exits = events.filter((s) => s.hook === 'sys_exit_openat' && s.path === '/tmp/untouched.txt');
+    expect(exits).toHaveLength(41);
+    expect(new Set(exits.map((e) => e.tid)).size).toBe(41);
+    // the premise: at enter the string could not be read, for every one of these opens
+    const pointer = events.find((s) => s.hook === 'sys_enter_openat' && s.tid === exits[0].tid)?.args?.[1];
+    expect(pointer).toBeDefined();
+    const enters = events.filter((s) => s.hook === 'sys_enter_openat' && s.args?.[1] === pointer);
+    expect(enters).toHaveLength(41);
+    expect(enters.filter((e) => e.path !== undefined)).toEqual([]);
+    // the grader's record has the path all the same, paired with the enter's arguments
+    const opens = pairSyscalls(events).filter((s) => s.name === 'openat' && s.args[1] === pointer);
+    expect(opens).toHaveLength(41);
+    for (const o of opens) expect(o).toMatchObject({ path: '/tmp/untouched.txt', ret: '3' });
+    // paths read at enter still come from the enter (ld.so opening the C library)
+    const libc = events.find((s) => s.hook === 'sys_enter_openat' && /libc\.so/.test(s.path ?? ''));
+    expect(libc).toBeDefined();
+    // the map is sized to the pids limit, not to a fixed guess
+    const maps = (await mapInfo).map((j) => JSON.parse(j) as { name?: string; max_entries?: number });
+    expect(maps.find((m) => m.name === 'disp_open_paths')).toMatchObject({ max_entries: 32 });
+    await r.cleaned;
     await expectGone(r, cfg.cgroup);
   });
 
