@@ -14,7 +14,7 @@ import {
   watchErrors,
 } from './helpers/browser.ts';
 import type { LabBrowser } from './helpers/browser.ts';
-import { buildWeb, repoRoot, startLabServer } from './helpers/lab-server.ts';
+import { buildWeb, removeWebBuild, repoRoot, startLabServer } from './helpers/lab-server.ts';
 import type { LabServer } from './helpers/lab-server.ts';
 import { artifactsDir, measureBundle, measureFirstLoad, writeWebMetrics } from './helpers/metrics.ts';
 
@@ -37,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  removeWebBuild();
 });
 
 // The machine is shared by several sessions: allow slow steps rather than flake.

@@ -55,6 +55,12 @@ export function buildWeb(): string {
   return out;
 }
 
+/** Removes the private build (the exit hook is a fallback: test workers may be killed). */
+export function removeWebBuild(): void {
+  if (builtDir) rmSync(builtDir, { recursive: true, force: true });
+  builtDir = null;
+}
+
 /** The directory the last `buildWeb()` wrote, if any. */
 export function builtWebDir(): string | null {
   return builtDir;
