@@ -18,7 +18,8 @@ beforeAll(async () => {
   server = await startLabServer();
   browser = await launchBrowser();
   const list = (await (await fetch(`${server.url}/api/exercises`)).json()) as { id: string }[];
-  if (list.length === 0) throw new Error('the server lists no exercises: the browser test needs one');
+  if (list.length === 0)
+    throw new Error('the server lists no exercises: the browser test needs one');
   exerciseId = list.find((e) => e.id === 'read-file-password')?.id ?? list[0].id;
 }, 300_000);
 
@@ -46,12 +47,17 @@ async function hoverLine(page: Page, text: string, word = text): Promise<string>
   const index = shown.indexOf(word);
   if (!box || index < 0) throw new Error(`'${word}' is not on the line '${shown}'`);
   const charWidth = box.width / shown.length;
-  await content.hover({ position: { x: (index + word.length / 2) * charWidth, y: box.height / 2 } });
+  await content.hover({
+    position: { x: (index + word.length / 2) * charWidth, y: box.height / 2 },
+  });
   const hover = page.locator('.monaco-hover:not(.hidden)').first();
   await hover.waitFor({ timeout: 20_000 });
   // The hover shows "Loading..." until every provider (clangd's included) has answered.
   await page.waitForFunction(
-    () => !/Loading\.\.\./.test(document.querySelector('.monaco-hover:not(.hidden)')?.textContent ?? 'Loading...'),
+    () =>
+      !/Loading\.\.\./.test(
+        document.querySelector('.monaco-hover:not(.hidden)')?.textContent ?? 'Loading...',
+      ),
     undefined,
     { timeout: 30_000 },
   );
@@ -90,7 +96,9 @@ describe('diagnostics that teach, in the browser', () => {
     await setEditorText(page, NULL_CHECK);
     await page.locator('[data-testid="run-button"]').click();
     await page.locator('[data-testid="run-panel"][data-phase="done"]').waitFor({ timeout: 60_000 });
-    expect(await page.locator('[data-testid="stage-verifier"]').getAttribute('data-state')).toBe('failed');
+    expect(await page.locator('[data-testid="stage-verifier"]').getAttribute('data-state')).toBe(
+      'failed',
+    );
     const shown = await hoverLine(page, '*count += 1;', 'count');
     expect(shown).toContain('Missing NULL check');
     expect(shown).toContain('if (!value) return 0;');
@@ -102,10 +110,15 @@ describe('diagnostics that teach, in the browser', () => {
     const errors = watchErrors(page);
     await openExercise(page);
     await setEditorText(page, NULL_CHECK.replace('bpf_map_lookup_elem(', 'bpf_map_lookup_elme('));
-    await page.locator('[data-testid="code-editor"] .squiggly-error').first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-testid="code-editor"] .squiggly-error')
+      .first()
+      .waitFor({ timeout: 30_000 });
     const shown = await hoverLine(page, 'bpf_map_lookup_elme');
     expect(shown).toMatch(/clangd/);
-    expect(shown).toMatch(/undeclared function 'bpf_map_lookup_elme'|implicit declaration of function 'bpf_map_lookup_elme'/i);
+    expect(shown).toMatch(
+      /undeclared function 'bpf_map_lookup_elme'|implicit declaration of function 'bpf_map_lookup_elme'/i,
+    );
     expect(await page.locator('[data-testid="run-panel"][data-phase="done"]').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
@@ -114,11 +127,19 @@ describe('diagnostics that teach, in the browser', () => {
   it('offers bpf_map_lookup_elem with its signature in completion', async () => {
     const page = await browser.context.newPage();
     await openExercise(page);
-    await setEditorText(page, `${NULL_CHECK.replace('  return 0;', '  bpf_map_look\n  return 0;')}`);
-    await page.locator('[data-testid="code-editor"] .view-line', { hasText: 'bpf_map_look' }).first().click();
+    await setEditorText(
+      page,
+      `${NULL_CHECK.replace('  return 0;', '  bpf_map_look\n  return 0;')}`,
+    );
+    await page
+      .locator('[data-testid="code-editor"] .view-line', { hasText: 'bpf_map_look' })
+      .first()
+      .click();
     await page.keyboard.press('End');
     await page.keyboard.press('Control+Space');
-    const item = page.locator('.suggest-widget .monaco-list-row', { hasText: 'bpf_map_lookup_elem' }).first();
+    const item = page
+      .locator('.suggest-widget .monaco-list-row', { hasText: 'bpf_map_lookup_elem' })
+      .first();
     await item.waitFor({ timeout: 30_000 });
     expect(await item.textContent()).toContain('void *(*)(void *, const void *)');
     await page.close();

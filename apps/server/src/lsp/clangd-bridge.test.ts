@@ -15,15 +15,20 @@ import { attachClangdBridge, LSP_PATH } from './clangd-bridge.ts';
 import type { ClangdBridge } from './clangd-bridge.ts';
 
 function includeDir(): string {
-  if (existsSync(join(paths.includeDir, 'vmlinux.h')) && existsSync(paths.labHeader)) return paths.includeDir;
+  if (existsSync(join(paths.includeDir, 'vmlinux.h')) && existsSync(paths.labHeader))
+    return paths.includeDir;
   const dir = join(tmpdir(), 'ebpf-lab-lsp-include');
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(paths.templatesDir, 'common', 'lab.h'), join(dir, 'lab.h'));
   if (!existsSync(join(dir, 'vmlinux.h'))) {
-    const dump = spawnSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
+    const dump = spawnSync(
+      'bpftool',
+      ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      },
+    );
     if (dump.status !== 0) throw new Error(`cannot make vmlinux.h: ${dump.stderr}`);
     writeFileSync(join(dir, 'vmlinux.h'), dump.stdout);
   }
@@ -107,10 +112,18 @@ describe('clangd bridge on /lsp', () => {
 
   // The bridge's own log: it says whether a session's clangd was warm when it was handed out.
   const logLines: { msg?: string; warm?: boolean; ms?: number }[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => logLines.push(JSON.parse(line)) },
+  );
 
   beforeAll(async () => {
-    bridge = attachClangdBridge(server, { includeDir: include, maxSessions: 2, warmSessions: 1, logger });
+    bridge = attachClangdBridge(server, {
+      includeDir: include,
+      maxSessions: 2,
+      warmSessions: 1,
+      logger,
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}${LSP_PATH}`;
     // Warming parses lab.h and vmlinux.h and indexes them: seconds on a busy machine.
@@ -135,18 +148,26 @@ describe('clangd bridge on /lsp', () => {
     expect(init.result).toHaveProperty('capabilities.textDocumentSync.change', 1);
     client.notify('initialized', {});
     const diagnostics = client.wait((m) => m.method === 'textDocument/publishDiagnostics');
-    client.notify('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'c', version: 1, text: source } });
+    client.notify('textDocument/didOpen', {
+      textDocument: { uri: URI, languageId: 'c', version: 1, text: source },
+    });
 
     const published = await diagnostics;
     expect(published.params?.uri).toBe(URI);
-    const list = published.params?.diagnostics as { range: { start: { line: number } }; message: string; severity: number }[];
+    const list = published.params?.diagnostics as {
+      range: { start: { line: number } };
+      message: string;
+      severity: number;
+    }[];
     const typo = list.find((d) => d.message.includes('bpf_map_lookup_elme'));
     expect(typo, JSON.stringify(list)).toBeDefined();
     expect(typo?.range.start.line).toBe(7);
     // An error, not clang's default warning: the lab refuses calls to undeclared functions.
     expect(typo?.severity).toBe(1);
     // The session got the warm clangd: its preamble (lab.h, vmlinux.h) was built before.
-    expect(logLines.find((l) => l.msg === 'clangd: first diagnostics after connecting')).toMatchObject({ warm: true });
+    expect(
+      logLines.find((l) => l.msg === 'clangd: first diagnostics after connecting'),
+    ).toMatchObject({ warm: true });
     // The first line was reshaped for clangd, not for the browser: nothing is reported on it.
     expect(list.some((d) => d.range.start.line === 0)).toBe(false);
     // The lab's flags reached clangd: vmlinux.h and the libbpf headers resolved, no include errors.

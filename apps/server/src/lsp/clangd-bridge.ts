@@ -12,7 +12,11 @@ import type { RawData, WebSocket } from 'ws';
 
 import { ClangdProcess, WARM_VERSION } from './clangd-process.ts';
 import { boundRoots, findClangd } from './clangd-sandbox.ts';
-import { initializeResultForBrowser, rewriteClientMessage, rewriteServerMessage } from './lsp-rewrite.ts';
+import {
+  initializeResultForBrowser,
+  rewriteClientMessage,
+  rewriteServerMessage,
+} from './lsp-rewrite.ts';
 
 export const LSP_PATH = '/lsp';
 
@@ -127,10 +131,18 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
       maxMessageBytes,
     });
   };
-  const pool = new ClangdPool(options.warmSessions ?? defaultWarmSessions(), startClangd, options.logger);
+  const pool = new ClangdPool(
+    options.warmSessions ?? defaultWarmSessions(),
+    startClangd,
+    options.logger,
+  );
   pool.fill();
 
-  const previous = server.listeners('upgrade') as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
+  const previous = server.listeners('upgrade') as ((
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ) => void)[];
   server.removeAllListeners('upgrade');
   const route = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(req) === LSP_PATH) {
@@ -177,12 +189,18 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
     };
     const touch = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => end(LSP_CLOSE.idle, `closed after ${Math.round(idleMs / 60_000)} idle minutes`), idleMs);
+      idle = setTimeout(
+        () => end(LSP_CLOSE.idle, `closed after ${Math.round(idleMs / 60_000)} idle minutes`),
+        idleMs,
+      );
     };
     touch();
 
     void clangd.exited.then(() => {
-      options.logger?.debug({ code: clangd.child.exitCode, signal: clangd.child.signalCode }, 'clangd exited');
+      options.logger?.debug(
+        { code: clangd.child.exitCode, signal: clangd.child.signalCode },
+        'clangd exited',
+      );
       end(LSP_CLOSE.clangdExited, 'the code assistant stopped');
     });
     clangd.handOff(
@@ -207,24 +225,39 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
       if (!verdict.ok) {
         // Requests get a JSON-RPC error so the client's promise settles; notifications are dropped.
         if (verdict.id !== undefined) {
-          ws.send(JSON.stringify({ jsonrpc: '2.0', id: verdict.id, error: { code: -32600, message: verdict.reason } }));
+          ws.send(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id: verdict.id,
+              error: { code: -32600, message: verdict.reason },
+            }),
+          );
         }
         return;
       }
-      const forward = verdict.forward as { id?: number | string; method?: string; params?: { textDocument?: { version?: unknown } } };
+      const forward = verdict.forward as {
+        id?: number | string;
+        method?: string;
+        params?: { textDocument?: { version?: unknown } };
+      };
       // clangd was initialized while warming: the browser gets that answer, and its own
       // `initialized` would be a second one.
       if (forward.method === 'initialize') {
         const id = forward.id;
         void clangd.initialized.then((result) => {
           if (ws.readyState === ws.OPEN && id !== undefined) {
-            ws.send(JSON.stringify({ jsonrpc: '2.0', id, result: initializeResultForBrowser(result) }));
+            ws.send(
+              JSON.stringify({ jsonrpc: '2.0', id, result: initializeResultForBrowser(result) }),
+            );
           }
         });
         return;
       }
       if (forward.method === 'initialized') return;
-      if (forward.method === 'textDocument/didOpen' && forward.params?.textDocument?.version === WARM_VERSION) {
+      if (
+        forward.method === 'textDocument/didOpen' &&
+        forward.params?.textDocument?.version === WARM_VERSION
+      ) {
         clangd.browserUsesWarmVersion = true;
       }
       if (verdict.clientUri) clientUri = verdict.clientUri;

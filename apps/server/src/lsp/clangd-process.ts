@@ -8,7 +8,13 @@ import type { Writable } from 'node:stream';
 
 import type { Logger } from 'pino';
 
-import { clangdCommand, findClangd, LSP_STUDENT_URI, LSP_WORK_DIR, labCompileFlags } from './clangd-sandbox.ts';
+import {
+  clangdCommand,
+  findClangd,
+  LSP_STUDENT_URI,
+  LSP_WORK_DIR,
+  labCompileFlags,
+} from './clangd-sandbox.ts';
 import { createLspDecoder, encodeLspMessage } from './lsp-framing.ts';
 import { WARM_STUB } from './preamble-shape.ts';
 
@@ -66,8 +72,15 @@ export class ClangdProcess {
   constructor(private readonly options: ClangdProcessOptions) {
     this.initialized = new Promise((resolve) => (this.resolveInit = resolve));
     this.warm = new Promise((resolve) => (this.resolveWarm = resolve));
-    const cmd = clangdCommand({ includeDir: options.includeDir, bpfHeaders: options.bpfHeaders, flagsFd: 3 });
-    this.child = spawn(cmd.command, cmd.args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+    const cmd = clangdCommand({
+      includeDir: options.includeDir,
+      bpfHeaders: options.bpfHeaders,
+      flagsFd: 3,
+    });
+    this.child = spawn(cmd.command, cmd.args, {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', () => resolve());
       this.child.once('error', () => resolve());
@@ -107,7 +120,14 @@ export class ClangdProcess {
     this.send({
       jsonrpc: '2.0',
       method: 'textDocument/didOpen',
-      params: { textDocument: { uri: LSP_STUDENT_URI, languageId: 'c', version: WARM_VERSION, text: WARM_STUB } },
+      params: {
+        textDocument: {
+          uri: LSP_STUDENT_URI,
+          languageId: 'c',
+          version: WARM_VERSION,
+          text: WARM_STUB,
+        },
+      },
     });
   }
 
@@ -116,11 +136,16 @@ export class ClangdProcess {
   }
 
   alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined;
+    return (
+      this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined
+    );
   }
 
   /** From now on clangd's messages (minus the warm-up's) go to `onMessage`. */
-  handOff(onMessage: (json: string, msg: RpcMessage) => void, onFailure: (reason: string) => void): void {
+  handOff(
+    onMessage: (json: string, msg: RpcMessage) => void,
+    onFailure: (reason: string) => void,
+  ): void {
     this.onMessage = onMessage;
     this.onFailure = onFailure;
   }

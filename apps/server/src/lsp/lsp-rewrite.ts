@@ -42,15 +42,21 @@ export type ClientVerdict =
   | { ok: true; forward: Record<string, unknown>; clientUri?: string }
   | { ok: false; reason: string; id?: number | string };
 
-const DocumentParams = z.object({
-  textDocument: z.object({ uri: z.string().max(1024) }).passthrough(),
-}).passthrough();
+const DocumentParams = z
+  .object({
+    textDocument: z.object({ uri: z.string().max(1024) }).passthrough(),
+  })
+  .passthrough();
 
 /**
  * Validates one browser message and rewrites it for clangd.
  * @param clientUri the browser's URI of the open document, once known.
  */
-export function rewriteClientMessage(raw: string, clientUri: string | undefined, maxSourceBytes: number): ClientVerdict {
+export function rewriteClientMessage(
+  raw: string,
+  clientUri: string | undefined,
+  maxSourceBytes: number,
+): ClientVerdict {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -71,7 +77,9 @@ export function rewriteClientMessage(raw: string, clientUri: string | undefined,
   if (msg.id !== undefined) out.id = msg.id;
 
   if (msg.method === 'initialize') {
-    const params = z.object({ capabilities: z.record(z.string(), z.unknown()).optional() }).passthrough()
+    const params = z
+      .object({ capabilities: z.record(z.string(), z.unknown()).optional() })
+      .passthrough()
       .safeParse(msg.params ?? {});
     // Only the client's capabilities pass: its root, folders and initializationOptions (where
     // clangd takes fallback flags and compilation databases) are the server's to choose.
@@ -85,7 +93,8 @@ export function rewriteClientMessage(raw: string, clientUri: string | undefined,
   }
   if (msg.method.startsWith('textDocument/')) {
     const params = DocumentParams.safeParse(msg.params);
-    if (!params.success) return { ok: false, reason: `${msg.method} needs a textDocument`, id: msg.id };
+    if (!params.success)
+      return { ok: false, reason: `${msg.method} needs a textDocument`, id: msg.id };
     const uri = params.data.textDocument.uri;
     if (msg.method === 'textDocument/didOpen') {
       if (clientUri !== undefined && uri !== clientUri) {
@@ -96,7 +105,12 @@ export function rewriteClientMessage(raw: string, clientUri: string | undefined,
         return { ok: false, reason: `the source must be text of at most ${maxSourceBytes} bytes` };
       }
       out.params = {
-        textDocument: { ...params.data.textDocument, uri: LSP_STUDENT_URI, languageId: 'c', text: shapeForClangd(text) },
+        textDocument: {
+          ...params.data.textDocument,
+          uri: LSP_STUDENT_URI,
+          languageId: 'c',
+          text: shapeForClangd(text),
+        },
       };
       return { ok: true, forward: out, clientUri: uri };
     }
@@ -104,7 +118,10 @@ export function rewriteClientMessage(raw: string, clientUri: string | undefined,
     if (msg.method === 'textDocument/didChange') {
       // Whole-document changes only (the initialize answer says so): the text clangd sees is
       // reshaped (preamble-shape.ts), so an edit range of the browser's would not fit it.
-      const changes = z.array(z.object({ text: z.string() }).strict()).max(1).safeParse(params.data.contentChanges);
+      const changes = z
+        .array(z.object({ text: z.string() }).strict())
+        .max(1)
+        .safeParse(params.data.contentChanges);
       if (!changes.success || changes.data.length !== 1) {
         return { ok: false, reason: 'didChange must carry the whole document, once' };
       }
@@ -119,7 +136,10 @@ export function rewriteClientMessage(raw: string, clientUri: string | undefined,
       };
       return { ok: true, forward: out };
     }
-    out.params = { ...params.data, textDocument: { ...params.data.textDocument, uri: LSP_STUDENT_URI } };
+    out.params = {
+      ...params.data,
+      textDocument: { ...params.data.textDocument, uri: LSP_STUDENT_URI },
+    };
     return { ok: true, forward: out };
   }
   if (msg.params !== undefined) out.params = msg.params;
@@ -139,7 +159,9 @@ export function rewriteServerMessage(json: string, clientUri: string, roots: str
     text = text.replace(pattern, (m) => m.slice(m.lastIndexOf('/') + 1) || 'header');
   }
   // Anything else under the work dir (there is nothing else there) and any other file URI.
-  text = text.replace(/file:\/\/\/[^"\s)]*/g, (m) => (m === clientUri ? m : m.slice(m.lastIndexOf('/') + 1)));
+  text = text.replace(/file:\/\/\/[^"\s)]*/g, (m) =>
+    m === clientUri ? m : m.slice(m.lastIndexOf('/') + 1),
+  );
   return text;
 }
 
@@ -154,6 +176,7 @@ export function initializeResultForBrowser(result: unknown): unknown {
   if (typeof result !== 'object' || result === null) return result;
   const capabilities = (result as { capabilities?: Record<string, unknown> }).capabilities ?? {};
   const sync = capabilities.textDocumentSync;
-  const textDocumentSync = typeof sync === 'object' && sync !== null ? { ...sync, change: SYNC_FULL } : SYNC_FULL;
+  const textDocumentSync =
+    typeof sync === 'object' && sync !== null ? { ...sync, change: SYNC_FULL } : SYNC_FULL;
   return { ...result, capabilities: { ...capabilities, textDocumentSync } };
 }

@@ -38,7 +38,9 @@ async function firstDiagnostics(url: string, text: string): Promise<number> {
           JSON.stringify({
             jsonrpc: '2.0',
             method: 'textDocument/didOpen',
-            params: { textDocument: { uri: 'file:///student.bpf.c', languageId: 'c', version: 1, text } },
+            params: {
+              textDocument: { uri: 'file:///student.bpf.c', languageId: 'c', version: 1, text },
+            },
           }),
         );
       }
@@ -48,7 +50,9 @@ async function firstDiagnostics(url: string, text: string): Promise<number> {
       }
     });
   });
-  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: {} } }));
+  ws.send(
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: {} } }),
+  );
   try {
     return await done;
   } finally {
@@ -76,9 +80,20 @@ async function measure(warmSessions: number, rounds: number, text: string): Prom
 }
 
 const rounds = Number(process.argv[2] ?? 3);
-const starter = readFileSync(join(paths.templatesDir, 'read-file-password', 'starter.bpf.c'), 'utf8');
+const starter = readFileSync(
+  join(paths.templatesDir, 'read-file-password', 'starter.bpf.c'),
+  'utf8',
+);
 const show = (ms: number[]) => ms.map((m) => `${Math.round(m)} ms`).join(', ');
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 console.log(`cold clangd (no spare): ${show(await measure(0, rounds, starter))}`);
 console.log(`warm spare:             ${show(await measure(1, rounds, starter))}`);
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

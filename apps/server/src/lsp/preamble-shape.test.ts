@@ -8,7 +8,8 @@ const lines = (text: string) => text.split('\n').map((l) => l.length);
 
 describe('shapeForClangd', () => {
   it('ends the preamble at the first line when it is a comment, keeping every line and column', () => {
-    const text = '// read-file-password: submit the bytes.\n#include "lab.h"\n\n#define X 1\nint x;\n';
+    const text =
+      '// read-file-password: submit the bytes.\n#include "lab.h"\n\n#define X 1\nint x;\n';
     const shaped = shapeForClangd(text);
     expect(shaped.startsWith(';')).toBe(true);
     expect(lines(shaped)).toEqual(lines(text));
@@ -45,7 +46,9 @@ describe('what the bridge forwards to clangd', () => {
   const open = JSON.stringify({
     jsonrpc: '2.0',
     method: 'textDocument/didOpen',
-    params: { textDocument: { uri, languageId: 'c', version: 1, text: '// hi\n#include "lab.h"\n' } },
+    params: {
+      textDocument: { uri, languageId: 'c', version: 1, text: '// hi\n#include "lab.h"\n' },
+    },
   });
 
   it('opens the student file reshaped, under the sandbox URI', () => {
@@ -53,24 +56,43 @@ describe('what the bridge forwards to clangd', () => {
     expect(verdict).toMatchObject({
       ok: true,
       clientUri: uri,
-      forward: { params: { textDocument: { uri: LSP_STUDENT_URI, text: ';    \n#include "lab.h"\n' } } },
+      forward: {
+        params: { textDocument: { uri: LSP_STUDENT_URI, text: ';    \n#include "lab.h"\n' } },
+      },
     });
   });
 
   it('takes whole-document changes only, and reshapes them', () => {
     const change = (contentChanges: unknown[]) =>
-      JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri, version: 2 }, contentChanges } });
-    expect(rewriteClientMessage(change([{ text: '#include "lab.h"\nint x;' }]), uri, 65536)).toMatchObject({
+      JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'textDocument/didChange',
+        params: { textDocument: { uri, version: 2 }, contentChanges },
+      });
+    expect(
+      rewriteClientMessage(change([{ text: '#include "lab.h"\nint x;' }]), uri, 65536),
+    ).toMatchObject({
       ok: true,
       forward: { params: { contentChanges: [{ text: `;${' '.repeat(15)}\nint x;` }] } },
     });
-    const ranged = change([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: 'x' }]);
-    expect(rewriteClientMessage(ranged, uri, 65536)).toMatchObject({ ok: false, reason: /whole document/ });
-    expect(rewriteClientMessage(change([{ text: 'a'.repeat(70_000) }]), uri, 65536)).toMatchObject({ ok: false });
+    const ranged = change([
+      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: 'x' },
+    ]);
+    expect(rewriteClientMessage(ranged, uri, 65536)).toMatchObject({
+      ok: false,
+      reason: /whole document/,
+    });
+    expect(rewriteClientMessage(change([{ text: 'a'.repeat(70_000) }]), uri, 65536)).toMatchObject({
+      ok: false,
+    });
   });
 
   it('tells the browser to send whole documents', () => {
-    const result = initializeResultForBrowser({ capabilities: { textDocumentSync: { openClose: true, change: 2 }, hoverProvider: true } });
-    expect(result).toEqual({ capabilities: { textDocumentSync: { openClose: true, change: 1 }, hoverProvider: true } });
+    const result = initializeResultForBrowser({
+      capabilities: { textDocumentSync: { openClose: true, change: 2 }, hoverProvider: true },
+    });
+    expect(result).toEqual({
+      capabilities: { textDocumentSync: { openClose: true, change: 1 }, hoverProvider: true },
+    });
   });
 });

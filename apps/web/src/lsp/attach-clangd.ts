@@ -25,11 +25,17 @@ export function defaultLspUrl(): string {
   return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/lsp`;
 }
 
-export function attachClangd(editor: Editor, monaco: Monaco, options: AttachClangdOptions = {}): () => void {
+export function attachClangd(
+  editor: Editor,
+  monaco: Monaco,
+  options: AttachClangdOptions = {},
+): () => void {
   const model = editor.getModel();
   if (!model) return () => undefined;
   const url = options.url ?? defaultLspUrl();
-  const socket = options.createSocket ? options.createSocket(url) : (new WebSocket(url) as LspSocket);
+  const socket = options.createSocket
+    ? options.createSocket(url)
+    : (new WebSocket(url) as LspSocket);
   const lsp = new LspConnection(socket);
   const uri = 'file:///student.bpf.c';
   const languages = new Set(['c', 'cpp']);
@@ -63,7 +69,12 @@ export function attachClangd(editor: Editor, monaco: Monaco, options: AttachClan
         capabilities: {
           textDocument: {
             synchronization: { didSave: false },
-            completion: { completionItem: { snippetSupport: false, documentationFormat: ['markdown', 'plaintext'] } },
+            completion: {
+              completionItem: {
+                snippetSupport: false,
+                documentationFormat: ['markdown', 'plaintext'],
+              },
+            },
             hover: { contentFormat: ['markdown', 'plaintext'] },
             signatureHelp: { signatureInformation: { documentationFormat: ['plaintext'] } },
             publishDiagnostics: { relatedInformation: false },
@@ -101,10 +112,13 @@ export function attachClangd(editor: Editor, monaco: Monaco, options: AttachClan
           if (!mine(m) || !ready) return { suggestions: [] };
           flush();
           const result = await lsp
-            .request<{ items: LspCompletionItem[] } | LspCompletionItem[] | null>('textDocument/completion', {
-              textDocument: { uri },
-              position: position(pos),
-            })
+            .request<{ items: LspCompletionItem[] } | LspCompletionItem[] | null>(
+              'textDocument/completion',
+              {
+                textDocument: { uri },
+                position: position(pos),
+              },
+            )
             .catch(() => null);
           const items = Array.isArray(result) ? result : (result?.items ?? []);
           const word = m.getWordUntilPosition(pos);
@@ -115,7 +129,9 @@ export function attachClangd(editor: Editor, monaco: Monaco, options: AttachClan
             endColumn: word.endColumn,
           };
           return {
-            suggestions: items.map((i) => toCompletion(i, fallback)) as MonacoApi.languages.CompletionItem[],
+            suggestions: items.map((i) =>
+              toCompletion(i, fallback),
+            ) as MonacoApi.languages.CompletionItem[],
           };
         },
       }),

@@ -22,11 +22,16 @@ export class LspConnection {
   private closed = false;
   readonly opened: Promise<void>;
 
-  constructor(private readonly socket: LspSocket, private readonly timeoutMs = 10_000) {
+  constructor(
+    private readonly socket: LspSocket,
+    private readonly timeoutMs = 10_000,
+  ) {
     this.opened = new Promise((resolve, reject) => {
       if (socket.readyState === 1) resolve();
       socket.addEventListener('open', () => resolve());
-      socket.addEventListener('error', () => reject(new Error('the code assistant is unavailable')));
+      socket.addEventListener('error', () =>
+        reject(new Error('the code assistant is unavailable')),
+      );
     });
     socket.addEventListener('message', (event) => this.receive(event.data));
     socket.addEventListener('close', () => this.dispose());
@@ -68,7 +73,13 @@ export class LspConnection {
 
   private receive(data: unknown): void {
     if (typeof data !== 'string') return;
-    let msg: { id?: number | string; method?: string; params?: unknown; result?: unknown; error?: { message?: string } };
+    let msg: {
+      id?: number | string;
+      method?: string;
+      params?: unknown;
+      result?: unknown;
+      error?: { message?: string };
+    };
     try {
       msg = JSON.parse(data);
     } catch {

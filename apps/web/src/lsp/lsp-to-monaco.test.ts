@@ -12,11 +12,20 @@ describe('LSP to Monaco', () => {
       severity: 2,
       message: "call to undeclared function 'bpf_map_lookup_elme'",
     });
-    expect(marker).toMatchObject({ startLineNumber: 8, startColumn: 12, endColumn: 31, severity: 4, source: 'clangd' });
+    expect(marker).toMatchObject({
+      startLineNumber: 8,
+      startColumn: 12,
+      endColumn: 31,
+      severity: 4,
+      source: 'clangd',
+    });
   });
 
   it('widens an empty range so the marker shows', () => {
-    const m = toMarker({ range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } }, message: 'x' });
+    const m = toMarker({
+      range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } },
+      message: 'x',
+    });
     expect(m.endColumn).toBe(m.startColumn + 1);
     expect(m.severity).toBe(8);
   });
@@ -27,11 +36,17 @@ describe('LSP to Monaco', () => {
         label: ' bpf_map_lookup_elem',
         kind: 6,
         detail: 'void *(*)(void *, const void *)',
-        textEdit: { newText: 'bpf_map_lookup_elem', range: { start: { line: 8, character: 2 }, end: { line: 8, character: 14 } } },
+        textEdit: {
+          newText: 'bpf_map_lookup_elem',
+          range: { start: { line: 8, character: 2 }, end: { line: 8, character: 14 } },
+        },
       },
       { startLineNumber: 1, startColumn: 1, endLineNumber: 1, endColumn: 1 },
     );
-    expect(c.label).toEqual({ label: 'bpf_map_lookup_elem', description: 'void *(*)(void *, const void *)' });
+    expect(c.label).toEqual({
+      label: 'bpf_map_lookup_elem',
+      description: 'void *(*)(void *, const void *)',
+    });
     expect(c.insertText).toBe('bpf_map_lookup_elem');
     expect(c.range).toMatchObject({ startLineNumber: 9, startColumn: 3, endColumn: 15 });
     expect(c.kind).toBe(4);
@@ -70,8 +85,23 @@ describe('LspConnection', () => {
     lsp.onNotification('textDocument/publishDiagnostics', (p) => seen.push(p));
     const answer = lsp.request<{ ok: boolean }>('textDocument/hover', {});
     const sent = JSON.parse(socket.sent[0]);
-    socket.emit('message', JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'window/workDoneProgress/create', params: {} }));
-    socket.emit('message', JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { diagnostics: [] } }));
+    socket.emit(
+      'message',
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 99,
+        method: 'window/workDoneProgress/create',
+        params: {},
+      }),
+    );
+    socket.emit(
+      'message',
+      JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'textDocument/publishDiagnostics',
+        params: { diagnostics: [] },
+      }),
+    );
     socket.emit('message', JSON.stringify({ jsonrpc: '2.0', id: sent.id, result: { ok: true } }));
     await expect(answer).resolves.toEqual({ ok: true });
     expect(JSON.parse(socket.sent[1])).toEqual({ jsonrpc: '2.0', id: 99, result: null });

@@ -1,8 +1,14 @@
 // Pure conversions between LSP shapes and Monaco's, testable without Monaco. LSP positions
 // are 0-based, Monaco's 1-based.
 
-export interface LspPosition { line: number; character: number }
-export interface LspRange { start: LspPosition; end: LspPosition }
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+export interface LspRange {
+  start: LspPosition;
+  end: LspPosition;
+}
 export interface LspDiagnostic {
   range: LspRange;
   severity?: 1 | 2 | 3 | 4;
@@ -24,7 +30,12 @@ export interface LspCompletionItem {
 export const CLANGD_MARKER_OWNER = 'clangd';
 
 /** LSP severity (1 error … 4 hint) to Monaco's MarkerSeverity (8, 4, 2, 1), spelled out. */
-export const LSP_TO_MONACO_SEVERITY: Record<1 | 2 | 3 | 4, 8 | 4 | 2 | 1> = { 1: 8, 2: 4, 3: 2, 4: 1 };
+export const LSP_TO_MONACO_SEVERITY: Record<1 | 2 | 3 | 4, 8 | 4 | 2 | 1> = {
+  1: 8,
+  2: 4,
+  3: 2,
+  4: 1,
+};
 
 export interface MonacoRange {
   startLineNumber: number;
