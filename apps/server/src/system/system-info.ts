@@ -1,9 +1,10 @@
-// What the health route reports about the machine: kernel, clang and libbpf versions, and
-// whether BPF programs can be loaded. Probing spawns processes, so results are cached and
-// concurrent callers share one probe.
+// What the health route reports about the machine: kernel, clang and libbpf versions (as run
+// results report them), and whether BPF programs can be loaded. The load probe spawns a process,
+// so its result is cached and concurrent callers share one probe.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
+import { getToolVersions } from '@ebpf-lab/runner';
 
 export interface SystemInfo {
   kernel: string;
@@ -25,16 +26,6 @@ function exec(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }
       resolve({ ok: !err, out: err ? `${stderr || err.message}`.trim() : stdout.trim() });
     });
   });
-}
-
-async function clangVersion(): Promise<string | null> {
-  const r = await exec('clang', ['--version']);
-  return r.ok ? (/version (\S+)/.exec(r.out)?.[1] ?? r.out.split('\n')[0]) : null;
-}
-
-async function libbpfVersion(): Promise<string | null> {
-  const r = await exec('pkg-config', ['--modversion', 'libbpf']);
-  return r.ok ? r.out : null;
 }
 
 /**
@@ -63,9 +54,15 @@ export function createSystemProbe(opts: { loaderPath: string; ttlMs?: number }):
   return {
     info() {
       if (!cached || performance.now() - cached.at > ttlMs) {
-        const info = Promise.all([clangVersion(), libbpfVersion(), bpfLoads(opts.loaderPath)]).then(
-          ([clang, libbpf, bpf]) => ({ kernel: release(), clang, libbpf, bpf, checkedAt: new Date().toISOString() }),
-        );
+        // The same versions a run result reports.
+        const { clang, libbpf } = getToolVersions();
+        const info = bpfLoads(opts.loaderPath).then((bpf) => ({
+          kernel: release(),
+          clang: clang === 'unknown' ? null : clang,
+          libbpf: libbpf === 'unknown' ? null : libbpf,
+          bpf,
+          checkedAt: new Date().toISOString(),
+        }));
         cached = { at: performance.now(), info };
       }
       return cached.info;
