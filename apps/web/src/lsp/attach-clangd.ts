@@ -61,6 +61,8 @@ export function attachClangd(
     monaco.editor.setModelMarkers(model, CLANGD_MARKER_OWNER, diagnostics.map(toMarker));
   });
 
+  // The server answers from a clangd it initialized ahead of time with these same capabilities
+  // (apps/server/src/lsp/clangd-process.ts); the document is always sent whole, as it says.
   void lsp.opened
     .then(() =>
       lsp.request('initialize', {
