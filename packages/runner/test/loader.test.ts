@@ -2,7 +2,7 @@
 // targets, no mocks. Fixtures (bpf-templates/native/test/) are built here with clang and gcc so
 // the test does not depend on the compile sandbox. Nothing is attached except through the
 // dispatcher, scoped to each run's own cgroup.
-import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoaderConfig, LoaderLine, MapDump } from '@ebpf-lab/protocol';
@@ -12,6 +12,7 @@ import type { LoaderOptions } from '../src/loader/index.ts';
 import { pairSyscalls } from '../src/observations.ts';
 import { paths } from '../src/paths.ts';
 import { runProcess, startProcess } from '../src/process.ts';
+import { checkObject } from '../src/static-check/index.ts';
 
 const fixtures = join(paths.templatesDir, 'native', 'test');
 const OBSERVE = [
@@ -181,6 +182,32 @@ async function expectGone(r: Run, cgroup: string): Promise<void> {
 }
 
 describe('native loader on the kernel', () => {
+  it('builds a dispatcher whose programs read no further than the records they are attached to', () => {
+    // Static, nothing loaded: the loader picks each program by the hook's record (loader.c
+    // find_or_add_hook), so each must stay inside that record. The kernel would refuse a
+    // dispatcher that reads further at attach time; this names the program before any run does.
+    const recordBytes: Record<string, number> = {
+      disp_enter_openat: 48,
+      disp_exit: 24,
+      disp_exit_openat: 24,
+      disp_raw: 0,
+    };
+    for (let n = 0; n <= 6; n++) recordBytes[`disp_enter${n}`] = 16 + 8 * n;
+    const res = checkObject(readFileSync(join(work, 'native', 'dispatcher.bpf.o')), {
+      sections: ['tracepoint'],
+      contextSizes: { tracepoint: 64 },
+      limits: { maxInsns: 1_000_000, maxMaps: 8, maxMapEntries: 1 << 20, maxMapValueBytes: 1 << 20, memoryBytes: 1 << 30 },
+    });
+    const reads = Object.fromEntries(res.programs.map((p) => [p.name, p.maxContextRead]));
+    expect(reads).toEqual(recordBytes);
+    // the analysis followed every program (it only notes that the dispatcher hands its context
+    // to the cookie and tail-call helpers, which students may not do)
+    const lost = res.diagnostics.filter(
+      (d) => d.code?.startsWith('static/context') && !d.message.includes('passes the context pointer to a helper'),
+    );
+    expect(lost).toEqual([]);
+  });
+
   it('captures exactly the planted secret with the correlating solution', async () => {
     const secret = `s3cret-${Math.random().toString(36).slice(2, 10)}`;
     const cfg = config(objects.solution, secret);
