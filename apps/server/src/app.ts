@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import type { Accounts } from './routes/auth/index.ts';
 import { HttpError } from './http-error.ts';
 import type { JobQueue } from './queue/job-queue.ts';
+import { createDraftsRouter } from './routes/drafts/router.ts';
 import { createExercisesRouter } from './routes/exercises/exercises-router.ts';
 import { createHealthRouter } from './routes/health/health-router.ts';
 import type { SystemProbe } from './system/system-info.ts';
@@ -88,6 +89,12 @@ export function createApp(deps: AppDeps): Express {
   // Other feature routers go here, e.g. app.use('/api/auth', createAuthRouter(deps)).
   // Accounts (issue 7): /api/auth, /api/courses, /api/instructor, /api/submissions.
   if (deps.accounts) app.use(deps.accounts.router);
+  // Drafts (issue 6): a signed-in student's editor code, behind the accounts' session and CSRF.
+  if (deps.accounts) {
+    const { store, guard } = deps.accounts;
+    const hasExercise = (id: string) => deps.exercises.has(id);
+    app.use('/api/drafts', createDraftsRouter({ store, guard, hasExercise }));
+  }
 
   app.use('/api', () => {
     throw new HttpError(404, 'No such API route.');

@@ -67,4 +67,20 @@ export const migrations: { version: number; sql: string }[] = [
       CREATE INDEX comments_run ON comments(run_id);
     `,
   },
+  {
+    // Drafts (issue 6): the editor's code of a signed-in student, one row per exercise.
+    // `edited_at` is when the student made the edit (client clock, never in the server's future),
+    // so a late save from a stale tab or device cannot overwrite a later edit.
+    version: 2,
+    sql: `
+      CREATE TABLE drafts (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        exercise_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        edited_at INTEGER NOT NULL,
+        saved_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, exercise_id)
+      );
+    `,
+  },
 ];

@@ -9,6 +9,7 @@ import { migrations } from './migrations.ts';
 import type {
   Comment,
   Course,
+  Draft,
   NewRun,
   Role,
   Run,
@@ -74,6 +75,15 @@ function toRun(r: Row): Run {
     ...toSummary(r),
     code: String(r.code),
     result: r.result_json == null ? null : (JSON.parse(String(r.result_json)) as RunResult),
+  };
+}
+
+function toDraft(r: Row): Draft {
+  return {
+    exerciseId: String(r.exercise_id),
+    code: String(r.code),
+    editedAt: iso(r.edited_at),
+    savedAt: iso(r.saved_at),
   };
 }
 
@@ -289,6 +299,22 @@ export function openSqliteStore(file: string): Store {
         body: String(r.body),
         createdAt: iso(r.created_at),
       }));
+    },
+
+    // Drafts (issue 6): one upsert, kept only when this edit is not older than the stored one.
+    async getDraft(userId, exerciseId) {
+      const r = one('SELECT * FROM drafts WHERE user_id = ? AND exercise_id = ?', userId, exerciseId);
+      return r && toDraft(r);
+    },
+    async saveDraft(d) {
+      exec(
+        `INSERT INTO drafts (user_id, exercise_id, code, edited_at, saved_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (user_id, exercise_id) DO UPDATE
+           SET code = excluded.code, edited_at = excluded.edited_at, saved_at = excluded.saved_at
+           WHERE excluded.edited_at >= drafts.edited_at`,
+        d.userId, d.exerciseId, d.code, d.editedAt.getTime(), Date.now(),
+      );
+      return toDraft(one('SELECT * FROM drafts WHERE user_id = ? AND exercise_id = ?', d.userId, d.exerciseId)!);
     },
 
     async close() {

@@ -96,6 +96,15 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
+/** The editor's code a signed-in student last typed for an exercise (issue 6, drafts). */
+export interface Draft {
+  exerciseId: string;
+  code: string;
+  /** When the student made the edit (ISO); the later edit wins. */
+  editedAt: string;
+  savedAt: string;
+}
+
 export interface Store {
   createUser(user: { email: string; name: string; role: Role; passwordHash: string }): Promise<User>;
   getUser(id: string): Promise<User | undefined>;
@@ -133,6 +142,14 @@ export interface Store {
 
   addComment(comment: { runId: string; authorId: string; line: number; body: string }): Promise<Comment>;
   listComments(runId: string): Promise<Comment[]>;
+
+  /** Drafts (issue 6). */
+  getDraft(userId: string, exerciseId: string): Promise<Draft | undefined>;
+  /**
+   * Keeps `code` unless the stored draft was edited later; returns the draft now stored, so a
+   * caller whose save lost learns the code that won.
+   */
+  saveDraft(draft: { userId: string; exerciseId: string; code: string; editedAt: Date }): Promise<Draft>;
 
   close(): Promise<void>;
 }

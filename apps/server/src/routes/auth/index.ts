@@ -50,14 +50,10 @@ export function createAccounts(deps: AccountsDeps) {
   const reruns = createRerunQueue(deps.store, deps.runner);
   const runs = createRunRecorder(deps.store, { ...DEFAULT_RUN_LIMITS, ...deps.runLimits });
 
+  // Drafts (issue 6) reuse this chain through `guard`, so their CSRF tokens are these ones.
+  const guard = [express.json({ limit: '64kb' }), cookieParser(), sessions.loadSession, csrf.csrfProtection];
   const router = Router();
-  router.use(
-    ACCOUNT_PATHS,
-    express.json({ limit: '64kb' }),
-    cookieParser(),
-    sessions.loadSession,
-    csrf.csrfProtection,
-  );
+  router.use(ACCOUNT_PATHS, ...guard);
   router.use(createAuthRouter({
     store: deps.store,
     sessions,
@@ -72,7 +68,7 @@ export function createAccounts(deps: AccountsDeps) {
   });
   router.use(ACCOUNT_PATHS, renderHttpErrors);
 
-  return { router, userFromRequest: sessions.userFromRequest, runs, reruns };
+  return { router, userFromRequest: sessions.userFromRequest, runs, reruns, guard, store: deps.store };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;

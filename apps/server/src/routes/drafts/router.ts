@@ -1,0 +1,68 @@
+// /api/drafts/:exerciseId: the editor's code of a signed-in student, saved as they type so a
+// second device or tab opens where they left off. The later edit wins: a save carries the time
+// of the edit, and a save older than the stored draft is answered with the draft that won.
+import express, { Router } from 'express';
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import type { Store } from '@ebpf-lab/store';
+import { HttpError, parseBody, renderHttpErrors } from '../auth/http-error.ts';
+import { requireUser } from '../auth/session.ts';
+
+/** Same cap as a run's code: a draft is what the student would submit. */
+export const DRAFT_MAX_BYTES = 64 * 1024;
+
+const SaveDraft = z.object({
+  code: z.string(),
+  /** When the student made the edit (ISO 8601). */
+  editedAt: z.iso.datetime({ offset: true }),
+});
+
+export interface DraftsDeps {
+  store: Store;
+  /** The account routes' body parser, session loader and CSRF check, in that order. */
+  guard: RequestHandler[];
+  /** Exercise ids the server serves; drafts of unknown exercises are refused. */
+  hasExercise(id: string): boolean;
+}
+
+export function createDraftsRouter(deps: DraftsDeps): Router {
+  const { store } = deps;
+  const router = Router();
+  // Room for escaped code over the limit, so a too-long draft gets the message naming the limit
+  // (the guard's own parser then sees the body parsed and leaves it).
+  router.use(express.json({ limit: 8 * DRAFT_MAX_BYTES }), deps.guard);
+
+  const exerciseIdOf = (raw: unknown): string => {
+    const id = String(raw);
+    if (!deps.hasExercise(id)) throw new HttpError(404, `No exercise "${id}".`);
+    return id;
+  };
+
+  router.get('/:exerciseId', async (req, res) => {
+    const user = requireUser(req);
+    const draft = await store.getDraft(user.id, exerciseIdOf(req.params.exerciseId));
+    if (!draft) throw new HttpError(404, 'No draft saved for this exercise yet.');
+    res.json({ draft });
+  });
+
+  router.put('/:exerciseId', async (req, res) => {
+    const user = requireUser(req);
+    const exerciseId = exerciseIdOf(req.params.exerciseId);
+    const body = parseBody(SaveDraft, req.body);
+    const bytes = Buffer.byteLength(body.code, 'utf8');
+    if (bytes > DRAFT_MAX_BYTES) {
+      throw new HttpError(413, `Your code is ${bytes} bytes; drafts are limited to ${DRAFT_MAX_BYTES} bytes.`);
+    }
+    // A clock ahead of the server's would make this edit win over every later one: clamp it.
+    const editedAt = new Date(Math.min(Date.parse(body.editedAt), Date.now()));
+    const draft = await store.saveDraft({ userId: user.id, exerciseId, code: body.code, editedAt });
+    // `kept`: false when a later edit was already stored; the body is then that later draft.
+    res.json({ draft, kept: draft.code === body.code && draft.editedAt === editedAt.toISOString() });
+  });
+
+  router.use((_req, res) => {
+    res.status(404).json({ error: 'No such route.' });
+  });
+  router.use(renderHttpErrors);
+  return router;
+}
