@@ -25,34 +25,112 @@ describe('syscallName', () => {
 describe('pairSyscalls', () => {
   it('pairs an exit with the open enter of the same thread and syscall', () => {
     const recs = pairSyscalls([
-      sys({ hook: 'sys_enter_openat', ts: '1', args: ['0', '140000', '0'], path: '/tmp/password' }),
-      sys({ hook: 'sys_enter_read', ts: '2', tid: 11, args: ['3', '99', '64'] }),
+      sys({
+        hook: 'sys_enter_openat',
+        ts: '1',
+        args: ['0', '140000', '0'],
+        path: '/tmp/password',
+      }),
+      sys({
+        hook: 'sys_enter_read',
+        ts: '2',
+        tid: 11,
+        args: ['3', '99', '64'],
+      }),
       sys({ hook: 'sys_exit_openat', phase: 'exit', ts: '3', ret: '3' }),
-      sys({ hook: 'sys_exit_read', phase: 'exit', ts: '4', tid: 11, ret: '20' }),
+      sys({
+        hook: 'sys_exit_read',
+        phase: 'exit',
+        ts: '4',
+        tid: 11,
+        ret: '20',
+      }),
     ]);
     expect(recs).toEqual([
-      { name: 'openat', pid: 10, tid: 10, enterTs: '1', exitTs: '3', args: ['0', '140000', '0'], path: '/tmp/password', ret: '3' },
-      { name: 'read', pid: 10, tid: 11, enterTs: '2', exitTs: '4', args: ['3', '99', '64'], ret: '20' },
+      {
+        name: 'openat',
+        pid: 10,
+        tid: 10,
+        enterTs: '1',
+        exitTs: '3',
+        args: ['0', '140000', '0'],
+        path: '/tmp/password',
+        ret: '3',
+      },
+      {
+        name: 'read',
+        pid: 10,
+        tid: 11,
+        enterTs: '2',
+        exitTs: '4',
+        args: ['3', '99', '64'],
+        ret: '20',
+      },
     ]);
   });
 
   it('takes the openat path from the exit when the enter could not read it', () => {
     const recs = pairSyscalls([
-      sys({ hook: 'sys_enter_openat', ts: '1', args: ['0', '140000', '0', '0'] }),
-      sys({ hook: 'sys_exit_openat', phase: 'exit', ts: '2', ret: '3', path: '/tmp/password' }),
-      sys({ hook: 'sys_exit_openat', phase: 'exit', ts: '3', tid: 12, ret: '4', path: '/tmp/orphan' }),
+      sys({
+        hook: 'sys_enter_openat',
+        ts: '1',
+        args: ['0', '140000', '0', '0'],
+      }),
+      sys({
+        hook: 'sys_exit_openat',
+        phase: 'exit',
+        ts: '2',
+        ret: '3',
+        path: '/tmp/password',
+      }),
+      sys({
+        hook: 'sys_exit_openat',
+        phase: 'exit',
+        ts: '3',
+        tid: 12,
+        ret: '4',
+        path: '/tmp/orphan',
+      }),
     ]);
     expect(recs).toEqual([
-      { name: 'openat', pid: 10, tid: 10, enterTs: '1', exitTs: '2', args: ['0', '140000', '0', '0'], path: '/tmp/password', ret: '3' },
-      { name: 'openat', pid: 10, tid: 12, exitTs: '3', args: [], path: '/tmp/orphan', ret: '4' },
+      {
+        name: 'openat',
+        pid: 10,
+        tid: 10,
+        enterTs: '1',
+        exitTs: '2',
+        args: ['0', '140000', '0', '0'],
+        path: '/tmp/password',
+        ret: '3',
+      },
+      {
+        name: 'openat',
+        pid: 10,
+        tid: 12,
+        exitTs: '3',
+        args: [],
+        path: '/tmp/orphan',
+        ret: '4',
+      },
     ]);
   });
 
   it('keeps the path read at enter over the one read at exit', () => {
     // the exit reads the buffer again, which another thread may have changed meanwhile
     const [rec] = pairSyscalls([
-      sys({ hook: 'sys_enter_openat', ts: '1', args: ['0', '140000', '0', '0'], path: '/tmp/password' }),
-      sys({ hook: 'sys_exit_openat', phase: 'exit', ts: '2', ret: '3', path: '/tmp/overwritten' }),
+      sys({
+        hook: 'sys_enter_openat',
+        ts: '1',
+        args: ['0', '140000', '0', '0'],
+        path: '/tmp/password',
+      }),
+      sys({
+        hook: 'sys_exit_openat',
+        phase: 'exit',
+        ts: '2',
+        ret: '3',
+        path: '/tmp/overwritten',
+      }),
     ]);
     expect(rec.path).toBe('/tmp/password');
   });
@@ -72,9 +150,25 @@ describe('ObservationCollector', () => {
   it('keeps scenarios apart and names their limits', () => {
     const c = new ObservationCollector(new Map([['a', [{ path: '/tmp/password', hex: '6869' }]]]));
     c.add({ type: 'scenario_start', scenario: 'a' });
-    c.add({ type: 'submit', scenario: 'a', record: { ts: '5', pid: 1, tid: 1, kind: 'bytes', data: '6869', truncated: false } });
+    c.add({
+      type: 'submit',
+      scenario: 'a',
+      record: {
+        ts: '5',
+        pid: 1,
+        tid: 1,
+        kind: 'bytes',
+        data: '6869',
+        truncated: false,
+      },
+    });
     c.add({ type: 'scenario_start', scenario: 'b' });
-    c.add({ type: 'limit', scenario: 'b', name: 'wall', message: 'the target ran longer than 2 s' });
+    c.add({
+      type: 'limit',
+      scenario: 'b',
+      name: 'wall',
+      message: 'the target ran longer than 2 s',
+    });
     c.add(sys({ scenario: 'b' }));
     const [a, b] = c.result();
     expect(a.scenario).toBe('a');

@@ -28,7 +28,13 @@ export function pairSyscalls(events: SyscallLine[]): SyscallRecord[] {
     const name = syscallName(e.hook);
     const key = `${e.tid}:${name}`;
     if (e.phase === 'enter') {
-      const rec: SyscallRecord = { name, pid: e.pid, tid: e.tid, enterTs: e.ts, args: e.args ?? [] };
+      const rec: SyscallRecord = {
+        name,
+        pid: e.pid,
+        tid: e.tid,
+        enterTs: e.ts,
+        args: e.args ?? [],
+      };
       if (e.path !== undefined) rec.path = e.path;
       open.set(key, rec);
       out.push(rec);
@@ -40,7 +46,14 @@ export function pairSyscalls(events: SyscallLine[]): SyscallRecord[] {
         if (rec.path === undefined && e.path !== undefined) rec.path = e.path;
         open.delete(key);
       } else {
-        const rec: SyscallRecord = { name, pid: e.pid, tid: e.tid, exitTs: e.ts, args: [], ret: e.ret };
+        const rec: SyscallRecord = {
+          name,
+          pid: e.pid,
+          tid: e.tid,
+          exitTs: e.ts,
+          args: [],
+          ret: e.ret,
+        };
         if (e.path !== undefined) rec.path = e.path;
         out.push(rec);
       }

@@ -2,12 +2,25 @@
 // targets, no mocks. Fixtures (bpf-templates/native/test/) are built here with clang and gcc so
 // the test does not depend on the compile sandbox. Nothing is attached except through the
 // dispatcher, scoped to each run's own cgroup.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoaderConfig, LoaderLine, MapDump } from '@ebpf-lab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cgroupForRun, findCgroupMounts, runLoader, sweepStaleCgroups } from '../src/loader/index.ts';
+import {
+  cgroupForRun,
+  findCgroupMounts,
+  runLoader,
+  sweepStaleCgroups,
+} from '../src/loader/index.ts';
 import type { LoaderOptions } from '../src/loader/index.ts';
 import { pairSyscalls } from '../src/observations.ts';
 import { paths } from '../src/paths.ts';
@@ -30,9 +43,14 @@ let untouchedTarget: string;
 const objects: Record<string, string> = {};
 
 async function mustRun(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  const res = await runProcess(cmd, args, { timeoutMs: 120_000, env: env ? { ...process.env, ...env } : undefined });
+  const res = await runProcess(cmd, args, {
+    timeoutMs: 120_000,
+    env: env ? { ...process.env, ...env } : undefined,
+  });
   if (res.code !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (${res.code}): ${res.stderr.toString()}${res.stdout.toString()}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${res.code}): ${res.stderr.toString()}${res.stdout.toString()}`,
+    );
   }
   return res.stdout.toString();
 }
@@ -45,10 +63,19 @@ beforeAll(async () => {
   if (!existsSync(paths.vmlinuxHeader)) {
     include = join(work, 'include');
     mkdirSync(include);
-    const btf = await mustRun('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c']);
+    const btf = await mustRun('bpftool', [
+      'btf',
+      'dump',
+      'file',
+      '/sys/kernel/btf/vmlinux',
+      'format',
+      'c',
+    ]);
     writeFileSync(join(include, 'vmlinux.h'), btf);
   }
-  await mustRun(join(paths.templatesDir, 'native', 'build.sh'), [join(work, 'native')], { LAB_INCLUDE_DIR: include });
+  await mustRun(join(paths.templatesDir, 'native', 'build.sh'), [join(work, 'native')], {
+    LAB_INCLUDE_DIR: include,
+  });
   loaderPath = join(work, 'native', 'loader');
   const probe = await mustRun(loaderPath, ['--probe']);
   // No BPF on this machine is a failure, never a skip.
@@ -59,7 +86,14 @@ beforeAll(async () => {
   untouchedTarget = join(work, 'untouched-path');
   await mustRun('gcc', ['-O2', '-o', untouchedTarget, join(fixtures, 'untouched-path.c')]);
   const common = join(paths.templatesDir, 'common');
-  for (const name of ['solution', 'submit-all', 'null-check', 'sec-typo', 'composite-key', 'bounds']) {
+  for (const name of [
+    'solution',
+    'submit-all',
+    'null-check',
+    'sec-typo',
+    'composite-key',
+    'bounds',
+  ]) {
     objects[name] = join(work, `${name}.bpf.o`);
     await mustRun('clang', [
       ...['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I', common, '-I', include, '-c'],
@@ -73,7 +107,11 @@ afterAll(() => {
 });
 
 let runSeq = 0;
-function config(object: string, secret: string, overrides: Partial<LoaderConfig['scenarios'][number]> = {}): LoaderConfig {
+function config(
+  object: string,
+  secret: string,
+  overrides: Partial<LoaderConfig['scenarios'][number]> = {},
+): LoaderConfig {
   return {
     object,
     observe: OBSERVE,
@@ -92,7 +130,11 @@ function config(object: string, secret: string, overrides: Partial<LoaderConfig[
         target,
         args: ['/tmp/bait.txt', '/tmp/password', '/tmp/notes.txt'],
         files: [
-          { path: '/tmp/bait.txt', hex: hex('not the password, just bait'), mode: 0o644 },
+          {
+            path: '/tmp/bait.txt',
+            hex: hex('not the password, just bait'),
+            mode: 0o644,
+          },
           { path: '/tmp/password', hex: hex(secret), mode: 0o600 },
           { path: '/tmp/notes.txt', hex: hex('some notes'), mode: 0o644 },
         ],
@@ -111,7 +153,11 @@ interface Run {
   timings: { attachedMs?: number; doneMs?: number };
 }
 
-async function run(cfg: LoaderConfig, signal?: AbortSignal, onLine?: (l: LoaderLine) => void): Promise<Run> {
+async function run(
+  cfg: LoaderConfig,
+  signal?: AbortSignal,
+  onLine?: (l: LoaderLine) => void,
+): Promise<Run> {
   const lines: LoaderLine[] = [];
   const started = performance.now();
   const timings: Run['timings'] = {};
@@ -119,7 +165,10 @@ async function run(cfg: LoaderConfig, signal?: AbortSignal, onLine?: (l: LoaderL
   const cleaned = new Promise<{ exitedAfterDoneMs?: number }>((r) => {
     cleanedUp = r;
   });
-  const options: LoaderOptions = { loaderPath, onCleanedUp: (info) => cleanedUp(info) };
+  const options: LoaderOptions = {
+    loaderPath,
+    onCleanedUp: (info) => cleanedUp(info),
+  };
   const collect = (l: LoaderLine) => {
     lines.push(l);
     if (l.type === 'attached') timings.attachedMs = performance.now() - started;
@@ -133,7 +182,10 @@ async function run(cfg: LoaderConfig, signal?: AbortSignal, onLine?: (l: LoaderL
   }
   const of = <T extends LoaderLine['type']>(type: T) =>
     lines.filter((l): l is Extract<LoaderLine, { type: T }> => l.type === type);
-  const submitted = () => of('submit').map((s) => s.record.data).join('');
+  const submitted = () =>
+    of('submit')
+      .map((s) => s.record.data)
+      .join('');
   return { lines, of, submitted, cleaned, timings };
 }
 
@@ -144,7 +196,9 @@ function mapNamed(r: Run, name: string): MapDump {
 }
 
 async function bpftoolShows(kind: 'prog' | 'map' | 'link', id: number): Promise<boolean> {
-  const res = await runProcess('bpftool', [kind, 'show', 'id', String(id)], { timeoutMs: 10_000 });
+  const res = await runProcess('bpftool', [kind, 'show', 'id', String(id)], {
+    timeoutMs: 10_000,
+  });
   return res.code === 0;
 }
 
@@ -178,7 +232,8 @@ async function expectGone(r: Run, cgroup: string): Promise<void> {
   const mounts = findCgroupMounts();
   expect(existsSync(cgroup)).toBe(false);
   const rel = cgroup.slice(mounts.v2.length + 1);
-  for (const root of [mounts.memory, mounts.pids]) if (root) expect(existsSync(join(root, rel))).toBe(false);
+  for (const root of [mounts.memory, mounts.pids])
+    if (root) expect(existsSync(join(root, rel))).toBe(false);
 }
 
 describe('native loader on the kernel', () => {
@@ -196,14 +251,22 @@ describe('native loader on the kernel', () => {
     const res = checkObject(readFileSync(join(work, 'native', 'dispatcher.bpf.o')), {
       sections: ['tracepoint'],
       contextSizes: { tracepoint: 64 },
-      limits: { maxInsns: 1_000_000, maxMaps: 8, maxMapEntries: 1 << 20, maxMapValueBytes: 1 << 20, memoryBytes: 1 << 30 },
+      limits: {
+        maxInsns: 1_000_000,
+        maxMaps: 8,
+        maxMapEntries: 1 << 20,
+        maxMapValueBytes: 1 << 20,
+        memoryBytes: 1 << 30,
+      },
     });
     const reads = Object.fromEntries(res.programs.map((p) => [p.name, p.maxContextRead]));
     expect(reads).toEqual(recordBytes);
     // the analysis followed every program (it only notes that the dispatcher hands its context
     // to the cookie and tail-call helpers, which students may not do)
     const lost = res.diagnostics.filter(
-      (d) => d.code?.startsWith('static/context') && !d.message.includes('passes the context pointer to a helper'),
+      (d) =>
+        d.code?.startsWith('static/context') &&
+        !d.message.includes('passes the context pointer to a helper'),
     );
     expect(lost).toEqual([]);
   });
@@ -213,7 +276,12 @@ describe('native loader on the kernel', () => {
     const cfg = config(objects.solution, secret);
     const r = await run(cfg);
     expect(r.of('fatal')).toEqual([]);
-    expect(r.of('loaded')[0].programs.map((p) => p.name).sort()).toEqual(
+    expect(
+      r
+        .of('loaded')[0]
+        .programs.map((p) => p.name)
+        .sort(),
+    ).toEqual(
       ['on_close', 'on_open_enter', 'on_open_exit', 'on_read_enter', 'on_read_exit'].sort(),
     );
     expect(r.of('attached')[0].hooks).toEqual([...OBSERVE, 'syscalls/sys_enter_close']);
@@ -222,7 +290,9 @@ describe('native loader on the kernel', () => {
     // ground truth: the target's own openat of the password with its path, and its reads
     const opens = r.of('syscall').filter((s) => s.hook === 'sys_enter_openat');
     expect(opens.map((o) => o.path)).toContain('/tmp/password');
-    expect(r.of('syscall').some((s) => s.hook === 'sys_exit_read' && s.ret === String(secret.length))).toBe(true);
+    expect(
+      r.of('syscall').some((s) => s.hook === 'sys_exit_read' && s.ret === String(secret.length)),
+    ).toBe(true);
     const exit = r.of('target_exit')[0].exit;
     expect(exit).toMatchObject({ code: 0, signal: null, timedOut: false });
     expect(exit.stdout).toMatch(/^read \d+ bytes/);
@@ -250,19 +320,27 @@ describe('native loader on the kernel', () => {
       // read while the run is on: the map is gone once the loader exits
       mapInfo = Promise.all(
         (l.platform?.maps ?? []).map(async (id) => {
-          const res = await runProcess('bpftool', ['map', 'show', 'id', String(id), '--json'], { timeoutMs: 10_000 });
+          const res = await runProcess('bpftool', ['map', 'show', 'id', String(id), '--json'], {
+            timeoutMs: 10_000,
+          });
           return res.stdout.toString();
         }),
       );
     });
     expect(r.of('fatal')).toEqual([]);
-    expect(r.of('target_exit')[0].exit).toMatchObject({ code: 0, stdout: 'opened 41 times, 0 failed\n' });
+    expect(r.of('target_exit')[0].exit).toMatchObject({
+      code: 0,
+      stdout: 'opened 41 times, 0 failed\n',
+    });
     const events = r.of('syscall');
-    const exits = events.filter((s) => s.hook === 'sys_exit_openat' && s.path === '/tmp/untouched.txt');
+    const exits = events.filter(
+      (s) => s.hook === 'sys_exit_openat' && s.path === '/tmp/untouched.txt',
+    );
     expect(exits).toHaveLength(41);
     expect(new Set(exits.map((e) => e.tid)).size).toBe(41);
     // the premise: at enter the string could not be read, for every one of these opens
-    const pointer = events.find((s) => s.hook === 'sys_enter_openat' && s.tid === exits[0].tid)?.args?.[1];
+    const pointer = events.find((s) => s.hook === 'sys_enter_openat' && s.tid === exits[0].tid)
+      ?.args?.[1];
     expect(pointer).toBeDefined();
     const enters = events.filter((s) => s.hook === 'sys_enter_openat' && s.args?.[1] === pointer);
     expect(enters).toHaveLength(41);
@@ -275,8 +353,12 @@ describe('native loader on the kernel', () => {
     const libc = events.find((s) => s.hook === 'sys_enter_openat' && /libc\.so/.test(s.path ?? ''));
     expect(libc).toBeDefined();
     // the map is sized to the pids limit, not to a fixed guess
-    const maps = (await mapInfo).map((j) => JSON.parse(j) as { name?: string; max_entries?: number });
-    expect(maps.find((m) => m.name === 'disp_open_paths')).toMatchObject({ max_entries: 32 });
+    const maps = (await mapInfo).map(
+      (j) => JSON.parse(j) as { name?: string; max_entries?: number },
+    );
+    expect(maps.find((m) => m.name === 'disp_open_paths')).toMatchObject({
+      max_entries: 32,
+    });
     await r.cleaned;
     await expectGone(r, cfg.cgroup);
   });
@@ -303,7 +385,10 @@ describe('native loader on the kernel', () => {
     expect(value?.kind).toBe('struct');
     if (value?.kind !== 'struct') return;
     expect(value.fields.map((f) => f.name)).toEqual(['calls', 'comm']);
-    expect(value.fields[1].value).toMatchObject({ kind: 'chars', text: 'target' });
+    expect(value.fields[1].value).toMatchObject({
+      kind: 'chars',
+      text: 'target',
+    });
     // globals (.bss) are dumped too
     const bss = mapNamed(c, '.bss');
     expect(JSON.stringify(bss.entries[0].value)).toContain('total_reads');
@@ -337,14 +422,19 @@ describe('native loader on the kernel', () => {
     const r = await run(config(objects['sec-typo'], 'x'));
     const err = r.of('attach_error');
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatchObject({ program: 'on_open', section: 'tp/syscalls/sys_enter_opnat' });
+    expect(err[0]).toMatchObject({
+      program: 'on_open',
+      section: 'tp/syscalls/sys_enter_opnat',
+    });
     expect(err[0].message).toContain('no such hook');
     expect(err[0].message).toContain('syscalls/sys_enter_opnat');
     expect(r.of('scenario_start')).toEqual([]);
   });
 
   it('loads every way of bounding a length in lab.h macros (load only, nothing attached)', async () => {
-    const res = await runProcess(loaderPath, ['--load-only', objects.bounds], { timeoutMs: 30_000 });
+    const res = await runProcess(loaderPath, ['--load-only', objects.bounds], {
+      timeoutMs: 30_000,
+    });
     const lines = res.stdout
       .toString()
       .trim()
@@ -382,15 +472,23 @@ describe('native loader on the kernel', () => {
     expect(enters.length).toBeGreaterThan(0);
     expect(exits).toHaveLength(enters.length);
     expect(new Set(enters.map((e) => e.ts)).size).toBe(enters.length);
-    const nums = r.of('submit').filter((s) => s.record.kind === 'num').map((s) => s.record.data);
+    const nums = r
+      .of('submit')
+      .filter((s) => s.record.kind === 'num')
+      .map((s) => s.record.data);
     expect(nums).toContain('-1');
     const fd = enters.at(-1)?.args?.[0];
-    expect(r.of('debug').map((d) => d.record.text)).toContain(`fd=${fd} count=64 pid=${execs[0].pid}`);
+    expect(r.of('debug').map((d) => d.record.text)).toContain(
+      `fd=${fd} count=64 pid=${execs[0].pid}`,
+    );
   });
 
   it('keeps two concurrent runs apart: each sees only its own target and secret', async () => {
     const [a, b] = ['first-secret-aaaa', 'second-secret-bbbb'];
-    const [ra, rb] = await Promise.all([run(config(objects['submit-all'], a)), run(config(objects['submit-all'], b))]);
+    const [ra, rb] = await Promise.all([
+      run(config(objects['submit-all'], a)),
+      run(config(objects['submit-all'], b)),
+    ]);
     expect(ra.submitted()).toContain(hex(a));
     expect(ra.submitted()).not.toContain(hex(b));
     expect(rb.submitted()).toContain(hex(b));
@@ -406,7 +504,9 @@ describe('native loader on the kernel', () => {
     const outside = 'outside-run-secret-zzz';
     const created = !existsSync('/tmp/password');
     if (created) writeFileSync('/tmp/password', outside);
-    const loop = startProcess(target, ['--loop', '100000000', '/tmp/password'], { timeoutMs: 60_000 });
+    const loop = startProcess(target, ['--loop', '100000000', '/tmp/password'], {
+      timeoutMs: 60_000,
+    });
     try {
       await sleep(50);
       const secret = 'inside-run-secret';
@@ -414,7 +514,11 @@ describe('native loader on the kernel', () => {
       const s = await run(config(objects.solution, secret));
       expect(s.submitted()).toBe(hex(secret));
       if (created) expect(r.submitted()).not.toContain(hex(outside));
-      const seen = new Set([...r.lines, ...s.lines].flatMap((l) => ('pid' in l ? [l.pid] : 'record' in l ? [l.record.pid] : [])));
+      const seen = new Set(
+        [...r.lines, ...s.lines].flatMap((l) =>
+          'pid' in l ? [l.pid] : 'record' in l ? [l.record.pid] : [],
+        ),
+      );
       expect(loop.pid).toBeDefined();
       expect(seen.has(loop.pid ?? -1)).toBe(false);
       expect(seen.size).toBeGreaterThan(0);
@@ -430,12 +534,21 @@ describe('native loader on the kernel', () => {
     const slow = await run(config(objects.solution, 'x', { ...loop, wallMs: 300 }));
     expect(slow.of('limit').map((l) => l.name)).toContain('wall-time');
     expect(slow.of('limit').find((l) => l.name === 'wall-time')?.message).toContain('300 ms');
-    expect(slow.of('target_exit')[0].exit).toMatchObject({ timedOut: true, signal: 'SIGKILL', code: null });
+    expect(slow.of('target_exit')[0].exit).toMatchObject({
+      timedOut: true,
+      signal: 'SIGKILL',
+      code: null,
+    });
     expect(slow.of('maps')).toHaveLength(1);
     expect(slow.lines.at(-1)?.type).toBe('done');
 
     const cfg = config(objects['submit-all'], 'x', { ...loop, wallMs: 5000 });
-    cfg.limits = { ...cfg.limits, maxRecords: 50, maxSyscalls: 20, maxOutputBytes: 4 };
+    cfg.limits = {
+      ...cfg.limits,
+      maxRecords: 50,
+      maxSyscalls: 20,
+      maxOutputBytes: 4,
+    };
     const flood = await run(cfg);
     const names = flood.of('limit').map((l) => l.name);
     expect(names).toContain('records');
@@ -444,7 +557,10 @@ describe('native loader on the kernel', () => {
     expect(flood.of('submit').length + flood.of('debug').length).toBe(50);
     expect(flood.of('syscall')).toHaveLength(20);
     // the record flood stopped the target long before its wall time
-    expect(flood.of('target_exit')[0].exit).toMatchObject({ timedOut: false, signal: 'SIGKILL' });
+    expect(flood.of('target_exit')[0].exit).toMatchObject({
+      timedOut: false,
+      signal: 'SIGKILL',
+    });
 
     const chatty = config(objects.solution, 'x');
     chatty.limits = { ...chatty.limits, maxOutputBytes: 4 };
@@ -455,11 +571,20 @@ describe('native loader on the kernel', () => {
 
   it('starts every scenario from empty maps', async () => {
     const cfg = config(objects['composite-key'], 'x');
-    cfg.scenarios.push({ ...cfg.scenarios[0], id: 'second', args: ['/tmp/notes.txt'] });
+    cfg.scenarios.push({
+      ...cfg.scenarios[0],
+      id: 'second',
+      args: ['/tmp/notes.txt'],
+    });
     const r = await run(cfg);
     const maps = r.of('maps');
     expect(maps.map((m) => m.scenario)).toEqual(['main', 'second']);
-    const secondPids = new Set(r.of('syscall').filter((s) => s.scenario === 'second').map((s) => s.pid));
+    const secondPids = new Set(
+      r
+        .of('syscall')
+        .filter((s) => s.scenario === 'second')
+        .map((s) => s.pid),
+    );
     const entries = maps[1].maps.find((m) => m.name === 'reads_by_fd')?.entries ?? [];
     expect(entries.length).toBeGreaterThan(0);
     for (const e of entries) {
@@ -474,13 +599,16 @@ describe('native loader on the kernel', () => {
     const live = cgroupForRun(`sweep-live-${process.pid}`);
     const roots = [mounts.v2, mounts.memory, mounts.pids].filter((r): r is string => !!r);
     for (const root of roots) {
-      mkdirSync(join(root, paths.cgroupParentName, 'p999999999-stale-test'), { recursive: true });
+      mkdirSync(join(root, paths.cgroupParentName, 'p999999999-stale-test'), {
+        recursive: true,
+      });
     }
     mkdirSync(live, { recursive: true });
     try {
       const removed = await sweepStaleCgroups(mounts);
       expect(removed).toContain(dead);
-      for (const root of roots) expect(existsSync(join(root, paths.cgroupParentName, 'p999999999-stale-test'))).toBe(false);
+      for (const root of roots)
+        expect(existsSync(join(root, paths.cgroupParentName, 'p999999999-stale-test'))).toBe(false);
       expect(existsSync(live)).toBe(true);
     } finally {
       rmdirSync(live);

@@ -21,7 +21,11 @@ export interface LoaderOptions {
   /** Called with the loader's pid once it started (tests kill it to check the clean-up). */
   onSpawn?: (pid: number) => void;
   /** Called once the loader has exited and the cgroup is gone (tests measure with it). */
-  onCleanedUp?: (info: { exitedAfterDoneMs?: number; code: number | null; signal: string | null }) => void;
+  onCleanedUp?: (info: {
+    exitedAfterDoneMs?: number;
+    code: number | null;
+    signal: string | null;
+  }) => void;
 }
 
 /** Largest stdout the loader may produce (full verifier logs and map dumps included). */
