@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Exercise } from '@ebpf-lab/exercises';
 import type { LabRunner } from '@ebpf-lab/runner';
+import compression from 'compression';
 import express from 'express';
 import type { ErrorRequestHandler, Express } from 'express';
 import helmet from 'helmet';
@@ -101,7 +102,17 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const index = join(config.webDistDir, 'index.html');
-  app.use(express.static(config.webDistDir, { index: false }));
+  // First load (issue 6): the bundle compresses about 4:1 (Monaco alone is 3.4 MB raw), and its
+  // hashed assets/ files never change under a name, so browsers may keep them for good.
+  app.use(compression());
+  app.use(
+    express.static(config.webDistDir, {
+      index: false,
+      setHeaders: (res, path) => {
+        if (/[\\/]assets[\\/]/.test(path)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      },
+    }),
+  );
   // Single-page app: every other GET is the app's page; its router takes it from there.
   app.use((req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
