@@ -64,6 +64,30 @@ async function hoverLine(page: Page, text: string, word = text): Promise<string>
   return (await hover.textContent()) ?? '';
 }
 
+/**
+ * Waits for an error squiggle on the line whose whole text matches `line`. Any squiggle would
+ * not do: the page opens with the previous test's saved text and its markers.
+ */
+async function squiggleOn(page: Page, line: RegExp): Promise<void> {
+  await page.waitForFunction(
+    (source) => {
+      const root = document.querySelector('[data-testid="code-editor"]');
+      const pattern = new RegExp(source);
+      const row = Array.from(root?.querySelectorAll('.view-line') ?? []).find((l) =>
+        pattern.test(l.textContent ?? ''),
+      );
+      if (!root || !row) return false;
+      const r = row.getBoundingClientRect();
+      return Array.from(root.querySelectorAll('.squiggly-error')).some((s) => {
+        const q = s.getBoundingClientRect();
+        return q.top < r.bottom && q.bottom > r.top;
+      });
+    },
+    line.source,
+    { timeout: 30_000 },
+  );
+}
+
 const MAP = [
   'struct {',
   '  __uint(type, BPF_MAP_TYPE_HASH);',
@@ -110,10 +134,7 @@ describe('diagnostics that teach, in the browser', () => {
     const errors = watchErrors(page);
     await openExercise(page);
     await setEditorText(page, NULL_CHECK.replace('bpf_map_lookup_elem(', 'bpf_map_lookup_elme('));
-    await page
-      .locator('[data-testid="code-editor"] .squiggly-error')
-      .first()
-      .waitFor({ timeout: 30_000 });
+    await squiggleOn(page, /bpf_map_lookup_elme\(/);
     const shown = await hoverLine(page, 'bpf_map_lookup_elme');
     expect(shown).toMatch(/clangd/);
     expect(shown).toMatch(
@@ -131,9 +152,11 @@ describe('diagnostics that teach, in the browser', () => {
       page,
       `${NULL_CHECK.replace('  return 0;', '  bpf_map_look\n  return 0;')}`,
     );
+    // Once clangd has read the file (it marks the unfinished `bpf_map_look`), as a student
+    // who pauses; the line itself, not the one that calls bpf_map_lookup_elem.
+    await squiggleOn(page, /^\s*bpf_map_look\s*$/);
     await page
-      .locator('[data-testid="code-editor"] .view-line', { hasText: 'bpf_map_look' })
-      .first()
+      .locator('[data-testid="code-editor"] .view-line', { hasText: /^\s*bpf_map_look\s*$/ })
       .click();
     await page.keyboard.press('End');
     await page.keyboard.press('Control+Space');
