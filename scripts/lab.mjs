@@ -16,7 +16,7 @@ const [command = 'start', ...args] = process.argv.slice(2);
 async function tsx(script, scriptArgs, options) {
   const p = labPaths(root);
   if (!existsSync(join(root, script))) {
-    console.error(`lab: ${script} does not exist yet`);
+    console.error(`lab: ${script} is missing`);
     return 1;
   }
   return runAttached(p.tsx, [script, ...scriptArgs], { cwd: root, ...options });
@@ -68,6 +68,8 @@ async function main() {
   } catch (e) {
     if (e instanceof PreflightError || e instanceof StepError) {
       console.error(`\nlab: cannot continue.\n${e.message}`);
+      // CI reads the closing line: a set-up that stops the tests is one failure, not silence.
+      if (command === 'test') console.log(summaryLine({ passed: 0, failed: 1, skipped: 0 }));
       return command === 'grade' ? 2 : 1;
     }
     throw e;
