@@ -1,6 +1,9 @@
-import Markdown from 'react-markdown';
-import remarkGfm from 'remark-gfm';
-import type { ExerciseDetail } from '@ebpf-lab/protocol';
+import Markdown from "react-markdown";
+import remarkGfm from "remark-gfm";
+import type { ExerciseDetail } from "@ebpf-lab/protocol";
+import { HighlightedCode } from "./HighlightedCode.tsx";
+
+const components = { code: HighlightedCode };
 
 export function Instructions({ exercise }: { exercise: ExerciseDetail }) {
   return (
@@ -11,7 +14,9 @@ export function Instructions({ exercise }: { exercise: ExerciseDetail }) {
       <h1 className="exercise-title">{exercise.title}</h1>
       <article className="markdown">
         {/* react-markdown renders no raw HTML by default: exercise text cannot inject markup. */}
-        <Markdown remarkPlugins={[remarkGfm]}>{exercise.instructions}</Markdown>
+        <Markdown remarkPlugins={[remarkGfm]} components={components}>
+          {exercise.instructions}
+        </Markdown>
       </article>
       {exercise.checks.length > 0 && (
         <section aria-label="What is checked" className="side-section">
@@ -33,9 +38,15 @@ export function Instructions({ exercise }: { exercise: ExerciseDetail }) {
               <summary>
                 <code>{h.name}</code>
               </summary>
-              <pre className="helper-signature">{h.signature}</pre>
+              <pre className="helper-signature">
+                <HighlightedCode className="language-c">
+                  {h.signature}
+                </HighlightedCode>
+              </pre>
               <div className="markdown small">
-                <Markdown remarkPlugins={[remarkGfm]}>{h.description}</Markdown>
+                <Markdown remarkPlugins={[remarkGfm]} components={components}>
+                  {h.description}
+                </Markdown>
               </div>
             </details>
           ))}
