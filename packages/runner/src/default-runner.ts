@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { explainAttachError, explainVerifierLog, sectionLine } from '@ebpf-lab/diagnostics';
+import { explainAttachError, explainClangMessage, explainVerifierLog, sectionLine } from '@ebpf-lab/diagnostics';
 import type { UnrecognisedVerifierLog } from '@ebpf-lab/diagnostics';
 import { loadExercises } from '@ebpf-lab/exercises';
 import type { Exercise } from '@ebpf-lab/exercises';
@@ -72,6 +72,13 @@ export function getToolVersions(): { clang: string; libbpf: string } {
   return toolVersions;
 }
 
+/** Adds the plain-words explanation of a clang error students often hit, when there is one. */
+function withClangExplanation(d: Diagnostic): Diagnostic {
+  if (d.source !== 'clang' || d.explanation) return d;
+  const known = explainClangMessage(d.message);
+  return known ? { ...d, code: d.code ?? known.code, explanation: known.explanation, suggestion: known.suggestion } : d;
+}
+
 /** Struct keys of the student's maps with their padding, for the grader's padding diagnosis. */
 function keyLayouts(maps: MapInfo[]): KeyLayout[] {
   return maps.flatMap((m) =>
@@ -107,7 +114,10 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
       ...getToolVersions(),
       exerciseHash: exercise ? (hashes.get(exercise.meta.id) ?? '') : '',
     }),
-    compile: (source, signal) => compile(source, { signal }),
+    compile: async (source, signal) => {
+      const result = await compile(source, { signal });
+      return { ...result, diagnostics: result.diagnostics.map(withClangExplanation) };
+    },
     checkObject: async (object, meta, source) => {
       const result = checkObject(object, await rulesOf(meta), source);
       if (source !== undefined) onSectionLines(result.diagnostics, source);

@@ -26,6 +26,9 @@ export const outputFlags = [
   '-fdiagnostics-parseable-fixits',
   '-fdiagnostics-print-source-range-info',
   '-ferror-limit=50',
+  // A misspelt helper is an error on its line here, as clangd shows it while typing, instead of
+  // a warning now and an undefined-symbol refusal by the static checks later.
+  '-Werror=implicit-function-declaration',
 ];
 
 /** Compile the source from stdin to an object on stdout. */
