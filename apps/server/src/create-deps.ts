@@ -1,5 +1,7 @@
 // Builds the server's dependencies from its configuration.
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createUnrecognisedLogRecorder } from '@ebpf-lab/diagnostics';
 import { loadExercises } from '@ebpf-lab/exercises';
 import type { Exercise } from '@ebpf-lab/exercises';
 import { createDefaultRunner, paths, sweepStaleCgroups } from '@ebpf-lab/runner';
@@ -17,10 +19,14 @@ export function exerciseMap(templatesDir: string = paths.templatesDir): Map<stri
 }
 
 /** The real runner, grading the server's own exercises. */
-export function buildRunner(exercises: Map<string, Exercise>, logger: Logger): LabRunner {
+export function buildRunner(exercises: Map<string, Exercise>, logger: Logger, dataDir?: string): LabRunner {
+  // Verifier logs no explanation recognises are kept, so the next explanations can be written
+  // from what students really hit.
+  const recorder = dataDir ? createUnrecognisedLogRecorder(join(dataDir, 'unrecognised-verifier-logs.jsonl')) : undefined;
   return createDefaultRunner({
     exercises: [...exercises.values()],
     log: (message, err) => logger.error({ err }, message),
+    onUnrecognisedVerifierLog: recorder && ((entry) => recorder.record(entry)),
   });
 }
 
@@ -34,7 +40,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
   mkdirSync(config.dataDir, { recursive: true });
   const exercises = exerciseMap();
   const system = createSystemProbe({ loaderPath: paths.loader });
-  const runner = buildRunner(exercises, logger);
+  const runner = buildRunner(exercises, logger, config.dataDir);
   const queue = new JobQueue({
     concurrency: config.runConcurrency,
     jobTimeoutMs: config.runTimeoutMs,
