@@ -14,6 +14,8 @@ export const webRoot = join(repoRoot, 'apps', 'web');
 export interface LabServer {
   url: string;
   port: number;
+  /** The server's LAB_DATA_DIR (its SQLite store), for the admin CLI. */
+  dataDir: string;
   /** The server's stdout and stderr so far, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -117,7 +119,7 @@ export async function startLabServer(timeoutMs = 90_000): Promise<LabServer> {
     }
     try {
       const response = await fetch(`${url}/api/health`);
-      if (response.ok) return { url, port, output: () => log, stop };
+      if (response.ok) return { url, port, dataDir, output: () => log, stop };
     } catch {
       // Not listening yet.
     }

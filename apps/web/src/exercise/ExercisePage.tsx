@@ -82,7 +82,11 @@ function Workspace({
     localSaveBackend,
     exercise.id,
     exercise.starter,
-    (code) => editor.current?.replaceAll(code),
+    (code) => {
+      if (!editor.current) return false;
+      editor.current.replaceAll(code);
+      return true;
+    },
   );
   const onResult = useCallback(
     (code: string, result: RunResult) => {
@@ -343,7 +347,10 @@ function Workspace({
                   onChange={autosave.change}
                   onRun={doRun}
                   onSave={doSave}
-                  onReady={(handle) => (editor.current = handle)}
+                  onReady={(handle) => {
+                    editor.current = handle;
+                    autosave.editorReady();
+                  }}
                 />
               </Suspense>
             </Panel>

@@ -25,6 +25,8 @@ export interface Autosave {
   server: ServerSave;
   change(code: string): void;
   saveNow(code: string): void;
+  /** The editor is up: a later edit that arrived while it loaded is put into it now. */
+  editorReady(): void;
   dismissConflict(): void;
 }
 
@@ -35,7 +37,8 @@ export function useAutosave(
   backend: SaveBackend,
   exerciseId: string,
   starter: string,
-  applyExternal: (code: string) => void,
+  /** Puts code into the editor; false while the editor is still loading. */
+  applyExternal: (code: string) => boolean,
   connect: () => Promise<DraftServer | null> = connectDraftServer,
 ): Autosave {
   const [initial] = useState(() => backend.load(exerciseId)?.code ?? starter);
@@ -53,11 +56,14 @@ export function useAutosave(
   const pending = useRef<{ code: string; at: number } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
+  // A later edit from the account that arrived before the (lazily loaded) editor existed.
+  const deferred = useRef<string | null>(null);
+
   const applyLater = useCallback(
     (code: string, at: number, from: Conflict["from"]) => {
       applying.current = true;
       try {
-        applyRef.current(code);
+        deferred.current = applyRef.current(code) ? null : code;
       } finally {
         applying.current = false;
       }
@@ -105,6 +111,7 @@ export function useAutosave(
     (code: string, at: number) => {
       if (!remote.current) return;
       pending.current = { code, at };
+      setServer({ state: "saving" });
       clearTimeout(timer.current);
       timer.current = setTimeout(() => void pushNow(), SERVER_SAVE_DELAY_MS);
     },
@@ -193,7 +200,19 @@ export function useAutosave(
     [change, pushNow],
   );
 
+  const editorReady = useCallback(() => {
+    const code = deferred.current;
+    if (code === null) return;
+    applying.current = true;
+    try {
+      if (applyRef.current(code)) deferred.current = null;
+    } finally {
+      applying.current = false;
+    }
+  }, []);
+
   return {
+    editorReady,
     initial,
     savedAt,
     conflict,
