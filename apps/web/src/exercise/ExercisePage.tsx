@@ -1,75 +1,44 @@
-import {
-  Suspense,
-  lazy,
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from "react";
-import {
-  Group,
-  Panel,
-  Separator,
-  useDefaultLayout,
-} from "react-resizable-panels";
-import type {
-  ExerciseDetail,
-  ExerciseSummary,
-  RunResult,
-} from "@ebpf-lab/protocol";
-import { fetchExercise, fetchExercises } from "../api/exercises.ts";
-import { useAsync } from "../api/use-async.ts";
-import type { EditorHandle } from "../editor/CodeEditor.tsx";
-import { RunPanel } from "../run/RunPanel.tsx";
-import { useRun, useSocketStatus } from "../run/use-run.ts";
-import { Link } from "../shell/router.tsx";
-import { localSaveBackend } from "../storage/code-store.ts";
-import {
-  setPreferences,
-  usePreferences,
-  useResolvedTheme,
-} from "../storage/preferences.ts";
-import { recordAttempt } from "../storage/progress.ts";
-import { Instructions } from "./Instructions.tsx";
-import { useAutosave } from "./use-autosave.ts";
-import type { Autosave } from "./use-autosave.ts";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
+import type { ExerciseDetail, ExerciseSummary, RunResult } from '@ebpf-lab/protocol';
+import { fetchExercise, fetchExercises } from '../api/exercises.ts';
+import { useAsync } from '../api/use-async.ts';
+import type { EditorHandle } from '../editor/CodeEditor.tsx';
+import { RunPanel } from '../run/RunPanel.tsx';
+import { useRun, useSocketStatus } from '../run/use-run.ts';
+import { Link } from '../shell/router.tsx';
+import { localSaveBackend } from '../storage/code-store.ts';
+import { setPreferences, usePreferences, useResolvedTheme } from '../storage/preferences.ts';
+import { recordAttempt } from '../storage/progress.ts';
+import { Instructions } from './Instructions.tsx';
+import { useAutosave } from './use-autosave.ts';
+import type { Autosave } from './use-autosave.ts';
 
 // Monaco is most of the bundle: the instructions and the run panel show while it loads.
 const CodeEditor = lazy(() =>
-  import("../editor/CodeEditor.tsx").then((m) => ({ default: m.CodeEditor })),
+  import('../editor/CodeEditor.tsx').then((m) => ({ default: m.CodeEditor })),
 );
 
-const isMac =
-  typeof navigator !== "undefined" &&
-  /Mac|iPhone|iPad/.test(navigator.platform);
-export const MOD = isMac ? "⌘" : "Ctrl";
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+export const MOD = isMac ? '⌘' : 'Ctrl';
 
 function timeOf(ms: number): string {
   return new Date(ms).toLocaleTimeString([], {
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
   });
 }
 
 function saveLabel(autosave: Autosave): string {
   const { server, savedAt } = autosave;
-  if (server.state === "saving") return "Saving to your account…";
-  if (server.state === "failed")
-    return `Saved in this browser only: ${server.message}`;
-  if (server.state === "saved")
-    return `Saved to your account ${timeOf(savedAt ?? server.at)}`;
-  return savedAt ? `Saved locally ${timeOf(savedAt)}` : "Not edited yet";
+  if (server.state === 'saving') return 'Saving to your account…';
+  if (server.state === 'failed') return `Saved in this browser only: ${server.message}`;
+  if (server.state === 'saved') return `Saved to your account ${timeOf(savedAt ?? server.at)}`;
+  return savedAt ? `Saved locally ${timeOf(savedAt)}` : 'Not edited yet';
 }
 
-function Workspace({
-  exercise,
-  next,
-}: {
-  exercise: ExerciseDetail;
-  next?: ExerciseSummary;
-}) {
+function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: ExerciseSummary }) {
   const prefs = usePreferences();
   const theme = useResolvedTheme();
   const socket = useSocketStatus();
@@ -78,16 +47,11 @@ function Workspace({
   const [undoCode, setUndoCode] = useState<string | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
 
-  const autosave = useAutosave(
-    localSaveBackend,
-    exercise.id,
-    exercise.starter,
-    (code) => {
-      if (!editor.current) return false;
-      editor.current.replaceAll(code);
-      return true;
-    },
-  );
+  const autosave = useAutosave(localSaveBackend, exercise.id, exercise.starter, (code) => {
+    if (!editor.current) return false;
+    editor.current.replaceAll(code);
+    return true;
+  });
   const onResult = useCallback(
     (code: string, result: RunResult) => {
       if (result.exerciseId === exercise.id) recordAttempt(code, result);
@@ -104,7 +68,7 @@ function Workspace({
     const code = editor.current?.getValue();
     if (code === undefined) return;
     autosave.saveNow(code);
-    setFlash("Saved");
+    setFlash('Saved');
   }, [autosave]);
 
   useEffect(() => {
@@ -117,33 +81,30 @@ function Workspace({
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey)) return;
-      if (event.key === "s" || event.key === "S") {
+      if (event.key === 's' || event.key === 'S') {
         event.preventDefault();
         doSave();
-      } else if (event.key === "Enter") {
+      } else if (event.key === 'Enter') {
         event.preventDefault();
         doRun();
       }
     };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
   }, [doRun, doSave]);
 
-  const diagnostics = useMemo(
-    () => run?.result?.diagnostics ?? [],
-    [run?.result],
-  );
+  const diagnostics = useMemo(() => run?.result?.diagnostics ?? [], [run?.result]);
   const outer = useDefaultLayout({
-    id: "exercise-columns",
+    id: 'exercise-columns',
     storage: localStorage,
   });
   const inner = useDefaultLayout({
-    id: "exercise-rows",
+    id: 'exercise-rows',
     storage: localStorage,
   });
 
   const reset = () => {
-    const current = editor.current?.getValue() ?? "";
+    const current = editor.current?.getValue() ?? '';
     editor.current?.replaceAll(exercise.starter);
     setUndoCode(current);
     setConfirmReset(false);
@@ -162,40 +123,25 @@ function Workspace({
             aria-keyshortcuts="Control+Enter Meta+Enter"
             data-testid="run-button"
           >
-            {running ? "Running…" : "Run"}
+            {running ? 'Running…' : 'Run'}
             <kbd className="kbd-inline">{MOD}+Enter</kbd>
           </button>
-          <span
-            className={`conn conn-${socket}`}
-            role="status"
-            data-testid="connection"
-          >
-            {socket === "open"
-              ? "Connected"
-              : socket === "connecting"
-                ? "Connecting…"
-                : "Offline, reconnecting"}
+          <span className={`conn conn-${socket}`} role="status" data-testid="connection">
+            {socket === 'open'
+              ? 'Connected'
+              : socket === 'connecting'
+                ? 'Connecting…'
+                : 'Offline, reconnecting'}
           </span>
         </div>
         <div className="toolbar-group">
-          <span
-            className="save-state muted"
-            aria-live="polite"
-            data-testid="save-state"
-          >
+          <span className="save-state muted" aria-live="polite" data-testid="save-state">
             {flash ?? saveLabel(autosave)}
           </span>
-          <button
-            type="button"
-            className="button"
-            onClick={() => setConfirmReset(true)}
-          >
+          <button type="button" className="button" onClick={() => setConfirmReset(true)}>
             Reset to starter
           </button>
-          <Link
-            className="button"
-            href={`/exercises/${encodeURIComponent(exercise.id)}/history`}
-          >
+          <Link className="button" href={`/exercises/${encodeURIComponent(exercise.id)}/history`}>
             History
           </Link>
           <label className="toggle">
@@ -212,9 +158,7 @@ function Workspace({
               type="button"
               className="button button-icon"
               aria-label="Smaller font"
-              onClick={() =>
-                setPreferences({ fontSize: Math.max(10, prefs.fontSize - 1) })
-              }
+              onClick={() => setPreferences({ fontSize: Math.max(10, prefs.fontSize - 1) })}
             >
               A−
             </button>
@@ -225,9 +169,7 @@ function Workspace({
               type="button"
               className="button button-icon"
               aria-label="Larger font"
-              onClick={() =>
-                setPreferences({ fontSize: Math.min(28, prefs.fontSize + 1) })
-              }
+              onClick={() => setPreferences({ fontSize: Math.min(28, prefs.fontSize + 1) })}
             >
               A+
             </button>
@@ -235,25 +177,12 @@ function Workspace({
         </div>
       </div>
       {confirmReset && (
-        <div
-          className="notice notice-warn"
-          role="alertdialog"
-          aria-label="Reset to starter"
-        >
+        <div className="notice notice-warn" role="alertdialog" aria-label="Reset to starter">
           <span>Replace your code with the starter? You can undo this.</span>
-          <button
-            type="button"
-            className="button button-danger"
-            onClick={reset}
-            autoFocus
-          >
+          <button type="button" className="button button-danger" onClick={reset} autoFocus>
             Reset
           </button>
-          <button
-            type="button"
-            className="button"
-            onClick={() => setConfirmReset(false)}
-          >
+          <button type="button" className="button" onClick={() => setConfirmReset(false)}>
             Cancel
           </button>
         </div>
@@ -282,24 +211,14 @@ function Workspace({
         </div>
       )}
       {autosave.conflict && (
-        <div
-          className="notice notice-warn"
-          role="alert"
-          data-testid="tab-conflict"
-        >
+        <div className="notice notice-warn" role="alert" data-testid="tab-conflict">
           <span>
-            This exercise was edited{" "}
-            {autosave.conflict.from === "tab"
-              ? "in another tab"
-              : "on another device"}{" "}
-            at {timeOf(autosave.conflict.savedAt)}; that later version is now
-            shown here ({MOD}+Z in the editor brings yours back).
+            This exercise was edited{' '}
+            {autosave.conflict.from === 'tab' ? 'in another tab' : 'on another device'} at{' '}
+            {timeOf(autosave.conflict.savedAt)}; that later version is now shown here ({MOD}+Z in
+            the editor brings yours back).
           </span>
-          <button
-            type="button"
-            className="button"
-            onClick={autosave.dismissConflict}
-          >
+          <button type="button" className="button" onClick={autosave.dismissConflict}>
             OK
           </button>
         </div>
@@ -311,18 +230,10 @@ function Workspace({
         defaultLayout={outer.defaultLayout}
         onLayoutChanged={outer.onLayoutChanged}
       >
-        <Panel
-          id="instructions"
-          defaultSize="34%"
-          minSize="18%"
-          className="pane pane-scroll"
-        >
+        <Panel id="instructions" defaultSize="34%" minSize="18%" className="pane pane-scroll">
           <Instructions exercise={exercise} />
         </Panel>
-        <Separator
-          className="separator separator-v"
-          aria-label="Resize instructions"
-        />
+        <Separator className="separator separator-v" aria-label="Resize instructions" />
         <Panel id="work" minSize="35%">
           <Group
             orientation="vertical"
@@ -332,11 +243,7 @@ function Workspace({
             onLayoutChanged={inner.onLayoutChanged}
           >
             <Panel id="editor" defaultSize="58%" minSize="20%" className="pane">
-              <Suspense
-                fallback={
-                  <p className="editor-loading muted">Loading the editor…</p>
-                }
-              >
+              <Suspense fallback={<p className="editor-loading muted">Loading the editor…</p>}>
                 <CodeEditor
                   exerciseId={exercise.id}
                   initialValue={autosave.initial}
@@ -354,10 +261,7 @@ function Workspace({
                 />
               </Suspense>
             </Panel>
-            <Separator
-              className="separator separator-h"
-              aria-label="Resize run panel"
-            />
+            <Separator className="separator separator-h" aria-label="Resize run panel" />
             <Panel id="run" minSize="15%" className="pane pane-scroll">
               <RunPanel
                 run={run}
@@ -376,12 +280,10 @@ export default function ExercisePage({ id }: { id: string }) {
   const exercise = useAsync(() => fetchExercise(id), [id]);
   const list = useAsync(() => fetchExercises(), []);
   useEffect(() => {
-    if (exercise.state === "ready")
-      document.title = `${exercise.value.title} · eBPF Lab`;
+    if (exercise.state === 'ready') document.title = `${exercise.value.title} · eBPF Lab`;
   }, [exercise]);
-  if (exercise.state === "loading")
-    return <p className="page-message">Loading the exercise…</p>;
-  if (exercise.state === "failed") {
+  if (exercise.state === 'loading') return <p className="page-message">Loading the exercise…</p>;
+  if (exercise.state === 'failed') {
     return (
       <div className="page-message" role="alert">
         <p>{exercise.message}</p>
@@ -390,7 +292,7 @@ export default function ExercisePage({ id }: { id: string }) {
     );
   }
   let next: ExerciseSummary | undefined;
-  if (list.state === "ready") {
+  if (list.state === 'ready') {
     const i = list.value.findIndex((e) => e.id === id);
     next = i >= 0 ? list.value[i + 1] : undefined;
   }

@@ -1,10 +1,10 @@
-import { useEffect, useRef } from "react";
-import type { ComponentProps } from "react";
+import { useEffect, useRef } from 'react';
+import type { ComponentProps } from 'react';
 
-const C_LIKE = new Set(["c", "h", "cpp", "bpf", ""]);
+const C_LIKE = new Set(['c', 'h', 'cpp', 'bpf']);
 
 /**
- * A code element of the instructions. Fenced blocks in C (or with no language) are coloured by
+ * A code element of the instructions. Fenced blocks labelled C and helper signatures are coloured by
  * Monaco's own tokenizer once the editor chunk has loaded, so they match the editor; until then,
  * and for inline code, the plain text shows.
  */
@@ -13,19 +13,17 @@ export function HighlightedCode({
   children,
   node: _node,
   ...rest
-}: ComponentProps<"code"> & { node?: unknown }) {
+}: ComponentProps<'code'> & { node?: unknown }) {
   const ref = useRef<HTMLElement>(null);
-  const text = String(children ?? "");
-  const language = /language-(\w+)/.exec(className ?? "")?.[1] ?? "";
-  const block = language !== "" || text.includes("\n");
+  const text = String(children ?? '');
+  const language = /language-(\w+)/.exec(className ?? '')?.[1] ?? '';
+  const block = language !== '' || text.includes('\n');
 
   useEffect(() => {
     if (!block || !C_LIKE.has(language)) return;
     let cancelled = false;
-    void import("../editor/monaco.ts")
-      .then(({ monaco }) =>
-        monaco.editor.colorize(text.replace(/\n$/, ""), "c", { tabSize: 4 }),
-      )
+    void import('../editor/monaco.ts')
+      .then(({ monaco }) => monaco.editor.colorize(text.replace(/\n$/, ''), 'c', { tabSize: 4 }))
       .then((html) => {
         // colorize escapes the source itself: the HTML holds only its own spans.
         if (!cancelled && ref.current) ref.current.innerHTML = html;
@@ -41,11 +39,8 @@ export function HighlightedCode({
   return (
     <code
       ref={ref}
-      className={
-        [className, block ? "code-block" : ""].filter(Boolean).join(" ") ||
-        undefined
-      }
-      data-highlight={block && C_LIKE.has(language) ? "c" : undefined}
+      className={[className, block ? 'code-block' : ''].filter(Boolean).join(' ') || undefined}
+      data-highlight={block && C_LIKE.has(language) ? 'c' : undefined}
       {...rest}
     >
       {children}

@@ -1,7 +1,7 @@
-import Markdown from "react-markdown";
-import remarkGfm from "remark-gfm";
-import type { ExerciseDetail } from "@ebpf-lab/protocol";
-import { HighlightedCode } from "./HighlightedCode.tsx";
+import Markdown from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+import type { ExerciseDetail } from '@ebpf-lab/protocol';
+import { HighlightedCode } from './HighlightedCode.tsx';
 
 const components = { code: HighlightedCode };
 
@@ -39,9 +39,7 @@ export function Instructions({ exercise }: { exercise: ExerciseDetail }) {
                 <code>{h.name}</code>
               </summary>
               <pre className="helper-signature">
-                <HighlightedCode className="language-c">
-                  {h.signature}
-                </HighlightedCode>
+                <HighlightedCode className="language-c">{h.signature}</HighlightedCode>
               </pre>
               <div className="markdown small">
                 <Markdown remarkPlugins={[remarkGfm]} components={components}>

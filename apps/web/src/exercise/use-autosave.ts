@@ -1,19 +1,19 @@
-import { useCallback, useEffect, useRef, useState } from "react";
-import type { SaveBackend, SavedCode } from "../storage/code-store.ts";
-import { connectDraftServer } from "../storage/server-drafts.ts";
-import type { DraftServer } from "../storage/server-drafts.ts";
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SaveBackend, SavedCode } from '../storage/code-store.ts';
+import { connectDraftServer } from '../storage/server-drafts.ts';
+import type { DraftServer } from '../storage/server-drafts.ts';
 
 /** A later edit made elsewhere that replaced the code in this editor. */
 export interface Conflict {
   savedAt: number;
-  from: "tab" | "device";
+  from: 'tab' | 'device';
 }
 
 export type ServerSave =
-  | { state: "off" }
-  | { state: "saving" }
-  | { state: "saved"; at: number }
-  | { state: "failed"; message: string };
+  | { state: 'off' }
+  | { state: 'saving' }
+  | { state: 'saved'; at: number }
+  | { state: 'failed'; message: string };
 
 export interface Autosave {
   /** The code to open the editor with: the saved copy, else the starter. */
@@ -46,7 +46,7 @@ export function useAutosave(
     () => backend.load(exerciseId)?.savedAt ?? null,
   );
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const [server, setServer] = useState<ServerSave>({ state: "off" });
+  const [server, setServer] = useState<ServerSave>({ state: 'off' });
   // While another tab's code is being put into the editor, its change event must not be saved
   // back (that would bounce between the tabs).
   const applying = useRef(false);
@@ -59,19 +59,16 @@ export function useAutosave(
   // A later edit from the account that arrived before the (lazily loaded) editor existed.
   const deferred = useRef<string | null>(null);
 
-  const applyLater = useCallback(
-    (code: string, at: number, from: Conflict["from"]) => {
-      applying.current = true;
-      try {
-        deferred.current = applyRef.current(code) ? null : code;
-      } finally {
-        applying.current = false;
-      }
-      setSavedAt(at);
-      setConflict({ savedAt: at, from });
-    },
-    [],
-  );
+  const applyLater = useCallback((code: string, at: number, from: Conflict['from']) => {
+    applying.current = true;
+    try {
+      deferred.current = applyRef.current(code) ? null : code;
+    } finally {
+      applying.current = false;
+    }
+    setSavedAt(at);
+    setConflict({ savedAt: at, from });
+  }, []);
 
   const pushNow = useCallback(
     async (keepalive = false) => {
@@ -80,26 +77,22 @@ export function useAutosave(
       const client = remote.current;
       if (!edit || !client) return;
       pending.current = null;
-      setServer({ state: "saving" });
+      setServer({ state: 'saving' });
       try {
         const kept = await client.save(exerciseId, edit.code, edit.at, {
           keepalive,
         });
-        if (
-          kept.code !== edit.code &&
-          kept.editedAtMs > edit.at &&
-          !pending.current
-        ) {
+        if (kept.code !== edit.code && kept.editedAtMs > edit.at && !pending.current) {
           // Another device saved a later edit meanwhile: it wins, here too.
           backend.save(exerciseId, kept.code);
-          applyLater(kept.code, kept.editedAtMs, "device");
+          applyLater(kept.code, kept.editedAtMs, 'device');
         }
-        setServer({ state: "saved", at: Date.now() });
+        setServer({ state: 'saved', at: Date.now() });
       } catch (e) {
         // The local copy still has it; the next edit (or focus) tries again.
         if (!pending.current) pending.current = edit;
         setServer({
-          state: "failed",
+          state: 'failed',
           message: e instanceof Error ? e.message : String(e),
         });
       }
@@ -111,7 +104,7 @@ export function useAutosave(
     (code: string, at: number) => {
       if (!remote.current) return;
       pending.current = { code, at };
-      setServer({ state: "saving" });
+      setServer({ state: 'saving' });
       clearTimeout(timer.current);
       timer.current = setTimeout(() => void pushNow(), SERVER_SAVE_DELAY_MS);
     },
@@ -121,7 +114,7 @@ export function useAutosave(
   useEffect(
     () =>
       backend.onExternalChange(exerciseId, (saved: SavedCode) =>
-        applyLater(saved.code, saved.savedAt, "tab"),
+        applyLater(saved.code, saved.savedAt, 'tab'),
       ),
     [applyLater, backend, exerciseId],
   );
@@ -137,13 +130,9 @@ export function useAutosave(
         const draft = await client.load(exerciseId);
         if (closed) return;
         const local = backend.load(exerciseId);
-        if (
-          draft &&
-          (!local || draft.editedAtMs > local.savedAt) &&
-          draft.code !== local?.code
-        ) {
+        if (draft && (!local || draft.editedAtMs > local.savedAt) && draft.code !== local?.code) {
           backend.save(exerciseId, draft.code);
-          applyLater(draft.code, draft.editedAtMs, "device");
+          applyLater(draft.code, draft.editedAtMs, 'device');
         } else if (
           local &&
           (!draft || local.savedAt > draft.editedAtMs) &&
@@ -151,18 +140,16 @@ export function useAutosave(
         ) {
           schedule(local.code, local.savedAt);
         }
-        setServer((s) =>
-          s.state === "off" ? { state: "saved", at: Date.now() } : s,
-        );
+        setServer((s) => (s.state === 'off' ? { state: 'saved', at: Date.now() } : s));
       } catch (e) {
         setServer({
-          state: "failed",
+          state: 'failed',
           message: e instanceof Error ? e.message : String(e),
         });
       }
     };
     const onVisible = () => {
-      if (document.visibilityState === "visible") void pull();
+      if (document.visibilityState === 'visible') void pull();
       // Leaving the page: send what is pending now (keepalive outlives the page).
       else void pushNow(true);
     };
@@ -171,12 +158,12 @@ export function useAutosave(
       remote.current = client;
       void pull();
     });
-    document.addEventListener("visibilitychange", onVisible);
-    window.addEventListener("pagehide", onVisible);
+    document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('pagehide', onVisible);
     return () => {
       closed = true;
-      document.removeEventListener("visibilitychange", onVisible);
-      window.removeEventListener("pagehide", onVisible);
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('pagehide', onVisible);
       void pushNow(true);
       remote.current = null;
     };

@@ -1,7 +1,7 @@
 // The server's copy of a signed-in student's code (/api/drafts/:exerciseId), so another device
 // or browser opens where they left off. Local storage stays the first, synchronous copy (no
 // keystroke waits on the network); the server copy follows shortly after, and the later edit wins.
-import { z } from "zod";
+import { z } from 'zod';
 
 const Draft = z.object({ code: z.string(), editedAt: z.string() });
 export type ServerDraft = { code: string; editedAtMs: number };
@@ -29,14 +29,14 @@ const toDraft = (raw: unknown): ServerDraft => {
 
 /** The drafts client when signed in; null when signed out or the lab has no accounts. */
 export async function connectDraftServer(): Promise<DraftServer | null> {
-  let csrf = "";
+  let csrf = '';
   const refresh = async (): Promise<boolean> => {
-    const response = await fetch("/api/auth/me", {
-      credentials: "same-origin",
+    const response = await fetch('/api/auth/me', {
+      credentials: 'same-origin',
     });
     if (!response.ok) return false;
     const me = Me.parse(await response.json());
-    csrf = me.csrfToken ?? "";
+    csrf = me.csrfToken ?? '';
     return me.user !== null;
   };
   try {
@@ -45,17 +45,12 @@ export async function connectDraftServer(): Promise<DraftServer | null> {
     return null;
   }
   const url = (id: string) => `/api/drafts/${encodeURIComponent(id)}`;
-  const put = (
-    id: string,
-    code: string,
-    editedAtMs: number,
-    keepalive: boolean,
-  ) =>
+  const put = (id: string, code: string, editedAtMs: number, keepalive: boolean) =>
     fetch(url(id), {
-      method: "PUT",
-      credentials: "same-origin",
+      method: 'PUT',
+      credentials: 'same-origin',
       keepalive,
-      headers: { "content-type": "application/json", "x-csrf-token": csrf },
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
       body: JSON.stringify({
         code,
         editedAt: new Date(editedAtMs).toISOString(),
@@ -64,36 +59,23 @@ export async function connectDraftServer(): Promise<DraftServer | null> {
   return {
     async load(exerciseId) {
       const response = await fetch(url(exerciseId), {
-        credentials: "same-origin",
+        credentials: 'same-origin',
       });
       if (response.status === 404) return null;
       if (!response.ok)
-        throw new Error(
-          `The server answered ${response.status} for your saved code.`,
-        );
+        throw new Error(`The server answered ${response.status} for your saved code.`);
       return toDraft(await response.json());
     },
     async save(exerciseId, code, editedAtMs, options = {}) {
-      let response = await put(
-        exerciseId,
-        code,
-        editedAtMs,
-        options.keepalive ?? false,
-      );
+      let response = await put(exerciseId, code, editedAtMs, options.keepalive ?? false);
       // The CSRF token went stale (server restart, sign-in in another tab): fetch one, retry once.
       if (response.status === 403 && (await refresh())) {
-        response = await put(
-          exerciseId,
-          code,
-          editedAtMs,
-          options.keepalive ?? false,
-        );
+        response = await put(exerciseId, code, editedAtMs, options.keepalive ?? false);
       }
       const body: unknown = await response.json().catch(() => ({}));
       if (!response.ok) {
         throw new Error(
-          (body as { error?: string }).error ??
-            `The server answered ${response.status}.`,
+          (body as { error?: string }).error ?? `The server answered ${response.status}.`,
         );
       }
       return toDraft(body);
