@@ -3,8 +3,9 @@
 // headers, read-only; a tmpfs work dir with compile_flags.txt; no network; no /proc (it would
 // show the host's kernel symbols and settings); under prlimit.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { languageFlags, outputFlags, rootSymlinks } from '@ebpf-lab/runner';
 
 /** Where the student's file lives inside the sandbox; the only path the browser ever sees. */
 export const LSP_WORK_DIR = '/lsp-work';
@@ -49,43 +50,24 @@ export function findClangd(): ClangdInstall {
 }
 
 /**
- * The lab's compile flags (packages/runner/src/compile/flags.ts), one per line for clangd, and
- * two of clangd's own:
- * - lab.h comes from the flags, so every session's preamble is the same (preamble-shape.ts).
- *   Through `-Xclang`: the driver turns a plain `-include lab.h` into `-include-pch lab.h.pch`
- *   when set-up's PCH sits beside it, and clangd's preamble cannot build on that PCH (the
- *   student's file then sees no kernel types at all).
- * - A call to an undeclared function is an error: the object would name an undefined symbol,
- *   which the lab's static checks always refuse, so a typo in a helper's name is marked red.
+ * The lab's compile flags (packages/runner/src/compile/flags.ts), one per line for clangd, with
+ * lab.h from the flags, so every session's preamble is the same (preamble-shape.ts). Through
+ * `-Xclang`: the driver turns a plain `-include lab.h` into `-include-pch lab.h.pch` when
+ * set-up's PCH sits beside it, and clangd's preamble cannot build on that PCH (the
+ * student's file then sees no kernel types at all).
  */
 export function labCompileFlags(includeDir: string, resourceDir: string): string[] {
   return [
     '-xc',
-    '-g',
-    '-O2',
-    '-target',
-    'bpf',
-    '-D__TARGET_ARCH_x86',
-    `-I${includeDir}`,
+    ...languageFlags({ includeDir }),
+    // Only the warning flags: the others shape clang's output for the compile stage's parser.
+    ...outputFlags.filter((f) => f.startsWith('-W')),
     `-resource-dir=${resourceDir}`,
     '-Xclang',
     '-include',
     '-Xclang',
     `${includeDir}/lab.h`,
-    '-Werror=implicit-function-declaration',
   ];
-}
-
-function rootSymlinks(): string[] {
-  const args: string[] = [];
-  for (const name of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
-    try {
-      if (lstatSync(name).isSymbolicLink()) args.push('--symlink', readlinkSync(name), name);
-    } catch {
-      // Not on this system.
-    }
-  }
-  return args;
 }
 
 export interface ClangdSandboxOptions {

@@ -1,5 +1,6 @@
 export { compile, LIMIT_MESSAGES } from './compile.ts';
 export type { CompileOptions, CompileResult } from './compile.ts';
 export { parseClangOutput } from './diagnostics.ts';
-export { compileFlags, pchFlags, STUDENT_FILE } from './flags.ts';
+export { compileFlags, languageFlags, outputFlags, pchFlags, STUDENT_FILE } from './flags.ts';
+export { rootSymlinks } from './sandbox.ts';
 export { COMPILE_LIMITS } from './sandbox.ts';

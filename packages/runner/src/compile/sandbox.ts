@@ -63,7 +63,7 @@ export function findClang(): Promise<ClangInstall> {
 }
 
 /** Top-level symlinks of a merged-/usr system (/lib → usr/lib), mirrored inside the sandbox. */
-function rootSymlinks(): string[] {
+export function rootSymlinks(): string[] {
   const args: string[] = [];
   for (const name of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
     try {
