@@ -209,9 +209,9 @@ describe('run views, contrast and drafts', { timeout: 400_000 }, () => {
     await page.close();
   });
 
-  // Skipped, not done: the desktop gets the laptop's draft (local storage and the "another
-  // device" notice show it) but the editor keeps the starter. Under investigation; see the report.
-  it.skip('saves a signed-in student’s code in their account: another device opens it, the later edit wins', async () => {
+  // The account's draft arrives while the lazy editor is still loading, and the test build
+  // (development React, StrictMode) mounts the editor twice: both must end up showing the draft.
+  it('saves a signed-in student’s code in their account: another device opens it, the later edit wins', async () => {
     const email = 'drafts-student@lab.test';
     const password = 'a long enough password';
     const cli = spawnSync(

@@ -49,7 +49,8 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
 
   const autosave = useAutosave(localSaveBackend, exercise.id, exercise.starter, (code) => {
     if (!editor.current) return false;
-    editor.current.replaceAll(code);
+    // An editor that already shows it gets no edit (no empty step in its undo history).
+    if (editor.current.getValue() !== code) editor.current.replaceAll(code);
     return true;
   });
   const onResult = useCallback(

@@ -25,7 +25,10 @@ export interface Autosave {
   server: ServerSave;
   change(code: string): void;
   saveNow(code: string): void;
-  /** The editor is up: a later edit that arrived while it loaded is put into it now. */
+  /**
+   * An editor (re)mounted: it opened with `initial`, so the code it should show now (a later
+   * edit that arrived while Monaco loaded, or what was typed before a remount) is put into it.
+   */
   editorReady(): void;
   dismissConflict(): void;
 }
@@ -37,7 +40,10 @@ export function useAutosave(
   backend: SaveBackend,
   exerciseId: string,
   starter: string,
-  /** Puts code into the editor; false while the editor is still loading. */
+  /**
+   * Puts code into the editor (leaving it alone when it already shows that code); false while
+   * the editor is still loading.
+   */
   applyExternal: (code: string) => boolean,
   connect: () => Promise<DraftServer | null> = connectDraftServer,
 ): Autosave {
@@ -56,16 +62,26 @@ export function useAutosave(
   const pending = useRef<{ code: string; at: number } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  // A later edit from the account that arrived before the (lazily loaded) editor existed.
-  const deferred = useRef<string | null>(null);
+  // The code the editor should show: what it opened with, then every edit typed or taken from
+  // another tab or device. An editor mounted later opens with `initial` only (it is uncontrolled
+  // and `initial` is fixed), and it can mount more than once: the lazy editor mounts after the
+  // account's draft may have arrived, and React's StrictMode mounts it, tears it down and mounts
+  // it again, so a "deferred edit" consumed by the first mount was lost on the second.
+  const shown = useRef(initial);
 
-  const applyLater = useCallback((code: string, at: number, from: Conflict['from']) => {
+  const putInEditor = useCallback((code: string) => {
     applying.current = true;
     try {
-      deferred.current = applyRef.current(code) ? null : code;
+      applyRef.current(code);
     } finally {
       applying.current = false;
     }
+  }, []);
+
+  const applyLater = useCallback((code: string, at: number, from: Conflict['from']) => {
+    shown.current = code;
+    // While the editor loads this does nothing; editorReady puts the code in once it is up.
+    putInEditor(code);
     setSavedAt(at);
     setConflict({ savedAt: at, from });
   }, []);
@@ -172,6 +188,7 @@ export function useAutosave(
   const change = useCallback(
     (code: string) => {
       if (applying.current) return;
+      shown.current = code;
       const saved = backend.save(exerciseId, code);
       setSavedAt(saved.savedAt);
       schedule(code, saved.savedAt);
@@ -187,16 +204,7 @@ export function useAutosave(
     [change, pushNow],
   );
 
-  const editorReady = useCallback(() => {
-    const code = deferred.current;
-    if (code === null) return;
-    applying.current = true;
-    try {
-      if (applyRef.current(code)) deferred.current = null;
-    } finally {
-      applying.current = false;
-    }
-  }, []);
+  const editorReady = useCallback(() => putInEditor(shown.current), [putInEditor]);
 
   return {
     editorReady,
