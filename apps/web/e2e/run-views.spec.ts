@@ -158,15 +158,14 @@ describe('run views, contrast and drafts', { timeout: 400_000 }, () => {
   it('colours the C code blocks of the instructions', async () => {
     const page = await newPage();
     await openExercise(page);
-    const block = page.locator('[data-testid="instructions"] code[data-highlight="c"]').first();
+    // This exercise's README fences are unlabelled diagrams (left plain); its C is the helper
+    // signatures, folded in <details> until the student opens one.
+    const helper = page.locator('[data-testid="instructions"] details.helper').first();
+    await helper.locator('summary').click();
+    const block = helper.locator('code[data-highlight="c"]');
     await block.waitFor();
     // Monaco's colorize wraps tokens in spans with its token classes (mtk1, mtk6, ...).
-    await page.waitForFunction(
-      () =>
-        document.querySelector(
-          '[data-testid="instructions"] code[data-highlight="c"] span[class^="mtk"]',
-        ) !== null,
-    );
+    await block.locator('span[class^="mtk"]').first().waitFor();
     const colours = await block
       .locator('span[class^="mtk"]')
       .evaluateAll((spans) => new Set(spans.map((s) => getComputedStyle(s).color)).size);
