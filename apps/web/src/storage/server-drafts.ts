@@ -61,10 +61,10 @@ export async function connectDraftServer(): Promise<DraftServer | null> {
       const response = await fetch(url(exerciseId), {
         credentials: 'same-origin',
       });
-      if (response.status === 404) return null;
       if (!response.ok)
         throw new Error(`The server answered ${response.status} for your saved code.`);
-      return toDraft(await response.json());
+      const body = (await response.json()) as { draft?: unknown };
+      return body.draft === null ? null : toDraft(body);
     },
     async save(exerciseId, code, editedAtMs, options = {}) {
       let response = await put(exerciseId, code, editedAtMs, options.keepalive ?? false);

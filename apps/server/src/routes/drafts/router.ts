@@ -41,8 +41,8 @@ export function createDraftsRouter(deps: DraftsDeps): Router {
   router.get('/:exerciseId', async (req, res) => {
     const user = requireUser(req);
     const draft = await store.getDraft(user.id, exerciseIdOf(req.params.exerciseId));
-    if (!draft) throw new HttpError(404, 'No draft saved for this exercise yet.');
-    res.json({ draft });
+    // No draft yet is an ordinary state, not an error: the browser would log a 404 as one.
+    res.json({ draft: draft ?? null });
   });
 
   router.put('/:exerciseId', async (req, res) => {
