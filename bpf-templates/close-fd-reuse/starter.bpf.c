@@ -1,15 +1,16 @@
-// close-fd-reuse: the previous exercise's programs, plus close().
+// close-fd-reuse: the previous exercise's skeleton, plus close(). Fill in the four programs
+// with your own code from "Only the password" (its attempt history keeps your passing run).
 #include "lab.h"
 
 #define PASSWORD "/tmp/password"
 
+/* Identifies an open file: which process, which fd. */
 struct file_key {
-	__u64 tgid; /* the process: its fd table is shared by all its threads */
+	__u64 tgid;
 	__u32 fd;
-	/* 4 bytes of padding follow: the compiler aligns the struct to 8 */
 };
 
-/* In flight: threads inside an openat() of the password, keyed by pid_tgid. */
+/* Threads that are inside an openat() of the password (key: pid_tgid). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
@@ -17,7 +18,7 @@ struct {
 	__type(value, __u8);
 } opening SEC(".maps");
 
-/* Lasting: the fds under which a process has the password open. */
+/* The fds under which a process has the password open. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -25,7 +26,7 @@ struct {
 	__type(value, __u8);
 } password_fds SEC(".maps");
 
-/* In flight: the buffer of a read() of the password, from entry to exit, keyed by pid_tgid. */
+/* The buffer address of a read() of the password, saved at entry (key: pid_tgid). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
@@ -36,71 +37,32 @@ struct {
 SEC("tracepoint/syscalls/sys_enter_openat")
 int enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
-	char path[32];
-	__u64 id = bpf_get_current_pid_tgid();
-	__u8 one = 1;
-
-	/* openat(dirfd, path, flags, mode): the path is the second argument */
-	if (bpf_probe_read_user_str(path, sizeof(path), (const char *)ctx->args[1]) < 0)
-		return 0;
-	/* sizeof counts the NUL, so "/tmp/password.bak" does not match */
-	if (bpf_strncmp(path, sizeof(PASSWORD), PASSWORD) != 0)
-		return 0;
-	bpf_map_update_elem(&opening, &id, &one, BPF_ANY);
+	/* TODO: copy the path (which argument of openat is it?) into a stack buffer. */
+	/* TODO: if it is exactly PASSWORD, remember in `opening` that this thread is opening it. */
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
 int exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct file_key key;
-	__u8 one = 1;
-
-	if (!bpf_map_lookup_elem(&opening, &id))
-		return 0;
-	/* forget the marker on every path, failed opens included */
-	bpf_map_delete_elem(&opening, &id);
-	if (ctx->ret < 0)
-		return 0;
-	__builtin_memset(&key, 0, sizeof(key)); /* the padding is part of the key */
-	key.tgid = id >> 32;
-	key.fd = ctx->ret;
-	bpf_map_update_elem(&password_fds, &key, &one, BPF_ANY);
+	/* TODO: was this thread opening the password? Then forget that, whatever happened, */
+	/* TODO: and if the open succeeded (ctx->ret is the fd), record (process, fd) in password_fds. */
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_read")
 int enter_read(struct trace_event_raw_sys_enter *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct file_key key;
-	__u64 buf = ctx->args[1];
-
-	__builtin_memset(&key, 0, sizeof(key));
-	key.tgid = id >> 32;
-	key.fd = ctx->args[0];
-	if (!bpf_map_lookup_elem(&password_fds, &key))
-		return 0;
-	bpf_map_update_elem(&reading, &id, &buf, BPF_ANY);
+	/* TODO: is (process, ctx->args[0]) in password_fds? Then save the buffer address */
+	/* (ctx->args[1]) in `reading` for this thread. */
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_read")
 int exit_read(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u64 *saved = bpf_map_lookup_elem(&reading, &id);
-	__u64 buf;
-	long n = ctx->ret;
-
-	if (!saved)
-		return 0;
-	buf = *saved;
-	bpf_map_delete_elem(&reading, &id);
-	/* the buffer holds exactly ret bytes now; 0 is end of file, < 0 an error */
-	if (n > 0)
-		SUBMIT_USER(buf, n);
+	/* TODO: if this thread saved a buffer, submit the bytes the read put there */
+	/* (ctx->ret of them) with SUBMIT_USER, and clean up. */
 	return 0;
 }
 
