@@ -2,14 +2,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { HttpError } from '../../http-error.ts';
+
+// One HttpError for the whole server: an error thrown here renders the same in app.ts's handler.
+export { HttpError };
 
 /** Parses a request body; a bad body is a 400 that names the first bad field. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
