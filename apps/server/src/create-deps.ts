@@ -47,7 +47,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     watchdogMs: config.runWatchdogMs,
     maxQueued: config.runQueueMax,
   });
-  // Accounts and stored runs (issue 7): runs a killed server left queued/running show as interrupted.
+  // Accounts and stored runs: runs a killed server left queued/running show as interrupted.
   const { store, interrupted } = await openStore(config.dataDir);
   if (interrupted > 0) logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
   const accounts = createAccounts({
@@ -55,6 +55,9 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     // Instructors' re-runs wait in the same queue as students' runs, under its concurrency limit.
     runner: { run: (request, onProgress, signal) => queue.enqueue((s) => runner.run(request, onProgress, signal ?? s)).result },
     exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
+    // Served as https: cookies are Secure whatever the request looked like on the way in.
+    secureCookies: config.publicUrl?.startsWith('https:') ? true : 'auto',
+    runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
   return { config, logger, exercises, runner, runnerKind: 'default', queue, system, accounts };
 }

@@ -15,6 +15,8 @@ import {
   LSP_WORK_DIR,
   labCompileFlags,
 } from './clangd-sandbox.ts';
+import { createMemoryCage } from './clangd-memory.ts';
+import type { MemoryCage } from './clangd-memory.ts';
 import { createLspDecoder, encodeLspMessage } from './lsp-framing.ts';
 import { WARM_STUB } from './preamble-shape.ts';
 
@@ -30,10 +32,15 @@ const WARM_CAPABILITIES = {
   textDocument: {
     synchronization: { didSave: false },
     completion: {
-      completionItem: { snippetSupport: false, documentationFormat: ['markdown', 'plaintext'] },
+      completionItem: {
+        snippetSupport: false,
+        documentationFormat: ['markdown', 'plaintext'],
+      },
     },
     hover: { contentFormat: ['markdown', 'plaintext'] },
-    signatureHelp: { signatureInformation: { documentationFormat: ['plaintext'] } },
+    signatureHelp: {
+      signatureInformation: { documentationFormat: ['plaintext'] },
+    },
     publishDiagnostics: { relatedInformation: false, versionSupport: true },
   },
 };
@@ -43,6 +50,8 @@ export interface ClangdProcessOptions {
   bpfHeaders?: string;
   logger?: Logger;
   maxMessageBytes: number;
+  /** clangd's memory limit (clangd-memory.ts). */
+  memoryBytes: number;
 }
 
 interface RpcMessage {
@@ -54,6 +63,8 @@ interface RpcMessage {
 
 export class ClangdProcess {
   readonly child: ChildProcess;
+  /** The memory limit it runs under. */
+  readonly memory: MemoryCage;
   /** clangd's answer to the warm-up initialize. */
   readonly initialized: Promise<unknown>;
   /** Resolves when the stub's preamble is built and its diagnostics published. */
@@ -77,14 +88,24 @@ export class ClangdProcess {
       bpfHeaders: options.bpfHeaders,
       flagsFd: 3,
     });
-    this.child = spawn(cmd.command, cmd.args, {
+    this.memory = createMemoryCage(options.memoryBytes);
+    const caged = this.memory.wrap(cmd.command, cmd.args);
+    this.child = spawn(caged.command, caged.args, {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    this.exited = new Promise((resolve) => {
+    // Exited once the process and its cgroup are gone, so nothing of it outlives `exited`.
+    this.exited = new Promise<void>((resolve) => {
       this.child.once('exit', () => resolve());
       this.child.once('error', () => resolve());
-    });
+    }).then(() =>
+      this.memory.remove().catch((err: unknown) => {
+        options.logger?.warn(
+          { err, cgroup: this.memory.cgroup },
+          'could not remove a clangd cgroup',
+        );
+      }),
+    );
     // A dying clangd resets its pipes; that is an exit, handled by the owner, not an exception.
     for (const stream of this.child.stdio) stream?.on('error', () => undefined);
     this.child.on('error', (err) => options.logger?.warn({ err }, 'clangd could not start'));
@@ -157,6 +178,8 @@ export class ClangdProcess {
 
   kill(): void {
     if (!this.alive() || !this.child.pid) return;
+    // clangd runs in bwrap's new session, outside the process group: the cgroup holds it all.
+    this.memory.kill();
     try {
       // Its own process group: prlimit, bwrap and clangd go together.
       process.kill(-this.child.pid, 'SIGKILL');
