@@ -27,7 +27,10 @@ export const Config = z.object({
   publicUrl: z
     .string()
     .url()
-    .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL')
+    .refine(
+      (u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
+      'must be an http:// or https:// URL',
+    )
     .optional(),
   /**
    * Express's `trust proxy`, so per-address limits see the client behind a reverse proxy:
