@@ -72,6 +72,8 @@ export const Config = z.object({
   lspSessions: int(0, 64).default(4),
   /** clangd processes one user or signed-out address may hold (always fewer than all of them). */
   lspSessionsPerClient: int(1, 64).default(2),
+  /** clangds started ahead and kept warm for the next editors (each ~250 MB, ~3 s of CPU). */
+  lspWarmSessions: int(0, 16).default(1),
   /** Memory one clangd may use (cgroup memory limit; address-space limit where there is none). */
   lspMemoryBytes: int(64 * 1024 * 1024, 64 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),
   jsonBodyBytes: int(1024, 16 * 1024 * 1024).default(256 * 1024),
@@ -101,6 +103,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   socketsPerAddress: 'LAB_SOCKETS_PER_ADDRESS',
   lspSessions: 'LAB_LSP_SESSIONS',
   lspSessionsPerClient: 'LAB_LSP_SESSIONS_PER_CLIENT',
+  lspWarmSessions: 'LAB_LSP_WARM',
   lspMemoryBytes: 'LAB_LSP_MEMORY_BYTES',
   jsonBodyBytes: 'LAB_JSON_BODY_BYTES',
   dataDir: 'LAB_DATA_DIR',

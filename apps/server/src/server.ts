@@ -52,6 +52,7 @@ export async function startServer(deps: AppDeps): Promise<LabServer> {
     maxSessionsPerClient: config.lspSessionsPerClient,
     anonymous: mode.anonymousRuns,
     memoryBytes: config.lspMemoryBytes,
+    warmSessions: config.lspWarmSessions,
   });
   const trust = app.get('trust proxy fn') as TrustFn;
   const onUpgrade = createUpgradeRouter({

@@ -25,9 +25,6 @@ import type { LabServer } from '../src/server.ts';
 import { createSystemProbe } from '../src/system/system-info.ts';
 import { Client, fakeResult } from './auth-harness.ts';
 
-// No spare clangd per server: these servers only refuse /lsp or open it once.
-process.env.LAB_LSP_WARM = '0';
-
 const meta = ExerciseMeta.parse({
   id: 'ex-one',
   chapter: 1,
@@ -86,7 +83,15 @@ afterAll(async () => {
 async function start(overrides: Partial<ConfigInput>): Promise<LabServer> {
   const config = loadConfig(
     {},
-    { port: 0, logLevel: 'silent', webDistDir: dir, dataDir: dir, ...overrides },
+    // No spare clangd: these servers only refuse /lsp.
+    {
+      port: 0,
+      logLevel: 'silent',
+      webDistDir: dir,
+      dataDir: dir,
+      lspWarmSessions: 0,
+      ...overrides,
+    },
   );
   const server = await startServer({
     config,

@@ -42,10 +42,7 @@ export interface ClangdBridgeOptions {
   idleMs?: number;
   /** Largest single message either way. */
   maxMessageBytes?: number;
-  /**
-   * Warm clangds kept ready for the next connections (each ~250 MB, ~3 s of CPU to warm);
-   * LAB_LSP_WARM overrides the default of 1, 0 turns warming off.
-   */
+  /** Warm clangds kept ready for the next connections (each ~250 MB, ~3 s of CPU to warm). */
   warmSessions?: number;
 }
 
@@ -57,11 +54,6 @@ export interface ClangdBridge {
   /** Resolves when the spare clangds are warm (for tests and measurements). */
   warmed(): Promise<void>;
   close(): Promise<void>;
-}
-
-function defaultWarmSessions(): number {
-  const n = Number(process.env.LAB_LSP_WARM ?? 1);
-  return Number.isInteger(n) && n >= 0 ? n : 1;
 }
 
 /** Spare clangds, warming or warm, handed out warm first. */
@@ -148,11 +140,7 @@ export function createClangdBridge(options: ClangdBridgeOptions): ClangdBridge {
       memoryBytes: options.memoryBytes ?? DEFAULT_CLANGD_MEMORY_BYTES,
     });
   };
-  const pool = new ClangdPool(
-    options.warmSessions ?? defaultWarmSessions(),
-    startClangd,
-    options.logger,
-  );
+  const pool = new ClangdPool(options.warmSessions ?? 1, startClangd, options.logger);
   pool.fill();
 
   wss.on('connection', (ws: WebSocket, _req: IncomingMessage, who: LabClient) => {
