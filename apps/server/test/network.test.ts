@@ -283,7 +283,7 @@ describe('a lab open to the network (HOST=0.0.0.0)', () => {
     visitor.close();
   });
 
-  it('refuses /lsp to a signed-out visitor, naming why', async () => {
+  it('refuses /lsp to a signed-out visitor, naming why, and gives a signed-in student clangd', async () => {
     const server = await start({ host: '0.0.0.0' });
     const visitor = Socket.open(server, '/lsp');
     await visitor.until(() => visitor.closed, 'the close');
@@ -291,7 +291,21 @@ describe('a lab open to the network (HOST=0.0.0.0)', () => {
       code: 4005,
       reason: 'sign in to get editor assistance on this lab',
     });
-  });
+    // The session cookie on the upgrade is the page's session: clangd answers.
+    const ws = new WebSocket(server.url.replace(/^http/, 'ws') + '/lsp', {
+      headers: { cookie: await signIn(server, 'ana') },
+    });
+    const answer = new Promise<{ id?: number; result?: unknown }>((resolve, reject) => {
+      ws.on('message', (data) => resolve(JSON.parse(data.toString()) as { id?: number }));
+      ws.on('close', (code, reason) => reject(new Error(`closed ${code} ${reason.toString()}`)));
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: {} } }),
+    );
+    expect(await answer).toMatchObject({ id: 1, result: { capabilities: expect.any(Object) } });
+    ws.close();
+  }, 120_000);
 });
 
 describe('which pages may open the WebSockets', () => {

@@ -345,3 +345,50 @@ describe('clangd bridge on a lab open to the network', () => {
     expect(bridge.sessions()).toBe(0);
   });
 });
+
+describe('clangd under its memory limit', () => {
+  // 277 bytes that expand to a 40 MB string literal: clangd's memory grows by gigabytes.
+  const macroBomb = [
+    '#define A "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+    '#define B A A A A A A A A A A',
+    '#define C B B B B B B B B B B',
+    '#define D C C C C C C C C C C',
+    '#define E D D D D D D D D D D',
+    '#define F E E E E E E E E E E',
+    '#define G F F F F F F F F F F',
+    '#define H G G G G G G G G G G',
+    'char s[] = H;',
+    '',
+  ].join('\n');
+
+  it('is killed at its limit by a macro bomb, and the student is told which limit', async () => {
+    const bridge = createClangdBridge({
+      includeDir: includeDir(),
+      warmSessions: 0,
+      memoryBytes: 448 * 1024 * 1024,
+    });
+    const server = createServer().on('upgrade', (req, socket, head) =>
+      bridge.handleUpgrade(req, socket, head, clientOf(req.url, '127.0.0.1')),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(async () => {
+      await bridge.close();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const client = await TestClient.open(
+      `ws://127.0.0.1:${(server.address() as AddressInfo).port}${LSP_PATH}`,
+    );
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      client.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    await client.request('initialize', { capabilities: {} });
+    client.notify('textDocument/didOpen', {
+      textDocument: { uri: URI, languageId: 'c', version: 1, text: macroBomb },
+    });
+    expect(await closed).toEqual({
+      code: 4004,
+      reason: 'the code assistant stopped: your file made it use all of its 448 MiB of memory',
+    });
+    expect(bridge.sessions()).toBe(0);
+  }, 180_000);
+});

@@ -211,7 +211,13 @@ export function createClangdBridge(options: ClangdBridgeOptions): ClangdBridge {
         { code: clangd.child.exitCode, signal: clangd.child.signalCode },
         'clangd exited',
       );
-      end(LSP_CLOSE.clangdExited, 'the code assistant stopped');
+      const mib = Math.round(clangd.memory.bytes / (1024 * 1024));
+      end(
+        LSP_CLOSE.clangdExited,
+        clangd.outOfMemory
+          ? `the code assistant stopped: your file made it use all of its ${mib} MiB of memory`
+          : 'the code assistant stopped',
+      );
     });
     clangd.handOff(
       (json, msg) => {

@@ -20,6 +20,8 @@ export interface MemoryCage {
   wrap(command: string, args: string[]): { command: string; args: string[] };
   /** Kills whatever is still in the cgroup. */
   kill(): void;
+  /** How many times the kernel killed a process of this cage for its memory (0 if unknown). */
+  oomKills(): number;
   /** Removes the cgroup once its processes are gone. */
   remove(): Promise<void>;
 }
@@ -86,6 +88,7 @@ export function createMemoryCage(bytes: number): MemoryCage {
       args: args.map((a) => (a.startsWith('--as=') ? `--as=${bytes}` : a)),
     }),
     kill: () => undefined,
+    oomKills: () => 0,
     remove: async () => undefined,
   };
 }
@@ -126,6 +129,18 @@ function cgroupCage(kind: MemoryLimitKind, dir: string, bytes: number): MemoryCa
           // Already gone.
         }
       }
+    },
+    oomKills() {
+      // v2: memory.events; v1: memory.oom_control. Both have an `oom_kill N` line.
+      for (const file of ['memory.events', 'memory.oom_control']) {
+        try {
+          const m = /^oom_kill (\d+)$/m.exec(readFileSync(join(dir, file), 'utf8'));
+          if (m) return Number(m[1]);
+        } catch {
+          // Not this version's file.
+        }
+      }
+      return 0;
     },
     async remove() {
       for (let i = 0; i < 100; i++) {

@@ -71,6 +71,8 @@ export class ClangdProcess {
   readonly warm: Promise<void>;
   readonly exited: Promise<void>;
   readonly startedAt = performance.now();
+  /** Set when it exited: whether the kernel killed it for using all of its memory. */
+  outOfMemory = false;
   /** Milliseconds from spawn to warm, once warm. */
   warmMs: number | undefined;
   /** Set by the bridge when the browser's didOpen carries WARM_VERSION. */
@@ -98,14 +100,15 @@ export class ClangdProcess {
     this.exited = new Promise<void>((resolve) => {
       this.child.once('exit', () => resolve());
       this.child.once('error', () => resolve());
-    }).then(() =>
-      this.memory.remove().catch((err: unknown) => {
+    }).then(() => {
+      this.outOfMemory = this.memory.oomKills() > 0;
+      return this.memory.remove().catch((err: unknown) => {
         options.logger?.warn(
           { err, cgroup: this.memory.cgroup },
           'could not remove a clangd cgroup',
         );
-      }),
-    );
+      });
+    });
     // A dying clangd resets its pipes; that is an exit, handled by the owner, not an exception.
     for (const stream of this.child.stdio) stream?.on('error', () => undefined);
     this.child.on('error', (err) => options.logger?.warn({ err }, 'clangd could not start'));
