@@ -26,13 +26,13 @@ export interface MemoryCage {
   remove(): Promise<void>;
 }
 
-interface Mounts {
+export interface CgroupMounts {
   v2?: string;
   memory?: string;
 }
 
-function findMounts(): Mounts {
-  const found: Mounts = {};
+function findMounts(): CgroupMounts {
+  const found: CgroupMounts = {};
   for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
     const [, dir, type, opts] = line.split(' ');
     if (type === 'cgroup2') found.v2 ??= dir;
@@ -51,10 +51,12 @@ function hasWord(file: string, word: string): boolean {
 
 let sequence = 0;
 
-/** A new cage for one clangd; never throws (the address-space limit is the last resort). */
-export function createMemoryCage(bytes: number): MemoryCage {
+/**
+ * A new cage for one clangd; never throws (the address-space limit is the last resort).
+ * `mounts` defaults to this machine's, from /proc/mounts.
+ */
+export function createMemoryCage(bytes: number, mounts: CgroupMounts = findMounts()): MemoryCage {
   const name = `p${process.pid}-clangd-${++sequence}`;
-  const mounts = findMounts();
   try {
     if (mounts.v2 && hasWord(join(mounts.v2, 'cgroup.controllers'), 'memory')) {
       const parent = join(mounts.v2, paths.cgroupParentName);

@@ -16,7 +16,7 @@ import {
   labCompileFlags,
 } from './clangd-sandbox.ts';
 import { createMemoryCage } from './clangd-memory.ts';
-import type { MemoryCage } from './clangd-memory.ts';
+import type { CgroupMounts, MemoryCage } from './clangd-memory.ts';
 import { createLspDecoder, encodeLspMessage } from './lsp-framing.ts';
 import { WARM_STUB } from './preamble-shape.ts';
 
@@ -52,6 +52,8 @@ export interface ClangdProcessOptions {
   maxMessageBytes: number;
   /** clangd's memory limit (clangd-memory.ts). */
   memoryBytes: number;
+  /** Where cgroups are mounted; default: this machine's. */
+  cgroupMounts?: CgroupMounts;
 }
 
 interface RpcMessage {
@@ -90,7 +92,7 @@ export class ClangdProcess {
       bpfHeaders: options.bpfHeaders,
       flagsFd: 3,
     });
-    this.memory = createMemoryCage(options.memoryBytes);
+    this.memory = createMemoryCage(options.memoryBytes, options.cgroupMounts);
     const caged = this.memory.wrap(cmd.command, cmd.args);
     this.child = spawn(caged.command, caged.args, {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
