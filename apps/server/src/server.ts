@@ -52,7 +52,8 @@ export async function startServer(deps: AppDeps): Promise<LabServer> {
     maxSessionsPerClient: config.lspSessionsPerClient,
     anonymous: mode.anonymousRuns,
     memoryBytes: config.lspMemoryBytes,
-    warmSessions: config.lspWarmSessions,
+    // No spare clangd waits for sessions that may never start.
+    warmSessions: config.lspSessions === 0 ? 0 : config.lspWarmSessions,
   });
   const trust = app.get('trust proxy fn') as TrustFn;
   const onUpgrade = createUpgradeRouter({
