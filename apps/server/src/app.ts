@@ -29,7 +29,7 @@ export interface AppDeps {
   runnerKind: string;
   queue: JobQueue;
   system: SystemProbe;
-  /** Accounts, courses, instructor desk, stored runs (issue 7). Absent: signed-out lab only. */
+  /** Accounts, courses, instructor desk, stored runs. Absent: signed-out lab only. */
   accounts?: Accounts;
 }
 
@@ -56,6 +56,8 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Behind a reverse proxy, req.ip (per-address limits, the upgrade router) is the client's.
+  app.set('trust proxy', config.trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -87,10 +89,9 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/api/health', createHealthRouter(deps));
   app.use('/api/exercises', createExercisesRouter(deps));
-  // Other feature routers go here, e.g. app.use('/api/auth', createAuthRouter(deps)).
-  // Accounts (issue 7): /api/auth, /api/courses, /api/instructor, /api/submissions.
+  // Accounts: /api/auth, /api/courses, /api/instructor, /api/submissions.
   if (deps.accounts) app.use(deps.accounts.router);
-  // Drafts (issue 6): a signed-in student's editor code, behind the accounts' session and CSRF.
+  // Drafts: a signed-in student's editor code, behind the accounts' session and CSRF.
   if (deps.accounts) {
     const { store, guard } = deps.accounts;
     const hasExercise = (id: string) => deps.exercises.has(id);
@@ -102,7 +103,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const index = join(config.webDistDir, 'index.html');
-  // First load (issue 6): the bundle compresses about 4:1 (Monaco alone is 3.4 MB raw), and its
+  // First load: the bundle compresses about 4:1 (Monaco alone is 3.4 MB raw), and its
   // hashed assets/ files never change under a name, so browsers may keep them for good.
   app.use(compression());
   app.use(

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { openStore } from '@ebpf-lab/store';
 import type { AppDeps } from './app.ts';
 import { createAccounts } from './routes/auth/index.ts';
+import type { SecureCookies } from './routes/auth/session.ts';
 import type { Config } from './config.ts';
 import { JobQueue } from './queue/job-queue.ts';
 import { createSystemProbe } from './system/system-info.ts';
@@ -19,10 +20,16 @@ export function exerciseMap(templatesDir: string = paths.templatesDir): Map<stri
 }
 
 /** The real runner, grading the server's own exercises. */
-export function buildRunner(exercises: Map<string, Exercise>, logger: Logger, dataDir?: string): LabRunner {
+export function buildRunner(
+  exercises: Map<string, Exercise>,
+  logger: Logger,
+  dataDir?: string,
+): LabRunner {
   // Verifier logs no explanation recognises are kept, so the next explanations can be written
   // from what students really hit.
-  const recorder = dataDir ? createUnrecognisedLogRecorder(join(dataDir, 'unrecognised-verifier-logs.jsonl')) : undefined;
+  const recorder = dataDir
+    ? createUnrecognisedLogRecorder(join(dataDir, 'unrecognised-verifier-logs.jsonl'))
+    : undefined;
   return createDefaultRunner({
     exercises: [...exercises.values()],
     log: (message, err) => logger.error({ err }, message),
@@ -36,6 +43,14 @@ export async function sweepStaleRuns(logger: Logger): Promise<void> {
   if (swept.length) logger.info({ swept }, 'removed run cgroups a previous server left behind');
 }
 
+/**
+ * Served as https (LAB_PUBLIC_URL): cookies are always Secure, whatever the request looked like
+ * on its way in from the proxy. Otherwise Secure over https and on loopback (session.ts).
+ */
+export function secureCookiesFor(config: Pick<Config, 'publicUrl'>): SecureCookies {
+  return config.publicUrl?.startsWith('https:') ? true : 'auto';
+}
+
 export async function createDeps(config: Config, logger: Logger): Promise<AppDeps> {
   mkdirSync(config.dataDir, { recursive: true });
   const exercises = exerciseMap();
@@ -47,14 +62,25 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     watchdogMs: config.runWatchdogMs,
     maxQueued: config.runQueueMax,
   });
-  // Accounts and stored runs (issue 7): runs a killed server left queued/running show as interrupted.
+  // Accounts and stored runs: runs a killed server left queued/running show as interrupted.
   const { store, interrupted } = await openStore(config.dataDir);
-  if (interrupted > 0) logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
+  if (interrupted > 0)
+    logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
   const accounts = createAccounts({
     store,
     // Instructors' re-runs wait in the same queue as students' runs, under its concurrency limit.
-    runner: { run: (request, onProgress, signal) => queue.enqueue((s) => runner.run(request, onProgress, signal ?? s)).result },
-    exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
+    runner: {
+      run: (request, onProgress, signal) =>
+        queue.enqueue((s) => runner.run(request, onProgress, signal ?? s)).result,
+    },
+    exercises: () =>
+      [...exercises.values()].map((e) => ({
+        id: e.meta.id,
+        title: e.meta.title,
+        starter: e.starter,
+      })),
+    secureCookies: secureCookiesFor(config),
+    runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
   return { config, logger, exercises, runner, runnerKind: 'default', queue, system, accounts };
 }

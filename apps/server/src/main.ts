@@ -21,8 +21,10 @@ async function main(): Promise<void> {
   const server = await startServer(deps);
   logger.info(
     { exercises: deps.exercises.size, runner: deps.runnerKind, concurrency: config.runConcurrency },
-    `eBPF Lab is serving on ${server.url}`,
+    `eBPF Lab is serving on ${server.urls.join(' and ')}`,
   );
+  logger.info({ exposed: server.mode.exposed, anonymousRuns: server.mode.anonymousRuns }, `mode: ${server.mode.summary}`);
+  for (const warning of server.mode.warnings) logger.warn(warning);
   const stop = (signal: string) => {
     logger.info(`${signal}: closing`);
     server.close().then(() => process.exit(0));

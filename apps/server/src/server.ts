@@ -1,48 +1,94 @@
-// One port for HTTP and the WebSocket. Used by main.ts and by the tests.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The lab's HTTP server: the Express app, and WebSocket upgrades through one router to /ws (runs)
+// and /lsp (clangd), on the addresses the configuration allows. Used by main.ts and the tests.
+import { paths } from '@ebpf-lab/runner';
 import { createApp } from './app.ts';
 import type { AppDeps } from './app.ts';
+import { createClangdBridge, LSP_PATH } from './lsp/clangd-bridge.ts';
+import { clientAddress } from './network/client-address.ts';
+import type { TrustFn } from './network/client-address.ts';
+import { FairShare } from './network/fair-share.ts';
+import { listen } from './network/listen.ts';
+import { labMode } from './network/mode.ts';
+import type { LabMode } from './network/mode.ts';
+import { isAllowedOrigin } from './network/origin.ts';
+import { createUpgradeRouter } from './network/upgrade-router.ts';
 import { RunService } from './runs/run-service.ts';
-import { attachWebSocket } from './ws/ws-server.ts';
-import { paths } from '@ebpf-lab/runner';
-import { attachClangdBridge } from './lsp/clangd-bridge.ts';
+import { createLabWebSocket, WS_PATH } from './ws/ws-server.ts';
 
 export const SERVER_VERSION = '0.1.0';
 
 export interface LabServer {
+  /** The first address it listens on, as a URL. */
   url: string;
+  /** Every address it listens on. */
+  urls: string[];
   port: number;
+  mode: LabMode;
   close(): Promise<void>;
 }
 
 export async function startServer(deps: AppDeps): Promise<LabServer> {
-  const server = createServer(createApp(deps));
-  // Accounts (issue 7): every run is stored, under the user of the session cookie.
-  const runs = new RunService({ ...deps, runsPerConnection: deps.config.runsPerConnection, recorder: deps.accounts?.runs });
-  const wss = attachWebSocket(server, {
+  const { config, logger } = deps;
+  const mode = labMode(config);
+  const app = createApp(deps);
+  const fairShare = new FairShare(config);
+  const runs = new RunService({
+    ...deps,
+    runsPerConnection: config.runsPerConnection,
+    fairShare,
+    anonymousRuns: mode.anonymousRuns,
+    recorder: deps.accounts?.runs,
+  });
+  const labSocket = createLabWebSocket({
     runs,
-    logger: deps.logger,
+    logger,
     version: SERVER_VERSION,
+    fairShare,
+  });
+  const lsp = createClangdBridge({
+    includeDir: paths.includeDir,
+    logger,
+    maxSessions: config.lspSessions,
+    maxSessionsPerClient: config.lspSessionsPerClient,
+    anonymous: mode.anonymousRuns,
+    memoryBytes: config.lspMemoryBytes,
+    // No spare clangd waits for sessions that may never start.
+    warmSessions: config.lspSessions === 0 ? 0 : config.lspWarmSessions,
+  });
+  const trust = app.get('trust proxy fn') as TrustFn;
+  const onUpgrade = createUpgradeRouter({
+    routes: {
+      [WS_PATH]: labSocket.handleUpgrade,
+      [LSP_PATH]: lsp.handleUpgrade,
+    },
+    isAllowedOrigin: (origin) => isAllowedOrigin(origin, config.publicUrl),
+    clientAddress: (req) => clientAddress(req, trust),
     userFromRequest: deps.accounts?.userFromRequest,
+    logger,
   });
-  // --- diagnostics engineer: clangd for as-you-type diagnostics on /lsp (after /ws is attached).
-  const lsp = attachClangdBridge(server, { includeDir: paths.includeDir, logger: deps.logger });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(deps.config.port, deps.config.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = deps.config.host === '0.0.0.0' ? 'localhost' : deps.config.host;
+  let listening;
+  try {
+    listening = await listen(app, onUpgrade, config.port, config.host);
+  } catch (e) {
+    await lsp.close();
+    throw e;
+  }
+  const { servers, port, urls } = listening;
   return {
-    url: `http://${host}:${port}`,
+    url: urls[0],
+    urls,
     port,
+    mode,
     async close() {
-      await lsp.close(); // diagnostics engineer: kills every clangd
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await lsp.close();
+      for (const ws of labSocket.wss.clients) ws.terminate();
+      labSocket.wss.close();
+      await Promise.all(
+        servers.map((server) => {
+          server.closeAllConnections();
+          return new Promise<void>((resolve) => server.close(() => resolve()));
+        }),
+      );
     },
   };
 }

@@ -299,6 +299,8 @@ export const ErrorCode = z.enum([
   'bad-message',
   'too-large',
   'rate-limited',
+  // The lab is open to the network and this browser is signed out (see the server's README).
+  'sign-in-required',
   'unknown-exercise',
   'internal',
 ]);

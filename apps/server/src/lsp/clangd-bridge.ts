@@ -1,8 +1,11 @@
 // The WebSocket path /lsp: one sandboxed clangd per connection, JSON-RPC both ways, killed
-// when the socket closes, after idle minutes, or when its session limit is reached. Spare
-// clangds are started ahead of time (clangd-process.ts) so a student's first diagnostics do not
-// wait for lab.h and vmlinux.h to be parsed and indexed.
-import type { IncomingMessage, Server } from 'node:http';
+// when the socket closes, after idle minutes, or when its session limit is reached. Each clangd
+// runs under a memory limit (clangd-memory.ts), and no one client (a signed-in user, or a
+// signed-out address) may hold every clangd. Spare clangds are started ahead of time
+// (clangd-process.ts) so a student's first diagnostics do not wait for lab.h and vmlinux.h to be
+// parsed and indexed. Upgrades arrive through the server's upgrade router, which has already
+// checked the page's origin and settled who the client is.
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 import { MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
@@ -10,6 +13,8 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 
+import { clientKey } from '../network/fair-share.ts';
+import type { LabClient } from '../network/fair-share.ts';
 import { ClangdProcess, WARM_VERSION } from './clangd-process.ts';
 import { boundRoots, findClangd } from './clangd-sandbox.ts';
 import {
@@ -27,28 +32,28 @@ export interface ClangdBridgeOptions {
   logger?: Logger;
   /** clangd processes at once; further connections are refused with a named limit. */
   maxSessions?: number;
+  /** clangd processes one client may hold; kept below maxSessions so nobody takes them all. */
+  maxSessionsPerClient?: number;
+  /** Whether signed-out clients may have a clangd (false: the lab is open to the network). */
+  anonymous?: boolean;
+  /** Memory one clangd may use. */
+  memoryBytes?: number;
   /** A session with no message from the browser for this long is closed. */
   idleMs?: number;
   /** Largest single message either way. */
   maxMessageBytes?: number;
-  /**
-   * Warm clangds kept ready for the next connections (each ~250 MB, ~3 s of CPU to warm);
-   * LAB_LSP_WARM overrides the default of 1, 0 turns warming off.
-   */
+  /** Warm clangds kept ready for the next connections (each ~250 MB, ~3 s of CPU to warm). */
   warmSessions?: number;
 }
 
 export interface ClangdBridge {
   wss: WebSocketServer;
+  /** Takes an upgrade the server's upgrade router sent to /lsp. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, client: LabClient): void;
   sessions(): number;
   /** Resolves when the spare clangds are warm (for tests and measurements). */
   warmed(): Promise<void>;
   close(): Promise<void>;
-}
-
-function defaultWarmSessions(): number {
-  const n = Number(process.env.LAB_LSP_WARM ?? 1);
-  return Number.isInteger(n) && n >= 0 ? n : 1;
 }
 
 /** Spare clangds, warming or warm, handed out warm first. */
@@ -103,24 +108,27 @@ class ClangdPool {
 }
 
 /** Close codes the browser shows: 4000 + reason. */
-export const LSP_CLOSE = { idle: 4001, busy: 4002, tooLarge: 4003, clangdExited: 4004 } as const;
+export const LSP_CLOSE = {
+  idle: 4001,
+  busy: 4002,
+  tooLarge: 4003,
+  clangdExited: 4004,
+  signInRequired: 4005,
+} as const;
 
-function pathOf(req: IncomingMessage): string {
-  const url = req.url ?? '';
-  const q = url.indexOf('?');
-  return q >= 0 ? url.slice(0, q) : url;
-}
+export const DEFAULT_CLANGD_MEMORY_BYTES = 1024 * 1024 * 1024;
 
-/**
- * Adds /lsp to an HTTP server that may already serve other WebSocket paths. `ws` servers bound
- * with `{ server, path }` refuse upgrades for paths not theirs, so the existing upgrade
- * listeners are wrapped: /lsp comes here, everything else goes to them as before.
- */
-export function attachClangdBridge(server: Server, options: ClangdBridgeOptions): ClangdBridge {
+export function createClangdBridge(options: ClangdBridgeOptions): ClangdBridge {
   const maxSessions = options.maxSessions ?? 4;
+  // One client may never hold every clangd (unless there is only one).
+  const perClient = Math.max(1, Math.min(options.maxSessionsPerClient ?? 2, maxSessions - 1));
+  const perClientCount = new Map<string, number>();
   const idleMs = options.idleMs ?? 5 * 60_000;
   const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxMessageBytes,
+  });
   const active = new Set<ClangdProcess>();
   const startClangd = () => {
     findClangd();
@@ -129,33 +137,29 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
       bpfHeaders: options.bpfHeaders,
       logger: options.logger,
       maxMessageBytes,
+      memoryBytes: options.memoryBytes ?? DEFAULT_CLANGD_MEMORY_BYTES,
     });
   };
-  const pool = new ClangdPool(
-    options.warmSessions ?? defaultWarmSessions(),
-    startClangd,
-    options.logger,
-  );
+  const pool = new ClangdPool(options.warmSessions ?? 1, startClangd, options.logger);
   pool.fill();
 
-  const previous = server.listeners('upgrade') as ((
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-  ) => void)[];
-  server.removeAllListeners('upgrade');
-  const route = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathOf(req) === LSP_PATH) {
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  wss.on('connection', (ws: WebSocket, _req: IncomingMessage, who: LabClient) => {
+    if (!who.user && options.anonymous === false) {
+      ws.close(LSP_CLOSE.signInRequired, 'sign in to get editor assistance on this lab');
       return;
     }
-    for (const listener of previous) listener.call(server, req, socket, head);
-  };
-  server.on('upgrade', route);
-
-  wss.on('connection', (ws: WebSocket) => {
     if (active.size >= maxSessions) {
       ws.close(LSP_CLOSE.busy, `editor assistance is limited to ${maxSessions} sessions at once`);
+      return;
+    }
+    const key = clientKey(who);
+    const held = perClientCount.get(key) ?? 0;
+    if (held >= perClient) {
+      const whose = who.user ? 'per user' : 'per address';
+      ws.close(
+        LSP_CLOSE.busy,
+        `editor assistance is limited to ${perClient} sessions ${whose}: close another tab`,
+      );
       return;
     }
     let clangd: ClangdProcess;
@@ -166,10 +170,15 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
       ws.close(LSP_CLOSE.clangdExited, 'the code assistant could not start');
       return;
     }
-    startSession(ws, clangd);
+    perClientCount.set(key, held + 1);
+    startSession(ws, clangd, () => {
+      const left = (perClientCount.get(key) ?? 1) - 1;
+      if (left > 0) perClientCount.set(key, left);
+      else perClientCount.delete(key);
+    });
   });
 
-  function startSession(ws: WebSocket, clangd: ClangdProcess): void {
+  function startSession(ws: WebSocket, clangd: ClangdProcess, release: () => void): void {
     active.add(clangd);
     const roots = boundRoots(options);
     const connectedAt = performance.now();
@@ -184,6 +193,7 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
       closed = true;
       clearTimeout(idle);
       active.delete(clangd);
+      release();
       clangd.kill();
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
     };
@@ -201,7 +211,13 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
         { code: clangd.child.exitCode, signal: clangd.child.signalCode },
         'clangd exited',
       );
-      end(LSP_CLOSE.clangdExited, 'the code assistant stopped');
+      const mib = Math.round(clangd.memory.bytes / (1024 * 1024));
+      end(
+        LSP_CLOSE.clangdExited,
+        clangd.outOfMemory
+          ? `the code assistant stopped: your file made it use all of its ${mib} MiB of memory`
+          : 'the code assistant stopped',
+      );
     });
     clangd.handOff(
       (json, msg) => {
@@ -247,7 +263,11 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
         void clangd.initialized.then((result) => {
           if (ws.readyState === ws.OPEN && id !== undefined) {
             ws.send(
-              JSON.stringify({ jsonrpc: '2.0', id, result: initializeResultForBrowser(result) }),
+              JSON.stringify({
+                jsonrpc: '2.0',
+                id,
+                result: initializeResultForBrowser(result),
+              }),
             );
           }
         });
@@ -269,11 +289,12 @@ export function attachClangdBridge(server: Server, options: ClangdBridgeOptions)
 
   return {
     wss,
+    handleUpgrade(req, socket, head, who) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, who));
+    },
     sessions: () => active.size,
     warmed: () => pool.warmed(),
     async close() {
-      server.removeListener('upgrade', route);
-      for (const listener of previous) server.on('upgrade', listener);
       for (const ws of wss.clients) ws.terminate();
       const sessions = [...active];
       for (const c of sessions) c.kill();

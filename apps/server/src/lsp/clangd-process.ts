@@ -15,6 +15,8 @@ import {
   LSP_WORK_DIR,
   labCompileFlags,
 } from './clangd-sandbox.ts';
+import { createMemoryCage } from './clangd-memory.ts';
+import type { CgroupMounts, MemoryCage } from './clangd-memory.ts';
 import { createLspDecoder, encodeLspMessage } from './lsp-framing.ts';
 import { WARM_STUB } from './preamble-shape.ts';
 
@@ -30,10 +32,15 @@ const WARM_CAPABILITIES = {
   textDocument: {
     synchronization: { didSave: false },
     completion: {
-      completionItem: { snippetSupport: false, documentationFormat: ['markdown', 'plaintext'] },
+      completionItem: {
+        snippetSupport: false,
+        documentationFormat: ['markdown', 'plaintext'],
+      },
     },
     hover: { contentFormat: ['markdown', 'plaintext'] },
-    signatureHelp: { signatureInformation: { documentationFormat: ['plaintext'] } },
+    signatureHelp: {
+      signatureInformation: { documentationFormat: ['plaintext'] },
+    },
     publishDiagnostics: { relatedInformation: false, versionSupport: true },
   },
 };
@@ -43,6 +50,10 @@ export interface ClangdProcessOptions {
   bpfHeaders?: string;
   logger?: Logger;
   maxMessageBytes: number;
+  /** clangd's memory limit (clangd-memory.ts). */
+  memoryBytes: number;
+  /** Where cgroups are mounted; default: this machine's. */
+  cgroupMounts?: CgroupMounts;
 }
 
 interface RpcMessage {
@@ -54,12 +65,16 @@ interface RpcMessage {
 
 export class ClangdProcess {
   readonly child: ChildProcess;
+  /** The memory limit it runs under. */
+  readonly memory: MemoryCage;
   /** clangd's answer to the warm-up initialize. */
   readonly initialized: Promise<unknown>;
   /** Resolves when the stub's preamble is built and its diagnostics published. */
   readonly warm: Promise<void>;
   readonly exited: Promise<void>;
   readonly startedAt = performance.now();
+  /** Set when it exited: whether the kernel killed it for using all of its memory. */
+  outOfMemory = false;
   /** Milliseconds from spawn to warm, once warm. */
   warmMs: number | undefined;
   /** Set by the bridge when the browser's didOpen carries WARM_VERSION. */
@@ -77,13 +92,24 @@ export class ClangdProcess {
       bpfHeaders: options.bpfHeaders,
       flagsFd: 3,
     });
-    this.child = spawn(cmd.command, cmd.args, {
+    this.memory = createMemoryCage(options.memoryBytes, options.cgroupMounts);
+    const caged = this.memory.wrap(cmd.command, cmd.args);
+    this.child = spawn(caged.command, caged.args, {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    this.exited = new Promise((resolve) => {
+    // Exited once the process and its cgroup are gone, so nothing of it outlives `exited`.
+    this.exited = new Promise<void>((resolve) => {
       this.child.once('exit', () => resolve());
       this.child.once('error', () => resolve());
+    }).then(() => {
+      this.outOfMemory = this.memory.oomKills() > 0;
+      return this.memory.remove().catch((err: unknown) => {
+        options.logger?.warn(
+          { err, cgroup: this.memory.cgroup },
+          'could not remove a clangd cgroup',
+        );
+      });
     });
     // A dying clangd resets its pipes; that is an exit, handled by the owner, not an exception.
     for (const stream of this.child.stdio) stream?.on('error', () => undefined);
@@ -157,6 +183,8 @@ export class ClangdProcess {
 
   kill(): void {
     if (!this.alive() || !this.child.pid) return;
+    // clangd runs in bwrap's new session, outside the process group: the cgroup holds it all.
+    this.memory.kill();
     try {
       // Its own process group: prlimit, bwrap and clangd go together.
       process.kill(-this.child.pid, 'SIGKILL');

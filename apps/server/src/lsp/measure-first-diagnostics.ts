@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { paths } from '@ebpf-lab/runner';
 import { WebSocket } from 'ws';
 
-import { attachClangdBridge, LSP_PATH } from './clangd-bridge.ts';
+import { createClangdBridge, LSP_PATH } from './clangd-bridge.ts';
 
 interface Rpc {
   id?: number;
@@ -61,8 +61,10 @@ async function firstDiagnostics(url: string, text: string): Promise<number> {
 }
 
 async function measure(warmSessions: number, rounds: number, text: string): Promise<number[]> {
-  const server = createServer();
-  const bridge = attachClangdBridge(server, { includeDir: paths.includeDir, warmSessions });
+  const bridge = createClangdBridge({ includeDir: paths.includeDir, warmSessions });
+  const server = createServer().on('upgrade', (req, socket, head) =>
+    bridge.handleUpgrade(req, socket, head, { user: null, address: '127.0.0.1' }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}${LSP_PATH}`;
   const times: number[] = [];

@@ -5,8 +5,10 @@ import type { Exercise } from '@ebpf-lab/exercises';
 import type { OutgoingMessage, RunResult } from '@ebpf-lab/protocol';
 import type { LabRunner } from '@ebpf-lab/runner';
 import type { Logger } from 'pino';
+import { SIGN_IN_REQUIRED } from '../network/mode.ts';
+import type { FairShare, LabClient } from '../network/fair-share.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
-import type { RunRecorder, SessionUser } from '../routes/auth/index.ts';
+import type { RunRecorder } from '../routes/auth/index.ts';
 
 export interface RunServiceDeps {
   runner: LabRunner;
@@ -14,7 +16,11 @@ export interface RunServiceDeps {
   exercises: Map<string, Exercise>;
   logger: Logger;
   runsPerConnection: number;
-  /** Accounts (issue 7): stores every run; checks the per-user rate and size limits. */
+  /** Per-client shares of the queue: active runs per user or address, signed-out rate. */
+  fairShare: FairShare;
+  /** False when the lab is open to the network without LAB_ALLOW_ANONYMOUS_RUNS. */
+  anonymousRuns: boolean;
+  /** Stores every run; checks the per-user rate and size limits. */
   recorder?: RunRecorder;
 }
 
@@ -28,8 +34,8 @@ export interface RunSubmission {
 export interface RunClient {
   send(message: OutgoingMessage): void;
   readonly active: Map<string, () => void>;
-  /** Accounts (issue 7): the signed-in user of the connection (null: the signed-out lab). */
-  user?: Promise<SessionUser | null>;
+  /** The signed-in user (null: signed out) and address, settled when the socket opened. */
+  readonly who: LabClient;
 }
 
 export class RunService {
@@ -42,11 +48,15 @@ export class RunService {
       client.send({ type: 'error', code: 'unknown-exercise', message: `There is no exercise "${sub.exerciseId}".` });
       return;
     }
+    if (!client.who.user && !this.deps.anonymousRuns) {
+      client.send({ type: 'error', code: 'sign-in-required', message: SIGN_IN_REQUIRED });
+      return;
+    }
     if (client.active.size >= runsPerConnection) {
       client.send({
         type: 'error',
         code: 'rate-limited',
-        message: `You already have ${runsPerConnection} runs in progress: wait for one to finish.`,
+        message: `You already have ${runsPerConnection} runs in progress in this tab: wait for one to finish.`,
       });
       return;
     }
@@ -54,27 +64,39 @@ export class RunService {
       client.send({ type: 'error', code: 'rate-limited', message: 'The lab is busy (its run queue is full): try again in a minute.' });
       return;
     }
+    const share = this.deps.fairShare.startRun(client.who);
+    if (!share.ok) {
+      client.send({ type: 'error', code: 'rate-limited', message: share.message });
+      return;
+    }
     const runId = randomUUID();
-    // Accounts (issue 7): the run is stored as queued before it is accepted, so a killed server
-    // cannot lose it; the slot is held while the store answers.
+    // The run is stored as queued before it is accepted, so a killed server cannot lose it; the
+    // slot is held while the store answers.
     const { recorder } = this.deps;
-    if (!recorder) return this.start(client, sub, runId);
+    if (!recorder) return this.start(client, sub, runId, share.release);
     client.active.set(runId, () => {});
     void (async () => {
-      const user = (await client.user) ?? null;
-      const verdict = await recorder.recordRunAccepted({ runId, exerciseId: sub.exerciseId, code: sub.code, user });
+      const verdict = await recorder.recordRunAccepted({
+        runId,
+        exerciseId: sub.exerciseId,
+        code: sub.code,
+        user: client.who.user,
+      });
       client.active.delete(runId);
-      if (verdict.ok) this.start(client, sub, runId);
-      else client.send({ type: 'error', code: verdict.code, message: verdict.message });
+      if (verdict.ok) return this.start(client, sub, runId, share.release);
+      share.release();
+      client.send({ type: 'error', code: verdict.code, message: verdict.message });
     })().catch((e: unknown) => {
       client.active.delete(runId);
+      share.release();
       const errorId = randomUUID().slice(0, 8);
       logger.error({ err: e, runId, errorId }, 'could not store the run');
       client.send({ type: 'error', code: 'internal', message: `The run could not be stored (error id ${errorId}); try again.` });
     });
   }
 
-  private start(client: RunClient, sub: RunSubmission, runId: string): void {
+  /** Queues an accepted run; `release` gives its fair-share slot back when it ends. */
+  private start(client: RunClient, sub: RunSubmission, runId: string, release: () => void): void {
     const { queue, runner, logger, recorder } = this.deps;
     // `accepted` goes out before the queue can report a position for this run.
     client.send({ type: 'accepted', runId, requestId: sub.requestId });
@@ -113,7 +135,10 @@ export class RunService {
           message: `The run stopped (${(e as Error).message ?? 'unknown error'}; error id ${errorId}). It does not count; try again.`,
         });
       },
-    ).finally(() => client.active.delete(runId));
+    ).finally(() => {
+      client.active.delete(runId);
+      release();
+    });
   }
 
   cancel(client: RunClient, runId: string): void {

@@ -1,12 +1,13 @@
 // The WebSocket endpoint (/ws): every message is JSON validated against the protocol's
 // ClientMessage; anything else is answered with an `error` and the connection stays usable.
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ClientMessage, MAX_MESSAGE_BYTES } from '@ebpf-lab/protocol';
 import type { OutgoingMessage } from '@ebpf-lab/protocol';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
-import type { SessionUser } from '../routes/auth/index.ts';
+import type { FairShare, LabClient } from '../network/fair-share.ts';
 import type { RunClient, RunService } from '../runs/run-service.ts';
 import { LabSocket } from './lab-socket.ts';
 
@@ -17,8 +18,13 @@ export interface WsDeps {
   runs: RunService;
   logger: Logger;
   version: string;
-  /** Accounts (issue 7): the signed-in user from the upgrade request's session cookie. */
-  userFromRequest?: (req: IncomingMessage) => Promise<SessionUser | null>;
+  fairShare: FairShare;
+}
+
+export interface LabWebSocket {
+  wss: WebSocketServer;
+  /** Takes an upgrade the server's upgrade router sent to /ws, with the client it settled. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, client: LabClient): void;
 }
 
 function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
@@ -27,19 +33,14 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
   return field ? `${field}: ${issue.message}` : issue.message;
 }
 
-export function attachWebSocket(server: Server, deps: WsDeps): WebSocketServer {
-  const wss = new WebSocketServer({
-    server,
-    path: WS_PATH,
-    maxPayload: MAX_MESSAGE_BYTES,
-    WebSocket: LabSocket,
-  });
+export function createLabWebSocket(deps: WsDeps): LabWebSocket {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, WebSocket: LabSocket });
 
-  wss.on('connection', (ws: LabSocket, req: IncomingMessage) => {
+  wss.on('connection', (ws: LabSocket, _req: IncomingMessage, who: LabClient) => {
     let seq = 0;
     const client: RunClient = {
       active: new Map(),
-      user: deps.userFromRequest ? deps.userFromRequest(req).catch(() => null) : Promise.resolve(null),
+      who,
       send(message: OutgoingMessage) {
         if (ws.readyState === LabSocket.OPEN) ws.send(JSON.stringify({ ...message, seq: seq++ }));
       },
@@ -53,7 +54,15 @@ export function attachWebSocket(server: Server, deps: WsDeps): WebSocketServer {
       return limit;
     };
     ws.on('error', (err) => deps.logger.debug({ err }, 'websocket error'));
+    const share = deps.fairShare.openSocket(who);
+    if (!share.ok) {
+      // Told in a message the page shows, then closed: a policy close the browser may retry later.
+      client.send({ type: 'error', code: 'rate-limited', message: share.message });
+      ws.close(1008, 'too many connections');
+      return;
+    }
     ws.on('close', () => {
+      share.release();
       // A closed tab does not need its runs any more.
       for (const cancel of client.active.values()) cancel();
     });
@@ -81,5 +90,10 @@ export function attachWebSocket(server: Server, deps: WsDeps): WebSocketServer {
 
     client.send({ type: 'hello', version: deps.version });
   });
-  return wss;
+  return {
+    wss,
+    handleUpgrade(req, socket, head, who) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, who));
+    },
+  };
 }

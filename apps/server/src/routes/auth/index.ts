@@ -50,7 +50,7 @@ export function createAccounts(deps: AccountsDeps) {
   const reruns = createRerunQueue(deps.store, deps.runner);
   const runs = createRunRecorder(deps.store, { ...DEFAULT_RUN_LIMITS, ...deps.runLimits });
 
-  // Drafts (issue 6) reuse this chain through `guard`, so their CSRF tokens are these ones.
+  // Drafts reuse this chain through `guard`, so their CSRF tokens are these ones.
   const guard = [express.json({ limit: '64kb' }), cookieParser(), sessions.loadSession, csrf.csrfProtection];
   const router = Router();
   router.use(ACCOUNT_PATHS, ...guard);

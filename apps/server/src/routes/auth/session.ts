@@ -34,8 +34,8 @@ export interface SessionOptions {
 }
 
 /**
- * `auto`: Secure whenever the browser will keep it: over https (behind a proxy, set Express's
- * `trust proxy`) and on loopback, which browsers treat as secure. A lab served over plain http
+ * `auto`: Secure whenever the browser will keep it: over https (behind a proxy, set
+ * LAB_TRUST_PROXY so Express sees the proxy's https) and on loopback, which browsers treat as secure. A lab served over plain http
  * on a LAN then still works; serve it over https to protect the session on the wire.
  */
 export type SecureCookies = boolean | 'auto';

@@ -29,8 +29,8 @@ export interface RunLimits {
   /** Per signed-in user. */
   runsPerMinute: number;
   /**
-   * Signed-out runs share one identity, the single user of a local lab, so by default only the
-   * server's queue and per-connection limits bound them. Set a number on a public server.
+   * Signed-out runs, all of them together (they share one identity in the store). By default
+   * none: the server bounds signed-out runs per client address (network/fair-share.ts).
    */
   anonymousRunsPerMinute: number | null;
   maxSourceBytes: number;
