@@ -173,6 +173,16 @@ export interface LineInfo {
   text: string;
 }
 
+/**
+ * Bytes of CO-RE relocations in `.BTF.ext`. They make libbpf rewrite instructions (a field's
+ * offset, a constant) from the kernel's BTF after these checks: a load the checks saw at ctx + 0
+ * could become ctx + 2000. lab.h turns them off for the kernel's types; any left were asked for.
+ */
+export function coreRelocationBytes(ext: Buffer): number {
+  if (ext.length < 32) return 0;
+  return ext.readUInt32LE(4) >= 32 ? ext.readUInt32LE(28) : 0;
+}
+
 /** `.BTF.ext` line info, by ELF section name, sorted by instruction. */
 export function parseLineInfo(ext: Buffer, btf: Btf): Map<string, LineInfo[]> {
   const out = new Map<string, LineInfo[]>();
@@ -183,11 +193,7 @@ export function parseLineInfo(ext: Buffer, btf: Btf): Map<string, LineInfo[]> {
   const funcLen = ext.readUInt32LE(12);
   const lineOff = ext.readUInt32LE(16);
   const lineLen = ext.readUInt32LE(20);
-  // CO-RE relocations make libbpf rewrite instructions (a field's offset, a constant) from the
-  // kernel's BTF after these checks: a load the checks saw at ctx + 8 could become ctx + 4096.
-  // lab.h turns them off for the kernel's types; any left were asked for by hand.
-  const coreLen = hdrLen >= 32 && ext.length >= 32 ? ext.readUInt32LE(28) : 0;
-  if (coreLen !== 0) throw new ElfError('it has CO-RE relocations (preserve_access_index or bpf_core_*), which the lab does not use');
+  if (coreRelocationBytes(ext) !== 0) throw new ElfError('.BTF.ext has CO-RE relocations');
   if (
     ext[2] !== 1 ||
     ext[3] !== 0 ||

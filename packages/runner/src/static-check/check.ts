@@ -1,7 +1,7 @@
 // Step 2 of a run: checks on the compiled object before anything touches the kernel
 // (DESIGN.md sections 1 and 4). Pure: the object and the rules in, refusals with lines out.
 import type { Diagnostic } from '@ebpf-lab/protocol';
-import { BTF_KIND, parseBtf, parseLineInfo, resolveType, typeSize } from './btf.ts';
+import { BTF_KIND, coreRelocationBytes, parseBtf, parseLineInfo, resolveType, typeSize } from './btf.ts';
 import type { Btf, LineInfo } from './btf.ts';
 import { findUnsafeFormats } from './format-strings.ts';
 import { ContextFlow } from './context-flow.ts';
@@ -142,6 +142,18 @@ function inspect(
   if (!btfSection) throw new ElfError('it has no .BTF section (compile with -g)');
   const btf = parseBtf(btfSection.data);
   const extSection = elf.byName('.BTF.ext');
+  if (extSection && coreRelocationBytes(extSection.data) !== 0) {
+    out.push({
+      source: 'static',
+      severity: 'error',
+      line: 0,
+      column: 0,
+      code: 'static/core-relocation',
+      message:
+        'your file uses CO-RE relocations (preserve_access_index, bpf_core_read, bpf_core_field_exists …): the loader would rewrite those accesses from the kernel\'s own types after these checks, so the lab does not allow them; read the tracepoint\'s fields through its own struct (ctx->args[1], ctx->ret)',
+    });
+    return;
+  }
   const lines = extSection ? parseLineInfo(extSection.data, btf) : new Map<string, LineInfo[]>();
   const studentFile = guessStudentFile(lines);
 

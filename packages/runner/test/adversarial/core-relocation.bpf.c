@@ -1,4 +1,4 @@
-// expect: refused-static static/bad-object
+// expect: refused-static static/core-relocation
 // A struct with preserve_access_index named like a kernel struct: libbpf would rewrite the
 // field offset to the kernel's (task_struct's pid lies thousands of bytes in) after the checks.
 #include "lab.h"
