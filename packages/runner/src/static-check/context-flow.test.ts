@@ -90,6 +90,12 @@ describe('context data-flow', () => {
     expect(reads(r)).toEqual([[1, 64, 8]]);
   });
 
+  it('refuses a subprogram returning a pointer into the stack', () => {
+    // main: call sub; exit.  sub: *(fp-8) = ctx; r0 = fp - 8; exit.
+    const r = analyze(callLocal(1), exit(), stx64(10, -8, 1), mov(0, 10), addImm(0, -8), exit());
+    expect(codes(r)).toEqual([[5, 'static/context-flow']]);
+  });
+
   it('refuses a subprogram reading a caller stack that holds the context', () => {
     // main: *(fp-8) = ctx; r1 = fp-8; call sub; exit.  sub: r2 = *(r1 + 0); r0 = *(r2 + 8); exit.
     const r = analyze(stx64(10, -8, 1), mov(1, 10), addImm(1, -8), callLocal(1), exit(), ldx64(2, 1, 0), ldx64(0, 2, 8), exit());

@@ -430,6 +430,10 @@ export class ContextFlow {
       case CLS.JMP32: {
         const o = op(insn.code);
         if (isExit(insn.code) && c === CLS.JMP) {
+          if (frame.depth > 0 && (R[0].fp !== null || R[0].foreign)) {
+            // The kernel refuses it too; here it would hide what the dead frame held.
+            return bad('static/context-flow', 'returns a pointer into the stack to its caller');
+          }
           summary.ret = summary.ret ? joinVal(summary.ret, R[0]) : { ...R[0] };
           return [];
         }
@@ -675,9 +679,7 @@ export class ContextFlow {
       hi: fn.end,
     });
     for (let r = 1; r <= 5; r++) R[r] = { ...NUM };
-    const ret = sum.ret ?? NUM;
-    // A pointer into the callee's frame, or into any caller's, is somewhere on the stack here.
-    R[0] = { ...ret, fp: ret.fp !== null || ret.foreign ? 'top' : null };
+    R[0] = { ...(sum.ret ?? NUM) };
     return [i + 1];
   }
 
