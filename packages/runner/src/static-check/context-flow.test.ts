@@ -224,6 +224,8 @@ describe('raw 64-bit loads', () => {
     for (const src of [1, 2, 3, 5, 6]) expect(codes(analyze(ldImm64(2, src, 3), exit()))).toEqual([[0, 'static/raw-load']]);
     expect(codes(analyze(ldImm64(2, 4, 3), exit()))).toEqual([[0, 'static/callback']]);
     expect(analyze(ldImm64(2, 0, 3), exit()).problems).toEqual([]);
+    // r10 stays the frame pointer, or the stack the checks follow would not be the real one.
+    expect(codes(analyze(stx64(10, -8, 1), ldImm64(10, 0, 0), ldx64(2, 10, -8), exit()))).toEqual([[1, 'static/bad-insn']]);
   });
 });
 

@@ -399,7 +399,10 @@ export class ContextFlow {
     if (insn.dst > 10 || insn.src > 10) return bad('static/bad-insn', 'uses a register that does not exist');
     const c = cls(insn.code);
 
-    if (isLdImm64(insn.code)) return this.loadImm64(sec, i, insn, s, frame);
+    if (isLdImm64(insn.code)) {
+      if (insn.dst === 10) return bad('static/bad-insn', 'writes the frame pointer');
+      return this.loadImm64(sec, i, insn, s, frame);
+    }
 
     switch (c) {
       case CLS.LD:
