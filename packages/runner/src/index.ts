@@ -1,7 +1,7 @@
 export * from './types.ts';
 export type { RunnerDeps, CompileOutcome, StaticOutcome } from './deps.ts';
 export { paths } from './paths.ts';
-export { createRunner } from './run.ts';
+export { CHECK_ONLY_SUMMARY, createRunner } from './run.ts';
 export { createDefaultDeps, createDefaultRunner, exerciseHash, getToolVersions } from './default-runner.ts';
 export type { DefaultRunnerOptions } from './default-runner.ts';
 export { compile, compileFlags, languageFlags, outputFlags, rootSymlinks, COMPILE_LIMITS, LIMIT_MESSAGES, STUDENT_FILE } from './compile/index.ts';

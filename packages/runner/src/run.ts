@@ -23,6 +23,8 @@ import type { LabRunner, RunProgress, RunRequest } from './types.ts';
 import type { RunnerDeps } from './deps.ts';
 
 const RECORD_CAP = 4096;
+export const CHECK_ONLY_SUMMARY =
+  'Compiled, and passed the static checks. Checked only: nothing was loaded, so the verifier, the target and the checks did not run.';
 const SYSCALL_CAP = 20_000;
 
 interface StageFailure {
@@ -173,6 +175,9 @@ async function runExercise(
     });
   }
   track.finish('ok');
+  if (request.checkOnly) {
+    return finish('pass', CHECK_ONLY_SUMMARY);
+  }
 
   // 3-5. Load (verifier), attach, run the target once per scenario.
   const work = await mkdtemp(join(tmpdir(), 'ebpf-lab-run-'));

@@ -6,6 +6,11 @@ export interface RunRequest {
   exerciseId: string;
   /** The student's single C file. */
   code: string;
+  /**
+   * Compile and check statically, and stop there: nothing is loaded. A file the checks accept
+   * is a `pass` whose summary says that nothing ran.
+   */
+  checkOnly?: boolean;
 }
 
 /** Progress of one run, streamed while it happens. `result` is returned, not streamed. */

@@ -93,6 +93,16 @@ int on_openat(struct trace_event_raw_sys_enter *ctx)
     expectNoLeak(r, secrets);
   });
 
+  it('shows no host path in messages that point into lab.h', async () => {
+    const r = await compile(lab('struct { __uint(type, BPF_MAP_TYPE_ARRAY); } lab_events SEC(".maps");\n'));
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics[0].message).toContain('(unnamed struct at lab.h:');
+    expect(r.diagnostics[0].message).toContain('(unnamed struct at student.bpf.c:2:1)');
+    const text = JSON.stringify({ d: r.diagnostics, l: r.log });
+    expect(text).not.toContain(paths.includeDir);
+    expect(text).not.toMatch(/\/[\w.-]+\/[\w./-]*\.h/);
+  });
+
   it('writes nothing anywhere when clang crashes (#pragma clang __debug crash)', async () => {
     const before = new Set(readdirSync(tmpdir()));
     const r = await compile(lab('#pragma clang __debug crash\n'));

@@ -187,6 +187,61 @@ describe('static checks', () => {
     expect(errors(r, 'static/reserved-name')[0].message).toContain('lab_on_openat');
   });
 
+  it('recognises lab.h\'s ring buffer by what it is, not by its name', async () => {
+    // Without the precompiled lab.h, a #define can rename lab.h's ring buffer out of the way.
+    const source = readFileSync(join(fixtures, 'lab-events-renamed.bpf.c'), 'utf8');
+    const compiled = await compile(source, { pch: null });
+    if (!compiled.object) throw new Error(compiled.log);
+    const r = checkObject(compiled.object, rules, source);
+    expect(errors(r, 'static/reserved-name').map((d) => d.message)).toEqual([
+      expect.stringContaining("map lab_events is not lab.h's lab_events"),
+    ]);
+    // And the array is checked as the student's: 1 GiB is far over the limits.
+    expect(errors(r, 'static/map-size')[0]?.message).toContain('max_entries 262144');
+    expect(errors(r, 'static/map-memory')).toHaveLength(1);
+  });
+
+  it('refuses a .maps description whose size was set by hand', async () => {
+    const obj = Buffer.from(await objectOf('maps-allowed'));
+    // The DATASEC type named .maps: kind 15 in its info word, size 0 as clang leaves it.
+    const name = obj.indexOf(Buffer.from('\0.maps\0')) + 1;
+    const btf = obj.indexOf(Buffer.from([0x9f, 0xeb, 0x01, 0x00]));
+    const strOff = btf + 24 + obj.readUInt32LE(btf + 16);
+    let patched = false;
+    for (let at = btf + 24; at + 12 <= strOff; at += 4) {
+      if (obj.readUInt32LE(at) === name - strOff && obj.readUInt32LE(at + 4) >>> 24 === 15 && obj.readUInt32LE(at + 8) === 0) {
+        obj.writeUInt32LE(64, at + 8);
+        patched = true;
+        break;
+      }
+    }
+    expect(patched).toBe(true);
+    const r = checkObject(obj, rules);
+    expect(errors(r, 'static/bad-object')[0]?.message).toContain('.maps was not made by the compiler');
+  });
+
+  it('refuses a .BTF with bytes after its strings', async () => {
+    const obj = Buffer.from(await objectOf('within-bounds'));
+    const btf = obj.indexOf(Buffer.from([0x9f, 0xeb, 0x01, 0x00]));
+    // Shorten the string length: the section then holds bytes the header does not account for.
+    obj.writeUInt32LE(obj.readUInt32LE(btf + 20) - 1, btf + 20);
+    expect(errors(checkObject(obj, rules), 'static/bad-object')[0]?.message).toContain('do not add up');
+  });
+
+  it('counts a per-CPU map once per possible CPU', async () => {
+    const r = await check('maps-allowed', { possibleCpus: 1 });
+    const percpu = r.maps.find((m) => m.type === 'percpu_array');
+    if (!percpu) throw new Error('maps-allowed has no per-CPU array');
+    const one = (percpu.keySize + Math.ceil(percpu.valueSize / 8) * 8) * percpu.maxEntries;
+    const extra = Math.ceil(percpu.valueSize / 8) * 8 * percpu.maxEntries * 1000;
+    const memoryOf = (cpus: number, limit: number) =>
+      errors(checkObject(objects.get('maps-allowed') as Buffer, { ...rules, possibleCpus: cpus, limits: { ...limits, memoryBytes: limit } }), 'static/map-memory');
+    // Find the total with one CPU, then show that 1001 CPUs add the value 1000 more times.
+    const total = Number(/need (\d+) bytes/.exec(memoryOf(1, 0)[0].message)?.[1]);
+    expect(total).toBeGreaterThanOrEqual(one);
+    expect(Number(/need (\d+) bytes/.exec(memoryOf(1001, 0)[0].message)?.[1])).toBe(total + extra);
+  });
+
   it('refuses every context read when the hook\'s record size is unknown', async () => {
     const r = await check('within-bounds', { contextSizes: {} });
     expect(errors(r, 'static/context-bound').length).toBeGreaterThan(0);

@@ -1,11 +1,14 @@
-// npm run grade -- <exercise-id> <file.c> [--json]
+// npm run grade -- <exercise-id> <file.c> [--json] [--check-only]
 // Grades one file exactly as the web lab does. Exit 0 pass, 1 fail, 2 error.
+// --check-only compiles and runs the static checks and stops there: nothing is loaded into the
+// kernel, so it is how anyone tries a hostile file safely.
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { RunResult } from '@ebpf-lab/protocol';
 import { createDefaultRunner } from '@ebpf-lab/runner';
 
-const USAGE = 'usage: npm run grade -- <exercise-id> <file.c> [--json]';
+const USAGE = 'usage: npm run grade -- <exercise-id> <file.c> [--json] [--check-only]';
+const FLAGS = new Set(['--json', '--check-only']);
 
 function formatResult(r: RunResult): string {
   const out: string[] = [];
@@ -31,8 +34,11 @@ function formatResult(r: RunResult): string {
 
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
-  const [exerciseId, file] = argv.filter((a) => a !== '--json');
-  if (!exerciseId || !file) {
+  const checkOnly = argv.includes('--check-only');
+  const unknown = argv.find((a) => a.startsWith('--') && !FLAGS.has(a));
+  const [exerciseId, file, extra] = argv.filter((a) => !FLAGS.has(a));
+  if (unknown || !exerciseId || !file || extra) {
+    if (unknown) console.error(`unknown option ${unknown}`);
     console.error(USAGE);
     return 2;
   }
@@ -44,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const runner = createDefaultRunner();
-  const result = await runner.run({ runId: randomUUID(), exerciseId, code }, () => {});
+  const result = await runner.run({ runId: randomUUID(), exerciseId, code, checkOnly }, () => {});
   console.log(json ? JSON.stringify(result, null, 2) : formatResult(result));
   return result.status === 'pass' ? 0 : result.status === 'fail' ? 1 : 2;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseClangOutput } from './diagnostics.ts';
+import { parseClangOutput, scrubPaths } from './diagnostics.ts';
 
 const stderr = [
   'In file included from <stdin>:1:',
@@ -54,5 +54,30 @@ describe('parseClangOutput', () => {
     expect(log).toContain('student.bpf.c:7:20: error');
     expect(log).not.toContain('<stdin>');
     expect(log.endsWith('2 errors generated.')).toBe(true);
+  });
+});
+
+describe('host paths in messages', () => {
+  it('names other files by their file name alone, and stdin as the student file', () => {
+    const { diagnostics, log } = parseClangOutput(
+      [
+        "<stdin>:2:46: error: redefinition of 'lab_events' with a different type: 'struct (unnamed struct at <stdin>:2:1)' vs 'struct (unnamed struct at /work/wt/x/build/include/lab.h:57:1)'",
+        ' struct { int a; } lab_events;',
+        '                   ^',
+        '1 error generated.',
+      ].join('\n'),
+    );
+    expect(diagnostics[0].message).toBe(
+      "redefinition of 'lab_events' with a different type: 'struct (unnamed struct at student.bpf.c:2:1)' vs 'struct (unnamed struct at lab.h:57:1)'",
+    );
+    expect(log).not.toMatch(/\/work|<stdin>/);
+  });
+
+  it('leaves the student\'s own source lines as they are', () => {
+    expect(scrubPaths('a / b and x/y/z')).toBe('a / b and x/y/z');
+    expect(scrubPaths("'/etc/shadow' file not found")).toBe("'/etc/shadow' file not found");
+    expect(scrubPaths("'/usr/lib/llvm-14/lib/clang/14.0.6/include/stdint.h:3:1' and (/a/b.h:1:2)")).toBe(
+      "'stdint.h:3:1' and (b.h:1:2)",
+    );
   });
 });

@@ -24,6 +24,18 @@ function unescape(text: string): string {
   return text.replace(/\\(["\\nt])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 }
 
+/**
+ * Clang names other files inside a message too ("unnamed struct at /…/build/include/lab.h:57:1",
+ * where lab.h lives on the host). Every absolute path clang points into (followed by a line
+ * number) becomes the file name the student knows (`lab.h`, `vmlinux.h`), and clang's name for
+ * stdin becomes STUDENT_FILE. A path the student wrote (`'/etc/shadow' file not found`) stays.
+ */
+export function scrubPaths(text: string, file = STDIN_NAME): string {
+  return text
+    .replaceAll(file, STUDENT_FILE)
+    .replace(/(?<=^|[\s'"`(\[{<=,])\/(?:[^\s'"`():,]+\/)*([^\s'"`():,/]+)(?=:\d)/g, '$1');
+}
+
 export interface ParsedOutput {
   diagnostics: Diagnostic[];
   /** The compiler output with every block about another file removed. */
@@ -67,7 +79,7 @@ export function parseClangOutput(stderr: string, file = STDIN_NAME): ParsedOutpu
         severity: severityOf(h[5]),
         line: asm ? 0 : Number(h[2]),
         column: asm ? 0 : Number(h[3]),
-        message: asm ? `in inline assembly: ${h[6].trim()}` : h[6].trim(),
+        message: scrubPaths(asm ? `in inline assembly: ${h[6].trim()}` : h[6].trim(), file),
       };
       const first = [...h[4].matchAll(RANGE)][0];
       if (!asm && first && Number(first[1]) === d.line) {
@@ -79,7 +91,7 @@ export function parseClangOutput(stderr: string, file = STDIN_NAME): ParsedOutpu
       if (flag) d.code = `clang/${flag[1].slice(2)}`;
       diagnostics.push(d);
       current = d;
-      kept.push(asm ? line : STUDENT_FILE + line.slice(file.length));
+      kept.push(scrubPaths(asm ? line : STUDENT_FILE + line.slice(file.length), file));
       continue;
     }
     const f = FIXIT.exec(line);

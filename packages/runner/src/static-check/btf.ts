@@ -43,8 +43,17 @@ export function parseBtf(data: Buffer): Btf {
   const typeLen = data.readUInt32LE(12);
   const strOff = data.readUInt32LE(16);
   const strLen = data.readUInt32LE(20);
+  // libbpf reads the header at offset 0 and ignores whatever follows the strings, so top-level
+  // asm could put a whole BTF of its own in front of clang's. Clang's layout is exact: header,
+  // types, strings, nothing else.
+  if (data[2] !== 1 || data[3] !== 0 || hdrLen !== 24 || typeOff !== 0 || strOff !== typeLen || hdrLen + strOff + strLen !== data.length) {
+    throw new ElfError('.BTF is not laid out as the compiler makes it (its header, types and strings do not add up to the section)');
+  }
   const types = slice(data, hdrLen + typeOff, typeLen, '.BTF types');
   const strings = slice(data, hdrLen + strOff, strLen, '.BTF strings');
+  if (strings.length === 0 || strings[0] !== 0 || strings[strings.length - 1] !== 0) {
+    throw new ElfError('.BTF strings do not start and end with NUL');
+  }
   const out: BtfType[] = [{ kind: 0, name: '', sizeOrType: 0, vlen: 0, members: [] }];
   let at = 0;
   const need = (n: number): void => {
@@ -164,14 +173,37 @@ export interface LineInfo {
   text: string;
 }
 
+/**
+ * Bytes of CO-RE relocations in `.BTF.ext`. They make libbpf rewrite instructions (a field's
+ * offset, a constant) from the kernel's BTF after these checks: a load the checks saw at ctx + 0
+ * could become ctx + 2000. lab.h turns them off for the kernel's types; any left were asked for.
+ */
+export function coreRelocationBytes(ext: Buffer): number {
+  if (ext.length < 32) return 0;
+  return ext.readUInt32LE(4) >= 32 ? ext.readUInt32LE(28) : 0;
+}
+
 /** `.BTF.ext` line info, by ELF section name, sorted by instruction. */
 export function parseLineInfo(ext: Buffer, btf: Btf): Map<string, LineInfo[]> {
   const out = new Map<string, LineInfo[]>();
   if (ext.length < 24) throw new ElfError('.BTF.ext is too short');
   if (ext.readUInt16LE(0) !== 0xeb9f) throw new ElfError('.BTF.ext has a bad magic number');
   const hdrLen = ext.readUInt32LE(4);
+  const funcOff = ext.readUInt32LE(8);
+  const funcLen = ext.readUInt32LE(12);
   const lineOff = ext.readUInt32LE(16);
   const lineLen = ext.readUInt32LE(20);
+  if (coreRelocationBytes(ext) !== 0) throw new ElfError('.BTF.ext has CO-RE relocations');
+  if (
+    ext[2] !== 1 ||
+    ext[3] !== 0 ||
+    (hdrLen !== 24 && hdrLen !== 32) ||
+    funcOff !== 0 ||
+    lineOff !== funcLen ||
+    hdrLen + funcLen + lineLen !== ext.length
+  ) {
+    throw new ElfError('.BTF.ext is not laid out as the compiler makes it');
+  }
   if (lineLen === 0) return out;
   const data = slice(ext, hdrLen + lineOff, lineLen, '.BTF.ext line info');
   if (data.length < 4) throw new ElfError('.BTF.ext line info is too short');

@@ -1,11 +1,12 @@
 // Step 2 of a run: checks on the compiled object before anything touches the kernel
 // (DESIGN.md sections 1 and 4). Pure: the object and the rules in, refusals with lines out.
 import type { Diagnostic } from '@ebpf-lab/protocol';
-import { BTF_KIND, parseBtf, parseLineInfo, resolveType, typeSize } from './btf.ts';
+import { BTF_KIND, coreRelocationBytes, parseBtf, parseLineInfo, resolveType, typeSize } from './btf.ts';
 import type { Btf, LineInfo } from './btf.ts';
 import { findUnsafeFormats } from './format-strings.ts';
 import { ContextFlow } from './context-flow.ts';
-import type { CodeSection, Location } from './context-flow.ts';
+import type { CodeSection, FunctionRange, Location, MapSizes } from './context-flow.ts';
+import { possibleCpus } from './cpus.ts';
 import { ElfError, parseElf, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION } from './elf.ts';
 import type { ElfFile, ElfSymbol } from './elf.ts';
 import { contextSizesSync } from './tracefs.ts';
@@ -32,6 +33,8 @@ export interface StaticRules {
   allowedHelpers?: readonly string[];
   /** Names the lab itself defines with the reserved `lab_` prefix. */
   labNames?: readonly string[];
+  /** CPUs a per-CPU map holds a value for (read from sysfs when absent). */
+  possibleCpus?: number;
 }
 
 export interface ProgramInfo {
@@ -69,6 +72,13 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LOCAL_NAME = /^[A-Za-z0-9_.$]*$/;
 const DATA_SECTION = /^\.(?:rodata|data|bss)(?:\.[A-Za-z0-9_.]+)?$/;
 const META_SECTION = /^(?:|\.strtab|\.shstrtab|\.symtab|\.BTF|\.BTF\.ext|\.llvm_addrsig|\.rel.+|\.debug_[a-z_.]+)$/;
+
+/**
+ * lab.h's ring buffer, which the lab accounts for itself. Recognised by what it is, not by its
+ * name: a student map named lab_events with another shape is the student's, and refused.
+ */
+const LAB_RINGBUF = { name: 'lab_events', fields: ['type', 'max_entries'], type: 27, maxEntries: 256 * 1024 };
+const PER_CPU = new Set([5, 6, 10]);
 
 const MAP_TYPES: Record<number, string> = {
   1: 'hash',
@@ -122,10 +132,28 @@ function inspect(
   sourceLines: string[] | undefined,
 ): void {
   const elf = parseElf(object);
+  const seen = new Set<string>();
+  for (const s of elf.sections) {
+    // libbpf takes the last section of a name where this file reads the first: no two may share one.
+    if (s.index !== 0 && seen.has(s.name)) throw new ElfError(`it has two sections named ${printable(s.name)}`);
+    seen.add(s.name);
+  }
   const btfSection = elf.byName('.BTF');
   if (!btfSection) throw new ElfError('it has no .BTF section (compile with -g)');
   const btf = parseBtf(btfSection.data);
   const extSection = elf.byName('.BTF.ext');
+  if (extSection && coreRelocationBytes(extSection.data) !== 0) {
+    out.push({
+      source: 'static',
+      severity: 'error',
+      line: 0,
+      column: 0,
+      code: 'static/core-relocation',
+      message:
+        'your file uses CO-RE relocations (preserve_access_index, bpf_core_read, bpf_core_field_exists …): the loader would rewrite those accesses from the kernel\'s own types after these checks, so the lab does not allow them; read the tracepoint\'s fields through its own struct (ctx->args[1], ctx->ret)',
+    });
+    return;
+  }
   const lines = extSection ? parseLineInfo(extSection.data, btf) : new Map<string, LineInfo[]>();
   const studentFile = guessStudentFile(lines);
 
@@ -158,6 +186,7 @@ function inspect(
   // Sections.
   const code = new Map<number, CodeSection>();
   let dataBytes = 0;
+  const dataSections: string[] = [];
   for (const s of elf.sections) {
     const exec = (s.flags & BigInt(SHF_EXECINSTR)) !== 0n;
     if (exec) {
@@ -168,7 +197,9 @@ function inspect(
       if (s.type === SHT_NOBITS || s.data.length % 8 !== 0) throw new ElfError(`section ${s.name} is not whole instructions`);
       code.set(s.index, { index: s.index, name: s.name, data: s.data, relocs: new Map() });
     } else if (DATA_SECTION.test(s.name)) {
+      // Each becomes a map of its own (libbpf's internal maps), restored between scenarios.
       dataBytes += s.size;
+      if (s.size > 0) dataSections.push(s.name);
     } else if (s.name !== '.maps' && s.name !== 'license' && !META_SECTION.test(s.name)) {
       refuse('static/section', `section "${printable(s.name)}" is not allowed`);
     }
@@ -200,7 +231,38 @@ function inspect(
   }
 
   // Maps.
-  checkMaps(elf, btf, rules.limits, labNames, dataBytes, maps, refuse);
+  const cpus = rules.possibleCpus ?? possibleCpus();
+  checkMaps(elf, btf, rules.limits, labNames, { bytes: dataBytes, sections: dataSections }, cpus, maps, refuse);
+  const mapsIndex = elf.byName('.maps')?.index;
+  const sizes = new Map<string, MapSizes>(maps.map((m) => [m.name, { keySize: m.keySize, valueSize: m.valueSize }]));
+  const mapOf = (sym: ElfSymbol): MapSizes | undefined =>
+    sym.shndx === mapsIndex && sym.type !== STT_SECTION ? sizes.get(sym.name) : undefined;
+
+  // Functions, as libbpf cuts them out of their sections: each symbol's [value, value + size).
+  const functions = new Map<number, FunctionRange[]>();
+  for (const sym of elf.symbols) {
+    if (sym.type !== STT_FUNC || !code.has(sym.shndx)) continue;
+    const sec = code.get(sym.shndx) as CodeSection;
+    if (sym.value % 8 !== 0 || sym.size % 8 !== 0 || sym.size === 0 || sym.value + sym.size > sec.data.length) {
+      throw new ElfError(`function ${printable(sym.name)} does not cover whole instructions of ${printable(sec.name)}`);
+    }
+    const list = functions.get(sym.shndx) ?? [];
+    list.push({ start: sym.value / 8, end: (sym.value + sym.size) / 8 });
+    functions.set(sym.shndx, list);
+  }
+  for (const [index, list] of functions) {
+    list.sort((a, b) => a.start - b.start);
+    for (let k = 1; k < list.length; k++) {
+      if (list[k].start < list[k - 1].end) throw new ElfError(`two functions of ${printable(code.get(index)?.name ?? '')} overlap`);
+    }
+  }
+  const text = elf.byName('.text');
+  const flowOptions = {
+    helperArgs: (id: number) => (helpers.has(helperName(id)) ? helperArgCount(id) : undefined),
+    mapOf,
+    text: text && code.has(text.index) ? text.index : -1,
+    functions,
+  };
 
   // Read-only strings: a format with %s or %p makes bpf_snprintf (DEBUG) read any kernel address.
   for (const f of findUnsafeFormats(elf.sections)) {
@@ -220,10 +282,7 @@ function inspect(
       refuse('static/program', `program ${sym.name} is static; programs must be global functions`, { section: sec.name, insn: sym.value / 8 });
       continue;
     }
-    if (sym.value % 8 !== 0 || sym.value >= sec.data.length) throw new ElfError(`program ${sym.name} does not start on an instruction`);
-    const flow = ContextFlow.analyze(code, sec.index, sym.value / 8, (id) =>
-      helpers.has(helperName(id)) ? helperArgCount(id) : undefined,
-    );
+    const flow = ContextFlow.analyze(code, sec.index, sym.value / 8, flowOptions, (sym.value + sym.size) / 8);
     const limit = contextSizes[sec.name];
     const tp = sec.name.split('/').pop() ?? sec.name;
     let maxRead = 0;
@@ -250,7 +309,7 @@ function inspect(
     programs.push({
       name: sym.name,
       section: sec.name,
-      insns: Math.floor(Math.min(sym.size, sec.data.length - sym.value) / 8),
+      insns: sym.size / 8,
       reachableInsns: flow.reachable,
       maxContextRead: maxRead,
     });
@@ -281,15 +340,22 @@ function checkMaps(
   btf: Btf,
   limits: StaticLimits,
   labNames: Set<string>,
-  dataBytes: number,
+  data: { bytes: number; sections: string[] },
+  cpus: number,
   maps: MapInfo[],
   refuse: (code: string, message: string, where?: { name: string }) => void,
 ): void {
-  const mapsSec = btf.types.find((t) => t.kind === BTF_KIND.DATASEC && t.name === '.maps');
+  const datasecs = btf.types.filter((t) => t.kind === BTF_KIND.DATASEC && t.name === '.maps');
+  if (datasecs.length > 1) throw new ElfError('.BTF describes .maps twice');
+  const mapsSec = datasecs[0];
   const hasMapsSection = elf.byName('.maps') !== undefined;
   if (hasMapsSection && !mapsSec) throw new ElfError('.maps has no BTF description');
-  let memory = dataBytes;
-  let studentMaps = 0;
+  // The compiler leaves a DATASEC's size 0 for libbpf to fill in from the section; a size set
+  // by hand would make libbpf trust the hand-made layout.
+  if (mapsSec && mapsSec.sizeOrType !== 0) throw new ElfError('the BTF description of .maps was not made by the compiler');
+  let memory = data.bytes;
+  let studentMaps = data.sections.length;
+  let labRingbufSeen = false;
   for (const v of mapsSec?.members ?? []) {
     const variable = resolveType(btf, v.type).type;
     if (variable.kind !== BTF_KIND.VAR) throw new ElfError('.maps holds something that is not a variable');
@@ -298,12 +364,17 @@ function checkMaps(
     if (def.kind !== BTF_KIND.STRUCT) throw new ElfError(`map ${name} is not a struct definition`);
     const info: MapInfo = { name, type: 'unknown', keySize: 0, valueSize: 0, maxEntries: 0 };
     let typeId = 0;
+    const fields: string[] = [];
     for (const m of def.members) {
+      fields.push(m.name);
       const ptr = resolveType(btf, m.type).type;
       if (ptr.kind !== BTF_KIND.PTR) throw new ElfError(`map ${name} field ${m.name} is not a pointer`);
       const target = resolveType(btf, ptr.sizeOrType).type;
       // __uint(field, N) is `int (*field)[N]`; __type(field, T) is `T *field`.
       const num = target.kind === BTF_KIND.ARRAY ? (target.array?.nelems ?? 0) : undefined;
+      if (num === undefined && ['type', 'max_entries', 'key_size', 'value_size', 'map_flags'].includes(m.name)) {
+        throw new ElfError(`map ${name} field ${m.name} is not a number`);
+      }
       const size = () => typeSize(btf, ptr.sizeOrType) ?? 0;
       switch (m.name) {
         case 'type':
@@ -336,7 +407,18 @@ function checkMaps(
     }
     info.type = MAP_TYPES[typeId] ?? `type ${typeId}`;
     maps.push(info);
-    if (labNames.has(name)) continue;
+    const isLabRingbuf =
+      name === LAB_RINGBUF.name &&
+      typeId === LAB_RINGBUF.type &&
+      info.maxEntries === LAB_RINGBUF.maxEntries &&
+      fields.join() === LAB_RINGBUF.fields.join();
+    if (isLabRingbuf && !labRingbufSeen) {
+      labRingbufSeen = true;
+      continue;
+    }
+    if (labNames.has(name)) {
+      refuse('static/reserved-name', `map ${name} is not lab.h's ${name}: names starting with lab_ are reserved for lab.h`, { name });
+    }
     studentMaps += 1;
     if (!MAP_TYPES[typeId]) {
       refuse('static/map-type', `map ${name} has type ${typeId}; allowed: hash, array, their per-CPU and LRU variants, ring buffers`, { name });
@@ -354,10 +436,15 @@ function checkMaps(
       if (info.keySize > limits.maxMapValueBytes) {
         refuse('static/map-size', `map ${name} has ${info.keySize}-byte keys; the limit is ${limits.maxMapValueBytes} bytes`, { name });
       }
-      memory += (info.keySize + info.valueSize) * info.maxEntries;
+      // A per-CPU map keeps a value, rounded up to 8 bytes, for every possible CPU.
+      const valueBytes = PER_CPU.has(typeId) ? Math.ceil(info.valueSize / 8) * 8 * cpus : info.valueSize;
+      memory += (info.keySize + valueBytes) * info.maxEntries;
     }
   }
-  if (studentMaps > limits.maxMaps) refuse('static/map-count', `your file defines ${studentMaps} maps; the limit is ${limits.maxMaps}`);
+  if (studentMaps > limits.maxMaps) {
+    const globals = data.sections.length ? ` (${data.sections.length} of them for your globals: ${data.sections.join(', ')})` : '';
+    refuse('static/map-count', `your file defines ${studentMaps} maps${globals}; the limit is ${limits.maxMaps}`);
+  }
   if (memory > limits.memoryBytes) {
     refuse('static/map-memory', `your maps and globals need ${memory} bytes; the limit is ${limits.memoryBytes} bytes`);
   }

@@ -1,0 +1,10 @@
+// expect: refused-static static/forbidden-helper
+// bpf_tail_call: not on the students' list of helpers.
+#include "lab.h"
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int adv(struct trace_event_raw_sys_enter *ctx)
+{
+	bpf_tail_call(ctx, (void *)0, 0);
+	return 0;
+}
