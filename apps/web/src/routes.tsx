@@ -3,6 +3,7 @@
 //   { path: '/account', title: 'Account', component: page(() => import('./account/AccountPage.tsx')), nav: 'Account' },
 import { lazy } from 'react';
 import type { ComponentType } from 'react';
+import type { Audience } from './shell/PanelBoundary.tsx';
 
 export type PageComponent = ComponentType<Record<string, string>>;
 
@@ -13,6 +14,8 @@ export interface RouteDef {
   component: PageComponent;
   /** Shown in the top bar when set. */
   nav?: string;
+  /** Who the page is for, which sets the words of its error messages; students by default. */
+  audience?: Audience;
 }
 
 /** A page loaded on first visit (its own chunk). Its props are the route's parameters. */
@@ -30,7 +33,7 @@ export const routes: RouteDef[] = [
   { path: '/account', title: 'Account', component: page(() => import('./account/AccountPage.tsx')), nav: 'Account' },
   { path: '/account/submissions/:runId', title: 'Submission', component: page(() => import('./account/MySubmissionPage.tsx')) },
   { path: '/join/:code', title: 'Join a course', component: page(() => import('./account/JoinPage.tsx')) },
-  { path: '/instructor', title: 'Instructor desk', component: page(() => import('./instructor/DeskPage.tsx')) },
-  { path: '/instructor/courses/:courseId', title: 'Course', component: page(() => import('./instructor/CoursePage.tsx')) },
-  { path: '/instructor/courses/:courseId/runs/:runId', title: 'Submission review', component: page(() => import('./instructor/ReviewPage.tsx')) },
+  { path: '/instructor', title: 'Instructor desk', component: page(() => import('./instructor/DeskPage.tsx')), audience: 'instructor' },
+  { path: '/instructor/courses/:courseId', title: 'Course', component: page(() => import('./instructor/CoursePage.tsx')), audience: 'instructor' },
+  { path: '/instructor/courses/:courseId/runs/:runId', title: 'Submission review', component: page(() => import('./instructor/ReviewPage.tsx')), audience: 'instructor' },
 ];
