@@ -3,6 +3,8 @@
 //   { path: '/account', title: 'Account', component: page(() => import('./account/AccountPage.tsx')), nav: 'Account' },
 import { lazy } from 'react';
 import type { ComponentType } from 'react';
+import { prefetchExercise } from './api/exercises.ts';
+import { loadCodeEditor } from './editor/load-editor.ts';
 import type { Audience } from './shell/PanelBoundary.tsx';
 
 export type PageComponent = ComponentType<Record<string, string>>;
@@ -15,7 +17,11 @@ export interface RouteDef {
   /** Shown in the top bar when set. */
   nav?: string;
   /** Who the page is for, which sets the words of its error messages; students by default. */
-  audience?: Audience;
+  audience?: Audience;  /**
+   * Starts what the page will need as soon as its route matches, in parallel with the page's own
+   * chunk instead of after it.
+   */
+  preload?(params: Record<string, string>): void;
 }
 
 /** A page loaded on first visit (its own chunk). Its props are the route's parameters. */
@@ -28,7 +34,17 @@ export function page<P extends Record<string, string>>(
 
 export const routes: RouteDef[] = [
   { path: '/', title: 'Exercises', component: page(() => import('./progress/CurriculumPage.tsx')), nav: 'Exercises' },
-  { path: '/exercises/:id', title: 'Exercise', component: page(() => import('./exercise/ExercisePage.tsx')) },
+  {
+    path: '/exercises/:id',
+    title: 'Exercise',
+    component: page(() => import('./exercise/ExercisePage.tsx')),
+    // The editor (Monaco, most of the bundle) and the exercise load while the page's chunk does.
+    preload: ({ id }) => {
+      // A failure shows where the editor would be, when the page asks for it again.
+      loadCodeEditor().catch(() => {});
+      prefetchExercise(id);
+    },
+  },
   { path: '/exercises/:id/history', title: 'Attempt history', component: page(() => import('./progress/HistoryPage.tsx')) },
   { path: '/account', title: 'Account', component: page(() => import('./account/AccountPage.tsx')), nav: 'Account' },
   { path: '/account/submissions/:runId', title: 'Submission', component: page(() => import('./account/MySubmissionPage.tsx')) },

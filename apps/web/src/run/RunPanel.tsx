@@ -197,7 +197,12 @@ export function RunPanel({ run, next, onReveal }: RunPanelProps) {
   }));
 
   return (
-    <div className="run-panel" data-testid="run-panel" data-phase={run.phase}>
+    <div
+      className="run-panel"
+      data-testid="run-panel"
+      data-phase={run.phase}
+      data-request={run.requestId}
+    >
       <StageBar run={run} />
       <Verdict run={run} next={next} />
       <TabList<Tab>
