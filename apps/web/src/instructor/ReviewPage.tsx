@@ -154,8 +154,12 @@ export default function ReviewPage({ courseId, runId }: { courseId: string; runI
               <p className="empty">This is the student's first attempt.</p>
             ))}
           {tab === 'checks' &&
-            (result ? (
+            (result && result.checks.length > 0 ? (
               <CheckList checks={result.checks} />
+            ) : result ? (
+              <p className="empty">
+                No checks ran: <InlineCode text={result.summary} />
+              </p>
             ) : (
               <p className="empty">No result: {statusLabel(run)}.</p>
             ))}
