@@ -11,8 +11,9 @@ const serverUrl = process.env.LAB_SERVER ?? 'http://127.0.0.1:8080';
 /**
  * Puts `<link rel="modulepreload">` for the editor's chunks (Monaco is most of the bundle) in
  * index.html, so the browser fetches them alongside the app's entry instead of only once the
- * exercise page's own chunk has loaded and asked for them. Every page but the exercise list
- * uses Monaco (the editor, or the diff of attempts), and the list is one click from an exercise.
+ * exercise page's own chunk has loaded and asked for them. Exercises, their history and the
+ * instructor's review use Monaco (the editor or its diff), and the exercise list, the first page,
+ * is one click from an exercise.
  */
 function preloadEditor(): Plugin {
   return {

@@ -17,7 +17,8 @@ export interface RouteDef {
   /** Shown in the top bar when set. */
   nav?: string;
   /** Who the page is for, which sets the words of its error messages; students by default. */
-  audience?: Audience;  /**
+  audience?: Audience;
+  /**
    * Starts what the page will need as soon as its route matches, in parallel with the page's own
    * chunk instead of after it.
    */
