@@ -6,6 +6,8 @@ import type { ClientMessage, ExerciseDetail } from '@ebpf-lab/protocol';
 import type { CodeEditorProps } from '../editor/CodeEditor.tsx';
 import { click, render } from '../test-utils/render.tsx';
 import type { Rendered } from '../test-utils/render.tsx';
+// Imported statically: vi.mock calls are hoisted above it, so it sees the mocks.
+import ExercisePage from './ExercisePage.tsx';
 
 const exercise: ExerciseDetail = {
   id: 'count-opens',
@@ -81,9 +83,9 @@ async function settle(): Promise<void> {
   });
 }
 
-describe('the Run button while the editor loads', () => {
+// Patient: jsdom on a shared, loaded machine renders the whole page slowly.
+describe('the Run button while the editor loads', { timeout: 30_000 }, () => {
   it('says "Loading editor…" and is disabled, then runs the editor’s code once it is ready', async () => {
-    const { default: ExercisePage } = await import('./ExercisePage.tsx');
     view = render(<ExercisePage id="count-opens" />);
     await settle();
     const button = () =>
