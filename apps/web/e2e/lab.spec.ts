@@ -2,6 +2,7 @@
 // error shows, the fix compiles) and issue 6's (persistence of code and preferences, the run
 // panel for the reference solution, screenshots in both themes), plus the bundle measurements.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +15,16 @@ import {
   watchErrors,
 } from './helpers/browser.ts';
 import type { LabBrowser } from './helpers/browser.ts';
-import { buildWeb, removeWebBuild, repoRoot, startLabServer } from './helpers/lab-server.ts';
+import {
+  buildProductionWeb,
+  buildWeb,
+  removeWebBuild,
+  repoRoot,
+  startLabServer,
+} from './helpers/lab-server.ts';
 import type { LabServer } from './helpers/lab-server.ts';
 import { artifactsDir, measureBundle, measureFirstLoad, writeWebMetrics } from './helpers/metrics.ts';
+import type { FirstLoad } from './helpers/metrics.ts';
 
 let server: LabServer;
 let browser: LabBrowser;
@@ -207,14 +215,26 @@ describe('student lab in the browser', { timeout: 300_000 }, () => {
   });
 
   it('measures the bundle and the first load for the benchmark', async () => {
-    const bundle = measureBundle();
-    const fresh = await launchBrowser();
-    let firstLoad;
+    // The product's bundle (production React), served by a server of its own.
+    const dist = buildProductionWeb();
+    const bundle = measureBundle(dist);
+    const product = await startLabServer(90_000, { webDir: dist });
+    // Three cold loads, each in a fresh browser; the median is reported, with the machine's load.
+    const loads: FirstLoad[] = [];
     try {
-      firstLoad = await measureFirstLoad(fresh.context, `${server.url}/exercises/${exerciseId}`);
+      for (let i = 0; i < 3; i++) {
+        const fresh = await launchBrowser();
+        try {
+          loads.push(await measureFirstLoad(fresh.context, `${product.url}/exercises/${exerciseId}`));
+        } finally {
+          await fresh.close();
+        }
+      }
     } finally {
-      await fresh.close();
+      await product.stop();
     }
+    loads.sort((a, b) => a.timeToInteractiveMs - b.timeToInteractiveMs);
+    const firstLoad = { ...loads[1], samplesMs: loads.map((l) => l.timeToInteractiveMs) };
     const path = writeWebMetrics({
       bundle: {
         totalBytes: bundle.totalBytes,
@@ -223,6 +243,8 @@ describe('student lab in the browser', { timeout: 300_000 }, () => {
       },
       firstLoad,
       targets: { bundleGzipBytes: 2 * 1024 * 1024, timeToInteractiveMs: 1500 },
+      // The machine is shared: a first load measured at a load of 10 says little about one at 1.
+      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
     });
     // Recorded, not asserted (timings belong to `npm run bench`); only sanity of the numbers.
     expect(bundle.totalGzipBytes).toBeGreaterThan(0);

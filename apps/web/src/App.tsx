@@ -1,6 +1,8 @@
 import { Suspense, useEffect } from 'react';
 import { routes } from './routes.tsx';
+import type { RouteDef } from './routes.tsx';
 import { PageErrorBoundary } from './shell/PageErrorBoundary.tsx';
+import type { Audience } from './shell/PanelBoundary.tsx';
 import { Link, matchPath, usePathname } from './shell/router.tsx';
 import { setPreferences, usePreferences, useResolvedTheme } from './storage/preferences.ts';
 import type { ThemeChoice } from './storage/preferences.ts';
@@ -31,15 +33,23 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
+  let audience: Audience = 'student';
   let page = <p className="page-message">This page does not exist. <Link href="/">Go to the exercises</Link>.</p>;
+  let matched: { route: RouteDef; params: Record<string, string> } | undefined;
   for (const route of routes) {
     const params = matchPath(route.path, pathname);
     if (params) {
       const Page = route.component;
+      audience = route.audience ?? 'student';
       page = <Page key={route.path} {...params} />;
+      matched = { route, params };
       break;
     }
   }
+  useEffect(() => {
+    matched?.route.preload?.(matched.params);
+    // Once per page visited; `matched` is derived from the pathname.
+  }, [pathname]);
 
   return (
     <div className="app">
@@ -64,7 +74,7 @@ export function App() {
         </div>
       </header>
       <main id="main" className="main">
-        <PageErrorBoundary resetKey={pathname}>
+        <PageErrorBoundary resetKey={pathname} audience={audience}>
           <Suspense fallback={<p className="page-message">Loading…</p>}>{page}</Suspense>
         </PageErrorBoundary>
       </main>

@@ -3,6 +3,9 @@
 //   { path: '/account', title: 'Account', component: page(() => import('./account/AccountPage.tsx')), nav: 'Account' },
 import { lazy } from 'react';
 import type { ComponentType } from 'react';
+import { prefetchExercise } from './api/exercises.ts';
+import { loadCodeEditor } from './editor/load-editor.ts';
+import type { Audience } from './shell/PanelBoundary.tsx';
 
 export type PageComponent = ComponentType<Record<string, string>>;
 
@@ -13,6 +16,13 @@ export interface RouteDef {
   component: PageComponent;
   /** Shown in the top bar when set. */
   nav?: string;
+  /** Who the page is for, which sets the words of its error messages; students by default. */
+  audience?: Audience;
+  /**
+   * Starts what the page will need as soon as its route matches, in parallel with the page's own
+   * chunk instead of after it.
+   */
+  preload?(params: Record<string, string>): void;
 }
 
 /** A page loaded on first visit (its own chunk). Its props are the route's parameters. */
@@ -25,12 +35,22 @@ export function page<P extends Record<string, string>>(
 
 export const routes: RouteDef[] = [
   { path: '/', title: 'Exercises', component: page(() => import('./progress/CurriculumPage.tsx')), nav: 'Exercises' },
-  { path: '/exercises/:id', title: 'Exercise', component: page(() => import('./exercise/ExercisePage.tsx')) },
+  {
+    path: '/exercises/:id',
+    title: 'Exercise',
+    component: page(() => import('./exercise/ExercisePage.tsx')),
+    // The editor (Monaco, most of the bundle) and the exercise load while the page's chunk does.
+    preload: ({ id }) => {
+      // A failure shows where the editor would be, when the page asks for it again.
+      loadCodeEditor().catch(() => {});
+      prefetchExercise(id);
+    },
+  },
   { path: '/exercises/:id/history', title: 'Attempt history', component: page(() => import('./progress/HistoryPage.tsx')) },
   { path: '/account', title: 'Account', component: page(() => import('./account/AccountPage.tsx')), nav: 'Account' },
   { path: '/account/submissions/:runId', title: 'Submission', component: page(() => import('./account/MySubmissionPage.tsx')) },
   { path: '/join/:code', title: 'Join a course', component: page(() => import('./account/JoinPage.tsx')) },
-  { path: '/instructor', title: 'Instructor desk', component: page(() => import('./instructor/DeskPage.tsx')) },
-  { path: '/instructor/courses/:courseId', title: 'Course', component: page(() => import('./instructor/CoursePage.tsx')) },
-  { path: '/instructor/courses/:courseId/runs/:runId', title: 'Submission review', component: page(() => import('./instructor/ReviewPage.tsx')) },
+  { path: '/instructor', title: 'Instructor desk', component: page(() => import('./instructor/DeskPage.tsx')), audience: 'instructor' },
+  { path: '/instructor/courses/:courseId', title: 'Course', component: page(() => import('./instructor/CoursePage.tsx')), audience: 'instructor' },
+  { path: '/instructor/courses/:courseId/runs/:runId', title: 'Submission review', component: page(() => import('./instructor/ReviewPage.tsx')), audience: 'instructor' },
 ];

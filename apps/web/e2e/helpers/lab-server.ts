@@ -57,10 +57,36 @@ export function buildWeb(): string {
   return out;
 }
 
-/** Removes the private build (the exit hook is a fallback: test workers may be killed). */
+let productionDir: string | null = null;
+
+/**
+ * The bundle `npm start` serves, built privately for measuring it. buildWeb's runs under
+ * vitest, whose NODE_ENV=test makes Vite bundle React's development build (which the tests
+ * want: StrictMode's double mounts); its size and speed are not the product's.
+ */
+export function buildProductionWeb(): string {
+  if (productionDir) return productionDir;
+  const out = mkdtempSync(join(tmpdir(), 'ebpf-lab-web-prod-'));
+  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], {
+    cwd: webRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  if (result.status !== 0) {
+    rmSync(out, { recursive: true, force: true });
+    throw new Error(`vite build failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  productionDir = out;
+  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+  return out;
+}
+
+/** Removes the private builds (the exit hook is a fallback: test workers may be killed). */
 export function removeWebBuild(): void {
-  if (builtDir) rmSync(builtDir, { recursive: true, force: true });
+  for (const dir of [builtDir, productionDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   builtDir = null;
+  productionDir = null;
 }
 
 /** The directory the last `buildWeb()` wrote, if any. */
@@ -68,7 +94,11 @@ export function builtWebDir(): string | null {
   return builtDir;
 }
 
-export async function startLabServer(timeoutMs = 90_000): Promise<LabServer> {
+export async function startLabServer(
+  timeoutMs = 90_000,
+  options: { webDir?: string } = {},
+): Promise<LabServer> {
+  const webDir = options.webDir ?? builtDir;
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ebpf-lab-web-e2e-'));
   let log = '';
@@ -80,7 +110,7 @@ export async function startLabServer(timeoutMs = 90_000): Promise<LabServer> {
       HOST: '127.0.0.1',
       LAB_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
-      ...(builtDir ? { LAB_WEB_DIST_DIR: builtDir } : {}),
+      ...(webDir ? { LAB_WEB_DIST_DIR: webDir } : {}),
     },
     // Its own process group, so stopping it also stops tsx's child node process.
     detached: true,

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useAsync } from '../api/use-async.ts';
 import { CheckList } from '../run/CheckList.tsx';
+import { InlineCode } from '../shell/InlineCode.tsx';
 import { Link } from '../shell/router.tsx';
 import { CodeWithComments } from './CodeWithComments.tsx';
 import { apiGet, formatWhen, statusLabel } from './account-api.ts';
@@ -10,7 +11,10 @@ import './account.css';
 /** A student's own stored submission, with the comments their instructor left on its lines. */
 export default function MySubmissionPage({ runId }: { runId: string }) {
   const data = useAsync(
-    () => apiGet<{ run: StoredRun; comments: LineComment[] }>(`/api/submissions/${encodeURIComponent(runId)}`),
+    () =>
+      apiGet<{ run: StoredRun; comments: LineComment[] }>(
+        `/api/submissions/${encodeURIComponent(runId)}`,
+      ),
     [runId],
   );
   useEffect(() => {
@@ -23,7 +27,11 @@ export default function MySubmissionPage({ runId }: { runId: string }) {
         <Link href="/account">← My submissions</Link>
       </p>
       {data.state === 'loading' && <p className="muted">Loading…</p>}
-      {data.state === 'failed' && <p className="form-error" role="alert">{data.message}</p>}
+      {data.state === 'failed' && (
+        <p className="form-error" role="alert">
+          {data.message}
+        </p>
+      )}
       {data.state === 'ready' && (
         <>
           <h1>
@@ -31,12 +39,17 @@ export default function MySubmissionPage({ runId }: { runId: string }) {
           </h1>
           <p>
             {statusLabel(data.value.run)}
-            {data.value.run.result && <span className="muted"> · {data.value.run.result.summary}</span>}
+            {data.value.run.result && (
+              <span className="muted">
+                {' '}
+                · <InlineCode text={data.value.run.result.summary} />
+              </span>
+            )}
           </p>
           {data.value.comments.length > 0 && (
             <p data-testid="comment-summary">
-              Your instructor left {data.value.comments.length} comment{data.value.comments.length > 1 ? 's' : ''} on this
-              submission.
+              Your instructor left {data.value.comments.length} comment
+              {data.value.comments.length > 1 ? 's' : ''} on this submission.
             </p>
           )}
           <CodeWithComments code={data.value.run.code} comments={data.value.comments} />

@@ -51,6 +51,23 @@ export function fetchExercises(): Promise<ExerciseSummary[]> {
   return listCache;
 }
 
+// An exercise asked for before its page's code has loaded, kept for that page's first request.
+const prefetched = new Map<string, Promise<ExerciseDetail>>();
+
+/** Starts loading an exercise now; the next `fetchExercise` of it gets this answer. */
+export function prefetchExercise(id: string): void {
+  if (prefetched.has(id)) return;
+  const pending = getJson(`/api/exercises/${encodeURIComponent(id)}`, ExerciseDetail);
+  // Its error, if any, is reported by the fetchExercise that takes it.
+  pending.catch(() => {});
+  prefetched.set(id, pending);
+}
+
 export function fetchExercise(id: string): Promise<ExerciseDetail> {
+  const early = prefetched.get(id);
+  if (early) {
+    prefetched.delete(id);
+    return early;
+  }
   return getJson(`/api/exercises/${encodeURIComponent(id)}`, ExerciseDetail);
 }

@@ -5,6 +5,13 @@ import { focusOutside } from './focus.ts';
 import { MARKER_OWNERS, markerOwner, markersByOwner } from './markers.ts';
 import { monaco } from './monaco.ts';
 
+const MODIFIERS = new Set([
+  monaco.KeyCode.Shift,
+  monaco.KeyCode.Ctrl,
+  monaco.KeyCode.Alt,
+  monaco.KeyCode.Meta,
+]);
+
 export interface EditorHandle {
   getValue(): string;
   /** Replaces the whole text as one undoable edit (Ctrl/Cmd+Z brings the old text back). */
@@ -24,6 +31,8 @@ export interface CodeEditorProps {
   onRun(): void;
   onSave(): void;
   onReady?(handle: EditorHandle): void;
+  /** The editor behind the last handle is gone (unmounted, or its panel failed). */
+  onDispose?(): void;
 }
 
 export function CodeEditor(props: CodeEditorProps) {
@@ -61,13 +70,15 @@ export function CodeEditor(props: CodeEditorProps) {
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => latest.current.onRun());
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => latest.current.onSave());
 
-    // Never trap focus: Escape, then Tab (or Shift+Tab), leaves the editor.
+    // Never trap focus: Escape, then Tab (or Shift+Tab), leaves the editor. A modifier pressed on
+    // its own in between (the Shift of Shift+Tab has its own key-down) keeps the escape.
     let escaped = false;
     const keys = editor.onKeyDown((event) => {
       if (event.keyCode === monaco.KeyCode.Escape) {
         escaped = true;
         return;
       }
+      if (MODIFIERS.has(event.keyCode)) return;
       if (event.keyCode === monaco.KeyCode.Tab && escaped) {
         event.preventDefault();
         event.stopPropagation();
@@ -101,6 +112,7 @@ export function CodeEditor(props: CodeEditorProps) {
 
     return () => {
       disposed = true;
+      latest.current.onDispose?.();
       detach?.();
       keys.dispose();
       changes.dispose();

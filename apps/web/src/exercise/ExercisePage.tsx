@@ -4,8 +4,10 @@ import type { ExerciseDetail, ExerciseSummary, RunResult } from '@ebpf-lab/proto
 import { fetchExercise, fetchExercises } from '../api/exercises.ts';
 import { useAsync } from '../api/use-async.ts';
 import type { EditorHandle } from '../editor/CodeEditor.tsx';
+import { loadCodeEditor } from '../editor/load-editor.ts';
 import { RunPanel } from '../run/RunPanel.tsx';
 import { useRun, useSocketStatus } from '../run/use-run.ts';
+import { PanelBoundary } from '../shell/PanelBoundary.tsx';
 import { Link } from '../shell/router.tsx';
 import { localSaveBackend } from '../storage/code-store.ts';
 import { setPreferences, usePreferences, useResolvedTheme } from '../storage/preferences.ts';
@@ -14,10 +16,17 @@ import { Instructions } from './Instructions.tsx';
 import { useAutosave } from './use-autosave.ts';
 import type { Autosave } from './use-autosave.ts';
 
-// Monaco is most of the bundle: the instructions and the run panel show while it loads.
-const CodeEditor = lazy(() =>
-  import('../editor/CodeEditor.tsx').then((m) => ({ default: m.CodeEditor })),
-);
+// Monaco is most of the bundle: the instructions and the run panel show while it loads. Each
+// reload of a failed editor panel gets a new lazy component (a lazy one keeps its first failure).
+const lazyEditor = () => lazy(() => loadCodeEditor().then((m) => ({ default: m.CodeEditor })));
+
+/** Until the editor is up, Run has no code to send: the button says so rather than do nothing. */
+type EditorState = 'loading' | 'ready' | 'failed';
+
+function runLabel(editorState: EditorState, running: boolean): string {
+  if (editorState === 'loading') return 'Loading editor…';
+  return running ? 'Running…' : 'Run';
+}
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 export const MOD = isMac ? '⌘' : 'Ctrl';
@@ -43,6 +52,9 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
   const theme = useResolvedTheme();
   const socket = useSocketStatus();
   const editor = useRef<EditorHandle | null>(null);
+  const [editorState, setEditorState] = useState<EditorState>('loading');
+  const [editorAttempt, setEditorAttempt] = useState(0);
+  const CodeEditor = useMemo(() => lazyEditor(), [editorAttempt]);
   const [confirmReset, setConfirmReset] = useState(false);
   const [undoCode, setUndoCode] = useState<string | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
@@ -119,12 +131,16 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
             type="button"
             className="button button-primary"
             onClick={doRun}
-            disabled={running}
-            title={`Run (${MOD}+Enter)`}
+            disabled={running || editorState !== 'ready'}
+            title={
+              editorState === 'failed'
+                ? 'The editor failed to load: reload its panel first'
+                : `Run (${MOD}+Enter)`
+            }
             aria-keyshortcuts="Control+Enter Meta+Enter"
             data-testid="run-button"
           >
-            {running ? 'Running…' : 'Run'}
+            {runLabel(editorState, running)}
             <kbd className="kbd-inline">{MOD}+Enter</kbd>
           </button>
           <span className={`conn conn-${socket}`} role="status" data-testid="connection">
@@ -244,31 +260,53 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
             onLayoutChanged={inner.onLayoutChanged}
           >
             <Panel id="editor" defaultSize="58%" minSize="20%" className="pane">
-              <Suspense fallback={<p className="editor-loading muted">Loading the editor…</p>}>
-                <CodeEditor
-                  exerciseId={exercise.id}
-                  initialValue={autosave.initial}
-                  diagnostics={diagnostics}
-                  theme={theme}
-                  fontSize={prefs.fontSize}
-                  vim={prefs.vim}
-                  onChange={autosave.change}
-                  onRun={doRun}
-                  onSave={doSave}
-                  onReady={(handle) => {
-                    editor.current = handle;
-                    autosave.editorReady();
-                  }}
-                />
-              </Suspense>
+              <PanelBoundary
+                title="The editor"
+                audience="student"
+                detail="Your code is saved in this browser: reloading the panel brings it back."
+                onError={() => {
+                  editor.current = null;
+                  setEditorState('failed');
+                }}
+                onReload={() => {
+                  setEditorState('loading');
+                  setEditorAttempt((n) => n + 1);
+                }}
+              >
+                <Suspense fallback={<p className="editor-loading muted">Loading the editor…</p>}>
+                  <CodeEditor
+                    exerciseId={exercise.id}
+                    initialValue={autosave.initial}
+                    diagnostics={diagnostics}
+                    theme={theme}
+                    fontSize={prefs.fontSize}
+                    vim={prefs.vim}
+                    onChange={autosave.change}
+                    onRun={doRun}
+                    onSave={doSave}
+                    onReady={(handle) => {
+                      editor.current = handle;
+                      setEditorState('ready');
+                      autosave.editorReady();
+                    }}
+                    onDispose={() => {
+                      editor.current = null;
+                      // A failed panel's editor is disposed after the failure is reported.
+                      setEditorState((state) => (state === 'failed' ? state : 'loading'));
+                    }}
+                  />
+                </Suspense>
+              </PanelBoundary>
             </Panel>
             <Separator className="separator separator-h" aria-label="Resize run panel" />
             <Panel id="run" minSize="15%" className="pane pane-scroll">
-              <RunPanel
-                run={run}
-                next={next}
-                onReveal={(line) => editor.current?.revealLine(line)}
-              />
+              <PanelBoundary title="The run panel" audience="student" resetKey={run?.requestId}>
+                <RunPanel
+                  run={run}
+                  next={next}
+                  onReveal={(line) => editor.current?.revealLine(line)}
+                />
+              </PanelBoundary>
             </Panel>
           </Group>
         </Panel>

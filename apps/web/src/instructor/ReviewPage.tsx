@@ -9,7 +9,10 @@ import { CheckList } from '../run/CheckList.tsx';
 import { MapTables } from '../run/MapTables.tsx';
 import { SyscallTimeline } from '../run/SyscallTimeline.tsx';
 import { VerifierLog } from '../run/VerifierLog.tsx';
+import { InlineCode } from '../shell/InlineCode.tsx';
+import { PanelBoundary } from '../shell/PanelBoundary.tsx';
 import { Link, navigate } from '../shell/router.tsx';
+import { TabList, panelId, tabId } from '../shell/Tabs.tsx';
 import { useResolvedTheme } from '../storage/preferences.ts';
 import '../account/account.css';
 
@@ -22,7 +25,15 @@ interface Review {
   comments: LineComment[];
 }
 
-const TABS = ['code', 'starter-diff', 'previous-diff', 'checks', 'timeline', 'maps', 'verifier'] as const;
+const TABS = [
+  'code',
+  'starter-diff',
+  'previous-diff',
+  'checks',
+  'timeline',
+  'maps',
+  'verifier',
+] as const;
 type Tab = (typeof TABS)[number];
 const TAB_TITLES: Record<Tab, string> = {
   code: 'Code and comments',
@@ -47,7 +58,12 @@ export default function ReviewPage({ courseId, runId }: { courseId: string; runI
   }, []);
 
   if (data.state === 'loading') return <p className="page-message">Loading…</p>;
-  if (data.state === 'failed') return <p className="page-message form-error" role="alert">{data.message}</p>;
+  if (data.state === 'failed')
+    return (
+      <p className="page-message form-error" role="alert">
+        {data.message}
+      </p>
+    );
   const { run, student, exercise, previous, attempts, comments } = data.value;
   const result = run.result;
   const verifier = result?.stages.find((s) => s.name === 'verifier');
@@ -77,11 +93,17 @@ export default function ReviewPage({ courseId, runId }: { courseId: string; runI
       <p data-testid="review-status">
         {formatWhen(run.createdAt)} · {statusLabel(run)}
         {run.kind === 'rerun' && <span className="tag tag-muted"> re-run</span>}
-        {result && <span className="muted"> · {result.summary}</span>}
+        {result && (
+          <span className="muted">
+            {' '}
+            · <InlineCode text={result.summary} />
+          </span>
+        )}
         {result && (
           <span className="muted small">
             {' '}
-            · kernel {result.versions.kernel}, clang {result.versions.clang}, exercise {result.versions.exerciseHash.slice(0, 8)}
+            · kernel {result.versions.kernel}, clang {result.versions.clang}, exercise{' '}
+            {result.versions.exerciseHash.slice(0, 8)}
           </span>
         )}
       </p>
@@ -94,58 +116,86 @@ export default function ReviewPage({ courseId, runId }: { courseId: string; runI
         </button>
       </p>
       {notice && <p role="status">{notice}</p>}
-      <div className="review-tabs" role="tablist">
-        {TABS.map((t) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            aria-selected={tab === t}
-            className={tab === t ? 'button button-primary' : 'button'}
-            onClick={() => setTab(t)}
-            data-testid={`review-tab-${t}`}
-          >
-            {TAB_TITLES[t]}
-          </button>
-        ))}
-      </div>
-      <section className="review-section" role="tabpanel">
-        {tab === 'code' && (
-          <>
-            <p className="muted small">Select a line number to comment on that line; the student sees it.</p>
-            <CodeWithComments code={run.code} comments={comments} onComment={comment} />
-          </>
-        )}
-        {tab === 'starter-diff' && <DiffView left={exercise.starter} right={run.code} theme={theme} />}
-        {tab === 'previous-diff' &&
-          (previous ? (
-            <DiffView left={previous.code} right={run.code} theme={theme} />
-          ) : (
-            <p className="empty">This is the student's first attempt.</p>
-          ))}
-        {tab === 'checks' && (result ? <CheckList checks={result.checks} /> : <p className="empty">No result: {statusLabel(run)}.</p>)}
-        {tab === 'timeline' &&
-          (result ? (
+      <TabList<Tab>
+        tabs={TABS.map((t) => ({ id: t, label: TAB_TITLES[t], testId: `review-tab-${t}` }))}
+        selected={tab}
+        onSelect={setTab}
+        idPrefix="review"
+        label="Submission"
+        className="review-tabs"
+        tabClassName={(selected) => (selected ? 'button button-primary' : 'button')}
+      />
+      <section
+        className="review-section"
+        role="tabpanel"
+        id={panelId('review', tab)}
+        aria-labelledby={tabId('review', tab)}
+      >
+        <PanelBoundary
+          title={`The ${TAB_TITLES[tab].toLowerCase()} view`}
+          audience="instructor"
+          resetKey={`${run.id}/${tab}`}
+        >
+          {tab === 'code' && (
             <>
-              <ol className="plain-list">
-                {result.stages.map((s) => (
-                  <li key={s.name}>
-                    {STAGE_TITLES[s.name]}: {s.status}, {Math.round(s.durationMs)} ms
-                  </li>
-                ))}
-              </ol>
-              <SyscallTimeline observations={result.observations} />
+              <p className="muted small">
+                Select a line number to comment on that line; the student sees it.
+              </p>
+              <CodeWithComments code={run.code} comments={comments} onComment={comment} />
             </>
-          ) : (
-            <p className="empty">No result: {statusLabel(run)}.</p>
-          ))}
-        {tab === 'maps' && (result ? <MapTables observations={result.observations} /> : <p className="empty">No result.</p>)}
-        {tab === 'verifier' &&
-          (result ? (
-            <VerifierLog log={verifier?.log} diagnostics={result.diagnostics} truncated={verifier?.truncated} />
-          ) : (
-            <p className="empty">No result.</p>
-          ))}
+          )}
+          {tab === 'starter-diff' && (
+            <DiffView left={exercise.starter} right={run.code} theme={theme} />
+          )}
+          {tab === 'previous-diff' &&
+            (previous ? (
+              <DiffView left={previous.code} right={run.code} theme={theme} />
+            ) : (
+              <p className="empty">This is the student's first attempt.</p>
+            ))}
+          {tab === 'checks' &&
+            (result && result.checks.length > 0 ? (
+              <CheckList checks={result.checks} />
+            ) : result ? (
+              <p className="empty">
+                No checks ran: <InlineCode text={result.summary} />
+              </p>
+            ) : (
+              <p className="empty">No result: {statusLabel(run)}.</p>
+            ))}
+          {tab === 'timeline' &&
+            (result ? (
+              <>
+                <ol className="plain-list">
+                  {result.stages.map((s) => (
+                    <li key={s.name}>
+                      {STAGE_TITLES[s.name]}: {s.status}, {Math.round(s.durationMs)} ms
+                    </li>
+                  ))}
+                </ol>
+                <SyscallTimeline observations={result.observations} />
+              </>
+            ) : (
+              <p className="empty">No result: {statusLabel(run)}.</p>
+            ))}
+          {tab === 'maps' &&
+            (result ? (
+              <MapTables observations={result.observations} />
+            ) : (
+              <p className="empty">No result.</p>
+            ))}
+          {tab === 'verifier' &&
+            (result ? (
+              <VerifierLog
+                log={verifier?.log}
+                truncated={verifier?.truncated}
+                outcome={verifier && verifier.status !== 'skipped' ? verifier.status : 'not-run'}
+                diagnostics={result.diagnostics}
+              />
+            ) : (
+              <p className="empty">No result.</p>
+            ))}
+        </PanelBoundary>
       </section>
       <h2>Attempts at this exercise</h2>
       <table className="account-table" data-testid="attempts">
@@ -154,7 +204,9 @@ export default function ReviewPage({ courseId, runId }: { courseId: string; runI
             <tr key={a.id} aria-current={a.id === run.id ? 'true' : undefined}>
               <td>#{i + 1}</td>
               <td>
-                <Link href={`/instructor/courses/${courseId}/runs/${a.id}`}>{formatWhen(a.createdAt)}</Link>
+                <Link href={`/instructor/courses/${courseId}/runs/${a.id}`}>
+                  {formatWhen(a.createdAt)}
+                </Link>
                 {a.kind === 'rerun' && <span className="tag tag-muted"> re-run</span>}
               </td>
               <td>{statusLabel(a)}</td>

@@ -37,7 +37,9 @@ export function DiffView({ left, right, theme }: { left: string; right: string; 
     old?.modified.dispose();
   }, [left, right]);
 
-  useEffect(() => monaco.editor.setTheme(theme === 'dark' ? 'lab-dark' : 'lab-light'), [theme]);
+  useEffect(() => {
+    monaco.editor.setTheme(theme === 'dark' ? 'lab-dark' : 'lab-light');
+  }, [theme]);
 
   return <div ref={host} className="diff-host" data-testid="diff-view" aria-label="Differences between attempts" />;
 }

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { KeyboardEvent } from 'react';
 import type { Diagnostic, ExerciseSummary } from '@ebpf-lab/protocol';
 import { STAGE_TITLES } from '@ebpf-lab/protocol';
+import { InlineCode } from '../shell/InlineCode.tsx';
+import { PanelBoundary } from '../shell/PanelBoundary.tsx';
 import { Link } from '../shell/router.tsx';
+import { TabList, panelId, tabId } from '../shell/Tabs.tsx';
 import { CheckList } from './CheckList.tsx';
 import { EventStream } from './EventStream.tsx';
 import type { LiveRun } from './live-run.ts';
@@ -10,6 +12,8 @@ import { MapTables } from './MapTables.tsx';
 import { StageBar } from './StageBar.tsx';
 import { SyscallTimeline } from './SyscallTimeline.tsx';
 import { VerifierLog } from './VerifierLog.tsx';
+import type { VerifierOutcome } from './VerifierLog.tsx';
+import type { LiveStage } from './live-run.ts';
 
 const TABS = ['result', 'output', 'timeline', 'maps', 'verifier'] as const;
 type Tab = (typeof TABS)[number];
@@ -36,14 +40,21 @@ function Verdict({ run, next }: { run: LiveRun; next?: ExerciseSummary }) {
   if (run.error) {
     return (
       <div className="verdict verdict-error" role="alert" data-testid="verdict" data-status="error">
-        <strong>{run.error.code === 'rate-limited' ? 'Too many runs' : 'The run could not finish'}</strong>
+        <strong>
+          {run.error.code === 'rate-limited' ? 'Too many runs' : 'The run could not finish'}
+        </strong>
         <span>{run.error.message}</span>
       </div>
     );
   }
   const result = run.result;
   if (!result) return null;
-  const title = result.status === 'pass' ? 'Passed' : result.status === 'fail' ? 'Not yet' : errorTitle(result.errorKind);
+  const title =
+    result.status === 'pass'
+      ? 'Passed'
+      : result.status === 'fail'
+        ? 'Not yet'
+        : errorTitle(result.errorKind);
   return (
     <div
       className={`verdict verdict-${result.status}`}
@@ -52,7 +63,9 @@ function Verdict({ run, next }: { run: LiveRun; next?: ExerciseSummary }) {
       data-status={result.status}
     >
       <strong>{title}</strong>
-      <span>{result.summary}</span>
+      <span>
+        <InlineCode text={result.summary} />
+      </span>
       {!result.gradable && <span className="muted">It cost no attempt.</span>}
       {result.limits.length > 0 && (
         <ul className="limits">
@@ -62,7 +75,10 @@ function Verdict({ run, next }: { run: LiveRun; next?: ExerciseSummary }) {
         </ul>
       )}
       {result.status === 'pass' && next && (
-        <Link className="button button-primary next-link" href={`/exercises/${encodeURIComponent(next.id)}`}>
+        <Link
+          className="button button-primary next-link"
+          href={`/exercises/${encodeURIComponent(next.id)}`}
+        >
           Next: {next.title} →
         </Link>
       )}
@@ -89,7 +105,13 @@ function errorTitle(kind: string | undefined): string {
   }
 }
 
-function DiagnosticList({ diagnostics, onReveal }: { diagnostics: Diagnostic[]; onReveal(line: number): void }) {
+function DiagnosticList({
+  diagnostics,
+  onReveal,
+}: {
+  diagnostics: Diagnostic[];
+  onReveal(line: number): void;
+}) {
   const shown = diagnostics.filter((d) => d.source !== 'clangd');
   if (shown.length === 0) return null;
   return (
@@ -119,7 +141,19 @@ function DiagnosticList({ diagnostics, onReveal }: { diagnostics: Diagnostic[]; 
 
 /** A stage log that only repeats the problems listed above it is not shown twice. */
 function repeatsDiagnostics(log: string, diagnostics: Diagnostic[]): boolean {
-  return log.trim() === diagnostics.map((d) => d.message).join('\n').trim();
+  return (
+    log.trim() ===
+    diagnostics
+      .map((d) => d.message)
+      .join('\n')
+      .trim()
+  );
+}
+
+function verifierOutcome(stage: LiveStage | undefined): VerifierOutcome {
+  if (stage?.state === 'ok' || stage?.state === 'failed') return stage.state;
+  if (stage?.state === 'pending' || stage?.state === 'running') return 'pending';
+  return 'not-run';
 }
 
 export interface RunPanelProps {
@@ -139,8 +173,8 @@ export function RunPanel({ run, next, onReveal }: RunPanelProps) {
     return (
       <div className="run-panel run-empty">
         <p className="empty">
-          Run your program to see each stage, what it submitted and the checks. <kbd>Ctrl</kbd>+<kbd>Enter</kbd>{' '}
-          runs from the editor.
+          Run your program to see each stage, what it submitted and the checks. <kbd>Ctrl</kbd>+
+          <kbd>Enter</kbd> runs from the editor.
         </p>
       </div>
     );
@@ -151,75 +185,85 @@ export function RunPanel({ run, next, onReveal }: RunPanelProps) {
   const verifier = run.stages.find((s) => s.name === 'verifier');
   const live = run.phase !== 'done' && run.phase !== 'interrupted';
 
-  const onKey = (event: KeyboardEvent) => {
-    const i = TABS.indexOf(tab);
-    if (event.key === 'ArrowRight') setTab(TABS[(i + 1) % TABS.length]);
-    else if (event.key === 'ArrowLeft') setTab(TABS[(i + TABS.length - 1) % TABS.length]);
-    else return;
-    event.preventDefault();
-  };
+  const outputCount = run.events.filter((e) => e.kind !== 'scenario').length;
+  const tabs = TABS.map((t) => ({
+    id: t,
+    label: (
+      <>
+        {TAB_TITLES[t]}
+        {t === 'output' && outputCount > 0 && <span className="count">{outputCount}</span>}
+      </>
+    ),
+  }));
 
   return (
-    <div className="run-panel" data-testid="run-panel" data-phase={run.phase}>
+    <div
+      className="run-panel"
+      data-testid="run-panel"
+      data-phase={run.phase}
+      data-request={run.requestId}
+    >
       <StageBar run={run} />
       <Verdict run={run} next={next} />
-      <div className="tabs" role="tablist" aria-label="Run details" onKeyDown={onKey}>
-        {TABS.map((t) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            id={`run-tab-${t}`}
-            aria-selected={tab === t}
-            aria-controls={`run-tabpanel-${t}`}
-            tabIndex={tab === t ? 0 : -1}
-            className="tab"
-            onClick={() => setTab(t)}
-          >
-            {TAB_TITLES[t]}
-            {t === 'output' && run.events.length > 0 && (
-              <span className="count">{run.events.filter((e) => e.kind !== 'scenario').length}</span>
-            )}
-          </button>
-        ))}
-      </div>
+      <TabList<Tab>
+        tabs={tabs}
+        selected={tab}
+        onSelect={setTab}
+        idPrefix="run"
+        label="Run details"
+        className="tabs"
+        tabClassName={() => 'tab'}
+      />
       <div
         className="tab-panel"
         role="tabpanel"
-        id={`run-tabpanel-${tab}`}
-        aria-labelledby={`run-tab-${tab}`}
+        id={panelId('run', tab)}
+        aria-labelledby={tabId('run', tab)}
         tabIndex={0}
       >
-        {tab === 'result' && (
-          <>
-            <DiagnosticList diagnostics={diagnostics} onReveal={onReveal} />
-            {failedStage?.log && failedStage.name !== 'verifier' && !repeatsDiagnostics(failedStage.log, diagnostics) && (
-              <section aria-label={`${STAGE_TITLES[failedStage.name]} output`}>
-                <h3 className="section-title">{STAGE_TITLES[failedStage.name]} output</h3>
-                <pre className="stage-log" data-testid={`log-${failedStage.name}`}>
-                  {failedStage.log}
-                </pre>
-              </section>
-            )}
-            {failedStage?.name === 'verifier' && (
-              <p>
-                <button type="button" className="link-button" onClick={() => setTab('verifier')}>
-                  Open the full verifier log
-                </button>
-              </p>
-            )}
-            <CheckList checks={run.checks} />
-            {!live && !failedStage && run.checks.length === 0 && !run.error && (
-              <p className="empty">This run has no checks to show.</p>
-            )}
-          </>
-        )}
-        {tab === 'output' && <EventStream events={run.events} live={live} />}
-        {tab === 'timeline' && <SyscallTimeline observations={observations} />}
-        {tab === 'maps' && <MapTables observations={observations} />}
-        {tab === 'verifier' && (
-          <VerifierLog log={verifier?.log} truncated={verifier?.truncated} diagnostics={diagnostics} />
-        )}
+        <PanelBoundary
+          title={`The ${TAB_TITLES[tab]} tab`}
+          audience="student"
+          resetKey={`${run.requestId}/${tab}`}
+        >
+          {tab === 'result' && (
+            <>
+              <DiagnosticList diagnostics={diagnostics} onReveal={onReveal} />
+              {failedStage?.log &&
+                failedStage.name !== 'verifier' &&
+                !repeatsDiagnostics(failedStage.log, diagnostics) && (
+                  <section aria-label={`${STAGE_TITLES[failedStage.name]} output`}>
+                    <h3 className="section-title">{STAGE_TITLES[failedStage.name]} output</h3>
+                    <pre className="stage-log" data-testid={`log-${failedStage.name}`}>
+                      {failedStage.log}
+                    </pre>
+                  </section>
+                )}
+              {failedStage?.name === 'verifier' && (
+                <p>
+                  <button type="button" className="link-button" onClick={() => setTab('verifier')}>
+                    Open the full verifier log
+                  </button>
+                </p>
+              )}
+              <CheckList checks={run.checks} />
+              {!live && !failedStage && run.checks.length === 0 && !run.error && (
+                <p className="empty">This run has no checks to show.</p>
+              )}
+            </>
+          )}
+          {tab === 'output' && <EventStream events={run.events} live={live} />}
+          {tab === 'timeline' && <SyscallTimeline observations={observations} />}
+          {tab === 'maps' && <MapTables observations={observations} />}
+          {tab === 'verifier' && (
+            <VerifierLog
+              log={verifier?.log}
+              truncated={verifier?.truncated}
+              outcome={verifierOutcome(verifier)}
+              diagnostics={diagnostics}
+            />
+          )}
+        </PanelBoundary>
       </div>
     </div>
   );

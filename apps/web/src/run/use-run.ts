@@ -49,7 +49,9 @@ export function useRun(exerciseId: string, onResult: (code: string, result: RunR
     };
   }, [update]);
 
-  useEffect(() => update(null), [exerciseId, update]);
+  useEffect(() => {
+    update(null);
+  }, [exerciseId, update]);
 
   const running = run !== null && run.phase !== 'done' && run.phase !== 'interrupted';
 

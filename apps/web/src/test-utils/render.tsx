@@ -9,6 +9,7 @@ import type { Root } from 'react-dom/client';
 export interface Rendered {
   container: HTMLElement;
   root: Root;
+  rerender(ui: ReactNode): void;
   unmount(): void;
 }
 
@@ -20,6 +21,7 @@ export function render(ui: ReactNode): Rendered {
   return {
     container,
     root,
+    rerender: (next) => act(() => root.render(next)),
     unmount: () => {
       act(() => root.unmount());
       container.remove();
@@ -34,9 +36,18 @@ export function click(element: Element | null): void {
   });
 }
 
+/** A key press as the browser dispatches it: bubbling, cancelable, on the focused element. */
+export function press(element: Element | null, key: string): void {
+  if (!element) throw new Error('nothing to press on');
+  act(() => {
+    element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+  });
+}
+
 export function byText(container: HTMLElement, selector: string, text: string): HTMLElement | null {
   return (
-    Array.from(container.querySelectorAll<HTMLElement>(selector)).find((el) => el.textContent?.includes(text)) ??
-    null
+    Array.from(container.querySelectorAll<HTMLElement>(selector)).find((el) =>
+      el.textContent?.includes(text),
+    ) ?? null
   );
 }
