@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compile,
+  compileServerPid,
   compileServerReady,
   LIMIT_MESSAGES,
   stopCompileServer,
@@ -223,12 +224,9 @@ describe('compiles through the server', () => {
 
   it('falls back to plain clang when the server dies', { timeout: 120_000 }, async () => {
     expect(await compileServerReady()).toBe(true);
-    const pids = (await runProcess('pgrep', ['-f', `^${binary} --socket`])).stdout
-      .toString()
-      .trim()
-      .split('\n');
-    expect(pids.length).toBeGreaterThan(0);
-    await runProcess('kill', ['-KILL', ...pids]);
+    const pid = await compileServerPid();
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGKILL');
     const r = await compile(lab('int after_the_server;\n'), { cache: false });
     expect(r.ok).toBe(true);
     expect(r.via).toBe('clang');

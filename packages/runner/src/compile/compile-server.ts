@@ -56,13 +56,18 @@ export function decodeAnswer(data: Buffer): RawCompile {
 
 export class CompileServer {
   private constructor(
-    private readonly process: RunningProcess,
+    private readonly child: RunningProcess,
     private readonly socketDir: string,
     private readonly socketPath: string,
     private exited: boolean,
   ) {
-    void process.result.then(() => {
+    // The socket's directory goes with the server, and with this process if it exits first.
+    const removeDir = () => rmSync(socketDir, { recursive: true, force: true });
+    process.once('exit', removeDir);
+    void child.result.then(() => {
       this.exited = true;
+      removeDir();
+      process.off('exit', removeDir);
     });
   }
 
@@ -126,13 +131,18 @@ export class CompileServer {
     return new CompileServer(proc, socketDir, socketPath, false);
   }
 
+  /** The sandbox's process id (bubblewrap): killing it takes the whole server down. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get alive(): boolean {
     return !this.exited;
   }
 
   stop(): void {
     this.exited = true;
-    this.process.kill();
+    this.child.kill();
     rmSync(this.socketDir, { recursive: true, force: true });
   }
 

@@ -112,6 +112,12 @@ export async function compileServerReady(): Promise<boolean> {
   return Boolean(s?.alive);
 }
 
+/** The running server's sandbox process, if one is up (tests kill it to check the fallback). */
+export async function compileServerPid(): Promise<number | undefined> {
+  const s = await server?.ready;
+  return s?.alive ? s.pid : undefined;
+}
+
 export function stopCompileServer(): void {
   const s = server;
   server = undefined;

@@ -1,6 +1,7 @@
 export {
   clearCompileCache,
   compile,
+  compileServerPid,
   compileServerReady,
   compileWorkers,
   stopCompileServer,
