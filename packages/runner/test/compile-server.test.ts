@@ -222,15 +222,23 @@ describe('compiles through the server', () => {
     },
   );
 
-  it('falls back to plain clang when the server dies', { timeout: 120_000 }, async () => {
-    expect(await compileServerReady()).toBe(true);
-    const pid = await compileServerPid();
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid!, 'SIGKILL');
-    const r = await compile(lab('int after_the_server;\n'), { cache: false });
-    expect(r.ok).toBe(true);
-    expect(r.via).toBe('clang');
-  });
+  it(
+    'falls back to plain clang when the server dies, then starts a new one',
+    { timeout: 120_000 },
+    async () => {
+      expect(await compileServerReady()).toBe(true);
+      const pid = await compileServerPid();
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid!, 'SIGKILL');
+      const r = await compile(lab('int after_the_server;\n'), { cache: false });
+      expect(r.ok).toBe(true);
+      expect(r.via).toBe('clang');
+      // And a new server takes over.
+      expect(await compileServerReady()).toBe(true);
+      expect(await compileServerPid()).not.toBe(pid);
+      expect((await compile(lab('int after_the_restart;\n'), { cache: false })).via).toBe('server');
+    },
+  );
 });
 
 describe('the worker filter', () => {

@@ -69,7 +69,9 @@ function serverInputs(): string {
   }
 }
 
-let server: { inputs: string; ready: Promise<CompileServer | undefined> } | undefined;
+let server:
+  | { inputs: string; ready: Promise<CompileServer | undefined>; running?: CompileServer }
+  | undefined;
 let failedAt = 0;
 
 function startServer(inputs: string): Promise<CompileServer | undefined> {
@@ -79,14 +81,20 @@ function startServer(inputs: string): Promise<CompileServer | undefined> {
     includeDir: paths.includeDir,
     pch: paths.pch,
     workers: compileWorkers(),
-  }).catch((e: unknown) => {
-    failedAt = Date.now();
-    console.error(
-      `compile server: ${e instanceof Error ? e.message : String(e)}; compiling with clang`,
-    );
-    if (server?.ready === ready) server = undefined;
-    return undefined;
-  });
+  }).then(
+    (running) => {
+      if (server?.ready === ready) server.running = running;
+      return running;
+    },
+    (e: unknown) => {
+      failedAt = Date.now();
+      console.error(
+        `compile server: ${e instanceof Error ? e.message : String(e)}; compiling with clang`,
+      );
+      if (server?.ready === ready) server = undefined;
+      return undefined;
+    },
+  );
   server = { inputs, ready };
   return ready;
 }
@@ -95,7 +103,8 @@ function startServer(inputs: string): Promise<CompileServer | undefined> {
 function currentServer(): Promise<CompileServer | undefined> | undefined {
   if (!serverEnabled()) return undefined;
   const inputs = serverInputs();
-  if (server && server.inputs !== inputs) {
+  // A server that died, or was started for an older PCH or binary, is replaced.
+  if (server && (server.inputs !== inputs || server.running?.alive === false)) {
     stopCompileServer();
   }
   if (!server) {
