@@ -3,19 +3,33 @@
 // some of them killed). Timing targets live here, never in tests; the bench never fails CI for a
 // missed target, only for a leak or a broken run.
 //
-//   npm run bench [-- --quick]   BENCH_RUNS=<soak runs> (default 1000, --quick 50)
+//   npm run bench [-- --quick] [-- --json]
+//                                BENCH_RUNS=<soak runs> (default 1000, --quick 50)
 //                                BENCH_TIMING_RUNS=<timed runs> (default 50, --quick 20)
+//   --json: the report as JSON on stdout, everything else on stderr.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { LoaderLine, RunResult, StageName } from '@ebpf-lab/protocol';
-import { createDefaultDeps, createDefaultRunner, createRunner, paths } from '@ebpf-lab/runner';
+import {
+  clearCompileCache,
+  createDefaultDeps,
+  createDefaultRunner,
+  createRunner,
+  paths,
+  stopCompileServer,
+} from '@ebpf-lab/runner';
 import type { RunnerDeps } from '@ebpf-lab/runner';
 import { compile } from '../../packages/runner/src/compile/index.ts';
 import { findCgroupMounts, runLoader } from '../../packages/runner/src/loader/index.ts';
+import { compareCachedRuns, compareCompiles } from './compile.ts';
 
 const quick = process.argv.includes('--quick');
+const json = process.argv.includes('--json');
+// With --json, stdout holds the report alone.
+if (json) console.log = console.error;
+const report: Record<string, unknown> = {};
 const intEnv = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
   return Number.isInteger(v) && v > 0 ? v : fallback;
@@ -52,7 +66,8 @@ const starterPath = join(paths.templatesDir, EXERCISE, 'starter.bpf.c');
 const solutionPath = join(paths.templatesDir, EXERCISE, 'solution.bpf.c');
 
 async function expectCompiled(pch: string | null): Promise<void> {
-  const r = await compile(readFileSync(starterPath, 'utf8'), { pch });
+  // Plain clang, never the cache: this compares clang with and without the PCH.
+  const r = await compile(readFileSync(starterPath, 'utf8'), { pch, via: 'clang', cache: false });
   if (!r.ok) throw new Error(`the starter did not compile: ${r.log.slice(0, 300)}`);
 }
 
@@ -128,6 +143,8 @@ async function timeWholeRuns(code: string): Promise<boolean> {
   let failed = 0;
   const loadBefore = load();
   for (let i = 0; i < TIMING_RUNS; i++) {
+    // A fresh submission each time: the cache's share is measured apart (cachedRun).
+    clearCompileCache();
     const t = performance.now();
     const r = await runner.run({ runId: runId('timed'), exerciseId: EXERCISE, code }, () => {});
     whole.push(performance.now() - t);
@@ -374,16 +391,23 @@ async function main(): Promise<void> {
     `bench: ${TIMING_RUNS} timed runs, ${SOAK_RUNS} soak runs${quick ? ' (--quick)' : ''}; ${load()}`,
   );
   await runCompileBenches();
+  const solution = readFileSync(solutionPath, 'utf8');
+  report.loadAverage = loadavg();
+  Object.assign(report, await compareCompiles(solution, quick ? 20 : 50));
   const missing = [paths.loader, paths.pch, paths.target(EXERCISE)].filter((p) => !existsSync(p));
   if (missing.length) {
     console.log(`whole runs and soak: not available (${missing.join(', ')}; run npm run setup)`);
   } else {
     const code = readFileSync(solutionPath, 'utf8');
     const timed = await timeWholeRuns(code);
+    Object.assign(report, await compareCachedRuns(EXERCISE, code, quick ? 10 : 30));
     const clean = await soak(code);
     if (!timed || !clean) process.exitCode = 1;
   }
   reportWebMetrics();
+  stopCompileServer();
+  report.loadAverageAfter = loadavg();
+  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
 main().catch((e: unknown) => {

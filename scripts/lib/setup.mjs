@@ -37,6 +37,10 @@ export const APT_PACKAGES = [
   'bpftool',
   'libelf-dev',
   'libjson-c-dev', // the native loader's JSON lines
+  'libclang-14-dev', // the compile server, against Debian's libclang-cpp and libLLVM 14
+  'libclang-cpp14-dev',
+  'llvm-14-dev',
+  'libseccomp-dev', // the compile server's worker filter
   'zlib1g-dev',
   'gcc',
   'libc6-dev',
@@ -62,6 +66,7 @@ export function labPaths(root) {
     pch: join(build, 'include', 'lab.h.pch'),
     native: join(build, 'native'),
     loader: join(build, 'native', 'loader'),
+    compileServer: join(build, 'native', 'compile-server'),
     targets: join(build, 'targets'),
     templates: join(root, 'bpf-templates'),
     web: join(root, 'apps', 'web'),
@@ -272,6 +277,20 @@ function web(p, stamps) {
   });
 }
 
+function compileServer(p, stamps) {
+  const dir = join(p.root, 'native', 'compile-server');
+  const script = join(dir, 'build.sh');
+  return stampedBuild(p, stamps, {
+    name: 'compile-server',
+    stamp: 'compile-server',
+    inputs: [script],
+    extra: [dir, clangVersion()],
+    outputs: [p.compileServer],
+    cmd: 'sh',
+    args: [script, p.native],
+  });
+}
+
 function bpfProbe(p) {
   const problem = bpfLoadProblem(p.loader);
   if (problem) throw new PreflightError(problem);
@@ -291,6 +310,7 @@ export async function setup(root) {
   labHeader(p, stamps);
   await pch(p, stamps);
   await native(p, stamps);
+  await compileServer(p, stamps);
   bpfProbe(p);
   await targets(p, stamps);
   await web(p, stamps);

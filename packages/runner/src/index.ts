@@ -4,7 +4,19 @@ export { paths } from './paths.ts';
 export { CHECK_ONLY_SUMMARY, createRunner } from './run.ts';
 export { createDefaultDeps, createDefaultRunner, exerciseHash, getToolVersions } from './default-runner.ts';
 export type { DefaultRunnerOptions } from './default-runner.ts';
-export { compile, compileFlags, languageFlags, outputFlags, rootSymlinks, COMPILE_LIMITS, LIMIT_MESSAGES, STUDENT_FILE } from './compile/index.ts';
+export {
+  clearCompileCache,
+  compile,
+  compileFlags,
+  compileServerReady,
+  languageFlags,
+  outputFlags,
+  rootSymlinks,
+  stopCompileServer,
+  COMPILE_LIMITS,
+  LIMIT_MESSAGES,
+  STUDENT_FILE,
+} from './compile/index.ts';
 export type { CompileOptions, CompileResult } from './compile/index.ts';
 export { ALLOWED_HELPERS, checkObject, contextSizes, rulesFor } from './static-check/index.ts';
 export type { MapInfo, ProgramInfo, StaticLimits, StaticResult, StaticRules } from './static-check/index.ts';

@@ -16,6 +16,8 @@ export interface ProcessOptions {
   /** Streams stdout as it comes (also kept in the result, up to the cap). */
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
+  /** A long-lived child (the compile server) that must not keep Node running on its own. */
+  unref?: boolean;
 }
 
 export interface ProcessResult {
@@ -103,6 +105,12 @@ export function startProcess(command: string, args: string[], options: ProcessOp
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  if (options.unref) {
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) {
+      (stream as unknown as { unref?: () => void }).unref?.();
+    }
+  }
   child.stdout.on('data', (chunk: Buffer) => {
     out.push(chunk);
     options.onStdout?.(chunk);

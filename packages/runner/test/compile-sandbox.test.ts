@@ -1,10 +1,16 @@
-// Real clang inside real bubblewrap: the attacks of DESIGN.md section 4 leak nothing of the host.
+// Real clang inside real bubblewrap: the attacks of DESIGN.md section 4 leak nothing of the host,
+// through plain clang or through the compile server (which runs in the same sandbox).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPch } from '../src/compile/build-pch.ts';
-import { compile, LIMIT_MESSAGES } from '../src/compile/index.ts';
-import type { CompileResult } from '../src/compile/index.ts';
+import {
+  compile as compileAny,
+  compileServerReady,
+  LIMIT_MESSAGES,
+  stopCompileServer,
+} from '../src/compile/index.ts';
+import type { CompileOptions, CompileResult } from '../src/compile/index.ts';
 import { paths } from '../src/paths.ts';
 
 /** Distinctive lines of host files: none of them may appear anywhere in a result. */
@@ -32,14 +38,18 @@ function expectNoLeak(r: CompileResult, secrets: string[]): void {
 
 const lab = (body: string): string => `#include "lab.h"\n${body}`;
 
-describe('compile in the sandbox', () => {
+describe.each(['clang', 'server'] as const)('compile in the sandbox (%s)', (via) => {
   const secrets = hostSecrets();
+  const compile = (source: string, opts: CompileOptions = {}) =>
+    compileAny(source, { via, cache: false, ...opts });
 
   beforeAll(async () => {
     if (!existsSync(paths.labHeader)) throw new Error(`${paths.labHeader} missing: run npm run setup`);
     if (!existsSync(paths.pch)) await buildPch();
     expect(secrets.length).toBeGreaterThan(3);
+    if (via === 'server') expect(await compileServerReady()).toBe(true);
   });
+  afterAll(() => stopCompileServer());
 
   it('compiles a correct program to a BPF object with the PCH', async () => {
     const r = await compile(
@@ -113,6 +123,11 @@ int on_openat(struct trace_event_raw_sys_enter *ctx)
     const added = readdirSync(tmpdir()).filter((f) => !before.has(f) && /^(stdin|-|<stdin>).*\.(c|sh)$/.test(f));
     expect(added).toEqual([]);
   });
+});
+
+// Plain clang's limits; the server's are tested against these in compile-server.test.ts.
+describe('compile limits in the sandbox (clang)', () => {
+  const compile = (source: string) => compileAny(source, { via: 'clang', cache: false });
 
   // On a loaded machine (2 cores shared by many sessions) the wall clock can run out before the
   // CPU or memory limit is reached: any of the three stops the bomb and is named.

@@ -1,53 +1,151 @@
-// Step 1 of a run: the student's C becomes a BPF object, inside the sandbox (sandbox.ts), with
-// the precompiled lab.h. Student-caused failures, limits included, are data in the result.
-import { existsSync } from 'node:fs';
-import type { Diagnostic } from '@ebpf-lab/protocol';
+// Step 1 of a run: the student's C becomes a BPF object, with the precompiled lab.h, inside the
+// sandbox (sandbox.ts). Three ways, all giving the same result: the cache of earlier compiles
+// (cache.ts), a compile server worker (compile-server.ts), or one clang process (plain-clang.ts),
+// which is also the fallback whenever the server is not there. Student-caused failures, limits
+// included, are data in the result.
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
 import { paths } from '../paths.ts';
-import { parseClangOutput } from './diagnostics.ts';
+import { CompileCache, cacheable, cacheKey } from './cache.ts';
+import { CompileServer, CompileServerUnavailable } from './compile-server.ts';
 import { compileFlags } from './flags.ts';
-import { runProcess } from './run-process.ts';
-import { COMPILE_LIMITS, sandboxCommand } from './sandbox.ts';
+import type { CompileResult, RawCompile } from './outcome.ts';
+import { LIMIT_MESSAGES, interpretCompile, limitDiagnostic } from './outcome.ts';
+import { compileWithClang } from './plain-clang.ts';
+import { findClang } from './sandbox.ts';
+
+export type { CompileResult };
 
 export interface CompileOptions {
   includeDir?: string;
   /** Precompiled lab.h; `null` compiles without one (slower: vmlinux.h is parsed each time). */
   pch?: string | null;
   signal?: AbortSignal;
+  /** Force one compiler (tests, the benchmark); by default the server when it is up. */
+  via?: 'server' | 'clang';
+  /** Use and fill the cache of earlier compiles (default true). */
+  cache?: boolean;
 }
 
-export interface CompileResult {
-  ok: boolean;
-  object?: Buffer;
-  diagnostics: Diagnostic[];
-  log: string;
-  durationMs: number;
-  /** Set when a sandbox limit stopped the compiler, naming the limit for the student. */
-  limit?: string;
+/** Bytes of results the cache keeps (objects, messages). */
+const CACHE_BYTES = 64 * 1024 * 1024;
+const cache = new CompileCache(CACHE_BYTES);
+
+export function clearCompileCache(): void {
+  cache.clear();
 }
 
-const MiB = 1024 * 1024;
-const SIGKILL = 9;
-const SIGABRT = 6;
-const SIGSEGV = 11;
-const SIGXCPU = 24;
-const SIGXFSZ = 25;
+// --- the compile server, one per process, started on first use -----------------------------
 
-export const LIMIT_MESSAGES = {
-  cpu: `your program took more than ${COMPILE_LIMITS.cpuSeconds} s of CPU to compile`,
-  memory: `your program took more than ${COMPILE_LIMITS.addressSpaceBytes / 1024 / MiB} GiB of memory to compile`,
-  wall: `your program took more than ${COMPILE_LIMITS.wallMs / 1000} s to compile`,
-  object: `your program compiled to an object larger than ${COMPILE_LIMITS.objectBytes / MiB} MiB`,
-  file: `the compiler tried to write a file larger than ${COMPILE_LIMITS.fileSizeBytes / MiB} MiB`,
-  source: `your source is larger than ${MAX_SOURCE_BYTES / 1024} KiB`,
-} as const;
+const serverBinary = join(paths.buildDir, 'native', 'compile-server');
+const warmUpFile = join(paths.repoRoot, 'native', 'compile-server', 'warm-up.bpf.c');
+/** After the server fails to start, compiles go to plain clang this long before a retry. */
+const RETRY_AFTER_MS = 30_000;
 
-function limitDiagnostic(message: string): Diagnostic {
-  return { source: 'clang', severity: 'error', line: 0, column: 0, message, code: 'compile/limit' };
+/** Workers kept ready: one per core, at least two so that a replacement warms up meanwhile. */
+export function compileWorkers(): number {
+  const set = Number(process.env.LAB_COMPILE_WORKERS);
+  if (Number.isInteger(set) && set > 0) return Math.min(set, 8);
+  return Math.min(8, Math.max(2, availableParallelism()));
 }
 
-/** Clang's own ways of saying it ran out of memory under the address-space limit. */
-const OUT_OF_MEMORY = /out of memory|std::bad_alloc|Allocation failed|Cannot allocate memory/i;
+function serverEnabled(): boolean {
+  return process.env.LAB_COMPILE_SERVER !== 'off' && existsSync(serverBinary);
+}
+
+/** Identity of the files a running server has baked in: a rebuild of either means a restart. */
+function serverInputs(): string {
+  try {
+    return [serverBinary, paths.pch]
+      .map((f) => {
+        const st = statSync(f);
+        return `${st.ino}:${st.size}:${st.mtimeMs}`;
+      })
+      .join(' ');
+  } catch {
+    return '';
+  }
+}
+
+let server:
+  | { inputs: string; ready: Promise<CompileServer | undefined>; running?: CompileServer }
+  | undefined;
+let failedAt = 0;
+
+function startServer(inputs: string): Promise<CompileServer | undefined> {
+  const ready = CompileServer.start({
+    binary: serverBinary,
+    warmUpFile,
+    includeDir: paths.includeDir,
+    pch: paths.pch,
+    workers: compileWorkers(),
+  }).then(
+    (running) => {
+      if (server?.ready === ready) server.running = running;
+      return running;
+    },
+    (e: unknown) => {
+      failedAt = Date.now();
+      console.error(
+        `compile server: ${e instanceof Error ? e.message : String(e)}; compiling with clang`,
+      );
+      if (server?.ready === ready) server = undefined;
+      return undefined;
+    },
+  );
+  server = { inputs, ready };
+  return ready;
+}
+
+/** The running server, restarted when set-up rebuilt its binary or the PCH; starts one if none. */
+function currentServer(): Promise<CompileServer | undefined> | undefined {
+  if (!serverEnabled()) return undefined;
+  const inputs = serverInputs();
+  // A server that died, or was started for an older PCH or binary, is replaced.
+  if (server && (server.inputs !== inputs || server.running?.alive === false)) {
+    stopCompileServer();
+  }
+  if (!server) {
+    if (Date.now() - failedAt < RETRY_AFTER_MS || !inputs) return undefined;
+    startServer(inputs);
+  }
+  return server?.ready;
+}
+
+/** Starts the compile server if it is not running and waits until it serves; false if it cannot. */
+export async function compileServerReady(): Promise<boolean> {
+  failedAt = 0;
+  const s = await currentServer();
+  return Boolean(s?.alive);
+}
+
+/** The running server's sandbox process, if one is up (tests kill it to check the fallback). */
+export async function compileServerPid(): Promise<number | undefined> {
+  const s = await server?.ready;
+  return s?.alive ? s.pid : undefined;
+}
+
+export function stopCompileServer(): void {
+  const s = server;
+  server = undefined;
+  void s?.ready.then((running) => running?.stop());
+}
+
+async function serverOrNothing(): Promise<CompileServer | undefined> {
+  const pending = currentServer();
+  if (!pending) return undefined;
+  // Not ready yet (it warms up for a second or so after start): plain clang meanwhile.
+  const ready = await Promise.race([pending, Promise.resolve(undefined)]);
+  if (ready && !ready.alive) {
+    stopCompileServer();
+    return undefined;
+  }
+  return ready;
+}
+
+// --- one compile ----------------------------------------------------------------------------
 
 export async function compile(source: string, opts: CompileOptions = {}): Promise<CompileResult> {
   const t0 = performance.now();
@@ -60,66 +158,61 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
 
   if (Buffer.byteLength(source) > MAX_SOURCE_BYTES) {
     const d = limitDiagnostic(LIMIT_MESSAGES.source);
-    return done({ ok: false, diagnostics: [d], log: d.message, limit: LIMIT_MESSAGES.source });
+    return done({
+      ok: false,
+      diagnostics: [d],
+      log: d.message,
+      limit: LIMIT_MESSAGES.source,
+    });
   }
   if (pch && !existsSync(pch)) {
     throw new Error(`precompiled header ${pch} is missing: run the set-up (npm run setup)`);
   }
 
-  const { command, args } = await sandboxCommand(compileFlags({ includeDir, pch: pch ?? undefined }), {
+  const useCache = opts.cache !== false;
+  let key: string | undefined;
+  if (useCache) {
+    const install = await findClang();
+    key = cacheKey({
+      source,
+      flags: compileFlags({ includeDir, pch: pch ?? undefined }),
+      headers: [includeDir, '/usr/include/bpf'],
+      compiler: [install.clang, install.resourceDir],
+    });
+    const hit = cache.get(key);
+    if (hit)
+      return done({
+        ...hit,
+        diagnostics: structuredClone(hit.diagnostics),
+        via: 'cache',
+      });
+  }
+
+  // The server was started for the lab's own headers; other include dirs or no PCH go to clang.
+  const standard = includeDir === paths.includeDir && pch === paths.pch;
+  let raw: RawCompile | undefined;
+  let via: CompileResult['via'] = 'clang';
+  if (opts.via !== 'clang' && standard) {
+    const s = opts.via === 'server' ? await currentServer() : await serverOrNothing();
+    if (opts.via === 'server' && !s)
+      throw new CompileServerUnavailable('the compile server is not running');
+    if (s) {
+      try {
+        raw = await s.compile(source, opts.signal);
+        via = 'server';
+      } catch (e) {
+        if (!(e instanceof CompileServerUnavailable) || opts.via === 'server') throw e;
+        console.error(`compile server: ${e.message}; compiling with clang`);
+        stopCompileServer();
+      }
+    }
+  }
+  raw ??= await compileWithClang(source, {
     includeDir,
-  });
-  // clang calls stdin `<stdin>`; parseClangOutput renames it. (A `# 1 "student.bpf.c"` line
-  // marker would rename it too, but clang 14 then prints ranges with the physical line.)
-  const res = await runProcess({
-    command,
-    args,
-    stdin: source,
-    timeoutMs: COMPILE_LIMITS.wallMs,
-    maxStdoutBytes: COMPILE_LIMITS.objectBytes,
+    pch,
     signal: opts.signal,
   });
-  const stderr = res.stderr.toString('utf8');
-  // Errors without a location come from clang itself, never from the student's text. A PCH
-  // that does not match its headers (the set-up is rebuilding them) is the platform's fault.
-  const pchError = /^(?:fatal error|error): .*(?:precompiled header|PCH file)/m.exec(stderr);
-  if (pchError) throw new Error(`the precompiled lab.h is unusable (${pchError[0]}): run npm run setup`);
-  const { diagnostics, log } = parseClangOutput(stderr);
-  // bubblewrap reports a child killed by signal N as exit status 128 + N.
-  const killedBy = res.code !== null && res.code > 128 ? res.code - 128 : undefined;
-
-  let limit: string | undefined;
-  if (res.stdoutTruncated) limit = LIMIT_MESSAGES.object;
-  else if (res.timedOut) limit = LIMIT_MESSAGES.wall;
-  else if (killedBy === SIGXCPU || killedBy === SIGKILL) limit = LIMIT_MESSAGES.cpu;
-  else if (killedBy === SIGXFSZ) limit = LIMIT_MESSAGES.file;
-  else if (res.code !== 0 && OUT_OF_MEMORY.test(stderr)) limit = LIMIT_MESSAGES.memory;
-  if (res.aborted) {
-    const d = limitDiagnostic('the compile was cancelled');
-    return done({ ok: false, diagnostics: [d], log: d.message });
-  }
-  if (limit) {
-    const d = limitDiagnostic(limit);
-    return done({ ok: false, diagnostics: [...diagnostics, d], log: [log, limit].filter(Boolean).join('\n'), limit });
-  }
-  if (killedBy === SIGSEGV || killedBy === SIGABRT || (killedBy !== undefined && res.code !== 0)) {
-    const d = limitDiagnostic('the compiler crashed on this program; change the line it stopped at');
-    d.code = 'compile/crash';
-    return done({ ok: false, diagnostics: [...diagnostics, d], log: [log, d.message].filter(Boolean).join('\n') });
-  }
-  if (res.code !== 0 || res.stdout.length === 0) {
-    if (!diagnostics.some((d) => d.severity === 'error')) {
-      // An error clang placed outside the student's file (a header): say so without quoting it.
-      diagnostics.push({
-        source: 'clang',
-        severity: 'error',
-        line: 0,
-        column: 0,
-        message: 'compilation failed in a header the lab provides (its text is not shown)',
-        code: 'compile/header',
-      });
-    }
-    return done({ ok: false, diagnostics, log });
-  }
-  return done({ ok: true, object: res.stdout, diagnostics, log });
+  const result = done({ ...interpretCompile(raw), via });
+  if (key && cacheable(result)) cache.set(key, result);
+  return result;
 }

@@ -1,6 +1,14 @@
-export { compile, LIMIT_MESSAGES } from './compile.ts';
+export {
+  clearCompileCache,
+  compile,
+  compileServerPid,
+  compileServerReady,
+  compileWorkers,
+  stopCompileServer,
+} from './compile.ts';
 export type { CompileOptions, CompileResult } from './compile.ts';
 export { parseClangOutput } from './diagnostics.ts';
 export { compileFlags, languageFlags, outputFlags, pchFlags, STUDENT_FILE } from './flags.ts';
+export { LIMIT_MESSAGES } from './outcome.ts';
 export { rootSymlinks } from './sandbox.ts';
 export { COMPILE_LIMITS } from './sandbox.ts';

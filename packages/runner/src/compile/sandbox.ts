@@ -40,17 +40,22 @@ function which(command: string): string {
   throw new Error(`${command} is not installed (not found in PATH)`);
 }
 
-async function probe(): Promise<ClangInstall> {
-  const clang = realpathSync(which('clang'));
-  const resourceDir = realpathSync((await output(clang, ['-print-resource-dir'])).trim());
+/** Each shared library `binary` loads (ldd): where the loader looks for it, and the real file. */
+async function sharedLibraries(binary: string): Promise<ClangInstall['libraries']> {
   const libraries: ClangInstall['libraries'] = [];
-  for (const line of (await output('ldd', [clang])).split('\n')) {
+  for (const line of (await output('ldd', [binary])).split('\n')) {
     // "libz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
     const m = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
     if (!m || !existsSync(m[1])) continue;
     libraries.push({ path: m[1], real: realpathSync(m[1]) });
   }
-  return { clang, resourceDir, libraries };
+  return libraries;
+}
+
+async function probe(): Promise<ClangInstall> {
+  const clang = realpathSync(which('clang'));
+  const resourceDir = realpathSync((await output(clang, ['-print-resource-dir'])).trim());
+  return { clang, resourceDir, libraries: await sharedLibraries(clang) };
 }
 
 /** Finds clang, its resource dir and its libraries (ldd) once per process. */
@@ -83,12 +88,19 @@ function resolvedDir(path: string): string {
 export interface SandboxOptions {
   includeDir: string;
   bpfHeaders?: string;
+  /**
+   * Runs this binary instead of clang (the compile server), with its own shared libraries and
+   * clang's resource dir, plus `readOnly` files and `writable` directories bound at the same
+   * path. The server sets memory and CPU limits per worker, so the sandbox-wide ones are left
+   * out, and it gets no scratch dir: nothing in it may write files.
+   */
+  server?: { binary: string; readOnly: string[]; writable: string[] };
 }
 
 /** The sandbox's writable scratch dir (a size-capped tmpfs); must not hide a bound path. */
 const WORK_DIR = '/compile-work';
 
-/** prlimit + bwrap argv that runs `clang <args>` in the sandbox. */
+/** prlimit + bwrap argv that runs `clang <args>` (or the compile server) in the sandbox. */
 export async function sandboxCommand(clangArgs: string[], opts: SandboxOptions): Promise<{ command: string; args: string[] }> {
   if (opts.includeDir === WORK_DIR || opts.includeDir.startsWith(`${WORK_DIR}/`)) {
     throw new Error(`the include dir may not live under ${WORK_DIR}`);
@@ -102,9 +114,12 @@ export async function sandboxCommand(clangArgs: string[], opts: SandboxOptions):
     seen.add(dest);
     binds.push('--ro-bind', src, dest);
   };
-  bind(install.clang, install.clang);
+  const server = opts.server;
+  const program = server ? realpathSync(server.binary) : install.clang;
+  const libraries = server ? await sharedLibraries(program) : install.libraries;
+  bind(program, program);
   bind(install.resourceDir, install.resourceDir);
-  for (const lib of install.libraries) {
+  for (const lib of libraries) {
     // The dynamic loader looks the library up by its ldd path; with /lib a symlink to usr/lib
     // that path lives in the real directory, under the name ldd printed.
     bind(lib.real, resolvedDir(lib.path));
@@ -112,11 +127,13 @@ export async function sandboxCommand(clangArgs: string[], opts: SandboxOptions):
   bind(bpfHeaders, bpfHeaders);
   // Same path as outside: the PCH records the headers' paths and refuses to load otherwise.
   bind(opts.includeDir, opts.includeDir);
+  for (const path of server?.readOnly ?? []) bind(path, path);
+  const writable = (server?.writable ?? []).flatMap((dir) => ['--bind', dir, dir]);
 
   const L = COMPILE_LIMITS;
+  const perProcess = server ? [] : [`--as=${L.addressSpaceBytes}`, `--cpu=${L.cpuSeconds}`];
   const prlimit = [
-    `--as=${L.addressSpaceBytes}`,
-    `--cpu=${L.cpuSeconds}`,
+    ...perProcess,
     `--fsize=${L.fileSizeBytes}`,
     `--nofile=${L.openFiles}`,
     '--core=0',
@@ -135,13 +152,14 @@ export async function sandboxCommand(clangArgs: string[], opts: SandboxOptions):
     ...rootSymlinks(),
     '--dev', '/dev',
     ...binds,
-    '--size', String(L.fileSizeBytes),
-    '--tmpfs', WORK_DIR,
+    ...writable,
+    // The same working directory either way: clang records it in the debug info.
+    ...(server ? ['--dir', WORK_DIR] : ['--size', String(L.fileSizeBytes), '--tmpfs', WORK_DIR]),
     '--chdir', WORK_DIR,
     '--remount-ro', '/',
   ];
   return {
     command: 'prlimit',
-    args: [...prlimit, '--', 'bwrap', ...bwrap, '--', install.clang, ...clangArgs],
+    args: [...prlimit, '--', 'bwrap', ...bwrap, '--', program, ...clangArgs],
   };
 }

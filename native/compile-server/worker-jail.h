@@ -1,0 +1,19 @@
+// What a worker locks itself into after it has accepted a request and before it reads it.
+#pragma once
+
+#include <sys/resource.h>
+
+struct WorkerLimits {
+  rlim_t memoryBytes; // address space on top of what the worker already maps (PCH, warm heap)
+  rlim_t cpuSeconds;  // on top of what the warm-up used
+  rlim_t objectBytes; // largest file the worker may write: its object
+  unsigned wallSeconds;
+};
+
+// Memory, CPU, file size and wall time (SIGALRM), no core dumps. Returns false on failure.
+bool setWorkerLimits(const WorkerLimits &limits);
+
+// The seccomp filter of a worker: what a compile needs and nothing else. No network, no new
+// processes (threads only), no signals to others, no ptrace, mount, bpf, no file opened for
+// writing or created. Returns false on failure.
+bool installWorkerFilter();

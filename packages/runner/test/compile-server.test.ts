@@ -1,0 +1,275 @@
+// The compile server against plain clang, both in the real sandbox: the same objects and the
+// same messages, byte for byte, for every file of the curriculum and for broken ones; the same
+// limit messages; the worker filter; and the fallback to clang when the server is gone.
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  compile,
+  compileServerPid,
+  compileServerReady,
+  LIMIT_MESSAGES,
+  stopCompileServer,
+} from '../src/compile/index.ts';
+import { CompileServer } from '../src/compile/compile-server.ts';
+import { compileWithClang } from '../src/compile/plain-clang.ts';
+import { paths } from '../src/paths.ts';
+import { runProcess } from '../src/process.ts';
+
+const binary = join(paths.buildDir, 'native', 'compile-server');
+const warmUpFile = join(paths.repoRoot, 'native', 'compile-server', 'warm-up.bpf.c');
+const lab = (body: string): string => `#include "lab.h"\n${body}`;
+
+/** Every C file of the curriculum: starters, solutions and the known-wrong variants. */
+function curriculumFiles(): string[] {
+  const files: string[] = [];
+  for (const id of readdirSync(paths.templatesDir)) {
+    const dir = join(paths.templatesDir, id);
+    if (!existsSync(join(dir, 'exercise.json'))) continue;
+    for (const f of ['starter.bpf.c', 'solution.bpf.c']) files.push(join(dir, f));
+    const variants = join(dir, 'variants');
+    if (existsSync(variants)) {
+      for (const v of readdirSync(variants).filter((f) => f.endsWith('.bpf.c'))) {
+        files.push(join(variants, v));
+      }
+    }
+  }
+  return files;
+}
+
+/** Files clang refuses or warns about, in the ways students get wrong. */
+const broken: Record<string, string> = {
+  'missing semicolon': lab('int f(void)\n{\n\treturn 1\n}\n'),
+  'undeclared name and fix-it': lab('int f(void) { return x }\n'),
+  'misspelt helper': lab(
+    'SEC("tracepoint/syscalls/sys_enter_openat")\nint f(void *ctx)\n{\n\tbpf_get_current_pid_tgd();\n\treturn 0;\n}\n',
+  ),
+  'unused variable warning': lab('int f(void)\n{\n\tint unused = 1;\n\treturn 0;\n}\n'),
+  'error in a macro from lab.h': lab('int f(void) { SUBMIT(1, 2); return 0; }\n'),
+  'host file include': lab('#include "/etc/passwd"\n'),
+  'inline asm error': lab('asm(".incbin \\"/etc/passwd\\"");\nint x;\n'),
+  'no lab.h at all': 'int main(void) { return 0; }\n',
+  empty: '',
+};
+
+describe('the compile server', () => {
+  let server: CompileServer;
+
+  beforeAll(async () => {
+    if (!existsSync(binary)) throw new Error(`${binary} missing: run npm run setup`);
+    server = await CompileServer.start({
+      binary,
+      warmUpFile,
+      includeDir: paths.includeDir,
+      pch: paths.pch,
+      workers: 2,
+    });
+  });
+  afterAll(() => {
+    server?.stop();
+    stopCompileServer();
+  });
+
+  const plain = (source: string) =>
+    compileWithClang(source, { includeDir: paths.includeDir, pch: paths.pch });
+
+  it(
+    'gives objects and messages byte-identical to plain clang for every curriculum file',
+    { timeout: 300_000 },
+    async () => {
+      const files = curriculumFiles();
+      expect(files.length).toBeGreaterThan(20);
+      for (const file of files) {
+        const source = readFileSync(file, 'utf8');
+        const [a, b] = [await server.compile(source), await plain(source)];
+        expect({ file, code: a.code, signal: a.signal }).toEqual({
+          file,
+          code: b.code,
+          signal: b.signal,
+        });
+        expect(a.object.length, file).toBeGreaterThan(0);
+        expect(a.object.equals(b.object), file).toBe(true);
+        expect(a.stderr, file).toBe(b.stderr);
+      }
+    },
+  );
+
+  it('gives the same messages as plain clang for broken files', { timeout: 120_000 }, async () => {
+    for (const [name, source] of Object.entries(broken)) {
+      const [a, b] = [await server.compile(source), await plain(source)];
+      expect({ name, stderr: a.stderr, code: a.code }).toEqual({
+        name,
+        stderr: b.stderr,
+        code: b.code,
+      });
+      expect(a.object.equals(b.object), name).toBe(true);
+    }
+    // The list really holds failures, with messages on the student's lines.
+    const r = await server.compile(broken['missing semicolon']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("<stdin>:4:10: error: expected ';'");
+  });
+
+  it(
+    'serves requests arriving together, more than it has workers',
+    { timeout: 120_000 },
+    async () => {
+      const source = readFileSync(
+        join(paths.templatesDir, 'read-file-password', 'solution.bpf.c'),
+        'utf8',
+      );
+      const expected = await plain(source);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => server.compile(source)));
+      for (const a of answers) expect(a.object.equals(expected.object)).toBe(true);
+    },
+  );
+
+  it('keeps serving after a worker crashes', async () => {
+    const crashed = await server.compile(lab('#pragma clang __debug crash\n'));
+    expect(crashed.signal).toBeGreaterThan(0);
+    const next = await server.compile(lab('int x;\n'));
+    expect(next.code).toBe(0);
+    expect(next.object.length).toBeGreaterThan(0);
+  });
+});
+
+describe('compiles through the server', () => {
+  beforeAll(async () => {
+    expect(await compileServerReady()).toBe(true);
+  });
+  afterAll(() => stopCompileServer());
+
+  const both = async (source: string) => [
+    await compile(source, { via: 'server', cache: false }),
+    await compile(source, { via: 'clang', cache: false }),
+  ];
+
+  it('reports a crash like plain clang', async () => {
+    const [a, b] = await both(lab('#pragma clang __debug crash\n'));
+    expect(a.via).toBe('server');
+    expect(a.diagnostics.at(-1)?.code).toBe('compile/crash');
+    expect(a.diagnostics).toEqual(b.diagnostics);
+    expect(a.log).not.toMatch(/Stack dump|PLEASE submit/);
+  });
+
+  it('stops an object over the cap and says so, as plain clang', { timeout: 120_000 }, async () => {
+    const [a, b] = await both(lab('char big[20 << 20] = {1};\n'));
+    expect(a.limit).toBe(LIMIT_MESSAGES.object);
+    expect(b.limit).toBe(LIMIT_MESSAGES.object);
+    expect(a.object).toBeUndefined();
+  });
+
+  it(
+    'stops a compile at the memory limit and names it, as plain clang',
+    { timeout: 120_000 },
+    async () => {
+      // 2 GiB of initialised data: clang builds the object in memory and fails allocating it.
+      const [a, b] = await both(lab('char huge[1L << 31] = {1};\n'));
+      // On a loaded machine the wall clock may run out first; either limit is named.
+      expect([LIMIT_MESSAGES.memory, LIMIT_MESSAGES.wall]).toContain(a.limit);
+      expect([LIMIT_MESSAGES.memory, LIMIT_MESSAGES.wall]).toContain(b.limit);
+      expect(a.diagnostics.at(-1)?.message).toBe(a.limit);
+    },
+  );
+
+  it('stops a preprocessor loop at the CPU limit and names it', { timeout: 120_000 }, async () => {
+    let src = '#define A 1+1+1+1+1+1+1+1+1+1+\n';
+    const names = 'ABCDEFGHI';
+    for (let i = 1; i < names.length; i++)
+      src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
+    const r = await compile(lab(`${src}#if I 0 > 5\nint y;\n#endif\n`), {
+      via: 'server',
+      cache: false,
+    });
+    expect(r.via).toBe('server');
+    expect([LIMIT_MESSAGES.cpu, LIMIT_MESSAGES.wall]).toContain(r.limit);
+  });
+
+  it('answers an unchanged resubmission from the cache, and a changed one from a compiler', async () => {
+    const source = lab(`int cached_${process.pid}(void) { return 7; }\n`);
+    const first = await compile(source);
+    const again = await compile(source);
+    expect(first.via).not.toBe('cache');
+    expect(again.via).toBe('cache');
+    expect(again.object?.equals(first.object!)).toBe(true);
+    expect(again.log).toBe(first.log);
+    const changed = await compile(`${source}\n`);
+    expect(changed.via).not.toBe('cache');
+  });
+
+  it('does not cache a compile stopped by a limit', { timeout: 120_000 }, async () => {
+    const source = lab('char big[20 << 20] = {2};\n');
+    expect((await compile(source)).limit).toBe(LIMIT_MESSAGES.object);
+    const again = await compile(source);
+    expect(again.via).not.toBe('cache');
+    expect(again.limit).toBe(LIMIT_MESSAGES.object);
+  });
+
+  it(
+    'restarts when set-up rebuilds the PCH, compiling with clang meanwhile',
+    { timeout: 120_000 },
+    async () => {
+      const source = lab('int restart_probe;\n');
+      expect((await compile(source, { cache: false })).via).toBe('server');
+      // A rebuilt PCH is a new file; its identity (inode, size, mtime) is what the client watches.
+      const later = new Date(Date.now() + 1000);
+      utimesSync(paths.pch, later, later);
+      const during = await compile(source, { cache: false });
+      expect(during.via).toBe('clang');
+      expect(during.ok).toBe(true);
+      expect(await compileServerReady()).toBe(true);
+      expect((await compile(source, { cache: false })).via).toBe('server');
+    },
+  );
+
+  it(
+    'falls back to plain clang when the server dies, then starts a new one',
+    { timeout: 120_000 },
+    async () => {
+      expect(await compileServerReady()).toBe(true);
+      const pid = await compileServerPid();
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid!, 'SIGKILL');
+      const r = await compile(lab('int after_the_server;\n'), { cache: false });
+      expect(r.ok).toBe(true);
+      expect(r.via).toBe('clang');
+      // And a new server takes over.
+      expect(await compileServerReady()).toBe(true);
+      expect(await compileServerPid()).not.toBe(pid);
+      expect((await compile(lab('int after_the_restart;\n'), { cache: false })).via).toBe('server');
+    },
+  );
+});
+
+describe('the worker filter', () => {
+  it('refuses network, processes, signals to others, ptrace, mount, bpf and writing files', async () => {
+    const r = await runProcess(binary, ['--check-filter'], { timeoutMs: 10_000 });
+    expect(r.code).toBe(0);
+    const lines = Object.fromEntries(
+      r.stdout
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')),
+    );
+    for (const what of [
+      'socket',
+      'socket-unix',
+      'open-write',
+      'open-create',
+      'mkdir',
+      'unlink',
+      'fork',
+      'execve',
+      'kill-other',
+      'ptrace',
+      'mount',
+      'bpf',
+      'setrlimit',
+    ]) {
+      expect({ what, is: lines[what] }).toEqual({ what, is: 'refused' });
+    }
+    // What a compile needs still works.
+    expect(lines['open-read']).toBe('allowed');
+  });
+});
