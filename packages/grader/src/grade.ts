@@ -26,9 +26,14 @@ function runCheck(check: Check, input: CheckInput): Outcome {
     case 'answer-number':
       return answerNumber(CHECK_PARAMS['answer-number'].parse(check.params), input.obs!);
     case 'map-tracks-fds':
-      return mapTracksFds(CHECK_PARAMS['map-tracks-fds'].parse(check.params), input.obs!);
+      return mapTracksFds(
+        CHECK_PARAMS['map-tracks-fds'].parse(check.params),
+        input.obs!,
+        input.run,
+        input.object,
+      );
     case 'map-empty':
-      return mapEmpty(CHECK_PARAMS['map-empty'].parse(check.params), input.scope);
+      return mapEmpty(CHECK_PARAMS['map-empty'].parse(check.params), input.scope, input.object);
     case 'padding-diagnosis':
       return paddingDiagnosis(
         CHECK_PARAMS['padding-diagnosis'].parse(check.params),
@@ -87,7 +92,7 @@ export function grade(meta: ExerciseMeta, input: GradeInput): CheckResult[] {
         hint: check.hint,
       };
     }
-    const outcome = redact(runCheck(check, { obs, scope, object }), scope);
+    const outcome = redact(runCheck(check, { obs, scope, run: input.observations, object }), scope);
     if (outcome.pass) return { ...base, status: 'pass', message: outcome.message };
     const trouble = obs ? targetTrouble(obs) : undefined;
     return {

@@ -12,5 +12,7 @@ export interface CheckInput {
   obs?: ScenarioObservation;
   /** The scenarios the check reads: its own, or all of them. */
   scope: ScenarioObservation[];
+  /** Every scenario of the run, for checks that learn a map's role from the others. */
+  run: ScenarioObservation[];
   object: ObjectFacts;
 }
