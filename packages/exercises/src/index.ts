@@ -29,6 +29,11 @@ export interface Exercise {
   target?: string;
   /** Wrong variants from variants/*.bpf.c, sorted by name. */
   variants?: Variant[];
+  /**
+   * Correct solutions from correct/*.bpf.c, written independently of the reference (other names,
+   * key layouts, string compares), sorted by name: each must pass every required check.
+   */
+  correct?: { name: string; code: string }[];
 }
 
 export class ExerciseError extends Error {}
@@ -105,6 +110,15 @@ function loadVariants(dir: string, checkIds: Set<string>): Variant[] {
     });
 }
 
+function loadCorrect(dir: string): { name: string; code: string }[] {
+  const cdir = join(dir, 'correct');
+  if (!existsSync(cdir)) return [];
+  return readdirSync(cdir)
+    .filter((f) => f.endsWith('.bpf.c'))
+    .sort()
+    .map((f) => ({ name: basename(f, '.bpf.c'), code: readFileSync(join(cdir, f), 'utf8') }));
+}
+
 /** Reads one exercise folder; throws an ExerciseError naming the file and field when broken. */
 export function loadExercise(dir: string): Exercise {
   const file = join(dir, 'exercise.json');
@@ -140,6 +154,7 @@ export function loadExercise(dir: string): Exercise {
     solution: read('solution.bpf.c'),
     target: read('target.c'),
     variants: loadVariants(dir, new Set(meta.checks.map((c) => c.id))),
+    correct: loadCorrect(dir),
   };
 }
 

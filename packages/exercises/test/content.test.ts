@@ -57,6 +57,17 @@ describe('exercise folders', () => {
     },
   );
 
+  it.each([
+    ['read-file-password', 12],
+    ['close-fd-reuse', 12],
+    ['shared-map', 6],
+    ['read-buffers', 6],
+    ['connect-result', 6],
+  ] as const)('%s has a corpus of at least %i correct solutions', (id, n) => {
+    const e = exercises.find((x) => x.meta.id === id)!;
+    expect((e.correct ?? []).length).toBeGreaterThanOrEqual(n);
+  });
+
   it.each(exercises.map((e) => [e.meta.id, e] as const))(
     '%s has a wrong variant for every check',
     (_id, e) => {
@@ -166,6 +177,19 @@ describe.each(exercises.map((e) => [e.meta.id, e] as const))('%s on the kernel',
     const r = await grade(e.starter);
     expect(r.status, show(r)).toBe('fail');
   });
+
+  it.each((e.correct ?? []).map((c) => [c.name, c] as const))(
+    'correct solution %s passes every required check',
+    async (_name, c) => {
+      const r = await grade(c.code);
+      const required = new Set(e.meta.checks.filter((x) => x.required).map((x) => x.id));
+      expect(r.status, show(r)).toBe('pass');
+      expect(
+        failedIds(r.checks).filter((id) => required.has(id)),
+        show(r),
+      ).toEqual([]);
+    },
+  );
 
   it.each((e.variants ?? []).map((v) => [v.name, v] as const))(
     'variant %s fails exactly what it should',

@@ -108,6 +108,11 @@ export const SyscallRecord = z.object({
   /** Decoded string argument when the platform reads one (the path of openat). */
   path: z.string().optional(),
   ret: z.string().optional(),
+  /**
+   * For a call taking an fd (read, close, dup2, …): the file that fd named when the call was made,
+   * followed through openat, close, dup, dup2, dup3 and fcntl(F_DUPFD).
+   */
+  file: z.string().optional(),
 });
 export type SyscallRecord = z.infer<typeof SyscallRecord>;
 
