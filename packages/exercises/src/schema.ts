@@ -30,6 +30,12 @@ export const Check = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   /** Shown on request when the check fails: teaches, does not give the answer away. */
   hint: z.string(),
+  /**
+   * For answer checks: what was observed when the hint applies (`nothing` captured, bytes from an
+   * `other-file`, some reads `missed`, a `wrong-length` submitted at the right read). A failure
+   * showing none of these gets no hint rather than a lesson about an unrelated pitfall.
+   */
+  hintWhen: z.array(z.enum(['nothing', 'other-file', 'missed', 'wrong-length'])).optional(),
 });
 export type Check = z.infer<typeof Check>;
 

@@ -3,7 +3,7 @@ import { loadExercise } from '@ebpf-lab/exercises';
 import type { ExerciseMeta } from '@ebpf-lab/exercises';
 import type { MapDump, ScenarioObservation, SubmitRecord, SyscallRecord } from '@ebpf-lab/protocol';
 import { describe, expect, it } from 'vitest';
-import { grade, timeline, verdict } from './index.ts';
+import { grade, summary, timeline, verdict } from './index.ts';
 
 const root = join(import.meta.dirname, '../../..');
 const meta: ExerciseMeta = loadExercise(join(root, 'bpf-templates/read-file-password')).meta;
@@ -418,6 +418,114 @@ describe('grade (read-file-password)', () => {
     expect(byId(grade(meta, { observations: run }))['bait-around'].message).toMatch(
       /Note: the target was stopped at the time limit; the target ran longer than 2 s\.$/,
     );
+  });
+});
+
+describe('the cause first', () => {
+  const paddingObject = {
+    mapKeys: [
+      {
+        map: 'open_interesting_fds',
+        type: 'struct pid_fd_key',
+        size: 16,
+        holes: [{ offset: 12, size: 4 }],
+      },
+    ],
+  };
+
+  it('points every answer check that saw nothing at the padding check, without their hints', () => {
+    const run = correctRun().map((o) => ({
+      ...o,
+      submissions: [],
+      maps: cleanMaps([fdKey(PID, 4, 'a03f0000')]),
+    }));
+    const checks = grade(meta, { observations: run, object: paddingObject });
+    const c = byId(checks);
+    for (const id of ['bait-around', 'kept-open', 'decoys', 'failed-open', 'chunks']) {
+      expect(c[id].status).toBe('fail');
+      expect(c[id].causedBy).toBe('key-padding');
+      expect(c[id].hint).toBeUndefined();
+      expect(c[id].message).toContain(
+        'This follows from the failed check "Map keys have no stray padding bytes": fix that first.',
+      );
+    }
+    expect(c['key-padding'].hint).toMatch(/padding/);
+    expect(summary(checks)).toBe(
+      '7 of 8 required checks failed. Start with: Map keys have no stray padding bytes (it explains the others).',
+    );
+  });
+
+  it('does not blame padding that happened to match for a capture that went wrong for another reason', () => {
+    const run = correctRun().map((o) => ({ ...o, maps: cleanMaps([fdKey(PID, 4, '00c9ffff')]) }));
+    const a = new Trace()
+      .open('/tmp/notes.txt', 3)
+      .read(3, 27)
+      .open('/tmp/password', 4)
+      .read(4, 24, SECRET)
+      .open('/tmp/config.ini', 5)
+      .read(5, 16, CONFIG);
+    a.maps = cleanMaps([fdKey(PID, 4, '00c9ffff')]);
+    run[0] = a.obs('bait-around', { '/tmp/notes.txt': NOTES, ...pw, '/tmp/config.ini': CONFIG });
+    const checks = grade(meta, { observations: run, object: paddingObject });
+    const c = byId(checks)['bait-around'];
+    expect(c.causedBy).toBeUndefined();
+    expect(c.hint).toMatch(/in-flight marker/);
+    expect(summary(checks)).toBe(
+      '3 of 8 required checks failed. First: Only the password, with other files read before and after it.',
+    );
+  });
+
+  it('points a captured bait file at a leftover in-flight marker', () => {
+    const run = correctRun();
+    const a = new Trace()
+      .open('/tmp/notes.txt', 3)
+      .read(3, 27)
+      .open('/tmp/password', 4)
+      .read(4, 24, SECRET)
+      .open('/tmp/config.ini', 5)
+      .read(5, 16, CONFIG);
+    a.maps = [
+      dump('open_curr_fd_interesting', [
+        {
+          keyHex: '9210000092100000',
+          valueHex: '01',
+          key: { kind: 'int', value: String((BigInt(PID) << 32n) | BigInt(PID)) },
+        },
+      ]),
+      dump('read_curr_fd_buf'),
+      dump('open_interesting_fds', [fdKey(PID, 4)]),
+    ];
+    run[0] = a.obs('bait-around', { '/tmp/notes.txt': NOTES, ...pw, '/tmp/config.ini': CONFIG });
+    const checks = grade(meta, { observations: run });
+    expect(byId(checks)['bait-around'].causedBy).toBe('in-flight-empty');
+    expect(summary(checks)).toContain('Start with: Nothing left in flight after each scenario');
+  });
+
+  it('keeps a hint only when what was observed fits it', () => {
+    const run = correctRun();
+    const a = new Trace()
+      .open('/tmp/notes.txt', 3)
+      .read(3, 27)
+      .open('/tmp/password', 4)
+      .read(4, 24, SECRET + '\0'.repeat(232))
+      .open('/tmp/config.ini', 5)
+      .read(5, 16);
+    a.maps = cleanMaps([fdKey(PID, 4)]);
+    run[0] = a.obs('bait-around', { '/tmp/notes.txt': NOTES, ...pw, '/tmp/config.ini': CONFIG });
+    // 256 bytes at the right read: the bait-around hint (markers, fds) would teach the wrong thing.
+    const c = byId(grade(meta, { observations: run }))['bait-around'];
+    expect(c.status).toBe('fail');
+    expect(c.hint).toBeUndefined();
+    const e = new Trace()
+      .open('/tmp/password', 3)
+      .read(3, 5, SECRET.slice(0, 5))
+      .read(3, 5)
+      .read(3, 0);
+    e.maps = cleanMaps([fdKey(PID, 3)]);
+    const chunks = grade(meta, {
+      observations: [...correctRun().slice(0, 4), e.obs('chunks', pw)],
+    });
+    expect(byId(chunks)['chunks'].hint).toMatch(/5 bytes at a time/);
   });
 });
 

@@ -204,6 +204,8 @@ export const CheckResult = z.object({
   /** What was observed against what was expected. */
   message: z.string(),
   hint: z.string().optional(),
+  /** The id of a failing check that explains this failure; look at that one first. */
+  causedBy: z.string().optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Exercise } from '@ebpf-lab/exercises';
+import { summary as summarize } from '@ebpf-lab/grader';
 import type {
   CheckResult,
   Diagnostic,
@@ -264,10 +265,7 @@ async function runExercise(
     for (const check of checks) onProgress({ type: 'check', check });
     const passed = checks.every((c) => !c.required || c.status === 'pass');
     track.finish(passed ? 'ok' : 'failed');
-    const failedRequired = checks.filter((c) => c.required && c.status !== 'pass');
-    const summary = passed
-      ? `All ${checks.filter((c) => c.required).length} required checks passed.`
-      : `${failedRequired.length} of ${checks.filter((c) => c.required).length} required checks failed. First: ${failedRequired[0].title}.`;
+    const summary = summarize(checks);
     return finish(passed ? 'pass' : 'fail', limits.length ? `${summary} Limits hit: ${limits.join('; ')}.` : summary, {
       checks,
       observations,

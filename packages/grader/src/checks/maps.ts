@@ -5,7 +5,7 @@ import { looksLikePairKey, readMaps, TargetIds } from '../map-roles.ts';
 import type { KeyMeaning, ReadMap } from '../map-roles.ts';
 import type { ObjectFacts } from '../object-facts.ts';
 import { byteRecords, bytesOf, plural, timeline } from '../observed.ts';
-import type { Outcome } from './types.ts';
+import type { Outcome, Symptom } from './types.ts';
 
 export function renderValue(v: DecodedValue | undefined, hex: string): string {
   if (!v) return `0x${hex}`;
@@ -92,6 +92,8 @@ export function mapEmpty(
   return {
     pass: false,
     message: `Expected the maps keyed by ${what}${named} to be empty once the target finished; ${problems.join('; ')}.`,
+    // A thread's leftover marker makes its next, unrelated syscall look interesting.
+    ...(params.holding.includes('thread') ? { explains: ['other-file' as const] } : {}),
   };
 }
 
@@ -200,6 +202,8 @@ export function mapTracksFds(
     };
   }
   const lines = [openText, `Your map tracking fds is ${name}: ${found.how}.`];
+  const symptoms: Symptom[] = [];
+  if (missing.length) symptoms.push('missed');
   if (missing.length)
     lines.push(
       `${name} did not hold ${missing.map((x) => `fd ${x.fd}`).join(', ')}: your openat programs did not record it.`,
@@ -210,9 +214,10 @@ export function mapTracksFds(
       fd === undefined
         ? undefined
         : openAtEnd.get(`${e.meaning.kind === 'process-fd' ? e.meaning.pid : ''}:${fd}`);
+    if (path) symptoms.push('other-file');
     lines.push(
       `It held ${renderKey(e.entry)} (${describeMeaning(e.meaning)})${path ? `, but that fd is ${path}` : fd === undefined ? '' : ', which the target did not have open to that file'}.`,
     );
   }
-  return { pass: false, message: lines.join(' ') };
+  return { pass: false, message: lines.join(' '), symptoms: [...new Set(symptoms)] };
 }

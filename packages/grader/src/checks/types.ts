@@ -1,9 +1,16 @@
 import type { ScenarioObservation } from '@ebpf-lab/protocol';
 import type { ObjectFacts } from '../object-facts.ts';
 
+/** What an answer check saw go wrong, in the terms a hint or a diagnosing check speaks of. */
+export type Symptom = 'nothing' | 'other-file' | 'missed' | 'wrong-length';
+
 export interface Outcome {
   pass: boolean;
   message: string;
+  /** For a failed answer check: what went wrong. */
+  symptoms?: Symptom[];
+  /** For a failed diagnosing check: the symptoms of other checks this failure accounts for. */
+  explains?: Symptom[];
 }
 
 /** What a check function sees: its scenario (when it has one) and the whole run. */
