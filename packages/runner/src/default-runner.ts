@@ -139,6 +139,7 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
       explainVerifierLog(log, {
         program: where.program,
         sourceFile: STUDENT_FILE,
+        source: where.source,
         onUnrecognised: options.onUnrecognisedVerifierLog,
       }),
     explainAttachError: (line, source) =>

@@ -214,9 +214,12 @@ async function runExercise(
           // by STUDENT_FILE, and the explanation only keeps lines of that file.
           const log = line.log.replaceAll('@ <stdin>:', `@ ${STUDENT_FILE}:`);
           track.finish('failed', log);
-          const d = deps.explainVerifierLog(log, { program: line.program });
+          const d = deps.explainVerifierLog(log, { program: line.program, source: request.code });
           track.diagnostics.push(d);
-          failure = { kind: 'verifier', summary: `The verifier rejected ${line.program}.${where(d)}` };
+          failure = {
+            kind: 'verifier',
+            summary: `The verifier rejected ${d.program || line.program}.${where(d)}`,
+          };
           break;
         }
         case 'attach_error': {
