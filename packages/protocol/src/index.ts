@@ -244,6 +244,17 @@ export const RunResult = z.object({
   observations: z.array(ScenarioObservation),
   /** Limits the run hit, named: "your programs ran longer than 2 s". */
   limits: z.array(z.string()),
+  /** For each program the verifier accepted: its size and what the verifier processed. */
+  verifierStats: z
+    .array(
+      z.object({
+        program: z.string(),
+        section: z.string(),
+        insns: z.number().int(),
+        verifiedInsns: z.number().int().optional(),
+      }),
+    )
+    .optional(),
   versions: Versions,
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
@@ -384,7 +395,16 @@ export type LoaderConfig = z.infer<typeof LoaderConfig>;
 export const LoaderLine = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('loaded'),
-    programs: z.array(z.object({ name: z.string(), section: z.string(), id: z.number().int(), insns: z.number().int() })),
+    programs: z.array(
+      z.object({
+        name: z.string(),
+        section: z.string(),
+        id: z.number().int(),
+        insns: z.number().int(),
+        /** What the verifier processed to accept it (its log's "processed N insns"). */
+        verifiedInsns: z.number().int().optional(),
+      }),
+    ),
     maps: z.array(z.object({ name: z.string(), id: z.number().int() })),
   }),
   z.object({ type: z.literal('verifier_error'), program: z.string(), errno: z.number().int(), log: z.string() }),

@@ -74,6 +74,17 @@ class RunTracker {
 
 const STAGE_ORDER: readonly StageName[] = ['compile', 'static', 'verifier', 'attach', 'target', 'checks'];
 
+/** The verifier's statistics of an accepted object, as the verifier stage's log. */
+function statsLog(stats: NonNullable<RunResult['verifierStats']>): string {
+  return stats
+    .map(
+      (s) =>
+        `${s.program} (${s.section}): ${s.insns} instructions` +
+        (s.verifiedInsns === undefined ? '' : `, ${s.verifiedInsns} processed by the verifier`),
+    )
+    .join('\n');
+}
+
 function firstError(diags: Diagnostic[]): Diagnostic | undefined {
   return diags.find((d) => d.severity === 'error');
 }
@@ -199,6 +210,7 @@ async function runExercise(
     const titles = new Map(meta.scenarios.map((s) => [s.id, s.title]));
     const collector = new ObservationCollector(planted);
     let failure: StageFailure | undefined;
+    let verifierStats: RunResult['verifierStats'];
     let sawDone = false;
 
     track.start('verifier');
@@ -206,7 +218,13 @@ async function runExercise(
       collector.add(line);
       switch (line.type) {
         case 'loaded':
-          track.finish('ok');
+          verifierStats = line.programs.map((p) => ({
+            program: p.name,
+            section: p.section,
+            insns: p.insns,
+            ...(p.verifiedInsns === undefined ? {} : { verifiedInsns: p.verifiedInsns }),
+          }));
+          track.finish('ok', statsLog(verifierStats));
           track.start('attach');
           break;
         case 'verifier_error': {
@@ -258,7 +276,13 @@ async function runExercise(
     const observations = collector.result();
     const limits = collector.allLimits();
 
-    if (failure) return finish('error', failure.summary, { errorKind: failure.kind, observations, limits });
+    if (failure)
+      return finish('error', failure.summary, {
+        errorKind: failure.kind,
+        observations,
+        limits,
+        ...(verifierStats ? { verifierStats } : {}),
+      });
     if (!sawDone) throw new Error('loader ended without reporting done');
     track.finish('ok', undefined);
 
@@ -273,6 +297,7 @@ async function runExercise(
       checks,
       observations,
       limits,
+      ...(verifierStats ? { verifierStats } : {}),
     });
   } finally {
     await rm(work, { recursive: true, force: true });
