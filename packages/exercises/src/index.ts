@@ -34,6 +34,8 @@ export interface Exercise {
    * key layouts, string compares), sorted by name: each must pass every required check.
    */
   correct?: { name: string; code: string }[];
+  /** For an exercise that continues another: what to append to the student's own solution. */
+  continues?: { exercise: string; append: string };
 }
 
 export class ExerciseError extends Error {}
@@ -119,6 +121,27 @@ function loadCorrect(dir: string): { name: string; code: string }[] {
     .map((f) => ({ name: basename(f, '.bpf.c'), code: readFileSync(join(cdir, f), 'utf8') }));
 }
 
+/** What a continuing exercise needs of an earlier attempt. */
+export interface PriorAttempt {
+  code: string;
+  status: string;
+  /** Checks passed, to prefer the attempt that passed the most (bonus checks included). */
+  passedChecks: number;
+  /** ISO time; the newest wins a tie. */
+  at: string;
+}
+
+/**
+ * The starter of an exercise that continues another, for one student: their best passing attempt
+ * at the earlier exercise with the new TODO appended. Undefined when they never passed it.
+ */
+export function continuedStarter(append: string, attempts: PriorAttempt[]): string | undefined {
+  const best = attempts
+    .filter((a) => a.status === 'pass')
+    .sort((a, b) => b.passedChecks - a.passedChecks || b.at.localeCompare(a.at))[0];
+  return best ? `${best.code.trimEnd()}\n${append}` : undefined;
+}
+
 /** Reads one exercise folder; throws an ExerciseError naming the file and field when broken. */
 export function loadExercise(dir: string): Exercise {
   const file = join(dir, 'exercise.json');
@@ -155,6 +178,9 @@ export function loadExercise(dir: string): Exercise {
     target: read('target.c'),
     variants: loadVariants(dir, new Set(meta.checks.map((c) => c.id))),
     correct: loadCorrect(dir),
+    ...(meta.continues
+      ? { continues: { exercise: meta.continues.exercise, append: read('continue.bpf.c') } }
+      : {}),
   };
 }
 

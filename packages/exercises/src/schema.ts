@@ -70,6 +70,11 @@ export const ExerciseMeta = z.object({
     .object({ length: z.number().int().positive().max(200).default(24), alphabet: z.string().default('abcdefghijklmnopqrstuvwxyz0123456789') })
     .default({ length: 24, alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789' }),
   limits: Limits.default(Limits.parse({})),
+  /**
+   * The exercise continues another one: a student who passed `exercise` starts from their own
+   * best passing code with `continue.bpf.c` (the new TODO) appended, instead of the starter.
+   */
+  continues: z.object({ exercise: z.string() }).optional(),
   scenarios: z.array(Scenario).min(1),
   checks: z.array(Check).min(1),
 });
