@@ -243,7 +243,7 @@ describe('an exercise that continues another', () => {
   });
 
   it.each([
-    ['the reference solution', prior.solution],
+    ['the reference solution', prior.solution] as const,
     ...(prior.correct ?? []).map((c) => [`correct/${c.name}`, c.code] as const),
   ])(
     '%s of the earlier exercise, continued, loads and fails only what close() fixes',

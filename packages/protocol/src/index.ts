@@ -285,6 +285,11 @@ export const ExerciseDetail = ExerciseSummary.extend({
   starter: z.string(),
   helpers: z.array(HelperDoc),
   checks: z.array(z.object({ id: z.string(), title: z.string(), required: z.boolean() })),
+  /**
+   * The exercise continues another: a student who passed `exercise` starts from their own best
+   * passing code with `append` (the new TODO) added, rather than from `starter`.
+   */
+  continues: z.object({ exercise: z.string(), append: z.string() }).optional(),
 });
 export type ExerciseDetail = z.infer<typeof ExerciseDetail>;
 
