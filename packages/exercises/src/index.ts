@@ -121,27 +121,6 @@ function loadCorrect(dir: string): { name: string; code: string }[] {
     .map((f) => ({ name: basename(f, '.bpf.c'), code: readFileSync(join(cdir, f), 'utf8') }));
 }
 
-/** What a continuing exercise needs of an earlier attempt. */
-export interface PriorAttempt {
-  code: string;
-  status: string;
-  /** Checks passed, to prefer the attempt that passed the most (bonus checks included). */
-  passedChecks: number;
-  /** ISO time; the newest wins a tie. */
-  at: string;
-}
-
-/**
- * The starter of an exercise that continues another, for one student: their best passing attempt
- * at the earlier exercise with the new TODO appended. Undefined when they never passed it.
- */
-export function continuedStarter(append: string, attempts: PriorAttempt[]): string | undefined {
-  const best = attempts
-    .filter((a) => a.status === 'pass')
-    .sort((a, b) => b.passedChecks - a.passedChecks || b.at.localeCompare(a.at))[0];
-  return best ? `${best.code.trimEnd()}\n${append}` : undefined;
-}
-
 /** Reads one exercise folder; throws an ExerciseError naming the file and field when broken. */
 export function loadExercise(dir: string): Exercise {
   const file = join(dir, 'exercise.json');
@@ -191,3 +170,7 @@ export function loadExercises(templatesDir: string): Exercise[] {
     .map((d) => loadExercise(join(templatesDir, d.name)))
     .sort((a, b) => a.meta.chapter - b.meta.chapter || a.meta.order - b.meta.order);
 }
+
+// One rule for the server (account history) and the browser (its own history).
+export { continuedStarter } from '@ebpf-lab/protocol';
+export type { PriorAttempt } from '@ebpf-lab/protocol';
