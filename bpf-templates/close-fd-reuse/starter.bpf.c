@@ -5,8 +5,8 @@
 #define PASSWORD "/tmp/password"
 
 /* Identifies an open file: which process, which fd. */
-struct file_key {
-	__u64 tgid;
+struct pid_fd_key {
+	__u64 pid;
 	__u32 fd;
 };
 
@@ -16,15 +16,15 @@ struct {
 	__uint(max_entries, 64);
 	__type(key, __u64);
 	__type(value, __u8);
-} opening SEC(".maps");
+} open_curr_fd_interesting SEC(".maps");
 
 /* The fds under which a process has the password open. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
-	__type(key, struct file_key);
+	__type(key, struct pid_fd_key);
 	__type(value, __u8);
-} password_fds SEC(".maps");
+} open_interesting_fds SEC(".maps");
 
 /* The buffer address of a read() of the password, saved at entry (key: pid_tgid). */
 struct {
@@ -32,13 +32,13 @@ struct {
 	__uint(max_entries, 64);
 	__type(key, __u64);
 	__type(value, __u64);
-} reading SEC(".maps");
+} read_curr_fd_buf SEC(".maps");
 
 SEC("tracepoint/syscalls/sys_enter_openat")
 int enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
 	/* TODO: copy the path (which argument of openat is it?) into a stack buffer. */
-	/* TODO: if it is exactly PASSWORD, remember in `opening` that this thread is opening it. */
+	/* TODO: if it is exactly PASSWORD, mark this thread in open_curr_fd_interesting. */
 	return 0;
 }
 
@@ -46,15 +46,16 @@ SEC("tracepoint/syscalls/sys_exit_openat")
 int exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
 	/* TODO: was this thread opening the password? Then forget that, whatever happened, */
-	/* TODO: and if the open succeeded (ctx->ret is the fd), record (process, fd) in password_fds. */
+	/* TODO: and if the open succeeded (ctx->ret is the fd), record (process, fd) */
+	/* in open_interesting_fds. */
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_read")
 int enter_read(struct trace_event_raw_sys_enter *ctx)
 {
-	/* TODO: is (process, ctx->args[0]) in password_fds? Then save the buffer address */
-	/* (ctx->args[1]) in `reading` for this thread. */
+	/* TODO: is (process, ctx->args[0]) in open_interesting_fds? Then save the buffer address */
+	/* (ctx->args[1]) in `read_curr_fd_buf` for this thread. */
 	return 0;
 }
 
@@ -69,6 +70,6 @@ int exit_read(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_close")
 int enter_close(struct trace_event_raw_sys_enter *ctx)
 {
-	/* TODO: the fd in ctx->args[0] is being closed: remove (process, fd) from password_fds. */
+	/* TODO: the fd in ctx->args[0] is being closed: remove (process, fd) from open_interesting_fds. */
 	return 0;
 }

@@ -1226,6 +1226,18 @@ static uint32_t obj_id(int fd)
 	return info.p.id;
 }
 
+/* Instructions the verifier processed for a loaded program (its "processed N insns"), or -1. */
+static int64_t verified_insns(int fd)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -1;
+	return info.verified_insns;
+}
+
 /* Loads the student's object. Reports `loaded` or `verifier_error`. */
 static struct bpf_object *load_student(const char *path)
 {
@@ -1292,6 +1304,9 @@ static struct bpf_object *load_student(const char *path)
 		json_object_object_add(e, "section", jstr(bpf_program__section_name(p)));
 		json_object_object_add(e, "id", json_object_new_int64(obj_id(bpf_program__fd(p))));
 		json_object_object_add(e, "insns", json_object_new_int64((int64_t)bpf_program__insn_cnt(p)));
+		if (verified_insns(bpf_program__fd(p)) >= 0)
+			json_object_object_add(e, "verifiedInsns",
+					       json_object_new_int64(verified_insns(bpf_program__fd(p))));
 		json_object_array_add(progs, e);
 	}
 	maps = json_object_new_array();

@@ -95,7 +95,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.accounts) {
     const { store, guard } = deps.accounts;
     const hasExercise = (id: string) => deps.exercises.has(id);
-    app.use('/api/drafts', createDraftsRouter({ store, guard, hasExercise }));
+    const continuesOf = (id: string) => deps.exercises.get(id)?.continues;
+    app.use('/api/drafts', createDraftsRouter({ store, guard, hasExercise, continuesOf }));
   }
 
   app.use('/api', () => {

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDraftsRouter, DRAFT_MAX_BYTES } from '../src/routes/drafts/router.ts';
-import { Client, EXERCISES, dig, startHarness } from './auth-harness.ts';
+import { Client, EXERCISES, dig, fakeResult, startHarness } from './auth-harness.ts';
 import type { Harness } from './auth-harness.ts';
 
 let h: Harness;
@@ -17,7 +17,16 @@ beforeEach(async () => {
   const app = express();
   app.use(h.accounts.router);
   const ids = new Set(EXERCISES.map((e) => e.id));
-  app.use('/api/drafts', createDraftsRouter({ ...h.accounts, hasExercise: (id) => ids.has(id) }));
+  app.use(
+    '/api/drafts',
+    createDraftsRouter({
+      ...h.accounts,
+      hasExercise: (id) => ids.has(id),
+      // ex-two continues ex-one, as close-fd-reuse continues the flagship
+      continuesOf: (id) =>
+        id === 'ex-two' ? { exercise: 'ex-one', append: '// TODO: close()\n' } : undefined,
+    }),
+  );
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -120,5 +129,33 @@ describe('/api/drafts', () => {
     expect(bad.status).toBe(400);
     expect(String(bad.json.error)).toMatch(/^editedAt/);
     expect((await put(c, 'no-such-exercise', 'x', new Date())).status).toBe(404);
+  });
+});
+
+describe('/api/drafts/:exerciseId/starter', () => {
+  const finished = async (userId: string, id: string, code: string, pass: boolean) => {
+    await h.store.recordRunQueued({ id, userId, exerciseId: 'ex-one', code });
+    await h.store.recordRunFinished(id, fakeResult(id, 'ex-one', pass));
+  };
+
+  it('continues the student\'s own best passing code of the earlier exercise, with the new TODO', async () => {
+    const c = await student('s@uni.edu');
+    const userId = String(dig((await c.get('/api/auth/me')).json, 'user', 'id'));
+    expect(dig((await c.get('/api/drafts/ex-two/starter')).json, 'starter')).toBeNull();
+    await finished(userId, 'r1', 'solved, first try\n', true);
+    await finished(userId, 'r2', 'broken later\n', false);
+    const other = await student('t@uni.edu');
+    const otherId = String(dig((await other.get('/api/auth/me')).json, 'user', 'id'));
+    await finished(otherId, 'r3', 'solved by someone else\n', true);
+    const r = await c.get('/api/drafts/ex-two/starter');
+    expect(r.status).toBe(200);
+    expect(dig(r.json, 'starter')).toBe('solved, first try\n// TODO: close()\n');
+    expect(dig((await c.get('/api/drafts/ex-one/starter')).json, 'starter')).toBeNull();
+  });
+
+  it('needs a signed-in student and a known exercise', async () => {
+    expect((await new Client(base).get('/api/drafts/ex-two/starter')).status).toBe(401);
+    const c = await student('u@uni.edu');
+    expect((await c.get('/api/drafts/nope/starter')).status).toBe(404);
   });
 });

@@ -130,9 +130,11 @@ describe('run views, contrast and drafts', { timeout: 400_000 }, () => {
     await page.getByRole('tab', { name: 'Maps' }).click();
     await page.locator('[data-testid^="map-"]').first().waitFor();
     const mapNames = await page.locator('[data-testid^="map-"] .map-title code').allTextContents();
-    expect(mapNames).toEqual(expect.arrayContaining(['opening', 'password_fds']));
+    expect(mapNames).toEqual(
+      expect.arrayContaining(['open_curr_fd_interesting', 'open_interesting_fds']),
+    );
     const fields = await page.locator('[data-testid^="map-"] .field-name').allTextContents();
-    expect(fields.join(' ')).toMatch(/tgid/);
+    expect(fields.join(' ')).toMatch(/\bpid\b/);
     await page.close();
   });
 

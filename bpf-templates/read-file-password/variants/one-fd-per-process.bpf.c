@@ -10,7 +10,7 @@ struct {
 	__uint(max_entries, 64);
 	__type(key, __u64);
 	__type(value, __u8);
-} opening SEC(".maps");
+} open_curr_fd_interesting SEC(".maps");
 
 /* Lasting: the fds under which a process has the password open. */
 struct {
@@ -18,7 +18,7 @@ struct {
 	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, __u32);
-} password_fds SEC(".maps");
+} open_interesting_fds SEC(".maps");
 
 /* In flight: the buffer of a read() of the password, from entry to exit, keyed by pid_tgid. */
 struct {
@@ -26,7 +26,7 @@ struct {
 	__uint(max_entries, 64);
 	__type(key, __u64);
 	__type(value, __u64);
-} reading SEC(".maps");
+} read_curr_fd_buf SEC(".maps");
 
 SEC("tracepoint/syscalls/sys_enter_openat")
 int enter_openat(struct trace_event_raw_sys_enter *ctx)
@@ -41,7 +41,7 @@ int enter_openat(struct trace_event_raw_sys_enter *ctx)
 	/* sizeof counts the NUL, so "/tmp/password.bak" does not match */
 	if (bpf_strncmp(path, sizeof(PASSWORD), PASSWORD) != 0)
 		return 0;
-	bpf_map_update_elem(&opening, &id, &one, BPF_ANY);
+	bpf_map_update_elem(&open_curr_fd_interesting, &id, &one, BPF_ANY);
 	return 0;
 }
 
@@ -52,15 +52,15 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 	__u64 tgid = id >> 32;
 	__u32 fd = ctx->ret;
 
-	if (!bpf_map_lookup_elem(&opening, &id)) {
+	if (!bpf_map_lookup_elem(&open_curr_fd_interesting, &id)) {
 		/* another file: the process has moved on */
-		bpf_map_delete_elem(&password_fds, &tgid);
+		bpf_map_delete_elem(&open_interesting_fds, &tgid);
 		return 0;
 	}
-	bpf_map_delete_elem(&opening, &id);
+	bpf_map_delete_elem(&open_curr_fd_interesting, &id);
 	if (ctx->ret < 0)
 		return 0;
-	bpf_map_update_elem(&password_fds, &tgid, &fd, BPF_ANY);
+	bpf_map_update_elem(&open_interesting_fds, &tgid, &fd, BPF_ANY);
 	return 0;
 }
 
@@ -70,11 +70,11 @@ int enter_read(struct trace_event_raw_sys_enter *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 tgid = id >> 32;
 	__u64 buf = ctx->args[1];
-	__u32 *fd = bpf_map_lookup_elem(&password_fds, &tgid);
+	__u32 *fd = bpf_map_lookup_elem(&open_interesting_fds, &tgid);
 
 	if (!fd || *fd != (__u32)ctx->args[0])
 		return 0;
-	bpf_map_update_elem(&reading, &id, &buf, BPF_ANY);
+	bpf_map_update_elem(&read_curr_fd_buf, &id, &buf, BPF_ANY);
 	return 0;
 }
 
@@ -82,14 +82,14 @@ SEC("tracepoint/syscalls/sys_exit_read")
 int exit_read(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 *saved = bpf_map_lookup_elem(&reading, &id);
+	__u64 *saved = bpf_map_lookup_elem(&read_curr_fd_buf, &id);
 	__u64 buf;
 	long n = ctx->ret;
 
 	if (!saved)
 		return 0;
 	buf = *saved;
-	bpf_map_delete_elem(&reading, &id);
+	bpf_map_delete_elem(&read_curr_fd_buf, &id);
 	/* the buffer holds exactly ret bytes now; 0 is end of file, < 0 an error */
 	if (n > 0)
 		SUBMIT_USER(buf, n);

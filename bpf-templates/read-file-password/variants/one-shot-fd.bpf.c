@@ -4,8 +4,8 @@
 
 #define PASSWORD "/tmp/password"
 
-struct file_key {
-	__u64 tgid; /* the process: its fd table is shared by all its threads */
+struct pid_fd_key {
+	__u64 pid; /* the process: its fd table is shared by all its threads */
 	__u32 fd;
 	/* 4 bytes of padding follow: the compiler aligns the struct to 8 */
 };
@@ -16,15 +16,15 @@ struct {
 	__uint(max_entries, 64);
 	__type(key, __u64);
 	__type(value, __u8);
-} opening SEC(".maps");
+} open_curr_fd_interesting SEC(".maps");
 
 /* Lasting: the fds under which a process has the password open. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
-	__type(key, struct file_key);
+	__type(key, struct pid_fd_key);
 	__type(value, __u8);
-} password_fds SEC(".maps");
+} open_interesting_fds SEC(".maps");
 
 /* In flight: the buffer of a read() of the password, from entry to exit, keyed by pid_tgid. */
 struct {
@@ -32,7 +32,7 @@ struct {
 	__uint(max_entries, 64);
 	__type(key, __u64);
 	__type(value, __u64);
-} reading SEC(".maps");
+} read_curr_fd_buf SEC(".maps");
 
 SEC("tracepoint/syscalls/sys_enter_openat")
 int enter_openat(struct trace_event_raw_sys_enter *ctx)
@@ -47,7 +47,7 @@ int enter_openat(struct trace_event_raw_sys_enter *ctx)
 	/* sizeof counts the NUL, so "/tmp/password.bak" does not match */
 	if (bpf_strncmp(path, sizeof(PASSWORD), PASSWORD) != 0)
 		return 0;
-	bpf_map_update_elem(&opening, &id, &one, BPF_ANY);
+	bpf_map_update_elem(&open_curr_fd_interesting, &id, &one, BPF_ANY);
 	return 0;
 }
 
@@ -55,19 +55,19 @@ SEC("tracepoint/syscalls/sys_exit_openat")
 int exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct file_key key;
+	struct pid_fd_key key;
 	__u8 one = 1;
 
-	if (!bpf_map_lookup_elem(&opening, &id))
+	if (!bpf_map_lookup_elem(&open_curr_fd_interesting, &id))
 		return 0;
 	/* forget the marker on every path, failed opens included */
-	bpf_map_delete_elem(&opening, &id);
+	bpf_map_delete_elem(&open_curr_fd_interesting, &id);
 	if (ctx->ret < 0)
 		return 0;
 	__builtin_memset(&key, 0, sizeof(key)); /* the padding is part of the key */
-	key.tgid = id >> 32;
+	key.pid = id >> 32;
 	key.fd = ctx->ret;
-	bpf_map_update_elem(&password_fds, &key, &one, BPF_ANY);
+	bpf_map_update_elem(&open_interesting_fds, &key, &one, BPF_ANY);
 	return 0;
 }
 
@@ -75,16 +75,16 @@ SEC("tracepoint/syscalls/sys_enter_read")
 int enter_read(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct file_key key;
+	struct pid_fd_key key;
 	__u64 buf = ctx->args[1];
 
 	__builtin_memset(&key, 0, sizeof(key));
-	key.tgid = id >> 32;
+	key.pid = id >> 32;
 	key.fd = ctx->args[0];
-	if (!bpf_map_lookup_elem(&password_fds, &key))
+	if (!bpf_map_lookup_elem(&open_interesting_fds, &key))
 		return 0;
-	bpf_map_delete_elem(&password_fds, &key);
-	bpf_map_update_elem(&reading, &id, &buf, BPF_ANY);
+	bpf_map_delete_elem(&open_interesting_fds, &key);
+	bpf_map_update_elem(&read_curr_fd_buf, &id, &buf, BPF_ANY);
 	return 0;
 }
 
@@ -92,14 +92,14 @@ SEC("tracepoint/syscalls/sys_exit_read")
 int exit_read(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 *saved = bpf_map_lookup_elem(&reading, &id);
+	__u64 *saved = bpf_map_lookup_elem(&read_curr_fd_buf, &id);
 	__u64 buf;
 	long n = ctx->ret;
 
 	if (!saved)
 		return 0;
 	buf = *saved;
-	bpf_map_delete_elem(&reading, &id);
+	bpf_map_delete_elem(&read_curr_fd_buf, &id);
 	/* the buffer holds exactly ret bytes now; 0 is end of file, < 0 an error */
 	if (n > 0)
 		SUBMIT_USER(buf, n);

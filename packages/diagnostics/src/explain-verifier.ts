@@ -2,6 +2,7 @@
 import type { Diagnostic } from '@ebpf-lab/protocol';
 
 import { NotThisClass, VERIFIER_CLASSES } from './verifier-classes.ts';
+import { refusedProgram } from './refused-program.ts';
 import { parseVerifierLog } from './verifier-log.ts';
 
 export interface ExplainVerifierOptions {
@@ -9,6 +10,11 @@ export interface ExplainVerifierOptions {
   program?: string;
   /** The student's file name as the compiler saw it, e.g. `student.bpf.c`. */
   sourceFile?: string;
+  /**
+   * The student's source: with `sourceFile`, it tells which program the log is about (the
+   * loader's guess names the file's first program when another one was refused).
+   */
+  source?: string;
   /** Called for logs no class recognises, so new explanations can be written for them. */
   onUnrecognised?: (entry: UnrecognisedVerifierLog) => void;
 }
@@ -40,7 +46,10 @@ export function explainVerifierLog(log: string, options: ExplainVerifierOptions 
     line,
     column: 0,
     insn: parsed.failing?.index,
-    program: options.program,
+    program:
+      (options.source !== undefined && options.sourceFile !== undefined
+        ? refusedProgram(log, options.source, options.sourceFile)
+        : undefined) ?? options.program,
   };
 
   for (const errorLine of parsed.errorLines) {
@@ -67,7 +76,7 @@ export function explainVerifierLog(log: string, options: ExplainVerifierOptions 
   }
 
   options.onUnrecognised?.({
-    program: options.program,
+    program: base.program,
     error,
     line,
     insn: parsed.failing?.index,

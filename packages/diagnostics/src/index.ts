@@ -8,5 +8,6 @@ export type { ExplainVerifierOptions, UnrecognisedVerifierLog } from './explain-
 export { createUnrecognisedLogRecorder, MAX_RECORDED_LOG_CHARS } from './unrecognised-logs.ts';
 export type { UnrecognisedLogRecorder } from './unrecognised-logs.ts';
 export { VERIFIER_CLASSES } from './verifier-classes.ts';
+export { programsOf, refusedProgram } from './refused-program.ts';
 export { parseVerifierLog } from './verifier-log.ts';
 export type { ParsedVerifierLog } from './verifier-log.ts';

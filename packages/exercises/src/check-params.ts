@@ -33,19 +33,25 @@ export const CHECK_PARAMS = {
   'answer-equals': z.object({ expect: Expected }).strict(),
   /** Exactly one SUBMIT_NUM, equal to the expected number. */
   'answer-number': z.object({ expect: Expected }).strict(),
-  /** The named maps hold no entry at the end of the scenario (or of every scenario). */
-  'map-empty': z.object({ maps: z.array(mapName).min(1) }).strict(),
   /**
-   * At the end of the scenario the map's keys are exactly the (process, fd) pairs under which the
-   * target still had `path` open, per the ground truth.
+   * At the end of the scenario (or of every scenario) no hash map holds a key of these kinds, found
+   * by what the key names among the target's threads, processes and fds: `thread` (a pid_tgid, a
+   * {process, thread} pair, a thread id), `process` (a process id alone), `process-fd`. `maps` are
+   * the starter's names, used only to word the message.
+   */
+  'map-empty': z
+    .object({
+      holding: z.array(z.enum(['thread', 'process', 'process-fd'])).min(1),
+      maps: z.array(mapName).default([]),
+    })
+    .strict(),
+  /**
+   * At the end of the scenario the map whose keys name (process, fd) pairs holds exactly the pairs
+   * under which the target still had `path` open, per the ground truth. The map is found by its
+   * keys, in any field names, order or packing; `map` is the starter's name, a tie-breaker only.
    */
   'map-tracks-fds': z
-    .object({
-      map: mapName,
-      path: z.string().startsWith('/'),
-      pidField: z.string().default('tgid'),
-      fdField: z.string().default('fd'),
-    })
+    .object({ path: z.string().startsWith('/'), map: mapName.optional() })
     .strict(),
   /** No key in any map has non-zero padding bytes; explains padding when one does. */
   'padding-diagnosis': z

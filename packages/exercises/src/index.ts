@@ -29,6 +29,13 @@ export interface Exercise {
   target?: string;
   /** Wrong variants from variants/*.bpf.c, sorted by name. */
   variants?: Variant[];
+  /**
+   * Correct solutions from correct/*.bpf.c, written independently of the reference (other names,
+   * key layouts, string compares), sorted by name: each must pass every required check.
+   */
+  correct?: { name: string; code: string }[];
+  /** For an exercise that continues another: what to append to the student's own solution. */
+  continues?: { exercise: string; append: string };
 }
 
 export class ExerciseError extends Error {}
@@ -105,6 +112,15 @@ function loadVariants(dir: string, checkIds: Set<string>): Variant[] {
     });
 }
 
+function loadCorrect(dir: string): { name: string; code: string }[] {
+  const cdir = join(dir, 'correct');
+  if (!existsSync(cdir)) return [];
+  return readdirSync(cdir)
+    .filter((f) => f.endsWith('.bpf.c'))
+    .sort()
+    .map((f) => ({ name: basename(f, '.bpf.c'), code: readFileSync(join(cdir, f), 'utf8') }));
+}
+
 /** Reads one exercise folder; throws an ExerciseError naming the file and field when broken. */
 export function loadExercise(dir: string): Exercise {
   const file = join(dir, 'exercise.json');
@@ -140,6 +156,10 @@ export function loadExercise(dir: string): Exercise {
     solution: read('solution.bpf.c'),
     target: read('target.c'),
     variants: loadVariants(dir, new Set(meta.checks.map((c) => c.id))),
+    correct: loadCorrect(dir),
+    ...(meta.continues
+      ? { continues: { exercise: meta.continues.exercise, append: read('continue.bpf.c') } }
+      : {}),
   };
 }
 
@@ -150,3 +170,7 @@ export function loadExercises(templatesDir: string): Exercise[] {
     .map((d) => loadExercise(join(templatesDir, d.name)))
     .sort((a, b) => a.meta.chapter - b.meta.chapter || a.meta.order - b.meta.order);
 }
+
+// One rule for the server (account history) and the browser (its own history).
+export { continuedStarter } from '@ebpf-lab/protocol';
+export type { PriorAttempt } from '@ebpf-lab/protocol';

@@ -30,6 +30,12 @@ export const Check = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   /** Shown on request when the check fails: teaches, does not give the answer away. */
   hint: z.string(),
+  /**
+   * For answer checks: what was observed when the hint applies (`nothing` captured, bytes from an
+   * `other-file`, some reads `missed`, a `wrong-length` submitted at the right read). A failure
+   * showing none of these gets no hint rather than a lesson about an unrelated pitfall.
+   */
+  hintWhen: z.array(z.enum(['nothing', 'other-file', 'missed', 'wrong-length'])).optional(),
 });
 export type Check = z.infer<typeof Check>;
 
@@ -64,6 +70,11 @@ export const ExerciseMeta = z.object({
     .object({ length: z.number().int().positive().max(200).default(24), alphabet: z.string().default('abcdefghijklmnopqrstuvwxyz0123456789') })
     .default({ length: 24, alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789' }),
   limits: Limits.default(Limits.parse({})),
+  /**
+   * The exercise continues another one: a student who passed `exercise` starts from their own
+   * best passing code with `continue.bpf.c` (the new TODO) appended, instead of the starter.
+   */
+  continues: z.object({ exercise: z.string() }).optional(),
   scenarios: z.array(Scenario).min(1),
   checks: z.array(Check).min(1),
 });

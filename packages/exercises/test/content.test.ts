@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckResult, RunResult } from '@ebpf-lab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExerciseError, helperDocs, loadExercise, loadExercises } from '../src/index.ts';
+import {
+  continuedStarter,
+  ExerciseError,
+  helperDocs,
+  loadExercise,
+  loadExercises,
+} from '../src/index.ts';
 import type { Exercise } from '../src/index.ts';
 
 const root = join(import.meta.dirname, '../../..');
@@ -42,9 +48,9 @@ describe('exercise folders', () => {
       expect(e.solution).not.toBe(e.starter);
       expect(e.target).toMatch(/int main\(/);
       expect(helperDocs(e.meta.helpers).map((h) => h.name)).toEqual(e.meta.helpers);
-    // The reference documents every helper the solution needs.
-    const calls = e.solution.matchAll(/\b(bpf_[a-z0-9_]+|SUBMIT(?:_USER|_NUM)?|DEBUG)\(/g);
-    for (const [, name] of calls) expect(e.meta.helpers).toContain(name);
+      // The reference documents every helper the solution needs.
+      const calls = e.solution.matchAll(/\b(bpf_[a-z0-9_]+|SUBMIT(?:_USER|_NUM)?|DEBUG)\(/g);
+      for (const [, name] of calls) expect(e.meta.helpers).toContain(name);
       // Every section the solution uses is allowed, and every check has a hint that teaches.
       for (const [, section] of e.solution.matchAll(/SEC\("([^"]+)"\)/g)) {
         if (section !== '.maps' && section !== 'license')
@@ -56,6 +62,17 @@ describe('exercise folders', () => {
       );
     },
   );
+
+  it.each([
+    ['read-file-password', 12],
+    ['close-fd-reuse', 12],
+    ['shared-map', 6],
+    ['read-buffers', 6],
+    ['connect-result', 6],
+  ] as const)('%s has a corpus of at least %i correct solutions', (id, n) => {
+    const e = exercises.find((x) => x.meta.id === id)!;
+    expect((e.correct ?? []).length).toBeGreaterThanOrEqual(n);
+  });
 
   it.each(exercises.map((e) => [e.meta.id, e] as const))(
     '%s has a wrong variant for every check',
@@ -167,6 +184,19 @@ describe.each(exercises.map((e) => [e.meta.id, e] as const))('%s on the kernel',
     expect(r.status, show(r)).toBe('fail');
   });
 
+  it.each((e.correct ?? []).map((c) => [c.name, c] as const))(
+    'correct solution %s passes every required check',
+    async (_name, c) => {
+      const r = await grade(c.code);
+      const required = new Set(e.meta.checks.filter((x) => x.required).map((x) => x.id));
+      expect(r.status, show(r)).toBe('pass');
+      expect(
+        failedIds(r.checks).filter((id) => required.has(id)),
+        show(r),
+      ).toEqual([]);
+    },
+  );
+
   it.each((e.variants ?? []).map((v) => [v.name, v] as const))(
     'variant %s fails exactly what it should',
     async (_name, v) => {
@@ -187,6 +217,53 @@ describe.each(exercises.map((e) => [e.meta.id, e] as const))('%s on the kernel',
         for (const text of planted) if (text.length >= 12) expect(c.message).not.toContain(text);
       const required = new Set(e.meta.checks.filter((c) => c.required).map((c) => c.id));
       expect(r.status).toBe(v.expectFail.some((c) => required.has(c)) ? 'fail' : 'pass');
+    },
+  );
+});
+
+describe('an exercise that continues another', () => {
+  const next = exercises.find((e) => e.continues)!;
+  const prior = exercises.find((e) => e.meta.id === next.continues!.exercise)!;
+  let runner: Runner;
+  beforeAll(async () => {
+    runner = await makeRunner();
+  });
+
+  it('starts from the best passing attempt, newest first among equals, with the new TODO', () => {
+    const at = (s: string) => `2026-01-0${s}T00:00:00.000Z`;
+    const starter = continuedStarter(next.continues!.append, [
+      { code: 'failing', status: 'fail', passedChecks: 9, at: at('5') },
+      { code: 'older pass', status: 'pass', passedChecks: 9, at: at('1') },
+      { code: 'newer pass', status: 'pass', passedChecks: 9, at: at('2') },
+      { code: 'bonus missed', status: 'pass', passedChecks: 8, at: at('3') },
+    ]);
+    expect(starter).toBe(`newer pass\n${next.continues!.append}`);
+    expect(starter).toMatch(/TODO/);
+    expect(continuedStarter(next.continues!.append, [])).toBeUndefined();
+  });
+
+  it.each([
+    ['the reference solution', prior.solution] as const,
+    ...(prior.correct ?? []).map((c) => [`correct/${c.name}`, c.code] as const),
+  ])(
+    '%s of the earlier exercise, continued, loads and fails only what close() fixes',
+    async (_n, code) => {
+      const r = await runner.run(
+        {
+          runId: `content-${process.pid}-${seq++}`,
+          exerciseId: next.meta.id,
+          code: continuedStarter(next.continues!.append, [
+            { code, status: 'pass', passedChecks: 1, at: '' },
+          ])!,
+        },
+        () => {},
+      );
+      expect(r.status, show(r)).toBe('fail');
+      const allowed = new Set(['reuse', 'forgets-closed', 'dup2-over']);
+      expect(
+        failedIds(r.checks).filter((id) => !allowed.has(id)),
+        show(r),
+      ).toEqual([]);
     },
   );
 });

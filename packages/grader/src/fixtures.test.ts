@@ -23,11 +23,16 @@ describe('grader on observations recorded from the kernel', () => {
     const raw = JSON.parse(readFileSync(join(dir, name, 'observations.json'), 'utf8')) as unknown[];
     const observations = raw.map((o) => ScenarioObservation.parse(o));
     const expected = JSON.parse(readFileSync(join(dir, name, 'checks.json'), 'utf8'));
-    const checks = grade(exercise.meta, { observations }).map(({ id, status, message }) => ({
-      id,
-      status,
-      message,
-    }));
+    const object = JSON.parse(readFileSync(join(dir, name, 'object.json'), 'utf8')) as unknown;
+    const checks = grade(exercise.meta, { observations, object }).map(
+      ({ id, status, message, hint, causedBy }) => ({
+        id,
+        status,
+        message,
+        hinted: hint !== undefined,
+        ...(causedBy ? { causedBy } : {}),
+      }),
+    );
     expect(checks).toEqual(expected);
   });
 });

@@ -26,9 +26,14 @@ function runCheck(check: Check, input: CheckInput): Outcome {
     case 'answer-number':
       return answerNumber(CHECK_PARAMS['answer-number'].parse(check.params), input.obs!);
     case 'map-tracks-fds':
-      return mapTracksFds(CHECK_PARAMS['map-tracks-fds'].parse(check.params), input.obs!);
+      return mapTracksFds(
+        CHECK_PARAMS['map-tracks-fds'].parse(check.params),
+        input.obs!,
+        input.run,
+        input.object,
+      );
     case 'map-empty':
-      return mapEmpty(CHECK_PARAMS['map-empty'].parse(check.params), input.scope);
+      return mapEmpty(CHECK_PARAMS['map-empty'].parse(check.params), input.scope, input.object);
     case 'padding-diagnosis':
       return paddingDiagnosis(
         CHECK_PARAMS['padding-diagnosis'].parse(check.params),
@@ -59,10 +64,16 @@ function redact(outcome: Outcome, scope: ScenarioObservation[]): Outcome {
   return { ...outcome, message };
 }
 
+interface Graded {
+  check: Check;
+  result: CheckResult;
+  outcome?: Outcome;
+}
+
 export function grade(meta: ExerciseMeta, input: GradeInput): CheckResult[] {
   const object = objectFacts(input.object);
   const byId = new Map(input.observations.map((o) => [o.scenario, o]));
-  return meta.checks.map((check): CheckResult => {
+  const graded = meta.checks.map((check): Graded => {
     const base = {
       id: check.id,
       title: check.title,
@@ -72,31 +83,90 @@ export function grade(meta: ExerciseMeta, input: GradeInput): CheckResult[] {
     const obs = check.scenario ? byId.get(check.scenario) : undefined;
     if (check.scenario && !obs) {
       return {
-        ...base,
-        status: 'skipped',
-        message: `Scenario "${check.scenario}" did not run, so this check could not be made.`,
-        hint: check.hint,
+        check,
+        result: {
+          ...base,
+          status: 'skipped',
+          message: `Scenario "${check.scenario}" did not run, so this check could not be made.`,
+          hint: check.hint,
+        },
       };
     }
     const scope = obs ? [obs] : input.observations;
     if (scope.length === 0) {
       return {
-        ...base,
-        status: 'skipped',
-        message: 'No scenario ran, so this check could not be made.',
-        hint: check.hint,
+        check,
+        result: {
+          ...base,
+          status: 'skipped',
+          message: 'No scenario ran, so this check could not be made.',
+          hint: check.hint,
+        },
       };
     }
-    const outcome = redact(runCheck(check, { obs, scope, object }), scope);
-    if (outcome.pass) return { ...base, status: 'pass', message: outcome.message };
+    const outcome = redact(runCheck(check, { obs, scope, run: input.observations, object }), scope);
+    if (outcome.pass)
+      return { check, outcome, result: { ...base, status: 'pass', message: outcome.message } };
     const trouble = obs ? targetTrouble(obs) : undefined;
     return {
-      ...base,
-      status: 'fail',
-      message: trouble ? `${outcome.message} ${trouble}` : outcome.message,
-      hint: check.hint,
+      check,
+      outcome,
+      result: {
+        ...base,
+        status: 'fail',
+        message: trouble ? `${outcome.message} ${trouble}` : outcome.message,
+        hint: check.hint,
+      },
     };
   });
+  return causesFirst(graded);
+}
+
+function withoutHint(result: CheckResult): CheckResult {
+  const copy = { ...result };
+  delete copy.hint;
+  return copy;
+}
+
+/**
+ * Points a failure that another failing check accounts for at that check, instead of teaching
+ * its own pitfall: dirty key padding is why the answer checks saw nothing, a leftover in-flight
+ * marker is why a later file was captured. A hint is kept only when what was observed fits it.
+ */
+function causesFirst(graded: Graded[]): CheckResult[] {
+  const causes = graded.filter((g) => g.result.status === 'fail' && g.outcome?.explains?.length);
+  return graded.map(({ check, result, outcome }) => {
+    const symptoms = outcome?.symptoms ?? [];
+    if (result.status !== 'fail' || symptoms.length === 0) return result;
+    const cause = causes.find(
+      (c) => c.check.id !== check.id && symptoms.every((s) => c.outcome!.explains!.includes(s)),
+    );
+    if (cause) {
+      return {
+        ...withoutHint(result),
+        message: `${result.message} This follows from the failed check "${cause.check.title}": fix that first.`,
+        causedBy: cause.check.id,
+      };
+    }
+    if (check.hintWhen && !symptoms.some((s) => check.hintWhen!.includes(s)))
+      return withoutHint(result);
+    return result;
+  });
+}
+
+/**
+ * The run's one-sentence summary. When required checks fail it names the check to look at
+ * first: one that explains other failures before any of the failures it explains.
+ */
+export function summary(checks: CheckResult[]): string {
+  const required = checks.filter((c) => c.required);
+  const failed = required.filter((c) => c.status !== 'pass');
+  if (failed.length === 0) return `All ${required.length} required checks passed.`;
+  const causes = new Set(checks.flatMap((c) => (c.causedBy ? [c.causedBy] : [])));
+  const cause = checks.find((c) => c.status === 'fail' && causes.has(c.id));
+  const head = `${failed.length} of ${required.length} required checks failed.`;
+  if (cause) return `${head} Start with: ${cause.title} (it explains the others).`;
+  return `${head} First: ${(failed.find((c) => !c.causedBy) ?? failed[0]).title}.`;
 }
 
 /** `pass` exactly when every required check passed; bonus checks never decide. */

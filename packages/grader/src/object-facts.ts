@@ -8,9 +8,22 @@ export const KeyLayout = z.object({
   /** BTF name of the key type, e.g. `struct file_key`. */
   type: z.string().optional(),
   size: z.number().int().nonnegative(),
+  /** The key's fields, by offset and size in bytes, as the object's BTF lays them out. */
+  members: z
+    .array(
+      z.object({
+        name: z.string(),
+        offset: z.number().int().nonnegative(),
+        size: z.number().int().positive(),
+      }),
+    )
+    .optional(),
   /** Bytes of the key no field covers (alignment holes and tail padding). */
   holes: z.array(
-    z.object({ offset: z.number().int().nonnegative(), size: z.number().int().positive() }),
+    z.object({
+      offset: z.number().int().nonnegative(),
+      size: z.number().int().positive(),
+    }),
   ),
 });
 export type KeyLayout = z.infer<typeof KeyLayout>;

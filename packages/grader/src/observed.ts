@@ -37,12 +37,27 @@ const FD_SYSCALLS = new Set([
   'dup',
   'dup2',
   'dup3',
+  'fcntl',
 ]);
 const DUP_SYSCALLS = new Set(['dup', 'dup2', 'dup3']);
+/** fcntl commands that duplicate an fd, as <fcntl.h> numbers them. */
+const F_DUPFD = 0n;
+const F_DUPFD_CLOEXEC = 1030n;
+
+const fdArg = (arg: string) => Number(BigInt.asIntN(32, BigInt(arg)));
+
+/** True when the call made its return value a second name for the fd in args[0]. */
+function duplicates(s: SyscallRecord): boolean {
+  if (DUP_SYSCALLS.has(s.name)) return s.args.length > 0;
+  if (s.name !== 'fcntl' || s.args.length < 2) return false;
+  const cmd = BigInt(s.args[1]);
+  return cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC;
+}
 
 /**
- * Replays the target's opens, dups and closes to know, for each fd-taking call, which file the fd was.
- * The fd table belongs to the process, so it is keyed by pid (tgid), not by thread.
+ * Replays the target's opens, dups (dup, dup2, dup3, fcntl F_DUPFD) and closes to know, for each
+ * fd-taking call, which file the fd was. The fd table belongs to the process, so it is keyed by
+ * pid (tgid), not by thread.
  */
 export function timeline(syscalls: SyscallRecord[]): {
   calls: TimedSyscall[];
@@ -53,7 +68,7 @@ export function timeline(syscalls: SyscallRecord[]): {
     const call: TimedSyscall = { ...s, index };
     const ret = s.ret === undefined ? undefined : Number(s.ret);
     if (FD_SYSCALLS.has(s.name) && s.args.length > 0) {
-      const path = table.get(`${s.pid}:${Number(BigInt.asIntN(32, BigInt(s.args[0])))}`);
+      const path = table.get(`${s.pid}:${fdArg(s.args[0])}`);
       if (path !== undefined) call.fdPath = path;
     }
     if (
@@ -64,10 +79,10 @@ export function timeline(syscalls: SyscallRecord[]): {
     ) {
       table.set(`${s.pid}:${ret}`, s.path);
     } else if (s.name === 'close' && ret === 0 && s.args.length > 0) {
-      table.delete(`${s.pid}:${Number(s.args[0])}`);
-    } else if (DUP_SYSCALLS.has(s.name) && ret !== undefined && ret >= 0 && s.args.length > 0) {
+      table.delete(`${s.pid}:${fdArg(s.args[0])}`);
+    } else if (duplicates(s) && ret !== undefined && ret >= 0) {
       // dup2/dup3 onto an open fd close it first: the new number now names the old fd's file.
-      const from = table.get(`${s.pid}:${Number(s.args[0])}`);
+      const from = table.get(`${s.pid}:${fdArg(s.args[0])}`);
       if (from !== undefined) table.set(`${s.pid}:${ret}`, from);
       else table.delete(`${s.pid}:${ret}`);
     }

@@ -108,6 +108,11 @@ export const SyscallRecord = z.object({
   /** Decoded string argument when the platform reads one (the path of openat). */
   path: z.string().optional(),
   ret: z.string().optional(),
+  /**
+   * For a call taking an fd (read, close, dup2, …): the file that fd named when the call was made,
+   * followed through openat, close, dup, dup2, dup3 and fcntl(F_DUPFD).
+   */
+  file: z.string().optional(),
 });
 export type SyscallRecord = z.infer<typeof SyscallRecord>;
 
@@ -199,6 +204,8 @@ export const CheckResult = z.object({
   /** What was observed against what was expected. */
   message: z.string(),
   hint: z.string().optional(),
+  /** The id of a failing check that explains this failure; look at that one first. */
+  causedBy: z.string().optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
@@ -237,6 +244,17 @@ export const RunResult = z.object({
   observations: z.array(ScenarioObservation),
   /** Limits the run hit, named: "your programs ran longer than 2 s". */
   limits: z.array(z.string()),
+  /** For each program the verifier accepted: its size and what the verifier processed. */
+  verifierStats: z
+    .array(
+      z.object({
+        program: z.string(),
+        section: z.string(),
+        insns: z.number().int(),
+        verifiedInsns: z.number().int().optional(),
+      }),
+    )
+    .optional(),
   versions: Versions,
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
@@ -267,8 +285,35 @@ export const ExerciseDetail = ExerciseSummary.extend({
   starter: z.string(),
   helpers: z.array(HelperDoc),
   checks: z.array(z.object({ id: z.string(), title: z.string(), required: z.boolean() })),
+  /**
+   * The exercise continues another: a student who passed `exercise` starts from their own best
+   * passing code with `append` (the new TODO) added, rather than from `starter`.
+   */
+  continues: z.object({ exercise: z.string(), append: z.string() }).optional(),
 });
 export type ExerciseDetail = z.infer<typeof ExerciseDetail>;
+
+/** What a continuing exercise needs of an earlier attempt. */
+export interface PriorAttempt {
+  code: string;
+  status: string;
+  /** Checks passed, to prefer the attempt that passed the most (bonus checks included). */
+  passedChecks: number;
+  /** ISO time; the newest wins a tie. */
+  at: string;
+}
+
+/**
+ * The starter of an exercise that continues another, for one student: their best passing attempt
+ * at the earlier exercise with the new TODO appended. Undefined when they never passed it.
+ */
+export function continuedStarter(append: string, attempts: PriorAttempt[]): string | undefined {
+  const best = attempts
+    .filter((a) => a.status === 'pass')
+    .sort((a, b) => b.passedChecks - a.passedChecks || b.at.localeCompare(a.at))[0];
+  return best ? `${best.code.trimEnd()}\n${append}` : undefined;
+}
+
 
 // ---------------------------------------------------------------------------------------------
 // WebSocket: browser → server.
@@ -379,7 +424,16 @@ export type LoaderConfig = z.infer<typeof LoaderConfig>;
 export const LoaderLine = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('loaded'),
-    programs: z.array(z.object({ name: z.string(), section: z.string(), id: z.number().int(), insns: z.number().int() })),
+    programs: z.array(
+      z.object({
+        name: z.string(),
+        section: z.string(),
+        id: z.number().int(),
+        insns: z.number().int(),
+        /** What the verifier processed to accept it (its log's "processed N insns"). */
+        verifiedInsns: z.number().int().optional(),
+      }),
+    ),
     maps: z.array(z.object({ name: z.string(), id: z.number().int() })),
   }),
   z.object({ type: z.literal('verifier_error'), program: z.string(), errno: z.number().int(), log: z.string() }),

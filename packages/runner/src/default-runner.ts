@@ -82,7 +82,17 @@ function withClangExplanation(d: Diagnostic): Diagnostic {
 /** Struct keys of the student's maps with their padding, for the grader's padding diagnosis. */
 function keyLayouts(maps: MapInfo[]): KeyLayout[] {
   return maps.flatMap((m) =>
-    m.key ? [{ map: m.name, type: m.key.type, size: m.keySize, holes: keyHoles(m.keySize, m.key.members) }] : [],
+    m.key
+      ? [
+          {
+            map: m.name,
+            type: m.key.type,
+            size: m.keySize,
+            members: m.key.members,
+            holes: keyHoles(m.keySize, m.key.members),
+          },
+        ]
+      : [],
   );
 }
 
@@ -129,6 +139,7 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
       explainVerifierLog(log, {
         program: where.program,
         sourceFile: STUDENT_FILE,
+        source: where.source,
         onUnrecognised: options.onUnrecognisedVerifierLog,
       }),
     explainAttachError: (line, source) =>

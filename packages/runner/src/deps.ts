@@ -29,7 +29,7 @@ export interface RunnerDeps {
   runLoader(config: LoaderConfig, onLine: (line: LoaderLine) => void, signal?: AbortSignal): Promise<void>;
   /** The cgroup v2 directory a run's target lives in. */
   cgroupFor(runId: string): string;
-  explainVerifierLog(log: string, where: { program: string }): Diagnostic;
+  explainVerifierLog(log: string, where: { program: string; source?: string }): Diagnostic;
   /** `source` is the student's file, to place the diagnostic on the SEC line. */
   explainAttachError(line: Extract<LoaderLine, { type: 'attach_error' }>, source: string): Diagnostic;
   grade(meta: ExerciseMeta, input: { observations: ScenarioObservation[]; object: unknown }): CheckResult[];

@@ -1,6 +1,6 @@
 import type { LoaderLine } from '@ebpf-lab/protocol';
 import { describe, expect, it } from 'vitest';
-import { ObservationCollector, pairSyscalls, syscallName } from './observations.ts';
+import { ObservationCollector, pairSyscalls, syscallName, withFiles } from './observations.ts';
 
 type SyscallLine = Extract<LoaderLine, { type: 'syscall' }>;
 const sys = (p: Partial<SyscallLine>): SyscallLine => ({
@@ -178,5 +178,52 @@ describe('ObservationCollector', () => {
     expect(b.submissions).toHaveLength(0);
     expect(b.syscalls).toHaveLength(1);
     expect(c.allLimits()).toEqual(['the target ran longer than 2 s']);
+  });
+});
+
+describe('withFiles', () => {
+  const rec = (name: string, args: string[], ret: string, path?: string) => ({
+    name,
+    pid: 10,
+    tid: 10,
+    args,
+    ret,
+    ...(path ? { path } : {}),
+  });
+
+  it('names the file behind fd 0 after dup2, dup3 and fcntl(F_DUPFD)', () => {
+    const recs = withFiles([
+      rec('openat', ['0', '1', '0', '0'], '3', '/tmp/message'),
+      rec('dup2', ['3', '0'], '0'),
+      rec('close', ['3'], '0'),
+      rec('read', ['0', '1', '128'], '12'),
+      rec('dup3', ['0', '7', '524288'], '7'),
+      rec('fcntl', ['7', '0', '20'], '20'),
+      rec('fcntl', ['7', '1030', '30'], '30'),
+      rec('fcntl', ['7', '1', '0'], '0'),
+      rec('read', ['20', '1', '128'], '0'),
+      rec('read', ['30', '1', '128'], '0'),
+    ]);
+    expect(recs.map((r) => r.file)).toEqual([
+      undefined,
+      '/tmp/message',
+      '/tmp/message',
+      '/tmp/message',
+      '/tmp/message',
+      '/tmp/message',
+      '/tmp/message',
+      '/tmp/message',
+      '/tmp/message',
+      '/tmp/message',
+    ]);
+  });
+
+  it('forgets an fd a dup2 replaced with an fd it does not know', () => {
+    const recs = withFiles([
+      rec('openat', ['0', '1', '0', '0'], '3', '/tmp/password'),
+      rec('dup2', ['9', '3'], '3'),
+      rec('read', ['3', '1', '128'], '5'),
+    ]);
+    expect(recs[2].file).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 // Turns the loader's stream of lines into one ScenarioObservation per scenario.
 // Pure: the loader reports raw enter and exit events; pairing them is done here, where it can
 // be tested without a kernel.
+import { timeline } from '@ebpf-lab/grader';
 import type { LoaderLine, ScenarioObservation, SyscallRecord } from '@ebpf-lab/protocol';
 
 type SyscallLine = Extract<LoaderLine, { type: 'syscall' }>;
@@ -60,6 +61,18 @@ export function pairSyscalls(events: SyscallLine[]): SyscallRecord[] {
     }
   }
   return out;
+}
+
+/**
+ * Names the file behind the fd of every fd-taking call, so the timeline and the messages say
+ * "read of /tmp/message" for a read of fd 0 after dup2, not just "fd 0".
+ */
+export function withFiles(records: SyscallRecord[]): SyscallRecord[] {
+  const { calls } = timeline(records);
+  return records.map((r, i) => {
+    const file = calls[i].fdPath;
+    return file === undefined ? r : { ...r, file };
+  });
 }
 
 /** Collects loader lines into observations, one per scenario, in the order scenarios ran. */
@@ -122,7 +135,7 @@ export class ObservationCollector {
   result(): ScenarioObservation[] {
     return [...this.byScenario.values()].map((obs) => ({
       ...obs,
-      syscalls: pairSyscalls(this.rawSyscalls.get(obs.scenario) ?? []),
+      syscalls: withFiles(pairSyscalls(this.rawSyscalls.get(obs.scenario) ?? [])),
     }));
   }
 

@@ -104,6 +104,30 @@ describe('createRunner', () => {
     expect(result.diagnostics[0].line).toBe(7);
   });
 
+  it('keeps the verifier statistics of a passing run, in the result and as the stage log', async () => {
+    const programs = [
+      { name: 'enter_read', section: 'tracepoint/syscalls/sys_enter_read', id: 7, insns: 27, verifiedInsns: 26 },
+    ];
+    const { result } = await run(
+      deps({
+        runLoader: async (_c, onLine) =>
+          [
+            { type: 'loaded', programs, maps: [] } as LoaderLine,
+            { type: 'attached', hooks: [] } as LoaderLine,
+            { type: 'scenario_start', scenario: 'basic' } as LoaderLine,
+            { type: 'done' } as LoaderLine,
+          ].forEach(onLine),
+      }),
+    );
+    expect(result.verifierStats).toEqual([
+      { program: 'enter_read', section: 'tracepoint/syscalls/sys_enter_read', insns: 27, verifiedInsns: 26 },
+    ]);
+    expect(result.stages.find((s) => s.name === 'verifier')).toMatchObject({
+      status: 'ok',
+      log: 'enter_read (tracepoint/syscalls/sys_enter_read): 27 instructions, 26 processed by the verifier',
+    });
+  });
+
   it('turns a platform failure into an infrastructure error that costs no attempt', async () => {
     const { result } = await run(
       deps({

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Exercise } from '@ebpf-lab/exercises';
+import { summary as summarize } from '@ebpf-lab/grader';
 import type {
   CheckResult,
   Diagnostic,
@@ -74,6 +75,17 @@ class RunTracker {
 }
 
 const STAGE_ORDER: readonly StageName[] = ['compile', 'static', 'verifier', 'attach', 'target', 'checks'];
+
+/** The verifier's statistics of an accepted object, as the verifier stage's log. */
+function statsLog(stats: NonNullable<RunResult['verifierStats']>): string {
+  return stats
+    .map(
+      (s) =>
+        `${s.program} (${s.section}): ${s.insns} instructions` +
+        (s.verifiedInsns === undefined ? '' : `, ${s.verifiedInsns} processed by the verifier`),
+    )
+    .join('\n');
+}
 
 function firstError(diags: Diagnostic[]): Diagnostic | undefined {
   return diags.find((d) => d.severity === 'error');
@@ -203,6 +215,7 @@ async function runExercise(
     const titles = new Map(meta.scenarios.map((s) => [s.id, s.title]));
     const collector = new ObservationCollector(planted);
     let failure: StageFailure | undefined;
+    let verifierStats: RunResult['verifierStats'];
     let sawDone = false;
 
     track.start('verifier');
@@ -210,7 +223,13 @@ async function runExercise(
       collector.add(line);
       switch (line.type) {
         case 'loaded':
-          track.finish('ok');
+          verifierStats = line.programs.map((p) => ({
+            program: p.name,
+            section: p.section,
+            insns: p.insns,
+            ...(p.verifiedInsns === undefined ? {} : { verifiedInsns: p.verifiedInsns }),
+          }));
+          track.finish('ok', statsLog(verifierStats));
           track.start('attach');
           break;
         case 'verifier_error': {
@@ -218,9 +237,12 @@ async function runExercise(
           // by STUDENT_FILE, and the explanation only keeps lines of that file.
           const log = line.log.replaceAll('@ <stdin>:', `@ ${STUDENT_FILE}:`);
           track.finish('failed', log);
-          const d = deps.explainVerifierLog(log, { program: line.program });
+          const d = deps.explainVerifierLog(log, { program: line.program, source: request.code });
           track.diagnostics.push(d);
-          failure = { kind: 'verifier', summary: `The verifier rejected ${line.program}.${where(d)}` };
+          failure = {
+            kind: 'verifier',
+            summary: `The verifier rejected ${d.program || line.program}.${where(d)}`,
+          };
           break;
         }
         case 'attach_error': {
@@ -259,7 +281,13 @@ async function runExercise(
     const observations = collector.result();
     const limits = collector.allLimits();
 
-    if (failure) return finish('error', failure.summary, { errorKind: failure.kind, observations, limits });
+    if (failure)
+      return finish('error', failure.summary, {
+        errorKind: failure.kind,
+        observations,
+        limits,
+        ...(verifierStats ? { verifierStats } : {}),
+      });
     if (!sawDone) throw new Error('loader ended without reporting done');
     track.finish('ok', undefined);
 
@@ -269,14 +297,12 @@ async function runExercise(
     for (const check of checks) onProgress({ type: 'check', check });
     const passed = checks.every((c) => !c.required || c.status === 'pass');
     track.finish(passed ? 'ok' : 'failed');
-    const failedRequired = checks.filter((c) => c.required && c.status !== 'pass');
-    const summary = passed
-      ? `All ${checks.filter((c) => c.required).length} required checks passed.`
-      : `${failedRequired.length} of ${checks.filter((c) => c.required).length} required checks failed. First: ${failedRequired[0].title}.`;
+    const summary = summarize(checks);
     return finish(passed ? 'pass' : 'fail', limits.length ? `${summary} Limits hit: ${limits.join('; ')}.` : summary, {
       checks,
       observations,
       limits,
+      ...(verifierStats ? { verifierStats } : {}),
     });
   } finally {
     await rm(work, { recursive: true, force: true });

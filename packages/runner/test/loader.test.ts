@@ -284,6 +284,8 @@ describe('native loader on the kernel', () => {
     ).toEqual(
       ['on_close', 'on_open_enter', 'on_open_exit', 'on_read_enter', 'on_read_exit'].sort(),
     );
+    // what the verifier processed for each program, kept for passing runs' statistics
+    for (const p of r.of('loaded')[0].programs) expect(p.verifiedInsns).toBeGreaterThan(0);
     expect(r.of('attached')[0].hooks).toEqual([...OBSERVE, 'syscalls/sys_enter_close']);
     expect(r.submitted()).toBe(hex(secret));
     expect(r.of('submit').every((s) => s.record.kind === 'user' && !s.record.truncated)).toBe(true);

@@ -13,6 +13,7 @@ import { localSaveBackend } from '../storage/code-store.ts';
 import { setPreferences, usePreferences, useResolvedTheme } from '../storage/preferences.ts';
 import { recordAttempt } from '../storage/progress.ts';
 import { Instructions } from './Instructions.tsx';
+import { startingCode } from './starting-code.ts';
 import { useAutosave } from './use-autosave.ts';
 import type { Autosave } from './use-autosave.ts';
 
@@ -59,7 +60,9 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
   const [undoCode, setUndoCode] = useState<string | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
 
-  const autosave = useAutosave(localSaveBackend, exercise.id, exercise.starter, (code) => {
+  // Computed once: the editor opens with it, and Reset goes back to it.
+  const [starter] = useState(() => startingCode(exercise));
+  const autosave = useAutosave(localSaveBackend, exercise.id, starter, (code) => {
     if (!editor.current) return false;
     // An editor that already shows it gets no edit (no empty step in its undo history).
     if (editor.current.getValue() !== code) editor.current.replaceAll(code);
@@ -118,7 +121,7 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
 
   const reset = () => {
     const current = editor.current?.getValue() ?? '';
-    editor.current?.replaceAll(exercise.starter);
+    editor.current?.replaceAll(starter);
     setUndoCode(current);
     setConfirmReset(false);
   };

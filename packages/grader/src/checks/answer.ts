@@ -14,7 +14,7 @@ import {
   timeline,
 } from '../observed.ts';
 import type { TimedSyscall } from '../observed.ts';
-import type { Outcome } from './types.ts';
+import type { Outcome, Symptom } from './types.ts';
 
 const MAX_LISTED = 6;
 
@@ -125,7 +125,37 @@ export function answerEquals(
         : `The target read ${file} in ${plural(reads.calls, 'read() call')} (${plural(reads.bytes, 'byte')} in all) on fd ${[...reads.fds].join(', ')}.`,
     );
   }
-  return { pass: false, message: lines.join(' ') };
+  return {
+    pass: false,
+    message: lines.join(' '),
+    symptoms: file ? symptoms(calls, recs, file) : [],
+  };
+}
+
+/** What went wrong with the records of a file's content, read against the target's reads. */
+function symptoms(calls: TimedSyscall[], recs: SubmitRecord[], file: string): Symptom[] {
+  const reads = calls.filter(
+    (c) => c.name === 'read' && c.fdPath === file && Number(c.ret ?? -1) > 0,
+  );
+  const hit = new Set<number>();
+  let otherFile = false;
+  let wrongLength = false;
+  for (const r of recs) {
+    const c = callAround(calls, r);
+    if (c?.name !== 'read' || c.fdPath !== file) {
+      otherFile = true;
+      continue;
+    }
+    hit.add(c.index);
+    if (Number(c.ret ?? -1) !== bytesOf(r.data).length || r.truncated) wrongLength = true;
+  }
+  const out: Symptom[] = [];
+  const caught = reads.filter((c) => hit.has(c.index)).length;
+  if (reads.length > 0 && caught === 0) out.push('nothing');
+  else if (caught < reads.length) out.push('missed');
+  if (otherFile) out.push('other-file');
+  if (wrongLength) out.push('wrong-length');
+  return out;
 }
 
 export function answerNumber(

@@ -107,9 +107,12 @@ export function paddingDiagnosis(
         ' ',
       ),
     );
+  let explains: Outcome['explains'];
   if (params.path) {
     const { reads, caught } = misses(scope, params.path);
     if (reads > caught) {
+      // Lookups that miss are why the answer checks captured nothing or only part.
+      explains = ['nothing', 'missed'];
       lines.push(
         `Across the scenarios the target read ${params.path} ${plural(reads, 'time')} and your programs submitted at ${caught} of those reads: lookups that miss look exactly like this.`,
       );
@@ -119,5 +122,5 @@ export function paddingDiagnosis(
       );
     }
   }
-  return { pass: false, message: lines.join(' ') };
+  return { pass: false, message: lines.join(' '), ...(explains ? { explains } : {}) };
 }

@@ -4,6 +4,7 @@
 import express, { Router } from 'express';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
+import { continuedStarter } from '@ebpf-lab/exercises';
 import type { Store } from '@ebpf-lab/store';
 import { HttpError, parseBody, renderHttpErrors } from '../auth/http-error.ts';
 import { requireUser } from '../auth/session.ts';
@@ -23,6 +24,8 @@ export interface DraftsDeps {
   guard: RequestHandler[];
   /** Exercise ids the server serves; drafts of unknown exercises are refused. */
   hasExercise(id: string): boolean;
+  /** For an exercise that continues another: that exercise and the TODO to append. */
+  continuesOf?(id: string): { exercise: string; append: string } | undefined;
 }
 
 export function createDraftsRouter(deps: DraftsDeps): Router {
@@ -43,6 +46,30 @@ export function createDraftsRouter(deps: DraftsDeps): Router {
     const draft = await store.getDraft(user.id, exerciseIdOf(req.params.exerciseId));
     // No draft yet is an ordinary state, not an error: the browser would log a 404 as one.
     res.json({ draft: draft ?? null });
+  });
+
+  // The starter of an exercise that continues another: the student's own best passing code of
+  // that exercise with the new TODO appended; null when it continues nothing or they never passed.
+  router.get('/:exerciseId/starter', async (req, res) => {
+    const user = requireUser(req);
+    const continues = deps.continuesOf?.(exerciseIdOf(req.params.exerciseId));
+    if (!continues) {
+      res.json({ starter: null });
+      return;
+    }
+    const runs = await store.listRunsWithCode({
+      userId: user.id,
+      exerciseId: continues.exercise,
+      newestFirst: true,
+      limit: 200,
+    });
+    const attempts = runs.map((r) => ({
+      code: r.code,
+      status: r.status ?? '',
+      passedChecks: r.checksPassed ?? 0,
+      at: r.createdAt,
+    }));
+    res.json({ starter: continuedStarter(continues.append, attempts) ?? null, from: continues.exercise });
   });
 
   router.put('/:exerciseId', async (req, res) => {

@@ -24,6 +24,7 @@ export function toDetail(exercise: Exercise): ExerciseDetail {
     starter: exercise.starter,
     helpers: helperDocs(exercise.meta.helpers),
     checks: exercise.meta.checks.map((c) => ({ id: c.id, title: c.title, required: c.required })),
+    ...(exercise.continues ? { continues: exercise.continues } : {}),
   };
 }
 
