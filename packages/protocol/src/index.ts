@@ -395,6 +395,12 @@ export const LoaderLine = z.discriminatedUnion('type', [
     platform: z
       .object({ programs: z.array(z.number().int()), maps: z.array(z.number().int()), links: z.array(z.number().int()) })
       .optional(),
+    /**
+     * The kernel's check of the student's context reads (each program attached to its own
+     * tracepoint for a moment): how many programs it passed, and how many records they sent
+     * meanwhile, drained before the first scenario.
+     */
+    kernelCheck: z.object({ programs: z.number().int(), discardedRecords: z.number().int() }).optional(),
   }),
   z.object({ type: z.literal('scenario_start'), scenario: z.string() }),
   z.object({ type: z.literal('submit'), scenario: z.string(), record: SubmitRecord }),

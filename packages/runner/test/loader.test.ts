@@ -93,6 +93,8 @@ beforeAll(async () => {
     'sec-typo',
     'composite-key',
     'bounds',
+    'context-overread',
+    'check-window',
   ]) {
     objects[name] = join(work, `${name}.bpf.o`);
     await mustRun('clang', [
@@ -157,6 +159,7 @@ async function run(
   cfg: LoaderConfig,
   signal?: AbortSignal,
   onLine?: (l: LoaderLine) => void,
+  onSpawn?: (pid: number) => void,
 ): Promise<Run> {
   const lines: LoaderLine[] = [];
   const started = performance.now();
@@ -167,6 +170,7 @@ async function run(
   });
   const options: LoaderOptions = {
     loaderPath,
+    onSpawn,
     onCleanedUp: (info) => cleanedUp(info),
   };
   const collect = (l: LoaderLine) => {
@@ -429,6 +433,86 @@ describe('native loader on the kernel', () => {
     expect(err[0].message).toContain('no such hook');
     expect(err[0].message).toContain('syscalls/sys_enter_opnat');
     expect(r.of('scenario_start')).toEqual([]);
+  });
+
+  it('lets the kernel refuse a program that reads past its record, before the prog array', async () => {
+    // The static checks would refuse this object; the loader is called directly so that only
+    // the kernel's check stands in the way. sys_enter_acct never fires here, and the refusal
+    // comes before the program is attached anywhere.
+    const format = '/sys/kernel/tracing/events/syscalls/sys_enter_acct/format';
+    expect(readFileSync(format, 'utf8')).toContain('offset:16;\tsize:8;');
+    const statically = checkObject(readFileSync(objects['context-overread']), {
+      sections: ['tp/syscalls/sys_enter_acct'],
+      contextSizes: { 'tp/syscalls/sys_enter_acct': 24 },
+      limits: {
+        maxInsns: 4096,
+        maxMaps: 8,
+        maxMapEntries: 4096,
+        maxMapValueBytes: 4096,
+        memoryBytes: 64 << 20,
+      },
+    });
+    expect(statically.diagnostics.map((d) => d.code)).toContain('static/context-bound');
+
+    const cfg = config(objects['context-overread'], 'x');
+    const r = await run(cfg);
+    expect(r.of('loaded')).toHaveLength(1);
+    expect(r.of('attach_error')).toEqual([
+      {
+        type: 'attach_error',
+        program: 'read_far',
+        section: 'tp/syscalls/sys_enter_acct',
+        errno: 13,
+        message:
+          'the kernel refused read_far: it reads its context past the end of ' +
+          "sys_enter_acct's 24-byte record",
+      },
+    ]);
+    // the prog array is filled only after every program passed, just before `attached`
+    expect(r.of('attached')).toEqual([]);
+    expect(r.of('scenario_start')).toEqual([]);
+    expect(r.lines.at(-1)?.type).toBe('done');
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it('keeps nothing its programs saw during the kernel check', async () => {
+    // The check attaches on_close to sys_enter_close for a moment and then closes that perf
+    // event: the loader's own close() runs the program, from outside the run, every time.
+    const cfg = config(objects['check-window'], 'window-secret');
+    cfg.observe = [...OBSERVE, 'syscalls/sys_enter_close'];
+    let loaderPid = -1;
+    const r = await run(cfg, undefined, undefined, (pid) => {
+      loaderPid = pid;
+    });
+    expect(r.of('fatal')).toEqual([]);
+    expect(loaderPid).toBeGreaterThan(0);
+    expect(r.of('attached')[0].kernelCheck?.programs).toBe(1);
+    expect(r.of('attached')[0].kernelCheck?.discardedRecords).toBeGreaterThanOrEqual(1);
+
+    const closes = r.of('syscall').filter((s) => s.hook === 'sys_enter_close');
+    const targetPids = new Set(closes.map((c) => c.pid));
+    expect(closes.length).toBeGreaterThanOrEqual(3);
+    expect(targetPids.has(loaderPid)).toBe(false);
+    // one record per close of the target, and nothing else
+    const submitted = r.of('submit').map((s) => Number(s.record.data));
+    expect(submitted).toHaveLength(closes.length);
+    for (const pid of submitted) expect(targetPids.has(pid)).toBe(true);
+    for (const s of r.of('submit')) expect(targetPids.has(s.record.pid)).toBe(true);
+    // maps and globals count the target's closes only
+    const byPid = mapNamed(r, 'closes_by_pid');
+    const counted = byPid.entries.map((e) => (e.key?.kind === 'int' ? Number(e.key.value) : -1));
+    expect(counted.sort()).toEqual([...targetPids].sort());
+    const global = (section: string, name: string) => {
+      const value = mapNamed(r, section).entries[0]?.value;
+      const field =
+        value?.kind === 'struct' ? value.fields.find((f) => f.name === name) : undefined;
+      return field?.value.kind === 'int' ? Number(field.value.value) : undefined;
+    };
+    expect(global('.bss', 'closes_seen')).toBe(closes.length);
+    expect(global('.data', 'closes_from_100')).toBe(100 + closes.length);
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
   });
 
   it('loads every way of bounding a length in lab.h macros (load only, nothing attached)', async () => {
