@@ -101,6 +101,13 @@ struct scenario {
 	long wall_ms;
 };
 
+/* One map as the static checks accepted it; globals are named by their section (`.bss`). */
+struct map_view {
+	const char *name, *type;
+	long long key_size, value_size, max_entries, flags;
+	bool matched;
+};
+
 static struct {
 	const char *object;
 	const char **observe;
@@ -109,6 +116,9 @@ static struct {
 	int nscenarios;
 	const char *cgroup;
 	long long memory_bytes, pids, max_records, max_syscalls, max_map_entries, max_output;
+	long long map_memory_bytes;
+	struct map_view *maps;
+	int nmaps;
 } cfg;
 
 static struct hook hooks[MAX_HOOKS];
@@ -316,6 +326,21 @@ static json_object *read_config(void)
 	cfg.max_syscalls = json_object_get_int64(get(lim, "maxSyscalls", json_type_int));
 	cfg.max_map_entries = json_object_get_int64(get(lim, "maxMapEntries", json_type_int));
 	cfg.max_output = json_object_get_int64(get(lim, "maxOutputBytes", json_type_int));
+	cfg.map_memory_bytes = json_object_get_int64(get(lim, "mapMemoryBytes", json_type_int));
+	v = get(root, "maps", json_type_array);
+	cfg.nmaps = (int)json_object_array_length(v);
+	cfg.maps = calloc((size_t)cfg.nmaps + 1, sizeof(struct map_view));
+	for (int i = 0; i < cfg.nmaps; i++) {
+		json_object *mo = json_object_array_get_idx(v, (size_t)i);
+		struct map_view *mv = &cfg.maps[i];
+
+		mv->name = json_object_get_string(get(mo, "name", json_type_string));
+		mv->type = json_object_get_string(get(mo, "type", json_type_string));
+		mv->key_size = json_object_get_int64(get(mo, "keySize", json_type_int));
+		mv->value_size = json_object_get_int64(get(mo, "valueSize", json_type_int));
+		mv->max_entries = json_object_get_int64(get(mo, "maxEntries", json_type_int));
+		mv->flags = json_object_get_int64(get(mo, "flags", json_type_int));
+	}
 
 	v = get(root, "scenarios", json_type_array);
 	cfg.nscenarios = (int)json_object_array_length(v);
@@ -1220,6 +1245,88 @@ static void clear_map(struct bpf_map *m)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/*
+ * Maps as libbpf sees them, before it creates any. The static checks read the object's BTF and
+ * sections themselves; libbpf reads them again, its own way. Whatever the two disagree on (a
+ * hand-made .BTF, a second map description) is refused, so libbpf never allocates a map the
+ * checks did not accept.
+ */
+
+/* Bytes the kernel allocates for a map's data, at least: per-CPU values once per possible CPU. */
+static unsigned __int128 map_bytes(const struct bpf_map *m, int ncpu)
+{
+	enum bpf_map_type type = bpf_map__type(m);
+	unsigned __int128 key = bpf_map__key_size(m), value = bpf_map__value_size(m);
+
+	if (type == BPF_MAP_TYPE_RINGBUF)
+		return bpf_map__max_entries(m);
+	if (is_percpu(type))
+		value = ((value + 7) & ~(unsigned __int128)7) * (unsigned)ncpu;
+	return (key + value) * bpf_map__max_entries(m);
+}
+
+/* Reports the refusal (object_refused, or the map-memory limit) and returns false. */
+static bool maps_as_checked(struct bpf_object *obj)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	unsigned __int128 total = 0;
+	struct bpf_map *m;
+	char why[768];
+
+	if (ncpu < 1)
+		ncpu = 1;
+	why[0] = 0;
+	bpf_object__for_each_map(m, obj) {
+		bool internal = bpf_map__is_internal(m);
+		const char *name = internal ? internal_section(m) : bpf_map__name(m);
+		const char *type = libbpf_bpf_map_type_str(bpf_map__type(m));
+		struct map_view *v = NULL;
+
+		for (int i = 0; i < cfg.nmaps && !v; i++)
+			if (!cfg.maps[i].matched && !strcmp(cfg.maps[i].name, name))
+				v = &cfg.maps[i];
+		if (!v) {
+			snprintf(why, sizeof(why), "libbpf finds a map %s that the static checks did not see", name);
+			break;
+		}
+		v->matched = true;
+		/* the flags of globals are libbpf's own choice (read-only, mmapable), not the file's */
+		if (!type || strcmp(type, v->type) || bpf_map__key_size(m) != v->key_size ||
+		    bpf_map__value_size(m) != v->value_size || bpf_map__max_entries(m) != v->max_entries ||
+		    (!internal && bpf_map__map_flags(m) != v->flags)) {
+			snprintf(why, sizeof(why),
+				 "map %s is %s with %u-byte keys, %u-byte values, %u entries and flags %u to "
+				 "libbpf, but %s with %lld-byte keys, %lld-byte values, %lld entries and flags "
+				 "%lld to the static checks",
+				 name, type ? type : "unknown", bpf_map__key_size(m), bpf_map__value_size(m),
+				 bpf_map__max_entries(m), bpf_map__map_flags(m), v->type, v->key_size,
+				 v->value_size, v->max_entries, v->flags);
+			break;
+		}
+		total += map_bytes(m, ncpu);
+	}
+	for (int i = 0; i < cfg.nmaps && !why[0]; i++)
+		if (!cfg.maps[i].matched)
+			snprintf(why, sizeof(why), "the static checks saw a map %s that libbpf does not find",
+				 cfg.maps[i].name);
+	if (why[0]) {
+		json_object *o = line("object_refused");
+
+		json_object_object_add(o, "message", jstr(why));
+		emit(o);
+		return false;
+	}
+	if (total > (unsigned __int128)cfg.map_memory_bytes) {
+		emit_limit("map-memory",
+			   "your maps and globals need more than %lld bytes (per-CPU maps count once for "
+			   "each of the %d possible CPUs)",
+			   cfg.map_memory_bytes, ncpu);
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Loading. */
 
 static void set_types(struct bpf_object *obj)
@@ -1250,8 +1357,11 @@ static uint32_t obj_id(int fd)
 	return info.p.id;
 }
 
-/* Loads the student's object. Reports `loaded` or `verifier_error`. */
-static struct bpf_object *load_student(const char *path)
+/*
+ * Loads the student's object. Reports `loaded` or `verifier_error` (or a refusal of its maps,
+ * when `check_maps`: a run compares them with the static checks' view in the config).
+ */
+static struct bpf_object *load_student(const char *path, bool check_maps)
 {
 	struct bpf_object *obj;
 	struct bpf_program *p;
@@ -1271,6 +1381,10 @@ static struct bpf_object *load_student(const char *path)
 		return NULL;
 	}
 	set_types(obj);
+	if (check_maps && !maps_as_checked(obj)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
 	/* keep the initial values of the writable globals, to restore them before each scenario */
 	int ninternal = 0;
 	bpf_object__for_each_map(m, obj)
@@ -1769,7 +1883,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--probe"))
 		return probe();
 	if (argc == 3 && !strcmp(argv[1], "--load-only")) {
-		obj = load_student(argv[2]);
+		obj = load_student(argv[2], false);
 		done();
 		bpf_object__close(obj);
 		return 0;
@@ -1782,7 +1896,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	phase("cgroups");
-	obj = load_student(cfg.object);
+	obj = load_student(cfg.object, true);
 	phase("student loaded");
 	if (!obj)
 		goto finish;

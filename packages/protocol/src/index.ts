@@ -351,9 +351,26 @@ export const LoaderScenario = z.object({
 });
 export type LoaderScenario = z.infer<typeof LoaderScenario>;
 
+/**
+ * One map as the static checks accepted it. Globals are named by their section (`.data`,
+ * `.bss.counters`): libbpf makes each a one-entry array with 4-byte keys, whose flags it chooses.
+ */
+export const LoaderMapView = z.object({
+  name: z.string(),
+  /** libbpf's name of the type: `hash`, `array`, `percpu_array`, `ringbuf`, … */
+  type: z.string(),
+  keySize: z.number().int().nonnegative(),
+  valueSize: z.number().int().nonnegative(),
+  maxEntries: z.number().int().nonnegative(),
+  flags: z.number().int().nonnegative(),
+});
+export type LoaderMapView = z.infer<typeof LoaderMapView>;
+
 export const LoaderConfig = z.object({
   /** The student's checked object file. */
   object: z.string(),
+  /** Every map of the object as the static checks saw it; libbpf must see exactly these. */
+  maps: z.array(LoaderMapView),
   /** Tracepoints the platform records as ground truth, e.g. `syscalls/sys_enter_openat`. */
   observe: z.array(z.string()),
   scenarios: z.array(LoaderScenario),
@@ -370,6 +387,8 @@ export const LoaderConfig = z.object({
     maxMapEntries: z.number().int().positive(),
     /** Bytes of target stdout/stderr kept. */
     maxOutputBytes: z.number().int().positive(),
+    /** Bytes all maps and globals may take, per-CPU values counted once per possible CPU. */
+    mapMemoryBytes: z.number().int().positive(),
   }),
 });
 export type LoaderConfig = z.infer<typeof LoaderConfig>;
@@ -381,6 +400,8 @@ export const LoaderLine = z.discriminatedUnion('type', [
     maps: z.array(z.object({ name: z.string(), id: z.number().int() })),
   }),
   z.object({ type: z.literal('verifier_error'), program: z.string(), errno: z.number().int(), log: z.string() }),
+  /** libbpf reads the object differently from the static checks: refused before anything loads. */
+  z.object({ type: z.literal('object_refused'), message: z.string() }),
   z.object({
     type: z.literal('attach_error'),
     program: z.string(),

@@ -183,6 +183,7 @@ async function runExercise(
     const { scenarios, planted } = prepareScenarios(meta, secret, paths.target(meta.id));
     const config: LoaderConfig = {
       object: objectPath,
+      maps: checked.maps ?? [],
       observe: meta.observe,
       scenarios,
       cgroup: deps.cgroupFor(request.runId),
@@ -193,12 +194,14 @@ async function runExercise(
         maxSyscalls: SYSCALL_CAP,
         maxMapEntries: 256,
         maxOutputBytes: 64 * 1024,
+        mapMemoryBytes: meta.limits.memoryBytes,
       },
     };
     const titles = new Map(meta.scenarios.map((s) => [s.id, s.title]));
     const collector = new ObservationCollector(planted);
     let failure: StageFailure | undefined;
     let sawDone = false;
+    let attached = false;
 
     track.start('verifier');
     const onLine = (line: LoaderLine) => {
@@ -218,6 +221,28 @@ async function runExercise(
           failure = { kind: 'verifier', summary: `The verifier rejected ${line.program}.${where(d)}` };
           break;
         }
+        case 'object_refused': {
+          // The static checks and libbpf read the object differently: a hand-made section.
+          track.finish('failed', line.message);
+          const d: Diagnostic = {
+            source: 'static',
+            severity: 'error',
+            line: 0,
+            column: 0,
+            code: 'static/object-mismatch',
+            message: `${line.message}; remove hand-written sections and assembly that describe maps`,
+          };
+          track.diagnostics.push(d);
+          failure = { kind: 'static', summary: `Your program was refused before loading. ${d.message}.` };
+          break;
+        }
+        case 'limit':
+          // A limit hit before the programs run (their maps' memory, verification time) ends the run.
+          if (!attached) {
+            track.finish('failed', line.message);
+            failure = { kind: 'limit', summary: `Your program was stopped: ${line.message}.` };
+          }
+          break;
         case 'attach_error': {
           track.finish('failed', `${line.section}: ${line.message}`);
           const d = deps.explainAttachError(line, request.code);
@@ -226,6 +251,7 @@ async function runExercise(
           break;
         }
         case 'attached':
+          attached = true;
           track.finish('ok');
           track.start('target');
           break;

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cgroupForRun,
   findCgroupMounts,
+  mapViewOf,
   runLoader,
   sweepStaleCgroups,
 } from '../src/loader/index.ts';
@@ -95,6 +96,7 @@ beforeAll(async () => {
     'bounds',
     'context-overread',
     'check-window',
+    'many-globals',
   ]) {
     objects[name] = join(work, `${name}.bpf.o`);
     await mustRun('clang', [
@@ -108,6 +110,22 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** The maps of an object as the static checks see them (only the maps matter here). */
+function checkedMaps(object: string): LoaderConfig['maps'] {
+  const res = checkObject(readFileSync(object), {
+    sections: [],
+    contextSizes: {},
+    limits: {
+      maxInsns: 1_000_000,
+      maxMaps: 64,
+      maxMapEntries: 1 << 20,
+      maxMapValueBytes: 1 << 20,
+      memoryBytes: 1 << 30,
+    },
+  });
+  return mapViewOf(res);
+}
+
 let runSeq = 0;
 function config(
   object: string,
@@ -116,6 +134,7 @@ function config(
 ): LoaderConfig {
   return {
     object,
+    maps: checkedMaps(object),
     observe: OBSERVE,
     cgroup: cgroupForRun(`loader-test-${process.pid}-${++runSeq}`),
     limits: {
@@ -125,6 +144,7 @@ function config(
       maxSyscalls: 5000,
       maxMapEntries: 100,
       maxOutputBytes: 4096,
+      mapMemoryBytes: 64 << 20,
     },
     scenarios: [
       {
@@ -511,6 +531,103 @@ describe('native loader on the kernel', () => {
     };
     expect(global('.bss', 'closes_seen')).toBe(closes.length);
     expect(global('.data', 'closes_from_100')).toBe(100 + closes.length);
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it('refuses an object whose maps libbpf sees otherwise than the static checks did', async () => {
+    // As if a hand-made section had shown the checks one thing and libbpf another: each
+    // difference is refused before libbpf creates anything.
+    const object = objects['many-globals'];
+    const seen = checkedMaps(object);
+    expect(seen.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['per_cpu', 'lab_events', '.data', '.bss', '.data.g19']),
+    );
+    const variants: [string, LoaderConfig['maps'], RegExp][] = [
+      ['a map it never saw', seen.filter((m) => m.name !== 'per_cpu'), /a map per_cpu that the/],
+      ['a map libbpf lacks', [...seen, { ...seen[0], name: 'ghost' }], /map ghost that libbpf/],
+      [
+        'other sizes',
+        seen.map((m) => (m.name === 'per_cpu' ? { ...m, maxEntries: 16 } : m)),
+        /map per_cpu is percpu_array with 4-byte keys, 4096-byte values, 2048 entries/,
+      ],
+      [
+        'other flags',
+        seen.map((m) => (m.name === 'lab_events' ? { ...m, flags: 1 } : m)),
+        /map lab_events is ringbuf/,
+      ],
+      [
+        'another global size',
+        seen.map((m) => (m.name === '.data.g07' ? { ...m, valueSize: 4096 } : m)),
+        /map \.data\.g07 is array with 4-byte keys, 8-byte values/,
+      ],
+      ['a global it never saw', seen.filter((m) => m.name !== '.bss'), /a map \.bss that the/],
+    ];
+    for (const [what, maps, message] of variants) {
+      const cfg = { ...config(object, 'x'), maps };
+      const r = await run(cfg);
+      expect(r.of('object_refused'), what).toHaveLength(1);
+      expect(r.of('object_refused')[0].message, what).toMatch(message);
+      expect(r.of('loaded'), what).toEqual([]);
+      expect(r.lines.at(-1)?.type, what).toBe('done');
+      await r.cleaned;
+      expect(existsSync(cfg.cgroup)).toBe(false);
+    }
+  });
+
+  it('counts per-CPU maps once per possible CPU against the map memory limit', async () => {
+    const cpus = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
+    const ncpu = cpus
+      .split(',')
+      .map((r) => r.split('-').map(Number))
+      .reduce((n, [a, b]) => n + (b === undefined ? 1 : b - a + 1), 0);
+    // 2048 values of 4 KiB: 8 MiB counted once, 8 MiB per CPU in the kernel
+    const perCpu = 2048 * (4 + 4096 * ncpu);
+    const cfg = config(objects['many-globals'], 'x');
+    cfg.limits.mapMemoryBytes = 9 << 20;
+    expect(perCpu).toBeGreaterThan(cfg.limits.mapMemoryBytes);
+    const r = await run(cfg);
+    expect(r.of('limit').map((l) => [l.name, l.message])).toEqual([
+      [
+        'map-memory',
+        `your maps and globals need more than ${9 << 20} bytes (per-CPU maps count once for each ` +
+          `of the ${ncpu} possible CPUs)`,
+      ],
+    ]);
+    expect(r.of('loaded')).toEqual([]);
+    await r.cleaned;
+  });
+
+  it('starts every scenario from the initial values of every global section', async () => {
+    const cfg = config(objects['many-globals'], 'x');
+    cfg.limits.mapMemoryBytes = 64 << 20;
+    cfg.limits.maxMapEntries = 1;
+    cfg.observe = [...OBSERVE, 'syscalls/sys_enter_close'];
+    cfg.scenarios.push({ ...cfg.scenarios[0], id: 'second' });
+    const r = await run(cfg);
+    expect(r.of('fatal')).toEqual([]);
+    const closes = (scenario: string) =>
+      r.of('syscall').filter((s) => s.scenario === scenario && s.hook === 'sys_enter_close').length;
+    const value = (scenario: string, section: string) => {
+      const dump = r
+        .of('maps')
+        .find((m) => m.scenario === scenario)
+        ?.maps.find((m) => m.name === section || m.name.endsWith(`.${section.slice(1)}`));
+      const v = dump?.entries[0]?.value;
+      const f = v?.kind === 'struct' ? v.fields[0]?.value : undefined;
+      return f?.kind === 'int' ? Number(f.value) : undefined;
+    };
+    for (const scenario of ['main', 'second']) {
+      const n = closes(scenario);
+      expect(n).toBeGreaterThan(0);
+      expect(value(scenario, '.bss')).toBe(n);
+      expect(value(scenario, '.data')).toBe(1000 + n);
+      for (let i = 0; i < 20; i++) {
+        expect(value(scenario, `.data.g${String(i).padStart(2, '0')}`), `${scenario} g${i}`).toBe(
+          i + 1 + n,
+        );
+      }
+    }
     await r.cleaned;
     await expectGone(r, cfg.cgroup);
   });

@@ -10,6 +10,7 @@ import { startProcess } from '../process.ts';
 import { findCgroupMounts, removeRunCgroup } from './cgroups.ts';
 
 export { cgroupForRun, findCgroupMounts, removeRunCgroup, sweepStaleCgroups } from './cgroups.ts';
+export { mapViewOf } from './map-view.ts';
 
 export interface LoaderOptions {
   /** Defaults to the built loader (build/native/loader). */

@@ -51,6 +51,8 @@ export interface MapInfo {
   keySize: number;
   valueSize: number;
   maxEntries: number;
+  /** `map_flags`, when the definition sets it. */
+  flags?: number;
   /** For a struct key: its BTF name and the bytes each member covers (padding is the rest). */
   key?: { type: string; members: { name: string; offset: number; size: number }[] };
 }
@@ -61,6 +63,8 @@ export type StaticResult = {
   diagnostics: Diagnostic[];
   programs: ProgramInfo[];
   maps: MapInfo[];
+  /** Sections of global variables (`.data`, `.rodata.*`, `.bss`, …) and their sizes. */
+  globals: { section: string; bytes: number }[];
   durationMs: number;
 };
 
@@ -90,15 +94,17 @@ export function checkObject(object: Buffer, rules: StaticRules, source?: string)
   const diagnostics: Diagnostic[] = [];
   const programs: ProgramInfo[] = [];
   const maps: MapInfo[] = [];
+  const globals: StaticResult['globals'] = [];
   const done = (): StaticResult => ({
     ok: !diagnostics.some((d) => d.severity === 'error'),
     diagnostics,
     programs,
     maps,
+    globals,
     durationMs: Math.round((performance.now() - t0) * 100) / 100,
   });
   try {
-    inspect(object, rules, diagnostics, programs, maps, source?.split('\n'));
+    inspect(object, rules, diagnostics, programs, maps, globals, source?.split('\n'));
   } catch (e) {
     if (!(e instanceof ElfError) && !(e instanceof RangeError)) throw e;
     diagnostics.push({
@@ -119,6 +125,7 @@ function inspect(
   out: Diagnostic[],
   programs: ProgramInfo[],
   maps: MapInfo[],
+  globals: StaticResult['globals'],
   sourceLines: string[] | undefined,
 ): void {
   const elf = parseElf(object);
@@ -169,6 +176,7 @@ function inspect(
       code.set(s.index, { index: s.index, name: s.name, data: s.data, relocs: new Map() });
     } else if (DATA_SECTION.test(s.name)) {
       dataBytes += s.size;
+      globals.push({ section: s.name, bytes: s.size });
     } else if (s.name !== '.maps' && s.name !== 'license' && !META_SECTION.test(s.name)) {
       refuse('static/section', `section "${printable(s.name)}" is not allowed`);
     }
@@ -326,6 +334,7 @@ function checkMaps(
           info.valueSize = size();
           break;
         case 'map_flags':
+          info.flags = num ?? 0;
           break;
         case 'pinning':
           refuse('static/map-pinning', `map ${name} is pinned; pinned maps outlive the run, so pinning is not allowed`, { name });
