@@ -116,7 +116,7 @@ static struct {
 	int nscenarios;
 	const char *cgroup;
 	long long memory_bytes, pids, max_records, max_syscalls, max_map_entries, max_output;
-	long long map_memory_bytes;
+	long long map_memory_bytes, map_dump_entries, map_dump_bytes;
 	struct map_view *maps;
 	int nmaps;
 } cfg;
@@ -327,6 +327,8 @@ static json_object *read_config(void)
 	cfg.max_map_entries = json_object_get_int64(get(lim, "maxMapEntries", json_type_int));
 	cfg.max_output = json_object_get_int64(get(lim, "maxOutputBytes", json_type_int));
 	cfg.map_memory_bytes = json_object_get_int64(get(lim, "mapMemoryBytes", json_type_int));
+	cfg.map_dump_entries = json_object_get_int64(get(lim, "mapDumpEntries", json_type_int));
+	cfg.map_dump_bytes = json_object_get_int64(get(lim, "mapDumpBytes", json_type_int));
 	v = get(root, "maps", json_type_array);
 	cfg.nmaps = (int)json_object_array_length(v);
 	cfg.maps = calloc((size_t)cfg.nmaps + 1, sizeof(struct map_view));
@@ -1141,6 +1143,29 @@ static bool student_map(const struct bpf_map *m)
 	return true;
 }
 
+/* What the map dumps of the whole run have taken so far, against limits.mapDump*. */
+static long long dumped_entries, dumped_bytes;
+static bool dump_limited;
+
+/* True while the run's map dumps are within their budget; names the limit once when they are not. */
+static bool dump_budget_left(size_t entry_bytes)
+{
+	if (dump_limited)
+		return false;
+	if (dumped_entries + 1 > cfg.map_dump_entries ||
+	    dumped_bytes + (long long)entry_bytes > cfg.map_dump_bytes) {
+		dump_limited = true;
+		emit_limit("map-dump",
+			   "your maps held more than the lab shows of a run (%lld entries, %lld KiB in "
+			   "all); the rest of them is not shown",
+			   cfg.map_dump_entries, cfg.map_dump_bytes / 1024);
+		return false;
+	}
+	dumped_entries++;
+	dumped_bytes += (long long)entry_bytes;
+	return true;
+}
+
 static json_object *dump_map(struct bpf_object *obj, struct bpf_map *m)
 {
 	const struct btf *btf = bpf_object__btf(obj);
@@ -1192,6 +1217,11 @@ static json_object *dump_map(struct bpf_object *obj, struct bpf_map *m)
 					json_object_object_add(arr, "items", items);
 					json_object_object_add(e, "value", arr);
 				}
+			}
+			if (!dump_budget_left(strlen(json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN)))) {
+				json_object_put(e);
+				truncated = true;
+				break;
 			}
 			json_object_array_add(entries, e);
 		}

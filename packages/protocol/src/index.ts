@@ -385,6 +385,10 @@ export const LoaderConfig = z.object({
     maxSyscalls: z.number().int().positive(),
     /** Entries dumped per map. */
     maxMapEntries: z.number().int().positive(),
+    /** Entries dumped in the whole run, all maps and scenarios together. */
+    mapDumpEntries: z.number().int().positive(),
+    /** Bytes of map dumps (as JSON) in the whole run. */
+    mapDumpBytes: z.number().int().positive(),
     /** Bytes of target stdout/stderr kept. */
     maxOutputBytes: z.number().int().positive(),
     /** Bytes all maps and globals may take, per-CPU values counted once per possible CPU. */

@@ -16,6 +16,7 @@ import type {
   StageResult,
 } from '@ebpf-lab/protocol';
 import { STUDENT_FILE } from './compile/flags.ts';
+import { LOADER_OUTPUT_LIMIT } from './loader/index.ts';
 import { ObservationCollector } from './observations.ts';
 import { paths } from './paths.ts';
 import { drawSecret, prepareScenarios } from './scenarios.ts';
@@ -24,6 +25,9 @@ import type { RunnerDeps } from './deps.ts';
 
 const RECORD_CAP = 4096;
 const SYSCALL_CAP = 20_000;
+/** What a run shows of its maps after all its scenarios, together. */
+const MAP_DUMP_ENTRIES = 2048;
+const MAP_DUMP_BYTES = 1024 * 1024;
 
 interface StageFailure {
   kind: ErrorKind;
@@ -193,6 +197,8 @@ async function runExercise(
         maxRecords: Math.min(meta.limits.maxRecords, RECORD_CAP),
         maxSyscalls: SYSCALL_CAP,
         maxMapEntries: 256,
+        mapDumpEntries: MAP_DUMP_ENTRIES,
+        mapDumpBytes: MAP_DUMP_BYTES,
         maxOutputBytes: 64 * 1024,
         mapMemoryBytes: meta.limits.memoryBytes,
       },
@@ -237,8 +243,9 @@ async function runExercise(
           break;
         }
         case 'limit':
-          // A limit hit before the programs run (their maps' memory, verification time) ends the run.
-          if (!attached) {
+          // A limit hit before the programs run (their maps' memory, verification time) ends the
+          // run, as does one on the loader's output (the runner stopped it there).
+          if (!attached || line.name === LOADER_OUTPUT_LIMIT) {
             track.finish('failed', line.message);
             failure = { kind: 'limit', summary: `Your program was stopped: ${line.message}.` };
           }

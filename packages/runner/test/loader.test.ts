@@ -143,6 +143,8 @@ function config(
       maxRecords: 1000,
       maxSyscalls: 5000,
       maxMapEntries: 100,
+      mapDumpEntries: 1000,
+      mapDumpBytes: 1 << 20,
       maxOutputBytes: 4096,
       mapMemoryBytes: 64 << 20,
     },
@@ -596,6 +598,31 @@ describe('native loader on the kernel', () => {
     ]);
     expect(r.of('loaded')).toEqual([]);
     await r.cleaned;
+  });
+
+  it('caps what the map dumps of a whole run may take, in entries and in bytes', async () => {
+    // 2048 per-CPU values of 4 KiB: far more than a run shows
+    const bytes = config(objects['many-globals'], 'x');
+    bytes.limits.mapDumpBytes = 64 << 10;
+    bytes.scenarios.push({ ...bytes.scenarios[0], id: 'second' });
+    const b = await run(bytes);
+    expect(b.of('limit').map((l) => [l.name, l.scenario])).toEqual([['map-dump', 'main']]);
+    expect(b.of('limit')[0].message).toContain('64 KiB');
+    const dumped = b.of('maps').map((m) => JSON.stringify(m.maps)).join('');
+    expect(dumped.length).toBeLessThan((64 << 10) + 8192);
+    expect(b.of('maps').map((m) => m.scenario)).toEqual(['main', 'second']);
+    expect(b.of('maps')[1].maps.every((m) => m.entries.length === 0)).toBe(true);
+    expect(mapNamed(b, 'per_cpu').truncated).toBe(true);
+
+    const entries = config(objects['many-globals'], 'x');
+    entries.limits.mapDumpEntries = 5;
+    const e = await run(entries);
+    expect(e.of('limit').map((l) => l.name)).toEqual(['map-dump']);
+    expect(e.of('limit')[0].message).toContain('5 entries');
+    const shown = e.of('maps')[0].maps.reduce((n, m) => n + m.entries.length, 0);
+    expect(shown).toBe(5);
+    await e.cleaned;
+    await expectGone(e, entries.cgroup);
   });
 
   it('starts every scenario from the initial values of every global section', async () => {
