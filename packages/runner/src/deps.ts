@@ -18,6 +18,8 @@ export interface CompileOutcome {
   log: string;
   /** Set when a sandbox limit stopped the compiler, naming the limit. */
   limit?: string;
+  /** `log` is only the start of the compiler's messages. */
+  logTruncated?: boolean;
 }
 
 export interface StaticOutcome {

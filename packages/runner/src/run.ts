@@ -155,7 +155,7 @@ async function runExercise(
   const compiled = await deps.compile(request.code, signal);
   track.diagnostics.push(...compiled.diagnostics);
   if (!compiled.ok || !compiled.object) {
-    track.finish('failed', compiled.log);
+    track.finish('failed', compiled.log, compiled.logTruncated);
     if (compiled.limit) return finish('error', compiled.limit, { errorKind: 'limit', limits: [compiled.limit] });
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error').length;
     return finish(
@@ -164,7 +164,7 @@ async function runExercise(
       { errorKind: 'compile' },
     );
   }
-  track.finish('ok', compiled.log || undefined);
+  track.finish('ok', compiled.log || undefined, compiled.logTruncated);
 
   // 2. Static checks of the object, before anything reaches the kernel.
   track.start('static');

@@ -24,7 +24,12 @@ export interface CompileResult {
   durationMs: number;
   /** Set when a sandbox limit stopped the compiler, naming the limit for the student. */
   limit?: string;
+  /** The compiler's messages passed what the lab keeps: `log` is their start only. */
+  logTruncated?: boolean;
 }
+
+/** Diagnostics a compile keeps; the rest are counted in one more. */
+export const MAX_COMPILE_DIAGNOSTICS = 50;
 
 const MiB = 1024 * 1024;
 const SIGKILL = 9;
@@ -77,6 +82,7 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
     stdin: source,
     timeoutMs: COMPILE_LIMITS.wallMs,
     maxStdoutBytes: COMPILE_LIMITS.objectBytes,
+    maxStderrBytes: COMPILE_LIMITS.stderrBytes,
     signal: opts.signal,
   });
   const stderr = res.stderr.toString('utf8');
@@ -84,7 +90,15 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
   // that does not match its headers (the set-up is rebuilding them) is the platform's fault.
   const pchError = /^(?:fatal error|error): .*(?:precompiled header|PCH file)/m.exec(stderr);
   if (pchError) throw new Error(`the precompiled lab.h is unusable (${pchError[0]}): run npm run setup`);
-  const { diagnostics, log } = parseClangOutput(stderr);
+  const parsed = parseClangOutput(stderr);
+  const diagnostics = keepFirst(parsed.diagnostics, res.stderrTruncated, res.stderrTail);
+  // Renaming <stdin> lengthens the log a little: cut it again, at a line.
+  const over = parsed.log.length > COMPILE_LIMITS.stderrBytes;
+  const logTruncated = res.stderrTruncated || over || undefined;
+  const log = logTruncated
+    ? `${over ? parsed.log.slice(0, parsed.log.lastIndexOf('\n', COMPILE_LIMITS.stderrBytes)) : parsed.log}\n` +
+      `[the compiler's messages passed ${COMPILE_LIMITS.stderrBytes / 1024} KiB; the rest is not shown]`
+    : parsed.log;
   // bubblewrap reports a child killed by signal N as exit status 128 + N.
   const killedBy = res.code !== null && res.code > 128 ? res.code - 128 : undefined;
 
@@ -108,7 +122,16 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
     return done({ ok: false, diagnostics: [...diagnostics, d], log: [log, d.message].filter(Boolean).join('\n') });
   }
   if (res.code !== 0 || res.stdout.length === 0) {
-    if (!diagnostics.some((d) => d.severity === 'error')) {
+    if (!diagnostics.some((d) => d.severity === 'error') && res.stderrTruncated) {
+      diagnostics.push({
+        source: 'clang',
+        severity: 'error',
+        line: 0,
+        column: 0,
+        message: `compilation failed; the error came after the first ${COMPILE_LIMITS.stderrBytes / 1024} KiB of messages, which is all the lab keeps: fix the warnings above first`,
+        code: 'compile/too-many-messages',
+      });
+    } else if (!diagnostics.some((d) => d.severity === 'error')) {
       // An error clang placed outside the student's file (a header): say so without quoting it.
       diagnostics.push({
         source: 'clang',
@@ -119,7 +142,36 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
         code: 'compile/header',
       });
     }
-    return done({ ok: false, diagnostics, log });
+    return done({ ok: false, diagnostics, log, logTruncated });
   }
-  return done({ ok: true, object: res.stdout, diagnostics, log });
+  return done({ ok: true, object: res.stdout, diagnostics, log, logTruncated });
+}
+
+/**
+ * The first MAX_COMPILE_DIAGNOSTICS messages (errors first: a flood of warnings must not hide
+ * the error that stopped the compile), and one more that counts the rest. Clang's own count at
+ * the end of its output ("29595 warnings generated.") survives a cut of the messages.
+ */
+function keepFirst(all: Diagnostic[], cut: boolean, tail: string): Diagnostic[] {
+  const counted = /(?:(\d+) warnings? )?(?:and )?(?:(\d+) errors? )?generated\.\s*$/.exec(tail);
+  const exact = (counted && (counted[1] || counted[2])) || !cut;
+  const clangCount = counted ? Number(counted[1] ?? 0) + Number(counted[2] ?? 0) : 0;
+  const total = Math.max(all.filter((d) => d.severity !== 'info').length, clangCount);
+  if (all.length <= MAX_COMPILE_DIAGNOSTICS && !cut) return all;
+  const errors = all.filter((d) => d.severity === 'error').slice(0, MAX_COMPILE_DIAGNOSTICS);
+  const rest = all.filter((d) => d.severity !== 'error');
+  const kept = [...errors, ...rest.slice(0, MAX_COMPILE_DIAGNOSTICS - errors.length)];
+  const shown = kept.filter((d) => d.severity !== 'info').length;
+  const more = Math.max(total - shown, 0);
+  if (more === 0 && !cut) return kept;
+  const many = exact ? `${more}` : `more than ${more}`;
+  kept.push({
+    source: 'clang',
+    severity: 'info',
+    line: 0,
+    column: 0,
+    code: 'compile/more-messages',
+    message: `${many} more compiler message${more === 1 ? '' : 's'} not shown (the lab shows the first ${MAX_COMPILE_DIAGNOSTICS})`,
+  });
+  return kept;
 }

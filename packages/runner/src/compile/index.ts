@@ -1,4 +1,4 @@
-export { compile, LIMIT_MESSAGES } from './compile.ts';
+export { compile, LIMIT_MESSAGES, MAX_COMPILE_DIAGNOSTICS } from './compile.ts';
 export type { CompileOptions, CompileResult } from './compile.ts';
 export { parseClangOutput } from './diagnostics.ts';
 export { compileFlags, languageFlags, outputFlags, pchFlags, STUDENT_FILE } from './flags.ts';
