@@ -35,6 +35,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -116,7 +117,7 @@ static struct {
 	int nscenarios;
 	const char *cgroup;
 	long long memory_bytes, pids, max_records, max_syscalls, max_map_entries, max_output;
-	long long map_memory_bytes, map_dump_entries, map_dump_bytes;
+	long long map_memory_bytes, map_dump_entries, map_dump_bytes, verify_ms, verified_insns;
 	struct map_view *maps;
 	int nmaps;
 } cfg;
@@ -329,6 +330,8 @@ static json_object *read_config(void)
 	cfg.map_memory_bytes = json_object_get_int64(get(lim, "mapMemoryBytes", json_type_int));
 	cfg.map_dump_entries = json_object_get_int64(get(lim, "mapDumpEntries", json_type_int));
 	cfg.map_dump_bytes = json_object_get_int64(get(lim, "mapDumpBytes", json_type_int));
+	cfg.verify_ms = json_object_get_int64(get(lim, "verifyMs", json_type_int));
+	cfg.verified_insns = json_object_get_int64(get(lim, "verifiedInsns", json_type_int));
 	v = get(root, "maps", json_type_array);
 	cfg.nmaps = (int)json_object_array_length(v);
 	cfg.maps = calloc((size_t)cfg.nmaps + 1, sizeof(struct map_view));
@@ -1388,6 +1391,47 @@ static uint32_t obj_id(int fd)
 }
 
 /*
+ * The verification budget of a run. The verifier stops with EAGAIN when a signal is pending, so
+ * once the budget is spent a timer signals every few milliseconds: the program being verified,
+ * libbpf's retries and its reload for the log all stop at once.
+ */
+static volatile sig_atomic_t verify_budget_spent;
+
+static void on_verify_budget(int sig)
+{
+	(void)sig;
+	verify_budget_spent = 1;
+}
+
+static void arm_verify_budget(long long ms)
+{
+	struct sigaction sa = {.sa_handler = on_verify_budget}; /* no SA_RESTART */
+	struct itimerval t = {
+		.it_value = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000},
+		.it_interval = {.tv_usec = 5000},
+	};
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+static void disarm_verify_budget(void)
+{
+	struct itimerval off = {0};
+
+	setitimer(ITIMER_REAL, &off, NULL);
+}
+
+static uint32_t verified_insns(int prog_fd)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.verified_insns;
+}
+
+/*
  * Loads the student's object. Reports `loaded` or `verifier_error` (or a refusal of its maps,
  * when `check_maps`: a run compares them with the static checks' view in the config).
  */
@@ -1433,10 +1477,37 @@ static struct bpf_object *load_student(const char *path, bool check_maps)
 	}
 	libbpf_msgs_len = 0;
 	libbpf_msgs[0] = 0;
-	if (bpf_object__load(obj)) {
+	if (cfg.verify_ms > 0)
+		arm_verify_budget(cfg.verify_ms);
+	err = bpf_object__load(obj);
+	int load_errno = errno;
+	if (cfg.verify_ms > 0)
+		disarm_verify_budget();
+	if (verify_budget_spent) {
+		emit_limit("verifier-time",
+			   "the verifier took longer than %lld ms, the lab's budget for a run, to check your "
+			   "programs; make them simpler (fewer branches, shorter loops)",
+			   cfg.verify_ms);
+		bpf_object__close(obj);
+		return NULL;
+	}
+	long long insns = 0;
+	if (!err)
+		bpf_object__for_each_program(p, obj)
+			insns += verified_insns(bpf_program__fd(p));
+	if (cfg.verified_insns > 0 && insns > cfg.verified_insns) {
+		emit_limit("verifier-insns",
+			   "the verifier had to check %lld instructions across your programs; the lab allows "
+			   "%lld per run, since each one costs time on every event too: make them simpler "
+			   "(fewer branches, shorter loops)",
+			   insns, cfg.verified_insns);
+		bpf_object__close(obj);
+		return NULL;
+	}
+	if (err) {
 		const char *failed = "";
 
-		err = errno;
+		err = load_errno;
 		bpf_object__for_each_program(p, obj) {
 			if (bpf_program__fd(p) < 0) {
 				failed = bpf_program__name(p);
@@ -1463,6 +1534,8 @@ static struct bpf_object *load_student(const char *path, bool check_maps)
 		json_object_object_add(e, "section", jstr(bpf_program__section_name(p)));
 		json_object_object_add(e, "id", json_object_new_int64(obj_id(bpf_program__fd(p))));
 		json_object_object_add(e, "insns", json_object_new_int64((int64_t)bpf_program__insn_cnt(p)));
+		json_object_object_add(e, "verifiedInsns",
+				       json_object_new_int64(verified_insns(bpf_program__fd(p))));
 		json_object_array_add(progs, e);
 	}
 	maps = json_object_new_array();

@@ -393,6 +393,10 @@ export const LoaderConfig = z.object({
     maxOutputBytes: z.number().int().positive(),
     /** Bytes all maps and globals may take, per-CPU values counted once per possible CPU. */
     mapMemoryBytes: z.number().int().positive(),
+    /** Wall time the verifier may take over all the student's programs. */
+    verifyMs: z.number().int().positive(),
+    /** Instructions the verifier may process over all the student's programs (its own stats). */
+    verifiedInsns: z.number().int().positive(),
   }),
 });
 export type LoaderConfig = z.infer<typeof LoaderConfig>;
@@ -400,7 +404,16 @@ export type LoaderConfig = z.infer<typeof LoaderConfig>;
 export const LoaderLine = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('loaded'),
-    programs: z.array(z.object({ name: z.string(), section: z.string(), id: z.number().int(), insns: z.number().int() })),
+    programs: z.array(
+      z.object({
+        name: z.string(),
+        section: z.string(),
+        id: z.number().int(),
+        insns: z.number().int(),
+        /** Instructions the verifier processed to accept it. */
+        verifiedInsns: z.number().int().optional(),
+      }),
+    ),
     maps: z.array(z.object({ name: z.string(), id: z.number().int() })),
   }),
   z.object({ type: z.literal('verifier_error'), program: z.string(), errno: z.number().int(), log: z.string() }),

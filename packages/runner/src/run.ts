@@ -28,6 +28,13 @@ const SYSCALL_CAP = 20_000;
 /** What a run shows of its maps after all its scenarios, together. */
 const MAP_DUMP_ENTRIES = 2048;
 const MAP_DUMP_BYTES = 1024 * 1024;
+/**
+ * The verifier's budget for all of a run's programs. The reference solutions need at most ~2,000
+ * instructions and a few milliseconds; eight programs of 600,000 took 4 s here, and cost as much
+ * on every event they run for.
+ */
+const VERIFY_MS = 2000;
+const VERIFIED_INSNS = 200_000;
 
 interface StageFailure {
   kind: ErrorKind;
@@ -201,6 +208,8 @@ async function runExercise(
         mapDumpBytes: MAP_DUMP_BYTES,
         maxOutputBytes: 64 * 1024,
         mapMemoryBytes: meta.limits.memoryBytes,
+        verifyMs: VERIFY_MS,
+        verifiedInsns: VERIFIED_INSNS,
       },
     };
     const titles = new Map(meta.scenarios.map((s) => [s.id, s.title]));

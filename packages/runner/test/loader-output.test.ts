@@ -39,6 +39,8 @@ const config = (id: string): LoaderConfig => ({
     mapDumpBytes: 1 << 20,
     maxOutputBytes: 1024,
     mapMemoryBytes: 1 << 20,
+    verifyMs: 1000,
+    verifiedInsns: 1000,
   },
 });
 

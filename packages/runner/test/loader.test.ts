@@ -97,6 +97,7 @@ beforeAll(async () => {
     'context-overread',
     'check-window',
     'many-globals',
+    'slow-verify',
   ]) {
     objects[name] = join(work, `${name}.bpf.o`);
     await mustRun('clang', [
@@ -147,6 +148,8 @@ function config(
       mapDumpBytes: 1 << 20,
       maxOutputBytes: 4096,
       mapMemoryBytes: 64 << 20,
+      verifyMs: 10_000,
+      verifiedInsns: 1_000_000,
     },
     scenarios: [
       {
@@ -657,6 +660,42 @@ describe('native loader on the kernel', () => {
     }
     await r.cleaned;
     await expectGone(r, cfg.cgroup);
+  });
+
+  it('stops the verifier at the run\'s time budget and names the limit', async () => {
+    // eight programs of ~600,000 verified instructions each: ~4 s of verifier time here
+    const cfg = config(objects['slow-verify'], 'x');
+    cfg.limits.verifyMs = 300;
+    const r = await run(cfg);
+    expect(r.of('limit').map((l) => [l.name, l.message])).toEqual([
+      [
+        'verifier-time',
+        "the verifier took longer than 300 ms, the lab's budget for a run, to check your " +
+          'programs; make them simpler (fewer branches, shorter loops)',
+      ],
+    ]);
+    expect(r.of('loaded')).toEqual([]);
+    expect(r.of('verifier_error')).toEqual([]);
+    expect(r.lines.at(-1)?.type).toBe('done');
+    await r.cleaned;
+    expect(existsSync(cfg.cgroup)).toBe(false);
+  });
+
+  it('refuses programs whose verification passes the run\'s instruction budget', async () => {
+    const cfg = config(objects.bounds, 'x');
+    cfg.limits.verifiedInsns = 1000;
+    const r = await run(cfg);
+    const limits = r.of('limit');
+    expect(limits.map((l) => l.name)).toEqual(['verifier-insns']);
+    expect(limits[0].message).toMatch(
+      /^the verifier had to check \d+ instructions across your programs; the lab allows 1000 per run/,
+    );
+    expect(r.of('loaded')).toEqual([]);
+
+    // within the budget, each program says what its verification took
+    const ok = await run(config(objects.solution, 'x'));
+    const counts = ok.of('loaded')[0].programs.map((p) => p.verifiedInsns ?? 0);
+    expect(counts.every((n) => n > 0 && n < 1000)).toBe(true);
   });
 
   it('loads every way of bounding a length in lab.h macros (load only, nothing attached)', async () => {
