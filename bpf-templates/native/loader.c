@@ -1391,6 +1391,33 @@ static uint32_t obj_id(int fd)
 }
 
 /*
+ * The end of a verifier log, where the error and its statistics are, at most LOG_SHOWN_BYTES of
+ * it: the log of a long walk fills the whole buffer, and the student needs its last lines.
+ */
+#define LOG_SHOWN_BYTES (1u << 20)
+
+static json_object *verifier_log_tail(const char *log)
+{
+	size_t n = strlen(log);
+	char note[128];
+
+	if (n <= LOG_SHOWN_BYTES)
+		return jbytes(log, n);
+	const char *tail = log + n - LOG_SHOWN_BYTES;
+	const char *nl = memchr(tail, '\n', LOG_SHOWN_BYTES);
+	if (nl)
+		tail = nl + 1;
+	int k = snprintf(note, sizeof(note), "[the first %zu KiB of the verifier log are cut]\n",
+			 (size_t)(tail - log) / 1024);
+	char *t = malloc((size_t)k + strlen(tail) + 1);
+	memcpy(t, note, (size_t)k);
+	strcpy(t + k, tail);
+	json_object *o = jbytes(t, strlen(t));
+	free(t);
+	return o;
+}
+
+/*
  * The verification budget of a run. The verifier stops with EAGAIN when a signal is pending, so
  * once the budget is spent a timer signals every few milliseconds: the program being verified,
  * libbpf's retries and its reload for the log all stop at once.
@@ -1518,7 +1545,7 @@ static struct bpf_object *load_student(const char *path, bool check_maps)
 		json_object_object_add(o, "program", jstr(failed));
 		json_object_object_add(o, "errno", json_object_new_int(err));
 		if (log_buf[0])
-			json_object_object_add(o, "log", jbytes(log_buf, strlen(log_buf)));
+			json_object_object_add(o, "log", verifier_log_tail(log_buf));
 		else
 			json_object_object_add(o, "log", jbytes(libbpf_msgs, libbpf_msgs_len));
 		emit(o);

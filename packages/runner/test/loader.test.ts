@@ -98,6 +98,7 @@ beforeAll(async () => {
     'check-window',
     'many-globals',
     'slow-verify',
+    'huge-log',
   ]) {
     objects[name] = join(work, `${name}.bpf.o`);
     await mustRun('clang', [
@@ -696,6 +697,23 @@ describe('native loader on the kernel', () => {
     const ok = await run(config(objects.solution, 'x'));
     const counts = ok.of('loaded')[0].programs.map((p) => p.verifiedInsns ?? 0);
     expect(counts.every((n) => n > 0 && n < 1000)).toBe(true);
+  });
+
+  it('reports the end of a verifier log that filled its buffer, within 1 MiB', { timeout: 120_000 }, async () => {
+    // load only: the run's verification budget would stop this walk before its log is written
+    const res = await runProcess(loaderPath, ['--load-only', objects['huge-log']], {
+      timeoutMs: 110_000,
+      maxOutputBytes: 16 << 20,
+    });
+    const [first] = res.stdout.toString().split('\n');
+    // 1 MiB of log, JSON-escaped: far under what the runner reads of one line
+    expect(first.length).toBeLessThan(1.5 * (1 << 20));
+    const line = JSON.parse(first) as LoaderLine;
+    expect(line.type).toBe('verifier_error');
+    if (line.type !== 'verifier_error') return;
+    expect(line.errno).toBe(28); // ENOSPC: the kernel's way of saying the log did not fit
+    expect(line.log).toMatch(/^\[the first \d+ KiB of the verifier log are cut\]\n/);
+    expect(line.log).toMatch(/processed 1000001 insns \(limit 1000000\)/);
   });
 
   it('loads every way of bounding a length in lab.h macros (load only, nothing attached)', async () => {
