@@ -398,9 +398,26 @@ export const LoaderScenario = z.object({
 });
 export type LoaderScenario = z.infer<typeof LoaderScenario>;
 
+/**
+ * One map as the static checks accepted it. Globals are named by their section (`.data`,
+ * `.bss.counters`): libbpf makes each a one-entry array with 4-byte keys, whose flags it chooses.
+ */
+export const LoaderMapView = z.object({
+  name: z.string(),
+  /** libbpf's name of the type: `hash`, `array`, `percpu_array`, `ringbuf`, … */
+  type: z.string(),
+  keySize: z.number().int().nonnegative(),
+  valueSize: z.number().int().nonnegative(),
+  maxEntries: z.number().int().nonnegative(),
+  flags: z.number().int().nonnegative(),
+});
+export type LoaderMapView = z.infer<typeof LoaderMapView>;
+
 export const LoaderConfig = z.object({
   /** The student's checked object file. */
   object: z.string(),
+  /** Every map of the object as the static checks saw it; libbpf must see exactly these. */
+  maps: z.array(LoaderMapView),
   /** Tracepoints the platform records as ground truth, e.g. `syscalls/sys_enter_openat`. */
   observe: z.array(z.string()),
   scenarios: z.array(LoaderScenario),
@@ -415,8 +432,18 @@ export const LoaderConfig = z.object({
     maxSyscalls: z.number().int().positive(),
     /** Entries dumped per map. */
     maxMapEntries: z.number().int().positive(),
+    /** Entries dumped in the whole run, all maps and scenarios together. */
+    mapDumpEntries: z.number().int().positive(),
+    /** Bytes of map dumps (as JSON) in the whole run. */
+    mapDumpBytes: z.number().int().positive(),
     /** Bytes of target stdout/stderr kept. */
     maxOutputBytes: z.number().int().positive(),
+    /** Bytes all maps and globals may take, per-CPU values counted once per possible CPU. */
+    mapMemoryBytes: z.number().int().positive(),
+    /** Wall time the verifier may take over all the student's programs. */
+    verifyMs: z.number().int().positive(),
+    /** Instructions the verifier may process over all the student's programs (its own stats). */
+    verifiedInsns: z.number().int().positive(),
   }),
 });
 export type LoaderConfig = z.infer<typeof LoaderConfig>;
@@ -430,13 +457,15 @@ export const LoaderLine = z.discriminatedUnion('type', [
         section: z.string(),
         id: z.number().int(),
         insns: z.number().int(),
-        /** What the verifier processed to accept it (its log's "processed N insns"). */
+        /** Instructions the verifier processed to accept it. */
         verifiedInsns: z.number().int().optional(),
       }),
     ),
     maps: z.array(z.object({ name: z.string(), id: z.number().int() })),
   }),
   z.object({ type: z.literal('verifier_error'), program: z.string(), errno: z.number().int(), log: z.string() }),
+  /** libbpf reads the object differently from the static checks: refused before anything loads. */
+  z.object({ type: z.literal('object_refused'), message: z.string() }),
   z.object({
     type: z.literal('attach_error'),
     program: z.string(),
@@ -451,6 +480,12 @@ export const LoaderLine = z.discriminatedUnion('type', [
     platform: z
       .object({ programs: z.array(z.number().int()), maps: z.array(z.number().int()), links: z.array(z.number().int()) })
       .optional(),
+    /**
+     * The kernel's check of the student's context reads (each program attached to its own
+     * tracepoint for a moment): how many programs it passed, and how many records they sent
+     * meanwhile, drained before the first scenario.
+     */
+    kernelCheck: z.object({ programs: z.number().int(), discardedRecords: z.number().int() }).optional(),
   }),
   z.object({ type: z.literal('scenario_start'), scenario: z.string() }),
   z.object({ type: z.literal('submit'), scenario: z.string(), record: SubmitRecord }),

@@ -16,7 +16,7 @@ import type { Diagnostic } from '@ebpf-lab/protocol';
 import { compile } from './compile/index.ts';
 import { STUDENT_FILE } from './compile/flags.ts';
 import type { RunnerDeps } from './deps.ts';
-import { cgroupForRun, runLoader } from './loader/index.ts';
+import { cgroupForRun, mapViewOf, runLoader } from './loader/index.ts';
 import { paths } from './paths.ts';
 import { createRunner } from './run.ts';
 import { checkObject, rulesFor } from './static-check/index.ts';
@@ -131,7 +131,12 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
     checkObject: async (object, meta, source) => {
       const result = checkObject(object, await rulesOf(meta), source);
       if (source !== undefined) onSectionLines(result.diagnostics, source);
-      return { ok: result.ok, diagnostics: result.diagnostics, facts: { ...result, mapKeys: keyLayouts(result.maps) } };
+      return {
+        ok: result.ok,
+        diagnostics: result.diagnostics,
+        facts: { ...result, mapKeys: keyLayouts(result.maps) },
+        maps: mapViewOf(result),
+      };
     },
     runLoader: (config, onLine, signal) => runLoader(config, onLine, signal),
     cgroupFor: (runId) => cgroupForRun(runId),

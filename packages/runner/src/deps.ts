@@ -1,7 +1,15 @@
 // What a run needs from the rest of the platform. Passed in, so tests and the server can build a
 // runner around the real pieces (or a failing one, to test infrastructure errors).
 import type { Exercise, ExerciseMeta } from '@ebpf-lab/exercises';
-import type { CheckResult, Diagnostic, LoaderConfig, LoaderLine, RunResult, ScenarioObservation } from '@ebpf-lab/protocol';
+import type {
+  CheckResult,
+  Diagnostic,
+  LoaderConfig,
+  LoaderLine,
+  LoaderMapView,
+  RunResult,
+  ScenarioObservation,
+} from '@ebpf-lab/protocol';
 
 export interface CompileOutcome {
   ok: boolean;
@@ -10,6 +18,8 @@ export interface CompileOutcome {
   log: string;
   /** Set when a sandbox limit stopped the compiler, naming the limit. */
   limit?: string;
+  /** `log` is only the start of the compiler's messages. */
+  logTruncated?: boolean;
 }
 
 export interface StaticOutcome {
@@ -17,6 +27,8 @@ export interface StaticOutcome {
   diagnostics: Diagnostic[];
   /** What the checks learnt about the object that the grader may use (e.g. map key layouts). */
   facts?: unknown;
+  /** Every map and global section as the checks accepted them; the loader holds libbpf to it. */
+  maps?: LoaderMapView[];
 }
 
 export interface RunnerDeps {

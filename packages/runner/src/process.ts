@@ -12,6 +12,8 @@ export interface ProcessOptions {
   timeoutMs?: number;
   /** Bytes kept per stream (stdout, stderr); the rest is dropped and `truncated` set. */
   maxOutputBytes?: number;
+  /** Bytes of stderr kept, when it needs another cap than stdout. */
+  maxStderrBytes?: number;
   signal?: AbortSignal;
   /** Streams stdout as it comes (also kept in the result, up to the cap). */
   onStdout?: (chunk: Buffer) => void;
@@ -66,7 +68,7 @@ export function startProcess(command: string, args: string[], options: ProcessOp
   const started = performance.now();
   const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   const out = new CappedBuffer(cap);
-  const err = new CappedBuffer(cap);
+  const err = new CappedBuffer(options.maxStderrBytes ?? cap);
   let timedOut = false;
   let aborted = false;
 

@@ -140,6 +140,43 @@ describe('createRunner', () => {
     expect(result.summary).toContain('does not count');
   });
 
+  it('passes the checks\' view of the maps to the loader, and counts a refusal of it', async () => {
+    const maps = [{ name: 'counts', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 16, flags: 0 }];
+    let seen: unknown;
+    const { result } = await run(
+      deps({
+        checkObject: async () => ({ ok: true, diagnostics: [], maps }),
+        runLoader: async (config, onLine) => {
+          seen = config.maps;
+          onLine({ type: 'object_refused', message: 'map counts is hash with 4-byte keys to libbpf, but …' });
+          onLine({ type: 'done' });
+        },
+      }),
+    );
+    expect(seen).toEqual(maps);
+    expect(result).toMatchObject({ status: 'error', errorKind: 'static', gradable: true });
+    expect(result.diagnostics[0]).toMatchObject({ source: 'static', code: 'static/object-mismatch' });
+    expect(result.stages.find((s) => s.name === 'verifier')?.status).toBe('failed');
+  });
+
+  it('counts a limit hit before the programs run, and one on the loader output at any time', async () => {
+    for (const lines of [
+      [{ type: 'limit', name: 'map-memory', message: 'your maps and globals need more than 64 bytes' }],
+      [
+        { type: 'loaded', programs: [], maps: [] },
+        { type: 'attached', hooks: [] },
+        { type: 'scenario_start', scenario: 'basic' },
+        { type: 'limit', name: 'loader-output', message: 'your run produced more than 32 MiB of results' },
+      ],
+    ] as LoaderLine[][]) {
+      const { result } = await run(deps({ runLoader: async (_c, onLine) => lines.forEach(onLine) }));
+      const limit = lines.at(-1) as Extract<LoaderLine, { type: 'limit' }>;
+      expect(result).toMatchObject({ status: 'error', errorKind: 'limit', gradable: true });
+      expect(result.limits).toContain(limit.message);
+      expect(result.summary).toContain(limit.message);
+    }
+  });
+
   it('fails with the first failed required check named', async () => {
     const { result } = await run(deps({ runLoader: async (_c, onLine) => [{ type: 'loaded', programs: [], maps: [] } as LoaderLine, { type: 'attached', hooks: [] } as LoaderLine, { type: 'scenario_start', scenario: 'basic' } as LoaderLine, { type: 'done' } as LoaderLine].forEach(onLine) }));
     expect(result.status).toBe('fail');

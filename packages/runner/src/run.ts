@@ -17,6 +17,7 @@ import type {
   StageResult,
 } from '@ebpf-lab/protocol';
 import { STUDENT_FILE } from './compile/flags.ts';
+import { LOADER_OUTPUT_LIMIT } from './loader/index.ts';
 import { ObservationCollector } from './observations.ts';
 import { paths } from './paths.ts';
 import { drawSecret, prepareScenarios } from './scenarios.ts';
@@ -27,6 +28,16 @@ const RECORD_CAP = 4096;
 export const CHECK_ONLY_SUMMARY =
   'Compiled, and passed the static checks. Checked only: nothing was loaded, so the verifier, the target and the checks did not run.';
 const SYSCALL_CAP = 20_000;
+/** What a run shows of its maps after all its scenarios, together. */
+const MAP_DUMP_ENTRIES = 2048;
+const MAP_DUMP_BYTES = 1024 * 1024;
+/**
+ * The verifier's budget for all of a run's programs. The reference solutions need at most ~2,000
+ * instructions and a few milliseconds; eight programs of 600,000 took 4 s here, and cost as much
+ * on every event they run for.
+ */
+const VERIFY_MS = 2000;
+const VERIFIED_INSNS = 200_000;
 
 interface StageFailure {
   kind: ErrorKind;
@@ -165,7 +176,7 @@ async function runExercise(
   const compiled = await deps.compile(request.code, signal);
   track.diagnostics.push(...compiled.diagnostics);
   if (!compiled.ok || !compiled.object) {
-    track.finish('failed', compiled.log);
+    track.finish('failed', compiled.log, compiled.logTruncated);
     if (compiled.limit) return finish('error', compiled.limit, { errorKind: 'limit', limits: [compiled.limit] });
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error').length;
     return finish(
@@ -174,7 +185,7 @@ async function runExercise(
       { errorKind: 'compile' },
     );
   }
-  track.finish('ok', compiled.log || undefined);
+  track.finish('ok', compiled.log || undefined, compiled.logTruncated);
 
   // 2. Static checks of the object, before anything reaches the kernel.
   track.start('static');
@@ -200,6 +211,7 @@ async function runExercise(
     const { scenarios, planted } = prepareScenarios(meta, secret, paths.target(meta.id));
     const config: LoaderConfig = {
       object: objectPath,
+      maps: checked.maps ?? [],
       observe: meta.observe,
       scenarios,
       cgroup: deps.cgroupFor(request.runId),
@@ -209,7 +221,12 @@ async function runExercise(
         maxRecords: Math.min(meta.limits.maxRecords, RECORD_CAP),
         maxSyscalls: SYSCALL_CAP,
         maxMapEntries: 256,
+        mapDumpEntries: MAP_DUMP_ENTRIES,
+        mapDumpBytes: MAP_DUMP_BYTES,
         maxOutputBytes: 64 * 1024,
+        mapMemoryBytes: meta.limits.memoryBytes,
+        verifyMs: VERIFY_MS,
+        verifiedInsns: VERIFIED_INSNS,
       },
     };
     const titles = new Map(meta.scenarios.map((s) => [s.id, s.title]));
@@ -217,6 +234,7 @@ async function runExercise(
     let failure: StageFailure | undefined;
     let verifierStats: RunResult['verifierStats'];
     let sawDone = false;
+    let attached = false;
 
     track.start('verifier');
     const onLine = (line: LoaderLine) => {
@@ -245,6 +263,29 @@ async function runExercise(
           };
           break;
         }
+        case 'object_refused': {
+          // The static checks and libbpf read the object differently: a hand-made section.
+          track.finish('failed', line.message);
+          const d: Diagnostic = {
+            source: 'static',
+            severity: 'error',
+            line: 0,
+            column: 0,
+            code: 'static/object-mismatch',
+            message: `${line.message}; remove hand-written sections and assembly that describe maps`,
+          };
+          track.diagnostics.push(d);
+          failure = { kind: 'static', summary: `Your program was refused before loading. ${d.message}.` };
+          break;
+        }
+        case 'limit':
+          // A limit hit before the programs run (their maps' memory, verification time) ends the
+          // run, as does one on the loader's output (the runner stopped it there).
+          if (!attached || line.name === LOADER_OUTPUT_LIMIT) {
+            track.finish('failed', line.message);
+            failure = { kind: 'limit', summary: `Your program was stopped: ${line.message}.` };
+          }
+          break;
         case 'attach_error': {
           track.finish('failed', `${line.section}: ${line.message}`);
           const d = deps.explainAttachError(line, request.code);
@@ -253,6 +294,7 @@ async function runExercise(
           break;
         }
         case 'attached':
+          attached = true;
           track.finish('ok');
           track.start('target');
           break;

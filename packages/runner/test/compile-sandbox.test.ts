@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPch } from '../src/compile/build-pch.ts';
 import {
   compile as compileAny,
+  COMPILE_LIMITS,
   compileServerReady,
   LIMIT_MESSAGES,
+  MAX_COMPILE_DIAGNOSTICS,
   stopCompileServer,
 } from '../src/compile/index.ts';
 import type { CompileOptions, CompileResult } from '../src/compile/index.ts';
@@ -163,5 +165,42 @@ describe('compile limits in the sandbox (clang)', () => {
     expect(huge.ok).toBe(false);
     expect([LIMIT_MESSAGES.memory, LIMIT_MESSAGES.wall]).toContain(huge.limit);
     expect(LIMIT_MESSAGES.memory).toBe('your program took more than 1 GiB of memory to compile');
+  });
+
+  it('keeps the first 50 compiler messages and counts the rest, in a capped log', { timeout: 120_000 }, async () => {
+    // 3,000 warnings (1.5 MB of messages) from a 300-byte file
+    const flood = lab(`#define A {char c=999;}{char c=999;}{char c=999;}{char c=999;}{char c=999;}
+#define B A A A A A A A A A A
+#define C B B B B B B B B B B
+SEC("tracepoint/syscalls/sys_enter_openat")
+int f(void *ctx) { C C C C C C return 0; }
+`);
+    const r = await compile(flood);
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics).toHaveLength(MAX_COMPILE_DIAGNOSTICS + 1);
+    // warnings with their "expanded from macro" notes, in clang's order
+    const warnings = r.diagnostics.filter((d) => d.severity === 'warning');
+    expect(warnings.length).toBeGreaterThan(5);
+    expect(warnings.every((d) => d.code === 'clang/constant-conversion')).toBe(true);
+    expect(r.diagnostics.at(-1)).toMatchObject({
+      severity: 'info',
+      code: 'compile/more-messages',
+      message: `${3000 - warnings.length} more compiler messages not shown (the lab shows the first 50)`,
+    });
+    expect(r.logTruncated).toBe(true);
+    expect(r.log.length).toBeLessThan(COMPILE_LIMITS.stderrBytes + 200);
+    expect(r.log).toContain('the rest is not shown');
+    expect(JSON.stringify(r.diagnostics).length).toBeLessThan(64 * 1024);
+
+    // an error after the cut is still an error, said so, never "a header failed"
+    const late = await compile(`${flood}int g(void) { return undeclared; }\n`);
+    expect(late.ok).toBe(false);
+    expect(late.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual([
+      'compile/too-many-messages',
+    ]);
+    expect(late.diagnostics).toHaveLength(MAX_COMPILE_DIAGNOSTICS + 2);
+    expect(late.diagnostics.find((d) => d.code === 'compile/more-messages')?.message).toBe(
+      `${3001 - warnings.length} more compiler messages not shown (the lab shows the first 50)`,
+    );
   });
 });

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cgroupForRun,
   findCgroupMounts,
+  mapViewOf,
   runLoader,
   sweepStaleCgroups,
 } from '../src/loader/index.ts';
@@ -93,6 +94,11 @@ beforeAll(async () => {
     'sec-typo',
     'composite-key',
     'bounds',
+    'context-overread',
+    'check-window',
+    'many-globals',
+    'slow-verify',
+    'huge-log',
   ]) {
     objects[name] = join(work, `${name}.bpf.o`);
     await mustRun('clang', [
@@ -106,6 +112,22 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** The maps of an object as the static checks see them (only the maps matter here). */
+function checkedMaps(object: string): LoaderConfig['maps'] {
+  const res = checkObject(readFileSync(object), {
+    sections: [],
+    contextSizes: {},
+    limits: {
+      maxInsns: 1_000_000,
+      maxMaps: 64,
+      maxMapEntries: 1 << 20,
+      maxMapValueBytes: 1 << 20,
+      memoryBytes: 1 << 30,
+    },
+  });
+  return mapViewOf(res);
+}
+
 let runSeq = 0;
 function config(
   object: string,
@@ -114,6 +136,7 @@ function config(
 ): LoaderConfig {
   return {
     object,
+    maps: checkedMaps(object),
     observe: OBSERVE,
     cgroup: cgroupForRun(`loader-test-${process.pid}-${++runSeq}`),
     limits: {
@@ -122,7 +145,12 @@ function config(
       maxRecords: 1000,
       maxSyscalls: 5000,
       maxMapEntries: 100,
+      mapDumpEntries: 1000,
+      mapDumpBytes: 1 << 20,
       maxOutputBytes: 4096,
+      mapMemoryBytes: 64 << 20,
+      verifyMs: 10_000,
+      verifiedInsns: 1_000_000,
     },
     scenarios: [
       {
@@ -157,6 +185,7 @@ async function run(
   cfg: LoaderConfig,
   signal?: AbortSignal,
   onLine?: (l: LoaderLine) => void,
+  onSpawn?: (pid: number) => void,
 ): Promise<Run> {
   const lines: LoaderLine[] = [];
   const started = performance.now();
@@ -167,6 +196,7 @@ async function run(
   });
   const options: LoaderOptions = {
     loaderPath,
+    onSpawn,
     onCleanedUp: (info) => cleanedUp(info),
   };
   const collect = (l: LoaderLine) => {
@@ -431,6 +461,261 @@ describe('native loader on the kernel', () => {
     expect(err[0].message).toContain('no such hook');
     expect(err[0].message).toContain('syscalls/sys_enter_opnat');
     expect(r.of('scenario_start')).toEqual([]);
+  });
+
+  it('lets the kernel refuse a program that reads past its record, before the prog array', async () => {
+    // The static checks would refuse this object; the loader is called directly so that only
+    // the kernel's check stands in the way. sys_enter_acct never fires here, and the refusal
+    // comes before the program is attached anywhere.
+    const format = '/sys/kernel/tracing/events/syscalls/sys_enter_acct/format';
+    expect(readFileSync(format, 'utf8')).toContain('offset:16;\tsize:8;');
+    const statically = checkObject(readFileSync(objects['context-overread']), {
+      sections: ['tp/syscalls/sys_enter_acct'],
+      contextSizes: { 'tp/syscalls/sys_enter_acct': 24 },
+      limits: {
+        maxInsns: 4096,
+        maxMaps: 8,
+        maxMapEntries: 4096,
+        maxMapValueBytes: 4096,
+        memoryBytes: 64 << 20,
+      },
+    });
+    expect(statically.diagnostics.map((d) => d.code)).toContain('static/context-bound');
+
+    const cfg = config(objects['context-overread'], 'x');
+    const r = await run(cfg);
+    expect(r.of('loaded')).toHaveLength(1);
+    expect(r.of('attach_error')).toEqual([
+      {
+        type: 'attach_error',
+        program: 'read_far',
+        section: 'tp/syscalls/sys_enter_acct',
+        errno: 13,
+        message:
+          'the kernel refused read_far: it reads its context past the end of ' +
+          "sys_enter_acct's 24-byte record",
+      },
+    ]);
+    // the prog array is filled only after every program passed, just before `attached`
+    expect(r.of('attached')).toEqual([]);
+    expect(r.of('scenario_start')).toEqual([]);
+    expect(r.lines.at(-1)?.type).toBe('done');
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it('keeps nothing its programs saw during the kernel check', async () => {
+    // The check attaches on_close to sys_enter_close for a moment and then closes that perf
+    // event: the loader's own close() runs the program, from outside the run, every time.
+    const cfg = config(objects['check-window'], 'window-secret');
+    cfg.observe = [...OBSERVE, 'syscalls/sys_enter_close'];
+    let loaderPid = -1;
+    const r = await run(cfg, undefined, undefined, (pid) => {
+      loaderPid = pid;
+    });
+    expect(r.of('fatal')).toEqual([]);
+    expect(loaderPid).toBeGreaterThan(0);
+    expect(r.of('attached')[0].kernelCheck?.programs).toBe(1);
+    expect(r.of('attached')[0].kernelCheck?.discardedRecords).toBeGreaterThanOrEqual(1);
+
+    const closes = r.of('syscall').filter((s) => s.hook === 'sys_enter_close');
+    const targetPids = new Set(closes.map((c) => c.pid));
+    expect(closes.length).toBeGreaterThanOrEqual(3);
+    expect(targetPids.has(loaderPid)).toBe(false);
+    // one record per close of the target, and nothing else
+    const submitted = r.of('submit').map((s) => Number(s.record.data));
+    expect(submitted).toHaveLength(closes.length);
+    for (const pid of submitted) expect(targetPids.has(pid)).toBe(true);
+    for (const s of r.of('submit')) expect(targetPids.has(s.record.pid)).toBe(true);
+    // maps and globals count the target's closes only
+    const byPid = mapNamed(r, 'closes_by_pid');
+    const counted = byPid.entries.map((e) => (e.key?.kind === 'int' ? Number(e.key.value) : -1));
+    expect(counted.sort()).toEqual([...targetPids].sort());
+    const global = (section: string, name: string) => {
+      const value = mapNamed(r, section).entries[0]?.value;
+      const field =
+        value?.kind === 'struct' ? value.fields.find((f) => f.name === name) : undefined;
+      return field?.value.kind === 'int' ? Number(field.value.value) : undefined;
+    };
+    expect(global('.bss', 'closes_seen')).toBe(closes.length);
+    expect(global('.data', 'closes_from_100')).toBe(100 + closes.length);
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it('refuses an object whose maps libbpf sees otherwise than the static checks did', async () => {
+    // As if a hand-made section had shown the checks one thing and libbpf another: each
+    // difference is refused before libbpf creates anything.
+    const object = objects['many-globals'];
+    const seen = checkedMaps(object);
+    expect(seen.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['per_cpu', 'lab_events', '.data', '.bss', '.data.g19']),
+    );
+    const variants: [string, LoaderConfig['maps'], RegExp][] = [
+      ['a map it never saw', seen.filter((m) => m.name !== 'per_cpu'), /a map per_cpu that the/],
+      ['a map libbpf lacks', [...seen, { ...seen[0], name: 'ghost' }], /map ghost that libbpf/],
+      [
+        'other sizes',
+        seen.map((m) => (m.name === 'per_cpu' ? { ...m, maxEntries: 16 } : m)),
+        /map per_cpu is percpu_array with 4-byte keys, 4096-byte values, 2048 entries/,
+      ],
+      [
+        'other flags',
+        seen.map((m) => (m.name === 'lab_events' ? { ...m, flags: 1 } : m)),
+        /map lab_events is ringbuf/,
+      ],
+      [
+        'another global size',
+        seen.map((m) => (m.name === '.data.g07' ? { ...m, valueSize: 4096 } : m)),
+        /map \.data\.g07 is array with 4-byte keys, 8-byte values/,
+      ],
+      ['a global it never saw', seen.filter((m) => m.name !== '.bss'), /a map \.bss that the/],
+    ];
+    for (const [what, maps, message] of variants) {
+      const cfg = { ...config(object, 'x'), maps };
+      const r = await run(cfg);
+      expect(r.of('object_refused'), what).toHaveLength(1);
+      expect(r.of('object_refused')[0].message, what).toMatch(message);
+      expect(r.of('loaded'), what).toEqual([]);
+      expect(r.lines.at(-1)?.type, what).toBe('done');
+      await r.cleaned;
+      expect(existsSync(cfg.cgroup)).toBe(false);
+    }
+  });
+
+  it('counts per-CPU maps once per possible CPU against the map memory limit', async () => {
+    const cpus = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
+    const ncpu = cpus
+      .split(',')
+      .map((r) => r.split('-').map(Number))
+      .reduce((n, [a, b]) => n + (b === undefined ? 1 : b - a + 1), 0);
+    // 2048 values of 4 KiB: 8 MiB counted once, 8 MiB per CPU in the kernel
+    const perCpu = 2048 * (4 + 4096 * ncpu);
+    const cfg = config(objects['many-globals'], 'x');
+    cfg.limits.mapMemoryBytes = 9 << 20;
+    expect(perCpu).toBeGreaterThan(cfg.limits.mapMemoryBytes);
+    const r = await run(cfg);
+    expect(r.of('limit').map((l) => [l.name, l.message])).toEqual([
+      [
+        'map-memory',
+        `your maps and globals need more than ${9 << 20} bytes (per-CPU maps count once for each ` +
+          `of the ${ncpu} possible CPUs)`,
+      ],
+    ]);
+    expect(r.of('loaded')).toEqual([]);
+    await r.cleaned;
+  });
+
+  it('caps what the map dumps of a whole run may take, in entries and in bytes', async () => {
+    // 2048 per-CPU values of 4 KiB: far more than a run shows
+    const bytes = config(objects['many-globals'], 'x');
+    bytes.limits.mapDumpBytes = 64 << 10;
+    bytes.scenarios.push({ ...bytes.scenarios[0], id: 'second' });
+    const b = await run(bytes);
+    expect(b.of('limit').map((l) => [l.name, l.scenario])).toEqual([['map-dump', 'main']]);
+    expect(b.of('limit')[0].message).toContain('64 KiB');
+    const dumped = b.of('maps').map((m) => JSON.stringify(m.maps)).join('');
+    expect(dumped.length).toBeLessThan((64 << 10) + 8192);
+    expect(b.of('maps').map((m) => m.scenario)).toEqual(['main', 'second']);
+    expect(b.of('maps')[1].maps.every((m) => m.entries.length === 0)).toBe(true);
+    expect(mapNamed(b, 'per_cpu').truncated).toBe(true);
+
+    const entries = config(objects['many-globals'], 'x');
+    entries.limits.mapDumpEntries = 5;
+    const e = await run(entries);
+    expect(e.of('limit').map((l) => l.name)).toEqual(['map-dump']);
+    expect(e.of('limit')[0].message).toContain('5 entries');
+    const shown = e.of('maps')[0].maps.reduce((n, m) => n + m.entries.length, 0);
+    expect(shown).toBe(5);
+    await e.cleaned;
+    await expectGone(e, entries.cgroup);
+  });
+
+  it('starts every scenario from the initial values of every global section', async () => {
+    const cfg = config(objects['many-globals'], 'x');
+    cfg.limits.mapMemoryBytes = 64 << 20;
+    cfg.limits.maxMapEntries = 1;
+    cfg.observe = [...OBSERVE, 'syscalls/sys_enter_close'];
+    cfg.scenarios.push({ ...cfg.scenarios[0], id: 'second' });
+    const r = await run(cfg);
+    expect(r.of('fatal')).toEqual([]);
+    const closes = (scenario: string) =>
+      r.of('syscall').filter((s) => s.scenario === scenario && s.hook === 'sys_enter_close').length;
+    const value = (scenario: string, section: string) => {
+      const dump = r
+        .of('maps')
+        .find((m) => m.scenario === scenario)
+        ?.maps.find((m) => m.name === section || m.name.endsWith(`.${section.slice(1)}`));
+      const v = dump?.entries[0]?.value;
+      const f = v?.kind === 'struct' ? v.fields[0]?.value : undefined;
+      return f?.kind === 'int' ? Number(f.value) : undefined;
+    };
+    for (const scenario of ['main', 'second']) {
+      const n = closes(scenario);
+      expect(n).toBeGreaterThan(0);
+      expect(value(scenario, '.bss')).toBe(n);
+      expect(value(scenario, '.data')).toBe(1000 + n);
+      for (let i = 0; i < 20; i++) {
+        expect(value(scenario, `.data.g${String(i).padStart(2, '0')}`), `${scenario} g${i}`).toBe(
+          i + 1 + n,
+        );
+      }
+    }
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it('stops the verifier at the run\'s time budget and names the limit', async () => {
+    // eight programs of ~600,000 verified instructions each: ~4 s of verifier time here
+    const cfg = config(objects['slow-verify'], 'x');
+    cfg.limits.verifyMs = 300;
+    const r = await run(cfg);
+    expect(r.of('limit').map((l) => [l.name, l.message])).toEqual([
+      [
+        'verifier-time',
+        "the verifier took longer than 300 ms, the lab's budget for a run, to check your " +
+          'programs; make them simpler (fewer branches, shorter loops)',
+      ],
+    ]);
+    expect(r.of('loaded')).toEqual([]);
+    expect(r.of('verifier_error')).toEqual([]);
+    expect(r.lines.at(-1)?.type).toBe('done');
+    await r.cleaned;
+    expect(existsSync(cfg.cgroup)).toBe(false);
+  });
+
+  it('refuses programs whose verification passes the run\'s instruction budget', async () => {
+    const cfg = config(objects.bounds, 'x');
+    cfg.limits.verifiedInsns = 1000;
+    const r = await run(cfg);
+    const limits = r.of('limit');
+    expect(limits.map((l) => l.name)).toEqual(['verifier-insns']);
+    expect(limits[0].message).toMatch(
+      /^the verifier had to check \d+ instructions across your programs; the lab allows 1000 per run/,
+    );
+    expect(r.of('loaded')).toEqual([]);
+
+    // within the budget, each program says what its verification took
+    const ok = await run(config(objects.solution, 'x'));
+    const counts = ok.of('loaded')[0].programs.map((p) => p.verifiedInsns ?? 0);
+    expect(counts.every((n) => n > 0 && n < 1000)).toBe(true);
+  });
+
+  it('reports the end of a verifier log that filled its buffer, within 1 MiB', { timeout: 120_000 }, async () => {
+    // load only: the run's verification budget would stop this walk before its log is written
+    const res = await runProcess(loaderPath, ['--load-only', objects['huge-log']], {
+      timeoutMs: 110_000,
+      maxOutputBytes: 16 << 20,
+    });
+    const [first] = res.stdout.toString().split('\n');
+    // 1 MiB of log, JSON-escaped: far under what the runner reads of one line
+    expect(first.length).toBeLessThan(1.5 * (1 << 20));
+    const line = JSON.parse(first) as LoaderLine;
+    expect(line.type).toBe('verifier_error');
+    if (line.type !== 'verifier_error') return;
+    expect(line.errno).toBe(28); // ENOSPC: the kernel's way of saying the log did not fit
+    expect(line.log).toMatch(/^\[the first \d+ KiB of the verifier log are cut\]\n/);
+    expect(line.log).toMatch(/processed 1000001 insns \(limit 1000000\)/);
   });
 
   it('loads every way of bounding a length in lab.h macros (load only, nothing attached)', async () => {

@@ -203,6 +203,31 @@ describe('a whole run on the kernel', () => {
     expect(r.summary).toMatch(/Line 9/);
   });
 
+  it('lets the kernel refuse an over-read the static checks missed, on the SEC line', async () => {
+    // As if the static checks had a hole: they pass everything here, with the object's real
+    // maps, so only the loader's kernel check stands between this program and the prog array.
+    const code = source('kernel-overread');
+    const deps = createDefaultDeps({ exercises, log: () => {} });
+    const holed = createRunner({
+      ...deps,
+      checkObject: async (object, meta, src) => {
+        const real = await deps.checkObject(object, meta, src);
+        expect(real.ok).toBe(false);
+        return { ...real, ok: true, diagnostics: [] };
+      },
+    });
+    const r = await holed.run({ runId: runId('kernel-overread'), exerciseId: EXERCISE, code }, () => {});
+    expect(r).toMatchObject({ status: 'error', errorKind: 'attach', gradable: true });
+    expect(stage(r, 'verifier')?.status).toBe('ok');
+    expect(stage(r, 'attach')?.status).toBe('failed');
+    expect(stage(r, 'target')?.status).toBe('skipped');
+    expect(r.observations).toEqual([]);
+    expect(r.diagnostics).toContainEqual(
+      expect.objectContaining({ source: 'attach', code: 'attach/context-too-large', line: 6 }),
+    );
+    expect(r.summary).toContain("reads its context past the end of sys_enter_acct's 24-byte record");
+  });
+
   it('leaks nothing of /etc/shadow through #include "/etc/shadow"', async () => {
     // Root reads it; if this test cannot, it cannot prove anything: fail rather than pass.
     const shadow = readFileSync('/etc/shadow', 'utf8');

@@ -120,9 +120,13 @@ export class RunService {
     client.active.set(runId, handle.cancel);
     handle.result.then(
       async (result) => {
-        // Stored before it is shown: what the student saw is what the instructor sees.
-        await recorder?.recordRunFinished(runId, result).catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
-        client.send({ type: 'result', runId, result });
+        // Stored before it is shown, and shown as stored (capped in size): what the student saw
+        // is what the instructor sees.
+        const stored = await recorder?.recordRunFinished(runId, result).catch((err: unknown) => {
+          logger.error({ err, runId }, 'store failed');
+          return undefined;
+        });
+        client.send({ type: 'result', runId, result: stored ?? result });
       },
       (e: unknown) => {
         void recorder?.recordRunInterrupted(runId).catch((err: unknown) => logger.error({ err, runId }, 'store failed'));

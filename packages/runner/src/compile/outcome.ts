@@ -15,7 +15,15 @@ export interface CompileResult {
   limit?: string;
   /** Which compiler answered: a server worker, plain clang, or the cache of earlier compiles. */
   via?: 'server' | 'clang' | 'cache';
+  /** The compiler's messages passed what the lab keeps: `log` is their start only. */
+  logTruncated?: boolean;
 }
+
+/** Diagnostics a compile keeps; the rest are counted in one more. */
+export const MAX_COMPILE_DIAGNOSTICS = 50;
+
+/** Bytes of the end of the compiler's messages kept apart from their capped start. */
+export const STDERR_TAIL_BYTES = 1024;
 
 /** How a compiler process ended, before any interpretation. */
 export interface RawCompile {
@@ -30,6 +38,10 @@ export interface RawCompile {
   /** The wall-clock limit ran out. */
   timedOut: boolean;
   aborted: boolean;
+  /** The messages passed COMPILE_LIMITS.stderrBytes and `stderr` holds their start only. */
+  stderrTruncated?: boolean;
+  /** The last bytes of the messages whatever was dropped before them: clang's count of them. */
+  stderrTail?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -71,7 +83,22 @@ export function interpretCompile(raw: RawCompile): Omit<CompileResult, 'duration
       `the precompiled lab.h is unusable (${pchError[0]}): run npm run setup`,
     );
   }
-  const { diagnostics, log } = parseClangOutput(raw.stderr);
+  let stderr = raw.stderr;
+  let cut = raw.stderrTruncated ?? false;
+  const tail = raw.stderrTail ?? stderr.slice(-STDERR_TAIL_BYTES);
+  if (stderr.length > COMPILE_LIMITS.stderrBytes) {
+    stderr = stderr.slice(0, COMPILE_LIMITS.stderrBytes);
+    cut = true;
+  }
+  const parsed = parseClangOutput(stderr);
+  const diagnostics = keepFirst(parsed.diagnostics, cut, tail);
+  // Renaming <stdin> lengthens the log a little: cut it again, at a line.
+  const over = parsed.log.length > COMPILE_LIMITS.stderrBytes;
+  const logTruncated = cut || over || undefined;
+  const log = logTruncated
+    ? `${over ? parsed.log.slice(0, parsed.log.lastIndexOf('\n', COMPILE_LIMITS.stderrBytes)) : parsed.log}\n` +
+      `[the compiler's messages passed ${COMPILE_LIMITS.stderrBytes / 1024} KiB; the rest is not shown]`
+    : parsed.log;
   const killedBy = raw.signal;
   const failed = raw.code !== 0;
 
@@ -108,7 +135,16 @@ export function interpretCompile(raw: RawCompile): Omit<CompileResult, 'duration
     };
   }
   if (failed || raw.object.length === 0) {
-    if (!diagnostics.some((d) => d.severity === 'error')) {
+    if (!diagnostics.some((d) => d.severity === 'error') && cut) {
+      diagnostics.push({
+        source: 'clang',
+        severity: 'error',
+        line: 0,
+        column: 0,
+        message: `compilation failed; the error came after the first ${COMPILE_LIMITS.stderrBytes / 1024} KiB of messages, which is all the lab keeps: fix the warnings above first`,
+        code: 'compile/too-many-messages',
+      });
+    } else if (!diagnostics.some((d) => d.severity === 'error')) {
       // An error clang placed outside the student's file (a header): say so without quoting it.
       diagnostics.push({
         source: 'clang',
@@ -119,7 +155,36 @@ export function interpretCompile(raw: RawCompile): Omit<CompileResult, 'duration
         code: 'compile/header',
       });
     }
-    return { ok: false, diagnostics, log };
+    return { ok: false, diagnostics, log, logTruncated };
   }
-  return { ok: true, object: raw.object, diagnostics, log };
+  return { ok: true, object: raw.object, diagnostics, log, logTruncated };
+}
+
+/**
+ * The first MAX_COMPILE_DIAGNOSTICS messages (errors first: a flood of warnings must not hide
+ * the error that stopped the compile), and one more that counts the rest. Clang's own count at
+ * the end of its output ("29595 warnings generated.") survives a cut of the messages.
+ */
+function keepFirst(all: Diagnostic[], cut: boolean, tail: string): Diagnostic[] {
+  const counted = /(?:(\d+) warnings? )?(?:and )?(?:(\d+) errors? )?generated\.\s*$/.exec(tail);
+  const exact = (counted && (counted[1] || counted[2])) || !cut;
+  const clangCount = counted ? Number(counted[1] ?? 0) + Number(counted[2] ?? 0) : 0;
+  const total = Math.max(all.filter((d) => d.severity !== 'info').length, clangCount);
+  if (all.length <= MAX_COMPILE_DIAGNOSTICS && !cut) return all;
+  const errors = all.filter((d) => d.severity === 'error').slice(0, MAX_COMPILE_DIAGNOSTICS);
+  const rest = all.filter((d) => d.severity !== 'error');
+  const kept = [...errors, ...rest.slice(0, MAX_COMPILE_DIAGNOSTICS - errors.length)];
+  const shown = kept.filter((d) => d.severity !== 'info').length;
+  const more = Math.max(total - shown, 0);
+  if (more === 0 && !cut) return kept;
+  const many = exact ? `${more}` : `more than ${more}`;
+  kept.push({
+    source: 'clang',
+    severity: 'info',
+    line: 0,
+    column: 0,
+    code: 'compile/more-messages',
+    message: `${many} more compiler message${more === 1 ? '' : 's'} not shown (the lab shows the first ${MAX_COMPILE_DIAGNOSTICS})`,
+  });
+  return kept;
 }

@@ -27,6 +27,7 @@ export async function compileWithClang(
     stdin: source,
     timeoutMs: COMPILE_LIMITS.wallMs,
     maxStdoutBytes: COMPILE_LIMITS.objectBytes,
+    maxStderrBytes: COMPILE_LIMITS.stderrBytes,
     signal: opts.signal,
   });
   // bubblewrap reports a child killed by signal N as exit status 128 + N.
@@ -39,5 +40,7 @@ export async function compileWithClang(
     objectTooBig: res.stdoutTruncated,
     timedOut: res.timedOut,
     aborted: res.aborted,
+    stderrTruncated: res.stderrTruncated,
+    stderrTail: res.stderrTail,
   };
 }

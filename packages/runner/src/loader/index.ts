@@ -8,8 +8,10 @@ import type { LoaderConfig } from '@ebpf-lab/protocol';
 import { paths } from '../paths.ts';
 import { startProcess } from '../process.ts';
 import { findCgroupMounts, removeRunCgroup } from './cgroups.ts';
+import { LineReader } from './line-reader.ts';
 
 export { cgroupForRun, findCgroupMounts, removeRunCgroup, sweepStaleCgroups } from './cgroups.ts';
+export { mapViewOf } from './map-view.ts';
 
 export interface LoaderOptions {
   /** Defaults to the built loader (build/native/loader). */
@@ -28,8 +30,19 @@ export interface LoaderOptions {
   }) => void;
 }
 
-/** Largest stdout the loader may produce (full verifier logs and map dumps included). */
-const MAX_LOADER_OUTPUT = 64 * 1024 * 1024;
+/**
+ * What the runner reads of one loader's output. The loader caps what it reports (records,
+ * syscalls, map dumps, the verifier log), so these are the last line of defence: a student's
+ * file that gets past them has hit a limit, which ends its run and counts.
+ */
+export const LOADER_OUTPUT_LIMITS = {
+  lineBytes: 8 * 1024 * 1024,
+  streamBytes: 32 * 1024 * 1024,
+} as const;
+/** The name of the limit line the runner reports when the loader's output passes its caps. */
+export const LOADER_OUTPUT_LIMIT = 'loader-output';
+
+const MiB = 1024 * 1024;
 
 export async function runLoader(
   config: LoaderConfig,
@@ -38,7 +51,8 @@ export async function runLoader(
   options: LoaderOptions = {},
 ): Promise<void> {
   const wallMs = config.scenarios.reduce((sum, s) => sum + s.wallMs, 0);
-  let pending = '';
+  let streamed = 0;
+  let stoppedAtLimit = false;
   let sawDone = false;
   let doneAt = 0;
   let badLine: string | undefined;
@@ -48,8 +62,20 @@ export async function runLoader(
     resolveDone = resolve;
   });
 
+  /** Ends the run at an output cap: named for the student, and the loader is stopped. */
+  const stopAtLimit = (message: string) => {
+    if (stoppedAtLimit || sawDone) return;
+    stoppedAtLimit = true;
+    proc.kill();
+    try {
+      onLine({ type: 'limit', name: LOADER_OUTPUT_LIMIT, message });
+    } catch (e) {
+      callbackError ??= e;
+    }
+  };
+
   const handle = (text: string) => {
-    if (!text.trim() || sawDone) return;
+    if (!text.trim() || sawDone || stoppedAtLimit) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -77,31 +103,36 @@ export async function runLoader(
     }
   };
 
+  const lines = new LineReader(LOADER_OUTPUT_LIMITS.lineBytes, handle, () =>
+    stopAtLimit(
+      `your run produced one result of more than ${LOADER_OUTPUT_LIMITS.lineBytes / MiB} MiB ` +
+        '(a log or a map dump); it was stopped there',
+    ),
+  );
+
   const proc = startProcess(options.loaderPath ?? paths.loader, [], {
     input: JSON.stringify(config),
     timeoutMs: options.timeoutMs ?? wallMs + 30_000,
     maxOutputBytes: 64 * 1024,
     signal,
     onStdout: (chunk) => {
-      pending += chunk.toString('utf8');
-      if (pending.length > MAX_LOADER_OUTPUT) {
-        badLine ??= 'loader output over its cap';
-        proc.kill();
+      if (stoppedAtLimit) return;
+      streamed += chunk.length;
+      if (streamed > LOADER_OUTPUT_LIMITS.streamBytes) {
+        stopAtLimit(
+          `your run produced more than ${LOADER_OUTPUT_LIMITS.streamBytes / MiB} MiB of ` +
+            'results (records, maps, logs); it was stopped there',
+        );
         return;
       }
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const text = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        handle(text);
-      }
+      lines.push(chunk);
     },
   });
 
   if (proc.pid !== undefined) options.onSpawn?.(proc.pid);
 
   const cleanup = proc.result.then(async (res) => {
-    if (pending) handle(pending);
+    lines.end();
     // A loader that exited normally removed the cgroup itself; this is for the killed ones.
     await removeRunCgroup(config.cgroup, findCgroupMounts());
     options.onCleanedUp?.({
@@ -121,6 +152,7 @@ export async function runLoader(
   }
   const res = await cleanup;
   if (callbackError !== undefined) throw callbackError;
+  if (stoppedAtLimit) return;
   if (res.aborted) throw new Error('the run was cancelled');
   const why = res.timedOut
     ? 'timed out'

@@ -54,6 +54,8 @@ export interface MapInfo {
   keySize: number;
   valueSize: number;
   maxEntries: number;
+  /** `map_flags`, when the definition sets it. */
+  flags?: number;
   /** For a struct key: its BTF name and the bytes each member covers (padding is the rest). */
   key?: { type: string; members: { name: string; offset: number; size: number }[] };
 }
@@ -64,6 +66,8 @@ export type StaticResult = {
   diagnostics: Diagnostic[];
   programs: ProgramInfo[];
   maps: MapInfo[];
+  /** Sections of global variables (`.data`, `.rodata.*`, `.bss`, …) and their sizes. */
+  globals: { section: string; bytes: number }[];
   durationMs: number;
 };
 
@@ -100,15 +104,17 @@ export function checkObject(object: Buffer, rules: StaticRules, source?: string)
   const diagnostics: Diagnostic[] = [];
   const programs: ProgramInfo[] = [];
   const maps: MapInfo[] = [];
+  const globals: StaticResult['globals'] = [];
   const done = (): StaticResult => ({
     ok: !diagnostics.some((d) => d.severity === 'error'),
     diagnostics,
     programs,
     maps,
+    globals,
     durationMs: Math.round((performance.now() - t0) * 100) / 100,
   });
   try {
-    inspect(object, rules, diagnostics, programs, maps, source?.split('\n'));
+    inspect(object, rules, diagnostics, programs, maps, globals, source?.split('\n'));
   } catch (e) {
     if (!(e instanceof ElfError) && !(e instanceof RangeError)) throw e;
     diagnostics.push({
@@ -129,6 +135,7 @@ function inspect(
   out: Diagnostic[],
   programs: ProgramInfo[],
   maps: MapInfo[],
+  globals: StaticResult['globals'],
   sourceLines: string[] | undefined,
 ): void {
   const elf = parseElf(object);
@@ -200,6 +207,7 @@ function inspect(
       // Each becomes a map of its own (libbpf's internal maps), restored between scenarios.
       dataBytes += s.size;
       if (s.size > 0) dataSections.push(s.name);
+      globals.push({ section: s.name, bytes: s.size });
     } else if (s.name !== '.maps' && s.name !== 'license' && !META_SECTION.test(s.name)) {
       refuse('static/section', `section "${printable(s.name)}" is not allowed`);
     }
@@ -397,6 +405,7 @@ function checkMaps(
           info.valueSize = size();
           break;
         case 'map_flags':
+          info.flags = num ?? 0;
           break;
         case 'pinning':
           refuse('static/map-pinning', `map ${name} is pinned; pinned maps outlive the run, so pinning is not allowed`, { name });

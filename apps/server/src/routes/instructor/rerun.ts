@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { RunResult } from '@ebpf-lab/protocol';
 import type { LabRunner } from '@ebpf-lab/runner';
 import type { Run, Store } from '@ebpf-lab/store';
+import { capStoredResult } from '../submissions/stored-result.ts';
 
 export interface RerunQueue {
   /** Records the re-run as queued (it is never lost) and schedules it; returns its id. */
@@ -25,7 +26,7 @@ export function createRerunQueue(store: Store, runner: LabRunner | undefined): R
     } catch (e) {
       result = infrastructureError(runId, original.exerciseId, (e as Error).message);
     }
-    await store.recordRunFinished(runId, result);
+    await store.recordRunFinished(runId, capStoredResult(result));
   }
 
   return {

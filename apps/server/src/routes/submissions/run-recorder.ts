@@ -5,6 +5,7 @@ import { MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
 import type { RunResult } from '@ebpf-lab/protocol';
 import type { Store } from '@ebpf-lab/store';
 import type { SessionUser } from '../auth/session.ts';
+import { capStoredResult, MAX_STORED_RESULT_BYTES } from './stored-result.ts';
 
 /** The exercises as the desk needs them (id, title, and the starter to diff against). */
 export type ExerciseCatalog = () => readonly { id: string; title: string; starter: string }[];
@@ -20,7 +21,8 @@ export interface RunRecorder {
     user: SessionUser | null;
   }): Promise<{ ok: true } | RunRefusal>;
   recordRunStarted(runId: string): Promise<void>;
-  recordRunFinished(runId: string, result: RunResult): Promise<void>;
+  /** Stores the result, capped in size (capStoredResult); returns the copy stored, to show. */
+  recordRunFinished(runId: string, result: RunResult): Promise<RunResult>;
   /** The run ended without a result (cancelled, closed tab, runner failure): kept, marked. */
   recordRunInterrupted(runId: string): Promise<void>;
 }
@@ -34,12 +36,15 @@ export interface RunLimits {
    */
   anonymousRunsPerMinute: number | null;
   maxSourceBytes: number;
+  /** Largest result stored (as JSON); a larger one is shortened and says so in its limits. */
+  maxStoredResultBytes: number;
 }
 
 export const DEFAULT_RUN_LIMITS: RunLimits = {
   runsPerMinute: 20,
   anonymousRunsPerMinute: null,
   maxSourceBytes: MAX_SOURCE_BYTES,
+  maxStoredResultBytes: MAX_STORED_RESULT_BYTES,
 };
 
 export function createRunRecorder(store: Store, limits: RunLimits = DEFAULT_RUN_LIMITS): RunRecorder {
@@ -70,7 +75,11 @@ export function createRunRecorder(store: Store, limits: RunLimits = DEFAULT_RUN_
       return { ok: true };
     },
     recordRunStarted: (runId) => store.recordRunRunning(runId),
-    recordRunFinished: (runId, result) => store.recordRunFinished(runId, result),
+    async recordRunFinished(runId, result) {
+      const stored = capStoredResult(result, limits.maxStoredResultBytes);
+      await store.recordRunFinished(runId, stored);
+      return stored;
+    },
     recordRunInterrupted: (runId) => store.recordRunInterrupted(runId),
   };
 }
