@@ -1,12 +1,13 @@
 // Step 1 of a run: the student's C becomes a BPF object, inside the sandbox (sandbox.ts), with
 // the precompiled lab.h. Student-caused failures, limits included, are data in the result.
-import { existsSync } from 'node:fs';
 import type { Diagnostic } from '@ebpf-lab/protocol';
 import { MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
 import { paths } from '../paths.ts';
 import { parseClangOutput } from './diagnostics.ts';
 import { compileFlags } from './flags.ts';
 import { runProcess } from './run-process.ts';
+import type { ProcessResult } from './run-process.ts';
+import { PCH_PROBE_SOURCE, repairPch } from './pch-repair.ts';
 import { COMPILE_LIMITS, sandboxCommand } from './sandbox.ts';
 
 export interface CompileOptions {
@@ -14,6 +15,8 @@ export interface CompileOptions {
   /** Precompiled lab.h; `null` compiles without one (slower: vmlinux.h is parsed each time). */
   pch?: string | null;
   signal?: AbortSignal;
+  /** Told when the PCH was found broken and rebuilt: the operator's business, not the student's. */
+  log?: (message: string) => void;
 }
 
 export interface CompileResult {
@@ -49,6 +52,46 @@ function limitDiagnostic(message: string): Diagnostic {
 /** Clang's own ways of saying it ran out of memory under the address-space limit. */
 const OUT_OF_MEMORY = /out of memory|std::bad_alloc|Allocation failed|Cannot allocate memory/i;
 
+/** One clang run in the sandbox, the source on stdin, the object on stdout. */
+async function runClang(
+  source: string,
+  includeDir: string,
+  pch: string | null,
+  signal?: AbortSignal,
+): Promise<ProcessResult> {
+  const { command, args } = await sandboxCommand(
+    compileFlags({ includeDir, pch: pch ?? undefined }),
+    {
+      includeDir,
+    },
+  );
+  // clang calls stdin `<stdin>`; parseClangOutput renames it. (A `# 1 "student.bpf.c"` line
+  // marker would rename it too, but clang 14 then prints ranges with the physical line.)
+  return runProcess({
+    command,
+    args,
+    stdin: source,
+    timeoutMs: COMPILE_LIMITS.wallMs,
+    maxStdoutBytes: COMPILE_LIMITS.objectBytes,
+    signal,
+  });
+}
+
+/** clang's complaint about the PCH itself (it names the precompiled header or the PCH file). */
+function pchComplaint(stderr: string): string | undefined {
+  return /^(?:fatal error|error): .*(?:precompiled header|PCH file|\.pch).*$/m.exec(stderr)?.[0];
+}
+
+/**
+ * A compile that clang refused (exit 1: no limit, no crash) without one error in the student's
+ * file failed in a header the lab provides, or on the PCH itself.
+ */
+function failedOutsideStudentFile(res: ProcessResult, stderr: string): boolean {
+  if (res.code !== 1 || res.aborted || res.timedOut || res.stdoutTruncated) return false;
+  if (pchComplaint(stderr)) return true;
+  return !parseClangOutput(stderr).diagnostics.some((d) => d.severity === 'error');
+}
+
 export async function compile(source: string, opts: CompileOptions = {}): Promise<CompileResult> {
   const t0 = performance.now();
   const includeDir = opts.includeDir ?? paths.includeDir;
@@ -62,28 +105,28 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
     const d = limitDiagnostic(LIMIT_MESSAGES.source);
     return done({ ok: false, diagnostics: [d], log: d.message, limit: LIMIT_MESSAGES.source });
   }
-  if (pch && !existsSync(pch)) {
-    throw new Error(`precompiled header ${pch} is missing: run the set-up (npm run setup)`);
-  }
 
-  const { command, args } = await sandboxCommand(compileFlags({ includeDir, pch: pch ?? undefined }), {
-    includeDir,
-  });
-  // clang calls stdin `<stdin>`; parseClangOutput renames it. (A `# 1 "student.bpf.c"` line
-  // marker would rename it too, but clang 14 then prints ranges with the physical line.)
-  const res = await runProcess({
-    command,
-    args,
-    stdin: source,
-    timeoutMs: COMPILE_LIMITS.wallMs,
-    maxStdoutBytes: COMPILE_LIMITS.objectBytes,
-    signal: opts.signal,
-  });
-  const stderr = res.stderr.toString('utf8');
-  // Errors without a location come from clang itself, never from the student's text. A PCH
-  // that does not match its headers (the set-up is rebuilding them) is the platform's fault.
-  const pchError = /^(?:fatal error|error): .*(?:precompiled header|PCH file)/m.exec(stderr);
-  if (pchError) throw new Error(`the precompiled lab.h is unusable (${pchError[0]}): run npm run setup`);
+  let res = await runClang(source, includeDir, pch, opts.signal);
+  let stderr = res.stderr.toString('utf8');
+  if (pch && failedOutsideStudentFile(res, stderr)) {
+    // A stale PCH (set-up interrupted, a header touched, the checkout moved) is rebuilt and the
+    // compile retried once; a PCH that works means the header error is the student's doing.
+    const probe = async () => {
+      const r = await runClang(PCH_PROBE_SOURCE, includeDir, pch);
+      const err = r.stderr.toString('utf8');
+      return r.code === 0
+        ? null
+        : (pchComplaint(err) ?? (err.trim().split('\n')[0] || `exit ${r.code}`));
+    };
+    if (await repairPch({ pch, includeDir, probe, log: opts.log })) {
+      res = await runClang(source, includeDir, pch, opts.signal);
+      stderr = res.stderr.toString('utf8');
+    }
+  }
+  // Errors without a location come from clang itself, never from the student's text.
+  const unusable = pchComplaint(stderr);
+  if (pch && unusable)
+    throw new Error(`the precompiled lab.h is unusable (${unusable}): run npm run setup`);
   const { diagnostics, log } = parseClangOutput(stderr);
   // bubblewrap reports a child killed by signal N as exit status 128 + N.
   const killedBy = res.code !== null && res.code > 128 ? res.code - 128 : undefined;
@@ -100,12 +143,23 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
   }
   if (limit) {
     const d = limitDiagnostic(limit);
-    return done({ ok: false, diagnostics: [...diagnostics, d], log: [log, limit].filter(Boolean).join('\n'), limit });
+    return done({
+      ok: false,
+      diagnostics: [...diagnostics, d],
+      log: [log, limit].filter(Boolean).join('\n'),
+      limit,
+    });
   }
   if (killedBy === SIGSEGV || killedBy === SIGABRT || (killedBy !== undefined && res.code !== 0)) {
-    const d = limitDiagnostic('the compiler crashed on this program; change the line it stopped at');
+    const d = limitDiagnostic(
+      'the compiler crashed on this program; change the line it stopped at',
+    );
     d.code = 'compile/crash';
-    return done({ ok: false, diagnostics: [...diagnostics, d], log: [log, d.message].filter(Boolean).join('\n') });
+    return done({
+      ok: false,
+      diagnostics: [...diagnostics, d],
+      log: [log, d.message].filter(Boolean).join('\n'),
+    });
   }
   if (res.code !== 0 || res.stdout.length === 0) {
     if (!diagnostics.some((d) => d.severity === 'error')) {
