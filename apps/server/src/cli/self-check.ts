@@ -17,7 +17,7 @@ async function main(): Promise<number> {
     console.error(`${r.exerciseId}'s solution did not pass: stopped at ${r.stage}: ${r.message}`);
     return 1;
   }
-  console.log(`${r.exerciseId}'s solution passed end to end (${r.durationMs} ms)`);
+  console.log(`${r.exerciseId}'s solution passed end to end in ${r.durationMs} ms`);
   return 0;
 }
 
