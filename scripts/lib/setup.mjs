@@ -256,8 +256,10 @@ export function pch(p, stamps) {
   const script = join(p.root, 'packages/runner/src/compile/build-pch.ts');
   const flags = join(p.root, 'packages/runner/src/compile/flags.ts');
   const headers = [p.labHeader, p.vmlinux];
-  for (const input of [script, ...headers])
+  // headerTimes reads them before stampedBuild would say which is missing.
+  for (const input of headers) {
     if (!existsSync(input)) return missingInput(p, 'pch', input);
+  }
   return stampedBuild(p, stamps, {
     name: 'pch',
     stamp: 'pch',
