@@ -1621,8 +1621,9 @@ static void stop_run(void) { kill_cgroup(); }
 
 static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_w)
 {
-	char pid[32];
-	int fd;
+	char pid[32], dir_path[PATH_MAX];
+	const char *name;
+	int fd, target_dir;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);
@@ -1631,6 +1632,25 @@ static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_
 		dprintf(status_w, __VA_ARGS__);                                            \
 		_exit(126);                                                                \
 	} while (0)
+	/*
+	 * The target's directory is opened before /tmp is replaced, and the target run through it
+	 * with execveat: a checkout under /tmp (CI clones go there) is hidden by the private tmpfs.
+	 * Through its directory rather than fexecve, so the target's comm stays its file name (an
+	 * empty-path execveat names it after the fd number on older kernels).
+	 */
+	name = strrchr(sc->target, '/');
+	if (name) {
+		/* "/target" keeps its "/" */
+		int len = name == sc->target ? 1 : (int)(name - sc->target);
+		snprintf(dir_path, sizeof(dir_path), "%.*s", len, sc->target);
+		name++;
+	} else {
+		snprintf(dir_path, sizeof(dir_path), ".");
+		name = sc->target;
+	}
+	target_dir = open(dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (target_dir < 0)
+		FAIL("cannot open the target's directory %s: %s", dir_path, strerror(errno));
 	if (unshare(CLONE_NEWNS))
 		FAIL("unshare(CLONE_NEWNS): %s", strerror(errno));
 	/* private propagation: nothing mounted here leaks back to the host */
@@ -1657,7 +1677,7 @@ static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_
 		FAIL("redirecting the target's output: %s", strerror(errno));
 	/* the target must inherit none of the loader's BPF or pipe fds */
 	for (int i = 3; i < 1024; i++)
-		if (i != status_w)
+		if (i != status_w && i != target_dir)
 			close(i);
 	if (chdir("/tmp"))
 		FAIL("chdir /tmp: %s", strerror(errno));
@@ -1669,7 +1689,7 @@ static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_
 	join_cgroup(cgmem, pid, status_w);
 	join_cgroup(cgpids, pid, status_w);
 	join_cgroup(cg2, pid, status_w);
-	execv(sc->target, (char *const *)sc->argv);
+	execveat(target_dir, name, (char *const *)sc->argv, environ, 0);
 	FAIL("cannot run the target %s: %s", sc->target, strerror(errno));
 #undef FAIL
 }

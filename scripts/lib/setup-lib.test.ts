@@ -1,11 +1,20 @@
 // The set-up script's pure parts: stamps, lockfile staleness, mount parsing, the test summary.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { npmStaleReason } from './npm-deps.mjs';
 import { findCgroup2, isMounted, mounts } from './preflight.mjs';
-import { Stamps, hashInputs } from './stamps.mjs';
+import { Stamps, hashInputs, replaceIfChanged } from './stamps.mjs';
 import { countTests, summaryLine } from './test-summary.mjs';
 
 const dirs: string[] = [];
@@ -23,26 +32,60 @@ describe('stamps', () => {
     const root = tmp();
     mkdirSync(join(root, 'src'));
     writeFileSync(join(root, 'src', 'a.c'), 'int a;');
-    const h1 = hashInputs([join(root, 'src'), '=clang 14'], root);
-    expect(hashInputs([join(root, 'src'), '=clang 14'], root)).toBe(h1);
-    expect(hashInputs([join(root, 'src'), '=clang 15'], root)).not.toBe(h1);
+    const h1 = hashInputs([join(root, 'src'), '=clang 14']);
+    expect(hashInputs([join(root, 'src'), '=clang 14'])).toBe(h1);
+    expect(hashInputs([join(root, 'src'), '=clang 15'])).not.toBe(h1);
     writeFileSync(join(root, 'src', 'a.c'), 'int b;');
-    const h2 = hashInputs([join(root, 'src'), '=clang 14'], root);
+    const h2 = hashInputs([join(root, 'src'), '=clang 14']);
     expect(h2).not.toBe(h1);
     writeFileSync(join(root, 'src', 'b.c'), '');
-    expect(hashInputs([join(root, 'src'), '=clang 14'], root)).not.toBe(h2);
+    expect(hashInputs([join(root, 'src'), '=clang 14'])).not.toBe(h2);
   });
 
-  it('is fresh only with the same hash and every output present', () => {
+  it('hashes the same inputs alike wherever they live (a moved checkout is up to date)', () => {
+    const a = tmp();
+    const b = join(tmp(), 'deeper', 'with space');
+    for (const dir of [a, b]) {
+      mkdirSync(join(dir, 'src'), { recursive: true });
+      writeFileSync(join(dir, 'src', 'a.c'), 'int a;');
+      writeFileSync(join(dir, 'lab.h'), '#pragma once');
+    }
+    const inputs = (dir: string) => [join(dir, 'src'), join(dir, 'lab.h'), '=v1'];
+    expect(hashInputs(inputs(a))).toBe(hashInputs(inputs(b)));
+    // but which input a file came in as still counts
+    expect(hashInputs([join(a, 'lab.h'), join(a, 'src')])).not.toBe(
+      hashInputs(inputs(a).slice(0, 2)),
+    );
+  });
+
+  it('is fresh only with the same hash and every output holding the bytes it was stamped with', () => {
     const root = tmp();
     const stamps = new Stamps(join(root, '.stamps'));
     const out = join(root, 'out');
     expect(stamps.fresh('x', 'h', [out])).toBe(false);
-    stamps.write('x', 'h');
-    expect(stamps.fresh('x', 'h', [out])).toBe(false);
-    writeFileSync(out, '');
+    writeFileSync(out, 'built');
+    stamps.write('x', 'h', [out]);
     expect(stamps.fresh('x', 'h', [out])).toBe(true);
     expect(stamps.fresh('x', 'other', [out])).toBe(false);
+    writeFileSync(out, 'edited by hand');
+    expect(stamps.fresh('x', 'h', [out])).toBe(false);
+    rmSync(out);
+    expect(stamps.fresh('x', 'h', [out])).toBe(false);
+  });
+
+  it('replaces a generated file only when its bytes changed, keeping its time otherwise', () => {
+    const root = tmp();
+    const dest = join(root, 'vmlinux.h');
+    writeFileSync(dest, 'struct a;');
+    const old = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+    utimesSync(dest, old, old);
+    writeFileSync(join(root, 'same.tmp'), 'struct a;');
+    expect(replaceIfChanged(join(root, 'same.tmp'), dest)).toBe(false);
+    expect(statSync(dest).mtimeMs).toBe(old.getTime());
+    expect(existsSync(join(root, 'same.tmp'))).toBe(false);
+    writeFileSync(join(root, 'other.tmp'), 'struct b;');
+    expect(replaceIfChanged(join(root, 'other.tmp'), dest)).toBe(true);
+    expect(readFileSync(dest, 'utf8')).toBe('struct b;');
   });
 });
 
@@ -52,7 +95,10 @@ describe('npm staleness', () => {
     writeFileSync(join(root, 'package-lock.json'), JSON.stringify({ packages: lock }));
     if (installed) {
       mkdirSync(join(root, 'node_modules'));
-      writeFileSync(join(root, 'node_modules', '.package-lock.json'), JSON.stringify({ packages: installed }));
+      writeFileSync(
+        join(root, 'node_modules', '.package-lock.json'),
+        JSON.stringify({ packages: installed }),
+      );
     }
     return root;
   }
@@ -62,7 +108,7 @@ describe('npm staleness', () => {
     'node_modules/@esbuild/win32-x64': { version: '0.25.0', optional: true },
   };
 
-  it('accepts node_modules that match the lockfile, other platforms\' optional packages aside', () => {
+  it("accepts node_modules that match the lockfile, other platforms' optional packages aside", () => {
     expect(npmStaleReason(project(lock, { 'node_modules/zod': { version: '4.1.0' } }))).toBeNull();
   });
 

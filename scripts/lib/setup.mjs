@@ -9,10 +9,10 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  renameSync,
+  realpathSync,
   statSync,
 } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { line, seconds } from './log.mjs';
 import { npmStaleReason } from './npm-deps.mjs';
 import {
@@ -27,7 +27,10 @@ import {
   tracefsMissing,
 } from './preflight.mjs';
 import { StepError, hasCommand, probe, run } from './proc.mjs';
-import { Stamps, hashInputs } from './stamps.mjs';
+import { Stamps, hashInputs, replaceIfChanged } from './stamps.mjs';
+
+/** libbpf's headers, which lab.h and the dispatcher include. */
+const BPF_HEADERS = '/usr/include/bpf';
 
 /** Debian packages the lab needs at run time and for its tests. */
 export const APT_PACKAGES = [
@@ -53,9 +56,11 @@ export const APT_PACKAGES = [
   'fonts-liberation', // so headless Chromium renders text
 ];
 
-/** Mirrors packages/runner/src/paths.ts (this script runs before TypeScript tooling exists). */
-export function labPaths(root) {
-  const build = process.env.LAB_BUILD_DIR ?? join(root, 'build');
+/**
+ * Mirrors packages/runner/src/paths.ts (this script runs before TypeScript tooling exists). The
+ * steps that run TypeScript get LAB_BUILD_DIR, so both sides agree on `build`.
+ */
+export function labPaths(root, build = resolve(process.env.LAB_BUILD_DIR ?? join(root, 'build'))) {
   return {
     root,
     build,
@@ -67,6 +72,7 @@ export function labPaths(root) {
     native: join(build, 'native'),
     loader: join(build, 'native', 'loader'),
     compileServer: join(build, 'native', 'compile-server'),
+    dispatcher: join(build, 'native', 'dispatcher.bpf.o'),
     targets: join(build, 'targets'),
     templates: join(root, 'bpf-templates'),
     web: join(root, 'apps', 'web'),
@@ -76,7 +82,7 @@ export function labPaths(root) {
 }
 
 function missingInput(p, name, input) {
-  const rel = relative(p.root, input) || input;
+  const rel = input.startsWith(`${p.root}/`) ? relative(p.root, input) : input;
   throw new StepError(`${rel} is missing: the ${name} step cannot run without it`);
 }
 
@@ -110,7 +116,9 @@ async function aptPackages(p) {
     // Another apt (unattended-upgrades on a fresh machine) may hold the lock for a while.
     const wait = ['-o', 'DPkg::Lock::Timeout=300'];
     await run('apt-get', [...wait, 'update', '-qq'], { env });
-    await run('apt-get', [...wait, 'install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+    await run('apt-get', [...wait, 'install', '-y', '-qq', '--no-install-recommends', ...missing], {
+      env,
+    });
   } catch (e) {
     installError = e.message;
   }
@@ -138,7 +146,9 @@ function mountIfMissing(name, dir, type, onError) {
   } catch {
     // /sys is not writable; the directory usually exists already.
   }
-  const r = spawnSync('mount', ['-t', type, type === 'bpf' ? 'bpf' : type, dir], { encoding: 'utf8' });
+  const r = spawnSync('mount', ['-t', type, type === 'bpf' ? 'bpf' : type, dir], {
+    encoding: 'utf8',
+  });
   if (r.status === 0) return 'mounted now';
   return onError((r.stderr || r.error?.message || `exit ${r.status}`).trim());
 }
@@ -152,8 +162,10 @@ function mountsStep() {
   line('mounts', `tracefs ${tracefs}, bpffs ${bpffs}`);
 }
 
-async function vmlinuxHeader(p, stamps) {
-  const hash = hashInputs([BTF_PATH, `=${probe('bpftool', ['version']) ?? ''}`], p.root);
+export async function vmlinuxHeader(p, stamps) {
+  // The kernel's BTF by content (the same kernel gives the same header wherever the checkout is)
+  // and bpftool's version (another bpftool may print the same BTF differently).
+  const hash = hashInputs([BTF_PATH, `=${probe('bpftool', ['version']) ?? ''}`]);
   if (stamps.fresh('vmlinux', hash, [p.vmlinux])) {
     line('vmlinux.h', 'up to date');
     return;
@@ -168,62 +180,101 @@ async function vmlinuxHeader(p, stamps) {
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, p.vmlinux);
-  stamps.write('vmlinux', hash);
+  const changed = replaceIfChanged(tmp, p.vmlinux);
+  stamps.write('vmlinux', hash, [p.vmlinux]);
   const kib = Math.round(statSync(p.vmlinux).size / 1024);
-  line('vmlinux.h', `generated from the running kernel (${kib} KiB, ${seconds(performance.now() - t)})`);
+  const took = seconds(performance.now() - t);
+  line(
+    'vmlinux.h',
+    changed
+      ? `generated from the running kernel (${kib} KiB, ${took})`
+      : `checked, unchanged (${took})`,
+  );
 }
 
-function labHeader(p, stamps) {
+export function labHeader(p, stamps) {
   const src = join(p.templates, 'common', 'lab.h');
   if (!existsSync(src)) return missingInput(p, 'lab.h', src);
-  const hash = hashInputs([src], p.root);
+  const hash = hashInputs([src]);
   if (stamps.fresh('lab-h', hash, [p.labHeader])) {
     line('lab.h', 'up to date');
     return;
   }
   mkdirSync(p.include, { recursive: true });
-  copyFileSync(src, `${p.labHeader}.tmp`);
-  renameSync(`${p.labHeader}.tmp`, p.labHeader);
-  stamps.write('lab-h', hash);
-  line('lab.h', 'copied');
+  const tmp = `${p.labHeader}.${process.pid}.tmp`;
+  copyFileSync(src, tmp);
+  const changed = replaceIfChanged(tmp, p.labHeader);
+  stamps.write('lab-h', hash, [p.labHeader]);
+  line('lab.h', changed ? 'copied' : 'checked, unchanged');
 }
 
 /** Runs a build command when the hash of its inputs changed; `inputs` must all exist. */
-async function stampedBuild(p, stamps, { name, stamp, inputs, extra = [], outputs, cmd, args, cwd }) {
+async function stampedBuild(
+  p,
+  stamps,
+  { name, stamp, inputs, extra = [], outputs, cmd, args, cwd, env },
+) {
   for (const input of inputs) {
     if (!existsSync(input)) return missingInput(p, name, input);
   }
-  const hash = hashInputs([...inputs, ...extra], p.root);
+  const hash = hashInputs([...inputs, ...extra]);
   if (stamps.fresh(stamp, hash, outputs)) {
     line(name, 'up to date');
     return;
   }
   const t = performance.now();
-  await run(cmd, args, { cwd: cwd ?? p.root });
+  await run(cmd, args, { cwd: cwd ?? p.root, env: env && { ...process.env, ...env } });
   const absent = outputs.filter((o) => !existsSync(o));
   if (absent.length) {
-    throw new StepError(`${name}: ${[cmd, ...args].join(' ')} did not produce ${absent.join(', ')}`);
+    throw new StepError(
+      `${name}: ${[cmd, ...args].join(' ')} did not produce ${absent.join(', ')}`,
+    );
   }
-  stamps.write(stamp, hash);
+  stamps.write(stamp, hash, outputs);
   line(name, `built (${seconds(performance.now() - t)})`);
 }
 
-function clangVersion() {
-  return `=${probe('clang', ['--version'])?.split('\n')[0] ?? ''}`;
+/** A compiler's identity: its version and the very binary (an upgrade rewrites it). */
+function compilerIdentity(cmd, versionArgs) {
+  const version = probe(cmd, versionArgs) ?? '';
+  const path = probe('sh', ['-c', `command -v ${cmd}`]);
+  let binary = '';
+  try {
+    const real = realpathSync(path ?? '');
+    const st = statSync(real);
+    binary = `${real} ${st.size} ${st.mtimeMs}`;
+  } catch {
+    // Not installed: the step itself says so.
+  }
+  return `=${cmd}: ${version}\n${binary}`;
 }
 
-function pch(p, stamps) {
+/**
+ * What clang checks before it uses a PCH: the size and modification time of every header the
+ * PCH was built from, at the absolute path it was built with.
+ */
+function headerTimes(files) {
+  return `=${files.map((f) => `${f} ${statSync(f).size} ${statSync(f).mtimeMs}`).join('\n')}`;
+}
+
+export function pch(p, stamps) {
   const script = join(p.root, 'packages/runner/src/compile/build-pch.ts');
+  const flags = join(p.root, 'packages/runner/src/compile/flags.ts');
+  const headers = [p.labHeader, p.vmlinux];
+  // headerTimes reads them before stampedBuild would say which is missing.
+  for (const input of headers) {
+    if (!existsSync(input)) return missingInput(p, 'pch', input);
+  }
   return stampedBuild(p, stamps, {
     name: 'pch',
     stamp: 'pch',
-    inputs: [script, p.labHeader, p.vmlinux],
-    // The flags live beside the compile function; any change there may change the PCH.
-    extra: [join(p.root, 'packages/runner/src/compile'), clangVersion()],
+    // lab.h includes libbpf's headers; flags.ts holds the flags the PCH is only valid with.
+    inputs: [script, flags, ...headers, BPF_HEADERS],
+    extra: [compilerIdentity('clang', ['--version']), headerTimes(headers)],
     outputs: [p.pch],
     cmd: p.tsx,
     args: [script],
+    env: { LAB_BUILD_DIR: p.build },
   });
 }
 
@@ -233,10 +284,17 @@ function native(p, stamps) {
     name: 'native',
     stamp: 'native',
     inputs: [script, p.vmlinux],
-    extra: [join(p.templates, 'native'), join(p.templates, 'common'), clangVersion()],
-    outputs: [p.loader],
+    extra: [
+      join(p.templates, 'native'),
+      join(p.templates, 'common'),
+      BPF_HEADERS,
+      compilerIdentity('clang', ['--version']),
+      compilerIdentity('gcc', ['--version']),
+    ],
+    outputs: [p.loader, p.dispatcher],
     cmd: 'bash',
     args: [script, p.native],
+    env: { LAB_INCLUDE_DIR: p.include },
   });
 }
 
@@ -246,21 +304,29 @@ async function targets(p, stamps) {
         .filter((d) => d.isDirectory() && existsSync(join(p.templates, d.name, 'exercise.json')))
         .map((d) => d.name)
     : [];
-  if (dirs.length === 0) throw new StepError(`no exercises under ${relative(p.root, p.templates)}/`);
+  if (dirs.length === 0)
+    throw new StepError(`no exercises under ${relative(p.root, p.templates)}/`);
   let built = 0;
   const t = performance.now();
+  const gcc = compilerIdentity('gcc', ['--version']);
   for (const id of dirs) {
     const src = join(p.templates, id, 'target.c');
     if (!existsSync(src)) throw new StepError(`bpf-templates/${id}/target.c is missing`);
     const out = join(p.targets, id, 'target');
-    const hash = hashInputs([src, `=${probe('gcc', ['-dumpfullversion']) ?? ''}`], p.root);
+    const hash = hashInputs([src, gcc]);
     if (stamps.fresh(`target-${id}`, hash, [out])) continue;
     mkdirSync(join(p.targets, id), { recursive: true });
-    await run('gcc', ['-O2', '-pthread', '-o', out, src]);
-    stamps.write(`target-${id}`, hash);
+    // Built aside: a run may be executing the old binary right now.
+    const tmp = `${out}.${process.pid}.tmp`;
+    await run('gcc', ['-O2', '-pthread', '-o', tmp, src]);
+    replaceIfChanged(tmp, out);
+    stamps.write(`target-${id}`, hash, [out]);
     built++;
   }
-  line('targets', built ? `built ${built} of ${dirs.length} (${seconds(performance.now() - t)})` : 'up to date');
+  line(
+    'targets',
+    built ? `built ${built} of ${dirs.length} (${seconds(performance.now() - t)})` : 'up to date',
+  );
 }
 
 function web(p, stamps) {
@@ -284,7 +350,7 @@ function compileServer(p, stamps) {
     name: 'compile-server',
     stamp: 'compile-server',
     inputs: [script],
-    extra: [dir, clangVersion()],
+    extra: [dir, compilerIdentity('clang', ['--version']), compilerIdentity('g++', ['--version'])],
     outputs: [p.compileServer],
     cmd: 'sh',
     args: [script, p.native],
@@ -297,8 +363,33 @@ function bpfProbe(p) {
   line('bpf', 'loading programs works');
 }
 
-/** Everything `npm start` and `npm test` need, in order. */
-export async function setup(root) {
+/**
+ * The last step: one real run of an exercise's solution end to end, as /api/health runs it
+ * (compile with the PCH, load, attach, target, grade). Whatever the stamps missed shows here.
+ */
+async function selfCheck(p) {
+  const script = join(p.root, 'apps/server/src/cli/self-check.ts');
+  if (!existsSync(script)) return missingInput(p, 'self-check', script);
+  const t = performance.now();
+  let out;
+  try {
+    out = await run(p.tsx, [script], {
+      cwd: p.root,
+      env: { ...process.env, LAB_BUILD_DIR: p.build },
+    });
+  } catch (e) {
+    throw new StepError(`a real run failed, so the lab cannot grade anything yet:\n${e.message}`);
+  }
+  const lines = out.trim().split('\n');
+  for (const note of lines.slice(0, -1)) line('self-check', note);
+  line('self-check', `${lines.at(-1)} (${seconds(performance.now() - t)} with start-up)`);
+}
+
+/**
+ * Everything `npm start` and `npm test` need, in order. `selfCheck: false` leaves out the real
+ * run at the end, for commands that grade or administer and would pay it on every call.
+ */
+export async function setup(root, { selfCheck: withSelfCheck = true } = {}) {
   const p = labPaths(root);
   const problems = basicProblems();
   if (problems.length) throw new PreflightError(problems.join('\n'));
@@ -314,5 +405,6 @@ export async function setup(root) {
   bpfProbe(p);
   await targets(p, stamps);
   await web(p, stamps);
+  if (withSelfCheck) await selfCheck(p);
   return p;
 }

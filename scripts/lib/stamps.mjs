@@ -1,7 +1,17 @@
-// Stamp files under build/.stamps/: one per step, holding the hash of everything the step read.
-// A step is skipped when its stamp matches and its outputs exist.
+// Stamp files under build/.stamps/: one per step, holding the hash of everything the step read
+// and of what it wrote. A step is skipped when its inputs hash the same and its outputs are still
+// the bytes it wrote (an output rewritten by hand is rebuilt, not trusted).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.vite', 'coverage']);
@@ -20,26 +30,47 @@ export function listFiles(dir) {
   return out.sort();
 }
 
+export function hashFile(path) {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
 /**
- * Hash of a list of inputs: paths (files or directories, hashed by relative name and content)
- * and plain strings prefixed with `=` (versions, flags).
+ * Hash of a list of inputs: paths (files or directories, each file by its name inside the input
+ * and its content) and plain strings prefixed with `=` (versions, flags). Where an input lives
+ * does not count, so a moved checkout stays up to date; a step whose output depends on a path
+ * says so with a `=` value.
  */
-export function hashInputs(inputs, root) {
+export function hashInputs(inputs) {
   const h = createHash('sha256');
-  for (const input of inputs) {
+  for (const [i, input] of inputs.entries()) {
+    h.update(`input ${i}\0`);
     if (input.startsWith('=')) {
       h.update(`value:${input}\0`);
       continue;
     }
     const files = listFiles(input);
-    if (files.length === 0) h.update(`missing:${relative(root, input)}\0`);
+    if (files.length === 0) h.update('missing\0');
     for (const f of files) {
-      h.update(`file:${relative(root, f)}\0`);
+      h.update(`file:${relative(input, f)}\0`);
       h.update(readFileSync(f));
       h.update('\0');
     }
   }
   return h.digest('hex');
+}
+
+/**
+ * Puts the freshly generated `tmp` in place of `dest` only when their bytes differ, so an
+ * unchanged file keeps its modification time (clang refuses a PCH whose headers' times moved).
+ * Returns true when `dest` changed.
+ */
+export function replaceIfChanged(tmp, dest) {
+  if (existsSync(dest) && readFileSync(tmp).equals(readFileSync(dest))) {
+    rmSync(tmp, { force: true });
+    return false;
+  }
+  renameSync(tmp, dest);
+  return true;
 }
 
 export class Stamps {
@@ -48,21 +79,27 @@ export class Stamps {
   }
 
   path(name) {
-    return join(this.dir, `${name}.sha256`);
+    return join(this.dir, `${name}.json`);
   }
 
   read(name) {
-    const p = this.path(name);
-    return existsSync(p) ? readFileSync(p, 'utf8').trim() : null;
+    try {
+      return JSON.parse(readFileSync(this.path(name), 'utf8'));
+    } catch {
+      return null;
+    }
   }
 
-  /** True when the stamp holds `hash` and every output exists. */
+  /** True when the stamp holds `hash` and every output exists with the bytes recorded for it. */
   fresh(name, hash, outputs = []) {
-    return this.read(name) === hash && outputs.every((o) => existsSync(o));
+    const stamp = this.read(name);
+    if (stamp?.inputs !== hash || stamp.outputs?.length !== outputs.length) return false;
+    return outputs.every((o, i) => existsSync(o) && hashFile(o) === stamp.outputs[i]);
   }
 
-  write(name, hash) {
+  write(name, hash, outputs = []) {
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(this.path(name), `${hash}\n`);
+    const stamp = { inputs: hash, outputs: outputs.map(hashFile) };
+    writeFileSync(this.path(name), `${JSON.stringify(stamp)}\n`);
   }
 }

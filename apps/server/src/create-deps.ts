@@ -13,7 +13,10 @@ import { createAccounts } from './routes/auth/index.ts';
 import type { SecureCookies } from './routes/auth/session.ts';
 import type { Config } from './config.ts';
 import { JobQueue } from './queue/job-queue.ts';
+import { createSelfCheck, selfCheckExercise } from './system/self-check.ts';
+import type { SelfCheckResult } from './system/self-check.ts';
 import { createSystemProbe } from './system/system-info.ts';
+import type { SystemInfo, SystemProbe } from './system/system-info.ts';
 
 export function exerciseMap(templatesDir: string = paths.templatesDir): Map<string, Exercise> {
   return new Map(loadExercises(templatesDir).map((e) => [e.meta.id, e]));
@@ -37,6 +40,43 @@ export function buildRunner(
   });
 }
 
+/**
+ * Health's checks, the real run of an exercise's solution included, with every change of state
+ * logged: a failure with its stage and message, and the recovery after it.
+ */
+export function createHealthProbe(
+  exercises: Map<string, Exercise>,
+  logger: Logger,
+  options: { loaderPath?: string; intervalMs?: number } = {},
+): SystemProbe {
+  const loaderPath = options.loaderPath ?? paths.loader;
+  const exercise = selfCheckExercise(exercises.values());
+  const unavailable = async (): Promise<SelfCheckResult> => ({
+    ok: false,
+    exerciseId: '',
+    stage: 'setup',
+    message: 'the lab has no exercise to run',
+    durationMs: 0,
+    checkedAt: new Date().toISOString(),
+  });
+  let last: SystemInfo['status'] = 'starting';
+  return createSystemProbe({
+    loaderPath,
+    intervalMs: options.intervalMs,
+    selfCheck: exercise ? createSelfCheck({ exercise, loaderPath }) : unavailable,
+    onChecked: (info) => {
+      const { selfCheck, bpf } = info;
+      if (info.status === 'degraded') {
+        logger.error({ selfCheck, bpf, clang: info.clang }, 'health: degraded');
+      } else if (last === 'degraded') {
+        logger.info({ selfCheck }, 'health: ok again');
+      }
+      for (const note of selfCheck?.notes ?? []) logger.warn(`health check: ${note}`);
+      last = info.status;
+    },
+  });
+}
+
 /** Removes run cgroups a killed server left behind. */
 export async function sweepStaleRuns(logger: Logger): Promise<void> {
   const swept = await sweepStaleCgroups();
@@ -54,7 +94,7 @@ export function secureCookiesFor(config: Pick<Config, 'publicUrl'>): SecureCooki
 export async function createDeps(config: Config, logger: Logger): Promise<AppDeps> {
   mkdirSync(config.dataDir, { recursive: true });
   const exercises = exerciseMap();
-  const system = createSystemProbe({ loaderPath: paths.loader });
+  const system = createHealthProbe(exercises, logger);
   const runner = buildRunner(exercises, logger, config.dataDir);
   const queue = new JobQueue({
     concurrency: config.runConcurrency,

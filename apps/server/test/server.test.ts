@@ -9,11 +9,10 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../src/config.ts';
-import { buildRunner, exerciseMap } from '../src/create-deps.ts';
+import { buildRunner, createHealthProbe, exerciseMap } from '../src/create-deps.ts';
 import { JobQueue } from '../src/queue/job-queue.ts';
 import { startServer } from '../src/server.ts';
 import type { LabServer } from '../src/server.ts';
-import { createSystemProbe } from '../src/system/system-info.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'exercises');
 
@@ -27,7 +26,8 @@ beforeAll(async () => {
   const logger = pino({ level: 'silent' });
   // The lab's own exercises plus a fixture whose listing the tests know exactly.
   const exercises = new Map([...exerciseMap(), ...exerciseMap(FIXTURES)]);
-  const system = createSystemProbe({ loaderPath: paths.loader });
+  // Health as main.ts has it: its self-check is a real run of platform-tour's solution.
+  const system = createHealthProbe(exercises, logger);
   // The runner main.ts uses: a syntax error stops it at the compile stage, before any kernel work.
   const runner = buildRunner(exercises, logger);
   const queue = new JobQueue({ concurrency: 1, jobTimeoutMs: 30_000, watchdogMs: 1000, maxQueued: 10 });
@@ -100,15 +100,23 @@ class Client {
 }
 
 describe('HTTP', () => {
-  it('reports the kernel, clang and libbpf versions and that BPF loading works', async () => {
-    const res = await fetch(`${server.url}/api/health`);
+  it('reports the versions, that BPF loads and that a real run passes end to end', async () => {
+    // The checks run in the background from start-up: wait for their first results.
+    let res = await fetch(`${server.url}/api/health`);
+    let body = await res.json();
+    const deadline = Date.now() + 60_000;
+    while (body.status === 'starting' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      res = await fetch(`${server.url}/api/health`);
+      body = await res.json();
+    }
     expect(res.status).toBe(200);
-    const body = await res.json();
     expect(body.kernel).toBe(release());
     expect(body.clang).toMatch(/^\d+\.\d+/);
     expect(body.libbpf).toMatch(/^\d+\.\d+/);
     // The lab needs BPF: a machine that cannot load it fails here rather than skip.
     expect(body.bpf.ok).toBe(true);
+    expect(body.selfCheck).toMatchObject({ ok: true, exerciseId: 'platform-tour' });
     expect(body.status).toBe('ok');
     expect(body.queue).toMatchObject({ running: 0, queued: 0 });
   });

@@ -106,6 +106,8 @@ export interface DefaultRunnerOptions {
 export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDeps {
   const exercises = options.exercises ?? loadExercises(paths.templatesDir);
   const byId = new Map(exercises.map((e) => [e.meta.id, e]));
+  const log =
+    options.log ?? ((message: string, error: unknown) => console.error(message, ...(error ? [error] : [])));
   const hashes = new Map(exercises.map((e) => [e.meta.id, exerciseHash(e.dir)]));
   // Record sizes come from tracefs and do not change while the kernel runs: read them once.
   const rules = new Map<string, Promise<StaticRules>>();
@@ -125,7 +127,8 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
       exerciseHash: exercise ? (hashes.get(exercise.meta.id) ?? '') : '',
     }),
     compile: async (source, signal) => {
-      const result = await compile(source, { signal });
+      // A stale PCH rebuilt on the way is the operator's to know about.
+      const result = await compile(source, { signal, log: (message) => log(message, undefined) });
       return { ...result, diagnostics: result.diagnostics.map(withClangExplanation) };
     },
     checkObject: async (object, meta, source) => {
@@ -150,7 +153,7 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
     explainAttachError: (line, source) =>
       explainAttachError(line.errno, line.section, line.message, { program: line.program, source }),
     grade: (meta, input) => grade(meta, input),
-    log: options.log ?? ((message, error) => console.error(message, error)),
+    log,
   };
 }
 

@@ -1,6 +1,7 @@
 // The precompiled header: built with the compile flags, used inside the sandbox at the same
-// path, and a stale one is the platform's error (an exception), never the student's.
-import { copyFileSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
+// path. A PCH that no longer matches its headers is the platform's fault, never the student's:
+// it is rebuilt and the compile retried, and the operator is told.
+import { copyFileSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPch } from '../src/compile/build-pch.ts';
@@ -20,6 +21,12 @@ int on_openat(struct trace_event_raw_sys_enter *ctx)
 }
 `;
 
+/** Moves a file's times a minute on, as `touch` or an identical rewrite would. */
+function touch(path: string): void {
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(path, later, later);
+}
+
 describe('precompiled lab.h', () => {
   beforeAll(async () => {
     mkdirSync(dir, { recursive: true });
@@ -36,13 +43,62 @@ describe('precompiled lab.h', () => {
   });
 
   it('refuses to build from a missing header, saying which', async () => {
-    await expect(buildPch(join(dir, 'missing.h'), join(dir, 'x.pch'), dir)).rejects.toThrow(/missing\.h is missing/);
+    await expect(buildPch(join(dir, 'missing.h'), join(dir, 'x.pch'), dir)).rejects.toThrow(
+      /missing\.h is missing/,
+    );
   });
 
-  it('throws (infrastructure) when the header changed after the PCH was built', async () => {
-    const later = new Date(Date.now() + 60_000);
-    utimesSync(header, later, later);
-    // Not from the cache: the headers' content is unchanged, so the cached result is still right.
-    await expect(compile(program, { includeDir: dir, pch, cache: false })).rejects.toThrow(/precompiled lab\.h is unusable/);
+  it('rebuilds a PCH older than its header, retries, and tells the operator', async () => {
+    const before = statSync(pch).mtimeMs;
+    touch(header);
+    const logged: string[] = [];
+    const r = await compile(program, { includeDir: dir, pch, cache: false, log: (m) => logged.push(m) });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(
+      /precompiled lab\.h was unusable \(.*modified since the precompiled header.*\); rebuilt/,
+    );
+    expect(statSync(pch).mtimeMs).toBeGreaterThan(before);
+  });
+
+  it('rebuilds a missing PCH', async () => {
+    rmSync(pch);
+    const logged: string[] = [];
+    const r = await compile(program, { includeDir: dir, pch, cache: false, log: (m) => logged.push(m) });
+    expect(r.ok).toBe(true);
+    expect(logged).toEqual([expect.stringMatching(/rebuilt/)]);
+  });
+
+  it('keeps a header error the student caused as a compile error, without rebuilding', async () => {
+    const before = statSync(pch).mtimeMs;
+    const logged: string[] = [];
+    // Past vmlinux.h's include guard, its types are defined twice: every error is in the header.
+    const r = await compile('#undef __VMLINUX_H__\n#include "vmlinux.h"\n', {
+      includeDir: dir,
+      pch,
+      log: (m) => logged.push(m),
+    });
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([
+      expect.objectContaining({ code: 'compile/header' }),
+    ]);
+    expect(logged).toEqual([]);
+    expect(statSync(pch).mtimeMs).toBe(before);
+  });
+
+  it('throws (infrastructure) when the PCH is broken and cannot be rebuilt', async () => {
+    const broken = join(paths.buildDir, `test-pch-broken-${process.pid}`);
+    mkdirSync(broken, { recursive: true });
+    try {
+      writeFileSync(join(broken, 'vmlinux.h'), '');
+      writeFileSync(join(broken, 'lab.h'), 'this is not C;\n');
+      writeFileSync(join(broken, 'lab.h.pch'), 'not a PCH');
+      await expect(
+        compile(program, { includeDir: broken, pch: join(broken, 'lab.h.pch'), cache: false }),
+      ).rejects.toThrow(/precompiled lab\.h is unusable .* rebuilding it failed/);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
   });
 });

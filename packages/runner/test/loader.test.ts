@@ -3,6 +3,8 @@
 // the test does not depend on the compile sandbox. Nothing is attached except through the
 // dispatcher, scoped to each run's own cgroup.
 import {
+  chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -11,6 +13,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoaderConfig, LoaderLine, MapDump } from '@ebpf-lab/protocol';
@@ -58,7 +61,6 @@ async function mustRun(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Pr
 
 beforeAll(async () => {
   mkdirSync(paths.buildDir, { recursive: true });
-  // Under build/, not /tmp: each target runs with a private tmpfs on /tmp.
   work = mkdtempSync(join(paths.buildDir, 'test-loader-'));
   let include = paths.includeDir;
   if (!existsSync(paths.vmlinuxHeader)) {
@@ -424,6 +426,33 @@ describe('native loader on the kernel', () => {
     // globals (.bss) are dumped too
     const bss = mapNamed(c, '.bss');
     expect(JSON.stringify(bss.entries[0].value)).toContain('total_reads');
+  });
+
+  it('runs a target that lives under /tmp, in a directory whose name has a space', async () => {
+    // A checkout under /tmp (where CI clones go) is hidden by the target's private /tmp: the
+    // loader opens the target's directory before it mounts that tmpfs.
+    const dir = mkdtempSync(join(tmpdir(), 'lab checkout-'));
+    try {
+      const hidden = join(dir, 'target');
+      copyFileSync(target, hidden);
+      const secret = `under-tmp-${Math.random().toString(36).slice(2, 10)}`;
+      const r = await run(config(objects.solution, secret, { target: hidden }));
+      expect(r.of('fatal')).toEqual([]);
+      expect(r.submitted()).toBe(hex(secret));
+      expect(r.of('target_exit')[0].exit).toMatchObject({ code: 0, timedOut: false });
+
+      // The target keeps its own name as comm (what bpf_get_current_comm reads), as with execv.
+      const cat = join(dir, 'comm-reader');
+      copyFileSync('/bin/cat', cat);
+      chmodSync(cat, 0o755);
+      const c = await run(
+        config(objects.solution, 'x', { target: cat, args: ['/proc/self/comm'], files: [] }),
+      );
+      expect(c.of('fatal')).toEqual([]);
+      expect(c.of('target_exit')[0].exit.stdout).toBe('comm-reader\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sees the other files too when a program submits every read', async () => {

@@ -300,6 +300,7 @@ describe('runs apart from each other and from the host', () => {
     const reader = join(paths.buildDir, `test-pipeline-reader-${process.pid}`);
     await buildC(join(paths.templatesDir, 'native', 'test', 'target.c'), reader);
     // The outside reader has its own mount namespace and /tmp: other engineers' /tmp is untouched.
+    // It is opened before that mount and run through its fd: the checkout may be under /tmp.
     loop = startProcess(
       'unshare',
       [
@@ -308,7 +309,8 @@ describe('runs apart from each other and from the host', () => {
         'private',
         'sh',
         '-c',
-        `mount -t tmpfs tmpfs /tmp && printf %s "$1" > /tmp/password && exec "$2" --loop 1000000000 /tmp/password`,
+        'exec 3<"$2" && mount -t tmpfs tmpfs /tmp && printf %s "$1" > /tmp/password && ' +
+          'exec /proc/self/fd/3 --loop 1000000000 /tmp/password',
         'sh',
         outside,
         reader,

@@ -10,9 +10,11 @@ import { MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
 import { paths } from '../paths.ts';
 import { CompileCache, cacheable, cacheKey } from './cache.ts';
 import { CompileServer, CompileServerUnavailable } from './compile-server.ts';
+import { parseClangOutput } from './diagnostics.ts';
 import { compileFlags } from './flags.ts';
 import type { CompileResult, RawCompile } from './outcome.ts';
 import { LIMIT_MESSAGES, interpretCompile, limitDiagnostic } from './outcome.ts';
+import { PCH_PROBE_SOURCE, repairPch } from './pch-repair.ts';
 import { compileWithClang } from './plain-clang.ts';
 import { findClang } from './sandbox.ts';
 
@@ -27,6 +29,8 @@ export interface CompileOptions {
   via?: 'server' | 'clang';
   /** Use and fill the cache of earlier compiles (default true). */
   cache?: boolean;
+  /** Told when the PCH was found broken and rebuilt: the operator's business, not the student's. */
+  log?: (message: string) => void;
 }
 
 /** Bytes of results the cache keeps (objects, messages). */
@@ -147,6 +151,21 @@ async function serverOrNothing(): Promise<CompileServer | undefined> {
 
 // --- one compile ----------------------------------------------------------------------------
 
+/** clang's complaint about the PCH itself (it names the precompiled header or the PCH file). */
+function pchComplaint(stderr: string): string | undefined {
+  return /^(?:fatal error|error): .*(?:precompiled header|PCH file|\.pch).*$/m.exec(stderr)?.[0];
+}
+
+/**
+ * A compile that clang refused (exit 1: no limit, no crash) without one error in the student's
+ * file failed in a header the lab provides, or on the PCH itself.
+ */
+function failedOutsideStudentFile(raw: RawCompile): boolean {
+  if (raw.code !== 1 || raw.aborted || raw.timedOut || raw.objectTooBig) return false;
+  if (pchComplaint(raw.stderr)) return true;
+  return !parseClangOutput(raw.stderr).diagnostics.some((d) => d.severity === 'error');
+}
+
 export async function compile(source: string, opts: CompileOptions = {}): Promise<CompileResult> {
   const t0 = performance.now();
   const includeDir = opts.includeDir ?? paths.includeDir;
@@ -164,9 +183,6 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
       log: d.message,
       limit: LIMIT_MESSAGES.source,
     });
-  }
-  if (pch && !existsSync(pch)) {
-    throw new Error(`precompiled header ${pch} is missing: run the set-up (npm run setup)`);
   }
 
   const useCache = opts.cache !== false;
@@ -207,11 +223,22 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
       }
     }
   }
-  raw ??= await compileWithClang(source, {
-    includeDir,
-    pch,
-    signal: opts.signal,
-  });
+  raw ??= await compileWithClang(source, { includeDir, pch, signal: opts.signal });
+  if (pch && failedOutsideStudentFile(raw)) {
+    // A stale PCH (set-up interrupted, a header touched, the checkout moved) is rebuilt and the
+    // compile retried once, with plain clang while the server restarts on the new PCH; a PCH that
+    // works means the header error is the student's doing.
+    const probe = async () => {
+      const r = await compileWithClang(PCH_PROBE_SOURCE, { includeDir, pch });
+      return r.code === 0
+        ? null
+        : (pchComplaint(r.stderr) ?? (r.stderr.trim().split('\n')[0] || `exit ${r.code}`));
+    };
+    if (await repairPch({ pch, includeDir, probe, log: opts.log })) {
+      raw = await compileWithClang(source, { includeDir, pch, signal: opts.signal });
+      via = 'clang';
+    }
+  }
   const result = done({ ...interpretCompile(raw), via });
   if (key && cacheable(result)) cache.set(key, result);
   return result;

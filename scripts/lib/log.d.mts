@@ -1,0 +1,3 @@
+export function logTo(stream: { write(text: string): unknown }): void;
+export function line(name: string, text: string): void;
+export function seconds(ms: number): string;
