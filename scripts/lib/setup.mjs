@@ -47,6 +47,7 @@ export const APT_PACKAGES = [
   'util-linux', // prlimit, flock
   'chromium', // browser tests
   'fonts-liberation', // so headless Chromium renders text
+  'postgresql', // the shared store's tests start a temporary cluster
 ];
 
 /** Mirrors packages/runner/src/paths.ts (this script runs before TypeScript tooling exists). */
