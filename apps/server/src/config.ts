@@ -21,6 +21,11 @@ export const Config = z.object({
   runsPerConnection: int(1, 100).default(2),
   jsonBodyBytes: int(1024, 16 * 1024 * 1024).default(256 * 1024),
   dataDir: z.string().default(join(paths.repoRoot, 'data')),
+  /** PostgreSQL instead of SQLite in the data directory: the store web nodes share. */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'give a postgres:// URL')
+    .optional(),
   webDistDir: z.string().default(join(paths.repoRoot, 'apps', 'web', 'dist')),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -37,6 +42,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   runsPerConnection: 'LAB_RUNS_PER_CONNECTION',
   jsonBodyBytes: 'LAB_JSON_BODY_BYTES',
   dataDir: 'LAB_DATA_DIR',
+  databaseUrl: 'LAB_DATABASE_URL',
   webDistDir: 'LAB_WEB_DIST_DIR',
   logLevel: 'LOG_LEVEL',
 };

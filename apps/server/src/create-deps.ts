@@ -48,7 +48,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     maxQueued: config.runQueueMax,
   });
   // Accounts and stored runs (issue 7): runs a killed server left queued/running show as interrupted.
-  const { store, interrupted } = await openStore(config.dataDir);
+  const { store, interrupted } = await openStore(config.dataDir, { databaseUrl: config.databaseUrl });
   if (interrupted > 0) logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
   const accounts = createAccounts({
     store,
