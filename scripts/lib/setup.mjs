@@ -48,6 +48,7 @@ export const APT_PACKAGES = [
   'chromium', // browser tests
   'fonts-liberation', // so headless Chromium renders text
   'postgresql', // the shared store's tests start a temporary cluster
+  'redis-server', // the distributed grading tests start a temporary Redis
 ];
 
 /** Mirrors packages/runner/src/paths.ts (this script runs before TypeScript tooling exists). */
