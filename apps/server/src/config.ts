@@ -26,6 +26,11 @@ export const Config = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'give a postgres:// URL')
     .optional(),
+  /** Redis of a shared BullMQ queue: runs go to grader workers (`npm run worker`), not in process. */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'give a redis:// URL')
+    .optional(),
   webDistDir: z.string().default(join(paths.repoRoot, 'apps', 'web', 'dist')),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -43,6 +48,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   jsonBodyBytes: 'LAB_JSON_BODY_BYTES',
   dataDir: 'LAB_DATA_DIR',
   databaseUrl: 'LAB_DATABASE_URL',
+  redisUrl: 'LAB_REDIS_URL',
   webDistDir: 'LAB_WEB_DIST_DIR',
   logLevel: 'LOG_LEVEL',
 };

@@ -11,8 +11,12 @@ import { openStore } from '@ebpf-lab/store';
 import type { AppDeps } from './app.ts';
 import { createAccounts } from './routes/auth/index.ts';
 import type { Config } from './config.ts';
+import { connectRemoteRunner } from './distributed/remote-runner.ts';
 import { JobQueue } from './queue/job-queue.ts';
 import { createSystemProbe } from './system/system-info.ts';
+
+/** How long a run may spend waiting in and running through the shared queue. */
+const DISTRIBUTED_WAIT_MS = 10 * 60_000;
 
 export function exerciseMap(templatesDir: string = paths.templatesDir): Map<string, Exercise> {
   return new Map(loadExercises(templatesDir).map((e) => [e.meta.id, e]));
@@ -40,6 +44,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
   mkdirSync(config.dataDir, { recursive: true });
   const exercises = exerciseMap();
   const system = createSystemProbe({ loaderPath: paths.loader });
+  if (config.redisUrl) return createDistributedDeps(config, logger, exercises, system, config.redisUrl);
   const runner = buildRunner(exercises, logger, config.dataDir);
   const queue = new JobQueue({
     concurrency: config.runConcurrency,
@@ -57,4 +62,41 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
   });
   return { config, logger, exercises, runner, runnerKind: 'default', queue, system, accounts };
+}
+
+/**
+ * A web node of a department set-up: runs go to grader workers through the shared queue. The
+ * local queue only caps the runs this node has in flight; the workers enforce each run's time
+ * limit, so a run may wait here as long as the shared queue makes it wait.
+ */
+async function createDistributedDeps(
+  config: Config,
+  logger: Logger,
+  exercises: Map<string, Exercise>,
+  system: AppDeps['system'],
+  redisUrl: string,
+): Promise<AppDeps> {
+  const remote = await connectRemoteRunner({ redisUrl, logger });
+  const queue = new JobQueue({
+    concurrency: config.runQueueMax,
+    jobTimeoutMs: DISTRIBUTED_WAIT_MS,
+    watchdogMs: config.runWatchdogMs,
+    maxQueued: config.runQueueMax,
+  });
+  // Other web nodes and the workers still own the unfinished runs of the shared store.
+  const { store } = await openStore(config.dataDir, {
+    databaseUrl: config.databaseUrl,
+    interruptUnfinished: false,
+  });
+  const runner: LabRunner = {
+    // Instructors' re-runs go through the shared queue too; their queue position is not shown.
+    run: (request, onProgress, signal) =>
+      remote.run(request, (p) => p.type !== 'queued' && onProgress(p), signal),
+  };
+  const accounts = createAccounts({
+    store,
+    runner,
+    exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
+  });
+  return { config, logger, exercises, runner: remote, runnerKind: 'distributed', queue, system, accounts };
 }
