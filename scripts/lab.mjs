@@ -53,6 +53,7 @@ const commands = {
   grade: () => tsx('apps/server/src/cli/grade.ts', args),
   lab: () => tsx('apps/server/src/cli/lab.ts', args),
   worker: () => tsx('apps/server/src/worker-main.ts', args),
+  'test:container': () => tsx('docker/test-container.ts', args),
   bench: () => tsx('scripts/bench/index.ts', args),
 };
 

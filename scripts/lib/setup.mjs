@@ -140,7 +140,7 @@ function mountIfMissing(name, dir, type, onError) {
   return onError((r.stderr || r.error?.message || `exit ${r.status}`).trim());
 }
 
-function mountsStep() {
+export function mountsStep() {
   const tracefs = mountIfMissing('tracefs', TRACEFS, 'tracefs', (err) => {
     throw new PreflightError(tracefsMissing(err));
   });
@@ -149,7 +149,7 @@ function mountsStep() {
   line('mounts', `tracefs ${tracefs}, bpffs ${bpffs}`);
 }
 
-async function vmlinuxHeader(p, stamps) {
+export async function vmlinuxHeader(p, stamps) {
   const hash = hashInputs([BTF_PATH, `=${probe('bpftool', ['version']) ?? ''}`], p.root);
   if (stamps.fresh('vmlinux', hash, [p.vmlinux])) {
     line('vmlinux.h', 'up to date');
@@ -171,7 +171,7 @@ async function vmlinuxHeader(p, stamps) {
   line('vmlinux.h', `generated from the running kernel (${kib} KiB, ${seconds(performance.now() - t)})`);
 }
 
-function labHeader(p, stamps) {
+export function labHeader(p, stamps) {
   const src = join(p.templates, 'common', 'lab.h');
   if (!existsSync(src)) return missingInput(p, 'lab.h', src);
   const hash = hashInputs([src], p.root);
@@ -210,7 +210,7 @@ function clangVersion() {
   return `=${probe('clang', ['--version'])?.split('\n')[0] ?? ''}`;
 }
 
-function pch(p, stamps) {
+export function pch(p, stamps) {
   const script = join(p.root, 'packages/runner/src/compile/build-pch.ts');
   return stampedBuild(p, stamps, {
     name: 'pch',
@@ -224,7 +224,7 @@ function pch(p, stamps) {
   });
 }
 
-function native(p, stamps) {
+export function native(p, stamps) {
   const script = join(p.templates, 'native', 'build.sh');
   return stampedBuild(p, stamps, {
     name: 'native',
@@ -237,7 +237,7 @@ function native(p, stamps) {
   });
 }
 
-async function targets(p, stamps) {
+export async function targets(p, stamps) {
   const dirs = existsSync(p.templates)
     ? readdirSync(p.templates, { withFileTypes: true })
         .filter((d) => d.isDirectory() && existsSync(join(p.templates, d.name, 'exercise.json')))
@@ -260,7 +260,7 @@ async function targets(p, stamps) {
   line('targets', built ? `built ${built} of ${dirs.length} (${seconds(performance.now() - t)})` : 'up to date');
 }
 
-function web(p, stamps) {
+export function web(p, stamps) {
   return stampedBuild(p, stamps, {
     name: 'web',
     stamp: 'web',
@@ -274,7 +274,7 @@ function web(p, stamps) {
   });
 }
 
-function bpfProbe(p) {
+export function bpfProbe(p) {
   const problem = bpfLoadProblem(p.loader);
   if (problem) throw new PreflightError(problem);
   line('bpf', 'loading programs works');

@@ -1,5 +1,6 @@
 // `npm run worker`: a grader worker for a department set-up. It takes runs from the
 // shared queue (LAB_REDIS_URL) and grades them on this host's kernel; web nodes serve students.
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { z } from 'zod';
@@ -11,6 +12,8 @@ const WorkerEnv = z.object({
   /** A dead worker's runs go back to the queue after about this long. */
   LAB_WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   LAB_WORKER_NAME: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /** Written once the worker takes runs: a container health check looks for it. */
+  LAB_WORKER_READY_FILE: z.string().optional(),
 });
 
 async function main(): Promise<void> {
