@@ -37,13 +37,12 @@ async function step<T>(name: string, work: () => Promise<T>, note?: (v: T) => st
 }
 
 /** Runs a command, its output shown only when it fails. */
-async function run(cmd: string, args: string[], options: { cwd?: string; input?: string } = {}) {
+async function run(cmd: string, args: string[]) {
   return new Promise<string>((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd ?? root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.stdin.end(options.input ?? '');
     child.on('error', reject);
     child.on('exit', (code) =>
       code === 0
@@ -198,7 +197,7 @@ async function main(): Promise<number> {
   await step('base image', baseImage, (v) => v);
   await step('node', nodeTarball, (v) => v);
   await step('lab image', () =>
-    podman('build', '--pull=never', '-f', 'docker/Containerfile', '-t', IMAGE, '.'),
+    podman('build', '--pull=never', '--network', 'host', '-f', 'docker/Containerfile', '-t', IMAGE, '.'),
   );
   await step(
     'services',
@@ -208,6 +207,8 @@ async function main(): Promise<number> {
         : podman(
             'build',
             '--pull=never',
+            '--network',
+            'host',
             '-f',
             'docker/services.Containerfile',
             '-t',
