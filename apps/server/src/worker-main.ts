@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     runTimeoutMs: config.runTimeoutMs,
     lockMs: env.LAB_WORKER_LOCK_MS,
   });
+  if (env.LAB_WORKER_READY_FILE) writeFileSync(env.LAB_WORKER_READY_FILE, `${process.pid}\n`);
   logger.info(
     { worker: env.LAB_WORKER_NAME, concurrency: config.runConcurrency },
     'grader worker ready',
