@@ -77,7 +77,13 @@ describe('distributed grading', () => {
     const result = await web.run({ runId: 'order-1', exerciseId: 'ex', code: 'int x;' }, (p) =>
       seen.push(p),
     );
-    expect(seen.map((p) => p.type)).toEqual(['stage', 'event', 'check']);
+    // A loaded machine may also report the run's place before the worker takes it.
+    expect(seen.filter((p) => p.type !== 'queued').map((p) => p.type)).toEqual([
+      'stage',
+      'event',
+      'check',
+    ]);
+    expect(seen.findIndex((p) => p.type === 'queued')).toBeLessThan(1);
     expect(result).toMatchObject({ runId: 'order-1', status: 'pass' });
     expect(result.versions.kernel).toBe('6.18-grader-a');
   });
