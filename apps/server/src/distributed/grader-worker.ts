@@ -30,8 +30,12 @@ export interface GraderWorker {
 
 export async function startGraderWorker(options: GraderWorkerOptions): Promise<GraderWorker> {
   const { redisUrl, runner, logger, name } = options;
+  // ioredis reconnects by itself; its errors are logged, not left unhandled.
   const redis = (role: string) =>
-    new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: `lab-worker-${role}` });
+    new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: `lab-worker-${role}` }).on(
+      'error',
+      (err: Error) => logger.warn({ err, connection: role }, 'redis connection error'),
+    );
   const publisher = redis('publish');
   const cancels = redis('cancels');
   const running = new Map<string, AbortController>();

@@ -35,8 +35,12 @@ const COMPLETED_GRACE_MS = 500;
 
 export async function connectRemoteRunner(options: RemoteRunnerOptions): Promise<RemoteRunner> {
   const { redisUrl, logger } = options;
+  // ioredis reconnects by itself; its errors are logged, not left unhandled.
   const redis = (name: string) =>
-    new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: `lab-web-${name}` });
+    new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: `lab-web-${name}` }).on(
+      'error',
+      (err: Error) => logger.warn({ err, connection: name }, 'redis connection error'),
+    );
   const connection = redis('queue');
   const subscriber = redis('runs');
   const queue = new Queue<RunRequest, RunResult>(QUEUE_NAME, { connection });
