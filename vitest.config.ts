@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: everything that runs in Node (server, packages, kernel tests, browser
-// tests driving Chromium) and the web app's component tests in jsdom.
+// Three projects: everything that runs in Node (server, packages, kernel tests, browser
+// tests driving Chromium), the route tests that use the store once more on PostgreSQL, and the
+// web app's component tests in jsdom.
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +22,20 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Kernel and browser tests share one machine: files run one at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        // The store's route tests again, on PostgreSQL (a temporary cluster per file).
+        test: {
+          name: 'postgres',
+          environment: 'node',
+          include: [
+            'apps/server/test/{auth,courses,drafts,instructor,submissions,submissions-ws}.test.ts',
+          ],
+          env: { LAB_TEST_STORE: 'postgres' },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The lab's one entry point: `npm start`, `npm test`, `npm run setup|grade|bench|lab`.
+// The lab's one entry point: `npm start`, `npm test`, `npm run setup|grade|bench|lab|worker`.
 // Plain Node with no dependencies, because it is what installs the dependencies.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -52,6 +52,8 @@ const commands = {
   test,
   grade: () => tsx('apps/server/src/cli/grade.ts', args),
   lab: () => tsx('apps/server/src/cli/lab.ts', args),
+  worker: () => tsx('apps/server/src/worker-main.ts', args),
+  'test:container': () => tsx('docker/test-container.ts', args),
   bench: () => tsx('scripts/bench/index.ts', args),
 };
 

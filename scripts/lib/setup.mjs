@@ -54,6 +54,8 @@ export const APT_PACKAGES = [
   'util-linux', // prlimit, flock
   'chromium', // browser tests
   'fonts-liberation', // so headless Chromium renders text
+  'postgresql', // the shared store's tests start a temporary cluster
+  'redis-server', // the distributed grading tests start a temporary Redis
 ];
 
 /**
@@ -153,7 +155,7 @@ function mountIfMissing(name, dir, type, onError) {
   return onError((r.stderr || r.error?.message || `exit ${r.status}`).trim());
 }
 
-function mountsStep() {
+export function mountsStep() {
   const tracefs = mountIfMissing('tracefs', TRACEFS, 'tracefs', (err) => {
     throw new PreflightError(tracefsMissing(err));
   });
@@ -278,7 +280,7 @@ export function pch(p, stamps) {
   });
 }
 
-function native(p, stamps) {
+export function native(p, stamps) {
   const script = join(p.templates, 'native', 'build.sh');
   return stampedBuild(p, stamps, {
     name: 'native',
@@ -298,7 +300,7 @@ function native(p, stamps) {
   });
 }
 
-async function targets(p, stamps) {
+export async function targets(p, stamps) {
   const dirs = existsSync(p.templates)
     ? readdirSync(p.templates, { withFileTypes: true })
         .filter((d) => d.isDirectory() && existsSync(join(p.templates, d.name, 'exercise.json')))
@@ -329,7 +331,7 @@ async function targets(p, stamps) {
   );
 }
 
-function web(p, stamps) {
+export function web(p, stamps) {
   return stampedBuild(p, stamps, {
     name: 'web',
     stamp: 'web',
@@ -343,7 +345,7 @@ function web(p, stamps) {
   });
 }
 
-function compileServer(p, stamps) {
+export function compileServer(p, stamps) {
   const dir = join(p.root, 'native', 'compile-server');
   const script = join(dir, 'build.sh');
   return stampedBuild(p, stamps, {
@@ -357,7 +359,7 @@ function compileServer(p, stamps) {
   });
 }
 
-function bpfProbe(p) {
+export function bpfProbe(p) {
   const problem = bpfLoadProblem(p.loader);
   if (problem) throw new PreflightError(problem);
   line('bpf', 'loading programs works');

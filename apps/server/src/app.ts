@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Exercise } from '@ebpf-lab/exercises';
-import type { LabRunner } from '@ebpf-lab/runner';
 import compression from 'compression';
 import express from 'express';
 import type { ErrorRequestHandler, Express } from 'express';
@@ -15,6 +14,7 @@ import type { Config } from './config.ts';
 import type { Accounts } from './routes/auth/index.ts';
 import { HttpError } from './http-error.ts';
 import type { JobQueue } from './queue/job-queue.ts';
+import type { RunServiceRunner } from './runs/run-service.ts';
 import { createDraftsRouter } from './routes/drafts/router.ts';
 import { createExercisesRouter } from './routes/exercises/exercises-router.ts';
 import { createHealthRouter } from './routes/health/health-router.ts';
@@ -24,7 +24,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   exercises: Map<string, Exercise>;
-  runner: LabRunner;
+  /** The local runner, or the distributed transport's remote one (LAB_REDIS_URL). */
+  runner: RunServiceRunner;
   /** Which runner answers runs, shown by /api/health: 'default' (the real one) or a test's. */
   runnerKind: string;
   queue: JobQueue;

@@ -78,6 +78,16 @@ export const Config = z.object({
   lspMemoryBytes: int(64 * 1024 * 1024, 64 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),
   jsonBodyBytes: int(1024, 16 * 1024 * 1024).default(256 * 1024),
   dataDir: z.string().default(join(paths.repoRoot, 'data')),
+  /** PostgreSQL instead of SQLite in the data directory: the store web nodes share. */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'give a postgres:// URL')
+    .optional(),
+  /** Redis of a shared BullMQ queue: runs go to grader workers (`npm run worker`), not in process. */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'give a redis:// URL')
+    .optional(),
   webDistDir: z.string().default(join(paths.repoRoot, 'apps', 'web', 'dist')),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -107,6 +117,8 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   lspMemoryBytes: 'LAB_LSP_MEMORY_BYTES',
   jsonBodyBytes: 'LAB_JSON_BODY_BYTES',
   dataDir: 'LAB_DATA_DIR',
+  databaseUrl: 'LAB_DATABASE_URL',
+  redisUrl: 'LAB_REDIS_URL',
   webDistDir: 'LAB_WEB_DIST_DIR',
   logLevel: 'LOG_LEVEL',
 };

@@ -12,11 +12,15 @@ import type { AppDeps } from './app.ts';
 import { createAccounts } from './routes/auth/index.ts';
 import type { SecureCookies } from './routes/auth/session.ts';
 import type { Config } from './config.ts';
+import { connectRemoteRunner } from './distributed/remote-runner.ts';
 import { JobQueue } from './queue/job-queue.ts';
 import { createSelfCheck, selfCheckExercise } from './system/self-check.ts';
 import type { SelfCheckResult } from './system/self-check.ts';
 import { createSystemProbe } from './system/system-info.ts';
 import type { SystemInfo, SystemProbe } from './system/system-info.ts';
+
+/** How long a run may spend waiting in and running through the shared queue. */
+const DISTRIBUTED_WAIT_MS = 10 * 60_000;
 
 export function exerciseMap(templatesDir: string = paths.templatesDir): Map<string, Exercise> {
   return new Map(loadExercises(templatesDir).map((e) => [e.meta.id, e]));
@@ -94,6 +98,11 @@ export function secureCookiesFor(config: Pick<Config, 'publicUrl'>): SecureCooki
 export async function createDeps(config: Config, logger: Logger): Promise<AppDeps> {
   mkdirSync(config.dataDir, { recursive: true });
   const exercises = exerciseMap();
+  if (config.redisUrl) {
+    // A web node grades nothing itself: the grader workers run the real checks.
+    const system = createSystemProbe({ loaderPath: paths.loader });
+    return createDistributedDeps(config, logger, exercises, system, config.redisUrl);
+  }
   const system = createHealthProbe(exercises, logger);
   const runner = buildRunner(exercises, logger, config.dataDir);
   const queue = new JobQueue({
@@ -103,7 +112,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     maxQueued: config.runQueueMax,
   });
   // Accounts and stored runs: runs a killed server left queued/running show as interrupted.
-  const { store, interrupted } = await openStore(config.dataDir);
+  const { store, interrupted } = await openStore(config.dataDir, { databaseUrl: config.databaseUrl });
   if (interrupted > 0)
     logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
   const accounts = createAccounts({
@@ -123,4 +132,41 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
   return { config, logger, exercises, runner, runnerKind: 'default', queue, system, accounts };
+}
+
+/**
+ * A web node of a department set-up: runs go to grader workers through the shared queue. The
+ * local queue only caps the runs this node has in flight; the workers enforce each run's time
+ * limit, so a run may wait here as long as the shared queue makes it wait.
+ */
+async function createDistributedDeps(
+  config: Config,
+  logger: Logger,
+  exercises: Map<string, Exercise>,
+  system: AppDeps['system'],
+  redisUrl: string,
+): Promise<AppDeps> {
+  const remote = await connectRemoteRunner({ redisUrl, logger });
+  const queue = new JobQueue({
+    concurrency: config.runQueueMax,
+    jobTimeoutMs: DISTRIBUTED_WAIT_MS,
+    watchdogMs: config.runWatchdogMs,
+    maxQueued: config.runQueueMax,
+  });
+  // Other web nodes and the workers still own the unfinished runs of the shared store.
+  const { store } = await openStore(config.dataDir, {
+    databaseUrl: config.databaseUrl,
+    interruptUnfinished: false,
+  });
+  const runner: LabRunner = {
+    // Instructors' re-runs go through the shared queue too; their queue position is not shown.
+    run: (request, onProgress, signal) =>
+      remote.run(request, (p) => p.type !== 'queued' && onProgress(p), signal),
+  };
+  const accounts = createAccounts({
+    store,
+    runner,
+    exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
+  });
+  return { config, logger, exercises, runner: remote, runnerKind: 'distributed', queue, system, accounts };
 }

@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = pino({ level: config.logLevel });
-  await sweepStaleRuns(logger);
+  // A web node of a shared queue runs nothing on its own host (and may have no cgroup v2).
+  if (!config.redisUrl) await sweepStaleRuns(logger);
   const deps = await createDeps(config, logger);
   const server = await startServer(deps);
   logger.info(

@@ -1,5 +1,6 @@
 // Test harness for the account routes: a real Express server on a random port over a temporary
-// SQLite database, and a client that keeps cookies and the CSRF token like a browser.
+// store (SQLite, or PostgreSQL with LAB_TEST_STORE=postgres), and a client that keeps cookies
+// and the CSRF token like a browser.
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,10 +8,10 @@ import { join } from 'node:path';
 import express from 'express';
 import type { RunResult } from '@ebpf-lab/protocol';
 import type { LabRunner, RunRequest } from '@ebpf-lab/runner';
-import { openStore } from '@ebpf-lab/store';
 import type { Store } from '@ebpf-lab/store';
 import { createAccounts, hashPassword } from '../src/routes/auth/index.ts';
 import type { AccountsDeps } from '../src/routes/auth/index.ts';
+import { openTestStore } from './test-store.ts';
 
 export const EXERCISES = [
   { id: 'ex-one', title: 'First', starter: 'int main;\n// TODO\n' },
@@ -105,7 +106,7 @@ export interface Harness {
 
 export async function startHarness(options: Partial<AccountsDeps> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-accounts-'));
-  const { store } = await openStore(dir);
+  const store = await openTestStore(dir);
   const accounts = createAccounts({
     store,
     exercises: () => EXERCISES,

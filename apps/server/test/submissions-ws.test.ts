@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { ExerciseMeta } from '@ebpf-lab/exercises';
 import type { Exercise } from '@ebpf-lab/exercises';
 import type { ServerMessage } from '@ebpf-lab/protocol';
-import { openStore } from '@ebpf-lab/store';
 import type { Store } from '@ebpf-lab/store';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import type { LabServer } from '../src/server.ts';
 import { paths } from '@ebpf-lab/runner';
 import { createSystemProbe } from '../src/system/system-info.ts';
 import { Client, dig, fakeRunner } from './auth-harness.ts';
+import { openTestStore } from './test-store.ts';
 
 const meta = ExerciseMeta.parse({
   id: 'ex-one',
@@ -39,7 +39,7 @@ let server: LabServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lab-ws-accounts-'));
-  store = (await openStore(dir)).store;
+  store = await openTestStore(dir);
   const accounts = createAccounts({
     store,
     runner: fakeRunner,

@@ -1,9 +1,17 @@
 // Schema versions, applied in order at start-up inside one transaction each. Append only:
-// a released migration is never edited, a new one is added after it.
-export const migrations: { version: number; sql: string }[] = [
+// a released migration is never edited, a new one is added after it. Each version is written
+// once per database, with the same tables, columns and meaning: times are milliseconds since
+// the epoch in both, booleans 0/1, so the two stores share their row mapping.
+export interface Migration {
+  version: number;
+  sqlite: string;
+  postgres: string;
+}
+
+export const migrations: Migration[] = [
   {
     version: 1,
-    sql: `
+    sqlite: `
       CREATE TABLE users (
         id TEXT PRIMARY KEY,
         email TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -66,19 +74,96 @@ export const migrations: { version: number; sql: string }[] = [
       );
       CREATE INDEX comments_run ON comments(run_id);
     `,
+    // Emails are unique whatever their case (SQLite's COLLATE NOCASE); `seq` keeps insertion
+    // order for runs created in the same millisecond, as SQLite's rowid does.
+    postgres: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('instructor', 'student')),
+        password_hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX users_email_unique ON users (lower(email));
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE TABLE courses (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        join_code TEXT NOT NULL UNIQUE,
+        owner_id TEXT NOT NULL REFERENCES users(id),
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE enrollments (
+        course_id TEXT NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('instructor', 'student')),
+        joined_at BIGINT NOT NULL,
+        PRIMARY KEY (course_id, user_id)
+      );
+      CREATE INDEX enrollments_user ON enrollments(user_id);
+      CREATE TABLE runs (
+        seq BIGSERIAL NOT NULL,
+        id TEXT PRIMARY KEY,
+        user_id TEXT REFERENCES users(id),
+        exercise_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('student', 'rerun')),
+        rerun_of TEXT REFERENCES runs(id),
+        requested_by TEXT REFERENCES users(id),
+        code TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'finished', 'interrupted')),
+        status TEXT,
+        gradable INTEGER,
+        checks_passed INTEGER,
+        checks_total INTEGER,
+        required_passed INTEGER,
+        required_total INTEGER,
+        result_json TEXT,
+        created_at BIGINT NOT NULL,
+        started_at BIGINT,
+        finished_at BIGINT,
+        duration_ms DOUBLE PRECISION
+      );
+      CREATE INDEX runs_user_exercise ON runs(user_id, exercise_id, created_at);
+      CREATE INDEX runs_state ON runs(state);
+      CREATE TABLE comments (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        author_id TEXT NOT NULL REFERENCES users(id),
+        line INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX comments_run ON comments(run_id);
+    `,
   },
   {
     // Drafts (issue 6): the editor's code of a signed-in student, one row per exercise.
     // `edited_at` is when the student made the edit (client clock, never in the server's future),
     // so a late save from a stale tab or device cannot overwrite a later edit.
     version: 2,
-    sql: `
+    sqlite: `
       CREATE TABLE drafts (
         user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         exercise_id TEXT NOT NULL,
         code TEXT NOT NULL,
         edited_at INTEGER NOT NULL,
         saved_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, exercise_id)
+      );
+    `,
+    postgres: `
+      CREATE TABLE drafts (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        exercise_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        edited_at BIGINT NOT NULL,
+        saved_at BIGINT NOT NULL,
         PRIMARY KEY (user_id, exercise_id)
       );
     `,

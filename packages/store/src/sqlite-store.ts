@@ -4,92 +4,12 @@ import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { RunResult } from '@ebpf-lab/protocol';
 import { migrations } from './migrations.ts';
-import type {
-  Comment,
-  Course,
-  Draft,
-  NewRun,
-  Role,
-  Run,
-  RunQuery,
-  RunSummary,
-  SessionRecord,
-  Store,
-  User,
-  UserWithPassword,
-} from './types.ts';
+import { iso, summaryColumns, toComment, toCourse, toDraft, toRun, toSummary, toUser } from './rows.ts';
+import type { Row } from './rows.ts';
+import type { NewRun, Role, RunQuery, SessionRecord, Store, UserWithPassword } from './types.ts';
 
-type Row = Record<string, unknown>;
-
-const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
-const isoOrNull = (ms: unknown): string | null => (ms == null ? null : iso(ms));
-const numOrNull = (v: unknown): number | null => (v == null ? null : Number(v));
-
-function toUser(r: Row): User {
-  return {
-    id: String(r.id),
-    email: String(r.email),
-    name: String(r.name),
-    role: r.role as Role,
-    createdAt: iso(r.created_at),
-  };
-}
-
-function toCourse(r: Row): Course {
-  return {
-    id: String(r.id),
-    title: String(r.title),
-    joinCode: String(r.join_code),
-    ownerId: String(r.owner_id),
-    createdAt: iso(r.created_at),
-  };
-}
-
-function toSummary(r: Row): RunSummary {
-  return {
-    id: String(r.id),
-    userId: r.user_id == null ? null : String(r.user_id),
-    exerciseId: String(r.exercise_id),
-    kind: r.kind as RunSummary['kind'],
-    rerunOf: r.rerun_of == null ? null : String(r.rerun_of),
-    requestedBy: r.requested_by == null ? null : String(r.requested_by),
-    state: r.state as RunSummary['state'],
-    status: (r.status as RunSummary['status']) ?? null,
-    gradable: r.gradable == null ? null : r.gradable === 1,
-    checksPassed: numOrNull(r.checks_passed),
-    checksTotal: numOrNull(r.checks_total),
-    requiredPassed: numOrNull(r.required_passed),
-    requiredTotal: numOrNull(r.required_total),
-    createdAt: iso(r.created_at),
-    startedAt: isoOrNull(r.started_at),
-    finishedAt: isoOrNull(r.finished_at),
-    durationMs: numOrNull(r.duration_ms),
-    codeBytes: Number(r.code_bytes),
-  };
-}
-
-function toRun(r: Row): Run {
-  return {
-    ...toSummary(r),
-    code: String(r.code),
-    result: r.result_json == null ? null : (JSON.parse(String(r.result_json)) as RunResult),
-  };
-}
-
-function toDraft(r: Row): Draft {
-  return {
-    exerciseId: String(r.exercise_id),
-    code: String(r.code),
-    editedAt: iso(r.edited_at),
-    savedAt: iso(r.saved_at),
-  };
-}
-
-const SUMMARY_COLUMNS = `id, user_id, exercise_id, kind, rerun_of, requested_by, state, status, gradable,
-  checks_passed, checks_total, required_passed, required_total, created_at, started_at,
-  finished_at, duration_ms, length(CAST(code AS BLOB)) AS code_bytes`;
+const SUMMARY_COLUMNS = summaryColumns('length(CAST(code AS BLOB))');
 
 /** Opens (creating when missing) the database file and brings its schema up to date. */
 export function openSqliteStore(file: string): Store {
@@ -285,20 +205,12 @@ export function openSqliteStore(file: string): Store {
       const author = one('SELECT name FROM users WHERE id = ?', c.authorId);
       return { ...c, id: row.id, authorName: String(author?.name ?? ''), createdAt: iso(row.created_at) };
     },
-    async listComments(runId): Promise<Comment[]> {
+    async listComments(runId) {
       return all(
         `SELECT c.*, u.name AS author_name FROM comments c JOIN users u ON u.id = c.author_id
          WHERE c.run_id = ? ORDER BY c.line, c.created_at`,
         runId,
-      ).map((r) => ({
-        id: String(r.id),
-        runId: String(r.run_id),
-        authorId: String(r.author_id),
-        authorName: String(r.author_name),
-        line: Number(r.line),
-        body: String(r.body),
-        createdAt: iso(r.created_at),
-      }));
+      ).map(toComment);
     },
 
     // Drafts (issue 6): one upsert, kept only when this edit is not older than the stored one.
@@ -332,7 +244,7 @@ function migrate(db: Database.Database): void {
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
-      db.exec(m.sql);
+      db.exec(m.sqlite);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
     })();
   }

@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '@ebpf-lab/protocol';
 import { openStore } from '../src/index.ts';
 import type { Store } from '../src/index.ts';
+import { startTemporaryPostgres } from '../src/testing/index.ts';
+import type { TemporaryPostgres } from '../src/testing/index.ts';
 
 function result(runId: string, status: RunResult['status'], passed: boolean[]): RunResult {
   return {
@@ -14,7 +16,14 @@ function result(runId: string, status: RunResult['status'], passed: boolean[]): 
     status,
     gradable: true,
     summary: 's',
-    stages: [{ name: 'verifier', status: 'ok', durationMs: 3, log: 'processed 12 insns' }],
+    stages: [
+      {
+        name: 'verifier',
+        status: 'ok',
+        durationMs: 3,
+        log: 'processed 12 insns',
+      },
+    ],
     checks: passed.map((p, i) => ({
       id: `c${i}`,
       title: `check ${i}`,
@@ -25,27 +34,54 @@ function result(runId: string, status: RunResult['status'], passed: boolean[]): 
     diagnostics: [],
     observations: [],
     limits: [],
-    versions: { kernel: '6.18', clang: '14', libbpf: '1.1', exerciseHash: 'abc' },
+    versions: {
+      kernel: '6.18',
+      clang: '14',
+      libbpf: '1.1',
+      exerciseHash: 'abc',
+    },
     startedAt: new Date().toISOString(),
     durationMs: 42,
   };
 }
 
-let dir: string;
-let store: Store;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lab-store-'));
-  store = (await openStore(dir)).store;
+// The same tests run against both stores: SQLite in a temporary directory, and PostgreSQL in a
+// temporary cluster with a fresh database per test.
+let postgres: TemporaryPostgres;
+beforeAll(async () => {
+  postgres = await startTemporaryPostgres();
 });
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+afterAll(async () => {
+  await postgres?.stop();
 });
 
-describe('sqlite store', () => {
+describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
+  let dir: string;
+  let databaseUrl: string | undefined;
+  let store: Store;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lab-store-'));
+    databaseUrl = kind === 'postgres' ? await postgres.newDatabase() : undefined;
+    store = (await openStore(dir, { databaseUrl })).store;
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('keeps every run with its code, result, timings and versions', async () => {
-    const u = await store.createUser({ email: 'S@x.org', name: 'S', role: 'student', passwordHash: 'h' });
-    await store.recordRunQueued({ id: 'r1', userId: u.id, exerciseId: 'ex', code: 'int a;' });
+    const u = await store.createUser({
+      email: 'S@x.org',
+      name: 'S',
+      role: 'student',
+      passwordHash: 'h',
+    });
+    await store.recordRunQueued({
+      id: 'r1',
+      userId: u.id,
+      exerciseId: 'ex',
+      code: 'int a;',
+    });
     expect((await store.getRun('r1'))?.state).toBe('queued');
     await store.recordRunRunning('r1');
     await store.recordRunFinished('r1', result('r1', 'fail', [true, false]));
@@ -67,28 +103,67 @@ describe('sqlite store', () => {
   });
 
   it('marks a run that stopped without a result as interrupted, never a finished one', async () => {
-    await store.recordRunQueued({ id: 'c', userId: null, exerciseId: 'ex', code: 'int c;' });
+    await store.recordRunQueued({
+      id: 'c',
+      userId: null,
+      exerciseId: 'ex',
+      code: 'int c;',
+    });
     await store.recordRunInterrupted('c');
     expect((await store.getRun('c'))?.state).toBe('interrupted');
-    await store.recordRunQueued({ id: 'd', userId: null, exerciseId: 'ex', code: '' });
+    await store.recordRunQueued({
+      id: 'd',
+      userId: null,
+      exerciseId: 'ex',
+      code: '',
+    });
     await store.recordRunFinished('d', result('d', 'pass', [true]));
     await store.recordRunInterrupted('d');
     expect((await store.getRun('d'))?.state).toBe('finished');
   });
 
   it('finds users by email whatever the case', async () => {
-    const u = await store.createUser({ email: 'Ada@Lab.org', name: 'Ada', role: 'instructor', passwordHash: 'h' });
+    const u = await store.createUser({
+      email: 'Ada@Lab.org',
+      name: 'Ada',
+      role: 'instructor',
+      passwordHash: 'h',
+    });
     expect((await store.getUserByEmail('ada@lab.org'))?.id).toBe(u.id);
     await expect(
-      store.createUser({ email: 'ada@lab.org', name: 'Dup', role: 'student', passwordHash: 'h' }),
-    ).rejects.toThrow(/UNIQUE/);
+      store.createUser({
+        email: 'ada@lab.org',
+        name: 'Dup',
+        role: 'student',
+        passwordHash: 'h',
+      }),
+    ).rejects.toThrow(/unique/i);
   });
 
   it('scopes courses: an instructor teaches only the students of their own courses', async () => {
-    const i1 = await store.createUser({ email: 'i1@x', name: 'I1', role: 'instructor', passwordHash: 'h' });
-    const i2 = await store.createUser({ email: 'i2@x', name: 'I2', role: 'instructor', passwordHash: 'h' });
-    const s = await store.createUser({ email: 's@x', name: 'S', role: 'student', passwordHash: 'h' });
-    const c1 = await store.createCourse({ title: 'C1', ownerId: i1.id, joinCode: 'j1' });
+    const i1 = await store.createUser({
+      email: 'i1@x',
+      name: 'I1',
+      role: 'instructor',
+      passwordHash: 'h',
+    });
+    const i2 = await store.createUser({
+      email: 'i2@x',
+      name: 'I2',
+      role: 'instructor',
+      passwordHash: 'h',
+    });
+    const s = await store.createUser({
+      email: 's@x',
+      name: 'S',
+      role: 'student',
+      passwordHash: 'h',
+    });
+    const c1 = await store.createCourse({
+      title: 'C1',
+      ownerId: i1.id,
+      joinCode: 'j1',
+    });
     await store.createCourse({ title: 'C2', ownerId: i2.id, joinCode: 'j2' });
     await store.enroll(c1.id, s.id, 'student');
     expect(await store.teaches(i1.id, s.id)).toBe(true);
@@ -100,7 +175,12 @@ describe('sqlite store', () => {
   });
 
   it('expires sessions', async () => {
-    const u = await store.createUser({ email: 'a@x', name: 'A', role: 'student', passwordHash: 'h' });
+    const u = await store.createUser({
+      email: 'a@x',
+      name: 'A',
+      role: 'student',
+      passwordHash: 'h',
+    });
     await store.createSession('live', u.id, new Date(Date.now() + 60_000));
     await store.createSession('old', u.id, new Date(Date.now() - 1));
     expect((await store.getSession('live'))?.userId).toBe(u.id);
@@ -110,22 +190,106 @@ describe('sqlite store', () => {
   });
 
   it('counts only recent student runs for the rate limit', async () => {
-    await store.recordRunQueued({ id: 'a', userId: null, exerciseId: 'ex', code: '' });
-    await store.recordRunQueued({ id: 'b', userId: null, exerciseId: 'ex', code: '', kind: 'rerun', rerunOf: 'a' });
+    await store.recordRunQueued({
+      id: 'a',
+      userId: null,
+      exerciseId: 'ex',
+      code: '',
+    });
+    await store.recordRunQueued({
+      id: 'b',
+      userId: null,
+      exerciseId: 'ex',
+      code: '',
+      kind: 'rerun',
+      rerunOf: 'a',
+    });
     expect(await store.countRunsSince(null, new Date(Date.now() - 60_000))).toBe(1);
     expect(await store.countRunsSince(null, new Date(Date.now() + 1000))).toBe(0);
   });
 
   it('stores line comments with their author', async () => {
-    const i = await store.createUser({ email: 'i@x', name: 'Prof', role: 'instructor', passwordHash: 'h' });
-    await store.recordRunQueued({ id: 'r', userId: null, exerciseId: 'ex', code: 'x' });
-    await store.addComment({ runId: 'r', authorId: i.id, line: 3, body: 'zero the key' });
-    expect(await store.listComments('r')).toMatchObject([{ line: 3, body: 'zero the key', authorName: 'Prof' }]);
+    const i = await store.createUser({
+      email: 'i@x',
+      name: 'Prof',
+      role: 'instructor',
+      passwordHash: 'h',
+    });
+    await store.recordRunQueued({
+      id: 'r',
+      userId: null,
+      exerciseId: 'ex',
+      code: 'x',
+    });
+    await store.addComment({
+      runId: 'r',
+      authorId: i.id,
+      line: 3,
+      body: 'zero the key',
+    });
+    expect(await store.listComments('r')).toMatchObject([
+      { line: 3, body: 'zero the key', authorName: 'Prof' },
+    ]);
+  });
+
+  it('keeps the later edit of a draft, whichever arrives last', async () => {
+    const u = await store.createUser({
+      email: 'd@x',
+      name: 'D',
+      role: 'student',
+      passwordHash: 'h',
+    });
+    const t = Date.now();
+    await store.saveDraft({ userId: u.id, exerciseId: 'ex', code: 'new', editedAt: new Date(t) });
+    const kept = await store.saveDraft({
+      userId: u.id,
+      exerciseId: 'ex',
+      code: 'stale',
+      editedAt: new Date(t - 1000),
+    });
+    expect(kept.code).toBe('new');
+    expect((await store.getDraft(u.id, 'ex'))?.code).toBe('new');
+    expect(await store.getDraft(u.id, 'other')).toBeUndefined();
+  });
+
+  it('lists runs in the order they were accepted, filtered by user and exercise', async () => {
+    const u = await store.createUser({
+      email: 'o@x',
+      name: 'O',
+      role: 'student',
+      passwordHash: 'h',
+    });
+    for (const id of ['r1', 'r2', 'r3', 'r4']) {
+      await store.recordRunQueued({
+        id,
+        userId: u.id,
+        exerciseId: id === 'r3' ? 'b' : 'a',
+        code: 'é',
+      });
+    }
+    expect((await store.listRuns({ userId: u.id })).map((r) => r.id)).toEqual([
+      'r1',
+      'r2',
+      'r3',
+      'r4',
+    ]);
+    const newest = await store.listRuns({
+      userIds: [u.id],
+      exerciseId: 'a',
+      newestFirst: true,
+      limit: 2,
+    });
+    expect(newest.map((r) => r.id)).toEqual(['r4', 'r2']);
+    expect(newest[0].codeBytes).toBe(2);
+    expect(await store.listRuns({ userIds: [] })).toEqual([]);
+    expect((await store.listRunsWithCode({ exerciseId: 'b' }))[0].code).toBe('é');
   });
 
   it('loses no accepted run when the process is killed mid-run; restart marks it interrupted', async () => {
     await store.close();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures/accept-and-hang.ts'), dir], {
+    const fixture = join(__dirname, 'fixtures/accept-and-hang.ts');
+    const args = ['--import', 'tsx', fixture, dir, ...(databaseUrl ? [databaseUrl] : [])];
+    const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -135,7 +299,7 @@ describe('sqlite store', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
 
-    const reopened = await openStore(dir);
+    const reopened = await openStore(dir, { databaseUrl });
     store = reopened.store;
     expect(reopened.interrupted).toBe(2);
     const runs = await store.listRuns({ userId: null });
@@ -144,5 +308,22 @@ describe('sqlite store', () => {
       ['run-running', 'interrupted'],
     ]);
     expect((await store.getRun('run-running'))?.code).toBe('int running;');
+  });
+});
+
+describe('postgres store', () => {
+  it('applies each migration once when several web nodes start together', async () => {
+    const databaseUrl = await postgres.newDatabase();
+    const opened = await Promise.all(
+      [1, 2, 3].map(() => openStore('', { databaseUrl, interruptUnfinished: false })),
+    );
+    await opened[0].store.recordRunQueued({ id: 'x', userId: null, exerciseId: 'ex', code: '' });
+    expect((await opened[2].store.getRun('x'))?.state).toBe('queued');
+    await Promise.all(opened.map((o) => o.store.close()));
+  });
+
+  it('reports a database it cannot reach as an error naming the connection problem', async () => {
+    const url = postgres.url.replace(/:(\d+)\//, ':1/');
+    await expect(openStore('', { databaseUrl: url })).rejects.toThrow(/ECONNREFUSED/);
   });
 });

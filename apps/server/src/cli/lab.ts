@@ -8,7 +8,10 @@ type Command = { help: string; run(args: string[]): Promise<number> };
 const commands: Record<string, Command> = {
   'create-instructor': {
     help: '<email> [--name <name>]  an instructor account (password from stdin, or generated and printed)',
-    run: (args) => createInstructorCommand(args, loadConfig().dataDir),
+    run: (args) => {
+      const config = loadConfig();
+      return createInstructorCommand(args, config.dataDir, config.databaseUrl);
+    },
   },
 };
 

@@ -3,15 +3,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Exercise } from '@ebpf-lab/exercises';
 import type { OutgoingMessage, RunResult } from '@ebpf-lab/protocol';
-import type { LabRunner } from '@ebpf-lab/runner';
+import type { RunProgress, RunRequest } from '@ebpf-lab/runner';
 import type { Logger } from 'pino';
 import { SIGN_IN_REQUIRED } from '../network/mode.ts';
 import type { FairShare, LabClient } from '../network/fair-share.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { RunRecorder } from '../routes/auth/index.ts';
 
+/** A run may also report its place in a shared queue (the distributed transport does). */
+export type RunnerProgress = RunProgress | { type: 'queued'; position: number };
+
+/** The local LabRunner, or the distributed transport's remote one. */
+export interface RunServiceRunner {
+  run(request: RunRequest, onProgress: (p: RunnerProgress) => void, signal?: AbortSignal): Promise<RunResult>;
+}
+
 export interface RunServiceDeps {
-  runner: LabRunner;
+  runner: RunServiceRunner;
   queue: JobQueue;
   exercises: Map<string, Exercise>;
   logger: Logger;
@@ -107,6 +115,7 @@ export class RunService {
           { runId, exerciseId: sub.exerciseId, code: sub.code },
           (p) => {
             if (p.type === 'stage') client.send({ ...p, runId });
+            else if (p.type === 'queued') client.send({ type: 'queued', runId, position: p.position });
             else if (p.type === 'event') client.send({ type: 'event', runId, event: p.event });
             else client.send({ type: 'check', runId, check: p.check });
           },

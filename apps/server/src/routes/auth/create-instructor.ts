@@ -2,9 +2,8 @@
 // command line, never through the web. The password comes from stdin when piped, otherwise
 // a random one is drawn and printed once.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { openSqliteStore } from '@ebpf-lab/store';
+import { openStore } from '@ebpf-lab/store';
 import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.ts';
 
 const Args = z.object({
@@ -19,7 +18,11 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split('\n')[0].trim();
 }
 
-export async function createInstructorCommand(args: string[], dataDir: string): Promise<number> {
+export async function createInstructorCommand(
+  args: string[],
+  dataDir: string,
+  databaseUrl?: string,
+): Promise<number> {
   const nameAt = args.indexOf('--name');
   const name = nameAt >= 0 ? args[nameAt + 1] : undefined;
   const [email] = args.filter((a, i) => !a.startsWith('--') && (nameAt < 0 || i !== nameAt + 1));
@@ -35,9 +38,9 @@ export async function createInstructorCommand(args: string[], dataDir: string): 
     console.error(`create-instructor: the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
     return 2;
   }
-  // Not openStore(): a server may be running on this data directory, and its live runs must
-  // not be marked interrupted by an administrator's command.
-  const store = openSqliteStore(join(dataDir, 'lab.sqlite'));
+  // A server may be running on this store, and its live runs must not be marked interrupted by
+  // an administrator's command.
+  const { store } = await openStore(dataDir, { databaseUrl, interruptUnfinished: false });
   try {
     if (await store.getUserByEmail(parsed.data.email)) {
       console.error(`create-instructor: an account with the email ${parsed.data.email} exists already`);
@@ -49,7 +52,7 @@ export async function createInstructorCommand(args: string[], dataDir: string): 
       role: 'instructor',
       passwordHash: await hashPassword(password),
     });
-    console.log(`Instructor ${user.email} created in ${dataDir}.`);
+    console.log(`Instructor ${user.email} created in ${databaseUrl ? 'the database' : dataDir}.`);
     if (generated) console.log(`Password (shown once): ${password}`);
     return 0;
   } finally {

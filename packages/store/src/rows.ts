@@ -1,0 +1,89 @@
+// Row mapping shared by the SQLite and PostgreSQL stores: both keep the same columns with times
+// as milliseconds since the epoch (PostgreSQL hands BIGINT back as a string, hence Number()).
+import type { RunResult } from '@ebpf-lab/protocol';
+import type { Comment, Course, Draft, Role, Run, RunSummary, User } from './types.ts';
+
+export type Row = Record<string, unknown>;
+
+export const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+const isoOrNull = (ms: unknown): string | null => (ms == null ? null : iso(ms));
+const numOrNull = (v: unknown): number | null => (v == null ? null : Number(v));
+
+export function toUser(r: Row): User {
+  return {
+    id: String(r.id),
+    email: String(r.email),
+    name: String(r.name),
+    role: r.role as Role,
+    createdAt: iso(r.created_at),
+  };
+}
+
+export function toCourse(r: Row): Course {
+  return {
+    id: String(r.id),
+    title: String(r.title),
+    joinCode: String(r.join_code),
+    ownerId: String(r.owner_id),
+    createdAt: iso(r.created_at),
+  };
+}
+
+export function toSummary(r: Row): RunSummary {
+  return {
+    id: String(r.id),
+    userId: r.user_id == null ? null : String(r.user_id),
+    exerciseId: String(r.exercise_id),
+    kind: r.kind as RunSummary['kind'],
+    rerunOf: r.rerun_of == null ? null : String(r.rerun_of),
+    requestedBy: r.requested_by == null ? null : String(r.requested_by),
+    state: r.state as RunSummary['state'],
+    status: (r.status as RunSummary['status']) ?? null,
+    gradable: r.gradable == null ? null : r.gradable === 1,
+    checksPassed: numOrNull(r.checks_passed),
+    checksTotal: numOrNull(r.checks_total),
+    requiredPassed: numOrNull(r.required_passed),
+    requiredTotal: numOrNull(r.required_total),
+    createdAt: iso(r.created_at),
+    startedAt: isoOrNull(r.started_at),
+    finishedAt: isoOrNull(r.finished_at),
+    durationMs: numOrNull(r.duration_ms),
+    codeBytes: Number(r.code_bytes),
+  };
+}
+
+export function toRun(r: Row): Run {
+  return {
+    ...toSummary(r),
+    code: String(r.code),
+    result: r.result_json == null ? null : (JSON.parse(String(r.result_json)) as RunResult),
+  };
+}
+
+export function toDraft(r: Row): Draft {
+  return {
+    exerciseId: String(r.exercise_id),
+    code: String(r.code),
+    editedAt: iso(r.edited_at),
+    savedAt: iso(r.saved_at),
+  };
+}
+
+export function toComment(r: Row): Comment {
+  return {
+    id: String(r.id),
+    runId: String(r.run_id),
+    authorId: String(r.author_id),
+    authorName: String(r.author_name),
+    line: Number(r.line),
+    body: String(r.body),
+    createdAt: iso(r.created_at),
+  };
+}
+
+/** The columns of a run summary; `codeBytes` is each database's expression for the code's size. */
+export function summaryColumns(codeBytes: string): string {
+  return `id, user_id, exercise_id, kind, rerun_of, requested_by, state, status, gradable,
+  checks_passed, checks_total, required_passed, required_total, created_at, started_at,
+  finished_at, duration_ms, ${codeBytes} AS code_bytes`;
+}
