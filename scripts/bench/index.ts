@@ -14,14 +14,9 @@ import { createDefaultDeps, createDefaultRunner, createRunner, paths } from '@eb
 import type { RunnerDeps } from '@ebpf-lab/runner';
 import { compile } from '../../packages/runner/src/compile/index.ts';
 import { findCgroupMounts, runLoader } from '../../packages/runner/src/loader/index.ts';
+import { benchOptions } from './options.ts';
 
-const quick = process.argv.includes('--quick');
-const intEnv = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
-const SOAK_RUNS = intEnv('BENCH_RUNS', quick ? 50 : 1000);
-const TIMING_RUNS = intEnv('BENCH_TIMING_RUNS', quick ? 20 : 50);
+const { quick, soakRuns: SOAK_RUNS, timingRuns: TIMING_RUNS } = benchOptions();
 const TARGET_MEDIAN_MS = 150;
 const EXERCISE = 'read-file-password';
 const STAGES: StageName[] = ['compile', 'static', 'verifier', 'attach', 'target', 'checks'];
