@@ -24,18 +24,12 @@ import type { RunnerDeps } from '@ebpf-lab/runner';
 import { compile } from '../../packages/runner/src/compile/index.ts';
 import { findCgroupMounts, runLoader } from '../../packages/runner/src/loader/index.ts';
 import { compareCachedRuns, compareCompiles } from './compile.ts';
+import { benchOptions } from './options.ts';
 
-const quick = process.argv.includes('--quick');
-const json = process.argv.includes('--json');
+const { quick, json, soakRuns: SOAK_RUNS, timingRuns: TIMING_RUNS } = benchOptions();
 // With --json, stdout holds the report alone.
 if (json) console.log = console.error;
 const report: Record<string, unknown> = {};
-const intEnv = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
-const SOAK_RUNS = intEnv('BENCH_RUNS', quick ? 50 : 1000);
-const TIMING_RUNS = intEnv('BENCH_TIMING_RUNS', quick ? 20 : 50);
 const TARGET_MEDIAN_MS = 150;
 const EXERCISE = 'read-file-password';
 const STAGES: StageName[] = ['compile', 'static', 'verifier', 'attach', 'target', 'checks'];

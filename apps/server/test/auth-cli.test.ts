@@ -51,3 +51,67 @@ describe('npm run lab -- create-instructor', () => {
     expect(short.stderr).toMatch(/at least 8 characters/);
   });
 });
+
+describe('npm run lab arguments', () => {
+  const USAGE = 'usage: npm run lab -- create-instructor <email> [--name <name>]';
+  const accountOf = async (email: string) => {
+    const store = openSqliteStore(join(dataDir, 'lab.sqlite'));
+    try {
+      return await store.getUserByEmail(email);
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('honours --name given before the email', async () => {
+    const res = lab(['create-instructor', '--name', 'Prof Y', 'y@uni.edu'], 'correct horse\n');
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(await accountOf('y@uni.edu')).toMatchObject({ role: 'instructor', name: 'Prof Y' });
+  });
+
+  it('refuses --name given last without a value, and creates nothing', async () => {
+    const res = lab(['create-instructor', 'z@uni.edu', '--name'], 'correct horse\n');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toBe(`create-instructor: --name needs a value\n${USAGE}\n`);
+    expect(await accountOf('z@uni.edu')).toBeUndefined();
+  });
+
+  it('refuses an unknown option, and creates nothing', async () => {
+    const res = lab(['create-instructor', 'z@uni.edu', '--nmae', 'Prof Z'], 'correct horse\n');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toBe(`create-instructor: unknown option --nmae\n${USAGE}\n`);
+    expect(await accountOf('z@uni.edu')).toBeUndefined();
+  });
+
+  it('names the missing email', () => {
+    const res = lab(['create-instructor'], 'correct horse\n');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toBe(`create-instructor: missing <email>\n${USAGE}\n`);
+  });
+
+  it('prints the commands for --help, and a command usage for its own --help, exit 0', async () => {
+    const top = lab(['--help'], '');
+    expect(top.status).toBe(0);
+    expect(top.stdout).toMatch(/^usage: npm run lab -- <command>/);
+    expect(top.stdout).toMatch(/^ {2}create-instructor {4}/m);
+    const one = lab(['create-instructor', 'h@uni.edu', '--help'], 'correct horse\n');
+    expect(one.status).toBe(0);
+    expect(one.stdout.split('\n')[0]).toBe(USAGE);
+    expect(one.stdout).toContain('--name <name>');
+    expect(await accountOf('h@uni.edu')).toBeUndefined();
+  });
+
+  it('refuses a missing command, an unknown one and an unknown option before one, exit 2', () => {
+    const none = lab([], '');
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/^missing <command>\nusage: npm run lab -- <command>/);
+    const unknown = lab(['create-student', 's@uni.edu'], '');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^unknown command "create-student"\n/);
+    expect(unknown.stderr).toContain('create-instructor');
+    const option = lab(['--verbose', 'create-instructor', 's@uni.edu'], '');
+    expect(option.status).toBe(2);
+    expect(option.stderr).toMatch(/^unknown option --verbose\n/);
+  });
+});

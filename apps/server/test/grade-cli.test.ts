@@ -82,3 +82,44 @@ describe('npm run grade -- --check-only', () => {
     expect(res.stderr).toContain('unknown option --check');
   });
 });
+
+describe('npm run grade arguments', () => {
+  const USAGE = 'usage: npm run grade -- <exercise-id> <file.c> [--json] [--check-only]';
+
+  it('honours options given first and last', { timeout: 120_000 }, async () => {
+    const res = await grade(['--json', 'read-file-password', SOLUTION, '--check-only']);
+    expect(res.status).toBe(0);
+    const result = JSON.parse(res.stdout);
+    expect(result).toMatchObject({ exerciseId: 'read-file-password', status: 'pass' });
+    expect(result.stages.find((s: { name: string }) => s.name === 'verifier')).toMatchObject({
+      status: 'skipped',
+    });
+  });
+
+  it('refuses an unknown option given first, with the usage, exit 2', async () => {
+    const res = await grade(['--verbose', 'read-file-password', SOLUTION]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toBe(`unknown option --verbose\n${USAGE}\n`);
+    expect(res.stdout).toBe('');
+  });
+
+  it('names the missing file, exit 2', async () => {
+    const res = await grade(['read-file-password', '--json']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toBe(`missing <file.c>\n${USAGE}\n`);
+  });
+
+  it('refuses a third file instead of ignoring it', async () => {
+    const res = await grade(['read-file-password', SOLUTION, SOLUTION]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain(`unexpected argument "${SOLUTION}"`);
+  });
+
+  it('prints the usage and what the options do for --help, exit 0', async () => {
+    const res = await grade(['--help']);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(new RegExp(`^${USAGE.replace(/[[\]]/g, '\\$&')}\n`));
+    expect(res.stdout).toContain('--check-only');
+    expect(res.stderr).toBe('');
+  });
+});

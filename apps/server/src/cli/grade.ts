@@ -6,9 +6,20 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { RunResult } from '@ebpf-lab/protocol';
 import { createDefaultRunner } from '@ebpf-lab/runner';
+import { readCommandLine } from './command-line.ts';
 
-const USAGE = 'usage: npm run grade -- <exercise-id> <file.c> [--json] [--check-only]';
-const FLAGS = new Set(['--json', '--check-only']);
+const COMMAND_LINE = {
+  usage: 'usage: npm run grade -- <exercise-id> <file.c> [--json] [--check-only]',
+  description: [
+    'Grades one file exactly as the web lab would. Exit 0 pass, 1 fail, 2 error.',
+    '  --json        print the whole result as JSON',
+    '  --check-only  compile and run the static checks only: nothing is loaded into the kernel',
+    '  -h, --help    print this',
+    '  --            ends the options, for a file whose name starts with -',
+  ],
+  options: { json: { type: 'boolean' }, 'check-only': { type: 'boolean' } },
+  positionals: ['<exercise-id>', '<file.c>'],
+} as const;
 
 function formatResult(r: RunResult): string {
   const out: string[] = [];
@@ -33,15 +44,10 @@ function formatResult(r: RunResult): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const checkOnly = argv.includes('--check-only');
-  const unknown = argv.find((a) => a.startsWith('--') && !FLAGS.has(a));
-  const [exerciseId, file, extra] = argv.filter((a) => !FLAGS.has(a));
-  if (unknown || !exerciseId || !file || extra) {
-    if (unknown) console.error(`unknown option ${unknown}`);
-    console.error(USAGE);
-    return 2;
-  }
+  const commandLine = readCommandLine(argv, COMMAND_LINE);
+  if ('exitCode' in commandLine) return commandLine.exitCode;
+  const { json = false, 'check-only': checkOnly = false } = commandLine.values;
+  const [exerciseId, file] = commandLine.positionals;
   let code: string;
   try {
     code = readFileSync(file, 'utf8');

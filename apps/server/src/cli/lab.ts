@@ -1,35 +1,79 @@
 // npm run lab -- <command> [args...]: administration from the command line. Each command is
-// one entry in `commands`; add yours there.
+// one entry in `commands`, with the arguments it takes; add yours there.
 import { loadConfig } from '../config.ts';
-import { createInstructorCommand } from '../routes/auth/create-instructor.ts';
+import {
+  CREATE_INSTRUCTOR_USAGE,
+  createInstructorCommand,
+} from '../routes/auth/create-instructor.ts';
+import { helpText, readCommandLine } from './command-line.ts';
+import type { CommandLine, Options, Values } from './command-line.ts';
 
-type Command = { help: string; run(args: string[]): Promise<number> };
-
-const commands: Record<string, Command> = {
-  'create-instructor': {
-    help: '<email> [--name <name>]  an instructor account (password from stdin, or generated and printed)',
-    run: (args) => {
-      const config = loadConfig();
-      return createInstructorCommand(args, config.dataDir, config.databaseUrl);
-    },
-  },
-};
-
-function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(20)} ${c.help}`);
-  return ['usage: npm run lab -- <command> [args...]', 'commands:', ...(lines.length ? lines : ['  (none yet)'])].join(
-    '\n',
-  );
+interface Command {
+  summary: string;
+  usage: string;
+  /** Reads the command's own arguments (those after its name) and runs it: the exit status. */
+  run(args: readonly string[]): Promise<number>;
 }
 
+function command<O extends Options>(
+  name: string,
+  spec: CommandLine<O> & {
+    summary: string;
+    run(values: Values<O>, positionals: string[]): Promise<number>;
+  },
+): Command {
+  return {
+    summary: spec.summary,
+    usage: spec.usage,
+    run: async (args) => {
+      const commandLine = readCommandLine(args, spec, `${name}: `);
+      if ('exitCode' in commandLine) return commandLine.exitCode;
+      return spec.run(commandLine.values, commandLine.positionals);
+    },
+  };
+}
+
+const commands: Record<string, Command> = {
+  'create-instructor': command('create-instructor', {
+    summary: 'an instructor account (password from stdin, or generated and printed)',
+    usage: CREATE_INSTRUCTOR_USAGE,
+    description: [
+      'Creates an instructor account. The password is the first line of stdin when one is piped;',
+      'otherwise a random one is drawn and printed once.',
+      '  --name <name>  the name the lab shows (default: the part of the email before @)',
+      '  -h, --help     print this',
+    ],
+    options: { name: { type: 'string' } },
+    positionals: ['<email>'],
+    run: ({ name }, [email]) => {
+      const config = loadConfig();
+      return createInstructorCommand({ email, name }, config.dataDir, config.databaseUrl);
+    },
+  }),
+};
+
+const LAB_COMMAND_LINE: CommandLine<Options> = {
+  usage: 'usage: npm run lab -- <command> [args...]   (--help lists the commands)',
+  description: [
+    'commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(20)} ${c.summary}`),
+  ],
+  options: {},
+  positionals: ['<command>'],
+};
+
 async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  const command = name ? commands[name] : undefined;
-  if (!command) {
-    console.error(name && name !== '--help' ? `unknown command "${name}"\n${usage()}` : usage());
-    return name && name !== '--help' ? 2 : 0;
+  // Only the command's name is read here: what follows it is the command's to read.
+  const [first, ...rest] = argv;
+  const commandLine = readCommandLine(first === undefined ? [] : [first], LAB_COMMAND_LINE);
+  if ('exitCode' in commandLine) return commandLine.exitCode;
+  const [name] = commandLine.positionals;
+  const found = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!found) {
+    console.error(`unknown command "${name}"\n${helpText(LAB_COMMAND_LINE)}`);
+    return 2;
   }
-  return command.run(args);
+  return found.run(rest);
 }
 
 main(process.argv.slice(2)).then(

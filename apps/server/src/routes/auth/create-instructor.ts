@@ -8,7 +8,12 @@ import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.ts';
 
 const Args = z.object({
   email: z.string().trim().toLowerCase().email('give an email address'),
-  name: z.string().trim().min(1).max(100).optional(),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'give a name, or leave --name out')
+    .max(100, 'a name has at most 100 characters')
+    .optional(),
 });
 
 async function readStdin(): Promise<string> {
@@ -18,24 +23,29 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split('\n')[0].trim();
 }
 
+export const CREATE_INSTRUCTOR_USAGE =
+  'usage: npm run lab -- create-instructor <email> [--name <name>]';
+
+/** The command line's arguments, as `npm run lab` read them; checked here. */
 export async function createInstructorCommand(
-  args: string[],
+  args: { email: string; name?: string },
   dataDir: string,
   databaseUrl?: string,
 ): Promise<number> {
-  const nameAt = args.indexOf('--name');
-  const name = nameAt >= 0 ? args[nameAt + 1] : undefined;
-  const [email] = args.filter((a, i) => !a.startsWith('--') && (nameAt < 0 || i !== nameAt + 1));
-  const parsed = Args.safeParse({ email, name });
+  const parsed = Args.safeParse(args);
   if (!parsed.success) {
-    console.error(`create-instructor: ${parsed.error.issues[0].message}\nusage: npm run lab -- create-instructor <email> [--name <name>]`);
+    console.error(
+      `create-instructor: ${parsed.error.issues[0].message}\n${CREATE_INSTRUCTOR_USAGE}`,
+    );
     return 2;
   }
   let password = await readStdin();
   const generated = password === '';
   if (generated) password = randomBytes(12).toString('base64url');
   if (password.length < MIN_PASSWORD_LENGTH) {
-    console.error(`create-instructor: the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+    console.error(
+      `create-instructor: the password needs at least ${MIN_PASSWORD_LENGTH} characters`,
+    );
     return 2;
   }
   // A server may be running on this store, and its live runs must not be marked interrupted by
@@ -43,7 +53,9 @@ export async function createInstructorCommand(
   const { store } = await openStore(dataDir, { databaseUrl, interruptUnfinished: false });
   try {
     if (await store.getUserByEmail(parsed.data.email)) {
-      console.error(`create-instructor: an account with the email ${parsed.data.email} exists already`);
+      console.error(
+        `create-instructor: an account with the email ${parsed.data.email} exists already`,
+      );
       return 1;
     }
     const user = await store.createUser({
