@@ -1881,8 +1881,8 @@ static int run_scenario(struct scenario *sc, struct bpf_object *obj, struct ring
 /*
  * The kernel's own bound on context reads. A tail-called program skips the check the kernel
  * makes when a tracepoint program is attached (`max_ctx_offset` against the record, in
- * perf_event_set_bpf_prog), and a tail-called over-read oopses the kernel (DESIGN.md section 1,
- * step 3). The static checks bound context reads first; this makes the kernel check too, whatever
+ * perf_event_set_bpf_prog), and a tail-called over-read oopses the kernel (docs/architecture.md,
+ * section 4). The static checks bound context reads first; this makes the kernel check too, whatever
  * the object hid from them: each program is attached to its own tracepoint through a perf event,
  * where the kernel refuses a read past the record with EACCES before attaching anything, and the
  * event is closed at once.

@@ -1,5 +1,5 @@
 // The web bundle as the browser fetches it on first load: compressed, and the hashed assets
-// cacheable for good (issue 6). The server runs in-process on a random port.
+// cacheable for good. The server runs in-process on a random port.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';

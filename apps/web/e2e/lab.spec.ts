@@ -1,6 +1,6 @@
-// The student's lab in a real browser against the real server: issue 2's acceptance (a compile
-// error shows, the fix compiles) and issue 6's (persistence of code and preferences, the run
-// panel for the reference solution, screenshots in both themes), plus the bundle measurements.
+// The student's lab in a real browser against the real server: a compile error shows and the fix
+// compiles; code and preferences persist; the run panel of the reference solution; screenshots in
+// both themes; and the bundle measurements.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // The format of bpf-templates/<id>/exercise.json. Adding an exercise means adding a folder
-// that passes this schema; nothing else. See DESIGN.md section 3.
+// that passes this schema; nothing else. See docs/architecture.md, section 3.
 import { z } from 'zod';
 
 /** A file planted in the target's private /tmp. `{{secret}}` is replaced by the run's secret. */

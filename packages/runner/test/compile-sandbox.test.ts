@@ -1,4 +1,4 @@
-// Real clang inside real bubblewrap: the attacks of DESIGN.md section 4 leak nothing of the host,
+// Real clang inside real bubblewrap: the attacks of docs/architecture.md section 4 leak nothing of the host,
 // through plain clang or through the compile server (which runs in the same sandbox).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 // The compile sandbox: bubblewrap with an empty root that holds clang, its shared libraries,
 // its resource dir, the libbpf headers and the lab's generated headers, all read-only, under
 // prlimit. A student's `#include "/etc/shadow"`, `__has_include` probe or `.incbin` finds no
-// host file because none is there. See DESIGN.md section 4.
+// host file because none is there. See docs/architecture.md, section 4.
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, delimiter, join } from 'node:path';
 import { runProcess } from '../process.ts';

@@ -1,5 +1,5 @@
 // Step 2 of a run: checks on the compiled object before anything touches the kernel
-// (DESIGN.md sections 1 and 4). Pure: the object and the rules in, refusals with lines out.
+// (docs/architecture.md, sections 1 and 4). Pure: the object and the rules in, refusals with lines out.
 import type { Diagnostic } from '@ebpf-lab/protocol';
 import { BTF_KIND, coreRelocationBytes, parseBtf, parseLineInfo, resolveType, typeSize } from './btf.ts';
 import type { Btf, LineInfo } from './btf.ts';

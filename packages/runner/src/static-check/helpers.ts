@@ -1,5 +1,5 @@
 // Which helpers a student's program may call. An allowlist: a helper added to the kernel
-// later is refused until someone decides it is safe (DESIGN.md section 4).
+// later is refused until someone decides it is safe (docs/architecture.md, section 4).
 import { HELPER_NAMES } from './helper-ids.ts';
 
 /** Safe for students: their own maps, the ring buffer, the target's user memory, identity. */
