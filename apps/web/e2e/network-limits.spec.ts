@@ -1,7 +1,8 @@
 // A second tab beyond the server's fair shares, in a real browser against the real server on
 // loopback, with the shares cut to one connection and one clangd per address: the tab says once
 // that it was refused (no silent retries), the editor says its diagnostics are held by the other
-// tab, and both come back once that tab is closed. The sign-in refusals cannot be produced here:
+// tab, and both come back once that tab is closed; a file that makes clangd run out of memory is
+// named as the cause, and diagnostics resume with the next edit. The sign-in refusals cannot be produced here:
 // the server refuses signed-out runs only when it listens on a non-loopback address, which these
 // tests must not do; the component tests cover those messages.
 import type { Page } from 'playwright-core';
@@ -23,6 +24,8 @@ beforeAll(async () => {
       LAB_SOCKETS_PER_ADDRESS: '1',
       LAB_LSP_SESSIONS: '2',
       LAB_LSP_SESSIONS_PER_CLIENT: '1',
+      // Low enough for a macro bomb to reach quickly, as the server's own test does.
+      LAB_LSP_MEMORY_BYTES: String(448 * 1024 * 1024),
     },
   });
   browser = await launchBrowser();
@@ -102,5 +105,45 @@ describe('a tab beyond the lab’s fair shares', () => {
       .waitFor({ state: 'attached', timeout: 120_000 });
     expect(errors).toEqual([]);
     await second.close();
+  }, 300_000);
+});
+
+describe('a file that makes clangd run out of memory', () => {
+  // 277 bytes that expand to a 40 MB string literal.
+  const macroBomb = [
+    '#define A "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+    '#define B A A A A A A A A A A',
+    '#define C B B B B B B B B B B',
+    '#define D C C C C C C C C C C',
+    '#define E D D D D D D D D D D',
+    '#define F E E E E E E E E E E',
+    '#define G F F F F F F F F F F',
+    '#define H G G G G G G G G G G',
+    'char s[] = H;',
+    '',
+  ].join('\n');
+
+  it('is named as the cause under the editor, and diagnostics resume on the next edit', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await openExercise(page);
+    await setEditorText(page, macroBomb);
+    const status = page.locator('[data-testid="editor-status"]');
+    await page
+      .locator('[data-testid="editor-status"][data-notice="out-of-memory"]')
+      .waitFor({ timeout: 180_000 });
+    expect(await status.textContent()).toContain(
+      'Your file made clangd run out of memory (its limit is 448 MiB)',
+    );
+    expect(await status.textContent()).toContain('Diagnostics resume when you edit');
+
+    await setEditorText(page, 'int broken(void) { return undeclared_name; }\n');
+    await page
+      .locator('[data-testid="code-editor"] .squiggly-error')
+      .first()
+      .waitFor({ timeout: 60_000 });
+    expect(await status.getAttribute('data-notice')).toBe('');
+    expect(errors).toEqual([]);
+    await page.close();
   }, 300_000);
 });
