@@ -96,7 +96,7 @@ export function builtWebDir(): string | null {
 
 export async function startLabServer(
   timeoutMs = 90_000,
-  options: { webDir?: string } = {},
+  options: { webDir?: string; env?: Record<string, string> } = {},
 ): Promise<LabServer> {
   const webDir = options.webDir ?? builtDir;
   const port = await freePort();
@@ -111,6 +111,7 @@ export async function startLabServer(
       LAB_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       ...(webDir ? { LAB_WEB_DIST_DIR: webDir } : {}),
+      ...options.env,
     },
     // Its own process group, so stopping it also stops tsx's child node process.
     detached: true,

@@ -6,6 +6,18 @@ import { apiGet, formatWhen, reloadAt, signIn, signOut, statusLabel, useMe } fro
 import type { CourseView, Me, RunSummary } from './account-api.ts';
 import './account.css';
 
+/**
+ * Where to go back after signing in (`/account?next=/exercises/x`, from the run panel's sign-in
+ * link): a path on this lab only, never another site (`//host` or a scheme).
+ */
+export function returnPath(search = window.location.search): string | null {
+  const next = new URLSearchParams(search).get('next');
+  // Browsers drop tabs and newlines from URLs and read a backslash as `/`:
+  // `/\t/evil` would be `//evil`.
+  // eslint-disable-next-line no-control-regex
+  return next && /^\/(?![/\\])[^\\\s\x00-\x1f]*$/.test(next) ? next : null;
+}
+
 function SignInForm() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -18,7 +30,7 @@ function SignInForm() {
     setError('');
     try {
       const me = await signIn(email, password);
-      reloadAt(me.role === 'instructor' ? '/instructor' : '/account');
+      reloadAt(returnPath() ?? (me.role === 'instructor' ? '/instructor' : '/account'));
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
       setBusy(false);

@@ -1,6 +1,8 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Diagnostic } from '@ebpf-lab/protocol';
 import { attachAll } from './editor-hooks.ts';
+import type { EditorNotice } from './editor-hooks.ts';
+import { EditorStatus } from './EditorStatus.tsx';
 import { focusOutside } from './focus.ts';
 import { MARKER_OWNERS, markerOwner, markersByOwner } from './markers.ts';
 import { monaco } from './monaco.ts';
@@ -39,6 +41,7 @@ export function CodeEditor(props: CodeEditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const status = useRef<HTMLDivElement>(null);
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
+  const [notice, setNotice] = useState<EditorNotice | null>(null);
   // Commands are registered once; they read the latest callbacks through this ref.
   const latest = useRef(props);
   latest.current = props;
@@ -105,7 +108,16 @@ export function CodeEditor(props: CodeEditorProps) {
 
     let disposed = false;
     let detach: (() => void) | undefined;
-    void attachAll({ editor, monaco, model, exerciseId: props.exerciseId }).then((cleanup) => {
+    const notify = (next: EditorNotice | null) => {
+      if (!disposed) setNotice(next);
+    };
+    void attachAll({
+      editor,
+      monaco,
+      model,
+      exerciseId: props.exerciseId,
+      setNotice: notify,
+    }).then((cleanup) => {
       if (disposed) cleanup();
       else detach = cleanup;
     });
@@ -114,6 +126,7 @@ export function CodeEditor(props: CodeEditorProps) {
       disposed = true;
       latest.current.onDispose?.();
       detach?.();
+      setNotice(null);
       keys.dispose();
       changes.dispose();
       editor.dispose();
@@ -135,7 +148,11 @@ export function CodeEditor(props: CodeEditorProps) {
   useEffect(() => {
     const model = editorRef.current?.getModel();
     if (!model) return;
-    const grouped = markersByOwner(props.diagnostics, (l) => model.getLineLength(l), model.getLineCount());
+    const grouped = markersByOwner(
+      props.diagnostics,
+      (l) => model.getLineLength(l),
+      model.getLineCount(),
+    );
     for (const owner of MARKER_OWNERS) {
       monaco.editor.setModelMarkers(model, markerOwner(owner), grouped.get(owner) ?? []);
     }
@@ -160,7 +177,10 @@ export function CodeEditor(props: CodeEditorProps) {
   return (
     <div className="code-editor">
       <div ref={container} className="code-editor-host" data-testid="code-editor" />
-      {props.vim && <div ref={status} className="vim-status" aria-live="polite" data-testid="vim-status" />}
+      <EditorStatus notice={notice} />
+      {props.vim && (
+        <div ref={status} className="vim-status" aria-live="polite" data-testid="vim-status" />
+      )}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, useEffect } from 'react';
 import type { ClientMessage, ExerciseDetail } from '@ebpf-lab/protocol';
 import type { CodeEditorProps } from '../editor/CodeEditor.tsx';
-import { click, render } from '../test-utils/render.tsx';
+import { byText, click, render } from '../test-utils/render.tsx';
 import type { Rendered } from '../test-utils/render.tsx';
 // Imported statically: vi.mock calls are hoisted above it, so it sees the mocks.
 import ExercisePage from './ExercisePage.tsx';
@@ -29,12 +29,17 @@ vi.mock('../api/exercises.ts', () => ({
   fetchExercise: () => Promise.resolve(exercise),
   fetchExercises: () => Promise.resolve([exercise]),
 }));
+// The page's run socket: open, or refused by the server at its connection limit.
+const socket = vi.hoisted(() => ({ refusal: null as string | null, reconnects: 0 }));
 vi.mock('../run/run-socket.ts', () => ({
   labSocket: () => ({
-    getStatus: () => 'open',
+    getStatus: () => (socket.refusal ? 'refused' : 'open'),
+    getRefusal: () => socket.refusal,
+    reconnect: () => socket.reconnects++,
     onStatus: () => () => {},
     onMessage: () => () => {},
     send: (message: ClientMessage) => {
+      if (socket.refusal) return false;
       sent.push(message);
       return true;
     },
@@ -67,6 +72,8 @@ function FakeEditor(props: CodeEditorProps) {
 let view: Rendered | undefined;
 beforeEach(() => {
   sent.length = 0;
+  socket.refusal = null;
+  socket.reconnects = 0;
   localStorage.clear();
   // react-resizable-panels measures its panels.
   globalThis.ResizeObserver ??= class {
@@ -114,5 +121,34 @@ describe('the Run button while the editor loads', { timeout: 30_000 }, () => {
       }),
     ]);
     expect(button().textContent).toContain('Running…');
+  });
+});
+
+describe('a run socket the server refused', { timeout: 30_000 }, () => {
+  it('says so once, with the server’s words, offers to reconnect, and a run says why it cannot go', async () => {
+    socket.refusal =
+      'Too many open lab tabs: at most 16 connections per address for signed-out visitors. Close a tab and reload.';
+    view = render(<ExercisePage id="count-opens" />);
+    await settle();
+    const notices = view.container.querySelectorAll('[data-testid="connection-refused"]');
+    expect(notices).toHaveLength(1);
+    expect(notices[0].getAttribute('role')).toBe('alert');
+    expect(notices[0].textContent).toContain(socket.refusal);
+    expect(view.container.querySelector('[data-testid="connection"]')?.textContent).toBe(
+      'Not connected: too many tabs',
+    );
+
+    await act(async () => {
+      editorLoad.resolve?.({ CodeEditor: FakeEditor });
+    });
+    await settle();
+    click(view.container.querySelector('[data-testid="run-button"]'));
+    expect(sent).toEqual([]);
+    const verdict = view.container.querySelector('[data-testid="verdict"]');
+    expect(verdict?.querySelector('strong')?.textContent).toBe('Too many open tabs');
+    expect(verdict?.textContent).toContain('at most 16 connections');
+
+    click(byText(view.container, 'button', 'Reconnect'));
+    expect(socket.reconnects).toBe(1);
   });
 });

@@ -6,6 +6,8 @@ import { useAsync } from '../api/use-async.ts';
 import type { EditorHandle } from '../editor/CodeEditor.tsx';
 import { loadCodeEditor } from '../editor/load-editor.ts';
 import { RunPanel } from '../run/RunPanel.tsx';
+import { labSocket } from '../run/run-socket.ts';
+import type { SocketStatus } from '../run/run-socket.ts';
 import { useRun, useSocketStatus } from '../run/use-run.ts';
 import { PanelBoundary } from '../shell/PanelBoundary.tsx';
 import { Link } from '../shell/router.tsx';
@@ -39,6 +41,13 @@ function timeOf(ms: number): string {
     second: '2-digit',
   });
 }
+
+const CONNECTION_LABELS: Record<SocketStatus, string> = {
+  open: 'Connected',
+  connecting: 'Connecting…',
+  closed: 'Offline, reconnecting',
+  refused: 'Not connected: too many tabs',
+};
 
 function saveLabel(autosave: Autosave): string {
   const { server, savedAt } = autosave;
@@ -147,11 +156,7 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
             <kbd className="kbd-inline">{MOD}+Enter</kbd>
           </button>
           <span className={`conn conn-${socket}`} role="status" data-testid="connection">
-            {socket === 'open'
-              ? 'Connected'
-              : socket === 'connecting'
-                ? 'Connecting…'
-                : 'Offline, reconnecting'}
+            {CONNECTION_LABELS[socket]}
           </span>
         </div>
         <div className="toolbar-group">
@@ -196,6 +201,14 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
           </div>
         </div>
       </div>
+      {socket === 'refused' && (
+        <div className="notice notice-warn" role="alert" data-testid="connection-refused">
+          <span>{labSocket().getRefusal()}</span>
+          <button type="button" className="button" onClick={() => labSocket().reconnect()}>
+            Reconnect
+          </button>
+        </div>
+      )}
       {confirmReset && (
         <div className="notice notice-warn" role="alertdialog" aria-label="Reset to starter">
           <span>Replace your code with the starter? You can undo this.</span>

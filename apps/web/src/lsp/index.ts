@@ -7,5 +7,8 @@ export type { AttachClangdOptions } from './attach-clangd.ts';
 export { CLANGD_MARKER_OWNER, LSP_TO_MONACO_SEVERITY } from './lsp-to-monaco.ts';
 
 export function attachEditor(context: EditorContext): () => void {
-  return attachClangd(context.editor, context.monaco);
+  return attachClangd(context.editor, context.monaco, {
+    onNotice: context.setNotice,
+    returnTo: `/exercises/${encodeURIComponent(context.exerciseId)}`,
+  });
 }

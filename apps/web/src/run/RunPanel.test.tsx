@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { act } from 'react';
-import type { RunResult } from '@ebpf-lab/protocol';
+import type { ErrorCode, RunResult } from '@ebpf-lab/protocol';
 import { byText, click, press, render } from '../test-utils/render.tsx';
 import type { Rendered } from '../test-utils/render.tsx';
 import { failingResult, passingResult, SECRET, verifierResult } from './fixtures/run-result.ts';
@@ -120,6 +120,63 @@ describe('run panel', () => {
     };
     view = render(<RunPanel run={finished(infra)} onReveal={() => {}} />);
     expect(view.container.textContent).toContain('cost no attempt');
+  });
+
+  /** A run the server refused before accepting it, as the page sees it. */
+  function refused(code: ErrorCode, message: string): LiveRun {
+    const sending = startRun('q', 'read-file-password', 'code');
+    return applyMessage(sending, { seq: 1, type: 'error', code, message }, 0);
+  }
+
+  it('asks a signed-out student to sign in, with a link back to the exercise, not an error', () => {
+    view = render(
+      <RunPanel
+        run={refused(
+          'sign-in-required',
+          'This lab is open to the network, so only signed-in students may run programs.',
+        )}
+        onReveal={() => {}}
+      />,
+    );
+    const verdict = view.container.querySelector('[data-testid="verdict"]')!;
+    expect(verdict.getAttribute('data-status')).toBe('sign-in');
+    expect(verdict.getAttribute('role')).toBe('status');
+    expect(verdict.textContent).toContain('This lab asks students to sign in before running programs');
+    expect(verdict.textContent).toContain('join link');
+    expect(verdict.textContent).not.toContain('could not finish');
+    expect(view.container.querySelector('[data-testid="sign-in-link"]')?.getAttribute('href')).toBe(
+      '/account?next=%2Fexercises%2Fread-file-password',
+    );
+    // Nothing ran: no stage is marked as failed.
+    expect(view.container.querySelector('[data-state="failed"]')).toBeNull();
+  });
+
+  it.each([
+    [
+      'rate-limited',
+      'You already have 3 runs queued or running: wait for one to finish.',
+      'Too many runs',
+    ],
+    [
+      'rate-limited',
+      'Run limit reached: at most 20 runs per minute from one address while signed out. Wait a few seconds and run again.',
+      'Too many runs',
+    ],
+    ['rate-limited', 'The lab is busy (its run queue is full): try again in a minute.', 'The lab is busy'],
+    [
+      'rate-limited',
+      'Too many open lab tabs: at most 16 connections per address for signed-out visitors. Close a tab and reload.',
+      'Too many open tabs',
+    ],
+    ['too-large', 'Your file is 70 KiB; submissions are limited to 64 KiB.', 'Too large to run'],
+    ['unknown-exercise', 'There is no exercise "nope".', 'Unknown exercise'],
+    ['internal', 'The run could not be stored (error id 1a2b3c4d); try again.', 'The run could not finish'],
+  ] as const)('shows a %s refusal under a heading that fits: %s', (code, message, title) => {
+    view = render(<RunPanel run={refused(code, message)} onReveal={() => {}} />);
+    const verdict = view.container.querySelector('[data-testid="verdict"]')!;
+    expect(verdict.getAttribute('data-status')).toBe('error');
+    expect(verdict.querySelector('strong')?.textContent).toBe(title);
+    expect(verdict.textContent).toContain(message);
   });
 
   it('shows the queue position while waiting', () => {

@@ -37,12 +37,11 @@ function Verdict({ run, next }: { run: LiveRun; next?: ExerciseSummary }) {
     );
   }
   if (run.phase === 'running') return <p className="verdict verdict-wait">Running…</p>;
+  if (run.error?.code === 'sign-in-required') return <SignInToRun exerciseId={run.exerciseId} />;
   if (run.error) {
     return (
       <div className="verdict verdict-error" role="alert" data-testid="verdict" data-status="error">
-        <strong>
-          {run.error.code === 'rate-limited' ? 'Too many runs' : 'The run could not finish'}
-        </strong>
+        <strong>{refusalTitle(run.error)}</strong>
         <span>{run.error.message}</span>
       </div>
     );
@@ -84,6 +83,48 @@ function Verdict({ run, next }: { run: LiveRun; next?: ExerciseSummary }) {
       )}
     </div>
   );
+}
+
+/**
+ * A lab open to the network runs programs for signed-in students only. Not an error: the student
+ * did nothing wrong, they need an account (from the course's join link) or to sign in.
+ */
+function SignInToRun({ exerciseId }: { exerciseId: string }) {
+  const back = `/exercises/${encodeURIComponent(exerciseId)}`;
+  return (
+    <div className="verdict verdict-sign-in" role="status" data-testid="verdict" data-status="sign-in">
+      <strong>Sign in to run your program</strong>
+      <span>
+        This lab asks students to sign in before running programs, so that only its students load
+        code into its kernel. Your code stays saved in this browser.
+      </span>
+      <span>
+        <Link href={`/account?next=${encodeURIComponent(back)}`} data-testid="sign-in-link">
+          Sign in
+        </Link>{' '}
+        and run again. No account yet? Open your course's join link (your instructor has it): it
+        creates one.
+      </span>
+    </div>
+  );
+}
+
+/** The server names the limit in its message; the heading says which kind of refusal it is. */
+export function refusalTitle(error: NonNullable<LiveRun['error']>): string {
+  switch (error.code) {
+    case 'rate-limited':
+      if (/busy/i.test(error.message)) return 'The lab is busy';
+      if (/\btabs?\b/i.test(error.message) && /connection/i.test(error.message)) {
+        return 'Too many open tabs';
+      }
+      return 'Too many runs';
+    case 'too-large':
+      return 'Too large to run';
+    case 'unknown-exercise':
+      return 'Unknown exercise';
+    default:
+      return 'The run could not finish';
+  }
 }
 
 function errorTitle(kind: string | undefined): string {

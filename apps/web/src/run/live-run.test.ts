@@ -55,6 +55,21 @@ describe('live run', () => {
     expect(foreign).toBe(accepted);
   });
 
+  it('takes a refusal without a runId as the answer to the run being sent, and only to it', () => {
+    const sending = startRun('req-1', 'x', 'code');
+    const refusal: ServerMessage = {
+      seq: 1,
+      type: 'error',
+      code: 'sign-in-required',
+      message: 'sign in',
+    };
+    const refused = applyMessage(sending, refusal, 0);
+    expect(refused.phase).toBe('done');
+    expect(refused.error).toEqual({ code: 'sign-in-required', message: 'sign in' });
+    const accepted = applyMessage(sending, { seq: 1, type: 'accepted', runId: 'r1', requestId: 'req-1' }, 0);
+    expect(applyMessage(accepted, refusal, 0)).toBe(accepted);
+  });
+
   it('marks stages the result never reached as skipped', () => {
     const run = startRun('req-1', 'x', 'code');
     const accepted = applyMessage(run, { seq: 1, type: 'accepted', runId: 'r1', requestId: 'req-1' }, 0);

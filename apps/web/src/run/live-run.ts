@@ -61,6 +61,9 @@ export function startRun(requestId: string, exerciseId: string, code: string): L
 
 function belongs(run: LiveRun, message: ServerMessage): boolean {
   if (message.type === 'accepted') return message.requestId === run.requestId;
+  // A refusal (sign in, a limit, a file too large) comes before any runId exists: it answers the
+  // run this page is still sending, since the socket carries one request at a time per page.
+  if (message.type === 'error' && message.runId === undefined) return run.phase === 'sending';
   if (!('runId' in message) || message.runId === undefined) return false;
   return message.runId === run.runId;
 }
@@ -100,13 +103,18 @@ export function applyMessage(run: LiveRun, message: ServerMessage, now: number):
       };
     case 'result':
       return finishWithResult(run, message.result);
-    case 'error':
+    case 'error': {
+      // Refused before it was accepted, nothing ran: no stage failed.
+      const refused = run.runId === undefined;
       return {
         ...run,
         phase: 'done',
         error: { code: message.code, message: message.message },
-        stages: run.stages.map((s) => (s.state === 'running' ? { ...s, state: 'failed' } : s)),
+        stages: run.stages.map((s) =>
+          s.state === 'running' ? { ...s, state: refused ? 'skipped' : 'failed' } : s,
+        ),
       };
+    }
     default:
       return run;
   }

@@ -1,7 +1,8 @@
 import { ServerMessage } from '@ebpf-lab/protocol';
 import type { ClientMessage } from '@ebpf-lab/protocol';
 
-export type SocketStatus = 'connecting' | 'open' | 'closed';
+/** `refused`: the server turned the connection away at a limit; no retry until asked. */
+export type SocketStatus = 'connecting' | 'open' | 'closed' | 'refused';
 
 interface Listeners {
   message: Set<(message: ServerMessage) => void>;
@@ -10,10 +11,16 @@ interface Listeners {
 
 const PING_EVERY_MS = 25_000;
 const MAX_BACKOFF_MS = 10_000;
+/** The server's close for a connection beyond its client's share (apps/server/src/ws/). */
+const POLICY_CLOSE = 1008;
+const DEFAULT_REFUSAL =
+  'The lab refused this connection: too many lab tabs are open. Close a tab, then reconnect.';
 
 /**
  * One WebSocket to `/ws` for the whole page, reconnected with backoff when it drops. Everything
  * that arrives is validated against the protocol; what does not validate is dropped and logged.
+ * A connection the server refuses at a limit (too many tabs) is not retried: retrying would be
+ * refused the same way, silently. The page shows why and reconnects when the student asks.
  */
 export class RunSocket {
   private socket: WebSocket | null = null;
@@ -22,6 +29,7 @@ export class RunSocket {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
+  private refusal: string | null = null;
   private readonly listeners: Listeners = { message: new Set(), status: new Set() };
 
   constructor(private readonly url: string) {}
@@ -42,6 +50,19 @@ export class RunSocket {
 
   getStatus(): SocketStatus {
     return this.status;
+  }
+
+  /** The server's words for the last refusal, while the status is `refused`. */
+  getRefusal(): string | null {
+    return this.status === 'refused' ? this.refusal : null;
+  }
+
+  /** After a refusal (a tab was closed since): tries again now. */
+  reconnect(): void {
+    if (this.stopped || this.socket) return;
+    clearTimeout(this.retryTimer);
+    this.attempts = 0;
+    this.connect();
   }
 
   /** Sends now if open; returns false otherwise so the caller can say so. */
@@ -65,6 +86,8 @@ export class RunSocket {
     this.setStatus('connecting');
     const socket = new WebSocket(this.url);
     this.socket = socket;
+    // The server says why before a policy close, in an error message with no run.
+    let lastError: string | null = null;
     socket.addEventListener('open', () => {
       this.attempts = 0;
       this.setStatus('open');
@@ -85,14 +108,23 @@ export class RunSocket {
         console.warn('lab socket: dropped a message outside the protocol', result.error.issues);
         return;
       }
-      for (const listener of this.listeners.message) listener(result.data);
+      const message = result.data;
+      if (message.type === 'error' && message.runId === undefined) lastError = message.message;
+      for (const listener of this.listeners.message) listener(message);
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
       clearInterval(this.pingTimer);
+      if (this.stopped) return this.setStatus('closed');
+      if (event.code === POLICY_CLOSE) {
+        this.refusal =
+          lastError ??
+          (event.reason ? `The lab refused this connection: ${event.reason}.` : DEFAULT_REFUSAL);
+        console.warn(`lab socket: refused by the server: ${this.refusal}`);
+        return this.setStatus('refused');
+      }
       this.setStatus('closed');
-      if (this.stopped) return;
       // Backoff with jitter so a restarted server is not hit by every tab at once.
       const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
       this.attempts += 1;

@@ -41,7 +41,7 @@ export function useRun(exerciseId: string, onResult: (code: string, result: RunR
     });
     const offStatus = socket.onStatus((status) => {
       const current = runRef.current;
-      if (status === 'closed' && current) update(interruptRun(current));
+      if ((status === 'closed' || status === 'refused') && current) update(interruptRun(current));
     });
     return () => {
       offMessage();
@@ -61,14 +61,18 @@ export function useRun(exerciseId: string, onResult: (code: string, result: RunR
       if (current && current.phase !== 'done' && current.phase !== 'interrupted') return false;
       const requestId = newRequestId();
       const next = startRun(requestId, exerciseId, code);
-      if (!labSocket().send({ type: 'run', requestId, exerciseId, code })) {
+      const socket = labSocket();
+      if (!socket.send({ type: 'run', requestId, exerciseId, code })) {
+        const refusal = socket.getRefusal();
         update({
           ...next,
           phase: 'interrupted',
-          error: {
-            code: 'connection',
-            message: 'Not connected to the lab server; reconnecting. Nothing was run and it cost no attempt.',
-          },
+          error: refusal
+            ? { code: 'rate-limited', message: refusal }
+            : {
+                code: 'connection',
+                message: 'Not connected to the lab server; reconnecting. Nothing was run and it cost no attempt.',
+              },
         });
         return false;
       }
