@@ -72,18 +72,24 @@ export class RunService {
       client.send({ type: 'error', code: 'rate-limited', message: 'The lab is busy (its run queue is full): try again in a minute.' });
       return;
     }
-    const share = this.deps.fairShare.startRun(client.who);
-    if (!share.ok) {
-      client.send({ type: 'error', code: 'rate-limited', message: share.message });
-      return;
-    }
     const runId = randomUUID();
-    // The run is stored as queued before it is accepted, so a killed server cannot lose it; the
-    // slot is held while the store answers.
-    const { recorder } = this.deps;
-    if (!recorder) return this.start(client, sub, runId, share.release);
+    // The tab's slot is held while the fair share and the store answer. The run is stored as
+    // queued before it is accepted, so a killed server cannot lose it.
+    const { recorder, fairShare } = this.deps;
     client.active.set(runId, () => {});
+    let release = () => {};
     void (async () => {
+      const share = await fairShare.startRun(client.who, runId);
+      if (!share.ok) {
+        client.active.delete(runId);
+        client.send({ type: 'error', code: 'rate-limited', message: share.message });
+        return;
+      }
+      release = share.release;
+      if (!recorder) {
+        client.active.delete(runId);
+        return this.start(client, sub, runId, release);
+      }
       const verdict = await recorder.recordRunAccepted({
         runId,
         exerciseId: sub.exerciseId,
@@ -91,12 +97,12 @@ export class RunService {
         user: client.who.user,
       });
       client.active.delete(runId);
-      if (verdict.ok) return this.start(client, sub, runId, share.release);
-      share.release();
+      if (verdict.ok) return this.start(client, sub, runId, release);
+      release();
       client.send({ type: 'error', code: verdict.code, message: verdict.message });
     })().catch((e: unknown) => {
       client.active.delete(runId);
-      share.release();
+      release();
       const errorId = randomUUID().slice(0, 8);
       logger.error({ err: e, runId, errorId }, 'could not store the run');
       client.send({ type: 'error', code: 'internal', message: `The run could not be stored (error id ${errorId}); try again.` });
