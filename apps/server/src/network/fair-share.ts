@@ -25,7 +25,8 @@ export interface FairShareLimits {
   runsPerMinutePerAddress: number;
 }
 
-export type Grant = { ok: true; release(): void } | { ok: false; message: string };
+/** `release` gives the share back; it resolves once other nodes see it free, and never rejects. */
+export type Grant = { ok: true; release(): Promise<void> } | { ok: false; message: string };
 
 /** The store's run shares, when several web nodes share it. */
 export type SharedRunShares = Pick<Store, 'takeRunShare' | 'renewRunShares' | 'releaseRunShare'>;
@@ -114,14 +115,14 @@ export class FairShare {
     this.renewal ??= setInterval(() => this.renewShares(shared), SHARE_LEASE_MS / 3).unref();
     return {
       ok: true,
-      release: () => {
+      release: async () => {
         if (!this.held.delete(runId)) return;
         if (this.held.size === 0) {
           clearInterval(this.renewal);
           this.renewal = undefined;
         }
         // A share whose release fails is freed when its lease lapses.
-        shared.releaseRunShare(runId).catch(() => {});
+        await shared.releaseRunShare(runId).catch(() => {});
       },
     };
   }
@@ -167,7 +168,7 @@ export class FairShare {
     let released = false;
     return {
       ok: true,
-      release: () => {
+      release: async () => {
         if (released) return;
         released = true;
         const left = (counts.get(key) ?? 1) - 1;
