@@ -169,6 +169,7 @@ async function createDistributedDeps(
     store,
     runner,
     exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
+    runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
   const runShares = config.databaseUrl ? store : undefined;
   return {
