@@ -175,7 +175,9 @@ export const migrations: Migration[] = [
     // frees its clients' shares when the lease lapses. `accepted_at` stays, for the per-minute
     // count; rows older than a minute and no longer held are deleted as new runs come.
     // In PostgreSQL, take_run_share checks and takes in one call, under a lock on the client
-    // key, so two nodes taking the client's last share at once cannot both get it.
+    // key, so two nodes taking the client's last share at once cannot both get it. The table is
+    // UNLOGGED: a share lives seconds, so taking one waits for no WAL flush, and a database
+    // crash only frees every share (PostgreSQL empties unlogged tables after one).
     version: 3,
     sqlite: `
       CREATE TABLE run_shares (
@@ -188,7 +190,7 @@ export const migrations: Migration[] = [
       CREATE INDEX run_shares_accepted ON run_shares(accepted_at);
     `,
     postgres: `
-      CREATE TABLE run_shares (
+      CREATE UNLOGGED TABLE run_shares (
         run_id TEXT PRIMARY KEY,
         client_key TEXT NOT NULL,
         accepted_at BIGINT NOT NULL,
