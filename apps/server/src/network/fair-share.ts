@@ -79,7 +79,9 @@ export class FairShare {
    * when the shared store cannot answer.
    */
   async startRun(client: LabClient, runId: string): Promise<Grant> {
-    return this.shared ? this.startSharedRun(client, runId, this.shared) : this.startLocalRun(client);
+    return this.shared
+      ? this.startSharedRun(client, runId, this.shared)
+      : this.startLocalRun(client);
   }
 
   private perMinuteRefusal(perMinute: number): Grant {
