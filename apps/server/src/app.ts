@@ -11,6 +11,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.ts';
+import type { SharedRunShares } from './network/fair-share.ts';
 import type { Accounts } from './routes/auth/index.ts';
 import { HttpError } from './http-error.ts';
 import type { JobQueue } from './queue/job-queue.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   system: SystemProbe;
   /** Accounts, courses, instructor desk, stored runs. Absent: signed-out lab only. */
   accounts?: Accounts;
+  /** Runs counted per client in a store shared by web nodes (LAB_DATABASE_URL); else in memory. */
+  runShares?: SharedRunShares;
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -131,7 +131,9 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     secureCookies: secureCookiesFor(config),
     runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
-  return { config, logger, exercises, runner, runnerKind: 'default', queue, system, accounts };
+  // A shared store may have other web nodes: each client's runs are counted there.
+  const runShares = config.databaseUrl ? store : undefined;
+  return { config, logger, exercises, runner, runnerKind: 'default', queue, system, accounts, runShares };
 }
 
 /**
@@ -167,6 +169,18 @@ async function createDistributedDeps(
     store,
     runner,
     exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
+    runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
-  return { config, logger, exercises, runner: remote, runnerKind: 'distributed', queue, system, accounts };
+  const runShares = config.databaseUrl ? store : undefined;
+  return {
+    config,
+    logger,
+    exercises,
+    runner: remote,
+    runnerKind: 'distributed',
+    queue,
+    system,
+    accounts,
+    runShares,
+  };
 }

@@ -31,7 +31,7 @@ export async function startServer(deps: AppDeps): Promise<LabServer> {
   const { config, logger } = deps;
   const mode = labMode(config);
   const app = createApp(deps);
-  const fairShare = new FairShare(config);
+  const fairShare = new FairShare(config, Date.now, deps.runShares);
   const runs = new RunService({
     ...deps,
     runsPerConnection: config.runsPerConnection,

@@ -69,6 +69,9 @@ async function startWeb(): Promise<number> {
     HOST: '127.0.0.1',
     LAB_DATABASE_URL: databaseUrl,
     LAB_REDIS_URL: redis.url,
+    // Every tab is the same signed-out address, counted over both nodes: room for all 50 runs.
+    LAB_RUNS_ACTIVE_PER_CLIENT: String(RUNS),
+    LAB_RUNS_PER_MINUTE_PER_ADDRESS: String(RUNS),
     LOG_LEVEL: 'warn',
   });
   await waitFor(

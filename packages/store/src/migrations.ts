@@ -168,4 +168,59 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    // Run shares across web nodes: one row per accepted run of a client (`user:<id>` or
+    // `address:<ip>`). A run holds its share until `held_until`: its node renews the lease while
+    // the run is queued or running and sets it to 0 when the run ends, so a node that dies
+    // frees its clients' shares when the lease lapses. `accepted_at` stays, for the per-minute
+    // count; rows older than a minute and no longer held are deleted as new runs come.
+    // In PostgreSQL, take_run_share checks and takes in one call, under a lock on the client
+    // key, so two nodes taking the client's last share at once cannot both get it. The table is
+    // UNLOGGED: a share lives seconds, so taking one waits for no WAL flush, and a database
+    // crash only frees every share (PostgreSQL empties unlogged tables after one).
+    version: 3,
+    sqlite: `
+      CREATE TABLE run_shares (
+        run_id TEXT PRIMARY KEY,
+        client_key TEXT NOT NULL,
+        accepted_at INTEGER NOT NULL,
+        held_until INTEGER NOT NULL
+      );
+      CREATE INDEX run_shares_client ON run_shares(client_key, accepted_at);
+      CREATE INDEX run_shares_accepted ON run_shares(accepted_at);
+    `,
+    postgres: `
+      CREATE UNLOGGED TABLE run_shares (
+        run_id TEXT PRIMARY KEY,
+        client_key TEXT NOT NULL,
+        accepted_at BIGINT NOT NULL,
+        held_until BIGINT NOT NULL
+      );
+      CREATE INDEX run_shares_client ON run_shares(client_key, accepted_at);
+      CREATE INDEX run_shares_accepted ON run_shares(accepted_at);
+      CREATE FUNCTION take_run_share(
+        p_run_id TEXT, p_client_key TEXT, p_now BIGINT, p_held_until BIGINT,
+        p_active_limit INTEGER, p_per_minute INTEGER
+      ) RETURNS TEXT LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(hashtextextended(p_client_key, 0));
+        DELETE FROM run_shares WHERE accepted_at <= p_now - 60000 AND held_until <= p_now;
+        IF p_per_minute IS NOT NULL AND (
+          SELECT count(*) FROM run_shares
+          WHERE client_key = p_client_key AND accepted_at > p_now - 60000
+        ) >= p_per_minute THEN
+          RETURN 'per-minute';
+        END IF;
+        IF (
+          SELECT count(*) FROM run_shares WHERE client_key = p_client_key AND held_until > p_now
+        ) >= p_active_limit THEN
+          RETURN 'active';
+        END IF;
+        INSERT INTO run_shares (run_id, client_key, accepted_at, held_until)
+          VALUES (p_run_id, p_client_key, p_now, p_held_until);
+        RETURN 'taken';
+      END
+      $$;
+    `,
+  },
 ];

@@ -15,7 +15,15 @@ import {
   toUser,
 } from './rows.ts';
 import type { Row } from './rows.ts';
-import type { NewRun, Role, RunQuery, SessionRecord, Store, UserWithPassword } from './types.ts';
+import type {
+  NewRun,
+  Role,
+  RunQuery,
+  RunShareVerdict,
+  SessionRecord,
+  Store,
+  UserWithPassword,
+} from './types.ts';
 
 const SUMMARY_COLUMNS = summaryColumns('octet_length(code)');
 /** Held while migrating, so web nodes starting together apply each migration once. */
@@ -260,6 +268,30 @@ export async function openPostgresStore(url: string): Promise<Store> {
         [userId, since.getTime()],
       );
       return Number(r?.n ?? 0);
+    },
+
+    // Run shares: one call to take_run_share (migration 3), which checks and takes under a lock
+    // on the client key.
+    async takeRunShare(r) {
+      const row = await one('SELECT take_run_share($1, $2, $3, $4, $5, $6) AS verdict', [
+        r.runId,
+        r.clientKey,
+        r.now,
+        r.heldUntil,
+        r.activeLimit,
+        r.perMinute,
+      ]);
+      return row!.verdict as RunShareVerdict;
+    },
+    async renewRunShares(runIds, heldUntil) {
+      if (runIds.length === 0) return;
+      await query(
+        'UPDATE run_shares SET held_until = $2 WHERE run_id = ANY($1::text[]) AND held_until > 0',
+        [runIds, heldUntil],
+      );
+    },
+    async releaseRunShare(runId) {
+      await query('UPDATE run_shares SET held_until = 0 WHERE run_id = $1', [runId]);
     },
 
     async addComment(c) {

@@ -7,9 +7,18 @@ import Database from 'better-sqlite3';
 import { migrations } from './migrations.ts';
 import { iso, summaryColumns, toComment, toCourse, toDraft, toRun, toSummary, toUser } from './rows.ts';
 import type { Row } from './rows.ts';
-import type { NewRun, Role, RunQuery, SessionRecord, Store, UserWithPassword } from './types.ts';
+import type {
+  NewRun,
+  Role,
+  RunQuery,
+  RunShareVerdict,
+  SessionRecord,
+  Store,
+  UserWithPassword,
+} from './types.ts';
 
 const SUMMARY_COLUMNS = summaryColumns('length(CAST(code AS BLOB))');
+const MINUTE_MS = 60_000;
 
 /** Opens (creating when missing) the database file and brings its schema up to date. */
 export function openSqliteStore(file: string): Store {
@@ -194,6 +203,46 @@ export function openSqliteStore(file: string): Store {
         userId, since.getTime(),
       );
       return Number(r?.n ?? 0);
+    },
+
+    // Run shares: checked and taken in one transaction (SQLite has one writer at a time).
+    async takeRunShare(r) {
+      const take = db.transaction((): RunShareVerdict => {
+        exec(
+          'DELETE FROM run_shares WHERE accepted_at <= ? AND held_until <= ?',
+          r.now - MINUTE_MS, r.now,
+        );
+        if (r.perMinute !== null) {
+          const recent = one(
+            'SELECT count(*) AS n FROM run_shares WHERE client_key = ? AND accepted_at > ?',
+            r.clientKey, r.now - MINUTE_MS,
+          );
+          if (Number(recent?.n ?? 0) >= r.perMinute) return 'per-minute';
+        }
+        const held = one(
+          'SELECT count(*) AS n FROM run_shares WHERE client_key = ? AND held_until > ?',
+          r.clientKey, r.now,
+        );
+        if (Number(held?.n ?? 0) >= r.activeLimit) return 'active';
+        exec(
+          `INSERT INTO run_shares (run_id, client_key, accepted_at, held_until)
+           VALUES (?, ?, ?, ?)`,
+          r.runId, r.clientKey, r.now, r.heldUntil,
+        );
+        return 'taken';
+      });
+      return take.immediate();
+    },
+    async renewRunShares(runIds, heldUntil) {
+      const renew = db.prepare(
+        'UPDATE run_shares SET held_until = ? WHERE run_id = ? AND held_until > 0',
+      );
+      db.transaction(() => {
+        for (const id of runIds) renew.run(heldUntil, id);
+      })();
+    },
+    async releaseRunShare(runId) {
+      exec('UPDATE run_shares SET held_until = 0 WHERE run_id = ?', runId);
     },
 
     async addComment(c) {

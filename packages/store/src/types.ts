@@ -105,6 +105,23 @@ export interface Draft {
   savedAt: string;
 }
 
+/** A run's share of its client's limits, counted in the store so every web node sees it. */
+export interface RunShareRequest {
+  runId: string;
+  /** `user:<id>` or `address:<ip>`. */
+  clientKey: string;
+  /** Queued or running runs the client may hold. */
+  activeLimit: number;
+  /** Runs the client may start per minute; null: not counted here. */
+  perMinute: number | null;
+  /** The share lapses at this time (ms) unless renewed, so a dead node frees its shares. */
+  heldUntil: number;
+  now: number;
+}
+
+/** `taken`, or which limit refused the run. */
+export type RunShareVerdict = 'taken' | 'per-minute' | 'active';
+
 export interface Store {
   createUser(user: { email: string; name: string; role: Role; passwordHash: string }): Promise<User>;
   getUser(id: string): Promise<User | undefined>;
@@ -139,6 +156,13 @@ export interface Store {
   listRunsWithCode(query: RunQuery): Promise<Run[]>;
   /** Student runs started by `userId` (null: the local user) since `since`. */
   countRunsSince(userId: string | null, since: Date): Promise<number>;
+
+  /** Takes a share when the client is within both limits, checked and taken atomically. */
+  takeRunShare(request: RunShareRequest): Promise<RunShareVerdict>;
+  /** Extends the leases of shares still held (runs still queued or running). */
+  renewRunShares(runIds: string[], heldUntil: number): Promise<void>;
+  /** The run ended: its share is no longer held, but still counts for the per-minute limit. */
+  releaseRunShare(runId: string): Promise<void>;
 
   addComment(comment: { runId: string; authorId: string; line: number; body: string }): Promise<Comment>;
   listComments(runId: string): Promise<Comment[]>;

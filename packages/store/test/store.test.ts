@@ -208,6 +208,52 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
     expect(await store.countRunsSince(null, new Date(Date.now() + 1000))).toBe(0);
   });
 
+  it('counts run shares per client: held until released or lapsed, and started per minute', async () => {
+    const t = 1_000_000;
+    const share = (runId: string, now: number, clientKey = 'address:10.0.0.1') =>
+      store.takeRunShare({
+        runId,
+        clientKey,
+        activeLimit: 2,
+        perMinute: 3,
+        heldUntil: now + 30_000,
+        now,
+      });
+    expect(await share('r1', t)).toBe('taken');
+    expect(await share('r2', t)).toBe('taken');
+    expect(await share('r3', t)).toBe('active');
+    // Another client has its own shares.
+    expect(await share('o1', t, 'address:10.0.0.2')).toBe('taken');
+    await store.releaseRunShare('r1');
+    expect(await share('r3', t + 1)).toBe('taken');
+    await store.releaseRunShare('r2');
+    await store.releaseRunShare('r3');
+    // Three started within the minute: the fourth waits for the first to be a minute old.
+    expect(await share('r4', t + 2)).toBe('per-minute');
+    expect(await share('r4', t + 60_001)).toBe('taken');
+    // A lease not renewed lapses (its node died); a renewed one holds, a released one stays free.
+    const held = (runId: string, now: number) =>
+      store.takeRunShare({
+        runId,
+        clientKey: 'user:u',
+        activeLimit: 2,
+        perMinute: null,
+        heldUntil: now + 30_000,
+        now,
+      });
+    expect(await held('u1', t)).toBe('taken');
+    expect(await held('u2', t)).toBe('taken');
+    expect(await held('u3', t + 1)).toBe('active');
+    await store.renewRunShares(['u1'], t + 200_000);
+    expect(await held('u3', t + 30_001)).toBe('taken');
+    expect(await held('u4', t + 30_002)).toBe('active');
+    await store.releaseRunShare('u1');
+    await store.renewRunShares(['u1'], t + 300_000);
+    // Without a per-minute limit (signed in: counted with the stored runs), only held shares count.
+    expect(await held('u4', t + 30_003)).toBe('taken');
+    expect(await held('u5', t + 30_004)).toBe('active');
+  });
+
   it('stores line comments with their author', async () => {
     const i = await store.createUser({
       email: 'i@x',
@@ -320,6 +366,28 @@ describe('postgres store', () => {
     await opened[0].store.recordRunQueued({ id: 'x', userId: null, exerciseId: 'ex', code: '' });
     expect((await opened[2].store.getRun('x'))?.state).toBe('queued');
     await Promise.all(opened.map((o) => o.store.close()));
+  });
+
+  it("gives a client's last run share to one of several web nodes taking it at once", async () => {
+    const databaseUrl = await postgres.newDatabase();
+    const nodes = await Promise.all(
+      [1, 2, 3].map(() => openStore('', { databaseUrl, interruptUnfinished: false })),
+    );
+    const now = Date.now();
+    const verdicts = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        nodes[i % 3].store.takeRunShare({
+          runId: `r${i}`,
+          clientKey: 'address:10.0.0.1',
+          activeLimit: 4,
+          perMinute: 20,
+          heldUntil: now + 60_000,
+          now,
+        }),
+      ),
+    );
+    expect(verdicts.filter((v) => v === 'taken')).toHaveLength(4);
+    await Promise.all(nodes.map((o) => o.store.close()));
   });
 
   it('reports a database it cannot reach as an error naming the connection problem', async () => {

@@ -72,18 +72,24 @@ export class RunService {
       client.send({ type: 'error', code: 'rate-limited', message: 'The lab is busy (its run queue is full): try again in a minute.' });
       return;
     }
-    const share = this.deps.fairShare.startRun(client.who);
-    if (!share.ok) {
-      client.send({ type: 'error', code: 'rate-limited', message: share.message });
-      return;
-    }
     const runId = randomUUID();
-    // The run is stored as queued before it is accepted, so a killed server cannot lose it; the
-    // slot is held while the store answers.
-    const { recorder } = this.deps;
-    if (!recorder) return this.start(client, sub, runId, share.release);
+    // The tab's slot is held while the fair share and the store answer. The run is stored as
+    // queued before it is accepted, so a killed server cannot lose it.
+    const { recorder, fairShare } = this.deps;
     client.active.set(runId, () => {});
+    let release = async () => {};
     void (async () => {
+      const share = await fairShare.startRun(client.who, runId);
+      if (!share.ok) {
+        client.active.delete(runId);
+        client.send({ type: 'error', code: 'rate-limited', message: share.message });
+        return;
+      }
+      release = share.release;
+      if (!recorder) {
+        client.active.delete(runId);
+        return this.start(client, sub, runId, release);
+      }
       const verdict = await recorder.recordRunAccepted({
         runId,
         exerciseId: sub.exerciseId,
@@ -91,12 +97,12 @@ export class RunService {
         user: client.who.user,
       });
       client.active.delete(runId);
-      if (verdict.ok) return this.start(client, sub, runId, share.release);
-      share.release();
+      if (verdict.ok) return this.start(client, sub, runId, release);
+      await release();
       client.send({ type: 'error', code: verdict.code, message: verdict.message });
     })().catch((e: unknown) => {
       client.active.delete(runId);
-      share.release();
+      void release();
       const errorId = randomUUID().slice(0, 8);
       logger.error({ err: e, runId, errorId }, 'could not store the run');
       client.send({ type: 'error', code: 'internal', message: `The run could not be stored (error id ${errorId}); try again.` });
@@ -104,7 +110,12 @@ export class RunService {
   }
 
   /** Queues an accepted run; `release` gives its fair-share slot back when it ends. */
-  private start(client: RunClient, sub: RunSubmission, runId: string, release: () => void): void {
+  private start(
+    client: RunClient,
+    sub: RunSubmission,
+    runId: string,
+    release: () => Promise<void>,
+  ): void {
     const { queue, runner, logger, recorder } = this.deps;
     // `accepted` goes out before the queue can report a position for this run.
     client.send({ type: 'accepted', runId, requestId: sub.requestId });
@@ -127,6 +138,12 @@ export class RunService {
       },
     );
     client.active.set(runId, handle.cancel);
+    // The run's slots are given back before its end is shown, so a client that runs again as
+    // soon as it sees the result is never refused for the run that just ended.
+    const end = async () => {
+      client.active.delete(runId);
+      await release();
+    };
     handle.result.then(
       async (result) => {
         // Stored before it is shown, and shown as stored (capped in size): what the student saw
@@ -135,12 +152,14 @@ export class RunService {
           logger.error({ err, runId }, 'store failed');
           return undefined;
         });
+        await end();
         client.send({ type: 'result', runId, result: stored ?? result });
       },
-      (e: unknown) => {
+      async (e: unknown) => {
         void recorder?.recordRunInterrupted(runId).catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
         const errorId = randomUUID().slice(0, 8);
         logger.error({ err: e, runId, errorId }, 'run failed outside the runner');
+        await end();
         client.send({
           type: 'error',
           runId,
@@ -148,10 +167,7 @@ export class RunService {
           message: `The run stopped (${(e as Error).message ?? 'unknown error'}; error id ${errorId}). It does not count; try again.`,
         });
       },
-    ).finally(() => {
-      client.active.delete(runId);
-      release();
-    });
+    ).finally(end);
   }
 
   cancel(client: RunClient, runId: string): void {

@@ -62,7 +62,7 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
       return;
     }
     ws.on('close', () => {
-      share.release();
+      void share.release();
       // A closed tab does not need its runs any more.
       for (const cancel of client.active.values()) cancel();
     });
