@@ -17,6 +17,7 @@ import type {
   StageResult,
 } from '@ebpf-lab/protocol';
 import { STUDENT_FILE } from './compile/flags.ts';
+import { hideKernelAddresses } from './kernel-addresses.ts';
 import { LOADER_OUTPUT_LIMIT } from './loader/index.ts';
 import { ObservationCollector } from './observations.ts';
 import { paths } from './paths.ts';
@@ -253,7 +254,7 @@ async function runExercise(
         case 'verifier_error': {
           // The object's line info names the file as clang saw it on stdin; the student knows it
           // by STUDENT_FILE, and the explanation only keeps lines of that file.
-          const log = line.log.replaceAll('@ <stdin>:', `@ ${STUDENT_FILE}:`);
+          const log = hideKernelAddresses(line.log).replaceAll('@ <stdin>:', `@ ${STUDENT_FILE}:`);
           track.finish('failed', log);
           const d = deps.explainVerifierLog(log, { program: line.program, source: request.code });
           track.diagnostics.push(d);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startProcess } from '../process.ts';
 import type { RunningProcess } from '../process.ts';
 import { cc1Arguments } from './cc1-args.ts';
+import { STDERR_TAIL_BYTES } from './outcome.ts';
 import type { RawCompile } from './outcome.ts';
 import { COMPILE_LIMITS, sandboxCommand } from './sandbox.ts';
 
@@ -43,9 +44,19 @@ export function decodeAnswer(data: Buffer): RawCompile {
   if (objectEnd + 4 > data.length) throw bad('object cut short');
   const stderrEnd = objectEnd + 4 + data.readUInt32LE(objectEnd);
   if (stderrEnd !== data.length) throw bad('messages cut short');
+  // Only what the lab keeps is decoded, as plain clang's output is capped: a flood of warnings
+  // answers with up to 16 MiB of messages, and decoding and reading all of them blocked the
+  // server's event loop for a fifth of a second.
+  const stderrStart = objectEnd + 4;
+  const kept = Math.min(stderrEnd, stderrStart + COMPILE_LIMITS.stderrBytes);
+  const cut = kept < stderrEnd;
   return {
     object: data.subarray(HEADER_BYTES + 4, objectEnd),
-    stderr: data.toString('utf8', objectEnd + 4, stderrEnd),
+    stderr: data.toString('utf8', stderrStart, kept),
+    ...(cut && {
+      stderrTruncated: true,
+      stderrTail: data.toString('utf8', Math.max(kept, stderrEnd - STDERR_TAIL_BYTES), stderrEnd),
+    }),
     code: signal ? null : exit,
     signal: signal || undefined,
     objectTooBig,

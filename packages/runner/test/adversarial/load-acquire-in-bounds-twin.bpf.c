@@ -1,4 +1,4 @@
-// expect: harmless
+// expect: harmless verifier/unrecognised
 // The in-bounds twin: load-acquire of ctx->args[1], inside the 48-byte record.
 #include "lab.h"
 

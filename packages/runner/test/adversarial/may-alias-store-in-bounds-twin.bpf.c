@@ -1,4 +1,4 @@
-// expect: harmless
+// expect: harmless verifier/user-pointer-deref
 // The in-bounds twin of may-alias-store: the same may-alias store, then a read inside the record.
 #include "lab.h"
 

@@ -1,4 +1,4 @@
-// expect: harmless
+// expect: harmless verifier/uninit-stack
 // The twin: what lives at those addresses may be submitted, stored and compared freely.
 #include "lab.h"
 
