@@ -151,7 +151,9 @@ describe('compile limits in the sandbox (clang)', () => {
     for (let i = 1; i < names.length; i++) src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
     const r = await compile(lab(`${src}#if I 0 > 5\nint y;\n#endif\n`));
     expect(r.ok).toBe(false);
-    expect([LIMIT_MESSAGES.cpu, LIMIT_MESSAGES.wall]).toContain(r.limit);
+    // The expansion grows memory as it burns CPU: which limit it meets first depends on how the
+    // machine shares its CPU at the time, and either way the student is told which one.
+    expect([LIMIT_MESSAGES.cpu, LIMIT_MESSAGES.wall, LIMIT_MESSAGES.memory]).toContain(r.limit);
     expect(LIMIT_MESSAGES.cpu).toBe('your program took more than 10 s of CPU to compile');
   });
 

@@ -182,7 +182,9 @@ describe('compiles through the server', () => {
       cache: false,
     });
     expect(r.via).toBe('server');
-    expect([LIMIT_MESSAGES.cpu, LIMIT_MESSAGES.wall]).toContain(r.limit);
+    // The expansion grows memory as it burns CPU: which limit it meets first depends on how the
+    // machine shares its CPU at the time, and either way the student is told which one.
+    expect([LIMIT_MESSAGES.cpu, LIMIT_MESSAGES.wall, LIMIT_MESSAGES.memory]).toContain(r.limit);
   });
 
   it('answers an unchanged resubmission from the cache, and a changed one from a compiler', async () => {
