@@ -172,7 +172,7 @@ describe('compiles through the server', () => {
     },
   );
 
-  it('stops a preprocessor loop at the CPU limit and names it', { timeout: 120_000 }, async () => {
+  it('stops a preprocessor loop at a limit and names it', { timeout: 120_000 }, async () => {
     let src = '#define A 1+1+1+1+1+1+1+1+1+1+\n';
     const names = 'ABCDEFGHI';
     for (let i = 1; i < names.length; i++)
