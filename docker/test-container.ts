@@ -197,7 +197,17 @@ async function main(): Promise<number> {
   await step('base image', baseImage, (v) => v);
   await step('node', nodeTarball, (v) => v);
   await step('lab image', () =>
-    podman('build', '--pull=never', '--network', 'host', '-f', 'docker/Containerfile', '-t', IMAGE, '.'),
+    podman(
+      'build',
+      '--pull=never',
+      '--network',
+      'host',
+      '-f',
+      'docker/Containerfile',
+      '-t',
+      IMAGE,
+      '.',
+    ),
   );
   await step(
     'services',

@@ -16,7 +16,10 @@ export function mounts(text = readFileSync('/proc/mounts', 'utf8')) {
     .map((l) => {
       const [, dir, type] = l.split(' ');
       // /proc/mounts escapes spaces and the like as octal.
-      return { type, dir: dir.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8))) };
+      return {
+        type,
+        dir: dir.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8))),
+      };
     });
 }
 

@@ -54,7 +54,11 @@ export function hasCommand(cmd) {
  */
 export function runAttached(cmd, args, { cwd, env, stdout = 'inherit' } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: env ?? process.env, stdio: ['inherit', stdout, 'inherit'] });
+    const child = spawn(cmd, args, {
+      cwd,
+      env: env ?? process.env,
+      stdio: ['inherit', stdout, 'inherit'],
+    });
     const forward = (sig) => child.kill(sig);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);

@@ -7,7 +7,10 @@
 export function countTests(report) {
   let failedFiles = 0;
   for (const file of report.testResults ?? []) {
-    if (file.status === 'failed' && (file.assertionResults ?? []).every((a) => a.status !== 'failed')) {
+    if (
+      file.status === 'failed' &&
+      (file.assertionResults ?? []).every((a) => a.status !== 'failed')
+    ) {
       failedFiles++;
     }
   }

@@ -115,7 +115,8 @@ export function createApp(deps: AppDeps): Express {
     express.static(config.webDistDir, {
       index: false,
       setHeaders: (res, path) => {
-        if (/[\\/]assets[\\/]/.test(path)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        if (/[\\/]assets[\\/]/.test(path))
+          res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
       },
     }),
   );

@@ -112,7 +112,9 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     maxQueued: config.runQueueMax,
   });
   // Accounts and stored runs: runs a killed server left queued/running show as interrupted.
-  const { store, interrupted } = await openStore(config.dataDir, { databaseUrl: config.databaseUrl });
+  const { store, interrupted } = await openStore(config.dataDir, {
+    databaseUrl: config.databaseUrl,
+  });
   if (interrupted > 0)
     logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
   const accounts = createAccounts({
@@ -133,7 +135,17 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
   });
   // A shared store may have other web nodes: each client's runs are counted there.
   const runShares = config.databaseUrl ? store : undefined;
-  return { config, logger, exercises, runner, runnerKind: 'default', queue, system, accounts, runShares };
+  return {
+    config,
+    logger,
+    exercises,
+    runner,
+    runnerKind: 'default',
+    queue,
+    system,
+    accounts,
+    runShares,
+  };
 }
 
 /**
@@ -168,7 +180,12 @@ async function createDistributedDeps(
   const accounts = createAccounts({
     store,
     runner,
-    exercises: () => [...exercises.values()].map((e) => ({ id: e.meta.id, title: e.meta.title, starter: e.starter })),
+    exercises: () =>
+      [...exercises.values()].map((e) => ({
+        id: e.meta.id,
+        title: e.meta.title,
+        starter: e.starter,
+      })),
     runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
   const runShares = config.databaseUrl ? store : undefined;

@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     { exercises: deps.exercises.size, runner: deps.runnerKind, concurrency: config.runConcurrency },
     `eBPF Lab is serving on ${server.urls.join(' and ')}`,
   );
-  logger.info({ exposed: server.mode.exposed, anonymousRuns: server.mode.anonymousRuns }, `mode: ${server.mode.summary}`);
+  logger.info(
+    { exposed: server.mode.exposed, anonymousRuns: server.mode.anonymousRuns },
+    `mode: ${server.mode.summary}`,
+  );
   for (const warning of server.mode.warnings) logger.warn(warning);
   const stop = (signal: string) => {
     logger.info(`${signal}: closing`);

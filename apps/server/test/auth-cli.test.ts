@@ -45,7 +45,9 @@ describe('npm run lab -- create-instructor', () => {
   });
 
   it('refuses a bad email and a short password, naming them', () => {
-    expect(lab(['create-instructor', 'nope'], 'long-enough').stderr).toMatch(/give an email address/);
+    expect(lab(['create-instructor', 'nope'], 'long-enough').stderr).toMatch(
+      /give an email address/,
+    );
     const short = lab(['create-instructor', 'b@uni.edu'], 'short');
     expect(short.status).toBe(2);
     expect(short.stderr).toMatch(/at least 8 characters/);

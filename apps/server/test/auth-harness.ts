@@ -27,7 +27,13 @@ export function fakeResult(runId: string, exerciseId: string, pass: boolean): Ru
     summary: pass ? 'All checks pass.' : 'A check failed.',
     stages: [{ name: 'verifier', status: 'ok', durationMs: 1, log: 'verifier log line' }],
     checks: [
-      { id: 'answer', title: 'Answer', required: true, status: pass ? 'pass' : 'fail', message: 'm' },
+      {
+        id: 'answer',
+        title: 'Answer',
+        required: true,
+        status: pass ? 'pass' : 'fail',
+        message: 'm',
+      },
       { id: 'bonus', title: 'Bonus', required: false, status: 'fail', message: 'm' },
     ],
     diagnostics: [],
@@ -53,7 +59,12 @@ export class Client {
   csrf = '';
   constructor(readonly base: string) {}
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     const res = await fetch(this.base + path, {
       method,
       redirect: 'manual',
@@ -69,7 +80,8 @@ export class Client {
       const [pair] = line.split(';');
       const eq = pair.indexOf('=');
       const value = pair.slice(eq + 1);
-      if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(pair.slice(0, eq));
+      if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(line))
+        this.cookies.delete(pair.slice(0, eq));
       else this.cookies.set(pair.slice(0, eq), value);
     }
     const text = await res.text();
@@ -125,7 +137,12 @@ export async function startHarness(options: Partial<AccountsDeps> = {}): Promise
     accounts,
     client: () => new Client(base),
     async instructor(email, password = 'instructor-pass') {
-      await store.createUser({ email, name: email.split('@')[0], role: 'instructor', passwordHash: await hashPassword(password) });
+      await store.createUser({
+        email,
+        name: email.split('@')[0],
+        role: 'instructor',
+        passwordHash: await hashPassword(password),
+      });
       const c = new Client(base);
       const res = await c.login(email, password);
       if (res.status !== 200) throw new Error(`login failed: ${res.text}`);
@@ -135,12 +152,20 @@ export async function startHarness(options: Partial<AccountsDeps> = {}): Promise
       const res = await owner.post('/api/courses', { title });
       if (res.status !== 201) throw new Error(`course failed: ${res.text}`);
       const joinPath = String(dig(res.json, 'course', 'joinPath'));
-      return { id: String(dig(res.json, 'course', 'id')), joinCode: joinPath.split('/').pop() ?? '' };
+      return {
+        id: String(dig(res.json, 'course', 'id')),
+        joinCode: joinPath.split('/').pop() ?? '',
+      };
     },
     async student(joinCode, email) {
       const c = new Client(base);
       await c.get('/api/auth/me');
-      const res = await c.post('/api/auth/signup', { joinCode, email, name: email.split('@')[0], password: 'student-pass' });
+      const res = await c.post('/api/auth/signup', {
+        joinCode,
+        email,
+        name: email.split('@')[0],
+        password: 'student-pass',
+      });
       if (res.status !== 201) throw new Error(`signup failed: ${res.text}`);
       return c;
     },
@@ -155,13 +180,26 @@ export async function startHarness(options: Partial<AccountsDeps> = {}): Promise
 }
 
 /** Stores a finished run for `userId` the way the WebSocket handler does. */
-export async function submit(h: Harness, userId: string, exerciseId: string, code: string): Promise<string> {
+export async function submit(
+  h: Harness,
+  userId: string,
+  exerciseId: string,
+  code: string,
+): Promise<string> {
   const runId = `run-${Math.random().toString(36).slice(2)}`;
   const user = await h.store.getUser(userId);
-  const accepted = await h.accounts.runs.recordRunAccepted({ runId, exerciseId, code, user: user ?? null });
+  const accepted = await h.accounts.runs.recordRunAccepted({
+    runId,
+    exerciseId,
+    code,
+    user: user ?? null,
+  });
   if (!accepted.ok) throw new Error(accepted.message);
   await h.accounts.runs.recordRunStarted(runId);
-  await h.accounts.runs.recordRunFinished(runId, fakeResult(runId, exerciseId, code.includes('solved')));
+  await h.accounts.runs.recordRunFinished(
+    runId,
+    fakeResult(runId, exerciseId, code.includes('solved')),
+  );
   return runId;
 }
 

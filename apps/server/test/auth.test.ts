@@ -51,7 +51,9 @@ describe('/api/auth', () => {
     expect(lan.some((l) => /; Secure/.test(l))).toBe(false);
     const forced = await startHarness({ secureCookies: true });
     try {
-      expect((await cookiesFor(forced.base, 'lab.lan')).every((l) => /; Secure/.test(l))).toBe(true);
+      expect((await cookiesFor(forced.base, 'lab.lan')).every((l) => /; Secure/.test(l))).toBe(
+        true,
+      );
     } finally {
       await forced.close();
     }
@@ -61,7 +63,10 @@ describe('/api/auth', () => {
     await h.instructor('prof@lab.org');
     const c = h.client();
     const wrong = await c.login('prof@lab.org', 'nope-nope');
-    const unknown = await c.post('/api/auth/login', { email: 'ghost@lab.org', password: 'nope-nope' });
+    const unknown = await c.post('/api/auth/login', {
+      email: 'ghost@lab.org',
+      password: 'nope-nope',
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.json.error).toBe(unknown.json.error);
@@ -71,8 +76,14 @@ describe('/api/auth', () => {
     await h.instructor('prof@lab.org');
     const c = h.client();
     await c.get('/api/auth/me');
-    for (let i = 0; i < 3; i++) expect((await c.post('/api/auth/login', { email: 'prof@lab.org', password: 'x' })).status).toBe(401);
-    const limited = await c.post('/api/auth/login', { email: 'prof@lab.org', password: 'instructor-pass' });
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await c.post('/api/auth/login', { email: 'prof@lab.org', password: 'x' })).status,
+      ).toBe(401);
+    const limited = await c.post('/api/auth/login', {
+      email: 'prof@lab.org',
+      password: 'instructor-pass',
+    });
     expect(limited.status).toBe(429);
     expect(limited.json.error).toMatch(/limit is 3 per 1 minutes/);
   });
@@ -106,9 +117,14 @@ describe('/api/auth', () => {
       password: 'long-enough',
     });
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ user: { email: 'ana@uni.edu', role: 'student' }, course: { title: 'Tracing 101' } });
+    expect(res.json).toMatchObject({
+      user: { email: 'ana@uni.edu', role: 'student' },
+      course: { title: 'Tracing 101' },
+    });
     const courses = await s.get('/api/courses');
-    expect(courses.json.courses).toEqual([{ id: course.id, title: 'Tracing 101', role: 'student' }]);
+    expect(courses.json.courses).toEqual([
+      { id: course.id, title: 'Tracing 101', role: 'student' },
+    ]);
     // The password is stored hashed with argon2id.
     expect((await h.store.getUserByEmail('ana@uni.edu'))?.passwordHash).toMatch(/^\$argon2id\$/);
   });
@@ -118,7 +134,12 @@ describe('/api/auth', () => {
     const course = await h.course(prof, 'C');
     const s = h.client();
     await s.get('/api/auth/me');
-    const base = { joinCode: course.joinCode, email: 'a@b.org', name: 'A', password: 'long-enough' };
+    const base = {
+      joinCode: course.joinCode,
+      email: 'a@b.org',
+      name: 'A',
+      password: 'long-enough',
+    };
     expect((await s.post('/api/auth/signup', { ...base, joinCode: 'nope' })).status).toBe(404);
     const short = await s.post('/api/auth/signup', { ...base, password: 'short' });
     expect(short.status).toBe(400);

@@ -40,7 +40,9 @@ describe('/api/courses', () => {
     const prof = await h.instructor('prof@lab.org');
     const course = await h.course(prof, 'Tracing');
     const anon = h.client();
-    expect((await anon.get(`/api/courses/join/${course.joinCode}`)).json).toEqual({ course: { title: 'Tracing' } });
+    expect((await anon.get(`/api/courses/join/${course.joinCode}`)).json).toEqual({
+      course: { title: 'Tracing' },
+    });
     expect((await anon.get('/api/courses/join/nope')).status).toBe(404);
   });
 

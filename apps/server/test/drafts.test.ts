@@ -95,8 +95,12 @@ describe('/api/drafts', () => {
   it('does not let a clock in the future win over every later edit', async () => {
     const c = await student('s@uni.edu');
     await put(c, 'ex-one', 'from a fast clock', new Date(Date.now() + 3600_000));
-    expect((await put(c, 'ex-one', 'a real later edit', new Date(Date.now() + 50))).json.kept).toBe(true);
-    expect(dig((await c.get('/api/drafts/ex-one')).json, 'draft', 'code')).toBe('a real later edit');
+    expect((await put(c, 'ex-one', 'a real later edit', new Date(Date.now() + 50))).json.kept).toBe(
+      true,
+    );
+    expect(dig((await c.get('/api/drafts/ex-one')).json, 'draft', 'code')).toBe(
+      'a real later edit',
+    );
   });
 
   it('keeps each student to their own drafts', async () => {
@@ -113,9 +117,14 @@ describe('/api/drafts', () => {
     expect((await anon.get('/api/drafts/ex-one')).status).toBe(401);
 
     const c = await student('s@uni.edu');
-    const forged = await c.request('PUT', '/api/drafts/ex-one', { code: 'x', editedAt: new Date().toISOString() }, {
-      'x-csrf-token': 'forged',
-    });
+    const forged = await c.request(
+      'PUT',
+      '/api/drafts/ex-one',
+      { code: 'x', editedAt: new Date().toISOString() },
+      {
+        'x-csrf-token': 'forged',
+      },
+    );
     expect(forged.status).toBe(403);
     expect(await noDraft(c.get('/api/drafts/ex-one'))).toBe(true);
   });
@@ -138,7 +147,7 @@ describe('/api/drafts/:exerciseId/starter', () => {
     await h.store.recordRunFinished(id, fakeResult(id, 'ex-one', pass));
   };
 
-  it('continues the student\'s own best passing code of the earlier exercise, with the new TODO', async () => {
+  it("continues the student's own best passing code of the earlier exercise, with the new TODO", async () => {
     const c = await student('s@uni.edu');
     const userId = String(dig((await c.get('/api/auth/me')).json, 'user', 'id'));
     expect(dig((await c.get('/api/drafts/ex-two/starter')).json, 'starter')).toBeNull();

@@ -13,7 +13,9 @@ let dir: string;
 
 function grade(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', GRADE_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', GRADE_CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -51,30 +53,45 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm run grade -- --check-only', () => {
-  it('refuses an over-read on its line, exit 2, without loading it', { timeout: 120_000 }, async () => {
-    const res = await grade(['read-file-password', join(dir, 'over-read.bpf.c'), '--check-only', '--json']);
-    expect(res.status).toBe(2);
-    const result = JSON.parse(res.stdout);
-    expect(result).toMatchObject({ status: 'error', errorKind: 'static' });
-    expect(result.diagnostics[0]).toMatchObject({ code: 'static/context-bound', line: 5 });
-    expect(result.stages.map((s: { name: string; status: string }) => `${s.name} ${s.status}`)).toEqual([
-      'compile ok',
-      'static failed',
-      'verifier skipped',
-      'attach skipped',
-      'target skipped',
-      'checks skipped',
-    ]);
-    expect(await loadedProgramNames()).not.toContain('check_only_over');
-  });
+  it(
+    'refuses an over-read on its line, exit 2, without loading it',
+    { timeout: 120_000 },
+    async () => {
+      const res = await grade([
+        'read-file-password',
+        join(dir, 'over-read.bpf.c'),
+        '--check-only',
+        '--json',
+      ]);
+      expect(res.status).toBe(2);
+      const result = JSON.parse(res.stdout);
+      expect(result).toMatchObject({ status: 'error', errorKind: 'static' });
+      expect(result.diagnostics[0]).toMatchObject({ code: 'static/context-bound', line: 5 });
+      expect(
+        result.stages.map((s: { name: string; status: string }) => `${s.name} ${s.status}`),
+      ).toEqual([
+        'compile ok',
+        'static failed',
+        'verifier skipped',
+        'attach skipped',
+        'target skipped',
+        'checks skipped',
+      ]);
+      expect(await loadedProgramNames()).not.toContain('check_only_over');
+    },
+  );
 
-  it('passes an accepted file with a summary saying nothing ran, exit 0', { timeout: 120_000 }, async () => {
-    const res = await grade(['read-file-password', SOLUTION, '--check-only']);
-    expect(res.status).toBe(0);
-    expect(res.stdout).toContain('read-file-password: PASS');
-    expect(res.stdout).toContain('nothing was loaded');
-    expect(res.stdout).toMatch(/-\s+verifier/);
-  });
+  it(
+    'passes an accepted file with a summary saying nothing ran, exit 0',
+    { timeout: 120_000 },
+    async () => {
+      const res = await grade(['read-file-password', SOLUTION, '--check-only']);
+      expect(res.status).toBe(0);
+      expect(res.stdout).toContain('read-file-password: PASS');
+      expect(res.stdout).toContain('nothing was loaded');
+      expect(res.stdout).toMatch(/-\s+verifier/);
+    },
+  );
 
   it('refuses an unknown option instead of reading it as the file', async () => {
     const res = await grade(['read-file-password', SOLUTION, '--check']);

@@ -24,12 +24,20 @@ describe('/api/instructor', () => {
     const { prof, base, second } = await setUp();
     const res = await prof.get(`${base}/matrix`);
     expect(res.status).toBe(200);
-    expect(res.json.exercises).toEqual([{ id: 'ex-one', title: 'First' }, { id: 'ex-two', title: 'Second' }]);
+    expect(res.json.exercises).toEqual([
+      { id: 'ex-one', title: 'First' },
+      { id: 'ex-two', title: 'Second' },
+    ]);
     expect(res.json.rows).toMatchObject([
       {
         student: { email: 'ana@uni.edu' },
         cells: {
-          'ex-one': { state: 'passed', attempts: 2, best: { runId: second, status: 'pass', score: 1 }, latestRunId: second },
+          'ex-one': {
+            state: 'passed',
+            attempts: 2,
+            best: { runId: second, status: 'pass', score: 1 },
+            latestRunId: second,
+          },
           'ex-two': { state: 'not-started', attempts: 0, best: null, lastActivity: null },
         },
       },
@@ -41,7 +49,11 @@ describe('/api/instructor', () => {
     const res = await prof.get(`${base}/runs/${second}`);
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
-      run: { id: second, code: 'int main;\n// solved\n', result: { stages: [{ log: 'verifier log line' }] } },
+      run: {
+        id: second,
+        code: 'int main;\n// solved\n',
+        result: { stages: [{ log: 'verifier log line' }] },
+      },
       exercise: { id: 'ex-one', starter: 'int main;\n// TODO\n' },
       previous: { id: first, code: 'int main;\n// tried\n' },
       student: { email: 'ana@uni.edu' },
@@ -52,10 +64,15 @@ describe('/api/instructor', () => {
 
   it('leaves a line comment that the student sees on their submission', async () => {
     const { prof, ana, base, second } = await setUp();
-    const res = await prof.post(`${base}/runs/${second}/comments`, { line: 2, body: 'Why a comment here?' });
+    const res = await prof.post(`${base}/runs/${second}/comments`, {
+      line: 2,
+      body: 'Why a comment here?',
+    });
     expect(res.status).toBe(201);
     const seen = await ana.get(`/api/submissions/${second}`);
-    expect(seen.json.comments).toMatchObject([{ line: 2, body: 'Why a comment here?', authorName: 'prof' }]);
+    expect(seen.json.comments).toMatchObject([
+      { line: 2, body: 'Why a comment here?', authorName: 'prof' },
+    ]);
     const bad = await prof.post(`${base}/runs/${second}/comments`, { line: 99, body: 'x' });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/3 lines/);
@@ -71,9 +88,17 @@ describe('/api/instructor', () => {
     await h.accounts.reruns.idle();
     const ids = [...(one.json.runIds as string[]), ...(all.json.runIds as string[])];
     expect(ids).toHaveLength(2);
-    expect(fakeRunner.calls.map((c) => c.code)).toEqual(['int main;\n// tried\n', 'int main;\n// solved\n']);
+    expect(fakeRunner.calls.map((c) => c.code)).toEqual([
+      'int main;\n// tried\n',
+      'int main;\n// solved\n',
+    ]);
     const rerun = await h.store.getRun(ids[1]);
-    expect(rerun).toMatchObject({ kind: 'rerun', rerunOf: second, state: 'finished', status: 'pass' });
+    expect(rerun).toMatchObject({
+      kind: 'rerun',
+      rerunOf: second,
+      state: 'finished',
+      status: 'pass',
+    });
     expect((await h.store.getRun(first))?.kind).toBe('student');
     // Re-runs are not the student's attempts.
     const matrix = await prof.get(`${base}/matrix`);
@@ -85,7 +110,12 @@ describe('/api/instructor', () => {
     const { prof, course, base, first } = await setUp();
     const eve = h.client();
     await eve.get('/api/auth/me');
-    await eve.post('/api/auth/signup', { joinCode: course.joinCode, email: 'eve@uni.edu', name: '=HYPERLINK("x")', password: 'long-enough' });
+    await eve.post('/api/auth/signup', {
+      joinCode: course.joinCode,
+      email: 'eve@uni.edu',
+      name: '=HYPERLINK("x")',
+      password: 'long-enough',
+    });
     const wide = await prof.get(`${base}/grades.csv`);
     expect(wide.status).toBe(200);
     expect(wide.headers.get('content-type')).toMatch(/text\/csv/);
@@ -103,10 +133,19 @@ describe('/api/instructor', () => {
 
   it('refuses every instructor route to a student (403)', async () => {
     const { ana, base, second } = await setUp();
-    for (const path of [`${base}/matrix`, `${base}/runs/${second}`, `${base}/grades.csv`, `${base}/attempts.csv`]) {
+    for (const path of [
+      `${base}/matrix`,
+      `${base}/runs/${second}`,
+      `${base}/grades.csv`,
+      `${base}/attempts.csv`,
+    ]) {
       expect((await ana.get(path)).status, path).toBe(403);
     }
-    for (const path of [`${base}/runs/${second}/comments`, `${base}/runs/${second}/rerun`, `${base}/exercises/ex-one/rerun`]) {
+    for (const path of [
+      `${base}/runs/${second}/comments`,
+      `${base}/runs/${second}/rerun`,
+      `${base}/exercises/ex-one/rerun`,
+    ]) {
       expect((await ana.post(path, { line: 1, body: 'x' })).status, path).toBe(403);
     }
   });
@@ -115,10 +154,17 @@ describe('/api/instructor', () => {
     const { base, second, course } = await setUp();
     const other = await h.instructor('other@lab.org');
     const own = await h.course(other, 'Other');
-    for (const path of [`${base}/matrix`, `${base}/runs/${second}`, `${base}/grades.csv`, `${base}/attempts.csv`]) {
+    for (const path of [
+      `${base}/matrix`,
+      `${base}/runs/${second}`,
+      `${base}/grades.csv`,
+      `${base}/attempts.csv`,
+    ]) {
       expect((await other.get(path)).status, path).toBe(403);
     }
-    expect((await other.post(`${base}/runs/${second}/comments`, { line: 1, body: 'x' })).status).toBe(403);
+    expect(
+      (await other.post(`${base}/runs/${second}/comments`, { line: 1, body: 'x' })).status,
+    ).toBe(403);
     expect((await other.post(`${base}/exercises/ex-one/rerun`)).status).toBe(403);
     // Naming a foreign run under their own course does not help either.
     expect((await other.get(`/api/instructor/courses/${own.id}/runs/${second}`)).status).toBe(404);

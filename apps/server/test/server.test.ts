@@ -22,7 +22,10 @@ let webDir: string;
 beforeAll(async () => {
   webDir = mkdtempSync(join(tmpdir(), 'lab-web-'));
   writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>eBPF Lab test page</title>');
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: webDir, dataDir: webDir });
+  const config = loadConfig(
+    {},
+    { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: webDir, dataDir: webDir },
+  );
   const logger = pino({ level: 'silent' });
   // The lab's own exercises plus a fixture whose listing the tests know exactly.
   const exercises = new Map([...exerciseMap(), ...exerciseMap(FIXTURES)]);
@@ -30,8 +33,21 @@ beforeAll(async () => {
   const system = createHealthProbe(exercises, logger);
   // The runner main.ts uses: a syntax error stops it at the compile stage, before any kernel work.
   const runner = buildRunner(exercises, logger);
-  const queue = new JobQueue({ concurrency: 1, jobTimeoutMs: 30_000, watchdogMs: 1000, maxQueued: 10 });
-  server = await startServer({ config, logger, exercises, runner, runnerKind: 'default', queue, system });
+  const queue = new JobQueue({
+    concurrency: 1,
+    jobTimeoutMs: 30_000,
+    watchdogMs: 1000,
+    maxQueued: 10,
+  });
+  server = await startServer({
+    config,
+    logger,
+    exercises,
+    runner,
+    runnerKind: 'default',
+    queue,
+    system,
+  });
 });
 
 afterAll(async () => {
@@ -70,7 +86,8 @@ class Client {
     for (;;) {
       const found = find();
       if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages)}`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 200);
@@ -78,9 +95,14 @@ class Client {
     }
   }
 
-  next<K extends ServerMessage['type']>(type: K, after = 0): Promise<Extract<ServerMessage, { type: K }>> {
+  next<K extends ServerMessage['type']>(
+    type: K,
+    after = 0,
+  ): Promise<Extract<ServerMessage, { type: K }>> {
     return this.until(
-      () => this.messages.slice(after).find((m) => m.type === type) as Extract<ServerMessage, { type: K }> | undefined,
+      () =>
+        this.messages.slice(after).find((m) => m.type === type) as
+          Extract<ServerMessage, { type: K }> | undefined,
       `a "${type}" message`,
     );
   }
@@ -129,7 +151,7 @@ describe('HTTP', () => {
       chapterTitle: 'Server test fixtures',
       order: 1,
       title: 'Count opens (fixture)',
-      summary: 'A fixture exercise for the server\'s tests.',
+      summary: "A fixture exercise for the server's tests.",
     });
     expect(list.map((e: { id: string }) => e.id)).toContain('read-file-password');
     const res = await fetch(`${server.url}/api/exercises/count-opens`);
@@ -253,14 +275,26 @@ describe('WebSocket', () => {
 
   it('streams a whole passing run of the flagship solution, stage by stage, then its result', async () => {
     const c = await new Client(server.url).open();
-    const code = readFileSync(join(paths.templatesDir, 'read-file-password', 'solution.bpf.c'), 'utf8');
-    c.send(JSON.stringify({ type: 'run', requestId: 'solution', exerciseId: 'read-file-password', code }));
+    const code = readFileSync(
+      join(paths.templatesDir, 'read-file-password', 'solution.bpf.c'),
+      'utf8',
+    );
+    c.send(
+      JSON.stringify({
+        type: 'run',
+        requestId: 'solution',
+        exerciseId: 'read-file-password',
+        code,
+      }),
+    );
     const { runId } = await c.next('accepted');
     const { result } = await c.next('result');
     expect(result.summary).toMatch(/passed/);
     expect(result.status).toBe('pass');
     const mine = c.messages.filter((m) => 'runId' in m && m.runId === runId);
-    const finished = mine.flatMap((m) => (m.type === 'stage' && m.state === 'finished' ? [m.stage] : []));
+    const finished = mine.flatMap((m) =>
+      m.type === 'stage' && m.state === 'finished' ? [m.stage] : [],
+    );
     expect(finished).toEqual(['compile', 'static', 'verifier', 'attach', 'target', 'checks']);
     expect(mine.some((m) => m.type === 'event' && m.event.kind === 'submit')).toBe(true);
     expect(mine.filter((m) => m.type === 'check')).toHaveLength(result.checks.length);

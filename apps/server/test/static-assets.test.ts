@@ -22,12 +22,23 @@ const BUNDLE = 'export function f(){return "monaco";}\n'.repeat(20_000);
 beforeAll(async () => {
   webDir = mkdtempSync(join(tmpdir(), 'lab-static-'));
   mkdirSync(join(webDir, 'assets'));
-  writeFileSync(join(webDir, 'index.html'), `<!doctype html><title>eBPF Lab</title>${'<p>x</p>'.repeat(200)}`);
+  writeFileSync(
+    join(webDir, 'index.html'),
+    `<!doctype html><title>eBPF Lab</title>${'<p>x</p>'.repeat(200)}`,
+  );
   writeFileSync(join(webDir, 'assets', 'monaco-abc123.js'), BUNDLE);
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: webDir, dataDir: webDir });
+  const config = loadConfig(
+    {},
+    { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: webDir, dataDir: webDir },
+  );
   const logger = pino({ level: 'silent' });
   const exercises = exerciseMap();
-  const queue = new JobQueue({ concurrency: 1, jobTimeoutMs: 30_000, watchdogMs: 1000, maxQueued: 10 });
+  const queue = new JobQueue({
+    concurrency: 1,
+    jobTimeoutMs: 30_000,
+    watchdogMs: 1000,
+    maxQueued: 10,
+  });
   server = await startServer({
     config,
     logger,
@@ -46,15 +57,17 @@ afterAll(async () => {
 
 /** A raw GET (fetch would decompress and hide the encoding and the bytes on the wire). */
 function get(path: string, headers: Record<string, string>) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; bytes: number }>((resolve, reject) => {
-    const req = request(`${server.url}${path}`, { headers }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return new Promise<{ status: number; headers: Record<string, unknown>; bytes: number }>(
+    (resolve, reject) => {
+      const req = request(`${server.url}${path}`, { headers }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes }));
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
 }
 
 describe('static assets', () => {

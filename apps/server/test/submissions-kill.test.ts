@@ -31,7 +31,13 @@ function freePort(): Promise<number> {
 async function startServer(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LAB_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -80,7 +86,9 @@ describe('a killed server', () => {
       ws.on('message', (data) => {
         const m = JSON.parse(data.toString()) as ServerMessage;
         if (m.type === 'hello') {
-          ws.send(JSON.stringify({ type: 'run', requestId: 'k', exerciseId: 'read-file-password', code }));
+          ws.send(
+            JSON.stringify({ type: 'run', requestId: 'k', exerciseId: 'read-file-password', code }),
+          );
         }
         if (m.type === 'accepted') resolve(m.runId);
         if (m.type === 'error') reject(new Error(m.message));

@@ -31,7 +31,13 @@ const meta = ExerciseMeta.parse({
   scenarios: [{ id: 'base', title: 'Base' }],
   checks: [{ id: 'answer', title: 'Answer', kind: 'answer-equals', hint: 'h' }],
 });
-const exercise: Exercise = { meta, dir: '/nonexistent', instructions: '', starter: 'int main;\n', solution: '' };
+const exercise: Exercise = {
+  meta,
+  dir: '/nonexistent',
+  instructions: '',
+  starter: 'int main;\n',
+  solution: '',
+};
 
 let dir: string;
 let store: Store;
@@ -46,7 +52,10 @@ beforeAll(async () => {
     exercises: () => [{ id: 'ex-one', title: 'First', starter: exercise.starter }],
     runLimits: { runsPerMinute: 2 },
   });
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: dir, dataDir: dir });
+  const config = loadConfig(
+    {},
+    { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: dir, dataDir: dir },
+  );
   server = await startServer({
     config,
     logger: pino({ level: 'silent' }),
@@ -57,7 +66,12 @@ beforeAll(async () => {
     system: createSystemProbe({ loaderPath: paths.loader }),
     accounts,
   });
-  await store.createUser({ email: 'prof@lab.org', name: 'Prof', role: 'instructor', passwordHash: await hashPassword('instructor-pass') });
+  await store.createUser({
+    email: 'prof@lab.org',
+    name: 'Prof',
+    role: 'instructor',
+    passwordHash: await hashPassword('instructor-pass'),
+  });
 });
 
 afterAll(async () => {
@@ -75,7 +89,8 @@ async function runOver(cookie: string, code: string): Promise<ServerMessage[]> {
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString()) as ServerMessage;
       messages.push(m);
-      if (m.type === 'hello') ws.send(JSON.stringify({ type: 'run', requestId: 'q', exerciseId: 'ex-one', code }));
+      if (m.type === 'hello')
+        ws.send(JSON.stringify({ type: 'run', requestId: 'q', exerciseId: 'ex-one', code }));
       if (m.type === 'result' || m.type === 'error') resolve();
     });
   });
@@ -107,6 +122,10 @@ describe('WebSocket runs with accounts', () => {
     const messages = await runOver('', 'int local;');
     const accepted = messages.find((m) => m.type === 'accepted');
     const runId = accepted?.type === 'accepted' ? accepted.runId : '';
-    expect(await store.getRun(runId)).toMatchObject({ userId: null, state: 'finished', code: 'int local;' });
+    expect(await store.getRun(runId)).toMatchObject({
+      userId: null,
+      state: 'finished',
+      code: 'int local;',
+    });
   });
 });

@@ -27,7 +27,10 @@ describe('/api/submissions', () => {
     expect(list.status).toBe(200);
     expect((list.json.runs as { id: string }[]).map((r) => r.id)[0]).toBe(second);
     const one = await ana.get(`/api/submissions/${second}`);
-    expect(one.json).toMatchObject({ run: { code: 'int solved;', state: 'finished', status: 'pass' }, comments: [] });
+    expect(one.json).toMatchObject({
+      run: { code: 'int solved;', state: 'finished', status: 'pass' },
+      comments: [],
+    });
     expect(dig(one.json, 'run', 'result', 'stages', 0, 'log')).toBe('verifier log line');
   });
 
@@ -49,22 +52,41 @@ describe('/api/submissions', () => {
 
 describe('run recorder (called by the WebSocket run handler)', () => {
   it('stores signed-out single-user runs with no account', async () => {
-    const accepted = await h.accounts.runs.recordRunAccepted({ runId: 'local-1', exerciseId: 'ex-one', code: 'int x;', user: null });
+    const accepted = await h.accounts.runs.recordRunAccepted({
+      runId: 'local-1',
+      exerciseId: 'ex-one',
+      code: 'int x;',
+      user: null,
+    });
     expect(accepted).toEqual({ ok: true });
-    expect(await h.store.getRun('local-1')).toMatchObject({ userId: null, state: 'queued', code: 'int x;' });
+    expect(await h.store.getRun('local-1')).toMatchObject({
+      userId: null,
+      state: 'queued',
+      code: 'int x;',
+    });
   });
 
   it('limits runs per student per minute and names the limit', async () => {
     const { anaId } = await setUp();
     for (let i = 0; i < 3; i++) await submit(h, anaId, 'ex-one', `int a${i};`);
     const user = await h.store.getUser(anaId);
-    const refused = await h.accounts.runs.recordRunAccepted({ runId: 'r4', exerciseId: 'ex-one', code: 'x', user: user ?? null });
+    const refused = await h.accounts.runs.recordRunAccepted({
+      runId: 'r4',
+      exerciseId: 'ex-one',
+      code: 'x',
+      user: user ?? null,
+    });
     expect(refused).toMatchObject({ ok: false, code: 'rate-limited' });
     expect(refused.ok === false && refused.message).toMatch(/at most 3 runs per minute/);
     expect(await h.store.getRun('r4')).toBeUndefined();
     // Others are not affected, nor the signed-out local user (not limited per minute by default).
     for (let i = 0; i < 5; i++) {
-      const local = await h.accounts.runs.recordRunAccepted({ runId: `l${i}`, exerciseId: 'ex-one', code: 'x', user: null });
+      const local = await h.accounts.runs.recordRunAccepted({
+        runId: `l${i}`,
+        exerciseId: 'ex-one',
+        code: 'x',
+        user: null,
+      });
       expect(local.ok).toBe(true);
     }
   });
@@ -73,9 +95,17 @@ describe('run recorder (called by the WebSocket run handler)', () => {
     const limited = await startHarness({ runLimits: { anonymousRunsPerMinute: 1 } });
     try {
       const run = (runId: string) =>
-        limited.accounts.runs.recordRunAccepted({ runId, exerciseId: 'ex-one', code: 'x', user: null });
+        limited.accounts.runs.recordRunAccepted({
+          runId,
+          exerciseId: 'ex-one',
+          code: 'x',
+          user: null,
+        });
       expect((await run('a')).ok).toBe(true);
-      expect(await run('b')).toMatchObject({ ok: false, message: expect.stringMatching(/at most 1 run per minute/) });
+      expect(await run('b')).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/at most 1 run per minute/),
+      });
     } finally {
       await limited.close();
     }
@@ -89,7 +119,9 @@ describe('run recorder (called by the WebSocket run handler)', () => {
       user: null,
     });
     expect(refused).toMatchObject({ ok: false, code: 'too-large' });
-    expect(refused.ok === false && refused.message).toMatch(/3 KiB; submissions are limited to 1 KiB/);
+    expect(refused.ok === false && refused.message).toMatch(
+      /3 KiB; submissions are limited to 1 KiB/,
+    );
   });
 
   it('knows the user of a WebSocket upgrade from the session cookie', async () => {

@@ -38,12 +38,26 @@ beforeAll(async () => {
     else process.env.TMPDIR = saved;
   }
   const dirs = readdir(scratch).filter((d) => d.startsWith('ebpf-lab-web-e2e-'));
-  if (dirs.length !== 1) throw new Error(`expected one server data directory in ${scratch}, found ${dirs.join(', ')}`);
+  if (dirs.length !== 1)
+    throw new Error(`expected one server data directory in ${scratch}, found ${dirs.join(', ')}`);
   dataDir = join(scratch, dirs[0]);
   const made = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'apps/server/src/cli/lab.ts', 'create-instructor', INSTRUCTOR.email, '--name', 'Prof Ling'],
-    { cwd: repoRoot, input: `${INSTRUCTOR.password}\n`, encoding: 'utf8', env: { ...process.env, LAB_DATA_DIR: dataDir } },
+    [
+      '--import',
+      'tsx',
+      'apps/server/src/cli/lab.ts',
+      'create-instructor',
+      INSTRUCTOR.email,
+      '--name',
+      'Prof Ling',
+    ],
+    {
+      cwd: repoRoot,
+      input: `${INSTRUCTOR.password}\n`,
+      encoding: 'utf8',
+      env: { ...process.env, LAB_DATA_DIR: dataDir },
+    },
   );
   if (made.status !== 0) throw new Error(`create-instructor failed: ${made.stderr}`);
   mkdirSync(artifactsDir, { recursive: true });
@@ -94,7 +108,10 @@ describe('instructor desk in the browser', () => {
     await lab.goto(`${server.url}/exercises/${EXERCISE}`);
     await lab.locator('[data-testid="code-editor"] .view-lines').waitFor();
     await lab.locator('[data-testid="connection"]', { hasText: 'Connected' }).waitFor();
-    const solution = readFileSync(join(repoRoot, 'bpf-templates', EXERCISE, 'solution.bpf.c'), 'utf8');
+    const solution = readFileSync(
+      join(repoRoot, 'bpf-templates', EXERCISE, 'solution.bpf.c'),
+      'utf8',
+    );
     await setEditorText(lab, solution);
     await lab.getByTestId('run-button').click();
     await lab.locator('[data-testid="run-panel"][data-phase="done"]').waitFor({ timeout: 90_000 });
@@ -120,7 +137,9 @@ describe('instructor desk in the browser', () => {
     await desk.getByTestId('comment-line-3').click();
     await desk.getByTestId('comment-text').fill('Explain why this line is needed.');
     await desk.getByTestId('comment-save').click();
-    await desk.locator('[data-testid="line-comment"][data-line="3"]', { hasText: 'Explain why this line' }).waitFor();
+    await desk
+      .locator('[data-testid="line-comment"][data-line="3"]', { hasText: 'Explain why this line' })
+      .waitFor();
     await desk.screenshot({ path: join(artifactsDir, 'instructor-review.png'), fullPage: true });
 
     await lab.goto(`${server.url}/account`);
@@ -133,7 +152,9 @@ describe('instructor desk in the browser', () => {
 
     // The grades export holds the student's row, with one column per exercise.
     const courseId = /\/instructor\/courses\/([^/]+)/.exec(desk.url())?.[1] ?? '';
-    const csv = await prof.context.request.get(`${server.url}/api/instructor/courses/${courseId}/grades.csv`);
+    const csv = await prof.context.request.get(
+      `${server.url}/api/instructor/courses/${courseId}/grades.csv`,
+    );
     expect(csv.status()).toBe(200);
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0].split(',')).toContain(EXERCISE);
@@ -144,7 +165,9 @@ describe('instructor desk in the browser', () => {
     expect(adaRow?.split(',')[column]).toBe('1');
 
     // The student cannot open the instructor's routes.
-    const forbidden = await ada.context.request.get(`${server.url}/api/instructor/courses/${courseId}/matrix`);
+    const forbidden = await ada.context.request.get(
+      `${server.url}/api/instructor/courses/${courseId}/matrix`,
+    );
     expect(forbidden.status()).toBe(403);
 
     // Chunks a page was still loading when the test navigated on are aborted, not failed.

@@ -23,7 +23,12 @@ import {
   startLabServer,
 } from './helpers/lab-server.ts';
 import type { LabServer } from './helpers/lab-server.ts';
-import { artifactsDir, measureBundle, measureFirstLoad, writeWebMetrics } from './helpers/metrics.ts';
+import {
+  artifactsDir,
+  measureBundle,
+  measureFirstLoad,
+  writeWebMetrics,
+} from './helpers/metrics.ts';
 import type { FirstLoad } from './helpers/metrics.ts';
 
 let server: LabServer;
@@ -36,7 +41,8 @@ beforeAll(async () => {
   server = await startLabServer();
   browser = await launchBrowser();
   const list = (await (await fetch(`${server.url}/api/exercises`)).json()) as { id: string }[];
-  if (list.length === 0) throw new Error('the server lists no exercises: the browser test needs one');
+  if (list.length === 0)
+    throw new Error('the server lists no exercises: the browser test needs one');
   exerciseId = list.find((e) => e.id === 'read-file-password')?.id ?? list[0].id;
   const health = (await (await fetch(`${server.url}/api/health`)).json()) as { runner?: string };
   runnerKind = health.runner ?? 'unknown';
@@ -83,20 +89,27 @@ describe('student lab in the browser', { timeout: 300_000 }, () => {
     await page.keyboard.type(SYNTAX_ERROR_LINE);
     expect(await savedCode(page, exerciseId)).toBe(`#include "lab.h"\n\n${SYNTAX_ERROR_LINE}`);
     await runAndWait(page);
-    expect(await page.locator('[data-testid="stage-compile"]').getAttribute('data-state')).toBe('failed');
+    expect(await page.locator('[data-testid="stage-compile"]').getAttribute('data-state')).toBe(
+      'failed',
+    );
     expect(await page.locator('[data-testid="verdict"]').getAttribute('data-status')).toBe('error');
     const log = await page.locator('[data-testid="log-compile"]').textContent();
     expect(log).toMatch(/error/i);
     // The compiler's message is also a marker in the editor, on the student's line.
     await page.locator('[data-testid="code-editor"] .squiggly-error').first().waitFor();
 
-    const solution = readFileSync(join(repoRoot, 'bpf-templates', exerciseId, 'solution.bpf.c'), 'utf8');
+    const solution = readFileSync(
+      join(repoRoot, 'bpf-templates', exerciseId, 'solution.bpf.c'),
+      'utf8',
+    );
     await setEditorText(page, solution);
     expect(await savedCode(page, exerciseId)).toBe(solution);
     // Ctrl/Cmd+Enter from inside the editor runs.
     await page.keyboard.press('ControlOrMeta+Enter');
     await page.locator('[data-testid="run-panel"][data-phase="done"]').waitFor({ timeout: 60_000 });
-    expect(await page.locator('[data-testid="stage-compile"]').getAttribute('data-state')).toBe('ok');
+    expect(await page.locator('[data-testid="stage-compile"]').getAttribute('data-state')).toBe(
+      'ok',
+    );
     expect(await page.locator('[data-testid="code-editor"] .squiggly-error').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
@@ -105,22 +118,29 @@ describe('student lab in the browser', { timeout: 300_000 }, () => {
   it('runs the reference solution through every stage the server has', async () => {
     const page = await newPage();
     await openExercise(page);
-    const solution = readFileSync(join(repoRoot, 'bpf-templates', exerciseId, 'solution.bpf.c'), 'utf8');
+    const solution = readFileSync(
+      join(repoRoot, 'bpf-templates', exerciseId, 'solution.bpf.c'),
+      'utf8',
+    );
     await setEditorText(page, solution);
     await runAndWait(page);
     const states = await page
       .locator('[data-testid^="stage-"]')
-      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-testid'), e.getAttribute('data-state')]));
+      .evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-testid'), e.getAttribute('data-state')]),
+      );
     expect(states[0]).toEqual(['stage-compile', 'ok']);
     if (runnerKind === 'compile-only') {
       // Until the full runner is wired in, the server answers with the compile stage only.
       expect(states.slice(1).every(([, s]) => s === 'skipped')).toBe(true);
     } else {
       expect(states.every(([, s]) => s === 'ok')).toBe(true);
-      expect(await page.locator('[data-testid="verdict"]').getAttribute('data-status')).toBe('pass');
-      const checks = await page.locator('[data-testid^="check-"]').evaluateAll((els) =>
-        els.map((e) => e.getAttribute('data-status')),
+      expect(await page.locator('[data-testid="verdict"]').getAttribute('data-status')).toBe(
+        'pass',
       );
+      const checks = await page
+        .locator('[data-testid^="check-"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
       expect(checks.length).toBeGreaterThan(0);
       expect(checks.every((s) => s === 'pass' || s === 'skipped')).toBe(true);
       await page.getByRole('tab', { name: 'Timeline' }).click();
@@ -200,7 +220,10 @@ describe('student lab in the browser', { timeout: 300_000 }, () => {
 
     await page.locator('[data-testid="vim-toggle"]').uncheck();
     mkdirSync(artifactsDir, { recursive: true });
-    await setEditorText(page, readFileSync(join(repoRoot, 'bpf-templates', exerciseId, 'solution.bpf.c'), 'utf8'));
+    await setEditorText(
+      page,
+      readFileSync(join(repoRoot, 'bpf-templates', exerciseId, 'solution.bpf.c'), 'utf8'),
+    );
     await runAndWait(page);
     await page.screenshot({ path: join(artifactsDir, 'exercise-dark.png') });
     await page.locator('[data-testid="theme-select"]').selectOption('light');
@@ -225,7 +248,9 @@ describe('student lab in the browser', { timeout: 300_000 }, () => {
       for (let i = 0; i < 3; i++) {
         const fresh = await launchBrowser();
         try {
-          loads.push(await measureFirstLoad(fresh.context, `${product.url}/exercises/${exerciseId}`));
+          loads.push(
+            await measureFirstLoad(fresh.context, `${product.url}/exercises/${exerciseId}`),
+          );
         } finally {
           await fresh.close();
         }

@@ -34,7 +34,11 @@ export function App() {
   }, [theme]);
 
   let audience: Audience = 'student';
-  let page = <p className="page-message">This page does not exist. <Link href="/">Go to the exercises</Link>.</p>;
+  let page = (
+    <p className="page-message">
+      This page does not exist. <Link href="/">Go to the exercises</Link>.
+    </p>
+  );
   let matched: { route: RouteDef; params: Record<string, string> } | undefined;
   for (const route of routes) {
     const params = matchPath(route.path, pathname);
@@ -58,13 +62,20 @@ export function App() {
       </a>
       <header className="topbar">
         <Link href="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">▚</span> eBPF Lab
+          <span className="brand-mark" aria-hidden="true">
+            ▚
+          </span>{' '}
+          eBPF Lab
         </Link>
         <nav aria-label="Main" className="topnav">
           {routes
             .filter((r) => r.nav)
             .map((r) => (
-              <Link key={r.path} href={r.path} aria-current={pathname === r.path ? 'page' : undefined}>
+              <Link
+                key={r.path}
+                href={r.path}
+                aria-current={pathname === r.path ? 'page' : undefined}
+              >
                 {r.nav}
               </Link>
             ))}

@@ -34,7 +34,12 @@ export function page<P extends Record<string, string>>(
 }
 
 export const routes: RouteDef[] = [
-  { path: '/', title: 'Exercises', component: page(() => import('./progress/CurriculumPage.tsx')), nav: 'Exercises' },
+  {
+    path: '/',
+    title: 'Exercises',
+    component: page(() => import('./progress/CurriculumPage.tsx')),
+    nav: 'Exercises',
+  },
   {
     path: '/exercises/:id',
     title: 'Exercise',
@@ -46,11 +51,43 @@ export const routes: RouteDef[] = [
       prefetchExercise(id);
     },
   },
-  { path: '/exercises/:id/history', title: 'Attempt history', component: page(() => import('./progress/HistoryPage.tsx')) },
-  { path: '/account', title: 'Account', component: page(() => import('./account/AccountPage.tsx')), nav: 'Account' },
-  { path: '/account/submissions/:runId', title: 'Submission', component: page(() => import('./account/MySubmissionPage.tsx')) },
-  { path: '/join/:code', title: 'Join a course', component: page(() => import('./account/JoinPage.tsx')) },
-  { path: '/instructor', title: 'Instructor desk', component: page(() => import('./instructor/DeskPage.tsx')), audience: 'instructor' },
-  { path: '/instructor/courses/:courseId', title: 'Course', component: page(() => import('./instructor/CoursePage.tsx')), audience: 'instructor' },
-  { path: '/instructor/courses/:courseId/runs/:runId', title: 'Submission review', component: page(() => import('./instructor/ReviewPage.tsx')), audience: 'instructor' },
+  {
+    path: '/exercises/:id/history',
+    title: 'Attempt history',
+    component: page(() => import('./progress/HistoryPage.tsx')),
+  },
+  {
+    path: '/account',
+    title: 'Account',
+    component: page(() => import('./account/AccountPage.tsx')),
+    nav: 'Account',
+  },
+  {
+    path: '/account/submissions/:runId',
+    title: 'Submission',
+    component: page(() => import('./account/MySubmissionPage.tsx')),
+  },
+  {
+    path: '/join/:code',
+    title: 'Join a course',
+    component: page(() => import('./account/JoinPage.tsx')),
+  },
+  {
+    path: '/instructor',
+    title: 'Instructor desk',
+    component: page(() => import('./instructor/DeskPage.tsx')),
+    audience: 'instructor',
+  },
+  {
+    path: '/instructor/courses/:courseId',
+    title: 'Course',
+    component: page(() => import('./instructor/CoursePage.tsx')),
+    audience: 'instructor',
+  },
+  {
+    path: '/instructor/courses/:courseId/runs/:runId',
+    title: 'Submission review',
+    component: page(() => import('./instructor/ReviewPage.tsx')),
+    audience: 'instructor',
+  },
 ];

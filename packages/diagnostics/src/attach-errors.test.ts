@@ -16,10 +16,19 @@ const source = [
 // Attach errors are tested with the errno and message libbpf reports, never by attaching.
 describe('explainAttachError', () => {
   it('explains a typo in SEC as no such hook, on the SEC line, with the likely name', () => {
-    const d = explainAttachError(-2, 'tracepoint/syscalls/sys_enter_opnat', 'No such file or directory', {
-      source,
-      knownHooks: ['syscalls/sys_enter_openat', 'syscalls/sys_exit_openat', 'syscalls/sys_enter_read'],
-    });
+    const d = explainAttachError(
+      -2,
+      'tracepoint/syscalls/sys_enter_opnat',
+      'No such file or directory',
+      {
+        source,
+        knownHooks: [
+          'syscalls/sys_enter_openat',
+          'syscalls/sys_exit_openat',
+          'syscalls/sys_enter_read',
+        ],
+      },
+    );
     expect(d.code).toBe('attach/no-such-hook');
     expect(d.line).toBe(3);
     expect(d.source).toBe('attach');
@@ -28,16 +37,18 @@ describe('explainAttachError', () => {
   });
 
   it('does not suggest a hook that is not a near miss', () => {
-    expect(closestHook('tracepoint/sched/sched_switch', ['syscalls/sys_enter_openat'])).toBeUndefined();
+    expect(
+      closestHook('tracepoint/sched/sched_switch', ['syscalls/sys_enter_openat']),
+    ).toBeUndefined();
   });
 
   it('tells a context read past the record from other refusals', () => {
-    expect(explainAttachError(13, 'tracepoint/syscalls/sys_exit_read', 'Permission denied').code).toBe(
-      'attach/context-too-large',
-    );
-    expect(explainAttachError(1, 'tracepoint/syscalls/sys_exit_read', 'Operation not permitted').code).toBe(
-      'attach/refused',
-    );
+    expect(
+      explainAttachError(13, 'tracepoint/syscalls/sys_exit_read', 'Permission denied').code,
+    ).toBe('attach/context-too-large');
+    expect(
+      explainAttachError(1, 'tracepoint/syscalls/sys_exit_read', 'Operation not permitted').code,
+    ).toBe('attach/refused');
     expect(explainAttachError(524, 'fentry/do_sys_openat2', '').code).toBe('attach/not-supported');
     expect(explainAttachError(22, 'tracepoint/syscalls', 'Invalid argument').code).toBe(
       'attach/invalid-section',
@@ -48,7 +59,9 @@ describe('explainAttachError', () => {
 describe('explainClangMessage', () => {
   it('explains the 512-byte stack limit and undeclared helpers', () => {
     expect(
-      explainClangMessage('Looks like the BPF stack limit of 512 bytes is exceeded. Please move large on stack variables into BPF per-cpu array map.')?.code,
+      explainClangMessage(
+        'Looks like the BPF stack limit of 512 bytes is exceeded. Please move large on stack variables into BPF per-cpu array map.',
+      )?.code,
     ).toBe('clang/stack-limit');
     expect(explainClangMessage("call to undeclared function 'bpf_map_lookup_elm'")?.code).toBe(
       'clang/implicit-function',

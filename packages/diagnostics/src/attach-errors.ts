@@ -140,7 +140,8 @@ export function explainAttachError(
       ...base,
       code: 'attach/busy',
       message: `The hook is busy: SEC("${section}")${raw}`,
-      explanation: 'The kernel refused to attach because the hook is in use; this is not your code.',
+      explanation:
+        'The kernel refused to attach because the hook is in use; this is not your code.',
       suggestion: 'Run again in a moment.',
     };
   }

@@ -87,7 +87,11 @@ describe('explainVerifierLog on captured logs', () => {
       const lines = readFileSync(file, 'utf8').trim().split('\n');
       expect(lines).toHaveLength(1);
       const entry = JSON.parse(lines[0]);
-      expect(entry).toMatchObject({ error: 'some brand new complaint of the verifier', line: 7, insn: 3 });
+      expect(entry).toMatchObject({
+        error: 'some brand new complaint of the verifier',
+        line: 7,
+        insn: 3,
+      });
       expect(entry.log).toBe(log);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -102,8 +106,13 @@ describe('explainVerifierLog on captured logs', () => {
 
   it('explains a large log quickly', () => {
     const body = Array.from({ length: 200_000 }, (_, i) => `${i % 50}: (07) r1 += 1 ; R1=scalar()`);
-    const log = [...body, '; *p = 1; @ prog.bpf.c:5', '51: (7b) *(u64 *)(r1 +0) = r2',
-      "R1 invalid mem access 'scalar'", 'processed 200001 insns'].join('\n');
+    const log = [
+      ...body,
+      '; *p = 1; @ prog.bpf.c:5',
+      '51: (7b) *(u64 *)(r1 +0) = r2',
+      "R1 invalid mem access 'scalar'",
+      'processed 200001 insns',
+    ].join('\n');
     const started = performance.now();
     const d = explainVerifierLog(log, { sourceFile: 'prog.bpf.c' });
     expect(d.code).toBe('verifier/user-pointer-deref');

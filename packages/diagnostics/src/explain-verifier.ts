@@ -38,7 +38,8 @@ function clip(text: string): string {
 
 export function explainVerifierLog(log: string, options: ExplainVerifierOptions = {}): Diagnostic {
   const parsed = parseVerifierLog(log, options.sourceFile);
-  const error = parsed.errorLines.join('\n') || 'the verifier refused the program without a message';
+  const error =
+    parsed.errorLines.join('\n') || 'the verifier refused the program without a message';
   const line = parsed.source?.line ?? 0;
   const base = {
     source: 'verifier' as const,

@@ -35,7 +35,9 @@ const helperOr = (name: string | undefined, fallback: string) => (name ? `\`${na
 export const VERIFIER_CLASSES: VerifierClass[] = [
   {
     code: 'verifier/null-check',
-    patterns: [/R(\d+) invalid mem access '(map_value_or_null|[a-z_]*_or_null|ringbuf_mem_or_null)'/],
+    patterns: [
+      /R(\d+) invalid mem access '(map_value_or_null|[a-z_]*_or_null|ringbuf_mem_or_null)'/,
+    ],
     explain(log, m) {
       const map = new RegExp(`R${m[1]}=${m[2]}\\([^)]*map=(\\w+)`).exec(log.raw)?.[1];
       return {
@@ -239,7 +241,10 @@ export const VERIFIER_CLASSES: VerifierClass[] = [
   },
   {
     code: 'verifier/ctx-out-of-bounds',
-    patterns: [/invalid bpf_context access off=(\d+) size=(\d+)/, /R(\d+) invalid mem access 'ctx'/],
+    patterns: [
+      /invalid bpf_context access off=(\d+) size=(\d+)/,
+      /R(\d+) invalid mem access 'ctx'/,
+    ],
     explain(_log, m) {
       return {
         title: 'Context read out of bounds',

@@ -100,5 +100,13 @@ export function parseVerifierLog(log: string, sourceFile?: string): ParsedVerifi
       if (line && !NOISE.test(line)) errorLines.push(line);
     }
   }
-  return { errorLines, failing, source: sourceAtFailing ?? source, insns, insnLines, processed, raw: log };
+  return {
+    errorLines,
+    failing,
+    source: sourceAtFailing ?? source,
+    insns,
+    insnLines,
+    processed,
+    raw: log,
+  };
 }

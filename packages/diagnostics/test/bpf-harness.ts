@@ -42,11 +42,10 @@ export interface Compiled {
 export function compileFixture(source: string): Compiled {
   const dir = mkdtempSync(join(tmpdir(), 'ebpf-lab-diag-'));
   const object = join(dir, 'prog.bpf.o');
-  const cc = spawnSync(
-    'clang',
-    [...LAB_CFLAGS, '-I', includeDir(), '-c', source, '-o', object],
-    { encoding: 'utf8', cwd: dirname(source) },
-  );
+  const cc = spawnSync('clang', [...LAB_CFLAGS, '-I', includeDir(), '-c', source, '-o', object], {
+    encoding: 'utf8',
+    cwd: dirname(source),
+  });
   if (cc.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`clang failed on ${source}:\n${cc.stderr}`);
@@ -67,7 +66,10 @@ export interface LoadOutcome {
  * `unprivileged` drops CAP_PERFMON and CAP_SYS_ADMIN for the load (CAP_BPF stays), which is
  * how the verifier still treats uninitialised stack reads as errors on this kernel.
  */
-export function loadWithoutAttaching(object: string, opts: { unprivileged?: boolean } = {}): LoadOutcome {
+export function loadWithoutAttaching(
+  object: string,
+  opts: { unprivileged?: boolean } = {},
+): LoadOutcome {
   const mnt = mkdtempSync(join(tmpdir(), 'ebpf-lab-bpffs-'));
   const drop = opts.unprivileged
     ? 'setpriv --bounding-set -perfmon,-sys_admin --inh-caps -perfmon,-sys_admin '
@@ -83,11 +85,11 @@ export function loadWithoutAttaching(object: string, opts: { unprivileged?: bool
     if (run.error) throw run.error;
     const begin = output.indexOf('-- BEGIN PROG LOAD LOG --');
     const end = output.indexOf('-- END PROG LOAD LOG --');
-    const log = begin >= 0 && end > begin
-      ? output.slice(output.indexOf('\n', begin) + 1, end)
-      : '';
+    const log = begin >= 0 && end > begin ? output.slice(output.indexOf('\n', begin) + 1, end) : '';
     if (run.status !== 0 && !log) {
-      throw new Error(`bpftool failed without a verifier log (can this machine load BPF?):\n${output}`);
+      throw new Error(
+        `bpftool failed without a verifier log (can this machine load BPF?):\n${output}`,
+      );
     }
     return { loaded: run.status === 0, log, output };
   } finally {

@@ -42,7 +42,9 @@ describe('verifier explanations on real verifier runs', () => {
       const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
       const compiled = compileFixture(join(dir, 'prog.bpf.c'));
       try {
-        const outcome = loadWithoutAttaching(compiled.object, { unprivileged: expected.unprivileged });
+        const outcome = loadWithoutAttaching(compiled.object, {
+          unprivileged: expected.unprivileged,
+        });
         expect(outcome.loaded, `${name} must be refused by the verifier`).toBe(false);
         expect(outcome.log).toMatch(/processed \d+ insns/);
         if (process.env.CAPTURE_LOGS) writeFileSync(join(dir, 'verifier.log'), tail(outcome.log));

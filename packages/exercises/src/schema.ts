@@ -45,7 +45,11 @@ export const Limits = z.object({
   maxMaps: z.number().int().positive().default(8),
   maxMapEntries: z.number().int().positive().default(4096),
   maxMapValueBytes: z.number().int().positive().default(4096),
-  memoryBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  memoryBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   pids: z.number().int().positive().default(32),
   maxRecords: z.number().int().positive().default(4096),
 });
@@ -67,7 +71,10 @@ export const ExerciseMeta = z.object({
   answer: z.object({ kind: z.enum(['bytes', 'number', 'none']) }).default({ kind: 'bytes' }),
   /** How the per-run secret is drawn. */
   secret: z
-    .object({ length: z.number().int().positive().max(200).default(24), alphabet: z.string().default('abcdefghijklmnopqrstuvwxyz0123456789') })
+    .object({
+      length: z.number().int().positive().max(200).default(24),
+      alphabet: z.string().default('abcdefghijklmnopqrstuvwxyz0123456789'),
+    })
     .default({ length: 24, alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789' }),
   limits: Limits.default(Limits.parse({})),
   /**

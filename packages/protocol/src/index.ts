@@ -37,7 +37,14 @@ export type StageResult = z.infer<typeof StageResult>;
 
 // ---------------------------------------------------------------------------------------------
 // Diagnostics placed on the student's own source lines.
-export const DiagnosticSource = z.enum(['clang', 'clangd', 'static', 'verifier', 'attach', 'grader']);
+export const DiagnosticSource = z.enum([
+  'clang',
+  'clangd',
+  'static',
+  'verifier',
+  'attach',
+  'grader',
+]);
 export type DiagnosticSource = z.infer<typeof DiagnosticSource>;
 export const Severity = z.enum(['error', 'warning', 'info', 'hint']);
 export type Severity = z.infer<typeof Severity>;
@@ -314,7 +321,6 @@ export function continuedStarter(append: string, attempts: PriorAttempt[]): stri
   return best ? `${best.code.trimEnd()}\n${append}` : undefined;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // WebSocket: browser → server.
 export const ClientMessage = z.discriminatedUnion('type', [
@@ -356,7 +362,12 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('hello'), version: z.string() }),
   z.object({ ...envelope, type: z.literal('pong') }),
   z.object({ ...envelope, type: z.literal('accepted'), runId: z.string(), requestId: z.string() }),
-  z.object({ ...envelope, type: z.literal('queued'), runId: z.string(), position: z.number().int() }),
+  z.object({
+    ...envelope,
+    type: z.literal('queued'),
+    runId: z.string(),
+    position: z.number().int(),
+  }),
   z.object({
     ...envelope,
     type: z.literal('stage'),
@@ -393,7 +404,9 @@ export const LoaderScenario = z.object({
   target: z.string(),
   args: z.array(z.string()),
   /** Files planted in the target's private /tmp before the programs see anything. */
-  files: z.array(z.object({ path: z.string(), hex: z.string(), mode: z.number().int().default(0o644) })),
+  files: z.array(
+    z.object({ path: z.string(), hex: z.string(), mode: z.number().int().default(0o644) }),
+  ),
   wallMs: z.number().int().positive(),
 });
 export type LoaderScenario = z.infer<typeof LoaderScenario>;
@@ -463,7 +476,12 @@ export const LoaderLine = z.discriminatedUnion('type', [
     ),
     maps: z.array(z.object({ name: z.string(), id: z.number().int() })),
   }),
-  z.object({ type: z.literal('verifier_error'), program: z.string(), errno: z.number().int(), log: z.string() }),
+  z.object({
+    type: z.literal('verifier_error'),
+    program: z.string(),
+    errno: z.number().int(),
+    log: z.string(),
+  }),
   /** libbpf reads the object differently from the static checks: refused before anything loads. */
   z.object({ type: z.literal('object_refused'), message: z.string() }),
   z.object({
@@ -478,14 +496,20 @@ export const LoaderLine = z.discriminatedUnion('type', [
     hooks: z.array(z.string()),
     /** Kernel ids of the platform's own dispatcher programs, maps and links (to verify clean-up). */
     platform: z
-      .object({ programs: z.array(z.number().int()), maps: z.array(z.number().int()), links: z.array(z.number().int()) })
+      .object({
+        programs: z.array(z.number().int()),
+        maps: z.array(z.number().int()),
+        links: z.array(z.number().int()),
+      })
       .optional(),
     /**
      * The kernel's check of the student's context reads (each program attached to its own
      * tracepoint for a moment): how many programs it passed, and how many records they sent
      * meanwhile, drained before the first scenario.
      */
-    kernelCheck: z.object({ programs: z.number().int(), discardedRecords: z.number().int() }).optional(),
+    kernelCheck: z
+      .object({ programs: z.number().int(), discardedRecords: z.number().int() })
+      .optional(),
   }),
   z.object({ type: z.literal('scenario_start'), scenario: z.string() }),
   z.object({ type: z.literal('submit'), scenario: z.string(), record: SubmitRecord }),
@@ -505,7 +529,12 @@ export const LoaderLine = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('target_exit'), scenario: z.string(), exit: TargetExit }),
   z.object({ type: z.literal('maps'), scenario: z.string(), maps: z.array(MapDump) }),
-  z.object({ type: z.literal('limit'), scenario: z.string().optional(), name: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal('limit'),
+    scenario: z.string().optional(),
+    name: z.string(),
+    message: z.string(),
+  }),
   /** Everything the verdict needs has been sent; the loader now detaches and exits. */
   z.object({ type: z.literal('done') }),
   z.object({ type: z.literal('fatal'), message: z.string() }),

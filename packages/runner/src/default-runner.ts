@@ -6,7 +6,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { explainAttachError, explainClangMessage, explainVerifierLog, sectionLine } from '@ebpf-lab/diagnostics';
+import {
+  explainAttachError,
+  explainClangMessage,
+  explainVerifierLog,
+  sectionLine,
+} from '@ebpf-lab/diagnostics';
 import type { UnrecognisedVerifierLog } from '@ebpf-lab/diagnostics';
 import { loadExercises } from '@ebpf-lab/exercises';
 import type { Exercise } from '@ebpf-lab/exercises';
@@ -30,7 +35,8 @@ import type { LabRunner } from './types.ts';
  */
 function onSectionLines(diagnostics: Diagnostic[], source: string): void {
   for (const d of diagnostics) {
-    const section = d.code === 'static/section' ? /^section "([^"]*)"/.exec(d.message)?.[1] : undefined;
+    const section =
+      d.code === 'static/section' ? /^section "([^"]*)"/.exec(d.message)?.[1] : undefined;
     const line = section ? sectionLine(source, section) : 0;
     if (line > 0) {
       d.line = line;
@@ -76,7 +82,14 @@ export function getToolVersions(): { clang: string; libbpf: string } {
 function withClangExplanation(d: Diagnostic): Diagnostic {
   if (d.source !== 'clang' || d.explanation) return d;
   const known = explainClangMessage(d.message);
-  return known ? { ...d, code: d.code ?? known.code, explanation: known.explanation, suggestion: known.suggestion } : d;
+  return known
+    ? {
+        ...d,
+        code: d.code ?? known.code,
+        explanation: known.explanation,
+        suggestion: known.suggestion,
+      }
+    : d;
 }
 
 /** Struct keys of the student's maps with their padding, for the grader's padding diagnosis. */
@@ -107,7 +120,8 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
   const exercises = options.exercises ?? loadExercises(paths.templatesDir);
   const byId = new Map(exercises.map((e) => [e.meta.id, e]));
   const log =
-    options.log ?? ((message: string, error: unknown) => console.error(message, ...(error ? [error] : [])));
+    options.log ??
+    ((message: string, error: unknown) => console.error(message, ...(error ? [error] : [])));
   const hashes = new Map(exercises.map((e) => [e.meta.id, exerciseHash(e.dir)]));
   // Record sizes come from tracefs and do not change while the kernel runs: read them once.
   const rules = new Map<string, Promise<StaticRules>>();

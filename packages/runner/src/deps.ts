@@ -38,12 +38,22 @@ export interface RunnerDeps {
   /** `source` is the student's file, to place refusals of a section on its SEC line. */
   checkObject(object: Buffer, meta: ExerciseMeta, source?: string): Promise<StaticOutcome>;
   /** Resolves once the loader reported `done` (or died); cleans up after itself. */
-  runLoader(config: LoaderConfig, onLine: (line: LoaderLine) => void, signal?: AbortSignal): Promise<void>;
+  runLoader(
+    config: LoaderConfig,
+    onLine: (line: LoaderLine) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** The cgroup v2 directory a run's target lives in. */
   cgroupFor(runId: string): string;
   explainVerifierLog(log: string, where: { program: string; source?: string }): Diagnostic;
   /** `source` is the student's file, to place the diagnostic on the SEC line. */
-  explainAttachError(line: Extract<LoaderLine, { type: 'attach_error' }>, source: string): Diagnostic;
-  grade(meta: ExerciseMeta, input: { observations: ScenarioObservation[]; object: unknown }): CheckResult[];
+  explainAttachError(
+    line: Extract<LoaderLine, { type: 'attach_error' }>,
+    source: string,
+  ): Diagnostic;
+  grade(
+    meta: ExerciseMeta,
+    input: { observations: ScenarioObservation[]; object: unknown },
+  ): CheckResult[];
   log?(message: string, error: unknown): void;
 }

@@ -2,7 +2,12 @@ export * from './types.ts';
 export type { RunnerDeps, CompileOutcome, StaticOutcome } from './deps.ts';
 export { paths } from './paths.ts';
 export { CHECK_ONLY_SUMMARY, createRunner } from './run.ts';
-export { createDefaultDeps, createDefaultRunner, exerciseHash, getToolVersions } from './default-runner.ts';
+export {
+  createDefaultDeps,
+  createDefaultRunner,
+  exerciseHash,
+  getToolVersions,
+} from './default-runner.ts';
 export type { DefaultRunnerOptions } from './default-runner.ts';
 export {
   clearCompileCache,
@@ -19,5 +24,11 @@ export {
 } from './compile/index.ts';
 export type { CompileOptions, CompileResult } from './compile/index.ts';
 export { ALLOWED_HELPERS, checkObject, contextSizes, rulesFor } from './static-check/index.ts';
-export type { MapInfo, ProgramInfo, StaticLimits, StaticResult, StaticRules } from './static-check/index.ts';
+export type {
+  MapInfo,
+  ProgramInfo,
+  StaticLimits,
+  StaticResult,
+  StaticRules,
+} from './static-check/index.ts';
 export { runLoader, sweepStaleCgroups, cgroupForRun } from './loader/index.ts';

@@ -16,7 +16,9 @@ function findRepoRoot(): string {
 
 export const repoRoot = process.env.LAB_ROOT ? resolve(process.env.LAB_ROOT) : findRepoRoot();
 export const templatesDir = join(repoRoot, 'bpf-templates');
-export const buildDir = process.env.LAB_BUILD_DIR ? resolve(process.env.LAB_BUILD_DIR) : join(repoRoot, 'build');
+export const buildDir = process.env.LAB_BUILD_DIR
+  ? resolve(process.env.LAB_BUILD_DIR)
+  : join(repoRoot, 'build');
 
 export const paths = {
   repoRoot,

@@ -10,7 +10,9 @@ describe('runProcess', () => {
   });
 
   it('caps output per stream and says so', async () => {
-    const res = await runProcess('sh', ['-c', 'head -c 100000 /dev/zero'], { maxOutputBytes: 1000 });
+    const res = await runProcess('sh', ['-c', 'head -c 100000 /dev/zero'], {
+      maxOutputBytes: 1000,
+    });
     expect(res.stdout.length).toBe(1000);
     expect(res.stdoutTruncated).toBe(true);
   });

@@ -64,7 +64,11 @@ class CappedBuffer {
   }
 }
 
-export function startProcess(command: string, args: string[], options: ProcessOptions = {}): RunningProcess {
+export function startProcess(
+  command: string,
+  args: string[],
+  options: ProcessOptions = {},
+): RunningProcess {
   const started = performance.now();
   const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   const out = new CappedBuffer(cap);
@@ -152,6 +156,10 @@ export function startProcess(command: string, args: string[], options: ProcessOp
   return { pid: child.pid, result, kill };
 }
 
-export function runProcess(command: string, args: string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+export function runProcess(
+  command: string,
+  args: string[],
+  options: ProcessOptions = {},
+): Promise<ProcessResult> {
   return startProcess(command, args, options).result;
 }

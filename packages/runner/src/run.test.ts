@@ -16,7 +16,9 @@ const meta = ExerciseMeta.parse({
   title: 't',
   summary: 's',
   sections: ['tracepoint/syscalls/sys_enter_read'],
-  scenarios: [{ id: 'basic', title: 'Basic', files: [{ path: '/tmp/password', content: '{{secret}}' }] }],
+  scenarios: [
+    { id: 'basic', title: 'Basic', files: [{ path: '/tmp/password', content: '{{secret}}' }] },
+  ],
   checks: [{ id: 'answer', title: 'Answer', scenario: 'basic', kind: 'answer-equals', hint: 'h' }],
 });
 const exercise: Exercise = { meta, dir: '/x', instructions: '', starter: '', solution: '' };
@@ -32,14 +34,30 @@ function deps(over: Partial<RunnerDeps>): RunnerDeps {
         { type: 'loaded', programs: [], maps: [] },
         { type: 'attached', hooks: [] },
         { type: 'scenario_start', scenario: 'basic' },
-        { type: 'submit', scenario: 'basic', record: { ts: '1', pid: 1, tid: 1, kind: 'bytes', data: '61', truncated: false } },
+        {
+          type: 'submit',
+          scenario: 'basic',
+          record: { ts: '1', pid: 1, tid: 1, kind: 'bytes', data: '61', truncated: false },
+        },
         { type: 'done' },
       ];
       lines.forEach(onLine);
     },
     cgroupFor: (id) => `/tmp/cg/${id}`,
-    explainVerifierLog: (log, w) => ({ source: 'verifier', severity: 'error', line: 7, column: 0, message: `${w.program}: ${log}` }),
-    explainAttachError: (l) => ({ source: 'attach', severity: 'error', line: 0, column: 0, message: l.message }),
+    explainVerifierLog: (log, w) => ({
+      source: 'verifier',
+      severity: 'error',
+      line: 7,
+      column: 0,
+      message: `${w.program}: ${log}`,
+    }),
+    explainAttachError: (l) => ({
+      source: 'attach',
+      severity: 'error',
+      line: 0,
+      column: 0,
+      message: l.message,
+    }),
     grade: (_m, { observations }) => [
       {
         id: 'answer',
@@ -55,7 +73,9 @@ function deps(over: Partial<RunnerDeps>): RunnerDeps {
 
 async function run(d: RunnerDeps) {
   const progress: RunProgress[] = [];
-  const result = await createRunner(d).run({ runId: 'r1', exerciseId: 'ex', code: '' }, (p) => progress.push(p));
+  const result = await createRunner(d).run({ runId: 'r1', exerciseId: 'ex', code: '' }, (p) =>
+    progress.push(p),
+  );
   return { result, progress };
 }
 
@@ -72,7 +92,9 @@ describe('createRunner', () => {
       ['checks', 'ok'],
     ]);
     expect(result.observations[0].submissions).toHaveLength(1);
-    expect(progress.filter((p) => p.type === 'event').map((p) => p.type === 'event' && p.event.kind)).toEqual(['scenario', 'submit']);
+    expect(
+      progress.filter((p) => p.type === 'event').map((p) => p.type === 'event' && p.event.kind),
+    ).toEqual(['scenario', 'submit']);
     expect(progress.some((p) => p.type === 'check')).toBe(true);
   });
 
@@ -81,7 +103,9 @@ describe('createRunner', () => {
       deps({
         compile: async () => ({
           ok: false,
-          diagnostics: [{ source: 'clang', severity: 'error', line: 3, column: 5, message: "expected ';'" }],
+          diagnostics: [
+            { source: 'clang', severity: 'error', line: 3, column: 5, message: "expected ';'" },
+          ],
           log: 'student.bpf.c:3:5: error',
         }),
       }),
@@ -95,18 +119,32 @@ describe('createRunner', () => {
     const { result } = await run(
       deps({
         runLoader: async (_c, onLine) => {
-          onLine({ type: 'verifier_error', program: 'on_read', errno: 13, log: 'R0 invalid mem access' });
+          onLine({
+            type: 'verifier_error',
+            program: 'on_read',
+            errno: 13,
+            log: 'R0 invalid mem access',
+          });
         },
       }),
     );
     expect(result).toMatchObject({ status: 'error', errorKind: 'verifier' });
-    expect(result.stages.find((s) => s.name === 'verifier')).toMatchObject({ status: 'failed', log: 'R0 invalid mem access' });
+    expect(result.stages.find((s) => s.name === 'verifier')).toMatchObject({
+      status: 'failed',
+      log: 'R0 invalid mem access',
+    });
     expect(result.diagnostics[0].line).toBe(7);
   });
 
   it('keeps the verifier statistics of a passing run, in the result and as the stage log', async () => {
     const programs = [
-      { name: 'enter_read', section: 'tracepoint/syscalls/sys_enter_read', id: 7, insns: 27, verifiedInsns: 26 },
+      {
+        name: 'enter_read',
+        section: 'tracepoint/syscalls/sys_enter_read',
+        id: 7,
+        insns: 27,
+        verifiedInsns: 26,
+      },
     ];
     const { result } = await run(
       deps({
@@ -120,7 +158,12 @@ describe('createRunner', () => {
       }),
     );
     expect(result.verifierStats).toEqual([
-      { program: 'enter_read', section: 'tracepoint/syscalls/sys_enter_read', insns: 27, verifiedInsns: 26 },
+      {
+        program: 'enter_read',
+        section: 'tracepoint/syscalls/sys_enter_read',
+        insns: 27,
+        verifiedInsns: 26,
+      },
     ]);
     expect(result.stages.find((s) => s.name === 'verifier')).toMatchObject({
       status: 'ok',
@@ -140,36 +183,56 @@ describe('createRunner', () => {
     expect(result.summary).toContain('does not count');
   });
 
-  it('passes the checks\' view of the maps to the loader, and counts a refusal of it', async () => {
-    const maps = [{ name: 'counts', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 16, flags: 0 }];
+  it("passes the checks' view of the maps to the loader, and counts a refusal of it", async () => {
+    const maps = [
+      { name: 'counts', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 16, flags: 0 },
+    ];
     let seen: unknown;
     const { result } = await run(
       deps({
         checkObject: async () => ({ ok: true, diagnostics: [], maps }),
         runLoader: async (config, onLine) => {
           seen = config.maps;
-          onLine({ type: 'object_refused', message: 'map counts is hash with 4-byte keys to libbpf, but …' });
+          onLine({
+            type: 'object_refused',
+            message: 'map counts is hash with 4-byte keys to libbpf, but …',
+          });
           onLine({ type: 'done' });
         },
       }),
     );
     expect(seen).toEqual(maps);
     expect(result).toMatchObject({ status: 'error', errorKind: 'static', gradable: true });
-    expect(result.diagnostics[0]).toMatchObject({ source: 'static', code: 'static/object-mismatch' });
+    expect(result.diagnostics[0]).toMatchObject({
+      source: 'static',
+      code: 'static/object-mismatch',
+    });
     expect(result.stages.find((s) => s.name === 'verifier')?.status).toBe('failed');
   });
 
   it('counts a limit hit before the programs run, and one on the loader output at any time', async () => {
     for (const lines of [
-      [{ type: 'limit', name: 'map-memory', message: 'your maps and globals need more than 64 bytes' }],
+      [
+        {
+          type: 'limit',
+          name: 'map-memory',
+          message: 'your maps and globals need more than 64 bytes',
+        },
+      ],
       [
         { type: 'loaded', programs: [], maps: [] },
         { type: 'attached', hooks: [] },
         { type: 'scenario_start', scenario: 'basic' },
-        { type: 'limit', name: 'loader-output', message: 'your run produced more than 32 MiB of results' },
+        {
+          type: 'limit',
+          name: 'loader-output',
+          message: 'your run produced more than 32 MiB of results',
+        },
       ],
     ] as LoaderLine[][]) {
-      const { result } = await run(deps({ runLoader: async (_c, onLine) => lines.forEach(onLine) }));
+      const { result } = await run(
+        deps({ runLoader: async (_c, onLine) => lines.forEach(onLine) }),
+      );
       const limit = lines.at(-1) as Extract<LoaderLine, { type: 'limit' }>;
       expect(result).toMatchObject({ status: 'error', errorKind: 'limit', gradable: true });
       expect(result.limits).toContain(limit.message);
@@ -178,7 +241,17 @@ describe('createRunner', () => {
   });
 
   it('fails with the first failed required check named', async () => {
-    const { result } = await run(deps({ runLoader: async (_c, onLine) => [{ type: 'loaded', programs: [], maps: [] } as LoaderLine, { type: 'attached', hooks: [] } as LoaderLine, { type: 'scenario_start', scenario: 'basic' } as LoaderLine, { type: 'done' } as LoaderLine].forEach(onLine) }));
+    const { result } = await run(
+      deps({
+        runLoader: async (_c, onLine) =>
+          [
+            { type: 'loaded', programs: [], maps: [] } as LoaderLine,
+            { type: 'attached', hooks: [] } as LoaderLine,
+            { type: 'scenario_start', scenario: 'basic' } as LoaderLine,
+            { type: 'done' } as LoaderLine,
+          ].forEach(onLine),
+      }),
+    );
     expect(result.status).toBe('fail');
     expect(result.summary).toContain('First: Answer');
   });

@@ -86,7 +86,14 @@ class RunTracker {
   }
 }
 
-const STAGE_ORDER: readonly StageName[] = ['compile', 'static', 'verifier', 'attach', 'target', 'checks'];
+const STAGE_ORDER: readonly StageName[] = [
+  'compile',
+  'static',
+  'verifier',
+  'attach',
+  'target',
+  'checks',
+];
 
 /** The verifier's statistics of an accepted object, as the verifier stage's log. */
 function statsLog(stats: NonNullable<RunResult['verifierStats']>): string {
@@ -142,7 +149,9 @@ export function createRunner(deps: RunnerDeps): LabRunner {
       };
 
       if (!exercise) {
-        return finish('error', `There is no exercise "${request.exerciseId}".`, { errorKind: 'infrastructure' });
+        return finish('error', `There is no exercise "${request.exerciseId}".`, {
+          errorKind: 'infrastructure',
+        });
       }
       try {
         return await runExercise(exercise, request, track, deps, finish, onProgress, signal);
@@ -159,7 +168,11 @@ export function createRunner(deps: RunnerDeps): LabRunner {
   };
 }
 
-type Finish = (status: RunResult['status'], summary: string, extra?: Partial<RunResult>) => RunResult;
+type Finish = (
+  status: RunResult['status'],
+  summary: string,
+  extra?: Partial<RunResult>,
+) => RunResult;
 
 async function runExercise(
   exercise: Exercise,
@@ -178,7 +191,8 @@ async function runExercise(
   track.diagnostics.push(...compiled.diagnostics);
   if (!compiled.ok || !compiled.object) {
     track.finish('failed', compiled.log, compiled.logTruncated);
-    if (compiled.limit) return finish('error', compiled.limit, { errorKind: 'limit', limits: [compiled.limit] });
+    if (compiled.limit)
+      return finish('error', compiled.limit, { errorKind: 'limit', limits: [compiled.limit] });
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error').length;
     return finish(
       'error',
@@ -193,10 +207,17 @@ async function runExercise(
   const checked = await deps.checkObject(compiled.object, meta, request.code);
   track.diagnostics.push(...checked.diagnostics);
   if (!checked.ok) {
-    track.finish('failed', checked.diagnostics.map((d) => (d.line ? `line ${d.line}: ` : '') + d.message).join('\n'));
-    return finish('error', `Your program was refused before loading.${where(firstError(checked.diagnostics))}`, {
-      errorKind: 'static',
-    });
+    track.finish(
+      'failed',
+      checked.diagnostics.map((d) => (d.line ? `line ${d.line}: ` : '') + d.message).join('\n'),
+    );
+    return finish(
+      'error',
+      `Your program was refused before loading.${where(firstError(checked.diagnostics))}`,
+      {
+        errorKind: 'static',
+      },
+    );
   }
   track.finish('ok');
   if (request.checkOnly) {
@@ -276,7 +297,10 @@ async function runExercise(
             message: `${line.message}; remove hand-written sections and assembly that describe maps`,
           };
           track.diagnostics.push(d);
-          failure = { kind: 'static', summary: `Your program was refused before loading. ${d.message}.` };
+          failure = {
+            kind: 'static',
+            summary: `Your program was refused before loading. ${d.message}.`,
+          };
           break;
         }
         case 'limit':
@@ -291,7 +315,10 @@ async function runExercise(
           track.finish('failed', `${line.section}: ${line.message}`);
           const d = deps.explainAttachError(line, request.code);
           track.diagnostics.push(d);
-          failure = { kind: 'attach', summary: `${line.program} could not be attached: ${d.message}` };
+          failure = {
+            kind: 'attach',
+            summary: `${line.program} could not be attached: ${d.message}`,
+          };
           break;
         }
         case 'attached':
@@ -302,14 +329,24 @@ async function runExercise(
         case 'scenario_start':
           onProgress({
             type: 'event',
-            event: { kind: 'scenario', scenario: line.scenario, title: titles.get(line.scenario) ?? line.scenario },
+            event: {
+              kind: 'scenario',
+              scenario: line.scenario,
+              title: titles.get(line.scenario) ?? line.scenario,
+            },
           });
           break;
         case 'submit':
-          onProgress({ type: 'event', event: { kind: 'submit', scenario: line.scenario, record: line.record } });
+          onProgress({
+            type: 'event',
+            event: { kind: 'submit', scenario: line.scenario, record: line.record },
+          });
           break;
         case 'debug':
-          onProgress({ type: 'event', event: { kind: 'debug', scenario: line.scenario, record: line.record } });
+          onProgress({
+            type: 'event',
+            event: { kind: 'debug', scenario: line.scenario, record: line.record },
+          });
           break;
         case 'done':
           sawDone = true;
@@ -341,12 +378,16 @@ async function runExercise(
     const passed = checks.every((c) => !c.required || c.status === 'pass');
     track.finish(passed ? 'ok' : 'failed');
     const summary = summarize(checks);
-    return finish(passed ? 'pass' : 'fail', limits.length ? `${summary} Limits hit: ${limits.join('; ')}.` : summary, {
-      checks,
-      observations,
-      limits,
-      ...(verifierStats ? { verifierStats } : {}),
-    });
+    return finish(
+      passed ? 'pass' : 'fail',
+      limits.length ? `${summary} Limits hit: ${limits.join('; ')}.` : summary,
+      {
+        checks,
+        observations,
+        limits,
+        ...(verifierStats ? { verifierStats } : {}),
+      },
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

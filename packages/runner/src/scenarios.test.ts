@@ -12,7 +12,12 @@ const meta = ExerciseMeta.parse({
   sections: ['tracepoint/syscalls/sys_enter_read'],
   secret: { length: 16, alphabet: 'ab' },
   scenarios: [
-    { id: 'one', title: 'One', args: ['--secret-len', '{{secret}}'], files: [{ path: '/tmp/password', content: 'pw={{secret}}\n' }] },
+    {
+      id: 'one',
+      title: 'One',
+      args: ['--secret-len', '{{secret}}'],
+      files: [{ path: '/tmp/password', content: 'pw={{secret}}\n' }],
+    },
     { id: 'two', title: 'Two', wallMs: 500 },
   ],
   checks: [{ id: 'c', title: 'c', kind: 'answer-equals', hint: 'h' }],
@@ -22,7 +27,9 @@ describe('drawSecret', () => {
   it('draws from the alphabet at the given length, differently each time', () => {
     const a = drawSecret({ length: 32, alphabet: 'xyz' });
     expect(a).toMatch(/^[xyz]{32}$/);
-    const many = new Set(Array.from({ length: 20 }, () => drawSecret({ length: 32, alphabet: 'xyz' })));
+    const many = new Set(
+      Array.from({ length: 20 }, () => drawSecret({ length: 32, alphabet: 'xyz' })),
+    );
     expect(many.size).toBeGreaterThan(1);
   });
 });
@@ -34,11 +41,15 @@ describe('prepareScenarios', () => {
       id: 'one',
       target: '/b/target',
       args: ['--secret-len', 'abba'],
-      files: [{ path: '/tmp/password', hex: Buffer.from('pw=abba\n').toString('hex'), mode: 0o644 }],
+      files: [
+        { path: '/tmp/password', hex: Buffer.from('pw=abba\n').toString('hex'), mode: 0o644 },
+      ],
       wallMs: 2000,
     });
     expect(scenarios[1].wallMs).toBe(500);
-    expect(planted.get('one')).toEqual([{ path: '/tmp/password', hex: Buffer.from('pw=abba\n').toString('hex') }]);
+    expect(planted.get('one')).toEqual([
+      { path: '/tmp/password', hex: Buffer.from('pw=abba\n').toString('hex') },
+    ]);
     expect(planted.get('two')).toEqual([]);
   });
 });

@@ -18,11 +18,22 @@ export interface PreparedScenarios {
   planted: Map<string, { path: string; hex: string }[]>;
 }
 
-export function prepareScenarios(meta: ExerciseMeta, secret: string, targetPath: string): PreparedScenarios {
+export function prepareScenarios(
+  meta: ExerciseMeta,
+  secret: string,
+  targetPath: string,
+): PreparedScenarios {
   const planted = new Map<string, { path: string; hex: string }[]>();
   const scenarios = meta.scenarios.map((s) => {
-    const files = s.files.map((f) => ({ path: f.path, hex: hex(f.content.replaceAll('{{secret}}', secret)), mode: f.mode }));
-    planted.set(s.id, files.map(({ path, hex }) => ({ path, hex })));
+    const files = s.files.map((f) => ({
+      path: f.path,
+      hex: hex(f.content.replaceAll('{{secret}}', secret)),
+      mode: f.mode,
+    }));
+    planted.set(
+      s.id,
+      files.map(({ path, hex }) => ({ path, hex })),
+    );
     return {
       id: s.id,
       target: targetPath,

@@ -22,5 +22,9 @@ export type RunProgress =
 
 export interface LabRunner {
   /** Runs one submission end to end. Student-caused failures are data in the result, never throws. */
-  run(request: RunRequest, onProgress: (p: RunProgress) => void, signal?: AbortSignal): Promise<RunResult>;
+  run(
+    request: RunRequest,
+    onProgress: (p: RunProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<RunResult>;
 }

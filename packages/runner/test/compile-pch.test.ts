@@ -52,7 +52,12 @@ describe('precompiled lab.h', () => {
     const before = statSync(pch).mtimeMs;
     touch(header);
     const logged: string[] = [];
-    const r = await compile(program, { includeDir: dir, pch, cache: false, log: (m) => logged.push(m) });
+    const r = await compile(program, {
+      includeDir: dir,
+      pch,
+      cache: false,
+      log: (m) => logged.push(m),
+    });
     expect(r.diagnostics).toEqual([]);
     expect(r.ok).toBe(true);
     expect(logged).toHaveLength(1);
@@ -65,7 +70,12 @@ describe('precompiled lab.h', () => {
   it('rebuilds a missing PCH', async () => {
     rmSync(pch);
     const logged: string[] = [];
-    const r = await compile(program, { includeDir: dir, pch, cache: false, log: (m) => logged.push(m) });
+    const r = await compile(program, {
+      includeDir: dir,
+      pch,
+      cache: false,
+      log: (m) => logged.push(m),
+    });
     expect(r.ok).toBe(true);
     expect(logged).toEqual([expect.stringMatching(/rebuilt/)]);
   });

@@ -20,7 +20,9 @@ function hostSecrets(): string[] {
   const out: string[] = [];
   for (const f of ['/etc/passwd', '/etc/shadow', '/etc/hostname', '/proc/version']) {
     try {
-      const lines = readFileSync(f, 'utf8').split('\n').filter((l) => l.trim().length >= 6);
+      const lines = readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim().length >= 6);
       out.push(...lines.slice(0, 3));
     } catch {
       // Unreadable here: then it cannot leak through us either.
@@ -46,7 +48,8 @@ describe.each(['clang', 'server'] as const)('compile in the sandbox (%s)', (via)
     compileAny(source, { via, cache: false, ...opts });
 
   beforeAll(async () => {
-    if (!existsSync(paths.labHeader)) throw new Error(`${paths.labHeader} missing: run npm run setup`);
+    if (!existsSync(paths.labHeader))
+      throw new Error(`${paths.labHeader} missing: run npm run setup`);
     if (!existsSync(paths.pch)) await buildPch();
     expect(secrets.length).toBeGreaterThan(3);
     if (via === 'server') expect(await compileServerReady()).toBe(true);
@@ -68,7 +71,7 @@ int on_openat(struct trace_event_raw_sys_enter *ctx)
     expect(r.object?.readUInt16LE(18)).toBe(247); // EM_BPF
   });
 
-  it('places errors on the student\'s lines, with fix-its', async () => {
+  it("places errors on the student's lines, with fix-its", async () => {
     const r = await compile(lab('int f(void)\n{\n\treturn 1\n}\n'));
     expect(r.ok).toBe(false);
     const d = r.diagnostics.find((x) => x.message.includes("expected ';'"));
@@ -78,7 +81,12 @@ int on_openat(struct trace_event_raw_sys_enter *ctx)
   });
 
   it('finds no host file to include: /etc/shadow, /etc/passwd, /sys', async () => {
-    for (const f of ['/etc/shadow', '/etc/passwd', '/sys/kernel/btf/vmlinux', '/proc/self/environ']) {
+    for (const f of [
+      '/etc/shadow',
+      '/etc/passwd',
+      '/sys/kernel/btf/vmlinux',
+      '/proc/self/environ',
+    ]) {
       const r = await compile(lab(`#include "${f}"\n`));
       expect(r.ok).toBe(false);
       expect(r.diagnostics[0]).toMatchObject({ line: 2, message: `'${f}' file not found` });
@@ -106,7 +114,9 @@ int on_openat(struct trace_event_raw_sys_enter *ctx)
   });
 
   it('shows no host path in messages that point into lab.h', async () => {
-    const r = await compile(lab('struct { __uint(type, BPF_MAP_TYPE_ARRAY); } lab_events SEC(".maps");\n'));
+    const r = await compile(
+      lab('struct { __uint(type, BPF_MAP_TYPE_ARRAY); } lab_events SEC(".maps");\n'),
+    );
     expect(r.ok).toBe(false);
     expect(r.diagnostics[0].message).toContain('(unnamed struct at lab.h:');
     expect(r.diagnostics[0].message).toContain('(unnamed struct at student.bpf.c:2:1)');
@@ -122,7 +132,9 @@ int on_openat(struct trace_event_raw_sys_enter *ctx)
     expect(r.diagnostics.at(-1)?.code).toBe('compile/crash');
     expect(r.log).not.toMatch(/Stack dump|PLEASE submit/);
     // Crash reproducers are named after the input, with .c and .sh files.
-    const added = readdirSync(tmpdir()).filter((f) => !before.has(f) && /^(stdin|-|<stdin>).*\.(c|sh)$/.test(f));
+    const added = readdirSync(tmpdir()).filter(
+      (f) => !before.has(f) && /^(stdin|-|<stdin>).*\.(c|sh)$/.test(f),
+    );
     expect(added).toEqual([]);
   });
 });
@@ -138,7 +150,8 @@ describe('compile limits in the sandbox (clang)', () => {
   it('stops a macro bomb at a limit and names it', { timeout: 120_000 }, async () => {
     let src = '#define A 1,1,1,1,1,1,1,1,1,1,\n';
     const names = 'ABCDEFGH';
-    for (let i = 1; i < names.length; i++) src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
+    for (let i = 1; i < names.length; i++)
+      src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
     const r = await compile(lab(`${src}int y[] = {H};\n`));
     expect(r.ok).toBe(false);
     expect(stopping).toContain(r.limit);
@@ -148,7 +161,8 @@ describe('compile limits in the sandbox (clang)', () => {
   it('stops a preprocessor loop at a limit and names it', { timeout: 120_000 }, async () => {
     let src = '#define A 1+1+1+1+1+1+1+1+1+1+\n';
     const names = 'ABCDEFGHI';
-    for (let i = 1; i < names.length; i++) src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
+    for (let i = 1; i < names.length; i++)
+      src += `#define ${names[i]} ${`${names[i - 1]} `.repeat(10)}\n`;
     const r = await compile(lab(`${src}#if I 0 > 5\nint y;\n#endif\n`));
     expect(r.ok).toBe(false);
     // The expansion grows memory as it burns CPU: which limit it meets first depends on how the
@@ -157,52 +171,60 @@ describe('compile limits in the sandbox (clang)', () => {
     expect(LIMIT_MESSAGES.cpu).toBe('your program took more than 10 s of CPU to compile');
   });
 
-  it('stops a huge array at the object cap or the memory limit, and names it', { timeout: 120_000 }, async () => {
-    const big = await compile(lab('char big[20 << 20] = {1};\n'));
-    expect(big.ok).toBe(false);
-    expect(big.limit).toBe(LIMIT_MESSAGES.object);
-    expect(big.object).toBeUndefined();
-    // 2 GiB of initialised data cannot fit in a 1 GiB address space: clang fails allocating it.
-    const huge = await compile(lab('char huge[1L << 31] = {1};\n'));
-    expect(huge.ok).toBe(false);
-    expect([LIMIT_MESSAGES.memory, LIMIT_MESSAGES.wall]).toContain(huge.limit);
-    expect(LIMIT_MESSAGES.memory).toBe('your program took more than 1 GiB of memory to compile');
-  });
+  it(
+    'stops a huge array at the object cap or the memory limit, and names it',
+    { timeout: 120_000 },
+    async () => {
+      const big = await compile(lab('char big[20 << 20] = {1};\n'));
+      expect(big.ok).toBe(false);
+      expect(big.limit).toBe(LIMIT_MESSAGES.object);
+      expect(big.object).toBeUndefined();
+      // 2 GiB of initialised data cannot fit in a 1 GiB address space: clang fails allocating it.
+      const huge = await compile(lab('char huge[1L << 31] = {1};\n'));
+      expect(huge.ok).toBe(false);
+      expect([LIMIT_MESSAGES.memory, LIMIT_MESSAGES.wall]).toContain(huge.limit);
+      expect(LIMIT_MESSAGES.memory).toBe('your program took more than 1 GiB of memory to compile');
+    },
+  );
 
-  it('keeps the first 50 compiler messages and counts the rest, in a capped log', { timeout: 120_000 }, async () => {
-    // 3,000 warnings (1.5 MB of messages) from a 300-byte file
-    const flood = lab(`#define A {char c=999;}{char c=999;}{char c=999;}{char c=999;}{char c=999;}
+  it(
+    'keeps the first 50 compiler messages and counts the rest, in a capped log',
+    { timeout: 120_000 },
+    async () => {
+      // 3,000 warnings (1.5 MB of messages) from a 300-byte file
+      const flood = lab(`#define A {char c=999;}{char c=999;}{char c=999;}{char c=999;}{char c=999;}
 #define B A A A A A A A A A A
 #define C B B B B B B B B B B
 SEC("tracepoint/syscalls/sys_enter_openat")
 int f(void *ctx) { C C C C C C return 0; }
 `);
-    const r = await compile(flood);
-    expect(r.ok).toBe(true);
-    expect(r.diagnostics).toHaveLength(MAX_COMPILE_DIAGNOSTICS + 1);
-    // warnings with their "expanded from macro" notes, in clang's order
-    const warnings = r.diagnostics.filter((d) => d.severity === 'warning');
-    expect(warnings.length).toBeGreaterThan(5);
-    expect(warnings.every((d) => d.code === 'clang/constant-conversion')).toBe(true);
-    expect(r.diagnostics.at(-1)).toMatchObject({
-      severity: 'info',
-      code: 'compile/more-messages',
-      message: `${3000 - warnings.length} more compiler messages not shown (the lab shows the first 50)`,
-    });
-    expect(r.logTruncated).toBe(true);
-    expect(r.log.length).toBeLessThan(COMPILE_LIMITS.stderrBytes + 200);
-    expect(r.log).toContain('the rest is not shown');
-    expect(JSON.stringify(r.diagnostics).length).toBeLessThan(64 * 1024);
+      const r = await compile(flood);
+      expect(r.ok).toBe(true);
+      expect(r.diagnostics).toHaveLength(MAX_COMPILE_DIAGNOSTICS + 1);
+      // warnings with their "expanded from macro" notes, in clang's order
+      const warnings = r.diagnostics.filter((d) => d.severity === 'warning');
+      expect(warnings.length).toBeGreaterThan(5);
+      expect(warnings.every((d) => d.code === 'clang/constant-conversion')).toBe(true);
+      expect(r.diagnostics.at(-1)).toMatchObject({
+        severity: 'info',
+        code: 'compile/more-messages',
+        message: `${3000 - warnings.length} more compiler messages not shown (the lab shows the first 50)`,
+      });
+      expect(r.logTruncated).toBe(true);
+      expect(r.log.length).toBeLessThan(COMPILE_LIMITS.stderrBytes + 200);
+      expect(r.log).toContain('the rest is not shown');
+      expect(JSON.stringify(r.diagnostics).length).toBeLessThan(64 * 1024);
 
-    // an error after the cut is still an error, said so, never "a header failed"
-    const late = await compile(`${flood}int g(void) { return undeclared; }\n`);
-    expect(late.ok).toBe(false);
-    expect(late.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual([
-      'compile/too-many-messages',
-    ]);
-    expect(late.diagnostics).toHaveLength(MAX_COMPILE_DIAGNOSTICS + 2);
-    expect(late.diagnostics.find((d) => d.code === 'compile/more-messages')?.message).toBe(
-      `${3001 - warnings.length} more compiler messages not shown (the lab shows the first 50)`,
-    );
-  });
+      // an error after the cut is still an error, said so, never "a header failed"
+      const late = await compile(`${flood}int g(void) { return undeclared; }\n`);
+      expect(late.ok).toBe(false);
+      expect(late.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual([
+        'compile/too-many-messages',
+      ]);
+      expect(late.diagnostics).toHaveLength(MAX_COMPILE_DIAGNOSTICS + 2);
+      expect(late.diagnostics.find((d) => d.code === 'compile/more-messages')?.message).toBe(
+        `${3001 - warnings.length} more compiler messages not shown (the lab shows the first 50)`,
+      );
+    },
+  );
 });

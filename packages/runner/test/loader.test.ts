@@ -643,7 +643,10 @@ describe('native loader on the kernel', () => {
     const b = await run(bytes);
     expect(b.of('limit').map((l) => [l.name, l.scenario])).toEqual([['map-dump', 'main']]);
     expect(b.of('limit')[0].message).toContain('64 KiB');
-    const dumped = b.of('maps').map((m) => JSON.stringify(m.maps)).join('');
+    const dumped = b
+      .of('maps')
+      .map((m) => JSON.stringify(m.maps))
+      .join('');
     expect(dumped.length).toBeLessThan((64 << 10) + 8192);
     expect(b.of('maps').map((m) => m.scenario)).toEqual(['main', 'second']);
     expect(b.of('maps')[1].maps.every((m) => m.entries.length === 0)).toBe(true);
@@ -694,7 +697,7 @@ describe('native loader on the kernel', () => {
     await expectGone(r, cfg.cgroup);
   });
 
-  it('stops the verifier at the run\'s time budget and names the limit', async () => {
+  it("stops the verifier at the run's time budget and names the limit", async () => {
     // eight programs of ~600,000 verified instructions each: ~4 s of verifier time here
     const cfg = config(objects['slow-verify'], 'x');
     cfg.limits.verifyMs = 300;
@@ -713,7 +716,7 @@ describe('native loader on the kernel', () => {
     expect(existsSync(cfg.cgroup)).toBe(false);
   });
 
-  it('refuses programs whose verification passes the run\'s instruction budget', async () => {
+  it("refuses programs whose verification passes the run's instruction budget", async () => {
     const cfg = config(objects.bounds, 'x');
     cfg.limits.verifiedInsns = 1000;
     const r = await run(cfg);
@@ -730,22 +733,26 @@ describe('native loader on the kernel', () => {
     expect(counts.every((n) => n > 0 && n < 1000)).toBe(true);
   });
 
-  it('reports the end of a verifier log that filled its buffer, within 1 MiB', { timeout: 120_000 }, async () => {
-    // load only: the run's verification budget would stop this walk before its log is written
-    const res = await runProcess(loaderPath, ['--load-only', objects['huge-log']], {
-      timeoutMs: 110_000,
-      maxOutputBytes: 16 << 20,
-    });
-    const [first] = res.stdout.toString().split('\n');
-    // 1 MiB of log, JSON-escaped: far under what the runner reads of one line
-    expect(first.length).toBeLessThan(1.5 * (1 << 20));
-    const line = JSON.parse(first) as LoaderLine;
-    expect(line.type).toBe('verifier_error');
-    if (line.type !== 'verifier_error') return;
-    expect(line.errno).toBe(28); // ENOSPC: the kernel's way of saying the log did not fit
-    expect(line.log).toMatch(/^\[the first \d+ KiB of the verifier log are cut\]\n/);
-    expect(line.log).toMatch(/processed 1000001 insns \(limit 1000000\)/);
-  });
+  it(
+    'reports the end of a verifier log that filled its buffer, within 1 MiB',
+    { timeout: 120_000 },
+    async () => {
+      // load only: the run's verification budget would stop this walk before its log is written
+      const res = await runProcess(loaderPath, ['--load-only', objects['huge-log']], {
+        timeoutMs: 110_000,
+        maxOutputBytes: 16 << 20,
+      });
+      const [first] = res.stdout.toString().split('\n');
+      // 1 MiB of log, JSON-escaped: far under what the runner reads of one line
+      expect(first.length).toBeLessThan(1.5 * (1 << 20));
+      const line = JSON.parse(first) as LoaderLine;
+      expect(line.type).toBe('verifier_error');
+      if (line.type !== 'verifier_error') return;
+      expect(line.errno).toBe(28); // ENOSPC: the kernel's way of saying the log did not fit
+      expect(line.log).toMatch(/^\[the first \d+ KiB of the verifier log are cut\]\n/);
+      expect(line.log).toMatch(/processed 1000001 insns \(limit 1000000\)/);
+    },
+  );
 
   it('loads every way of bounding a length in lab.h macros (load only, nothing attached)', async () => {
     const res = await runProcess(loaderPath, ['--load-only', objects.bounds], {

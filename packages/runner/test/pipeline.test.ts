@@ -216,7 +216,10 @@ describe('a whole run on the kernel', () => {
         return { ...real, ok: true, diagnostics: [] };
       },
     });
-    const r = await holed.run({ runId: runId('kernel-overread'), exerciseId: EXERCISE, code }, () => {});
+    const r = await holed.run(
+      { runId: runId('kernel-overread'), exerciseId: EXERCISE, code },
+      () => {},
+    );
     expect(r).toMatchObject({ status: 'error', errorKind: 'attach', gradable: true });
     expect(stage(r, 'verifier')?.status).toBe('ok');
     expect(stage(r, 'attach')?.status).toBe('failed');
@@ -225,7 +228,9 @@ describe('a whole run on the kernel', () => {
     expect(r.diagnostics).toContainEqual(
       expect.objectContaining({ source: 'attach', code: 'attach/context-too-large', line: 6 }),
     );
-    expect(r.summary).toContain("reads its context past the end of sys_enter_acct's 24-byte record");
+    expect(r.summary).toContain(
+      "reads its context past the end of sys_enter_acct's 24-byte record",
+    );
   });
 
   it('leaks nothing of /etc/shadow through #include "/etc/shadow"', async () => {

@@ -11,11 +11,21 @@ import { paths } from '../src/paths.ts';
 import { checkObject } from '../src/static-check/index.ts';
 import type { StaticRules } from '../src/static-check/index.ts';
 
-const sections = ['tracepoint/syscalls/sys_enter_openat', 'tracepoint/syscalls/sys_exit_openat', 'tracepoint/syscalls/sys_enter_read'];
+const sections = [
+  'tracepoint/syscalls/sys_enter_openat',
+  'tracepoint/syscalls/sys_exit_openat',
+  'tracepoint/syscalls/sys_enter_read',
+];
 const rules: StaticRules = {
   sections,
   contextSizes: { [sections[0]]: 48, [sections[1]]: 24, [sections[2]]: 40 },
-  limits: { maxInsns: 4096, maxMaps: 8, maxMapEntries: 4096, maxMapValueBytes: 4096, memoryBytes: 64 << 20 },
+  limits: {
+    maxInsns: 4096,
+    maxMaps: 8,
+    maxMapEntries: 4096,
+    maxMapValueBytes: 4096,
+    memoryBytes: 64 << 20,
+  },
 };
 
 /** xorshift32: failures reproduce from the seed in the test name. */
@@ -31,7 +41,9 @@ function rng(seed: number): () => number {
   };
 }
 
-function sectionRanges(obj: Buffer): { name: string; offset: number; size: number; header: number }[] {
+function sectionRanges(
+  obj: Buffer,
+): { name: string; offset: number; size: number; header: number }[] {
   const shoff = Number(obj.readBigUInt64LE(0x28));
   const shnum = obj.readUInt16LE(0x3c);
   const strHeader = shoff + obj.readUInt16LE(0x3e) * 64;
@@ -70,7 +82,10 @@ describe('static checks on malformed objects', () => {
   beforeAll(async () => {
     if (!existsSync(paths.pch)) await buildPch();
     for (const name of ['within-bounds', 'maps-allowed', 'via-subprogram', 'stack-spill']) {
-      const src = readFileSync(join(import.meta.dirname, 'fixtures', 'static', `${name}.bpf.c`), 'utf8');
+      const src = readFileSync(
+        join(import.meta.dirname, 'fixtures', 'static', `${name}.bpf.c`),
+        'utf8',
+      );
       const r = await compile(src);
       if (!r.object) throw new Error(`${name} did not compile: ${r.log}`);
       seeds.push(r.object);
@@ -94,7 +109,8 @@ describe('static checks on malformed objects', () => {
   it('survives truncations of real objects (seed 2)', () => {
     const next = rng(2);
     for (const seed of seeds) {
-      for (let i = 0; i < 100; i++) expectWellFormed(seed.subarray(0, Math.floor(next() * seed.length)));
+      for (let i = 0; i < 100; i++)
+        expectWellFormed(seed.subarray(0, Math.floor(next() * seed.length)));
     }
   });
 
@@ -103,7 +119,8 @@ describe('static checks on malformed objects', () => {
     for (let i = 0; i < 1500; i++) {
       const obj = Buffer.from(seeds[i % seeds.length]);
       const flips = 1 + Math.floor(next() * 8);
-      for (let j = 0; j < flips; j++) obj[Math.floor(next() * obj.length)] = Math.floor(next() * 256);
+      for (let j = 0; j < flips; j++)
+        obj[Math.floor(next() * obj.length)] = Math.floor(next() * 256);
       expectWellFormed(obj);
     }
   });
@@ -116,8 +133,12 @@ describe('static checks on malformed objects', () => {
       const secs = sectionRanges(obj);
       const s = secs[Math.floor(next() * secs.length)];
       const field = [0x18, 0x20, 0x28, 0x2c, 0x38][Math.floor(next() * 5)];
-      const value = next() < 0.5 ? extremes[Math.floor(next() * extremes.length)] : BigInt(Math.floor(next() * obj.length * 2));
-      if (field === 0x28 || field === 0x2c) obj.writeUInt32LE(Number(value & 0xffffffffn), s.header + field);
+      const value =
+        next() < 0.5
+          ? extremes[Math.floor(next() * extremes.length)]
+          : BigInt(Math.floor(next() * obj.length * 2));
+      if (field === 0x28 || field === 0x2c)
+        obj.writeUInt32LE(Number(value & 0xffffffffn), s.header + field);
       else obj.writeBigUInt64LE(value, s.header + field);
       expectWellFormed(obj);
     }
@@ -134,7 +155,8 @@ describe('static checks on malformed objects', () => {
       for (let j = 0; j < flips; j++) {
         const at = s.offset + Math.floor(next() * s.size);
         // Word-sized writes reach the length and offset fields; bytes reach opcodes and registers.
-        if (next() < 0.3 && at + 4 <= s.offset + s.size) obj.writeUInt32LE(Math.floor(next() * 0x100000000), at);
+        if (next() < 0.3 && at + 4 <= s.offset + s.size)
+          obj.writeUInt32LE(Math.floor(next() * 0x100000000), at);
         else obj[at] = Math.floor(next() * 256);
       }
       expectWellFormed(obj);

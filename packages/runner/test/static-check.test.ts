@@ -17,7 +17,13 @@ const sections = [
   'tracepoint/syscalls/sys_exit_openat',
   'tracepoint/syscalls/sys_enter_read',
 ];
-const limits = { maxInsns: 4096, maxMaps: 8, maxMapEntries: 4096, maxMapValueBytes: 4096, memoryBytes: 64 << 20 };
+const limits = {
+  maxInsns: 4096,
+  maxMaps: 8,
+  maxMapEntries: 4096,
+  maxMapValueBytes: 4096,
+  memoryBytes: 64 << 20,
+};
 let rules: StaticRules;
 const objects = new Map<string, Buffer>();
 
@@ -49,7 +55,9 @@ describe('static checks', () => {
       'tracepoint/syscalls/sys_exit_openat': 24,
       'tracepoint/syscalls/sys_enter_read': 40,
     });
-    expect(await contextSizes(['tracepoint/syscalls/sys_exit_read', 'tp/syscalls/sys_exit_close'])).toEqual({
+    expect(
+      await contextSizes(['tracepoint/syscalls/sys_exit_read', 'tp/syscalls/sys_exit_close']),
+    ).toEqual({
       'tracepoint/syscalls/sys_exit_read': 24,
       'tp/syscalls/sys_exit_close': 24,
     });
@@ -64,21 +72,28 @@ describe('static checks', () => {
       ['on_exit', 'tracepoint/syscalls/sys_exit_openat', 24],
     ]);
     expect(r.programs[0].insns).toBeGreaterThan(10);
-    expect(r.maps).toEqual([{ name: 'lab_events', type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 256 * 1024 }]);
+    expect(r.maps).toEqual([
+      { name: 'lab_events', type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 256 * 1024 },
+    ]);
   });
 
   it('refuses ctx->args[5] on sys_enter_read, on its line', async () => {
     const r = await check('args5-read');
     expect(r.ok).toBe(false);
     expect(errors(r, 'static/context-bound')).toEqual([
-      expect.objectContaining({ line: 7, message: expect.stringMatching(/bytes 56\.\.63 .*sys_enter_read's 40-byte record/) }),
+      expect.objectContaining({
+        line: 7,
+        message: expect.stringMatching(/bytes 56\.\.63 .*sys_enter_read's 40-byte record/),
+      }),
     ]);
   });
 
-  it('quotes the student\'s line when given the source', async () => {
+  it("quotes the student's line when given the source", async () => {
     const source = readFileSync(join(fixtures, 'args5-read.bpf.c'), 'utf8');
     const r = checkObject(await objectOf('args5-read'), rules, source);
-    expect(errors(r, 'static/context-bound')[0].message).toContain('(line 7: `SUBMIT_NUM(ctx->args[5]);`)');
+    expect(errors(r, 'static/context-bound')[0].message).toContain(
+      '(line 7: `SUBMIT_NUM(ctx->args[5]);`)',
+    );
   });
 
   it('refuses a read 1000 bytes into sys_exit_openat', async () => {
@@ -107,7 +122,11 @@ describe('static checks', () => {
     for (const name of ['loop-index', 'loop-index-rolled']) {
       const r = await check(name);
       expect(r.ok).toBe(false);
-      expect(errors(r).some((d) => d.code === 'static/context-bound' || d.code === 'static/context-flow')).toBe(true);
+      expect(
+        errors(r).some(
+          (d) => d.code === 'static/context-bound' || d.code === 'static/context-flow',
+        ),
+      ).toBe(true);
       expect(errors(r).every((d) => d.line >= 5 && d.line <= 11)).toBe(true);
     }
   });
@@ -115,7 +134,10 @@ describe('static checks', () => {
   it('names each refused helper with its line', async () => {
     const r = await check('forbidden-helpers');
     const byHelper = Object.fromEntries(
-      errors(r, 'static/forbidden-helper').map((d) => [/calls (bpf_\w+)/.exec(d.message)?.[1], d.line]),
+      errors(r, 'static/forbidden-helper').map((d) => [
+        /calls (bpf_\w+)/.exec(d.message)?.[1],
+        d.line,
+      ]),
     );
     expect(byHelper).toEqual({
       bpf_get_current_task: 13,
@@ -131,14 +153,18 @@ describe('static checks', () => {
 
   it('refuses kfuncs, ksyms and kconfig externs', async () => {
     const r = await check('externs');
-    const names = errors(r, 'static/extern').map((d) => /"(\w+)"/.exec(d.message)?.[1]).sort();
+    const names = errors(r, 'static/extern')
+      .map((d) => /"(\w+)"/.exec(d.message)?.[1])
+      .sort();
     expect(names).toEqual(['LINUX_KERNEL_VERSION', 'bpf_prog_active', 'bpf_task_acquire']);
     expect(errors(r, 'static/kfunc')[0]?.line).toBe(11);
   });
 
   it('refuses pinning, map types, sizes and lab_ names', async () => {
     const r = await check('maps-refused');
-    const codes = errors(r).map((d) => d.code).sort();
+    const codes = errors(r)
+      .map((d) => d.code)
+      .sort();
     expect(codes).toEqual([
       'static/map-pinning',
       'static/map-size',
@@ -158,9 +184,17 @@ describe('static checks', () => {
     expect(lineOf('static/map-type')).toEqual([18]);
     expect(lineOf('static/map-size')).toEqual([25, 36]);
     expect(lineOf('static/reserved-name')).toEqual([43]);
-    const externs = checkObject(await objectOf('externs'), rules, readFileSync(join(fixtures, 'externs.bpf.c'), 'utf8'));
+    const externs = checkObject(
+      await objectOf('externs'),
+      rules,
+      readFileSync(join(fixtures, 'externs.bpf.c'), 'utf8'),
+    );
     // Externs that are used are placed where they are used.
-    expect(errors(externs, 'static/extern').map((d) => d.line).sort()).toEqual([11, 13, 13]);
+    expect(
+      errors(externs, 'static/extern')
+        .map((d) => d.line)
+        .sort(),
+    ).toEqual([11, 13, 13]);
   });
 
   it('passes every allowed map type and global data within the limits', async () => {
@@ -178,7 +212,9 @@ describe('static checks', () => {
     const messages = errors(small).map((d) => d.message);
     expect(messages).toContainEqual(expect.stringContaining('the limit is 2'));
     expect(messages).toContainEqual(expect.stringContaining('the limit is 1000 bytes'));
-    expect(messages).toContainEqual(expect.stringMatching(/program on_openat has \d+ instructions; the limit is 20/));
+    expect(messages).toContainEqual(
+      expect.stringMatching(/program on_openat has \d+ instructions; the limit is 20/),
+    );
   });
 
   it('refuses sections the exercise does not allow and lab_ program names', async () => {
@@ -187,7 +223,7 @@ describe('static checks', () => {
     expect(errors(r, 'static/reserved-name')[0].message).toContain('lab_on_openat');
   });
 
-  it('recognises lab.h\'s ring buffer by what it is, not by its name', async () => {
+  it("recognises lab.h's ring buffer by what it is, not by its name", async () => {
     // Without the precompiled lab.h, a #define can rename lab.h's ring buffer out of the way.
     const source = readFileSync(join(fixtures, 'lab-events-renamed.bpf.c'), 'utf8');
     const compiled = await compile(source, { pch: null });
@@ -209,7 +245,11 @@ describe('static checks', () => {
     const strOff = btf + 24 + obj.readUInt32LE(btf + 16);
     let patched = false;
     for (let at = btf + 24; at + 12 <= strOff; at += 4) {
-      if (obj.readUInt32LE(at) === name - strOff && obj.readUInt32LE(at + 4) >>> 24 === 15 && obj.readUInt32LE(at + 8) === 0) {
+      if (
+        obj.readUInt32LE(at) === name - strOff &&
+        obj.readUInt32LE(at + 4) >>> 24 === 15 &&
+        obj.readUInt32LE(at + 8) === 0
+      ) {
         obj.writeUInt32LE(64, at + 8);
         patched = true;
         break;
@@ -217,7 +257,9 @@ describe('static checks', () => {
     }
     expect(patched).toBe(true);
     const r = checkObject(obj, rules);
-    expect(errors(r, 'static/bad-object')[0]?.message).toContain('.maps was not made by the compiler');
+    expect(errors(r, 'static/bad-object')[0]?.message).toContain(
+      '.maps was not made by the compiler',
+    );
   });
 
   it('refuses a .BTF with bytes after its strings', async () => {
@@ -225,7 +267,9 @@ describe('static checks', () => {
     const btf = obj.indexOf(Buffer.from([0x9f, 0xeb, 0x01, 0x00]));
     // Shorten the string length: the section then holds bytes the header does not account for.
     obj.writeUInt32LE(obj.readUInt32LE(btf + 20) - 1, btf + 20);
-    expect(errors(checkObject(obj, rules), 'static/bad-object')[0]?.message).toContain('do not add up');
+    expect(errors(checkObject(obj, rules), 'static/bad-object')[0]?.message).toContain(
+      'do not add up',
+    );
   });
 
   it('counts a per-CPU map once per possible CPU', async () => {
@@ -235,14 +279,21 @@ describe('static checks', () => {
     const one = (percpu.keySize + Math.ceil(percpu.valueSize / 8) * 8) * percpu.maxEntries;
     const extra = Math.ceil(percpu.valueSize / 8) * 8 * percpu.maxEntries * 1000;
     const memoryOf = (cpus: number, limit: number) =>
-      errors(checkObject(objects.get('maps-allowed') as Buffer, { ...rules, possibleCpus: cpus, limits: { ...limits, memoryBytes: limit } }), 'static/map-memory');
+      errors(
+        checkObject(objects.get('maps-allowed') as Buffer, {
+          ...rules,
+          possibleCpus: cpus,
+          limits: { ...limits, memoryBytes: limit },
+        }),
+        'static/map-memory',
+      );
     // Find the total with one CPU, then show that 1001 CPUs add the value 1000 more times.
     const total = Number(/need (\d+) bytes/.exec(memoryOf(1, 0)[0].message)?.[1]);
     expect(total).toBeGreaterThanOrEqual(one);
     expect(Number(/need (\d+) bytes/.exec(memoryOf(1001, 0)[0].message)?.[1])).toBe(total + extra);
   });
 
-  it('refuses every context read when the hook\'s record size is unknown', async () => {
+  it("refuses every context read when the hook's record size is unknown", async () => {
     const r = await check('within-bounds', { contextSizes: {} });
     expect(errors(r, 'static/context-bound').length).toBeGreaterThan(0);
   });

@@ -5,7 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from './migrations.ts';
-import { iso, summaryColumns, toComment, toCourse, toDraft, toRun, toSummary, toUser } from './rows.ts';
+import {
+  iso,
+  summaryColumns,
+  toComment,
+  toCourse,
+  toDraft,
+  toRun,
+  toSummary,
+  toUser,
+} from './rows.ts';
 import type { Row } from './rows.ts';
 import type {
   NewRun,
@@ -32,7 +41,8 @@ export function openSqliteStore(file: string): Store {
   db.pragma('busy_timeout = 5000');
   migrate(db);
 
-  const one = (sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as Row | undefined;
+  const one = (sql: string, ...params: unknown[]) =>
+    db.prepare(sql).get(...params) as Row | undefined;
   const all = (sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as Row[];
   const exec = (sql: string, ...params: unknown[]) => db.prepare(sql).run(...params);
 
@@ -59,7 +69,10 @@ export function openSqliteStore(file: string): Store {
     }
     const order = `ORDER BY created_at ${q.newestFirst ? 'DESC' : 'ASC'}, rowid ${q.newestFirst ? 'DESC' : 'ASC'}`;
     const limit = q.limit ? `LIMIT ${Math.max(1, Math.floor(q.limit))}` : '';
-    return { where: `${clauses.length ? 'WHERE ' + clauses.join(' AND ') : ''} ${order} ${limit}`, params };
+    return {
+      where: `${clauses.length ? 'WHERE ' + clauses.join(' AND ') : ''} ${order} ${limit}`,
+      params,
+    };
   }
 
   const store: Store = {
@@ -67,7 +80,12 @@ export function openSqliteStore(file: string): Store {
       const row = { id: randomUUID(), created_at: Date.now(), ...u };
       exec(
         'INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        row.id, u.email.trim(), u.name, u.role, u.passwordHash, row.created_at,
+        row.id,
+        u.email.trim(),
+        u.name,
+        u.role,
+        u.passwordHash,
+        row.created_at,
       );
       return toUser({ ...row, email: u.email.trim() });
     },
@@ -84,11 +102,18 @@ export function openSqliteStore(file: string): Store {
       exec('DELETE FROM sessions WHERE expires_at < ?', Date.now());
       exec(
         'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-        tokenHash, userId, Date.now(), expiresAt.getTime(),
+        tokenHash,
+        userId,
+        Date.now(),
+        expiresAt.getTime(),
       );
     },
     async getSession(tokenHash): Promise<SessionRecord | undefined> {
-      const r = one('SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?', tokenHash, Date.now());
+      const r = one(
+        'SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?',
+        tokenHash,
+        Date.now(),
+      );
       return r && { userId: String(r.user_id), expiresAt: iso(r.expires_at) };
     },
     async deleteSession(tokenHash) {
@@ -96,15 +121,28 @@ export function openSqliteStore(file: string): Store {
     },
 
     async createCourse(c) {
-      const row = { id: randomUUID(), title: c.title, join_code: c.joinCode, owner_id: c.ownerId, created_at: Date.now() };
+      const row = {
+        id: randomUUID(),
+        title: c.title,
+        join_code: c.joinCode,
+        owner_id: c.ownerId,
+        created_at: Date.now(),
+      };
       db.transaction(() => {
         exec(
           'INSERT INTO courses (id, title, join_code, owner_id, created_at) VALUES (?, ?, ?, ?, ?)',
-          row.id, row.title, row.join_code, row.owner_id, row.created_at,
+          row.id,
+          row.title,
+          row.join_code,
+          row.owner_id,
+          row.created_at,
         );
         exec(
           'INSERT INTO enrollments (course_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)',
-          row.id, c.ownerId, 'instructor', row.created_at,
+          row.id,
+          c.ownerId,
+          'instructor',
+          row.created_at,
         );
       })();
       return toCourse(row);
@@ -127,11 +165,18 @@ export function openSqliteStore(file: string): Store {
     async enroll(courseId, userId, role) {
       exec(
         'INSERT OR IGNORE INTO enrollments (course_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)',
-        courseId, userId, role, Date.now(),
+        courseId,
+        userId,
+        role,
+        Date.now(),
       );
     },
     async enrollmentRole(courseId, userId) {
-      const r = one('SELECT role FROM enrollments WHERE course_id = ? AND user_id = ?', courseId, userId);
+      const r = one(
+        'SELECT role FROM enrollments WHERE course_id = ? AND user_id = ?',
+        courseId,
+        userId,
+      );
       return r ? (r.role as Role) : undefined;
     },
     async listStudents(courseId) {
@@ -145,7 +190,8 @@ export function openSqliteStore(file: string): Store {
       return !!one(
         `SELECT 1 FROM enrollments i JOIN enrollments s ON s.course_id = i.course_id
          WHERE i.user_id = ? AND i.role = 'instructor' AND s.user_id = ? AND s.role = 'student'`,
-        instructorId, studentId,
+        instructorId,
+        studentId,
       );
     },
 
@@ -153,12 +199,22 @@ export function openSqliteStore(file: string): Store {
       exec(
         `INSERT INTO runs (id, user_id, exercise_id, kind, rerun_of, requested_by, code, state, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
-        run.id, run.userId, run.exerciseId, run.kind ?? 'student', run.rerunOf ?? null,
-        run.requestedBy ?? null, run.code, Date.now(),
+        run.id,
+        run.userId,
+        run.exerciseId,
+        run.kind ?? 'student',
+        run.rerunOf ?? null,
+        run.requestedBy ?? null,
+        run.code,
+        Date.now(),
       );
     },
     async recordRunRunning(runId) {
-      exec(`UPDATE runs SET state = 'running', started_at = ? WHERE id = ? AND state = 'queued'`, Date.now(), runId);
+      exec(
+        `UPDATE runs SET state = 'running', started_at = ? WHERE id = ? AND state = 'queued'`,
+        Date.now(),
+        runId,
+      );
     },
     async recordRunFinished(runId, result) {
       const required = result.checks.filter((c) => c.required);
@@ -167,16 +223,24 @@ export function openSqliteStore(file: string): Store {
            required_passed = ?, required_total = ?, result_json = ?, finished_at = ?, duration_ms = ?,
            started_at = COALESCE(started_at, ?)
          WHERE id = ?`,
-        result.status, result.gradable ? 1 : 0,
-        result.checks.filter((c) => c.status === 'pass').length, result.checks.length,
-        required.filter((c) => c.status === 'pass').length, required.length,
-        JSON.stringify(result), Date.now(), result.durationMs, Date.parse(result.startedAt) || Date.now(), runId,
+        result.status,
+        result.gradable ? 1 : 0,
+        result.checks.filter((c) => c.status === 'pass').length,
+        result.checks.length,
+        required.filter((c) => c.status === 'pass').length,
+        required.length,
+        JSON.stringify(result),
+        Date.now(),
+        result.durationMs,
+        Date.parse(result.startedAt) || Date.now(),
+        runId,
       );
     },
     async recordRunInterrupted(runId) {
       exec(
         `UPDATE runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state IN ('queued', 'running')`,
-        Date.now(), runId,
+        Date.now(),
+        runId,
       );
     },
     async interruptUnfinishedRuns() {
@@ -195,12 +259,15 @@ export function openSqliteStore(file: string): Store {
     },
     async listRunsWithCode(q) {
       const { where, params } = runWhere(q);
-      return all(`SELECT ${SUMMARY_COLUMNS}, code, result_json FROM runs ${where}`, ...params).map(toRun);
+      return all(`SELECT ${SUMMARY_COLUMNS}, code, result_json FROM runs ${where}`, ...params).map(
+        toRun,
+      );
     },
     async countRunsSince(userId, since) {
       const r = one(
         `SELECT count(*) AS n FROM runs WHERE user_id IS ? AND kind = 'student' AND created_at >= ?`,
-        userId, since.getTime(),
+        userId,
+        since.getTime(),
       );
       return Number(r?.n ?? 0);
     },
@@ -210,24 +277,30 @@ export function openSqliteStore(file: string): Store {
       const take = db.transaction((): RunShareVerdict => {
         exec(
           'DELETE FROM run_shares WHERE accepted_at <= ? AND held_until <= ?',
-          r.now - MINUTE_MS, r.now,
+          r.now - MINUTE_MS,
+          r.now,
         );
         if (r.perMinute !== null) {
           const recent = one(
             'SELECT count(*) AS n FROM run_shares WHERE client_key = ? AND accepted_at > ?',
-            r.clientKey, r.now - MINUTE_MS,
+            r.clientKey,
+            r.now - MINUTE_MS,
           );
           if (Number(recent?.n ?? 0) >= r.perMinute) return 'per-minute';
         }
         const held = one(
           'SELECT count(*) AS n FROM run_shares WHERE client_key = ? AND held_until > ?',
-          r.clientKey, r.now,
+          r.clientKey,
+          r.now,
         );
         if (Number(held?.n ?? 0) >= r.activeLimit) return 'active';
         exec(
           `INSERT INTO run_shares (run_id, client_key, accepted_at, held_until)
            VALUES (?, ?, ?, ?)`,
-          r.runId, r.clientKey, r.now, r.heldUntil,
+          r.runId,
+          r.clientKey,
+          r.now,
+          r.heldUntil,
         );
         return 'taken';
       });
@@ -249,10 +322,20 @@ export function openSqliteStore(file: string): Store {
       const row = { id: randomUUID(), created_at: Date.now() };
       exec(
         'INSERT INTO comments (id, run_id, author_id, line, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        row.id, c.runId, c.authorId, c.line, c.body, row.created_at,
+        row.id,
+        c.runId,
+        c.authorId,
+        c.line,
+        c.body,
+        row.created_at,
       );
       const author = one('SELECT name FROM users WHERE id = ?', c.authorId);
-      return { ...c, id: row.id, authorName: String(author?.name ?? ''), createdAt: iso(row.created_at) };
+      return {
+        ...c,
+        id: row.id,
+        authorName: String(author?.name ?? ''),
+        createdAt: iso(row.created_at),
+      };
     },
     async listComments(runId) {
       return all(
@@ -264,7 +347,11 @@ export function openSqliteStore(file: string): Store {
 
     // Drafts (issue 6): one upsert, kept only when this edit is not older than the stored one.
     async getDraft(userId, exerciseId) {
-      const r = one('SELECT * FROM drafts WHERE user_id = ? AND exercise_id = ?', userId, exerciseId);
+      const r = one(
+        'SELECT * FROM drafts WHERE user_id = ? AND exercise_id = ?',
+        userId,
+        exerciseId,
+      );
       return r && toDraft(r);
     },
     async saveDraft(d) {
@@ -273,9 +360,15 @@ export function openSqliteStore(file: string): Store {
          ON CONFLICT (user_id, exercise_id) DO UPDATE
            SET code = excluded.code, edited_at = excluded.edited_at, saved_at = excluded.saved_at
            WHERE excluded.edited_at >= drafts.edited_at`,
-        d.userId, d.exerciseId, d.code, d.editedAt.getTime(), Date.now(),
+        d.userId,
+        d.exerciseId,
+        d.code,
+        d.editedAt.getTime(),
+        Date.now(),
       );
-      return toDraft(one('SELECT * FROM drafts WHERE user_id = ? AND exercise_id = ?', d.userId, d.exerciseId)!);
+      return toDraft(
+        one('SELECT * FROM drafts WHERE user_id = ? AND exercise_id = ?', d.userId, d.exerciseId)!,
+      );
     },
 
     async close() {
@@ -286,15 +379,22 @@ export function openSqliteStore(file: string): Store {
 }
 
 function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+  );
   const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
   );
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sqlite);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+        m.version,
+        Date.now(),
+      );
     })();
   }
 }

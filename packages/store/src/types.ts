@@ -123,7 +123,12 @@ export interface RunShareRequest {
 export type RunShareVerdict = 'taken' | 'per-minute' | 'active';
 
 export interface Store {
-  createUser(user: { email: string; name: string; role: Role; passwordHash: string }): Promise<User>;
+  createUser(user: {
+    email: string;
+    name: string;
+    role: Role;
+    passwordHash: string;
+  }): Promise<User>;
   getUser(id: string): Promise<User | undefined>;
   getUserByEmail(email: string): Promise<UserWithPassword | undefined>;
 
@@ -164,7 +169,12 @@ export interface Store {
   /** The run ended: its share is no longer held, but still counts for the per-minute limit. */
   releaseRunShare(runId: string): Promise<void>;
 
-  addComment(comment: { runId: string; authorId: string; line: number; body: string }): Promise<Comment>;
+  addComment(comment: {
+    runId: string;
+    authorId: string;
+    line: number;
+    body: string;
+  }): Promise<Comment>;
   listComments(runId: string): Promise<Comment[]>;
 
   /** Drafts (issue 6). */
@@ -173,7 +183,12 @@ export interface Store {
    * Keeps `code` unless the stored draft was edited later; returns the draft now stored, so a
    * caller whose save lost learns the code that won.
    */
-  saveDraft(draft: { userId: string; exerciseId: string; code: string; editedAt: Date }): Promise<Draft>;
+  saveDraft(draft: {
+    userId: string;
+    exerciseId: string;
+    code: string;
+    editedAt: Date;
+  }): Promise<Draft>;
 
   close(): Promise<void>;
 }

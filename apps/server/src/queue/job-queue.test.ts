@@ -33,7 +33,9 @@ describe('JobQueue', () => {
     const q = new JobQueue({ ...opts, jobTimeoutMs: 50 });
     const h = q.enqueue(
       (signal) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))),
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as Error)),
+        ),
     );
     await expect(h.result).rejects.toThrow(/longer than 0.05 s/);
     expect(q.metrics()).toMatchObject({ timedOut: 1, failed: 1, running: 0 });
@@ -57,7 +59,10 @@ describe('JobQueue', () => {
     const b = q.enqueue(async () => {
       ran = true;
     });
-    const c = q.enqueue(async () => 3, (p) => positions.push(p));
+    const c = q.enqueue(
+      async () => 3,
+      (p) => positions.push(p),
+    );
     b.cancel();
     await expect(b.result).rejects.toBeInstanceOf(JobCancelledError);
     expect(positions).toEqual([2, 1]);

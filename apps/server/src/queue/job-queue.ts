@@ -61,7 +61,10 @@ export class JobQueue {
    * Queues `work`. `onPosition` hears 1, 2, … while the job waits (1 = next to start) and 0 when
    * it starts.
    */
-  enqueue<T>(work: (signal: AbortSignal) => Promise<T>, onPosition: (position: number) => void = () => {}): JobHandle<T> {
+  enqueue<T>(
+    work: (signal: AbortSignal) => Promise<T>,
+    onPosition: (position: number) => void = () => {},
+  ): JobHandle<T> {
     if (!this.hasRoom()) {
       throw new QueueFullError(`the lab is busy: ${this.opts.maxQueued} runs are already waiting`);
     }
@@ -102,7 +105,8 @@ export class JobQueue {
   }
 
   metrics(): JobMetrics {
-    const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : 0);
+    const mean = (xs: number[]) =>
+      xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : 0;
     return {
       running: this.running,
       queued: this.waiting.length,
@@ -140,7 +144,9 @@ export class JobQueue {
     let watchdog: NodeJS.Timeout | undefined;
     const timeout = setTimeout(() => {
       job.timedOut = true;
-      job.controller.abort(new Error(`the run took longer than ${this.opts.jobTimeoutMs / 1000} s`));
+      job.controller.abort(
+        new Error(`the run took longer than ${this.opts.jobTimeoutMs / 1000} s`),
+      );
     }, this.opts.jobTimeoutMs);
     const settle = (ok: boolean, value: unknown) => {
       if (settled) return;
@@ -163,7 +169,12 @@ export class JobQueue {
     job.controller.signal.addEventListener('abort', () => {
       watchdog = setTimeout(() => {
         this.counts.abandoned++;
-        settle(false, new JobAbandonedError(`the run did not stop within ${this.opts.watchdogMs} ms of being cancelled`));
+        settle(
+          false,
+          new JobAbandonedError(
+            `the run did not stop within ${this.opts.watchdogMs} ms of being cancelled`,
+          ),
+        );
       }, this.opts.watchdogMs);
     });
     Promise.resolve()

@@ -15,7 +15,11 @@ export type RunnerProgress = RunProgress | { type: 'queued'; position: number };
 
 /** The local LabRunner, or the distributed transport's remote one. */
 export interface RunServiceRunner {
-  run(request: RunRequest, onProgress: (p: RunnerProgress) => void, signal?: AbortSignal): Promise<RunResult>;
+  run(
+    request: RunRequest,
+    onProgress: (p: RunnerProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<RunResult>;
 }
 
 export interface RunServiceDeps {
@@ -53,7 +57,11 @@ export class RunService {
   submit(client: RunClient, sub: RunSubmission): void {
     const { exercises, runsPerConnection, queue, logger } = this.deps;
     if (!exercises.has(sub.exerciseId)) {
-      client.send({ type: 'error', code: 'unknown-exercise', message: `There is no exercise "${sub.exerciseId}".` });
+      client.send({
+        type: 'error',
+        code: 'unknown-exercise',
+        message: `There is no exercise "${sub.exerciseId}".`,
+      });
       return;
     }
     if (!client.who.user && !this.deps.anonymousRuns) {
@@ -69,7 +77,11 @@ export class RunService {
       return;
     }
     if (!queue.hasRoom()) {
-      client.send({ type: 'error', code: 'rate-limited', message: 'The lab is busy (its run queue is full): try again in a minute.' });
+      client.send({
+        type: 'error',
+        code: 'rate-limited',
+        message: 'The lab is busy (its run queue is full): try again in a minute.',
+      });
       return;
     }
     const runId = randomUUID();
@@ -105,7 +117,11 @@ export class RunService {
       void release();
       const errorId = randomUUID().slice(0, 8);
       logger.error({ err: e, runId, errorId }, 'could not store the run');
-      client.send({ type: 'error', code: 'internal', message: `The run could not be stored (error id ${errorId}); try again.` });
+      client.send({
+        type: 'error',
+        code: 'internal',
+        message: `The run could not be stored (error id ${errorId}); try again.`,
+      });
     });
   }
 
@@ -121,12 +137,15 @@ export class RunService {
     client.send({ type: 'accepted', runId, requestId: sub.requestId });
     const handle = queue.enqueue<RunResult>(
       (signal) => {
-        void recorder?.recordRunStarted(runId).catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
+        void recorder
+          ?.recordRunStarted(runId)
+          .catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
         return runner.run(
           { runId, exerciseId: sub.exerciseId, code: sub.code },
           (p) => {
             if (p.type === 'stage') client.send({ ...p, runId });
-            else if (p.type === 'queued') client.send({ type: 'queued', runId, position: p.position });
+            else if (p.type === 'queued')
+              client.send({ type: 'queued', runId, position: p.position });
             else if (p.type === 'event') client.send({ type: 'event', runId, event: p.event });
             else client.send({ type: 'check', runId, check: p.check });
           },
@@ -144,30 +163,34 @@ export class RunService {
       client.active.delete(runId);
       await release();
     };
-    handle.result.then(
-      async (result) => {
-        // Stored before it is shown, and shown as stored (capped in size): what the student saw
-        // is what the instructor sees.
-        const stored = await recorder?.recordRunFinished(runId, result).catch((err: unknown) => {
-          logger.error({ err, runId }, 'store failed');
-          return undefined;
-        });
-        await end();
-        client.send({ type: 'result', runId, result: stored ?? result });
-      },
-      async (e: unknown) => {
-        void recorder?.recordRunInterrupted(runId).catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
-        const errorId = randomUUID().slice(0, 8);
-        logger.error({ err: e, runId, errorId }, 'run failed outside the runner');
-        await end();
-        client.send({
-          type: 'error',
-          runId,
-          code: 'internal',
-          message: `The run stopped (${(e as Error).message ?? 'unknown error'}; error id ${errorId}). It does not count; try again.`,
-        });
-      },
-    ).finally(end);
+    handle.result
+      .then(
+        async (result) => {
+          // Stored before it is shown, and shown as stored (capped in size): what the student saw
+          // is what the instructor sees.
+          const stored = await recorder?.recordRunFinished(runId, result).catch((err: unknown) => {
+            logger.error({ err, runId }, 'store failed');
+            return undefined;
+          });
+          await end();
+          client.send({ type: 'result', runId, result: stored ?? result });
+        },
+        async (e: unknown) => {
+          void recorder
+            ?.recordRunInterrupted(runId)
+            .catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
+          const errorId = randomUUID().slice(0, 8);
+          logger.error({ err: e, runId, errorId }, 'run failed outside the runner');
+          await end();
+          client.send({
+            type: 'error',
+            runId,
+            code: 'internal',
+            message: `The run stopped (${(e as Error).message ?? 'unknown error'}; error id ${errorId}). It does not count; try again.`,
+          });
+        },
+      )
+      .finally(end);
   }
 
   cancel(client: RunClient, runId: string): void {

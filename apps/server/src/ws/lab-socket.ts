@@ -8,7 +8,12 @@ export class LabSocket extends WebSocket {
   onOversize?: () => string;
 
   override close(code?: number, reason?: string | Buffer): void {
-    if (code === 1009 && reason === undefined && this.readyState === WebSocket.OPEN && this.onOversize) {
+    if (
+      code === 1009 &&
+      reason === undefined &&
+      this.readyState === WebSocket.OPEN &&
+      this.onOversize
+    ) {
       const why = this.onOversize();
       this.onOversize = undefined;
       super.close(code, why);

@@ -34,7 +34,11 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
 }
 
 export function createLabWebSocket(deps: WsDeps): LabWebSocket {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, WebSocket: LabSocket });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    WebSocket: LabSocket,
+  });
 
   wss.on('connection', (ws: LabSocket, _req: IncomingMessage, who: LabClient) => {
     let seq = 0;
@@ -50,7 +54,11 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
 
     ws.onOversize = () => {
       const limit = `messages are limited to ${MAX_MESSAGE_BYTES / KIB} KiB`;
-      client.send({ type: 'error', code: 'too-large', message: `Your message was too large: ${limit}.` });
+      client.send({
+        type: 'error',
+        code: 'too-large',
+        message: `Your message was too large: ${limit}.`,
+      });
       return limit;
     };
     ws.on('error', (err) => deps.logger.debug({ err }, 'websocket error'));
@@ -76,7 +84,8 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
         return fail('bad-json', 'Your message is not valid JSON.');
       }
       const parsed = ClientMessage.safeParse(raw);
-      if (!parsed.success) return fail('bad-message', `Unknown or malformed message: ${firstIssue(parsed.error)}.`);
+      if (!parsed.success)
+        return fail('bad-message', `Unknown or malformed message: ${firstIssue(parsed.error)}.`);
       const msg = parsed.data;
       switch (msg.type) {
         case 'ping':

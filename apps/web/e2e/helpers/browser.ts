@@ -22,7 +22,9 @@ export interface LabBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<LabBrowser> {
+export async function launchBrowser(
+  options: { colorScheme?: 'light' | 'dark' } = {},
+): Promise<LabBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'ebpf-lab-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -47,7 +49,9 @@ export function watchErrors(page: Page): string[] {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('requestfailed', (r) =>
+    errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`),
+  );
   return errors;
 }
 
@@ -69,7 +73,11 @@ export async function setEditorText(page: Page, text: string): Promise<void> {
   await page.evaluate((t) => {
     const data = new DataTransfer();
     data.setData('text/plain', t);
-    const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+    const event = new ClipboardEvent('paste', {
+      clipboardData: data,
+      bubbles: true,
+      cancelable: true,
+    });
     document.activeElement?.dispatchEvent(event);
   }, text);
 }
@@ -87,7 +95,10 @@ export async function editorText(page: Page): Promise<string> {
   return page.evaluate(() => {
     const lines = Array.from(document.querySelectorAll('[data-testid="code-editor"] .view-line'));
     return lines
-      .map((l) => ({ top: parseFloat((l as HTMLElement).style.top || '0'), text: l.textContent ?? '' }))
+      .map((l) => ({
+        top: parseFloat((l as HTMLElement).style.top || '0'),
+        text: l.textContent ?? '',
+      }))
       .sort((a, b) => a.top - b.top)
       .map((l) => l.text.replace(/\u00a0/g, ' '))
       .join('\n');

@@ -43,11 +43,15 @@ let builtDir: string | null = null;
 export function buildWeb(): string {
   if (builtDir) return builtDir;
   const out = mkdtempSync(join(tmpdir(), 'ebpf-lab-web-dist-'));
-  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], {
-    cwd: webRoot,
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
+  const result = spawnSync(
+    'npx',
+    ['vite', 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'],
+    {
+      cwd: webRoot,
+      encoding: 'utf8',
+      timeout: 300_000,
+    },
+  );
   if (result.status !== 0) {
     rmSync(out, { recursive: true, force: true });
     throw new Error(`vite build failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
@@ -67,12 +71,16 @@ let productionDir: string | null = null;
 export function buildProductionWeb(): string {
   if (productionDir) return productionDir;
   const out = mkdtempSync(join(tmpdir(), 'ebpf-lab-web-prod-'));
-  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], {
-    cwd: webRoot,
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const result = spawnSync(
+    'npx',
+    ['vite', 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'],
+    {
+      cwd: webRoot,
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   if (result.status !== 0) {
     rmSync(out, { recursive: true, force: true });
     throw new Error(`vite build failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
@@ -84,7 +92,8 @@ export function buildProductionWeb(): string {
 
 /** Removes the private builds (the exit hook is a fallback: test workers may be killed). */
 export function removeWebBuild(): void {
-  for (const dir of [builtDir, productionDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [builtDir, productionDir])
+    if (dir) rmSync(dir, { recursive: true, force: true });
   builtDir = null;
   productionDir = null;
 }

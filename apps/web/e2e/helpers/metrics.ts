@@ -20,7 +20,11 @@ export function measureBundle(dist = builtWebDir() ?? join(webRoot, 'dist')): Bu
       if (statSync(path).isDirectory()) walk(path);
       else {
         const data = readFileSync(path);
-        files.push({ file: relative(dist, path), bytes: data.length, gzipBytes: gzipSync(data, { level: 9 }).length });
+        files.push({
+          file: relative(dist, path),
+          bytes: data.length,
+          gzipBytes: gzipSync(data, { level: 9 }).length,
+        });
       }
     }
   };
@@ -48,7 +52,10 @@ export async function measureFirstLoad(context: BrowserContext, url: string): Pr
   await cdp.send('Network.clearBrowserCache');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   let transferredBytes = 0;
-  cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => (transferredBytes += e.encodedDataLength));
+  cdp.on(
+    'Network.loadingFinished',
+    (e: { encodedDataLength: number }) => (transferredBytes += e.encodedDataLength),
+  );
   await page.goto(url);
   await page.locator('[data-testid="code-editor"] .view-lines').waitFor();
   await page.locator('[data-testid="run-button"]:not([disabled])').waitFor();
@@ -71,7 +78,10 @@ export function writeWebMetrics(metrics: Record<string, unknown>): string {
   const dir = join(repoRoot, 'artifacts');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'web-metrics.json');
-  writeFileSync(path, `${JSON.stringify({ measuredAt: new Date().toISOString(), ...metrics }, null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), ...metrics }, null, 2)}\n`,
+  );
   return path;
 }
 

@@ -2,7 +2,15 @@ import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useAsync } from '../api/use-async.ts';
 import { Link } from '../shell/router.tsx';
-import { apiGet, formatWhen, reloadAt, signIn, signOut, statusLabel, useMe } from './account-api.ts';
+import {
+  apiGet,
+  formatWhen,
+  reloadAt,
+  signIn,
+  signOut,
+  statusLabel,
+  useMe,
+} from './account-api.ts';
 import type { CourseView, Me, RunSummary } from './account-api.ts';
 import './account.css';
 
@@ -41,7 +49,14 @@ function SignInForm() {
     <form className="account-form" onSubmit={(e) => void submit(e)} data-testid="sign-in-form">
       <label>
         Email
-        <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} data-testid="email" />
+        <input
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          data-testid="email"
+        />
       </label>
       <label>
         Password
@@ -55,11 +70,20 @@ function SignInForm() {
         />
       </label>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="sign-in">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={busy}
+          data-testid="sign-in"
+        >
           Sign in
         </button>
       </div>
-      {error && <p role="alert" className="form-error">{error}</p>}
+      {error && (
+        <p role="alert" className="form-error">
+          {error}
+        </p>
+      )}
     </form>
   );
 }
@@ -69,10 +93,16 @@ interface MyRun extends RunSummary {
 }
 
 function MySubmissions() {
-  const runs = useAsync(() => apiGet<{ runs: MyRun[] }>('/api/submissions').then((r) => r.runs), []);
+  const runs = useAsync(
+    () => apiGet<{ runs: MyRun[] }>('/api/submissions').then((r) => r.runs),
+    [],
+  );
   if (runs.state === 'loading') return <p className="muted">Loading your submissions…</p>;
   if (runs.state === 'failed') return <p className="form-error">{runs.message}</p>;
-  if (runs.value.length === 0) return <p className="empty">No submissions yet: each run you make while signed in is kept here.</p>;
+  if (runs.value.length === 0)
+    return (
+      <p className="empty">No submissions yet: each run you make while signed in is kept here.</p>
+    );
   return (
     <table className="account-table" data-testid="my-submissions">
       <thead>
@@ -87,14 +117,21 @@ function MySubmissions() {
         {runs.value.map((r) => (
           <tr key={r.id}>
             <td>
-              <Link href={`/account/submissions/${encodeURIComponent(r.id)}`} data-testid="my-submission">
+              <Link
+                href={`/account/submissions/${encodeURIComponent(r.id)}`}
+                data-testid="my-submission"
+              >
                 {r.exerciseId}
               </Link>
-              {r.kind === 'rerun' && <span className="tag tag-muted"> re-run by your instructor</span>}
+              {r.kind === 'rerun' && (
+                <span className="tag tag-muted"> re-run by your instructor</span>
+              )}
             </td>
             <td>{formatWhen(r.createdAt)}</td>
             <td>{statusLabel(r)}</td>
-            <td data-testid="comment-count">{r.comments > 0 ? <span className="tag">{r.comments}</span> : ''}</td>
+            <td data-testid="comment-count">
+              {r.comments > 0 ? <span className="tag">{r.comments}</span> : ''}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -103,12 +140,20 @@ function MySubmissions() {
 }
 
 function SignedIn({ me }: { me: Me }) {
-  const courses = useAsync(() => apiGet<{ courses: CourseView[] }>('/api/courses').then((r) => r.courses), [me.id]);
+  const courses = useAsync(
+    () => apiGet<{ courses: CourseView[] }>('/api/courses').then((r) => r.courses),
+    [me.id],
+  );
   return (
     <>
       <p data-testid="signed-in-as">
         Signed in as <strong>{me.name}</strong> ({me.email}), {me.role}.{' '}
-        <button type="button" className="link-button" onClick={() => void signOut().then(() => reloadAt('/account'))} data-testid="sign-out">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => void signOut().then(() => reloadAt('/account'))}
+          data-testid="sign-out"
+        >
           Sign out
         </button>
       </p>
@@ -127,7 +172,11 @@ function SignedIn({ me }: { me: Me }) {
           <ul className="plain-list" data-testid="my-courses">
             {courses.value.map((c) => (
               <li key={c.id}>
-                {c.role === 'instructor' ? <Link href={`/instructor/courses/${c.id}`}>{c.title}</Link> : c.title}
+                {c.role === 'instructor' ? (
+                  <Link href={`/instructor/courses/${c.id}`}>{c.title}</Link>
+                ) : (
+                  c.title
+                )}
               </li>
             ))}
           </ul>
@@ -154,8 +203,9 @@ export default function AccountPage() {
       {me === null && (
         <>
           <p className="muted">
-            The lab works without an account: your code and progress stay in this browser. Sign in to
-            have your runs kept for your course. Students get an account through their course's join link.
+            The lab works without an account: your code and progress stay in this browser. Sign in
+            to have your runs kept for your course. Students get an account through their course's
+            join link.
           </p>
           <SignInForm />
         </>

@@ -7,7 +7,13 @@ import { CodeWithComments } from './CodeWithComments.tsx';
 let view: Rendered | undefined;
 afterEach(() => view?.unmount());
 
-const comment = { id: 'c1', line: 2, body: 'Zero the key <b>first</b>', authorName: 'Prof', createdAt: '2026-01-01T00:00:00Z' };
+const comment = {
+  id: 'c1',
+  line: 2,
+  body: 'Zero the key <b>first</b>',
+  authorName: 'Prof',
+  createdAt: '2026-01-01T00:00:00Z',
+};
 
 describe('code with line comments', () => {
   it('shows each comment under its own line, as text', () => {
@@ -23,17 +29,25 @@ describe('code with line comments', () => {
   it('lets an instructor comment on the line they pick', async () => {
     const sent: [number, string][] = [];
     view = render(
-      <CodeWithComments code={'a;\nb;\nc;'} comments={[]} onComment={async (line, body) => void sent.push([line, body])} />,
+      <CodeWithComments
+        code={'a;\nb;\nc;'}
+        comments={[]}
+        onComment={async (line, body) => void sent.push([line, body])}
+      />,
     );
     click(view.container.querySelector('[data-testid="comment-line-3"]'));
-    const textarea = view.container.querySelector<HTMLTextAreaElement>('[data-testid="comment-text"]')!;
+    const textarea = view.container.querySelector<HTMLTextAreaElement>(
+      '[data-testid="comment-text"]',
+    )!;
     act(() => {
       const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
       setter.call(textarea, 'Why here?');
       textarea.dispatchEvent(new Event('input', { bubbles: true }));
     });
     await act(async () => {
-      view!.container.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+      view!.container
+        .querySelector('form')!
+        .dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     });
     expect(sent).toEqual([[3, 'Why here?']]);
     expect(view.container.querySelector('[data-testid="comment-text"]')).toBeNull();

@@ -62,7 +62,8 @@ export function CodeWithComments({ code, comments, onComment }: CodeWithComments
                   <td />
                   <td>
                     <div className="code-comment" data-testid="line-comment" data-line={line}>
-                      <strong>{c.authorName}</strong> <span className="muted small">on line {line}</span>
+                      <strong>{c.authorName}</strong>{' '}
+                      <span className="muted small">on line {line}</span>
                       <p>{c.body}</p>
                     </div>
                   </td>
@@ -85,14 +86,22 @@ export function CodeWithComments({ code, comments, onComment }: CodeWithComments
                         />
                       </label>
                       <div className="form-actions">
-                        <button type="submit" className="button button-primary" data-testid="comment-save">
+                        <button
+                          type="submit"
+                          className="button button-primary"
+                          data-testid="comment-save"
+                        >
                           Comment on line {line}
                         </button>
                         <button type="button" className="button" onClick={() => setOpen(null)}>
                           Cancel
                         </button>
                       </div>
-                      {error && <p role="alert" className="form-error">{error}</p>}
+                      {error && (
+                        <p role="alert" className="form-error">
+                          {error}
+                        </p>
+                      )}
                     </form>
                   </td>
                 </tr>

@@ -8,7 +8,10 @@ import './account.css';
 export default function JoinPage({ code }: { code: string }) {
   const me = useMe();
   const course = useAsync(
-    () => apiGet<{ course: { title: string } }>(`/api/courses/join/${encodeURIComponent(code)}`).then((r) => r.course),
+    () =>
+      apiGet<{ course: { title: string } }>(`/api/courses/join/${encodeURIComponent(code)}`).then(
+        (r) => r.course,
+      ),
     [code],
   );
   const [form, setForm] = useState({ name: '', email: '', password: '' });
@@ -43,7 +46,11 @@ export default function JoinPage({ code }: { code: string }) {
   return (
     <div className="account-page">
       {course.state === 'loading' && <p className="muted">Loading…</p>}
-      {course.state === 'failed' && <p className="form-error" role="alert">{course.message}</p>}
+      {course.state === 'failed' && (
+        <p className="form-error" role="alert">
+          {course.message}
+        </p>
+      )}
       {course.state === 'ready' && (
         <>
           <h1>Join “{course.value.title}”</h1>
@@ -62,11 +69,15 @@ export default function JoinPage({ code }: { code: string }) {
             </p>
           )}
           {me && me.role === 'instructor' && (
-            <p className="muted">You are signed in as an instructor; students open this link to join.</p>
+            <p className="muted">
+              You are signed in as an instructor; students open this link to join.
+            </p>
           )}
           {me === null && (
             <form className="account-form" onSubmit={submit} data-testid="sign-up-form">
-              <p className="muted">Create your student account. Your runs are kept for your instructor to follow.</p>
+              <p className="muted">
+                Create your student account. Your runs are kept for your instructor to follow.
+              </p>
               <label>
                 Name
                 <input autoComplete="name" maxLength={100} {...field('name')} />
@@ -77,16 +88,30 @@ export default function JoinPage({ code }: { code: string }) {
               </label>
               <label>
                 Password (at least 8 characters)
-                <input type="password" autoComplete="new-password" minLength={8} {...field('password')} />
+                <input
+                  type="password"
+                  autoComplete="new-password"
+                  minLength={8}
+                  {...field('password')}
+                />
               </label>
               <div className="form-actions">
-                <button type="submit" className="button button-primary" disabled={busy} data-testid="sign-up">
+                <button
+                  type="submit"
+                  className="button button-primary"
+                  disabled={busy}
+                  data-testid="sign-up"
+                >
                   Create account and join
                 </button>
               </div>
             </form>
           )}
-          {error && <p role="alert" className="form-error">{error}</p>}
+          {error && (
+            <p role="alert" className="form-error">
+              {error}
+            </p>
+          )}
         </>
       )}
     </div>

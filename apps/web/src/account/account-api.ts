@@ -83,7 +83,10 @@ async function call<T>(method: string, url: string, body?: unknown, retried = fa
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, 'The lab server cannot be reached. Check that it is running, then reload.');
+    throw new ApiError(
+      0,
+      'The lab server cannot be reached. Check that it is running, then reload.',
+    );
   }
   const data = (await response.json().catch(() => ({}))) as { error?: string; csrfToken?: string };
   if (typeof data.csrfToken === 'string') csrfToken = data.csrfToken;
@@ -91,7 +94,8 @@ async function call<T>(method: string, url: string, body?: unknown, retried = fa
     await refreshSession();
     return call(method, url, body, true);
   }
-  if (!response.ok) throw new ApiError(response.status, data.error ?? `The server answered ${response.status}.`);
+  if (!response.ok)
+    throw new ApiError(response.status, data.error ?? `The server answered ${response.status}.`);
   return data as T;
 }
 
@@ -144,7 +148,12 @@ export async function signOut(): Promise<void> {
   await apiPost('/api/auth/logout');
 }
 
-export async function signUp(body: { joinCode: string; email: string; name: string; password: string }) {
+export async function signUp(body: {
+  joinCode: string;
+  email: string;
+  name: string;
+  password: string;
+}) {
   await refreshSession();
   return apiPost<{ user: Me; course: { id: string; title: string } }>('/api/auth/signup', body);
 }
@@ -153,9 +162,13 @@ export function formatWhen(iso: string): string {
   return new Date(iso).toLocaleString();
 }
 
-export function statusLabel(run: Pick<RunSummary, 'state' | 'status' | 'requiredPassed' | 'requiredTotal'>): string {
+export function statusLabel(
+  run: Pick<RunSummary, 'state' | 'status' | 'requiredPassed' | 'requiredTotal'>,
+): string {
   if (run.state === 'interrupted') return 'interrupted (the server stopped; not counted)';
   if (run.state !== 'finished') return run.state;
-  const checks = run.requiredTotal ? ` · ${run.requiredPassed}/${run.requiredTotal} required checks` : '';
+  const checks = run.requiredTotal
+    ? ` · ${run.requiredPassed}/${run.requiredTotal} required checks`
+    : '';
   return `${run.status}${checks}`;
 }

@@ -15,7 +15,10 @@ async function getJson<T>(url: string, schema: z.ZodType<T>): Promise<T> {
   try {
     response = await fetch(url, { headers: { accept: 'application/json' } });
   } catch {
-    throw new ApiError(0, 'The lab server cannot be reached. Check that it is running, then reload.');
+    throw new ApiError(
+      0,
+      'The lab server cannot be reached. Check that it is running, then reload.',
+    );
   }
   if (!response.ok) {
     const text = await response.text().catch(() => '');
@@ -30,7 +33,8 @@ async function getJson<T>(url: string, schema: z.ZodType<T>): Promise<T> {
     throw new ApiError(response.status, message);
   }
   const parsed = schema.safeParse(await response.json());
-  if (!parsed.success) throw new ApiError(502, 'The server sent exercise data this page does not understand.');
+  if (!parsed.success)
+    throw new ApiError(502, 'The server sent exercise data this page does not understand.');
   return parsed.data;
 }
 

@@ -36,9 +36,18 @@ describe('diagnostic markers', () => {
   });
 
   it('underlines to the end of the line when no range is given and drops lines outside the file', () => {
-    const grouped = markersByOwner([d({ line: 2, column: 5 }), d({ line: 0 }), d({ line: 9 })], () => 30, 3);
+    const grouped = markersByOwner(
+      [d({ line: 2, column: 5 }), d({ line: 0 }), d({ line: 9 })],
+      () => 30,
+      3,
+    );
     expect(grouped.get('clang')).toEqual([
-      expect.objectContaining({ startLineNumber: 2, startColumn: 5, endLineNumber: 2, endColumn: 31 }),
+      expect.objectContaining({
+        startLineNumber: 2,
+        startColumn: 5,
+        endLineNumber: 2,
+        endColumn: 31,
+      }),
     ]);
   });
 

@@ -7,7 +7,13 @@ import '../account/account.css';
 interface Cell {
   state: 'not-started' | 'attempted' | 'passed';
   attempts: number;
-  best: { runId: string; status: string; score: number; requiredPassed: number; requiredTotal: number } | null;
+  best: {
+    runId: string;
+    status: string;
+    score: number;
+    requiredPassed: number;
+    requiredTotal: number;
+  } | null;
   lastActivity: string | null;
   latestRunId: string | null;
 }
@@ -17,19 +23,39 @@ interface Matrix {
   rows: { student: { id: string; email: string; name: string }; cells: Record<string, Cell> }[];
 }
 
-function MatrixCell({ courseId, exerciseId, cell, label }: { courseId: string; exerciseId: string; cell: Cell; label: string }) {
+function MatrixCell({
+  courseId,
+  exerciseId,
+  cell,
+  label,
+}: {
+  courseId: string;
+  exerciseId: string;
+  cell: Cell;
+  label: string;
+}) {
   const runId = cell.best?.runId ?? cell.latestRunId;
   const text =
     cell.state === 'not-started'
       ? '—'
       : `${cell.state === 'passed' ? 'passed' : 'not yet'} · ${cell.attempts} attempt${cell.attempts === 1 ? '' : 's'}` +
-        (cell.best && cell.state !== 'passed' ? ` · best ${Math.round(cell.best.score * 100)}%` : '');
+        (cell.best && cell.state !== 'passed'
+          ? ` · best ${Math.round(cell.best.score * 100)}%`
+          : '');
   return (
-    <td className="matrix-cell" data-state={cell.state} data-exercise={exerciseId} data-testid="matrix-cell" aria-label={label}>
+    <td
+      className="matrix-cell"
+      data-state={cell.state}
+      data-exercise={exerciseId}
+      data-testid="matrix-cell"
+      aria-label={label}
+    >
       {runId ? (
         <Link href={`/instructor/courses/${courseId}/runs/${runId}`}>
           {text}
-          {cell.lastActivity && <div className="muted small">{new Date(cell.lastActivity).toLocaleString()}</div>}
+          {cell.lastActivity && (
+            <div className="muted small">{new Date(cell.lastActivity).toLocaleString()}</div>
+          )}
         </Link>
       ) : (
         text
@@ -42,7 +68,10 @@ function MatrixCell({ courseId, exerciseId, cell, label }: { courseId: string; e
 export default function CoursePage({ courseId }: { courseId: string }) {
   const [version, setVersion] = useState(0);
   const [notice, setNotice] = useState('');
-  const matrix = useAsync(() => apiGet<Matrix>(`/api/instructor/courses/${encodeURIComponent(courseId)}/matrix`), [courseId, version]);
+  const matrix = useAsync(
+    () => apiGet<Matrix>(`/api/instructor/courses/${encodeURIComponent(courseId)}/matrix`),
+    [courseId, version],
+  );
   useEffect(() => {
     document.title = 'Course · eBPF Lab';
   }, []);
@@ -52,14 +81,21 @@ export default function CoursePage({ courseId }: { courseId: string }) {
       const { runIds } = await apiPost<{ runIds: string[] }>(
         `/api/instructor/courses/${encodeURIComponent(courseId)}/exercises/${encodeURIComponent(exerciseId)}/rerun`,
       );
-      setNotice(`Re-running ${runIds.length} submission${runIds.length === 1 ? '' : 's'} of ${exerciseId}; reload to see the results.`);
+      setNotice(
+        `Re-running ${runIds.length} submission${runIds.length === 1 ? '' : 's'} of ${exerciseId}; reload to see the results.`,
+      );
     } catch (e) {
       setNotice(e instanceof Error ? e.message : String(e));
     }
   };
 
   if (matrix.state === 'loading') return <p className="page-message">Loading…</p>;
-  if (matrix.state === 'failed') return <p className="page-message form-error" role="alert">{matrix.message}</p>;
+  if (matrix.state === 'failed')
+    return (
+      <p className="page-message form-error" role="alert">
+        {matrix.message}
+      </p>
+    );
   const { course, exercises, rows } = matrix.value;
   const base = `/api/instructor/courses/${encodeURIComponent(course.id)}`;
   return (
@@ -69,7 +105,8 @@ export default function CoursePage({ courseId }: { courseId: string }) {
       </p>
       <h1>{course.title}</h1>
       <p>
-        Join link: <span className="join-link">{new URL(course.joinPath, window.location.origin).href}</span>
+        Join link:{' '}
+        <span className="join-link">{new URL(course.joinPath, window.location.origin).href}</span>
       </p>
       <p className="form-actions">
         <a className="button" href={`${base}/grades.csv`} download data-testid="export-grades">
@@ -78,7 +115,12 @@ export default function CoursePage({ courseId }: { courseId: string }) {
         <a className="button" href={`${base}/attempts.csv`} download>
           Export every attempt (CSV)
         </a>
-        <button type="button" className="button" onClick={() => setVersion((v) => v + 1)} data-testid="refresh-matrix">
+        <button
+          type="button"
+          className="button"
+          onClick={() => setVersion((v) => v + 1)}
+          data-testid="refresh-matrix"
+        >
           Refresh
         </button>
       </p>
@@ -94,7 +136,12 @@ export default function CoursePage({ courseId }: { courseId: string }) {
                 <th scope="col" key={e.id}>
                   {e.title}
                   <div>
-                    <button type="button" className="link-button small" onClick={() => void rerun(e.id)} title="Grade every student's latest submission again">
+                    <button
+                      type="button"
+                      className="link-button small"
+                      onClick={() => void rerun(e.id)}
+                      title="Grade every student's latest submission again"
+                    >
                       Re-run all
                     </button>
                   </div>
@@ -110,7 +157,13 @@ export default function CoursePage({ courseId }: { courseId: string }) {
                   <div className="muted small">{row.student.email}</div>
                 </th>
                 {exercises.map((e) => (
-                  <MatrixCell key={e.id} courseId={course.id} exerciseId={e.id} cell={row.cells[e.id]} label={`${row.student.name}, ${e.title}`} />
+                  <MatrixCell
+                    key={e.id}
+                    courseId={course.id}
+                    exerciseId={e.id}
+                    cell={row.cells[e.id]}
+                    label={`${row.student.name}, ${e.title}`}
+                  />
                 ))}
               </tr>
             ))}

@@ -11,7 +11,10 @@ export default function DeskPage() {
   const me = useMe();
   const [version, setVersion] = useState(0);
   const courses = useAsync(
-    () => (me?.role === 'instructor' ? apiGet<{ courses: CourseView[] }>('/api/courses').then((r) => r.courses) : Promise.resolve([])),
+    () =>
+      me?.role === 'instructor'
+        ? apiGet<{ courses: CourseView[] }>('/api/courses').then((r) => r.courses)
+        : Promise.resolve([]),
     [me?.id, version],
   );
   const [title, setTitle] = useState('');
@@ -36,7 +39,8 @@ export default function DeskPage() {
   if (!me || me.role !== 'instructor') {
     return (
       <p className="page-message">
-        The instructor desk is for instructors. <Link href="/account">Sign in</Link> with an instructor account.
+        The instructor desk is for instructors. <Link href="/account">Sign in</Link> with an
+        instructor account.
       </p>
     );
   }
@@ -44,7 +48,9 @@ export default function DeskPage() {
     <div className="account-page">
       <h1>Instructor desk</h1>
       <h2>Your courses</h2>
-      {courses.state === 'ready' && courses.value.length === 0 && <p className="empty">No courses yet: create one below.</p>}
+      {courses.state === 'ready' && courses.value.length === 0 && (
+        <p className="empty">No courses yet: create one below.</p>
+      )}
       {courses.state === 'ready' && courses.value.length > 0 && (
         <table className="account-table" data-testid="courses">
           <thead>
@@ -78,14 +84,24 @@ export default function DeskPage() {
       <form className="account-form" onSubmit={(e) => void create(e)}>
         <label>
           Title
-          <input required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} data-testid="course-title" />
+          <input
+            required
+            maxLength={200}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            data-testid="course-title"
+          />
         </label>
         <div className="form-actions">
           <button type="submit" className="button button-primary" data-testid="create-course">
             Create course
           </button>
         </div>
-        {error && <p role="alert" className="form-error">{error}</p>}
+        {error && (
+          <p role="alert" className="form-error">
+            {error}
+          </p>
+        )}
       </form>
     </div>
   );

@@ -20,7 +20,12 @@ export default function CurriculumPage() {
     document.title = 'Exercises · eBPF Lab';
   }, []);
   if (list.state === 'loading') return <p className="page-message">Loading the exercises…</p>;
-  if (list.state === 'failed') return <p className="page-message" role="alert">{list.message}</p>;
+  if (list.state === 'failed')
+    return (
+      <p className="page-message" role="alert">
+        {list.message}
+      </p>
+    );
 
   const chapters = new Map<number, { title: string; items: ExerciseSummary[] }>();
   for (const e of list.value) {
@@ -49,7 +54,12 @@ export default function CurriculumPage() {
               const state = progress[e.id]?.state ?? 'not-started';
               const attempts = progress[e.id]?.attempts.filter((a) => a.gradable).length ?? 0;
               return (
-                <li key={e.id} className="exercise-item" data-testid={`exercise-${e.id}`} data-state={state}>
+                <li
+                  key={e.id}
+                  className="exercise-item"
+                  data-testid={`exercise-${e.id}`}
+                  data-state={state}
+                >
                   <span className={`state-dot state-${state}`} aria-hidden="true" />
                   <div className="exercise-text">
                     <Link href={`/exercises/${encodeURIComponent(e.id)}`} className="exercise-link">
@@ -62,7 +72,10 @@ export default function CurriculumPage() {
                   <span className={`state-label state-${state}`}>
                     {STATE_LABEL[state]}
                     {attempts > 0 && state !== 'not-started' && (
-                      <span className="muted"> · {attempts} {attempts === 1 ? 'attempt' : 'attempts'}</span>
+                      <span className="muted">
+                        {' '}
+                        · {attempts} {attempts === 1 ? 'attempt' : 'attempts'}
+                      </span>
                     )}
                   </span>
                 </li>

@@ -2,7 +2,15 @@ import { useEffect, useRef } from 'react';
 import { monaco } from '../editor/monaco.ts';
 
 /** Monaco's own diff editor, read-only, between two attempts' code. */
-export function DiffView({ left, right, theme }: { left: string; right: string; theme: 'light' | 'dark' }) {
+export function DiffView({
+  left,
+  right,
+  theme,
+}: {
+  left: string;
+  right: string;
+  theme: 'light' | 'dark';
+}) {
   const host = useRef<HTMLDivElement>(null);
   const diff = useRef<monaco.editor.IStandaloneDiffEditor | null>(null);
 
@@ -41,5 +49,12 @@ export function DiffView({ left, right, theme }: { left: string; right: string; 
     monaco.editor.setTheme(theme === 'dark' ? 'lab-dark' : 'lab-light');
   }, [theme]);
 
-  return <div ref={host} className="diff-host" data-testid="diff-view" aria-label="Differences between attempts" />;
+  return (
+    <div
+      ref={host}
+      className="diff-host"
+      data-testid="diff-view"
+      aria-label="Differences between attempts"
+    />
+  );
 }

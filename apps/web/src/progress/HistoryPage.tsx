@@ -31,7 +31,9 @@ export default function HistoryPage({ id }: { id: string }) {
         </p>
       </header>
       {attempts.length === 0 ? (
-        <p className="empty">No runs yet. Each run's code is kept here so you can compare attempts.</p>
+        <p className="empty">
+          No runs yet. Each run's code is kept here so you can compare attempts.
+        </p>
       ) : (
         <>
           <table className="data-table attempts">
@@ -83,7 +85,11 @@ export default function HistoryPage({ id }: { id: string }) {
               </select>
             </label>
           </div>
-          <DiffView left={attempts[left]?.code ?? ''} right={attempts[right]?.code ?? ''} theme={theme} />
+          <DiffView
+            left={attempts[left]?.code ?? ''}
+            right={attempts[right]?.code ?? ''}
+            theme={theme}
+          />
         </>
       )}
     </div>

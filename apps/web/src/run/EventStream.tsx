@@ -6,8 +6,12 @@ function SubmittedBytes({ data, kind }: { data: string; kind: 'bytes' | 'user' |
   const bytes = hexToBytes(data);
   return (
     <div className="event-bytes">
-      <code className="hex" aria-label="Hex">{spacedHex(bytes)}</code>
-      <code className="text" aria-label="Printable text">{printable(bytes)}</code>
+      <code className="hex" aria-label="Hex">
+        {spacedHex(bytes)}
+      </code>
+      <code className="text" aria-label="Printable text">
+        {printable(bytes)}
+      </code>
     </div>
   );
 }
@@ -16,7 +20,9 @@ export function EventStream({ events, live }: { events: LiveEvent[]; live: boole
   if (events.length === 0) {
     return (
       <p className="empty">
-        {live ? 'Waiting for your program to submit…' : 'Nothing was submitted and no DEBUG lines were printed.'}
+        {live
+          ? 'Waiting for your program to submit…'
+          : 'Nothing was submitted and no DEBUG lines were printed.'}
       </p>
     );
   }

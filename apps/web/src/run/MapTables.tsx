@@ -56,8 +56,8 @@ function MapTable({ map }: { map: MapDump }) {
       <h4 className="map-title">
         <code>{map.name}</code>{' '}
         <span className="muted">
-          {map.type} · key {map.keyType ?? `${map.keySize} B`} · value {map.valueType ?? `${map.valueSize} B`} ·{' '}
-          {map.entries.length} of max {map.maxEntries}
+          {map.type} · key {map.keyType ?? `${map.keySize} B`} · value{' '}
+          {map.valueType ?? `${map.valueSize} B`} · {map.entries.length} of max {map.maxEntries}
         </span>
       </h4>
       {map.entries.length === 0 ? (
@@ -91,7 +91,8 @@ function MapTable({ map }: { map: MapDump }) {
 
 export function MapTables({ observations }: { observations: ScenarioObservation[] }) {
   const withMaps = observations.filter((o) => o.maps.length > 0);
-  if (withMaps.length === 0) return <p className="empty">Your program has no maps to show for this run.</p>;
+  if (withMaps.length === 0)
+    return <p className="empty">Your program has no maps to show for this run.</p>;
   return (
     <div className="maps">
       {withMaps.map((obs) => (

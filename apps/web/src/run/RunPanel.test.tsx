@@ -141,7 +141,9 @@ describe('run panel', () => {
     const verdict = view.container.querySelector('[data-testid="verdict"]')!;
     expect(verdict.getAttribute('data-status')).toBe('sign-in');
     expect(verdict.getAttribute('role')).toBe('status');
-    expect(verdict.textContent).toContain('This lab asks students to sign in before running programs');
+    expect(verdict.textContent).toContain(
+      'This lab asks students to sign in before running programs',
+    );
     expect(verdict.textContent).toContain('join link');
     expect(verdict.textContent).not.toContain('could not finish');
     expect(view.container.querySelector('[data-testid="sign-in-link"]')?.getAttribute('href')).toBe(
@@ -162,7 +164,11 @@ describe('run panel', () => {
       'Run limit reached: at most 20 runs per minute from one address while signed out. Wait a few seconds and run again.',
       'Too many runs',
     ],
-    ['rate-limited', 'The lab is busy (its run queue is full): try again in a minute.', 'The lab is busy'],
+    [
+      'rate-limited',
+      'The lab is busy (its run queue is full): try again in a minute.',
+      'The lab is busy',
+    ],
     [
       'rate-limited',
       'Too many open lab tabs: at most 16 connections per address for signed-out visitors. Close a tab and reload.',
@@ -170,7 +176,11 @@ describe('run panel', () => {
     ],
     ['too-large', 'Your file is 70 KiB; submissions are limited to 64 KiB.', 'Too large to run'],
     ['unknown-exercise', 'There is no exercise "nope".', 'Unknown exercise'],
-    ['internal', 'The run could not be stored (error id 1a2b3c4d); try again.', 'The run could not finish'],
+    [
+      'internal',
+      'The run could not be stored (error id 1a2b3c4d); try again.',
+      'The run could not finish',
+    ],
   ] as const)('shows a %s refusal under a heading that fits: %s', (code, message, title) => {
     view = render(<RunPanel run={refused(code, message)} onReveal={() => {}} />);
     const verdict = view.container.querySelector('[data-testid="verdict"]')!;

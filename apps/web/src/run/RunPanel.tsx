@@ -92,7 +92,12 @@ function Verdict({ run, next }: { run: LiveRun; next?: ExerciseSummary }) {
 function SignInToRun({ exerciseId }: { exerciseId: string }) {
   const back = `/exercises/${encodeURIComponent(exerciseId)}`;
   return (
-    <div className="verdict verdict-sign-in" role="status" data-testid="verdict" data-status="sign-in">
+    <div
+      className="verdict verdict-sign-in"
+      role="status"
+      data-testid="verdict"
+      data-status="sign-in"
+    >
       <strong>Sign in to run your program</strong>
       <span>
         This lab asks students to sign in before running programs, so that only its students load

@@ -54,7 +54,8 @@ export function StageBar({ run }: { run: LiveRun }) {
       <ol className="stages" aria-label="Stages">
         {run.stages.map((stage) => {
           const duration =
-            stage.durationMs ?? (stage.state === 'running' && stage.startedAt ? now - stage.startedAt : undefined);
+            stage.durationMs ??
+            (stage.state === 'running' && stage.startedAt ? now - stage.startedAt : undefined);
           return (
             <li
               key={stage.name}
@@ -67,7 +68,9 @@ export function StageBar({ run }: { run: LiveRun }) {
               </span>
               <span className="stage-name">{STAGE_TITLES[stage.name]}</span>
               <span className="visually-hidden">{STATE_LABEL[stage.state]}</span>
-              {duration !== undefined && stage.state !== 'skipped' && <span className="stage-time">{formatMs(duration)}</span>}
+              {duration !== undefined && stage.state !== 'skipped' && (
+                <span className="stage-time">{formatMs(duration)}</span>
+              )}
             </li>
           );
         })}

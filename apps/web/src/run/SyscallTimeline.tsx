@@ -22,7 +22,11 @@ function ScenarioTimeline({ obs }: { obs: ScenarioObservation }) {
   const captured = timeline.rows.filter((r) => r.captured.length > 0).length;
   const missed = timeline.rows.filter((r) => r.missed).length;
   return (
-    <section className="timeline" aria-label={`Syscalls of scenario ${obs.scenario}`} data-testid="timeline">
+    <section
+      className="timeline"
+      aria-label={`Syscalls of scenario ${obs.scenario}`}
+      data-testid="timeline"
+    >
       <h3 className="section-title">
         {obs.scenario}{' '}
         <span className="muted">
@@ -47,13 +51,18 @@ function ScenarioTimeline({ obs }: { obs: ScenarioObservation }) {
                   <span className="tl-dot" style={{ left: `${(row.atUs / span) * 100}%` }} />
                 </span>
                 <span className="tl-label">
-                  <span className={`tl-kind tl-kind-${row.kind}`}>{row.kind === 'other' ? row.name : row.kind}</span>
+                  <span className={`tl-kind tl-kind-${row.kind}`}>
+                    {row.kind === 'other' ? row.name : row.kind}
+                  </span>
                   {describe(row)}
                   {row.path && row.kind !== 'open' && <span className="muted"> ({row.path})</span>}
                 </span>
                 <span className="tl-mark">
                   {state === 'captured' && (
-                    <span className="badge badge-pass" title={printable(row.captured.flatMap((s) => hexToBytes(s.data)))}>
+                    <span
+                      className="badge badge-pass"
+                      title={printable(row.captured.flatMap((s) => hexToBytes(s.data)))}
+                    >
                       captured {row.captured.reduce((n, s) => n + s.data.length / 2, 0)} B
                     </span>
                   )}
@@ -75,13 +84,18 @@ function ScenarioTimeline({ obs }: { obs: ScenarioObservation }) {
 
 export function SyscallTimeline({ observations }: { observations: ScenarioObservation[] }) {
   if (observations.length === 0) {
-    return <p className="empty">No scenario ran, so there is no timeline. Fix the errors above and run again.</p>;
+    return (
+      <p className="empty">
+        No scenario ran, so there is no timeline. Fix the errors above and run again.
+      </p>
+    );
   }
   return (
     <div className="timelines">
       <p className="legend small">
-        <span className="badge badge-pass">captured</span> a submission followed this read on the same thread ·{' '}
-        <span className="badge badge-fail">missed</span> the read returned data your program did not submit
+        <span className="badge badge-pass">captured</span> a submission followed this read on the
+        same thread · <span className="badge badge-fail">missed</span> the read returned data your
+        program did not submit
       </p>
       {observations.map((obs) => (
         <ScenarioTimeline key={obs.scenario} obs={obs} />

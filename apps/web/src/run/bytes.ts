@@ -17,7 +17,9 @@ export function printable(bytes: number[]): string {
 /** `de ad be ef` with a wider gap every 8 bytes. */
 export function spacedHex(bytes: number[]): string {
   return bytes
-    .map((b, i) => b.toString(16).padStart(2, '0') + (i % 8 === 7 && i + 1 < bytes.length ? ' ' : ''))
+    .map(
+      (b, i) => b.toString(16).padStart(2, '0') + (i % 8 === 7 && i + 1 < bytes.length ? ' ' : ''),
+    )
     .join(' ');
 }
 

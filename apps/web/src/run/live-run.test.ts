@@ -38,9 +38,17 @@ describe('live run', () => {
     expect(run.queuePosition).toBeUndefined();
     expect(run.stages[0]).toMatchObject({ name: 'compile', state: 'ok', durationMs: 48 });
     expect(run.events).toHaveLength(1);
-    run = applyMessage(run, { seq: 6, type: 'result', runId: 'run-7f3a', result: failingResult }, 100);
+    run = applyMessage(
+      run,
+      { seq: 6, type: 'result', runId: 'run-7f3a', result: failingResult },
+      100,
+    );
     expect(run.phase).toBe('done');
-    expect(run.checks.map((c) => c.id)).toEqual(['captures-first-read', 'captures-all-reads', 'ignores-other-files']);
+    expect(run.checks.map((c) => c.id)).toEqual([
+      'captures-first-read',
+      'captures-all-reads',
+      'ignores-other-files',
+    ]);
     expect(run.stages.find((s) => s.name === 'verifier')?.log).toContain('processed 3 insns');
     // Rebuilt from the observations, in time order: the debug line came before the submission.
     expect(run.events.map((e) => e.kind)).toEqual(['scenario', 'debug', 'submit']);
@@ -48,9 +56,17 @@ describe('live run', () => {
 
   it('ignores messages of other runs and other requests', () => {
     const run = startRun('req-1', 'x', 'code');
-    const other = applyMessage(run, { seq: 1, type: 'accepted', runId: 'r2', requestId: 'req-2' }, 0);
+    const other = applyMessage(
+      run,
+      { seq: 1, type: 'accepted', runId: 'r2', requestId: 'req-2' },
+      0,
+    );
     expect(other).toBe(run);
-    const accepted = applyMessage(run, { seq: 1, type: 'accepted', runId: 'r1', requestId: 'req-1' }, 0);
+    const accepted = applyMessage(
+      run,
+      { seq: 1, type: 'accepted', runId: 'r1', requestId: 'req-1' },
+      0,
+    );
     const foreign = applyMessage(accepted, { seq: 2, type: 'queued', runId: 'r9', position: 1 }, 0);
     expect(foreign).toBe(accepted);
   });
@@ -66,22 +82,44 @@ describe('live run', () => {
     const refused = applyMessage(sending, refusal, 0);
     expect(refused.phase).toBe('done');
     expect(refused.error).toEqual({ code: 'sign-in-required', message: 'sign in' });
-    const accepted = applyMessage(sending, { seq: 1, type: 'accepted', runId: 'r1', requestId: 'req-1' }, 0);
+    const accepted = applyMessage(
+      sending,
+      { seq: 1, type: 'accepted', runId: 'r1', requestId: 'req-1' },
+      0,
+    );
     expect(applyMessage(accepted, refusal, 0)).toBe(accepted);
   });
 
   it('marks stages the result never reached as skipped', () => {
     const run = startRun('req-1', 'x', 'code');
-    const accepted = applyMessage(run, { seq: 1, type: 'accepted', runId: 'r1', requestId: 'req-1' }, 0);
+    const accepted = applyMessage(
+      run,
+      { seq: 1, type: 'accepted', runId: 'r1', requestId: 'req-1' },
+      0,
+    );
     const result = {
       ...failingResult,
       runId: 'r1',
       status: 'error' as const,
       errorKind: 'compile' as const,
-      stages: [{ name: 'compile' as const, status: 'failed' as const, durationMs: 30, log: 'x.c:3:1: error: expected' }],
+      stages: [
+        {
+          name: 'compile' as const,
+          status: 'failed' as const,
+          durationMs: 30,
+          log: 'x.c:3:1: error: expected',
+        },
+      ],
     };
     const done = applyMessage(accepted, { seq: 2, type: 'result', runId: 'r1', result }, 0);
-    expect(done.stages.map((s) => s.state)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(done.stages.map((s) => s.state)).toEqual([
+      'failed',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
   });
 
   it('says a dropped connection cost no attempt', () => {

@@ -123,9 +123,10 @@ export function applyMessage(run: LiveRun, message: ServerMessage, now: number):
 function finishWithResult(run: LiveRun, result: RunResult): LiveRun {
   const stages = run.stages.map((stage): LiveStage => {
     const final = result.stages.find((s) => s.name === stage.name);
-    if (!final) return stage.state === 'pending' || stage.state === 'running'
-      ? { ...stage, state: 'skipped' }
-      : stage;
+    if (!final)
+      return stage.state === 'pending' || stage.state === 'running'
+        ? { ...stage, state: 'skipped' }
+        : stage;
     return {
       ...stage,
       state: final.status,
@@ -139,7 +140,11 @@ function finishWithResult(run: LiveRun, result: RunResult): LiveRun {
   for (const obs of result.observations) {
     events.push({ kind: 'scenario', scenario: obs.scenario, title: obs.scenario });
     const merged: LiveEvent[] = [
-      ...obs.submissions.map((record) => ({ kind: 'submit' as const, scenario: obs.scenario, record })),
+      ...obs.submissions.map((record) => ({
+        kind: 'submit' as const,
+        scenario: obs.scenario,
+        record,
+      })),
       ...obs.debug.map((record) => ({ kind: 'debug' as const, scenario: obs.scenario, record })),
     ];
     merged.sort((a, b) => compareTs(tsOf(a), tsOf(b)));
@@ -183,6 +188,8 @@ export function interruptRun(run: LiveRun): LiveRun {
 
 /** Index of the stage running now, or of the last one finished, for the progress bar. */
 export function progressOf(run: LiveRun): { done: number; total: number } {
-  const done = run.stages.filter((s) => s.state === 'ok' || s.state === 'skipped' || s.state === 'failed').length;
+  const done = run.stages.filter(
+    (s) => s.state === 'ok' || s.state === 'skipped' || s.state === 'failed',
+  ).length;
   return { done, total: run.stages.length };
 }

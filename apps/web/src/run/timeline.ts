@@ -43,15 +43,18 @@ function kindOf(name: string): RowKind {
 }
 
 export function buildTimeline(obs: ScenarioObservation): Timeline {
-  const calls = [...obs.syscalls].sort((a, b) => compareTs(a.enterTs ?? stamp(a), b.enterTs ?? stamp(b)));
+  const calls = [...obs.syscalls].sort((a, b) =>
+    compareTs(a.enterTs ?? stamp(a), b.enterTs ?? stamp(b)),
+  );
   const times = [
     ...calls.flatMap((c) => [c.enterTs, c.exitTs]),
     ...obs.submissions.map((s) => s.ts),
   ].filter((t): t is string => typeof t === 'string' && t !== '');
-  const origin = times.reduce<bigint | null>((min, t) => {
-    const v = BigInt(t);
-    return min === null || v < min ? v : min;
-  }, null) ?? 0n;
+  const origin =
+    times.reduce<bigint | null>((min, t) => {
+      const v = BigInt(t);
+      return min === null || v < min ? v : min;
+    }, null) ?? 0n;
   const us = (t: string | undefined) => (t ? Number((BigInt(t) - origin) / 1000n) : 0);
   const plantedPaths = new Set(obs.planted.map((p) => p.path));
 
@@ -107,7 +110,8 @@ export function buildTimeline(obs: ScenarioObservation): Timeline {
   for (const row of rows) {
     if (row.kind !== 'read' || row.failed || row.captured.length > 0) continue;
     const gotData = row.ret !== undefined && BigInt(row.ret) > 0n;
-    const relevant = plantedPaths.size === 0 || (row.path !== undefined && plantedPaths.has(row.path));
+    const relevant =
+      plantedPaths.size === 0 || (row.path !== undefined && plantedPaths.has(row.path));
     row.missed = gotData && relevant;
   }
 

@@ -28,7 +28,8 @@ export function useRun(exerciseId: string, onResult: (code: string, result: RunR
     const previous = runRef.current;
     runRef.current = next;
     setRun(next);
-    if (next?.result && previous?.result !== next.result) onResultRef.current(next.code, next.result);
+    if (next?.result && previous?.result !== next.result)
+      onResultRef.current(next.code, next.result);
   }, []);
 
   useEffect(() => {
@@ -71,12 +72,18 @@ export function useRun(exerciseId: string, onResult: (code: string, result: RunR
             ? { code: 'rate-limited', message: refusal }
             : {
                 code: 'connection',
-                message: 'Not connected to the lab server; reconnecting. Nothing was run and it cost no attempt.',
+                message:
+                  'Not connected to the lab server; reconnecting. Nothing was run and it cost no attempt.',
               },
         });
         return false;
       }
-      update({ ...next, stages: next.stages.map((s) => (s.name === 'compile' ? { ...s, state: 'running', startedAt: performance.now() } : s)) });
+      update({
+        ...next,
+        stages: next.stages.map((s) =>
+          s.name === 'compile' ? { ...s, state: 'running', startedAt: performance.now() } : s,
+        ),
+      });
       return true;
     },
     [exerciseId, update],

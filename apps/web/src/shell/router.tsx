@@ -9,7 +9,11 @@ function subscribe(listener: () => void): () => void {
 }
 
 export function usePathname(): string {
-  return useSyncExternalStore(subscribe, () => location.pathname, () => '/');
+  return useSyncExternalStore(
+    subscribe,
+    () => location.pathname,
+    () => '/',
+  );
 }
 
 export function navigate(to: string): void {
@@ -37,7 +41,11 @@ export function matchPath(pattern: string, pathname: string): Record<string, str
   return params;
 }
 
-export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+export function Link({
+  href,
+  onClick,
+  ...rest
+}: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
   const handle = (event: MouseEvent<HTMLAnchorElement>) => {
     onClick?.(event);
     if (event.defaultPrevented || event.button !== 0) return;

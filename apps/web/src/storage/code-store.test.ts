@@ -10,7 +10,7 @@ describe('local save backend', () => {
     expect(localSaveBackend.load('ex')?.code).toBe('int x;');
   });
 
-  it("tells this tab when another tab saved a later edit, but not about its own", () => {
+  it('tells this tab when another tab saved a later edit, but not about its own', () => {
     const listener = vi.fn();
     const off = localSaveBackend.onExternalChange('ex', listener);
     const key = 'ebpf-lab:code:ex';
@@ -20,7 +20,9 @@ describe('local save backend', () => {
     expect(listener).not.toHaveBeenCalled();
     fire({ code: 'theirs', savedAt: 2, tabId: 'other-tab' });
     expect(listener).toHaveBeenCalledWith({ code: 'theirs', savedAt: 2, tabId: 'other-tab' });
-    window.dispatchEvent(new StorageEvent('storage', { key: 'ebpf-lab:code:other', newValue: '{}' }));
+    window.dispatchEvent(
+      new StorageEvent('storage', { key: 'ebpf-lab:code:other', newValue: '{}' }),
+    );
     expect(listener).toHaveBeenCalledTimes(1);
     off();
   });

@@ -46,7 +46,9 @@ export function usePreferences(): Preferences {
 }
 
 const darkQuery = () =>
-  typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+  typeof window.matchMedia === 'function'
+    ? window.matchMedia('(prefers-color-scheme: dark)')
+    : null;
 
 function subscribeSystem(listener: () => void): () => void {
   const query = darkQuery();

@@ -27,7 +27,8 @@ describe('local progress', () => {
   });
 
   it(`keeps the last ${MAX_ATTEMPTS_KEPT} attempts`, () => {
-    for (let i = 0; i < MAX_ATTEMPTS_KEPT + 5; i++) recordAttempt(`c${i}`, { ...failingResult, exerciseId: 'many' });
+    for (let i = 0; i < MAX_ATTEMPTS_KEPT + 5; i++)
+      recordAttempt(`c${i}`, { ...failingResult, exerciseId: 'many' });
     const attempts = attemptsOf('many');
     expect(attempts).toHaveLength(MAX_ATTEMPTS_KEPT);
     expect(attempts[0].code).toBe('c5');

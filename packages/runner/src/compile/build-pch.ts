@@ -7,8 +7,13 @@ import { pchFlags } from './flags.ts';
 import { runProcess } from './run-process.ts';
 import { findClang } from './sandbox.ts';
 
-export async function buildPch(header = paths.labHeader, out = paths.pch, includeDir = paths.includeDir): Promise<void> {
-  if (!existsSync(header)) throw new Error(`${header} is missing: the set-up copies lab.h there first`);
+export async function buildPch(
+  header = paths.labHeader,
+  out = paths.pch,
+  includeDir = paths.includeDir,
+): Promise<void> {
+  if (!existsSync(header))
+    throw new Error(`${header} is missing: the set-up copies lab.h there first`);
   const tmp = `${out}.tmp-${process.pid}`;
   const { clang } = await findClang();
   const res = await runProcess({

@@ -3,20 +3,20 @@ import { parseClangOutput, scrubPaths } from './diagnostics.ts';
 
 const stderr = [
   'In file included from <stdin>:1:',
-  '/work/build/include/lab.h:3:1: error: unknown type name \'root:x:0:0\'',
+  "/work/build/include/lab.h:3:1: error: unknown type name 'root:x:0:0'",
   'root:x:0:0:root:/root:/bin/bash',
   '^',
-  '<stdin>:4:12:{4:12-4:15}: warning: unused variable \'abc\' [-Wunused-variable]',
+  "<stdin>:4:12:{4:12-4:15}: warning: unused variable 'abc' [-Wunused-variable]",
   '    int abc = 1;',
   '        ^~~',
-  '<stdin>:7:20: error: expected \';\' after return statement',
+  "<stdin>:7:20: error: expected ';' after return statement",
   '    return x + 1 }',
   '               ^',
   '               ;',
   'fix-it:"<stdin>":{7:20-7:20}:";"',
   '/usr/include/bpf/bpf_helpers.h:10:2: note: declared here',
   'secret header text',
-  '<inline asm>:1:9: error: Could not find incbin file \'/x\'',
+  "<inline asm>:1:9: error: Could not find incbin file '/x'",
   ' .incbin "/x"',
   '         ^',
   'Stack dump:',
@@ -27,7 +27,7 @@ const stderr = [
 describe('parseClangOutput', () => {
   const { diagnostics, log } = parseClangOutput(stderr);
 
-  it('keeps the student file\'s messages with lines, ranges, flags and fix-its', () => {
+  it("keeps the student file's messages with lines, ranges, flags and fix-its", () => {
     expect(diagnostics[0]).toMatchObject({
       source: 'clang',
       severity: 'warning',
@@ -38,7 +38,9 @@ describe('parseClangOutput', () => {
       code: 'clang/unused-variable',
     });
     expect(diagnostics[1]).toMatchObject({ severity: 'error', line: 7, column: 20 });
-    expect(diagnostics[1].fixits).toEqual([{ line: 7, column: 20, endLine: 7, endColumn: 20, text: ';' }]);
+    expect(diagnostics[1].fixits).toEqual([
+      { line: 7, column: 20, endLine: 7, endColumn: 20, text: ';' },
+    ]);
   });
 
   it('keeps inline assembly errors without a line', () => {
@@ -73,11 +75,11 @@ describe('host paths in messages', () => {
     expect(log).not.toMatch(/\/work|<stdin>/);
   });
 
-  it('leaves the student\'s own source lines as they are', () => {
+  it("leaves the student's own source lines as they are", () => {
     expect(scrubPaths('a / b and x/y/z')).toBe('a / b and x/y/z');
     expect(scrubPaths("'/etc/shadow' file not found")).toBe("'/etc/shadow' file not found");
-    expect(scrubPaths("'/usr/lib/llvm-14/lib/clang/14.0.6/include/stdint.h:3:1' and (/a/b.h:1:2)")).toBe(
-      "'stdint.h:3:1' and (b.h:1:2)",
-    );
+    expect(
+      scrubPaths("'/usr/lib/llvm-14/lib/clang/14.0.6/include/stdint.h:3:1' and (/a/b.h:1:2)"),
+    ).toBe("'stdint.h:3:1' and (b.h:1:2)");
   });
 });

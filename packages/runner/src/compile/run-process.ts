@@ -51,5 +51,9 @@ export async function runProcess(req: ProcessRequest): Promise<CompileProcessRes
   });
   const res = await proc.result;
   if (res.spawnError) throw new Error(`cannot start ${req.command}: ${res.spawnError}`);
-  return { ...res, stdoutTruncated: res.stdoutTruncated || over, stderrTail: tail.toString('utf8') };
+  return {
+    ...res,
+    stdoutTruncated: res.stdoutTruncated || over,
+    stderrTail: tail.toString('utf8'),
+  };
 }

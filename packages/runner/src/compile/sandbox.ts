@@ -28,7 +28,8 @@ let cached: Promise<ClangInstall> | undefined;
 
 async function output(command: string, args: string[]): Promise<string> {
   const r = await runProcess(command, args, { timeoutMs: 10_000 });
-  if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.spawnError ?? r.stderr.toString()}`);
+  if (r.code !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed: ${r.spawnError ?? r.stderr.toString()}`);
   return r.stdout.toString('utf8');
 }
 
@@ -101,7 +102,10 @@ export interface SandboxOptions {
 const WORK_DIR = '/compile-work';
 
 /** prlimit + bwrap argv that runs `clang <args>` (or the compile server) in the sandbox. */
-export async function sandboxCommand(clangArgs: string[], opts: SandboxOptions): Promise<{ command: string; args: string[] }> {
+export async function sandboxCommand(
+  clangArgs: string[],
+  opts: SandboxOptions,
+): Promise<{ command: string; args: string[] }> {
   if (opts.includeDir === WORK_DIR || opts.includeDir.startsWith(`${WORK_DIR}/`)) {
     throw new Error(`the include dir may not live under ${WORK_DIR}`);
   }
@@ -140,23 +144,34 @@ export async function sandboxCommand(clangArgs: string[], opts: SandboxOptions):
   ];
   const bwrap = [
     '--unshare-all',
-    '--cap-drop', 'ALL',
-    '--uid', '65534',
-    '--gid', '65534',
+    '--cap-drop',
+    'ALL',
+    '--uid',
+    '65534',
+    '--gid',
+    '65534',
     '--die-with-parent',
     '--new-session',
     '--clearenv',
-    '--setenv', 'PATH', '/nonexistent',
-    '--setenv', 'TMPDIR', WORK_DIR,
-    '--tmpfs', '/',
+    '--setenv',
+    'PATH',
+    '/nonexistent',
+    '--setenv',
+    'TMPDIR',
+    WORK_DIR,
+    '--tmpfs',
+    '/',
     ...rootSymlinks(),
-    '--dev', '/dev',
+    '--dev',
+    '/dev',
     ...binds,
     ...writable,
     // The same working directory either way: clang records it in the debug info.
     ...(server ? ['--dir', WORK_DIR] : ['--size', String(L.fileSizeBytes), '--tmpfs', WORK_DIR]),
-    '--chdir', WORK_DIR,
-    '--remount-ro', '/',
+    '--chdir',
+    WORK_DIR,
+    '--remount-ro',
+    '/',
   ];
   return {
     command: 'prlimit',

@@ -4,9 +4,25 @@
 import { cString, ElfError, slice } from './elf.ts';
 
 export const BTF_KIND = {
-  INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9,
-  CONST: 10, RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16,
-  DECL_TAG: 17, TYPE_TAG: 18, ENUM64: 19,
+  INT: 1,
+  PTR: 2,
+  ARRAY: 3,
+  STRUCT: 4,
+  UNION: 5,
+  ENUM: 6,
+  FWD: 7,
+  TYPEDEF: 8,
+  VOLATILE: 9,
+  CONST: 10,
+  RESTRICT: 11,
+  FUNC: 12,
+  FUNC_PROTO: 13,
+  VAR: 14,
+  DATASEC: 15,
+  FLOAT: 16,
+  DECL_TAG: 17,
+  TYPE_TAG: 18,
+  ENUM64: 19,
 } as const;
 
 const MAX_TYPES = 1 << 20;
@@ -46,8 +62,17 @@ export function parseBtf(data: Buffer): Btf {
   // libbpf reads the header at offset 0 and ignores whatever follows the strings, so top-level
   // asm could put a whole BTF of its own in front of clang's. Clang's layout is exact: header,
   // types, strings, nothing else.
-  if (data[2] !== 1 || data[3] !== 0 || hdrLen !== 24 || typeOff !== 0 || strOff !== typeLen || hdrLen + strOff + strLen !== data.length) {
-    throw new ElfError('.BTF is not laid out as the compiler makes it (its header, types and strings do not add up to the section)');
+  if (
+    data[2] !== 1 ||
+    data[3] !== 0 ||
+    hdrLen !== 24 ||
+    typeOff !== 0 ||
+    strOff !== typeLen ||
+    hdrLen + strOff + strLen !== data.length
+  ) {
+    throw new ElfError(
+      '.BTF is not laid out as the compiler makes it (its header, types and strings do not add up to the section)',
+    );
   }
   const types = slice(data, hdrLen + typeOff, typeLen, '.BTF types');
   const strings = slice(data, hdrLen + strOff, strLen, '.BTF strings');
@@ -68,7 +93,13 @@ export function parseBtf(data: Buffer): Btf {
     at += 12;
     const kind = (info >>> 24) & 0x1f;
     const vlen = info & 0xffff;
-    const t: BtfType = { kind, name: cString(strings, nameOff, 'BTF name'), sizeOrType, vlen, members: [] };
+    const t: BtfType = {
+      kind,
+      name: cString(strings, nameOff, 'BTF name'),
+      sizeOrType,
+      vlen,
+      members: [],
+    };
     switch (kind) {
       case BTF_KIND.INT:
       case BTF_KIND.VAR:
@@ -91,7 +122,8 @@ export function parseBtf(data: Buffer): Btf {
             // DATASEC entries are (type, offset, size): no name.
             name: kind === BTF_KIND.DATASEC ? '' : cString(strings, first, 'BTF member name'),
             type: kind === BTF_KIND.DATASEC ? first : types.readUInt32LE(at + 4),
-            offset: kind === BTF_KIND.DATASEC ? types.readUInt32LE(at + 4) : types.readUInt32LE(at + 8),
+            offset:
+              kind === BTF_KIND.DATASEC ? types.readUInt32LE(at + 4) : types.readUInt32LE(at + 8),
           });
         }
         break;
@@ -130,7 +162,13 @@ export function btfType(btf: Btf, id: number): BtfType {
 
 /** Follows typedefs and qualifiers (bounded: a cycle is malformed BTF). */
 export function resolveType(btf: Btf, id: number): { id: number; type: BtfType } {
-  const skip: number[] = [BTF_KIND.TYPEDEF, BTF_KIND.VOLATILE, BTF_KIND.CONST, BTF_KIND.RESTRICT, BTF_KIND.TYPE_TAG];
+  const skip: number[] = [
+    BTF_KIND.TYPEDEF,
+    BTF_KIND.VOLATILE,
+    BTF_KIND.CONST,
+    BTF_KIND.RESTRICT,
+    BTF_KIND.TYPE_TAG,
+  ];
   for (let i = 0; i < 64; i++) {
     const t = btfType(btf, id);
     if (!skip.includes(t.kind)) return { id, type: t };
@@ -208,14 +246,16 @@ export function parseLineInfo(ext: Buffer, btf: Btf): Map<string, LineInfo[]> {
   const data = slice(ext, hdrLen + lineOff, lineLen, '.BTF.ext line info');
   if (data.length < 4) throw new ElfError('.BTF.ext line info is too short');
   const recSize = data.readUInt32LE(0);
-  if (recSize < 16 || recSize > 1024) throw new ElfError('.BTF.ext line info has a bad record size');
+  if (recSize < 16 || recSize > 1024)
+    throw new ElfError('.BTF.ext line info has a bad record size');
   let at = 4;
   while (at < data.length) {
     if (at + 8 > data.length) throw new ElfError('.BTF.ext line info runs past its end');
     const secName = cString(btf.strings, data.readUInt32LE(at), 'line info section');
     const count = data.readUInt32LE(at + 4);
     at += 8;
-    if (count * recSize > data.length - at) throw new ElfError('.BTF.ext line info runs past its end');
+    if (count * recSize > data.length - at)
+      throw new ElfError('.BTF.ext line info runs past its end');
     const list = out.get(secName) ?? [];
     for (let i = 0; i < count; i++, at += recSize) {
       const insnOff = data.readUInt32LE(at);

@@ -1,13 +1,31 @@
 // Step 2 of a run: checks on the compiled object before anything touches the kernel
 // (docs/architecture.md, sections 1 and 4). Pure: the object and the rules in, refusals with lines out.
 import type { Diagnostic } from '@ebpf-lab/protocol';
-import { BTF_KIND, coreRelocationBytes, parseBtf, parseLineInfo, resolveType, typeSize } from './btf.ts';
+import {
+  BTF_KIND,
+  coreRelocationBytes,
+  parseBtf,
+  parseLineInfo,
+  resolveType,
+  typeSize,
+} from './btf.ts';
 import type { Btf, LineInfo } from './btf.ts';
 import { findUnsafeFormats } from './format-strings.ts';
 import { ContextFlow } from './context-flow.ts';
 import type { CodeSection, FunctionRange, Location, MapSizes } from './context-flow.ts';
 import { possibleCpus } from './cpus.ts';
-import { ElfError, parseElf, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION } from './elf.ts';
+import {
+  ElfError,
+  parseElf,
+  SHF_EXECINSTR,
+  SHN_LORESERVE,
+  SHN_UNDEF,
+  SHT_NOBITS,
+  STB_LOCAL,
+  STT_FILE,
+  STT_FUNC,
+  STT_SECTION,
+} from './elf.ts';
 import type { ElfFile, ElfSymbol } from './elf.ts';
 import { contextSizesSync } from './tracefs.ts';
 import { ALLOWED_HELPERS, helperArgCount, helperName, refusalReason } from './helpers.ts';
@@ -75,13 +93,19 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Local symbols clang makes: labels (LBB0_1), static locals (`func.var`), string literals. */
 const LOCAL_NAME = /^[A-Za-z0-9_.$]*$/;
 const DATA_SECTION = /^\.(?:rodata|data|bss)(?:\.[A-Za-z0-9_.]+)?$/;
-const META_SECTION = /^(?:|\.strtab|\.shstrtab|\.symtab|\.BTF|\.BTF\.ext|\.llvm_addrsig|\.rel.+|\.debug_[a-z_.]+)$/;
+const META_SECTION =
+  /^(?:|\.strtab|\.shstrtab|\.symtab|\.BTF|\.BTF\.ext|\.llvm_addrsig|\.rel.+|\.debug_[a-z_.]+)$/;
 
 /**
  * lab.h's ring buffer, which the lab accounts for itself. Recognised by what it is, not by its
  * name: a student map named lab_events with another shape is the student's, and refused.
  */
-const LAB_RINGBUF = { name: 'lab_events', fields: ['type', 'max_entries'], type: 27, maxEntries: 256 * 1024 };
+const LAB_RINGBUF = {
+  name: 'lab_events',
+  fields: ['type', 'max_entries'],
+  type: 27,
+  maxEntries: 256 * 1024,
+};
 const PER_CPU = new Set([5, 6, 10]);
 
 const MAP_TYPES: Record<number, string> = {
@@ -142,7 +166,8 @@ function inspect(
   const seen = new Set<string>();
   for (const s of elf.sections) {
     // libbpf takes the last section of a name where this file reads the first: no two may share one.
-    if (s.index !== 0 && seen.has(s.name)) throw new ElfError(`it has two sections named ${printable(s.name)}`);
+    if (s.index !== 0 && seen.has(s.name))
+      throw new ElfError(`it has two sections named ${printable(s.name)}`);
     seen.add(s.name);
   }
   const btfSection = elf.byName('.BTF');
@@ -157,7 +182,7 @@ function inspect(
       column: 0,
       code: 'static/core-relocation',
       message:
-        'your file uses CO-RE relocations (preserve_access_index, bpf_core_read, bpf_core_field_exists …): the loader would rewrite those accesses from the kernel\'s own types after these checks, so the lab does not allow them; read the tracepoint\'s fields through its own struct (ctx->args[1], ctx->ret)',
+        "your file uses CO-RE relocations (preserve_access_index, bpf_core_read, bpf_core_field_exists …): the loader would rewrite those accesses from the kernel's own types after these checks, so the lab does not allow them; read the tracepoint's fields through its own struct (ctx->args[1], ctx->ret)",
     });
     return;
   }
@@ -165,7 +190,14 @@ function inspect(
   const studentFile = guessStudentFile(lines);
 
   const refuse = (code: string, message: string, where?: Location | { name: string }): void => {
-    const d: Diagnostic = { source: 'static', severity: 'error', line: 0, column: 0, code, message };
+    const d: Diagnostic = {
+      source: 'static',
+      severity: 'error',
+      line: 0,
+      column: 0,
+      code,
+      message,
+    };
     if (where && 'name' in where) {
       // Maps and externs have no instruction: their declaration in the source gives the line.
       const line = declarationLine(sourceLines, where.name);
@@ -198,10 +230,15 @@ function inspect(
     const exec = (s.flags & BigInt(SHF_EXECINSTR)) !== 0n;
     if (exec) {
       if (s.name !== '.text' && !allowed.has(s.name)) {
-        refuse('static/section', `section "${printable(s.name)}" is not allowed in this exercise (allowed: ${[...allowed].join(', ')})`, { section: s.name, insn: 0 });
+        refuse(
+          'static/section',
+          `section "${printable(s.name)}" is not allowed in this exercise (allowed: ${[...allowed].join(', ')})`,
+          { section: s.name, insn: 0 },
+        );
         continue;
       }
-      if (s.type === SHT_NOBITS || s.data.length % 8 !== 0) throw new ElfError(`section ${s.name} is not whole instructions`);
+      if (s.type === SHT_NOBITS || s.data.length % 8 !== 0)
+        throw new ElfError(`section ${s.name} is not whole instructions`);
       code.set(s.index, { index: s.index, name: s.name, data: s.data, relocs: new Map() });
     } else if (DATA_SECTION.test(s.name)) {
       // Each becomes a map of its own (libbpf's internal maps), restored between scenarios.
@@ -216,7 +253,8 @@ function inspect(
     const sec = code.get(index);
     if (!sec) continue;
     for (const r of relocs) {
-      if (r.offset % 8 !== 0) throw new ElfError(`a relocation in ${sec.name} is not on an instruction`);
+      if (r.offset % 8 !== 0)
+        throw new ElfError(`a relocation in ${sec.name} is not on an instruction`);
       sec.relocs.set(r.offset / 8, elf.symbols[r.symbol]);
     }
   }
@@ -225,7 +263,11 @@ function inspect(
   for (const [i, sym] of elf.symbols.entries()) {
     if (i === 0 || sym.type === STT_SECTION || sym.type === STT_FILE) continue;
     if (sym.shndx === SHN_UNDEF) {
-      refuse('static/extern', `"${printable(sym.name)}" is declared but not defined in your file (extern, ksym and kconfig symbols are not allowed)`, firstUse(code, sym) ?? { name: sym.name });
+      refuse(
+        'static/extern',
+        `"${printable(sym.name)}" is declared but not defined in your file (extern, ksym and kconfig symbols are not allowed)`,
+        firstUse(code, sym) ?? { name: sym.name },
+      );
       continue;
     }
     const global = sym.bind !== STB_LOCAL;
@@ -234,15 +276,30 @@ function inspect(
       continue;
     }
     if (global && sym.name.startsWith('lab_') && !labNames.has(sym.name)) {
-      refuse('static/reserved-name', `"${sym.name}": names starting with lab_ are reserved for lab.h`, { name: sym.name });
+      refuse(
+        'static/reserved-name',
+        `"${sym.name}": names starting with lab_ are reserved for lab.h`,
+        { name: sym.name },
+      );
     }
   }
 
   // Maps.
   const cpus = rules.possibleCpus ?? possibleCpus();
-  checkMaps(elf, btf, rules.limits, labNames, { bytes: dataBytes, sections: dataSections }, cpus, maps, refuse);
+  checkMaps(
+    elf,
+    btf,
+    rules.limits,
+    labNames,
+    { bytes: dataBytes, sections: dataSections },
+    cpus,
+    maps,
+    refuse,
+  );
   const mapsIndex = elf.byName('.maps')?.index;
-  const sizes = new Map<string, MapSizes>(maps.map((m) => [m.name, { keySize: m.keySize, valueSize: m.valueSize }]));
+  const sizes = new Map<string, MapSizes>(
+    maps.map((m) => [m.name, { keySize: m.keySize, valueSize: m.valueSize }]),
+  );
   const mapOf = (sym: ElfSymbol): MapSizes | undefined =>
     sym.shndx === mapsIndex && sym.type !== STT_SECTION ? sizes.get(sym.name) : undefined;
 
@@ -251,8 +308,15 @@ function inspect(
   for (const sym of elf.symbols) {
     if (sym.type !== STT_FUNC || !code.has(sym.shndx)) continue;
     const sec = code.get(sym.shndx) as CodeSection;
-    if (sym.value % 8 !== 0 || sym.size % 8 !== 0 || sym.size === 0 || sym.value + sym.size > sec.data.length) {
-      throw new ElfError(`function ${printable(sym.name)} does not cover whole instructions of ${printable(sec.name)}`);
+    if (
+      sym.value % 8 !== 0 ||
+      sym.size % 8 !== 0 ||
+      sym.size === 0 ||
+      sym.value + sym.size > sec.data.length
+    ) {
+      throw new ElfError(
+        `function ${printable(sym.name)} does not cover whole instructions of ${printable(sec.name)}`,
+      );
     }
     const list = functions.get(sym.shndx) ?? [];
     list.push({ start: sym.value / 8, end: (sym.value + sym.size) / 8 });
@@ -261,7 +325,8 @@ function inspect(
   for (const [index, list] of functions) {
     list.sort((a, b) => a.start - b.start);
     for (let k = 1; k < list.length; k++) {
-      if (list[k].start < list[k - 1].end) throw new ElfError(`two functions of ${printable(code.get(index)?.name ?? '')} overlap`);
+      if (list[k].start < list[k - 1].end)
+        throw new ElfError(`two functions of ${printable(code.get(index)?.name ?? '')} overlap`);
     }
   }
   const text = elf.byName('.text');
@@ -287,17 +352,30 @@ function inspect(
     if (!sec || sec.name === '.text') continue;
     if (!IDENT.test(sym.name)) continue; // refused above
     if (sym.bind === STB_LOCAL) {
-      refuse('static/program', `program ${sym.name} is static; programs must be global functions`, { section: sec.name, insn: sym.value / 8 });
+      refuse('static/program', `program ${sym.name} is static; programs must be global functions`, {
+        section: sec.name,
+        insn: sym.value / 8,
+      });
       continue;
     }
-    const flow = ContextFlow.analyze(code, sec.index, sym.value / 8, flowOptions, (sym.value + sym.size) / 8);
+    const flow = ContextFlow.analyze(
+      code,
+      sec.index,
+      sym.value / 8,
+      flowOptions,
+      (sym.value + sym.size) / 8,
+    );
     const limit = contextSizes[sec.name];
     const tp = sec.name.split('/').pop() ?? sec.name;
     let maxRead = 0;
     for (const a of flow.accesses) {
       maxRead = Math.max(maxRead, a.off + a.size);
       if (limit === undefined) {
-        refuse('static/context-bound', `${sym.name} reads its context, but the size of ${sec.name}'s context is not known`, a);
+        refuse(
+          'static/context-bound',
+          `${sym.name} reads its context, but the size of ${sec.name}'s context is not known`,
+          a,
+        );
       } else if (a.off < 0 || a.off + a.size > limit) {
         refuse(
           'static/context-bound',
@@ -309,10 +387,19 @@ function inspect(
     for (const p of flow.problems) refuse(p.code, `${sym.name} ${p.message}`, p);
     for (const h of flow.helperCalls) {
       const name = helperName(h.id);
-      if (!helpers.has(name)) refuse('static/forbidden-helper', `${sym.name} calls ${name}, which is not allowed: ${refusalReason(name)}`, h);
+      if (!helpers.has(name))
+        refuse(
+          'static/forbidden-helper',
+          `${sym.name} calls ${name}, which is not allowed: ${refusalReason(name)}`,
+          h,
+        );
     }
     if (flow.reachable > rules.limits.maxInsns) {
-      refuse('static/insn-limit', `program ${sym.name} has ${flow.reachable} instructions; the limit is ${rules.limits.maxInsns}`, { section: sec.name, insn: sym.value / 8 });
+      refuse(
+        'static/insn-limit',
+        `program ${sym.name} has ${flow.reachable} instructions; the limit is ${rules.limits.maxInsns}`,
+        { section: sec.name, insn: sym.value / 8 },
+      );
     }
     programs.push({
       name: sym.name,
@@ -323,7 +410,10 @@ function inspect(
     });
   }
   if (programs.length === 0 && !out.length) {
-    refuse('static/no-program', `your file defines no program; put one in a section such as SEC("${rules.sections[0] ?? ''}")`);
+    refuse(
+      'static/no-program',
+      `your file defines no program; put one in a section such as SEC("${rules.sections[0] ?? ''}")`,
+    );
   }
 }
 
@@ -360,13 +450,15 @@ function checkMaps(
   if (hasMapsSection && !mapsSec) throw new ElfError('.maps has no BTF description');
   // The compiler leaves a DATASEC's size 0 for libbpf to fill in from the section; a size set
   // by hand would make libbpf trust the hand-made layout.
-  if (mapsSec && mapsSec.sizeOrType !== 0) throw new ElfError('the BTF description of .maps was not made by the compiler');
+  if (mapsSec && mapsSec.sizeOrType !== 0)
+    throw new ElfError('the BTF description of .maps was not made by the compiler');
   let memory = data.bytes;
   let studentMaps = data.sections.length;
   let labRingbufSeen = false;
   for (const v of mapsSec?.members ?? []) {
     const variable = resolveType(btf, v.type).type;
-    if (variable.kind !== BTF_KIND.VAR) throw new ElfError('.maps holds something that is not a variable');
+    if (variable.kind !== BTF_KIND.VAR)
+      throw new ElfError('.maps holds something that is not a variable');
     const name = variable.name;
     const def = resolveType(btf, variable.sizeOrType).type;
     if (def.kind !== BTF_KIND.STRUCT) throw new ElfError(`map ${name} is not a struct definition`);
@@ -376,11 +468,15 @@ function checkMaps(
     for (const m of def.members) {
       fields.push(m.name);
       const ptr = resolveType(btf, m.type).type;
-      if (ptr.kind !== BTF_KIND.PTR) throw new ElfError(`map ${name} field ${m.name} is not a pointer`);
+      if (ptr.kind !== BTF_KIND.PTR)
+        throw new ElfError(`map ${name} field ${m.name} is not a pointer`);
       const target = resolveType(btf, ptr.sizeOrType).type;
       // __uint(field, N) is `int (*field)[N]`; __type(field, T) is `T *field`.
       const num = target.kind === BTF_KIND.ARRAY ? (target.array?.nelems ?? 0) : undefined;
-      if (num === undefined && ['type', 'max_entries', 'key_size', 'value_size', 'map_flags'].includes(m.name)) {
+      if (
+        num === undefined &&
+        ['type', 'max_entries', 'key_size', 'value_size', 'map_flags'].includes(m.name)
+      ) {
         throw new ElfError(`map ${name} field ${m.name} is not a number`);
       }
       const size = () => typeSize(btf, ptr.sizeOrType) ?? 0;
@@ -408,10 +504,18 @@ function checkMaps(
           info.flags = num ?? 0;
           break;
         case 'pinning':
-          refuse('static/map-pinning', `map ${name} is pinned; pinned maps outlive the run, so pinning is not allowed`, { name });
+          refuse(
+            'static/map-pinning',
+            `map ${name} is pinned; pinned maps outlive the run, so pinning is not allowed`,
+            { name },
+          );
           break;
         default:
-          refuse('static/map-field', `map ${name} sets "${printable(m.name)}", which the lab does not allow`, { name });
+          refuse(
+            'static/map-field',
+            `map ${name} sets "${printable(m.name)}", which the lab does not allow`,
+            { name },
+          );
       }
     }
     info.type = MAP_TYPES[typeId] ?? `type ${typeId}`;
@@ -426,36 +530,66 @@ function checkMaps(
       continue;
     }
     if (labNames.has(name)) {
-      refuse('static/reserved-name', `map ${name} is not lab.h's ${name}: names starting with lab_ are reserved for lab.h`, { name });
+      refuse(
+        'static/reserved-name',
+        `map ${name} is not lab.h's ${name}: names starting with lab_ are reserved for lab.h`,
+        { name },
+      );
     }
     studentMaps += 1;
     if (!MAP_TYPES[typeId]) {
-      refuse('static/map-type', `map ${name} has type ${typeId}; allowed: hash, array, their per-CPU and LRU variants, ring buffers`, { name });
+      refuse(
+        'static/map-type',
+        `map ${name} has type ${typeId}; allowed: hash, array, their per-CPU and LRU variants, ring buffers`,
+        { name },
+      );
       continue;
     }
     if (typeId === RINGBUF) {
       memory += info.maxEntries;
     } else {
       if (info.maxEntries > limits.maxMapEntries) {
-        refuse('static/map-size', `map ${name} has max_entries ${info.maxEntries}; the limit is ${limits.maxMapEntries}`, { name });
+        refuse(
+          'static/map-size',
+          `map ${name} has max_entries ${info.maxEntries}; the limit is ${limits.maxMapEntries}`,
+          { name },
+        );
       }
       if (info.valueSize > limits.maxMapValueBytes) {
-        refuse('static/map-size', `map ${name} has ${info.valueSize}-byte values; the limit is ${limits.maxMapValueBytes} bytes`, { name });
+        refuse(
+          'static/map-size',
+          `map ${name} has ${info.valueSize}-byte values; the limit is ${limits.maxMapValueBytes} bytes`,
+          { name },
+        );
       }
       if (info.keySize > limits.maxMapValueBytes) {
-        refuse('static/map-size', `map ${name} has ${info.keySize}-byte keys; the limit is ${limits.maxMapValueBytes} bytes`, { name });
+        refuse(
+          'static/map-size',
+          `map ${name} has ${info.keySize}-byte keys; the limit is ${limits.maxMapValueBytes} bytes`,
+          { name },
+        );
       }
       // A per-CPU map keeps a value, rounded up to 8 bytes, for every possible CPU.
-      const valueBytes = PER_CPU.has(typeId) ? Math.ceil(info.valueSize / 8) * 8 * cpus : info.valueSize;
+      const valueBytes = PER_CPU.has(typeId)
+        ? Math.ceil(info.valueSize / 8) * 8 * cpus
+        : info.valueSize;
       memory += (info.keySize + valueBytes) * info.maxEntries;
     }
   }
   if (studentMaps > limits.maxMaps) {
-    const globals = data.sections.length ? ` (${data.sections.length} of them for your globals: ${data.sections.join(', ')})` : '';
-    refuse('static/map-count', `your file defines ${studentMaps} maps${globals}; the limit is ${limits.maxMaps}`);
+    const globals = data.sections.length
+      ? ` (${data.sections.length} of them for your globals: ${data.sections.join(', ')})`
+      : '';
+    refuse(
+      'static/map-count',
+      `your file defines ${studentMaps} maps${globals}; the limit is ${limits.maxMaps}`,
+    );
   }
   if (memory > limits.memoryBytes) {
-    refuse('static/map-memory', `your maps and globals need ${memory} bytes; the limit is ${limits.memoryBytes} bytes`);
+    refuse(
+      'static/map-memory',
+      `your maps and globals need ${memory} bytes; the limit is ${limits.memoryBytes} bytes`,
+    );
   }
 }
 
@@ -466,13 +600,18 @@ function guessStudentFile(lines: Map<string, LineInfo[]>): string | undefined {
   }
   const counts = new Map<string, number>();
   for (const list of lines.values()) {
-    for (const li of list) if (!li.file.endsWith('.h')) counts.set(li.file, (counts.get(li.file) ?? 0) + 1);
+    for (const li of list)
+      if (!li.file.endsWith('.h')) counts.set(li.file, (counts.get(li.file) ?? 0) + 1);
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 /** The student's line for an instruction: the nearest line info at or before it in their file. */
-function lineOf(lines: Map<string, LineInfo[]>, where: Location, studentFile: string | undefined): LineInfo | undefined {
+function lineOf(
+  lines: Map<string, LineInfo[]>,
+  where: Location,
+  studentFile: string | undefined,
+): LineInfo | undefined {
   const list = lines.get(where.section);
   if (!list) return undefined;
   let best: LineInfo | undefined;

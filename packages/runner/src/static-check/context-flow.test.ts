@@ -25,8 +25,10 @@ const jneImm = (dst: number, imm: number, off: number) => insn(0x55, dst, 0, off
 const ja = (off: number) => insn(0x05, 0, 0, off, 0);
 const exit = () => insn(0x95, 0, 0, 0, 0);
 /** An atomic on 8 bytes at *(dst + off) with src, imm naming the operation. */
-const atomic64 = (dst: number, off: number, src: number, imm: number) => insn(0xdb, dst, src, off, imm);
-const ldImm64 = (dst: number, src: number, imm: number) => Buffer.concat([insn(0x18, dst, src, 0, imm), insn(0, 0, 0, 0, 0)]);
+const atomic64 = (dst: number, off: number, src: number, imm: number) =>
+  insn(0xdb, dst, src, off, imm);
+const ldImm64 = (dst: number, src: number, imm: number) =>
+  Buffer.concat([insn(0x18, dst, src, 0, imm), insn(0, 0, 0, 0, 0)]);
 const jeqReg = (dst: number, src: number, off: number) => insn(0x1d, dst, src, off, 0);
 const jgtImm = (dst: number, imm: number, off: number) => insn(0x25, dst, 0, off, imm);
 const stx32 = (dst: number, off: number, src: number) => insn(0x63, dst, src, off, 0);
@@ -41,7 +43,10 @@ const reads = (r: FlowResult) => r.accesses.map((a) => [a.insn, a.off, a.size]);
 describe('context data-flow', () => {
   it('finds loads through copies of r1 kept across helper calls', () => {
     const r = analyze(mov(6, 1), call(14), ldx64(0, 6, 24), ldx32(2, 6, 8), exit());
-    expect(reads(r)).toEqual([[2, 24, 8], [3, 8, 4]]);
+    expect(reads(r)).toEqual([
+      [2, 24, 8],
+      [3, 8, 4],
+    ]);
     expect(r.problems).toEqual([]);
   });
 
@@ -51,18 +56,40 @@ describe('context data-flow', () => {
   });
 
   it('forgets a slot once it is overwritten with something else', () => {
-    const r = analyze(stx64(10, -8, 1), movImm(2, 0), stx64(10, -8, 2), ldx64(3, 10, -8), ldx64(0, 3, 999), exit());
+    const r = analyze(
+      stx64(10, -8, 1),
+      movImm(2, 0),
+      stx64(10, -8, 2),
+      ldx64(3, 10, -8),
+      ldx64(0, 3, 999),
+      exit(),
+    );
     expect(reads(r)).toEqual([]);
   });
 
   it('follows a stack pointer kept in another register', () => {
-    const r = analyze(mov(2, 10), addImm(2, -24), stx64(2, 0, 1), ldx64(4, 10, -24), ldx64(0, 4, 100), exit());
+    const r = analyze(
+      mov(2, 10),
+      addImm(2, -24),
+      stx64(2, 0, 1),
+      ldx64(4, 10, -24),
+      ldx64(0, 4, 100),
+      exit(),
+    );
     expect(reads(r)).toEqual([[4, 100, 8]]);
   });
 
   it('refuses storing the context anywhere but its own stack', () => {
     // r0 = map value (from a lookup), *(r0 + 0) = ctx.
-    const r = analyze(mov(6, 1), movImm(1, 0), call(1), jneImm(0, 0, 1), exit(), stx64(0, 0, 6), exit());
+    const r = analyze(
+      mov(6, 1),
+      movImm(1, 0),
+      call(1),
+      jneImm(0, 0, 1),
+      exit(),
+      stx64(0, 0, 6),
+      exit(),
+    );
     expect(r.problems.map((p) => [p.insn, p.code])).toEqual([[5, 'static/context-flow']]);
   });
 
@@ -98,13 +125,30 @@ describe('context data-flow', () => {
 
   it('refuses a subprogram reading a caller stack that holds the context', () => {
     // main: *(fp-8) = ctx; r1 = fp-8; call sub; exit.  sub: r2 = *(r1 + 0); r0 = *(r2 + 8); exit.
-    const r = analyze(stx64(10, -8, 1), mov(1, 10), addImm(1, -8), callLocal(1), exit(), ldx64(2, 1, 0), ldx64(0, 2, 8), exit());
+    const r = analyze(
+      stx64(10, -8, 1),
+      mov(1, 10),
+      addImm(1, -8),
+      callLocal(1),
+      exit(),
+      ldx64(2, 1, 0),
+      ldx64(0, 2, 8),
+      exit(),
+    );
     expect(r.problems.map((p) => [p.insn, p.code])).toEqual([[5, 'static/context-flow']]);
   });
 
   it('reaches a fixpoint on loops', () => {
     // r2 = fp; loop: r2 += -8; *(r2 + 0) = r1; if r3 != 0 goto loop; r4 = *(fp - 800); r0 = *(r4 + 72)
-    const r = analyze(mov(2, 10), addImm(2, -8), stx64(2, 0, 1), jneImm(3, 0, -3), ldx64(4, 10, -800), ldx64(0, 4, 72), exit());
+    const r = analyze(
+      mov(2, 10),
+      addImm(2, -8),
+      stx64(2, 0, 1),
+      jneImm(3, 0, -3),
+      ldx64(4, 10, -800),
+      ldx64(0, 4, 72),
+      exit(),
+    );
     // The slot offset widens to "somewhere on the stack": storing the context there is refused.
     expect(r.problems.map((p) => p.code)).toContain('static/context-flow');
   });
@@ -117,18 +161,37 @@ describe('context data-flow', () => {
 const codes = (r: FlowResult) => r.problems.map((p) => [p.insn, p.code]);
 
 describe('atomics on a slot that holds the context pointer', () => {
-  const FETCHING = { fetch_add: 0x01, fetch_or: 0x41, fetch_and: 0x51, fetch_xor: 0xa1, xchg: 0xe1 };
+  const FETCHING = {
+    fetch_add: 0x01,
+    fetch_or: 0x41,
+    fetch_and: 0x51,
+    fetch_xor: 0xa1,
+    xchg: 0xe1,
+  };
   for (const [name, imm] of Object.entries(FETCHING)) {
     it(`refuses ${name}, which hands the context pointer back`, () => {
       // *(fp-8) = ctx; r2 = 0; r2 = atomic(fp-8, r2); r0 = *(r2 + 4096)
-      const r = analyze(stx64(10, -8, 1), movImm(2, 0), atomic64(10, -8, 2, imm), ldx64(0, 2, 4096), exit());
+      const r = analyze(
+        stx64(10, -8, 1),
+        movImm(2, 0),
+        atomic64(10, -8, 2, imm),
+        ldx64(0, 2, 4096),
+        exit(),
+      );
       expect(codes(r)).toEqual([[2, 'static/context-flow']]);
       expect(r.problems[0].message).toContain('may hold the context pointer');
     });
   }
 
   it('refuses cmpxchg, which hands it back in r0', () => {
-    const r = analyze(stx64(10, -8, 1), movImm(0, 0), movImm(2, 0), atomic64(10, -8, 2, 0xf1), ldx64(3, 0, 4096), exit());
+    const r = analyze(
+      stx64(10, -8, 1),
+      movImm(0, 0),
+      movImm(2, 0),
+      atomic64(10, -8, 2, 0xf1),
+      ldx64(3, 0, 4096),
+      exit(),
+    );
     expect(codes(r)).toEqual([[3, 'static/context-flow']]);
   });
 
@@ -139,7 +202,13 @@ describe('atomics on a slot that holds the context pointer', () => {
 
   it('passes the same atomics on a slot that holds a number', () => {
     for (const imm of [0x00, 0x01, 0x41, 0x51, 0xa1, 0xe1, 0xf1]) {
-      const r = analyze(movImm(2, 5), stx64(10, -8, 2), atomic64(10, -8, 2, imm), ldx64(0, 1, 16), exit());
+      const r = analyze(
+        movImm(2, 5),
+        stx64(10, -8, 2),
+        atomic64(10, -8, 2, imm),
+        ldx64(0, 1, 16),
+        exit(),
+      );
       expect(r.problems).toEqual([]);
     }
   });
@@ -149,7 +218,12 @@ describe('load-acquire, store-release and unknown atomics', () => {
   it('reads load-acquire as a load: from the context, and of a spilled context pointer', () => {
     const direct = analyze(atomic64(2, 4096, 1, 0x100), exit());
     expect(reads(direct)).toEqual([[0, 4096, 8]]);
-    const spilled = analyze(stx64(10, -8, 1), atomic64(2, -8, 10, 0x100), ldx64(0, 2, 4096), exit());
+    const spilled = analyze(
+      stx64(10, -8, 1),
+      atomic64(2, -8, 10, 0x100),
+      ldx64(0, 2, 4096),
+      exit(),
+    );
     expect(reads(spilled)).toEqual([[2, 4096, 8]]);
     expect(reads(analyze(atomic64(2, 24, 1, 0x100), exit()))).toEqual([[0, 24, 8]]);
   });
@@ -172,15 +246,33 @@ describe('stores that may or may not hit a stack slot', () => {
     // r6 = map value or NULL; *(fp-8) = ctx; r2 = fp-8; if r7 == 0 goto +1; r2 = r6;
     // *(r2 + 0) = 0; r3 = *(fp-8); r0 = *(r3 + 4096)
     const r = analyze(
-      mov(9, 1), movImm(1, 0), call(1), mov(6, 0),
-      stx64(10, -8, 9), mov(2, 10), addImm(2, -8), jneImm(7, 0, 1), mov(2, 6),
-      insn(0x7a, 2, 0, 0, 0), ldx64(3, 10, -8), ldx64(0, 3, 4096), exit(),
+      mov(9, 1),
+      movImm(1, 0),
+      call(1),
+      mov(6, 0),
+      stx64(10, -8, 9),
+      mov(2, 10),
+      addImm(2, -8),
+      jneImm(7, 0, 1),
+      mov(2, 6),
+      insn(0x7a, 2, 0, 0, 0),
+      ldx64(3, 10, -8),
+      ldx64(0, 3, 4096),
+      exit(),
     );
     expect(reads(r)).toEqual([[11, 4096, 8]]);
   });
 
   it('forgets it when the store certainly lands on the slot', () => {
-    const r = analyze(stx64(10, -8, 1), mov(2, 10), addImm(2, -8), insn(0x7a, 2, 0, 0, 0), ldx64(3, 10, -8), ldx64(0, 3, 4096), exit());
+    const r = analyze(
+      stx64(10, -8, 1),
+      mov(2, 10),
+      addImm(2, -8),
+      insn(0x7a, 2, 0, 0, 0),
+      ldx64(3, 10, -8),
+      ldx64(0, 3, 4096),
+      exit(),
+    );
     expect(reads(r)).toEqual([]);
   });
 });
@@ -198,34 +290,72 @@ describe('calls as libbpf links them', () => {
   });
 
   it('refuses a call with no relocation from a program section', () => {
-    const secs = sections(Buffer.concat([ldx64(0, 1, 4000), exit()]), Buffer.concat([insn(0x85, 0, 1, 0, -1), exit()]));
-    const r = ContextFlow.analyze(secs, 2, 0, opts(new Map([[1, [{ start: 0, end: 2 }]], [2, [{ start: 0, end: 2 }]]])), 2);
+    const secs = sections(
+      Buffer.concat([ldx64(0, 1, 4000), exit()]),
+      Buffer.concat([insn(0x85, 0, 1, 0, -1), exit()]),
+    );
+    const r = ContextFlow.analyze(
+      secs,
+      2,
+      0,
+      opts(
+        new Map([
+          [1, [{ start: 0, end: 2 }]],
+          [2, [{ start: 0, end: 2 }]],
+        ]),
+      ),
+      2,
+    );
     expect(codes(r)).toEqual([[0, 'static/call']]);
   });
 
   it('follows a relocated call to the start of a .text function, and refuses one into its middle', () => {
     const text = Buffer.concat([ldx64(0, 1, 4000), movImm(0, 0), exit()]);
     const sym = { name: '.text', value: 0, size: 0, type: 3, bind: 0, shndx: 1 };
-    const fns = new Map([[1, [{ start: 0, end: 3 }]], [2, [{ start: 0, end: 2 }]]]);
-    const ok = ContextFlow.analyze(sections(text, Buffer.concat([insn(0x85, 0, 1, 0, -1), exit()]), new Map([[0, sym]])), 2, 0, opts(fns), 2);
+    const fns = new Map([
+      [1, [{ start: 0, end: 3 }]],
+      [2, [{ start: 0, end: 2 }]],
+    ]);
+    const ok = ContextFlow.analyze(
+      sections(text, Buffer.concat([insn(0x85, 0, 1, 0, -1), exit()]), new Map([[0, sym]])),
+      2,
+      0,
+      opts(fns),
+      2,
+    );
     expect(reads(ok)).toEqual([[0, 4000, 8]]);
-    const middle = ContextFlow.analyze(sections(text, Buffer.concat([insn(0x85, 0, 1, 0, 0), exit()]), new Map([[0, sym]])), 2, 0, opts(fns), 2);
+    const middle = ContextFlow.analyze(
+      sections(text, Buffer.concat([insn(0x85, 0, 1, 0, 0), exit()]), new Map([[0, sym]])),
+      2,
+      0,
+      opts(fns),
+      2,
+    );
     expect(codes(middle)).toEqual([[0, 'static/call']]);
   });
 
   it('keeps each function inside its own bounds', () => {
-    const r = ContextFlow.analyze(sections(Buffer.alloc(0), Buffer.concat([ja(1), exit(), exit()])), 2, 0, opts(new Map([[2, [{ start: 0, end: 2 }]]])), 2);
+    const r = ContextFlow.analyze(
+      sections(Buffer.alloc(0), Buffer.concat([ja(1), exit(), exit()])),
+      2,
+      0,
+      opts(new Map([[2, [{ start: 0, end: 2 }]]])),
+      2,
+    );
     expect(codes(r)).toEqual([[0, 'static/context-flow']]);
   });
 });
 
 describe('raw 64-bit loads', () => {
   it('refuses pseudo sources 1-6 without a relocation, and passes a plain constant', () => {
-    for (const src of [1, 2, 3, 5, 6]) expect(codes(analyze(ldImm64(2, src, 3), exit()))).toEqual([[0, 'static/raw-load']]);
+    for (const src of [1, 2, 3, 5, 6])
+      expect(codes(analyze(ldImm64(2, src, 3), exit()))).toEqual([[0, 'static/raw-load']]);
     expect(codes(analyze(ldImm64(2, 4, 3), exit()))).toEqual([[0, 'static/callback']]);
     expect(analyze(ldImm64(2, 0, 3), exit()).problems).toEqual([]);
     // r10 stays the frame pointer, or the stack the checks follow would not be the real one.
-    expect(codes(analyze(stx64(10, -8, 1), ldImm64(10, 0, 0), ldx64(2, 10, -8), exit()))).toEqual([[1, 'static/bad-insn']]);
+    expect(codes(analyze(stx64(10, -8, 1), ldImm64(10, 0, 0), ldx64(2, 10, -8), exit()))).toEqual([
+      [1, 'static/bad-insn'],
+    ]);
   });
 });
 
@@ -234,31 +364,63 @@ describe('kernel addresses', () => {
   const lookup = [movImm(1, 0), call(1)];
 
   it('refuses storing a stack address, or bits of one, into a map value', () => {
-    expect(codes(analyze(...lookup, mov(2, 10), stx64(0, 0, 2), exit()))).toEqual([[3, 'static/address-leak']]);
-    expect(codes(analyze(...lookup, mov(2, 10), mov32(2, 2), stx64(0, 0, 2), exit()))).toEqual([[4, 'static/address-leak']]);
+    expect(codes(analyze(...lookup, mov(2, 10), stx64(0, 0, 2), exit()))).toEqual([
+      [3, 'static/address-leak'],
+    ]);
+    expect(codes(analyze(...lookup, mov(2, 10), mov32(2, 2), stx64(0, 0, 2), exit()))).toEqual([
+      [4, 'static/address-leak'],
+    ]);
     expect(codes(analyze(...lookup, stx64(0, 0, 0), exit()))).toEqual([[2, 'static/address-leak']]);
   });
 
   it('refuses reading a spilled pointer back byte by byte into a map value', () => {
-    const r = analyze(...lookup, stx64(10, -8, 0), insn(0x71, 3, 10, -8, 0), insn(0x73, 0, 3, 0, 0), exit());
+    const r = analyze(
+      ...lookup,
+      stx64(10, -8, 0),
+      insn(0x71, 3, 10, -8, 0),
+      insn(0x73, 0, 3, 0, 0),
+      exit(),
+    );
     expect(codes(r)).toEqual([[4, 'static/address-leak']]);
   });
 
   it('refuses handing a helper stack memory that holds an address', () => {
     // *(fp-16) = fp; r1 = map; r2 = fp-8 (key); r3 = fp-16 (value); call map_update_elem
-    const r = analyze(mov(2, 10), stx64(10, -16, 2), movImm(1, 0), mov(2, 10), addImm(2, -8), mov(3, 10), addImm(3, -16), call(2), exit());
+    const r = analyze(
+      mov(2, 10),
+      stx64(10, -16, 2),
+      movImm(1, 0),
+      mov(2, 10),
+      addImm(2, -8),
+      mov(3, 10),
+      addImm(3, -16),
+      call(2),
+      exit(),
+    );
     expect(codes(r)).toEqual([[7, 'static/address-leak']]);
   });
 
   it('refuses comparing an address with anything but NULL', () => {
-    expect(codes(analyze(...lookup, jgtImm(0, 5, 0), exit()))).toEqual([[2, 'static/address-leak']]);
+    expect(codes(analyze(...lookup, jgtImm(0, 5, 0), exit()))).toEqual([
+      [2, 'static/address-leak'],
+    ]);
     expect(analyze(...lookup, jneImm(0, 0, 0), exit()).problems).toEqual([]);
     // Two places in the same frame may be compared: the outcome depends on offsets only.
-    expect(analyze(mov(2, 10), addImm(2, -8), mov(3, 10), jeqReg(2, 3, 0), exit()).problems).toEqual([]);
+    expect(
+      analyze(mov(2, 10), addImm(2, -8), mov(3, 10), jeqReg(2, 3, 0), exit()).problems,
+    ).toEqual([]);
   });
 
   it('keeps numbers made from an address out of partial stores over a spilled pointer', () => {
-    const r = analyze(...lookup, stx64(10, -8, 0), movImm(2, 0), stx32(10, -8, 2), ldx64(3, 10, -8), insn(0x7b, 0, 3, 0, 0), exit());
+    const r = analyze(
+      ...lookup,
+      stx64(10, -8, 0),
+      movImm(2, 0),
+      stx32(10, -8, 2),
+      ldx64(3, 10, -8),
+      insn(0x7b, 0, 3, 0, 0),
+      exit(),
+    );
     expect(codes(r)).toEqual([[6, 'static/address-leak']]);
   });
 });

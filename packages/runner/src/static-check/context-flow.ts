@@ -137,7 +137,10 @@ const MAX_DEPTH = 8;
 /** Helpers that read memory the program points them to: which argument, and how many bytes. */
 const HELPER_READS: Record<number, { ptr: number; size: number | 'key' | 'value' }[]> = {
   1: [{ ptr: 2, size: 'key' }], // map_lookup_elem
-  2: [{ ptr: 2, size: 'key' }, { ptr: 3, size: 'value' }], // map_update_elem
+  2: [
+    { ptr: 2, size: 'key' },
+    { ptr: 3, size: 'value' },
+  ], // map_update_elem
   3: [{ ptr: 2, size: 'key' }], // map_delete_elem
   87: [{ ptr: 2, size: 'value' }], // map_push_elem
   130: [{ ptr: 2, size: 3 }], // ringbuf_output
@@ -149,14 +152,23 @@ const HELPER_READS: Record<number, { ptr: number; size: number | 'key' | 'value'
 const RETURNS_POINTER = new Set([1, 131, 195]);
 
 const ATOMIC_RMW = new Set([
-  ATOMIC.ADD, ATOMIC.ADD | ATOMIC.FETCH, ATOMIC.OR, ATOMIC.OR | ATOMIC.FETCH, ATOMIC.AND,
-  ATOMIC.AND | ATOMIC.FETCH, ATOMIC.XOR, ATOMIC.XOR | ATOMIC.FETCH, ATOMIC.XCHG, ATOMIC.CMPXCHG,
+  ATOMIC.ADD,
+  ATOMIC.ADD | ATOMIC.FETCH,
+  ATOMIC.OR,
+  ATOMIC.OR | ATOMIC.FETCH,
+  ATOMIC.AND,
+  ATOMIC.AND | ATOMIC.FETCH,
+  ATOMIC.XOR,
+  ATOMIC.XOR | ATOMIC.FETCH,
+  ATOMIC.XCHG,
+  ATOMIC.CMPXCHG,
 ]);
 
 const isAddr = (v: Val): boolean => v.ctx || v.fp !== null || v.foreign || v.mem;
 const tainted = (v: Val): boolean => isAddr(v) || v.leak;
 /** Certainly a pointer into this frame's stack, whatever the path. */
-const onlyStack = (v: Val): boolean => v.fp !== null && !v.num && !v.leak && !v.ctx && !v.foreign && !v.mem;
+const onlyStack = (v: Val): boolean =>
+  v.fp !== null && !v.num && !v.leak && !v.ctx && !v.foreign && !v.mem;
 const konst = (k: number): Val => ({ ...NUM, known: k });
 /** The number an instruction makes out of `v` (a truncation, a negation, a product …). */
 const numberFrom = (...vs: Val[]): Val => ({ ...NUM, leak: vs.some(tainted) });
@@ -250,12 +262,14 @@ function readStack(s: State, at: number, size: number): Val {
 /** Any 8-byte (or smaller) load from somewhere in this frame's stack. */
 function readAnywhere(s: State, size: number): Val {
   let out: Val = { ...NUM };
-  for (const slot of s.slots.values()) out = size === 8 ? joinVal(out, slot.val) : { ...out, leak: out.leak || slot.mask !== 0 };
+  for (const slot of s.slots.values())
+    out = size === 8 ? joinVal(out, slot.val) : { ...out, leak: out.leak || slot.mask !== 0 };
   return out;
 }
 
 function stackHoldsAddress(s: State, at: number, size: number): boolean {
-  for (const [key, m] of slotBytes(at, size)) if (((s.slots.get(key)?.mask ?? 0) & m) !== 0) return true;
+  for (const [key, m] of slotBytes(at, size))
+    if (((s.slots.get(key)?.mask ?? 0) & m) !== 0) return true;
   return false;
 }
 
@@ -343,7 +357,12 @@ export class ContextFlow {
     const known = this.summaries.get(key);
     if (known) return known;
     if (this.active.has(key) || frame.depth >= MAX_DEPTH) {
-      this.problem(sec, entry, 'static/context-flow', 'calls nest too deeply (or recurse) for the context check to follow');
+      this.problem(
+        sec,
+        entry,
+        'static/context-flow',
+        'calls nest too deeply (or recurse) for the context check to follow',
+      );
       return summary;
     }
     this.active.add(key);
@@ -373,7 +392,12 @@ export class ContextFlow {
 
     while (work.length > 0) {
       if (++this.steps > MAX_STEPS) {
-        this.problem(sec, entry, 'static/context-flow', 'the program is too complex for the context check to follow');
+        this.problem(
+          sec,
+          entry,
+          'static/context-flow',
+          'the program is too complex for the context check to follow',
+        );
         break;
       }
       const i = work.pop() as number;
@@ -390,13 +414,21 @@ export class ContextFlow {
   }
 
   /** Applies one instruction to `s` (in place); returns its successors. */
-  private step(sec: CodeSection, i: number, insn: Insn, s: State, frame: Frame, summary: Summary): number[] {
+  private step(
+    sec: CodeSection,
+    i: number,
+    insn: Insn,
+    s: State,
+    frame: Frame,
+    summary: Summary,
+  ): number[] {
     const R = s.regs;
     const bad = (code: string, message: string): number[] => {
       this.problem(sec, i, code, message);
       return [];
     };
-    if (insn.dst > 10 || insn.src > 10) return bad('static/bad-insn', 'uses a register that does not exist');
+    if (insn.dst > 10 || insn.src > 10)
+      return bad('static/bad-insn', 'uses a register that does not exist');
     const c = cls(insn.code);
 
     if (isLdImm64(insn.code)) {
@@ -406,7 +438,10 @@ export class ContextFlow {
 
     switch (c) {
       case CLS.LD:
-        return bad('static/context-flow', 'uses a legacy packet load, which tracepoint programs cannot use');
+        return bad(
+          'static/context-flow',
+          'uses a legacy packet load, which tracepoint programs cannot use',
+        );
       case CLS.LDX: {
         const m = mode(insn.code);
         const size = accessSize(insn.code);
@@ -441,8 +476,13 @@ export class ContextFlow {
           return [];
         }
         if (isCall(insn.code) && c === CLS.JMP) return this.call(sec, i, insn, s, frame);
-        if (o === OP.CALL) return bad('static/context-flow', 'calls through a register: the context check cannot follow it');
-        if (o === OP.EXIT || o > JMP.JSLE) return bad('static/bad-insn', 'uses an unknown kind of jump');
+        if (o === OP.CALL)
+          return bad(
+            'static/context-flow',
+            'calls through a register: the context check cannot follow it',
+          );
+        if (o === OP.EXIT || o > JMP.JSLE)
+          return bad('static/bad-insn', 'uses an unknown kind of jump');
         // The 32-bit class's "ja" (gotol) keeps its offset in imm.
         if (o === OP.JA) return [i + 1 + (c === CLS.JMP32 ? insn.imm : insn.off)];
         const fromReg = (insn.code & SRC_X) !== 0;
@@ -451,11 +491,18 @@ export class ContextFlow {
         if (tainted(a) || tainted(b)) {
           const zero = (v: Val) => !tainted(v) && v.known === 0;
           const nullCheck =
-            c === CLS.JMP && (o === JMP.JEQ || o === JMP.JNE) && ((!a.leak && zero(b)) || (!b.leak && zero(a)));
+            c === CLS.JMP &&
+            (o === JMP.JEQ || o === JMP.JNE) &&
+            ((!a.leak && zero(b)) || (!b.leak && zero(a)));
           const sameStack = c === CLS.JMP && onlyStack(a) && onlyStack(b);
           if (!nullCheck && !sameStack) {
             // Reported, and the path goes on, so every other problem is named too.
-            this.problem(sec, i, 'static/address-leak', 'compares a kernel address (a pointer, or a number made from one) with something other than NULL: the outcome would reveal the address');
+            this.problem(
+              sec,
+              i,
+              'static/address-leak',
+              'compares a kernel address (a pointer, or a number made from one) with something other than NULL: the outcome would reveal the address',
+            );
           }
         }
         return [i + 1, i + 1 + insn.off];
@@ -471,9 +518,17 @@ export class ContextFlow {
       return [];
     }
     const target = sec.relocs.get(i);
-    if (insn.src === PSEUDO_FUNC || (target && (target.type === 2 || this.sections.has(target.shndx)))) {
+    if (
+      insn.src === PSEUDO_FUNC ||
+      (target && (target.type === 2 || this.sections.has(target.shndx)))
+    ) {
       // Reported, and the path goes on, so every refused helper after it is named too.
-      this.problem(sec, i, 'static/callback', 'takes the address of a function: callbacks are not allowed here');
+      this.problem(
+        sec,
+        i,
+        'static/callback',
+        'takes the address of a function: callbacks are not allowed here',
+      );
       s.regs[insn.dst] = { ...NUM };
     } else if (target) {
       // A map or a global: libbpf puts the map in, whatever source the instruction names.
@@ -482,7 +537,12 @@ export class ContextFlow {
     } else if (insn.src !== 0) {
       // Sources 1-6 name a map by file descriptor or index, a kernel variable by BTF id, a map
       // value: nothing the student's own maps and globals need, which always come with a relocation.
-      this.problem(sec, i, 'static/raw-load', `loads a kernel object by number (a hand-written 64-bit load with source ${insn.src} and no relocation): refer to maps and globals by their names`);
+      this.problem(
+        sec,
+        i,
+        'static/raw-load',
+        `loads a kernel object by number (a hand-written 64-bit load with source ${insn.src} and no relocation): refer to maps and globals by their names`,
+      );
       return [];
     } else {
       s.regs[insn.dst] = { ...NUM };
@@ -491,7 +551,16 @@ export class ContextFlow {
   }
 
   /** `dst = *(size *)(base + off)`; false when the path cannot go on. */
-  private load(sec: CodeSection, i: number, dst: number, base: Val, off: number, size: number, s: State, frame: Frame): boolean {
+  private load(
+    sec: CodeSection,
+    i: number,
+    dst: number,
+    base: Val,
+    off: number,
+    size: number,
+    s: State,
+    frame: Frame,
+  ): boolean {
     let out: Val | undefined;
     const add = (v: Val) => {
       out = out ? joinVal(out, v) : v;
@@ -501,7 +570,12 @@ export class ContextFlow {
     else if (base.fp === 'top') add(readAnywhere(s, size));
     if (base.foreign) {
       if (frame.caller.ctx) {
-        this.problem(sec, i, 'static/context-flow', 'reads a caller\'s stack that may hold the context pointer: the context check cannot follow that');
+        this.problem(
+          sec,
+          i,
+          'static/context-flow',
+          "reads a caller's stack that may hold the context pointer: the context check cannot follow that",
+        );
         return false;
       }
       const t = frame.caller.taint;
@@ -514,7 +588,15 @@ export class ContextFlow {
   }
 
   /** `*(size *)(base + off) = value`; false when refused. */
-  private store(sec: CodeSection, i: number, base: Val, off: number, size: number, value: Val, s: State): boolean {
+  private store(
+    sec: CodeSection,
+    i: number,
+    base: Val,
+    off: number,
+    size: number,
+    value: Val,
+    s: State,
+  ): boolean {
     const bad = (code: string, message: string): boolean => {
       this.problem(sec, i, code, message);
       return false;
@@ -523,15 +605,28 @@ export class ContextFlow {
     const at = typeof base.fp === 'number' ? base.fp + off : undefined;
     if (value.ctx) {
       if (!onlyStack(base) || at === undefined || size !== 8 || at % 8 !== 0) {
-        return bad('static/context-flow', 'stores the context pointer somewhere other than its own stack slot: the context check cannot follow it');
+        return bad(
+          'static/context-flow',
+          'stores the context pointer somewhere other than its own stack slot: the context check cannot follow it',
+        );
       }
     } else if (tainted(value)) {
       if (base.mem || base.foreign || base.ctx) {
-        return bad('static/address-leak', 'stores a kernel address (a pointer, or a number made from one) where the lab can read it back (a map, a ring-buffer record, a global): submit values, not where they live');
+        return bad(
+          'static/address-leak',
+          'stores a kernel address (a pointer, or a number made from one) where the lab can read it back (a map, a ring-buffer record, a global): submit values, not where they live',
+        );
       }
-      if (base.fp === 'top') return bad('static/address-leak', 'stores a pointer at a stack position the checks cannot tell');
+      if (base.fp === 'top')
+        return bad(
+          'static/address-leak',
+          'stores a pointer at a stack position the checks cannot tell',
+        );
       if (isAddr(value) && (size !== 8 || at === undefined || at % 8 !== 0)) {
-        return bad('static/address-leak', 'stores part of a pointer: that turns a kernel address into a number');
+        return bad(
+          'static/address-leak',
+          'stores part of a pointer: that turns a kernel address into a number',
+        );
       }
     }
     if (at !== undefined) writeStack(s, at, size, value, onlyStack(base));
@@ -554,26 +649,45 @@ export class ContextFlow {
       if (insn.dst === 10) return bad('static/bad-insn', 'writes the frame pointer');
       return this.load(sec, i, insn.dst, R[insn.src], insn.off, size, s, frame) ? [i + 1] : [];
     }
-    if (insn.imm === ATOMIC.STORE_REL) return this.store(sec, i, R[insn.dst], insn.off, size, R[insn.src], s) ? [i + 1] : [];
+    if (insn.imm === ATOMIC.STORE_REL)
+      return this.store(sec, i, R[insn.dst], insn.off, size, R[insn.src], s) ? [i + 1] : [];
     if (!ATOMIC_RMW.has(insn.imm) || (size !== 4 && size !== 8)) {
-      return bad('static/bad-insn', `uses an atomic operation the checks do not know (imm 0x${(insn.imm >>> 0).toString(16)})`);
+      return bad(
+        'static/bad-insn',
+        `uses an atomic operation the checks do not know (imm 0x${(insn.imm >>> 0).toString(16)})`,
+      );
     }
     const base = R[insn.dst];
     const value = R[insn.src];
     if (base.ctx) this.access(sec, i, insn.off, size, true);
     if (tainted(value) || (insn.imm === ATOMIC.CMPXCHG && tainted(R[0]))) {
-      return bad('static/address-leak', 'uses a kernel address (a pointer, or a number made from one) in an atomic operation');
+      return bad(
+        'static/address-leak',
+        'uses a kernel address (a pointer, or a number made from one) in an atomic operation',
+      );
     }
     // The old value comes back in a register (fetch, xchg, cmpxchg), and adding to a pointer
     // makes a number of it: no atomic may touch memory that may hold one.
     let old: Val = { ...NUM };
-    if (typeof base.fp === 'number') old = joinVal(old, { ...readStack(s, base.fp + insn.off, 8), leak: stackHoldsAddress(s, base.fp + insn.off, size) });
+    if (typeof base.fp === 'number')
+      old = joinVal(old, {
+        ...readStack(s, base.fp + insn.off, 8),
+        leak: stackHoldsAddress(s, base.fp + insn.off, size),
+      });
     else if (base.fp === 'top') old = joinVal(old, readAnywhere(s, 8));
-    if (base.foreign) old = { ...old, ctx: old.ctx || frame.caller.ctx, leak: old.leak || frame.caller.taint };
+    if (base.foreign)
+      old = { ...old, ctx: old.ctx || frame.caller.ctx, leak: old.leak || frame.caller.taint };
     if (old.ctx) {
-      return bad('static/context-flow', 'does an atomic operation on a stack slot that may hold the context pointer: its old value would come back as the context pointer');
+      return bad(
+        'static/context-flow',
+        'does an atomic operation on a stack slot that may hold the context pointer: its old value would come back as the context pointer',
+      );
     }
-    if (tainted(old)) return bad('static/address-leak', 'does an atomic operation on a stack slot that may hold a pointer');
+    if (tainted(old))
+      return bad(
+        'static/address-leak',
+        'does an atomic operation on a stack slot that may hold a pointer',
+      );
     if (insn.imm === ATOMIC.CMPXCHG) R[0] = { ...NUM };
     else if (insn.imm & ATOMIC.FETCH) {
       if (insn.src === 10) return bad('static/bad-insn', 'writes the frame pointer');
@@ -600,11 +714,19 @@ export class ContextFlow {
       // A plain 64-bit copy keeps what the value is; a 32-bit or sign-extending one makes a number.
       const copy = wide && insn.off === 0;
       if (!fromReg) R[insn.dst] = copy ? konst(insn.imm) : konst(insn.imm >>> 0);
-      else if (src.ctx && !copy) return bad('static/context-flow', 'does arithmetic on the context pointer: the context check cannot follow it');
+      else if (src.ctx && !copy)
+        return bad(
+          'static/context-flow',
+          'does arithmetic on the context pointer: the context check cannot follow it',
+        );
       else R[insn.dst] = copy ? { ...src } : numberFrom(src);
       return true;
     }
-    if (src.ctx || dst.ctx) return bad('static/context-flow', 'does arithmetic on the context pointer: the context check cannot follow it');
+    if (src.ctx || dst.ctx)
+      return bad(
+        'static/context-flow',
+        'does arithmetic on the context pointer: the context check cannot follow it',
+      );
     if (o === OP.NEG || o === OP.END) {
       R[insn.dst] = numberFrom(dst);
       return true;
@@ -615,11 +737,18 @@ export class ContextFlow {
       if (dp !== sp && (dp ? src.leak : dst.leak)) {
         return bad('static/address-leak', 'moves a pointer by a number made from a kernel address');
       }
-      if (dp && !sp) R[insn.dst] = moved(dst, o === OP.ADD ? src.known : src.known === undefined ? undefined : -src.known);
+      if (dp && !sp)
+        R[insn.dst] = moved(
+          dst,
+          o === OP.ADD ? src.known : src.known === undefined ? undefined : -src.known,
+        );
       else if (sp && !dp && o === OP.ADD) R[insn.dst] = moved(src, dst.known);
       else if (dp && sp && o === OP.SUB && onlyStack(dst) && onlyStack(src)) {
         // Two places in the same frame: their distance is no address.
-        R[insn.dst] = typeof dst.fp === 'number' && typeof src.fp === 'number' ? konst(dst.fp - src.fp) : { ...NUM };
+        R[insn.dst] =
+          typeof dst.fp === 'number' && typeof src.fp === 'number'
+            ? konst(dst.fp - src.fp)
+            : { ...NUM };
       } else R[insn.dst] = numberFrom(dst, src);
       return true;
     }
@@ -630,7 +759,8 @@ export class ContextFlow {
   private access(sec: CodeSection, insn: number, off: number, size: number, write: boolean): void {
     const key = `${sec.name}:${insn}`;
     const prev = this.accesses.get(key);
-    if (!prev || off + size > prev.off + prev.size) this.accesses.set(key, { section: sec.name, insn, off, size, write });
+    if (!prev || off + size > prev.off + prev.size)
+      this.accesses.set(key, { section: sec.name, insn, off, size, write });
   }
 
   private call(sec: CodeSection, i: number, insn: Insn, s: State, frame: Frame): number[] {
@@ -640,7 +770,8 @@ export class ContextFlow {
       return [];
     };
     const reloc = sec.relocs.get(i);
-    if (insn.src === PSEUDO_KFUNC_CALL) return bad('static/kfunc', 'calls a kernel function (kfunc), which is not allowed');
+    if (insn.src === PSEUDO_KFUNC_CALL)
+      return bad('static/kfunc', 'calls a kernel function (kfunc), which is not allowed');
     if (insn.src === 0 && !reloc) return this.helper(sec, i, insn, s, frame);
     if (insn.src !== PSEUDO_CALL) return bad('static/bad-insn', 'uses an unknown kind of call');
 
@@ -651,12 +782,20 @@ export class ContextFlow {
     const text = this.options.text ?? sec.index;
     let target: number;
     if (reloc) {
-      if (reloc.shndx === 0) return bad('static/kfunc', `calls ${reloc.name || 'an undefined function'}, a kernel function (kfunc), which is not allowed`);
-      if (reloc.shndx !== text || reloc.value % 8 !== 0) return bad('static/call', 'calls something that is not a function of your file');
+      if (reloc.shndx === 0)
+        return bad(
+          'static/kfunc',
+          `calls ${reloc.name || 'an undefined function'}, a kernel function (kfunc), which is not allowed`,
+        );
+      if (reloc.shndx !== text || reloc.value % 8 !== 0)
+        return bad('static/call', 'calls something that is not a function of your file');
       target = reloc.value / 8 + insn.imm + 1;
     } else {
       if (sec.index !== text) {
-        return bad('static/call', 'makes a hand-written call with no relocation from a program: the loader would link it elsewhere than it appears');
+        return bad(
+          'static/call',
+          'makes a hand-written call with no relocation from a program: the loader would link it elsewhere than it appears',
+        );
       }
       target = i + insn.imm + 1;
     }
@@ -666,7 +805,8 @@ export class ContextFlow {
       : callee && target >= 0 && target < callee.data.length / 8
         ? { start: target, end: Math.floor(callee.data.length / 8) }
         : undefined;
-    if (!callee || !fn) return bad('static/call', 'calls something that is not the start of a function');
+    if (!callee || !fn)
+      return bad('static/call', 'calls something that is not the start of a function');
 
     const args = R.map((v) => (v.fp !== null ? { ...v, fp: null, foreign: true } : { ...v }));
     let ctxOnStack = false;
@@ -694,19 +834,40 @@ export class ContextFlow {
     const nargs = this.options.helperArgs(id) ?? 0;
     // Reported, and the path goes on: the call itself changes no context flow.
     for (let r = 1; r <= nargs; r++) {
-      if (R[r].ctx) this.problem(sec, i, 'static/context-flow', 'passes the context pointer to a helper, which is not allowed here');
-      else if (R[r].leak) this.problem(sec, i, 'static/address-leak', 'passes a helper a number made from a kernel address');
+      if (R[r].ctx)
+        this.problem(
+          sec,
+          i,
+          'static/context-flow',
+          'passes the context pointer to a helper, which is not allowed here',
+        );
+      else if (R[r].leak)
+        this.problem(
+          sec,
+          i,
+          'static/address-leak',
+          'passes a helper a number made from a kernel address',
+        );
     }
     for (const read of this.options.helperArgs(id) === undefined ? [] : (HELPER_READS[id] ?? [])) {
       const p = R[read.ptr];
-      const size = typeof read.size === 'number' ? R[read.size].known : R[1].map?.[read.size === 'key' ? 'keySize' : 'valueSize'];
+      const size =
+        typeof read.size === 'number'
+          ? R[read.size].known
+          : R[1].map?.[read.size === 'key' ? 'keySize' : 'valueSize'];
       let holds = p.foreign && frame.caller.taint;
       if (typeof p.fp === 'number') {
         // A size the checks do not know reaches up to the top of the frame.
         const n = size !== undefined && size >= 0 ? size : -p.fp;
         holds ||= stackHoldsAddress(s, p.fp, n);
       } else if (p.fp === 'top') holds ||= [...s.slots.values()].some((x) => x.mask !== 0);
-      if (holds) this.problem(sec, i, 'static/address-leak', 'hands a helper stack memory that holds a kernel address (a pointer stored there): submit values, not where they live');
+      if (holds)
+        this.problem(
+          sec,
+          i,
+          'static/address-leak',
+          'hands a helper stack memory that holds a kernel address (a pointer stored there): submit values, not where they live',
+        );
     }
     for (let r = 1; r <= 5; r++) R[r] = { ...NUM };
     R[0] = RETURNS_POINTER.has(id) ? { ...NUM, mem: true } : { ...NUM };

@@ -64,7 +64,13 @@ export interface ElfFile {
 
 /** Bounds-checked view of part of the buffer. */
 export function slice(buf: Buffer, offset: number, size: number, what: string): Buffer {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size < 0 || offset + size > buf.length) {
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(size) ||
+    offset < 0 ||
+    size < 0 ||
+    offset + size > buf.length
+  ) {
     throw new ElfError(`${what} lies outside the file`);
   }
   return buf.subarray(offset, offset + size);
@@ -90,7 +96,8 @@ export function cString(table: Buffer, offset: number, what = 'string'): string 
 export function parseElf(buf: Buffer): ElfFile {
   if (buf.length < 64) throw new ElfError('the object is too short to be ELF');
   if (buf.readUInt32BE(0) !== 0x7f454c46) throw new ElfError('the object is not ELF');
-  if (buf[4] !== 2 || buf[5] !== 1) throw new ElfError('the object is not 64-bit little-endian ELF');
+  if (buf[4] !== 2 || buf[5] !== 1)
+    throw new ElfError('the object is not 64-bit little-endian ELF');
   if (buf.readUInt16LE(18) !== EM_BPF) throw new ElfError('the object is not for the BPF machine');
   const shoff = u64(buf, 0x28, 'section header offset');
   const shentsize = buf.readUInt16LE(0x3a);
@@ -106,7 +113,8 @@ export function parseElf(buf: Buffer): ElfFile {
     const type = h.readUInt32LE(4);
     const offset = u64(h, 0x18, 'section offset');
     const size = u64(h, 0x20, 'section size');
-    const data = type === SHT_NOBITS || i === 0 ? Buffer.alloc(0) : slice(buf, offset, size, `section ${i}`);
+    const data =
+      type === SHT_NOBITS || i === 0 ? Buffer.alloc(0) : slice(buf, offset, size, `section ${i}`);
     raw.push({
       index: i,
       nameOff: h.readUInt32LE(0),
@@ -165,10 +173,13 @@ export function parseElf(buf: Buffer): ElfFile {
   const relocations = new Map<number, Relocation[]>();
   let relocCount = 0;
   for (const s of sections) {
-    if (s.type === SHT_RELA) throw new ElfError(`section ${s.name} has RELA relocations, which BPF objects do not use`);
+    if (s.type === SHT_RELA)
+      throw new ElfError(`section ${s.name} has RELA relocations, which BPF objects do not use`);
     if (s.type !== SHT_REL) continue;
-    if (!symtab || s.link !== symtab.index) throw new ElfError(`relocations ${s.name} use another symbol table`);
-    if (s.info === 0 || s.info >= shnum) throw new ElfError(`relocations ${s.name} apply to no section`);
+    if (!symtab || s.link !== symtab.index)
+      throw new ElfError(`relocations ${s.name} use another symbol table`);
+    if (s.info === 0 || s.info >= shnum)
+      throw new ElfError(`relocations ${s.name} apply to no section`);
     if (s.data.length % 16 !== 0) throw new ElfError(`relocations ${s.name} have a partial entry`);
     const target = sections[s.info];
     const list = relocations.get(s.info) ?? [];
@@ -177,8 +188,10 @@ export function parseElf(buf: Buffer): ElfFile {
       const offset = u64(s.data, i * 16, 'relocation offset');
       const info = s.data.readBigUInt64LE(i * 16 + 8);
       const symbol = Number(info >> 32n);
-      if (symbol >= symbols.length) throw new ElfError(`relocation in ${s.name} names a missing symbol`);
-      if (offset >= target.size) throw new ElfError(`relocation in ${s.name} lies outside ${target.name}`);
+      if (symbol >= symbols.length)
+        throw new ElfError(`relocation in ${s.name} names a missing symbol`);
+      if (offset >= target.size)
+        throw new ElfError(`relocation in ${s.name} lies outside ${target.name}`);
       list.push({ offset, type: Number(info & 0xffffffffn), symbol });
     }
     relocations.set(s.info, list);

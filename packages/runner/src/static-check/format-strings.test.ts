@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { findUnsafeFormats } from './format-strings.ts';
 
-const rodata = (...strings: string[]) => ({ name: '.rodata', data: Buffer.from(strings.join('\0') + '\0', 'latin1') });
+const rodata = (...strings: string[]) => ({
+  name: '.rodata',
+  data: Buffer.from(strings.join('\0') + '\0', 'latin1'),
+});
 
 describe('findUnsafeFormats', () => {
   it('accepts number formats and a literal percent sign', () => {
-    expect(findUnsafeFormats([rodata('fd=%d ret=%ld', 'pid %u, %llx, %c', '100%% done', '%-08x|%5lu')])).toEqual([]);
+    expect(
+      findUnsafeFormats([rodata('fd=%d ret=%ld', 'pid %u, %llx, %c', '100%% done', '%-08x|%5lu')]),
+    ).toEqual([]);
   });
 
   it('refuses %%s, which read from its second byte is %s', () => {
@@ -13,7 +18,9 @@ describe('findUnsafeFormats', () => {
   });
 
   it('refuses %s and every %p form, with flags, width and length', () => {
-    const found = findUnsafeFormats([rodata('name=%s', 'addr %pK', 'x%-20.4s', 'ok %d')]).map((f) => f.conversion);
+    const found = findUnsafeFormats([rodata('name=%s', 'addr %pK', 'x%-20.4s', 'ok %d')]).map(
+      (f) => f.conversion,
+    );
     expect(found).toEqual(['%s', '%p', '%-20.4s']);
   });
 

@@ -47,7 +47,12 @@ export function findUnsafeFormats(sections: { name: string; data: Buffer }[]): U
       if (i > start) {
         const text = s.data.subarray(start, i).toString('latin1');
         for (const conversion of unsafeIn(text)) {
-          out.push({ section: s.name, offset: start, conversion, text: text.replace(/[^\x20-\x7e]/g, '.').slice(0, 80) });
+          out.push({
+            section: s.name,
+            offset: start,
+            conversion,
+            text: text.replace(/[^\x20-\x7e]/g, '.').slice(0, 80),
+          });
         }
       }
       start = i + 1;

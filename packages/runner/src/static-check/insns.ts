@@ -1,7 +1,23 @@
 // BPF instruction decoding (include/uapi/linux/bpf.h, bpf_common.h).
 export const CLS = { LD: 0, LDX: 1, ST: 2, STX: 3, ALU: 4, JMP: 5, JMP32: 6, ALU64: 7 } as const;
-export const MODE = { IMM: 0x00, ABS: 0x20, IND: 0x40, MEM: 0x60, MEMSX: 0x80, ATOMIC: 0xc0 } as const;
-export const OP = { CALL: 0x80, EXIT: 0x90, JA: 0x00, MOV: 0xb0, ADD: 0x00, SUB: 0x10, NEG: 0x80, END: 0xd0 } as const;
+export const MODE = {
+  IMM: 0x00,
+  ABS: 0x20,
+  IND: 0x40,
+  MEM: 0x60,
+  MEMSX: 0x80,
+  ATOMIC: 0xc0,
+} as const;
+export const OP = {
+  CALL: 0x80,
+  EXIT: 0x90,
+  JA: 0x00,
+  MOV: 0xb0,
+  ADD: 0x00,
+  SUB: 0x10,
+  NEG: 0x80,
+  END: 0xd0,
+} as const;
 /** Conditional jumps; JSLE is the last one this kernel's verifier knows (may_goto is 0xe0). */
 export const JMP = { JEQ: 0x10, JNE: 0x50, JSLE: 0xd0 } as const;
 /**

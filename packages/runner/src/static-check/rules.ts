@@ -4,7 +4,10 @@ import type { StaticLimits, StaticRules } from './check.ts';
 import { contextSizes } from './tracefs.ts';
 
 /** `meta` is an exercise's ExerciseMeta (or anything with its sections and limits). */
-export async function rulesFor(meta: { sections: readonly string[]; limits: StaticLimits }): Promise<StaticRules> {
+export async function rulesFor(meta: {
+  sections: readonly string[];
+  limits: StaticLimits;
+}): Promise<StaticRules> {
   return {
     sections: meta.sections,
     contextSizes: await contextSizes(meta.sections),

@@ -42,13 +42,17 @@ async function tracefsDir(): Promise<string> {
     timeoutMs: 5000,
     maxStdoutBytes: 4096,
   });
-  if (res.code !== 0) throw new Error(`tracefs is not mounted and mounting it failed: ${res.stderr.toString().trim()}`);
+  if (res.code !== 0)
+    throw new Error(
+      `tracefs is not mounted and mounting it failed: ${res.stderr.toString().trim()}`,
+    );
   return TRACEFS;
 }
 
 function sizeOf(dir: string, tp: string): number {
   const file = `${dir}/events/${tp}/format`;
-  if (!existsSync(file)) throw new Error(`tracepoint ${tp} does not exist on this kernel (${file})`);
+  if (!existsSync(file))
+    throw new Error(`tracepoint ${tp} does not exist on this kernel (${file})`);
   return recordSize(readFileSync(file, 'utf8'));
 }
 
@@ -64,7 +68,8 @@ export function contextSizesSync(sections: readonly string[]): Record<string, nu
     let size = cache.get(tp);
     if (size === undefined) {
       const dir = tracefsMounted();
-      if (!dir) throw new Error(`tracefs is not mounted (run npm run setup, or mount it at ${TRACEFS})`);
+      if (!dir)
+        throw new Error(`tracefs is not mounted (run npm run setup, or mount it at ${TRACEFS})`);
       size = sizeOf(dir, tp);
       cache.set(tp, size);
     }

@@ -25,7 +25,12 @@ export function createCsrf(options: { secret?: string; secureCookies: SecureCook
     csrfProtection: doubleCsrfProtection,
     generateCsrfToken: (req: Request, res: Response) =>
       generateCsrfToken(req, res, {
-        cookieOptions: { sameSite: 'lax', httpOnly: true, path: '/', secure: isSecureFor(req, options.secureCookies) },
+        cookieOptions: {
+          sameSite: 'lax',
+          httpOnly: true,
+          path: '/',
+          secure: isSecureFor(req, options.secureCookies),
+        },
       }),
   };
 }

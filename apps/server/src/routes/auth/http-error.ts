@@ -18,7 +18,12 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   return parsed.data;
 }
 
-export function renderHttpErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+export function renderHttpErrors(
+  err: unknown,
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
   if (res.headersSent) return next(err);
   if (err instanceof HttpError) {
     res.status(err.status).json({ error: err.message });
@@ -27,7 +32,9 @@ export function renderHttpErrors(err: unknown, _req: Request, res: Response, nex
   // csrf-csrf raises an http-errors error with code EBADCSRFTOKEN.
   const code = (err as { code?: string } | null)?.code;
   if (code === 'EBADCSRFTOKEN') {
-    res.status(403).json({ error: 'Invalid or missing CSRF token: reload the page and try again.' });
+    res
+      .status(403)
+      .json({ error: 'Invalid or missing CSRF token: reload the page and try again.' });
     return;
   }
   next(err);

@@ -51,15 +51,22 @@ export function createAccounts(deps: AccountsDeps) {
   const runs = createRunRecorder(deps.store, { ...DEFAULT_RUN_LIMITS, ...deps.runLimits });
 
   // Drafts reuse this chain through `guard`, so their CSRF tokens are these ones.
-  const guard = [express.json({ limit: '64kb' }), cookieParser(), sessions.loadSession, csrf.csrfProtection];
+  const guard = [
+    express.json({ limit: '64kb' }),
+    cookieParser(),
+    sessions.loadSession,
+    csrf.csrfProtection,
+  ];
   const router = Router();
   router.use(ACCOUNT_PATHS, ...guard);
-  router.use(createAuthRouter({
-    store: deps.store,
-    sessions,
-    csrf,
-    loginLimit: deps.loginLimit ?? { attempts: 10, windowMs: 15 * 60_000 },
-  }));
+  router.use(
+    createAuthRouter({
+      store: deps.store,
+      sessions,
+      csrf,
+      loginLimit: deps.loginLimit ?? { attempts: 10, windowMs: 15 * 60_000 },
+    }),
+  );
   router.use(createCoursesRouter({ store: deps.store }));
   router.use(createInstructorRouter({ store: deps.store, exercises: deps.exercises, reruns }));
   router.use(createSubmissionsRouter({ store: deps.store }));
@@ -68,7 +75,14 @@ export function createAccounts(deps: AccountsDeps) {
   });
   router.use(ACCOUNT_PATHS, renderHttpErrors);
 
-  return { router, userFromRequest: sessions.userFromRequest, runs, reruns, guard, store: deps.store };
+  return {
+    router,
+    userFromRequest: sessions.userFromRequest,
+    runs,
+    reruns,
+    guard,
+    store: deps.store,
+  };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;

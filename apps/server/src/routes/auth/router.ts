@@ -82,9 +82,13 @@ export function createAuthRouter(deps: {
   router.post('/api/auth/signup', loginLimiter, async (req, res) => {
     const body = parseBody(SignupBody, req.body);
     const course = await store.getCourseByJoinCode(body.joinCode);
-    if (!course) throw new HttpError(404, 'This join link is not valid: ask your instructor for a new one.');
+    if (!course)
+      throw new HttpError(404, 'This join link is not valid: ask your instructor for a new one.');
     if (await store.getUserByEmail(body.email)) {
-      throw new HttpError(409, 'An account with this email exists: sign in, then open the join link again.');
+      throw new HttpError(
+        409,
+        'An account with this email exists: sign in, then open the join link again.',
+      );
     }
     const user = await store.createUser({
       email: body.email,

@@ -47,7 +47,8 @@ export function isSecureFor(req: Request, mode: SecureCookies): boolean {
   return req.secure || LOOPBACK.has(req.hostname);
 }
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+export const hashToken = (token: string): string =>
+  createHash('sha256').update(token).digest('hex');
 
 export function createSessions(store: Store, options: SessionOptions) {
   const cookieOptions = (req: Request) => ({
@@ -88,7 +89,11 @@ export function createSessions(store: Store, options: SessionOptions) {
     const old = (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
     if (old) await store.deleteSession(hashToken(old));
     const token = randomBytes(32).toString('base64url');
-    await store.createSession(hashToken(token), user.id, new Date(Date.now() + options.sessionTtlMs));
+    await store.createSession(
+      hashToken(token),
+      user.id,
+      new Date(Date.now() + options.sessionTtlMs),
+    );
     res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), maxAge: options.sessionTtlMs });
     req.labUser = user;
     req.labSessionKey = hashToken(token);

@@ -30,7 +30,9 @@ export function createCoursesRouter(deps: { store: Store }): Router {
     const user = requireUser(req);
     const courses = await store.listCourses(user.id);
     const views = await Promise.all(
-      courses.map(async (c) => courseView(c, (await store.enrollmentRole(c.id, user.id)) ?? 'student')),
+      courses.map(async (c) =>
+        courseView(c, (await store.enrollmentRole(c.id, user.id)) ?? 'student'),
+      ),
     );
     res.json({ courses: views });
   });
@@ -49,18 +51,23 @@ export function createCoursesRouter(deps: { store: Store }): Router {
 
   router.get('/api/courses/join/:joinCode', async (req, res) => {
     const course = await store.getCourseByJoinCode(String(req.params.joinCode));
-    if (!course) throw new HttpError(404, 'This join link is not valid: ask your instructor for a new one.');
+    if (!course)
+      throw new HttpError(404, 'This join link is not valid: ask your instructor for a new one.');
     res.json({ course: { title: course.title } });
   });
 
   router.post('/api/courses/join', async (req, res) => {
     const user = requireUser(req);
     if (user.role !== 'student') {
-      throw new HttpError(403, 'Instructors teach courses: sign in with a student account to join one.');
+      throw new HttpError(
+        403,
+        'Instructors teach courses: sign in with a student account to join one.',
+      );
     }
     const body = parseBody(JoinCourse, req.body);
     const course = await store.getCourseByJoinCode(body.joinCode);
-    if (!course) throw new HttpError(404, 'This join link is not valid: ask your instructor for a new one.');
+    if (!course)
+      throw new HttpError(404, 'This join link is not valid: ask your instructor for a new one.');
     await store.enroll(course.id, user.id, 'student');
     res.json({ course: courseView(course, 'student') });
   });

@@ -69,7 +69,10 @@ export function createDraftsRouter(deps: DraftsDeps): Router {
       passedChecks: r.checksPassed ?? 0,
       at: r.createdAt,
     }));
-    res.json({ starter: continuedStarter(continues.append, attempts) ?? null, from: continues.exercise });
+    res.json({
+      starter: continuedStarter(continues.append, attempts) ?? null,
+      from: continues.exercise,
+    });
   });
 
   router.put('/:exerciseId', async (req, res) => {
@@ -78,13 +81,19 @@ export function createDraftsRouter(deps: DraftsDeps): Router {
     const body = parseBody(SaveDraft, req.body);
     const bytes = Buffer.byteLength(body.code, 'utf8');
     if (bytes > DRAFT_MAX_BYTES) {
-      throw new HttpError(413, `Your code is ${bytes} bytes; drafts are limited to ${DRAFT_MAX_BYTES} bytes.`);
+      throw new HttpError(
+        413,
+        `Your code is ${bytes} bytes; drafts are limited to ${DRAFT_MAX_BYTES} bytes.`,
+      );
     }
     // A clock ahead of the server's would make this edit win over every later one: clamp it.
     const editedAt = new Date(Math.min(Date.parse(body.editedAt), Date.now()));
     const draft = await store.saveDraft({ userId: user.id, exerciseId, code: body.code, editedAt });
     // `kept`: false when a later edit was already stored; the body is then that later draft.
-    res.json({ draft, kept: draft.code === body.code && draft.editedAt === editedAt.toISOString() });
+    res.json({
+      draft,
+      kept: draft.code === body.code && draft.editedAt === editedAt.toISOString(),
+    });
   });
 
   router.use((_req, res) => {

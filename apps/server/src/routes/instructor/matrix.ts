@@ -35,7 +35,11 @@ export function scoreOf(run: RunSummary): number {
   return Math.round(((run.requiredPassed ?? 0) / run.requiredTotal) * 100) / 100;
 }
 
-const rank = (r: RunSummary): number[] => [r.status === 'pass' ? 1 : 0, scoreOf(r), r.checksPassed ?? 0];
+const rank = (r: RunSummary): number[] => [
+  r.status === 'pass' ? 1 : 0,
+  scoreOf(r),
+  r.checksPassed ?? 0,
+];
 
 function better(a: RunSummary, b: RunSummary): boolean {
   const ra = rank(a);
@@ -74,7 +78,11 @@ export function cellFor(runs: RunSummary[]): MatrixCell {
   };
 }
 
-export function buildMatrix(students: User[], exerciseIds: string[], runs: RunSummary[]): MatrixRow[] {
+export function buildMatrix(
+  students: User[],
+  exerciseIds: string[],
+  runs: RunSummary[],
+): MatrixRow[] {
   const byKey = new Map<string, RunSummary[]>();
   for (const run of runs) {
     const key = `${run.userId}\u0000${run.exerciseId}`;
@@ -84,6 +92,8 @@ export function buildMatrix(students: User[], exerciseIds: string[], runs: RunSu
   }
   return students.map((s) => ({
     student: { id: s.id, email: s.email, name: s.name },
-    cells: Object.fromEntries(exerciseIds.map((ex) => [ex, cellFor(byKey.get(`${s.id}\u0000${ex}`) ?? [])])),
+    cells: Object.fromEntries(
+      exerciseIds.map((ex) => [ex, cellFor(byKey.get(`${s.id}\u0000${ex}`) ?? [])]),
+    ),
   }));
 }

@@ -22,7 +22,10 @@ export function createRerunQueue(store: Store, runner: LabRunner | undefined): R
     let result: RunResult;
     try {
       if (!runner) throw new Error('no runner configured');
-      result = await runner.run({ runId, exerciseId: original.exerciseId, code: original.code }, () => {});
+      result = await runner.run(
+        { runId, exerciseId: original.exerciseId, code: original.code },
+        () => {},
+      );
     } catch (e) {
       result = infrastructureError(runId, original.exerciseId, (e as Error).message);
     }

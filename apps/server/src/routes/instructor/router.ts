@@ -36,7 +36,9 @@ export function createInstructorRouter(deps: {
   }
 
   /** The run, only when its author is a student of the course. */
-  async function runOf(req: Request): Promise<{ user: { id: string }; run: Run; courseStudents: string[] }> {
+  async function runOf(
+    req: Request,
+  ): Promise<{ user: { id: string }; run: Run; courseStudents: string[] }> {
     const { user, students } = await courseOf(req);
     const run = await store.getRun(String(req.params.runId));
     const ids = students.map((s) => s.id);
@@ -53,14 +55,21 @@ export function createInstructorRouter(deps: {
     res.json({
       course: { id: course.id, title: course.title, joinPath: `/join/${course.joinCode}` },
       exercises: list.map((e) => ({ id: e.id, title: e.title })),
-      rows: buildMatrix(students, list.map((e) => e.id), runs),
+      rows: buildMatrix(
+        students,
+        list.map((e) => e.id),
+        runs,
+      ),
     });
   });
 
   router.get('/api/instructor/courses/:courseId/runs/:runId', async (req, res) => {
     const { run } = await runOf(req);
     const student = await store.getUser(run.userId ?? '');
-    const attempts = await store.listRunsWithCode({ userId: run.userId, exerciseId: run.exerciseId });
+    const attempts = await store.listRunsWithCode({
+      userId: run.userId,
+      exerciseId: run.exerciseId,
+    });
     // The previous attempt is the student's own submission before this one (re-runs excluded).
     const own = attempts.filter((a) => a.kind === 'student');
     const anchor = run.kind === 'rerun' ? run.rerunOf : run.id;
@@ -90,20 +99,22 @@ export function createInstructorRouter(deps: {
 
   router.post('/api/instructor/courses/:courseId/runs/:runId/rerun', async (req, res) => {
     const { user, run } = await runOf(req);
-    const original = run.kind === 'rerun' && run.rerunOf ? ((await store.getRun(run.rerunOf)) ?? run) : run;
+    const original =
+      run.kind === 'rerun' && run.rerunOf ? ((await store.getRun(run.rerunOf)) ?? run) : run;
     res.status(202).json({ runIds: [await reruns.enqueue(original, user.id)] });
   });
 
   router.post('/api/instructor/courses/:courseId/exercises/:exerciseId/rerun', async (req, res) => {
     const { user, students } = await courseOf(req);
     const exerciseId = String(req.params.exerciseId);
-    if (!exercises().some((e) => e.id === exerciseId)) throw new HttpError(404, 'No such exercise.');
+    if (!exercises().some((e) => e.id === exerciseId))
+      throw new HttpError(404, 'No such exercise.');
     const runIds: string[] = [];
     for (const s of students) {
       // Each student's latest own submission: what they would hand in now.
-      const latest = (await store.listRunsWithCode({ userId: s.id, exerciseId, newestFirst: true })).find(
-        (r) => r.kind === 'student',
-      );
+      const latest = (
+        await store.listRunsWithCode({ userId: s.id, exerciseId, newestFirst: true })
+      ).find((r) => r.kind === 'student');
       if (latest) runIds.push(await reruns.enqueue(latest, user.id));
     }
     res.status(202).json({ runIds });
@@ -113,12 +124,20 @@ export function createInstructorRouter(deps: {
     const { course, students } = await courseOf(req);
     const list = exercises();
     const runs = await store.listRuns({ userIds: students.map((s) => s.id) });
-    const rows = buildMatrix(students, list.map((e) => e.id), runs).map((row) => [
+    const rows = buildMatrix(
+      students,
+      list.map((e) => e.id),
+      runs,
+    ).map((row) => [
       row.student.email,
       row.student.name,
       ...list.map((e) => row.cells[e.id].best?.score ?? ''),
     ]);
-    sendCsv(res, `${course.title}-grades.csv`, toCsv(['email', 'name', ...list.map((e) => e.id)], rows));
+    sendCsv(
+      res,
+      `${course.title}-grades.csv`,
+      toCsv(['email', 'name', ...list.map((e) => e.id)], rows),
+    );
   });
 
   router.get('/api/instructor/courses/:courseId/attempts.csv', async (req, res) => {
@@ -126,16 +145,42 @@ export function createInstructorRouter(deps: {
     const byId = new Map(students.map((s) => [s.id, s]));
     const runs = await store.listRuns({ userIds: students.map((s) => s.id) });
     const header = [
-      'email', 'name', 'exercise', 'run_id', 'kind', 'rerun_of', 'state', 'status', 'gradable',
-      'required_passed', 'required_total', 'checks_passed', 'checks_total', 'score', 'created_at',
+      'email',
+      'name',
+      'exercise',
+      'run_id',
+      'kind',
+      'rerun_of',
+      'state',
+      'status',
+      'gradable',
+      'required_passed',
+      'required_total',
+      'checks_passed',
+      'checks_total',
+      'score',
+      'created_at',
       'duration_ms',
     ];
     const rows = runs.map((r) => {
       const s = byId.get(r.userId ?? '');
       return [
-        s?.email, s?.name, r.exerciseId, r.id, r.kind, r.rerunOf, r.state, r.status, r.gradable,
-        r.requiredPassed, r.requiredTotal, r.checksPassed, r.checksTotal,
-        r.state === 'finished' ? scoreOf(r) : null, r.createdAt, r.durationMs,
+        s?.email,
+        s?.name,
+        r.exerciseId,
+        r.id,
+        r.kind,
+        r.rerunOf,
+        r.state,
+        r.status,
+        r.gradable,
+        r.requiredPassed,
+        r.requiredTotal,
+        r.checksPassed,
+        r.checksTotal,
+        r.state === 'finished' ? scoreOf(r) : null,
+        r.createdAt,
+        r.durationMs,
       ];
     });
     sendCsv(res, `${course.title}-attempts.csv`, toCsv(header, rows));

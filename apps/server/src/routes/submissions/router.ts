@@ -12,7 +12,12 @@ export function createSubmissionsRouter(deps: { store: Store }): Router {
   router.get('/api/submissions', async (req, res) => {
     const user = requireUser(req);
     const exerciseId = typeof req.query.exerciseId === 'string' ? req.query.exerciseId : undefined;
-    const runs = await store.listRuns({ userId: user.id, exerciseId, newestFirst: true, limit: 200 });
+    const runs = await store.listRuns({
+      userId: user.id,
+      exerciseId,
+      newestFirst: true,
+      limit: 200,
+    });
     const withComments = await Promise.all(
       runs.map(async (r) => ({ ...r, comments: (await store.listComments(r.id)).length })),
     );

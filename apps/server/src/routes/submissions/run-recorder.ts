@@ -47,7 +47,10 @@ export const DEFAULT_RUN_LIMITS: RunLimits = {
   maxStoredResultBytes: MAX_STORED_RESULT_BYTES,
 };
 
-export function createRunRecorder(store: Store, limits: RunLimits = DEFAULT_RUN_LIMITS): RunRecorder {
+export function createRunRecorder(
+  store: Store,
+  limits: RunLimits = DEFAULT_RUN_LIMITS,
+): RunRecorder {
   return {
     async recordRunAccepted({ runId, exerciseId, code, user }) {
       const bytes = Buffer.byteLength(code, 'utf8');
