@@ -14,7 +14,7 @@
 //
 // Protocol: the client sends the source and shuts down its side; the answer is
 //   "BPFC" u8 kind, u8 object over the cap, i32 exit code (-1 when signalled), i32 signal,
-//   u32 n, object, u32 m, stderr
+//   u32 n, object, u32 m, stderr (its first 256 KiB and last 1 KiB when it is longer)
 // (integers little-endian). kind 0: the compile ran; kind 1: the worker could not set itself up
 // (the server's fault, never the student's).
 #include <algorithm>
@@ -76,16 +76,33 @@ bool writeAll(int fd, const void *data, size_t n) {
   return true;
 }
 
-std::string readWhole(int fd) {
-  std::string s;
+// The runner keeps the first 256 KiB of a compile's messages and their last 1 KiB (clang's count
+// of them), as it does with plain clang's capped stderr (COMPILE_LIMITS.stderrBytes and
+// STDERR_TAIL_BYTES in packages/runner/src/compile/). Only those parts are sent: a flood of
+// warnings can fill the 16 MiB a worker may write, which the server must not pass on whole.
+constexpr off_t kMessagesKept = 256 << 10;
+constexpr off_t kMessagesTail = 1 << 10;
+
+void readRange(int fd, off_t from, off_t to, std::string &s) {
   char buf[65536];
-  off_t at = 0;
-  for (;;) {
-    ssize_t r = pread(fd, buf, sizeof buf, at);
+  while (from < to) {
+    ssize_t r = pread(fd, buf, size_t(std::min<off_t>(sizeof buf, to - from)), from);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
     s.append(buf, size_t(r));
-    at += r;
+    from += r;
+  }
+}
+
+std::string readMessages(int fd) {
+  struct stat st {};
+  std::string s;
+  if (fstat(fd, &st) != 0) return s;
+  if (st.st_size <= kMessagesKept + kMessagesTail) {
+    readRange(fd, 0, st.st_size, s);
+  } else {
+    readRange(fd, 0, kMessagesKept, s);
+    readRange(fd, st.st_size - kMessagesTail, st.st_size, s);
   }
   return s;
 }
@@ -240,7 +257,7 @@ void putU32(std::string &s, uint32_t v) { s.append(reinterpret_cast<const char *
 
 void answer(Worker &w) {
   bool setupFailed = WIFEXITED(w.status) && WEXITSTATUS(w.status) == kSetupFailed;
-  std::string messages = setupFailed ? "" : readWhole(w.messages);
+  std::string messages = setupFailed ? "" : readMessages(w.messages);
   if (setupFailed) w.object.clear();
   std::string out = "BPFC";
   out.push_back(setupFailed ? 1 : 0);

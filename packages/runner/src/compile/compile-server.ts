@@ -44,9 +44,9 @@ export function decodeAnswer(data: Buffer): RawCompile {
   if (objectEnd + 4 > data.length) throw bad('object cut short');
   const stderrEnd = objectEnd + 4 + data.readUInt32LE(objectEnd);
   if (stderrEnd !== data.length) throw bad('messages cut short');
-  // Only what the lab keeps is decoded, as plain clang's output is capped: a flood of warnings
-  // answers with up to 16 MiB of messages, and decoding and reading all of them blocked the
-  // server's event loop for a fifth of a second.
+  // Only what the lab keeps is decoded, as plain clang's output is capped. The server already
+  // sends no more than that of a flood of warnings (up to 16 MiB), which read whole blocked the
+  // event loop for a fifth of a second; this holds whatever a server sends.
   const stderrStart = objectEnd + 4;
   const kept = Math.min(stderrEnd, stderrStart + COMPILE_LIMITS.stderrBytes);
   const cut = kept < stderrEnd;
