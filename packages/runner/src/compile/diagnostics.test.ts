@@ -75,6 +75,14 @@ describe('host paths in messages', () => {
     expect(log).not.toMatch(/\/work|<stdin>/);
   });
 
+  it('names the file alone when the checkout lives in a directory whose name has a space', () => {
+    expect(scrubPaths('unnamed struct at /srv/my lab/build/include/lab.h:57:1')).toBe(
+      'unnamed struct at lab.h:57:1',
+    );
+    // Words between two paths stay: only directory names may hold a space.
+    expect(scrubPaths('see /x/y and /z/w.h:3')).toBe('see /x/y and w.h:3');
+  });
+
   it("leaves the student's own source lines as they are", () => {
     expect(scrubPaths('a / b and x/y/z')).toBe('a / b and x/y/z');
     expect(scrubPaths("'/etc/shadow' file not found")).toBe("'/etc/shadow' file not found");

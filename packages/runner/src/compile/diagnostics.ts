@@ -31,9 +31,11 @@ function unescape(text: string): string {
  * stdin becomes STUDENT_FILE. A path the student wrote (`'/etc/shadow' file not found`) stays.
  */
 export function scrubPaths(text: string, file = STDIN_NAME): string {
-  return text
-    .replaceAll(file, STUDENT_FILE)
-    .replace(/(?<=^|[\s'"`(\[{<=,])\/(?:[^\s'"`():,]+\/)*([^\s'"`():,/]+)(?=:\d)/g, '$1');
+  return text.replaceAll(file, STUDENT_FILE).replace(
+    // Directory names may hold spaces (a checkout in "/srv/my lab/"); the file name may not.
+    /(?<=^|[\s'"`(\[{<=,])\/(?:[^\s'"`():,]+(?: [^\s'"`():,/]+)*\/)*([^\s'"`():,/]+)(?=:\d)/g,
+    '$1',
+  );
 }
 
 export interface ParsedOutput {
