@@ -100,7 +100,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
   const exercises = exerciseMap();
   if (config.redisUrl) {
     // A web node grades nothing itself: the grader workers run the real checks.
-    const system = createSystemProbe({ loaderPath: paths.loader });
+    const system = createSystemProbe({ loaderPath: paths.loader, grades: false });
     return createDistributedDeps(config, logger, exercises, system, config.redisUrl);
   }
   const system = createHealthProbe(exercises, logger);
