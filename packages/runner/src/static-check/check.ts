@@ -225,7 +225,6 @@ function inspect(
   // Sections.
   const code = new Map<number, CodeSection>();
   let dataBytes = 0;
-  const dataSections: string[] = [];
   for (const s of elf.sections) {
     const exec = (s.flags & BigInt(SHF_EXECINSTR)) !== 0n;
     if (exec) {
@@ -243,7 +242,6 @@ function inspect(
     } else if (DATA_SECTION.test(s.name)) {
       // Each becomes a map of its own (libbpf's internal maps), restored between scenarios.
       dataBytes += s.size;
-      if (s.size > 0) dataSections.push(s.name);
       globals.push({ section: s.name, bytes: s.size });
     } else if (s.name !== '.maps' && s.name !== 'license' && !META_SECTION.test(s.name)) {
       refuse('static/section', `section "${printable(s.name)}" is not allowed`);
@@ -291,7 +289,10 @@ function inspect(
     btf,
     rules.limits,
     labNames,
-    { bytes: dataBytes, sections: dataSections },
+    {
+      bytes: dataBytes,
+      sections: globals.filter((g) => g.bytes > 0).map((g) => g.section),
+    },
     cpus,
     maps,
     refuse,
