@@ -114,7 +114,7 @@ describe('/api/health', () => {
     });
     expect(broken.selfCheck?.message).toContain('this loader is broken on purpose');
 
-    // The real loader again (exec keeps its path, so it finds its dispatcher beside it).
+    // The real loader again.
     installLoader(loader, `#!/bin/sh\nexec '${paths.loader}' "$@"\n`);
     const mended = await healthUntil(url, (h) => h.status === 'ok', 'ok');
     expect(mended.httpStatus).toBe(200);
