@@ -6,17 +6,16 @@ import { join } from 'node:path';
 import type { Exercise } from '@ebpf-lab/exercises';
 import compression from 'compression';
 import express, { Router } from 'express';
-import type { ErrorRequestHandler, Express } from 'express';
+import type { Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.ts';
 import type { SharedRunShares } from './network/fair-share.ts';
-import { HttpError } from './http-error.ts';
+import { apiNotFound, errorHandler } from './http-error.ts';
 import type { JobQueue } from './queue/job-queue.ts';
 import { ACCOUNT_PATHS } from './routes/auth/index.ts';
 import type { Accounts } from './routes/auth/index.ts';
-import { renderHttpErrors } from './routes/auth/http-error.ts';
 import { createAuthRouter } from './routes/auth/router.ts';
 import { createCoursesRouter } from './routes/courses/router.ts';
 import { createDraftsRouter } from './routes/drafts/router.ts';
@@ -44,25 +43,6 @@ export interface AppDeps {
   runShares?: SharedRunShares;
 }
 
-function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
-    if (res.headersSent) return next(err);
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ error: err.message });
-      return;
-    }
-    // body-parser's errors (too large, bad JSON) carry a client status and a safe message.
-    const status = (err as { status?: number; expose?: boolean }).status;
-    if (status && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
-      res.status(status).json({ error: (err as Error).message });
-      return;
-    }
-    const errorId = Math.random().toString(36).slice(2, 10);
-    logger.error({ err, errorId, url: req.originalUrl }, 'request failed');
-    res.status(500).json({ error: `The lab failed to answer (error id ${errorId}).` });
-  };
-}
-
 /**
  * The account features behind the session and CSRF guard: sign-in, courses, the instructor's
  * desk and a student's stored submissions. Mounted by createApp; tests mount it on its own.
@@ -78,10 +58,6 @@ export function createAccountRoutes(
   router.use(createCoursesRouter({ store }));
   router.use(createInstructorRouter({ store, exercises: deps.exercises, runs: deps.runs }));
   router.use(createSubmissionsRouter({ store }));
-  router.use(ACCOUNT_PATHS, (_req, res) => {
-    res.status(404).json({ error: 'No such route.' });
-  });
-  router.use(ACCOUNT_PATHS, renderHttpErrors);
   return router;
 }
 
@@ -143,9 +119,7 @@ export function createApp(deps: AppDeps, runs: RunLifecycle): Express {
     app.use('/api/drafts', createDraftsRouter({ store, guard, hasExercise, continuesOf }));
   }
 
-  app.use('/api', () => {
-    throw new HttpError(404, 'No such API route.');
-  });
+  app.use('/api', apiNotFound);
 
   const index = join(config.webDistDir, 'index.html');
   // First load: the bundle compresses about 4:1 (Monaco alone is 3.4 MB raw), and its

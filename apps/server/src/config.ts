@@ -1,6 +1,7 @@
 // The server's configuration: one schema with defaults, read from the environment. Units are in
 // the names so nobody has to guess whether a number is seconds or milliseconds.
 import { join } from 'node:path';
+import { firstIssue } from '@ebpf-lab/protocol';
 import { paths } from '@ebpf-lab/runner';
 import { z } from 'zod';
 
@@ -136,7 +137,7 @@ export function loadConfig(
   }
   const parsed = Config.safeParse({ ...raw, ...overrides });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = firstIssue(parsed.error);
     const key = String(issue.path[0]) as keyof Config;
     throw new ConfigError(`${ENV_NAMES[key] ?? key}: ${issue.message}`);
   }

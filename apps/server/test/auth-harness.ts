@@ -12,6 +12,7 @@ import type { LabRunner, RunRequest } from '@ebpf-lab/runner';
 import type { Store } from '@ebpf-lab/store';
 import { createAccountRoutes } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { apiNotFound, errorHandler } from '../src/http-error.ts';
 import { JobQueue } from '../src/queue/job-queue.ts';
 import { createAccounts, hashPassword } from '../src/routes/auth/index.ts';
 import type { AccountsDeps } from '../src/routes/auth/index.ts';
@@ -62,6 +63,12 @@ export const fakeRunner: LabRunner & { calls: RunRequest[] } = {
 
 /** JSON bodies parsed as the app parses them: once, in front of every route, at the default limit. */
 export const jsonBody = express.json({ limit: loadConfig({}).jsonBodyBytes });
+
+/** Behind the routes, as in the app: the one 404 for /api and the one error handler. */
+export function answerErrors(app: express.Express): void {
+  app.use('/api', apiNotFound);
+  app.use(errorHandler(pino({ level: 'silent' })));
+}
 
 export class Client {
   cookies = new Map<string, string>();
@@ -146,6 +153,7 @@ export async function startHarness(
   const app = express();
   app.use(jsonBody);
   app.use(routes);
+  answerErrors(app);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,6 +3,8 @@
 // Server, runner, grader and web all import these schemas; nobody redefines them.
 import { z } from 'zod';
 
+export * from './errors.ts';
+
 /** Largest WebSocket message the server accepts, in bytes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 /** Largest C source a student may submit, in bytes. */

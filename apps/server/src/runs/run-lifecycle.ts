@@ -7,6 +7,7 @@
 // hears its queue position and progress. The job queue decides when a run starts: re-runs wait in
 // its background lane, so re-grading a class never takes every slot from students' live runs.
 import { randomUUID } from 'node:crypto';
+import { newErrorId } from '@ebpf-lab/protocol';
 import type { RunResult } from '@ebpf-lab/protocol';
 import type { RunProgress, RunRequest } from '@ebpf-lab/runner';
 import type { Run } from '@ebpf-lab/store';
@@ -186,7 +187,7 @@ export class RunLifecycle {
       async (e: unknown): Promise<RunOutcome> => {
         await recordedRunning;
         await recorder?.recordRunInterrupted(run.runId).catch(storeFailed);
-        const errorId = randomUUID().slice(0, 8);
+        const errorId = newErrorId();
         const message = e instanceof Error ? e.message : 'unknown error';
         logger.error({ err: e, runId: run.runId, errorId }, 'run failed outside the runner');
         this.emit({ ...about, state: 'interrupted', reason: message });

@@ -3,6 +3,7 @@
 // asked.
 import { randomUUID } from 'node:crypto';
 import type { Exercise } from '@ebpf-lab/exercises';
+import { newErrorId } from '@ebpf-lab/protocol';
 import type { OutgoingMessage } from '@ebpf-lab/protocol';
 import type { Logger } from 'pino';
 import type { LabClient } from '../identity.ts';
@@ -98,7 +99,7 @@ export class RunService {
     })().catch((e: unknown) => {
       client.active.delete(runId);
       void release();
-      const errorId = randomUUID().slice(0, 8);
+      const errorId = newErrorId();
       logger.error({ err: e, runId, errorId }, 'could not store the run');
       client.send({
         type: 'error',

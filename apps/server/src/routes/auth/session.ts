@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Store } from '@ebpf-lab/store';
 import type { SessionUser } from '../../identity.ts';
-import { HttpError } from './http-error.ts';
+import { HttpError } from '../../http-error.ts';
 
 export type { SessionUser };
 

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Run, Store } from '@ebpf-lab/store';
-import { HttpError, parseBody } from '../auth/http-error.ts';
+import { HttpError, parseBody } from '../../http-error.ts';
 import { requireInstructor } from '../auth/session.ts';
 import type { RunLifecycle } from '../../runs/run-lifecycle.ts';
 import { toCsv } from './csv.ts';

@@ -2,7 +2,7 @@
 // Nobody reads anyone else's submissions here; instructors use the desk's course routes.
 import { Router } from 'express';
 import type { Store } from '@ebpf-lab/store';
-import { HttpError } from '../auth/http-error.ts';
+import { HttpError } from '../../http-error.ts';
 import { requireUser } from '../auth/session.ts';
 
 export function createSubmissionsRouter(deps: { store: Store }): Router {
