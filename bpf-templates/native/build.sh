@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the native side of a run into OUTDIR: the loader (gcc + libbpf + json-c) and the
+# Builds the native side of a run into OUTDIR: the loader (gcc + libbpf + json-c + libelf) and the
 # dispatcher object (clang, against the generated vmlinux.h in build/include).
 # Usage: build.sh OUTDIR    (set-up calls it with build/native)
 set -eu
@@ -18,7 +18,7 @@ fi
 # The dispatcher goes first: a loader opens dispatcher.bpf.o beside it at each run, and an older
 # loader works with a newer dispatcher, never the other way round.
 gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -o "$out/loader.tmp.$$" "$here/loader.c" \
-  $(pkg-config --cflags --libs libbpf json-c)
+  "$here/uprobes.c" $(pkg-config --cflags --libs libbpf json-c libelf)
 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I "$include" \
   -c "$here/dispatcher.bpf.c" -o "$out/dispatcher.bpf.o.tmp.$$"
 mv -f "$out/dispatcher.bpf.o.tmp.$$" "$out/dispatcher.bpf.o"

@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "uprobes.h"
+
 #define TRACEFS "/sys/kernel/tracing"
 #define LOG_BUF_SIZE (8u << 20)
 #define MAX_HOOKS 64
@@ -1367,7 +1369,10 @@ static void set_types(struct bpf_object *obj)
 	struct bpf_program *p;
 
 	bpf_object__for_each_program(p, obj) {
-		bpf_program__set_type(p, BPF_PROG_TYPE_TRACEPOINT);
+		/* the section's name decides nothing else: the static checks allowed exactly these */
+		bpf_program__set_type(p, uprobe_section(bpf_program__section_name(p))
+						 ? BPF_PROG_TYPE_KPROBE
+						 : BPF_PROG_TYPE_TRACEPOINT);
 		bpf_program__set_autoattach(p, false);
 		/* log_level 0: libbpf retries a failed load with level 1 into this buffer */
 		bpf_program__set_log_buf(p, log_buf, LOG_BUF_SIZE);
@@ -1619,7 +1624,7 @@ static pid_t child = -1;
 
 static void stop_run(void) { kill_cgroup(); }
 
-static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_w)
+static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_w, int go_r)
 {
 	char pid[32], dir_path[PATH_MAX];
 	const char *name;
@@ -1677,7 +1682,7 @@ static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_
 		FAIL("redirecting the target's output: %s", strerror(errno));
 	/* the target must inherit none of the loader's BPF or pipe fds */
 	for (int i = 3; i < 1024; i++)
-		if (i != status_w && i != target_dir)
+		if (i != status_w && i != target_dir && i != go_r)
 			close(i);
 	if (chdir("/tmp"))
 		FAIL("chdir /tmp: %s", strerror(errno));
@@ -1689,6 +1694,10 @@ static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_
 	join_cgroup(cgmem, pid, status_w);
 	join_cgroup(cgpids, pid, status_w);
 	join_cgroup(cg2, pid, status_w);
+	/* held until the loader has attached the uprobes to this pid (it closes the pipe) */
+	char go;
+	while (read(go_r, &go, 1) < 0 && errno == EINTR)
+		;
 	execveat(target_dir, name, (char *const *)sc->argv, environ, 0);
 	FAIL("cannot run the target %s: %s", sc->target, strerror(errno));
 #undef FAIL
@@ -1731,7 +1740,7 @@ static void drain_pipe(struct capture *c)
 
 static int run_scenario(struct scenario *sc, struct bpf_object *obj, struct ring_buffer *rb)
 {
-	int out[2], err[2], status[2], ep, pidfd;
+	int out[2], err[2], status[2], go[2], ep, pidfd;
 	struct capture cap[2];
 	bool timed_out = false;
 	int wstatus = 0;
@@ -1746,7 +1755,8 @@ static int run_scenario(struct scenario *sc, struct bpf_object *obj, struct ring
 	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
 	emit(o);
 
-	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC)) {
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
+	    pipe2(go, O_CLOEXEC)) {
 		emit_fatal("pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -1760,11 +1770,30 @@ static int run_scenario(struct scenario *sc, struct bpf_object *obj, struct ring
 		close(out[0]);
 		close(err[0]);
 		close(status[0]);
-		plant_and_exec(sc, out[1], err[1], status[1]);
+		close(go[1]);
+		plant_and_exec(sc, out[1], err[1], status[1], go[0]);
 	}
 	close(out[1]);
 	close(err[1]);
 	close(status[1]);
+	close(go[0]);
+	if (uprobe_count()) {
+		json_object *ids = uprobes_attach(child, sc->target, setup_err, sizeof(setup_err));
+
+		if (!ids) {
+			kill(child, SIGKILL);
+			close(go[1]);
+			close(status[0]);
+			waitpid(child, NULL, 0);
+			emit_fatal("scenario %s: %s", sc->id, setup_err);
+			return -1;
+		}
+		o = line("uprobes");
+		json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+		json_object_object_add(o, "links", ids);
+		emit(o);
+	}
+	close(go[1]);
 	/* the status pipe closes on exec (success) or carries the set-up error */
 	ssize_t sn = read(status[0], setup_err, sizeof(setup_err) - 1);
 	close(status[0]);
@@ -1826,6 +1855,7 @@ static int run_scenario(struct scenario *sc, struct bpf_object *obj, struct ring
 	child = -1;
 	/* the target is gone; stop whatever it left behind, then collect everything */
 	kill_cgroup();
+	uprobes_detach();
 	ring_buffer__consume(rb);
 	for (int i = 0; i < 2; i++) {
 		if (cap[i].fd >= 0)
@@ -2080,6 +2110,17 @@ int main(int argc, char **argv)
 			emit_attach_error(bpf_program__name(p), sec, E2BIG, "too many programs (at most 64)");
 			goto finish;
 		}
+		if (uprobe_section(sec)) {
+			int err = uprobe_add(p, cfg.nscenarios ? cfg.scenarios[0].target : "", msg, sizeof(msg));
+
+			if (err) {
+				emit_attach_error(bpf_program__name(p), sec, -err, msg);
+				goto finish;
+			}
+			/* attached to each scenario's target itself, never through the dispatcher */
+			prog_hook[nprogs++] = -1;
+			continue;
+		}
 		if (!parse_section(sec, cat, name)) {
 			snprintf(msg, sizeof(msg),
 				 "unsupported section \"%s\": use SEC(\"tp/<category>/<name>\") or "
@@ -2241,12 +2282,18 @@ int main(int argc, char **argv)
 	 * tracepoint registered, so closing a check's event does not wait for the tracepoint to be
 	 * unregistered (~45 ms per hook here).
 	 */
-	int checked = 0;
+	int checked = 0, index = 0;
 	bpf_object__for_each_program(p, obj) {
-		const struct hook *h = &hooks[prog_hook[checked++]];
+		int hook = prog_hook[index++];
 		bool platform;
+
+		/* a uprobe's context is pt_regs, which the verifier bounds at load for its type */
+		if (hook < 0)
+			continue;
+		const struct hook *h = &hooks[hook];
 		int err = kernel_context_check(p, h, &platform);
 
+		checked++;
 		if (!err)
 			continue;
 		if (platform) {
@@ -2279,6 +2326,10 @@ int main(int argc, char **argv)
 	bpf_object__for_each_program(p, obj) {
 		int fd = bpf_program__fd(p);
 
+		if (prog_hook[slot] < 0) {
+			slot++;
+			continue;
+		}
 		if (bpf_map_update_elem(progs_fd, &slot, &fd, BPF_ANY)) {
 			emit_fatal("prog array: %s", strerror(errno));
 			rc = 1;
@@ -2322,6 +2373,7 @@ finish:
 		done();
 cleanup:
 	fclose(stdout);
+	uprobes_detach();
 	for (int i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);
 	for (int d = 0; d < ndisps; d++)
