@@ -35,10 +35,10 @@ const docs: HelperDoc[] = [
     name: 'ARG',
     signature: 'ARG(ctx, n)',
     description:
-      'In a uprobe, the probed function\'s `n`-th argument (`n` written as 1 to 6), as a `__u64`: ' +
+      "In a uprobe, the probed function's `n`-th argument (`n` written as 1 to 6), as a `__u64`: " +
       'x86-64 passes the first six integer or pointer arguments in registers (rdi, rsi, rdx, rcx, ' +
-      'r8, r9), and `ctx` holds the registers at the function\'s first instruction. Cast it to ' +
-      'what the function declares: `(const char *)ARG(ctx, 1)` is a pointer into the target\'s ' +
+      "r8, r9), and `ctx` holds the registers at the function's first instruction. Cast it to " +
+      "what the function declares: `(const char *)ARG(ctx, 1)` is a pointer into the target's " +
       'memory. At a uretprobe those registers hold whatever the function left in them.',
   },
   {
@@ -46,7 +46,7 @@ const docs: HelperDoc[] = [
     signature: 'RETVAL(ctx)',
     description:
       'In a uretprobe, the value the probed function returned (register rax), as a `__u64`; cast ' +
-      'it to the function\'s return type, e.g. `(int)RETVAL(ctx)`. The arguments are gone by ' +
+      "it to the function's return type, e.g. `(int)RETVAL(ctx)`. The arguments are gone by " +
       'then: keep what you need from the uprobe, in a map keyed by thread.',
   },
   {

@@ -27,7 +27,7 @@ import {
   STT_SECTION,
 } from './elf.ts';
 import type { ElfFile, ElfSymbol } from './elf.ts';
-import { contextSizesSync } from './tracefs.ts';
+import { contextSizesSync, uprobeOf } from './tracefs.ts';
 import { ALLOWED_HELPERS, helperArgCount, helperName, refusalReason } from './helpers.ts';
 
 export interface StaticLimits {
@@ -376,7 +376,7 @@ function inspect(
         // since 6.18, and a write would change the target's registers, so its behaviour.
         refuse(
           'static/context-write',
-          `${sym.name} writes bytes ${a.off}..${a.off + a.size - 1} of its context: programs here only read it (a uprobe's context is the target's own registers)`,
+          `${sym.name} writes bytes ${a.off}..${a.off + a.size - 1} of its context: programs here only read it${uprobeOf(sec.name) ? " (a uprobe's context is the target's own registers: changing them changes what the target does)" : ''}`,
           a,
         );
       } else if (limit === undefined) {

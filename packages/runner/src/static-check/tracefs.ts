@@ -14,7 +14,9 @@ export function tracepointOf(section: string): string | undefined {
 }
 
 /** `uprobe/<function>`, `uretprobe/<function>`, `uprobe/libc.so.6:<function>`: the function. */
-export function uprobeOf(section: string): { ret: boolean; library?: string; fn: string } | undefined {
+export function uprobeOf(
+  section: string,
+): { ret: boolean; library?: string; fn: string } | undefined {
   const m = /^(uprobe|uretprobe)\/(?:(libc\.so\.6):)?([A-Za-z_][A-Za-z0-9_]*)$/.exec(section);
   return m ? { ret: m[1] === 'uretprobe', library: m[2], fn: m[3] } : undefined;
 }
