@@ -29,12 +29,16 @@ static unsigned long long now_ns(void)
 	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
+/* One write per line: lines from several threads never mix. */
 static void report(const char *fn, long ret, unsigned long long ns, const char *arg)
 {
-	printf("lab-call %s tid=%d ret=%ld ns=%llu arg=", fn, gettid(), ret, ns);
-	for (const unsigned char *p = (const unsigned char *)arg; *p; p++)
-		printf("%02x", *p);
-	printf("\n");
+	char line[700];
+	int n = snprintf(line, sizeof(line), "lab-call %s tid=%d ret=%ld ns=%llu arg=", fn, gettid(),
+			 ret, ns);
+
+	for (const unsigned char *p = (const unsigned char *)arg; *p && n < (int)sizeof(line) - 3; p++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%02x", *p);
+	printf("%s\n", line);
 }
 
 static void strip(char *s) { s[strcspn(s, "\n")] = 0; }

@@ -19,6 +19,8 @@ function noCalls(fn: string): Outcome {
 /** What a submitted record that matches no expected argument is, in the student's terms. */
 function whatRecordIs(bytes: Buffer, expected: Buffer[], others: Buffer[], fn: string): string {
   if (bytes.length === 0) return 'empty';
+  if (others.some((o) => o.equals(bytes)))
+    return `the argument of a call to ${fn}() that this check leaves out`;
   for (const e of expected) {
     if (
       bytes.length === e.length + 1 &&
@@ -31,8 +33,6 @@ function whatRecordIs(bytes: Buffer, expected: Buffer[], others: Buffer[], fn: s
     if (bytes.length < e.length && e.subarray(0, bytes.length).equals(bytes))
       return `the first ${plural(bytes.length, 'byte')} of a ${e.length}-byte argument`;
   }
-  if (others.some((o) => o.equals(bytes)))
-    return `the argument of a call to ${fn}() that this check leaves out`;
   return preview(bytes);
 }
 
@@ -58,7 +58,7 @@ export function callsSubmitted(
   const callsText =
     params.ret === 'any'
       ? `The target called ${fn}() ${plural(all.length, 'time')}`
-      : `The target called ${fn}() ${plural(all.length, 'time')}, ${expected.length}${RET_WORDS[params.ret]}`;
+      : `The target called ${fn}() ${plural(all.length, 'time')}; ${plural(expected.length, 'call')} returned ${params.ret === 'zero' ? '0' : 'non-zero'}`;
 
   // Multiset match: the order of records across threads is the order the probes ran in.
   const left = new Map<string, number>();
