@@ -1698,7 +1698,13 @@ static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_
 	char go;
 	while (read(go_r, &go, 1) < 0 && errno == EINTR)
 		;
-	execveat(target_dir, name, (char *const *)sc->argv, environ, 0);
+	/*
+	 * A fixed environment, never the loader's: the student's programs can read the target's
+	 * memory, its environment included, and the server's may hold secrets (a database URL).
+	 */
+	static char *const target_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
+					   "LANG=C.UTF-8", NULL};
+	execveat(target_dir, name, (char *const *)sc->argv, target_env, 0);
 	FAIL("cannot run the target %s: %s", sc->target, strerror(errno));
 #undef FAIL
 }
