@@ -124,13 +124,15 @@ export function bucketOf(ns: bigint): number {
 }
 
 /**
- * The target times a call from outside it, so a probe's entry and return fall inside that span:
- * the program measures at most the target's duration, and less by the time the probes and the
- * target's clock reads take (microseconds; more when the thread is preempted right then).
+ * The buckets a program's measure of the call may fall in. Its entry and return probes run
+ * between the target's clock reads around the call (`ns`) and inside the function (`inner`), on
+ * the same monotonic clock, so its duration lies between the two. Without `inner`, allow for the
+ * probes' own time: microseconds, more when the thread was preempted right then.
  */
-function possibleBuckets(ns: bigint): { lo: number; hi: number } {
-  const slack = 50_000n + ns / 10n;
-  return { lo: bucketOf(ns > slack ? ns - slack : 0n), hi: bucketOf(ns) };
+function possibleBuckets(call: ReportedCall): { lo: number; hi: number } {
+  if (call.inner !== undefined) return { lo: bucketOf(call.inner), hi: bucketOf(call.ns) };
+  const slack = 50_000n + call.ns / 10n;
+  return { lo: bucketOf(call.ns > slack ? call.ns - slack : 0n), hi: bucketOf(call.ns) };
 }
 
 /** Whether the calls can be put into the slots, each into one of its possible buckets. */
@@ -201,7 +203,7 @@ export function latencyHistogram(
   const fn = params.function;
   const calls = reportedCalls(obs, fn);
   if (calls.length === 0) return noCalls(fn);
-  const ranges = calls.map((c) => possibleBuckets(c.ns));
+  const ranges = calls.map(possibleBuckets);
   const want: number[] = [];
   for (const c of calls) {
     const b = bucketOf(c.ns);
