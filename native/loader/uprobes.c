@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Uprobes for the loader (uprobes.h): where each program's function lives, and its attachment to
- * one target process at a time.
+ * Uprobes and uretprobes on the target's own functions and on libc: where each program's function
+ * lives (resolved once, before any scenario), and its attachment to one target process at a time.
+ *
+ * Sections, as the exercise allows them (the static checks allowed exactly those):
+ *   uprobe/<function>             uretprobe/<function>              the target's own function
+ *   uprobe/libc.so.6:<function>   uretprobe/libc.so.6:<function>    a function of libc
  *
  * Isolation. A uprobe is keyed by file and offset: one on libc's getenv is one on every process
  * that maps libc. The kernel's pid filter is what keeps it to the target: a uprobe perf event
@@ -15,7 +19,6 @@
  * target or libc, never a path the student wrote.
  */
 #define _GNU_SOURCE
-#include "uprobes.h"
 #include <bpf/bpf.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -29,27 +32,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_UPROBES 64
+#include "loader.h"
+
 #define LIBC "libc.so.6"
-
-struct uprobe {
-	struct bpf_program *prog;
-	bool retprobe, in_libc;
-	char func[128];
-	size_t offset; /* file offset of the function's first instruction */
-	struct bpf_link *link;
-};
-
-static struct uprobe uprobes[MAX_UPROBES];
-static int nuprobes;
-static char libc_path[PATH_MAX];
 
 bool uprobe_section(const char *sec)
 {
 	return !strncmp(sec, "uprobe/", 7) || !strncmp(sec, "uretprobe/", 10);
 }
-
-int uprobe_count(void) { return nuprobes; }
 
 static bool identifier(const char *s)
 {
@@ -66,14 +56,14 @@ static bool identifier(const char *s)
  * The libc this loader maps. The targets are built on this host and link the same libc, which the
  * dynamic linker finds the same way for both; a target mapping another would never hit the probe.
  */
-static const char *find_libc(void)
+static const char *find_libc(struct run *run)
 {
 	Dl_info info;
 
-	if (!libc_path[0] && dladdr((void *)getenv, &info) && info.dli_fname &&
-	    !realpath(info.dli_fname, libc_path))
-		libc_path[0] = 0;
-	return libc_path[0] ? libc_path : NULL;
+	if (!run->libc[0] && dladdr((void *)getenv, &info) && info.dli_fname &&
+	    !realpath(info.dli_fname, run->libc))
+		run->libc[0] = 0;
+	return run->libc[0] ? run->libc : NULL;
 }
 
 /*
@@ -140,8 +130,9 @@ out:
 	return found;
 }
 
-int uprobe_add(struct bpf_program *prog, const char *target, char *err, size_t errlen)
+int uprobe_add(struct run *run, struct bpf_program *prog, char *err, size_t errlen)
 {
+	const char *target = run->cfg.nscenarios ? run->cfg.scenarios[0].target : "";
 	const char *sec = bpf_program__section_name(prog);
 	bool ret = !strncmp(sec, "uretprobe/", 10);
 	const char *spec = sec + (ret ? 10 : 7), *colon = strchr(spec, ':');
@@ -149,11 +140,11 @@ int uprobe_add(struct bpf_program *prog, const char *target, char *err, size_t e
 	const char *binary = target;
 	long off;
 
-	if (nuprobes == MAX_UPROBES) {
+	if (run->nuprobes == MAX_UPROBES) {
 		snprintf(err, errlen, "too many uprobes (at most %d)", MAX_UPROBES);
 		return -E2BIG;
 	}
-	u = &uprobes[nuprobes];
+	u = &run->uprobes[run->nuprobes];
 	memset(u, 0, sizeof(*u));
 	u->prog = prog;
 	u->retprobe = ret;
@@ -165,7 +156,7 @@ int uprobe_add(struct bpf_program *prog, const char *target, char *err, size_t e
 				 sec);
 			return -EINVAL;
 		}
-		binary = find_libc();
+		binary = find_libc(run);
 		if (!binary) {
 			snprintf(err, errlen, "cannot find the libc the target links");
 			return -ENOENT;
@@ -185,45 +176,43 @@ int uprobe_add(struct bpf_program *prog, const char *target, char *err, size_t e
 		return (int)off;
 	}
 	u->offset = (size_t)off;
-	nuprobes++;
+	run->nuprobes++;
 	return 0;
 }
 
-static uint32_t link_id(const struct bpf_link *link)
+int uprobes_attach(struct run *run, const struct scenario *sc, pid_t pid, char *err, size_t errlen)
 {
-	struct bpf_link_info info;
-	uint32_t len = sizeof(info);
+	json_object *ids, *o;
 
-	memset(&info, 0, sizeof(info));
-	return bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len) ? 0 : info.id;
-}
-
-json_object *uprobes_attach(pid_t pid, const char *target, char *err, size_t errlen)
-{
-	json_object *ids = json_object_new_array();
-
-	for (int i = 0; i < nuprobes; i++) {
-		struct uprobe *u = &uprobes[i];
+	if (!run->nuprobes)
+		return 0;
+	ids = json_object_new_array();
+	for (int i = 0; i < run->nuprobes; i++) {
+		struct uprobe *u = &run->uprobes[i];
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = u->retprobe);
 
-		u->link = bpf_program__attach_uprobe_opts(u->prog, pid, u->in_libc ? libc_path : target,
+		u->link = bpf_program__attach_uprobe_opts(u->prog, pid, u->in_libc ? run->libc : sc->target,
 							  u->offset, &opts);
 		if (!u->link) {
 			snprintf(err, errlen, "cannot attach %s to %s: %s", bpf_program__name(u->prog),
 				 u->func, strerror(errno));
-			uprobes_detach();
+			uprobes_detach(run);
 			json_object_put(ids);
-			return NULL;
+			return -1;
 		}
-		json_object_array_add(ids, json_object_new_int64(link_id(u->link)));
+		json_object_array_add(ids, json_object_new_int64(obj_id(bpf_link__fd(u->link))));
 	}
-	return ids;
+	o = line("uprobes");
+	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+	json_object_object_add(o, "links", ids);
+	emit(o);
+	return 0;
 }
 
-void uprobes_detach(void)
+void uprobes_detach(struct run *run)
 {
-	for (int i = 0; i < nuprobes; i++) {
-		bpf_link__destroy(uprobes[i].link);
-		uprobes[i].link = NULL;
+	for (int i = 0; i < run->nuprobes; i++) {
+		bpf_link__destroy(run->uprobes[i].link);
+		run->uprobes[i].link = NULL;
 	}
 }
