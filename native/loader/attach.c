@@ -73,6 +73,14 @@ enum step find_hooks(struct run *run)
 			emit_attach_error(bpf_program__name(p), sec, E2BIG, "too many programs (at most 64)");
 			return STEP_REFUSED;
 		}
+		if (uprobe_section(sec)) {
+			/* attached to each scenario's target itself (scenario.c), not through a dispatcher */
+			if ((h = uprobe_add(run, p, msg, sizeof(msg))) < 0) {
+				emit_attach_error(bpf_program__name(p), sec, -h, msg);
+				return STEP_REFUSED;
+			}
+			continue;
+		}
 		if (!parse_section(sec, cat, name)) {
 			snprintf(msg, sizeof(msg),
 				 "unsupported section \"%s\": use SEC(\"tp/<category>/<name>\") or "
@@ -281,6 +289,7 @@ void clear_dispatcher_paths(struct run *run)
 
 void detach_all(struct run *run)
 {
+	uprobes_detach(run);
 	for (int i = 0; i < run->nlinks; i++)
 		bpf_link__destroy(run->links[i]);
 	run->nlinks = 0;

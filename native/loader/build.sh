@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the native side of a run into OUTDIR: the dispatcher object (clang, against the
 # generated vmlinux.h in build/include), its skeleton (bpftool gen skeleton) and the loader
-# (gcc + libbpf + json-c), which carries the dispatcher inside it.
+# (gcc + libbpf + json-c + libelf), which carries the dispatcher inside it.
 # Usage: build.sh OUTDIR    (set-up calls it with build/native)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +16,7 @@ if [ ! -f "$include/vmlinux.h" ]; then
 fi
 
 sources='main config output files cgroups load map-check hooks attach kernel-check observe
-  map-dump scenario'
+  map-dump scenario uprobes'
 
 # Everything is built aside and renamed at the end: a loader that is running keeps its binary.
 gen=$(mktemp -d "$out/.build.XXXXXX")
@@ -26,6 +26,6 @@ clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I "$include" -I "$here" \
 bpftool gen skeleton "$gen/dispatcher.bpf.o" name dispatcher > "$gen/dispatcher.skel.h"
 gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -I "$gen" \
   -o "$gen/loader" $(for f in $sources; do echo "$here/$f.c"; done) \
-  $(pkg-config --cflags --libs libbpf json-c)
+  $(pkg-config --cflags --libs libbpf json-c libelf)
 mv -f "$gen/dispatcher.bpf.o" "$out/dispatcher.bpf.o"
 mv -f "$gen/loader" "$out/loader"

@@ -33,7 +33,10 @@ static void set_types(struct bpf_object *obj)
 	struct bpf_program *p;
 
 	bpf_object__for_each_program(p, obj) {
-		bpf_program__set_type(p, BPF_PROG_TYPE_TRACEPOINT);
+		/* the section's name decides nothing else: the static checks allowed exactly these */
+		bpf_program__set_type(p, uprobe_section(bpf_program__section_name(p))
+						 ? BPF_PROG_TYPE_KPROBE
+						 : BPF_PROG_TYPE_TRACEPOINT);
 		bpf_program__set_autoattach(p, false);
 		/* log_level 0: libbpf retries a failed load with level 1 into this buffer */
 		bpf_program__set_log_buf(p, log_buf, LOG_BUF_SIZE);

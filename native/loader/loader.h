@@ -92,6 +92,16 @@ struct initial {
 	size_t size;
 };
 
+/* A student program on a function of the target or of libc (uprobes.c). */
+#define MAX_UPROBES 64
+struct uprobe {
+	struct bpf_program *prog;
+	bool retprobe, in_libc;
+	char func[128];
+	size_t offset; /* file offset of the function's first instruction */
+	struct bpf_link *link; /* attached to the current scenario's target only */
+};
+
 struct dispatcher; /* the skeleton of dispatcher.bpf.c */
 
 struct run {
@@ -101,7 +111,12 @@ struct run {
 	struct hook hooks[MAX_HOOKS];
 	int nhooks;
 
-	/* The student's object, its programs in object order and the hook of each. */
+	/* The student's uprobes: never behind the dispatcher, attached per scenario to its target. */
+	struct uprobe uprobes[MAX_UPROBES];
+	int nuprobes;
+	char libc[PATH_MAX];
+
+	/* The student's object, its tracepoint programs in object order and the hook of each. */
 	struct bpf_object *obj;
 	struct bpf_program *progs[DISP_SLOTS];
 	int prog_hook[DISP_SLOTS];
@@ -211,5 +226,16 @@ void clear_map(struct run *run, struct bpf_map *m);
 
 /* scenario.c */
 enum step run_scenarios(struct run *run);
+
+/* uprobes.c */
+bool uprobe_section(const char *sec);
+/* Resolves the program's function in the scenarios' target or libc; -errno and err on failure. */
+int uprobe_add(struct run *run, struct bpf_program *prog, char *err, size_t errlen);
+/*
+ * Attaches every uprobe to pid alone (the target, held before its exec) and emits the `uprobes`
+ * line; -1 with err (nothing left attached) on failure.
+ */
+int uprobes_attach(struct run *run, const struct scenario *sc, pid_t pid, char *err, size_t errlen);
+void uprobes_detach(struct run *run);
 
 #endif

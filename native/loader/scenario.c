@@ -24,7 +24,7 @@
 
 /* In the child: the scenario's mounts and files, then the target; never returns. */
 static void plant_and_exec(const struct run *run, const struct scenario *sc, int out_w, int err_w,
-			   int status_w)
+			   int status_w, int go_r)
 {
 	char pid[32], dir_path[PATH_MAX];
 	const char *name;
@@ -82,7 +82,7 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 		FAIL("redirecting the target's output: %s", strerror(errno));
 	/* the target must inherit none of the loader's BPF or pipe fds */
 	for (int i = 3; i < 1024; i++)
-		if (i != status_w && i != target_dir)
+		if (i != status_w && i != target_dir && i != go_r)
 			close(i);
 	if (chdir("/tmp"))
 		FAIL("chdir /tmp: %s", strerror(errno));
@@ -94,7 +94,17 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	join_cgroup(run->cg.mem, pid, status_w);
 	join_cgroup(run->cg.pids, pid, status_w);
 	join_cgroup(run->cg.v2, pid, status_w);
-	execveat(target_dir, name, (char *const *)sc->argv, environ, 0);
+	/* held until the loader has attached the uprobes to this pid (it closes the pipe) */
+	char go;
+	while (read(go_r, &go, 1) < 0 && errno == EINTR)
+		;
+	/*
+	 * A fixed environment, never the loader's: the student's programs can read the target's
+	 * memory, its environment included, and the server's may hold secrets (a database URL).
+	 */
+	static char *const target_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
+					   "LANG=C.UTF-8", NULL};
+	execveat(target_dir, name, (char *const *)sc->argv, target_env, 0);
 	FAIL("cannot run the target %s: %s", sc->target, strerror(errno));
 #undef FAIL
 }
@@ -140,11 +150,12 @@ static void drain_pipe(struct run *run, struct capture *c)
 /* The target, started: its pid, and its stdout and stderr in cap; -1 after a `fatal` line. */
 static pid_t start_target(struct run *run, const struct scenario *sc, struct capture cap[2])
 {
-	int out[2], err[2], status[2];
+	int out[2], err[2], status[2], go[2];
 	char setup_err[512];
 	pid_t child;
 
-	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC)) {
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
+	    pipe2(go, O_CLOEXEC)) {
 		emit_fatal("pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -157,11 +168,23 @@ static pid_t start_target(struct run *run, const struct scenario *sc, struct cap
 		close(out[0]);
 		close(err[0]);
 		close(status[0]);
-		plant_and_exec(run, sc, out[1], err[1], status[1]);
+		close(go[1]);
+		plant_and_exec(run, sc, out[1], err[1], status[1], go[0]);
 	}
 	close(out[1]);
 	close(err[1]);
 	close(status[1]);
+	close(go[0]);
+	/* the pid filter follows the task through its exec: attach now, then let it go */
+	if (uprobes_attach(run, sc, child, setup_err, sizeof(setup_err))) {
+		kill(child, SIGKILL);
+		close(go[1]);
+		close(status[0]);
+		waitpid(child, NULL, 0);
+		emit_fatal("scenario %s: %s", sc->id, setup_err);
+		return -1;
+	}
+	close(go[1]);
 	/* the status pipe closes on exec (success) or carries the set-up error */
 	ssize_t sn = read(status[0], setup_err, sizeof(setup_err) - 1);
 	close(status[0]);
@@ -295,6 +318,7 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	waitpid(child, &wstatus, 0);
 	/* the target is gone; stop whatever it left behind, then collect everything */
 	kill_cgroup(&run->cg);
+	uprobes_detach(run);
 	ring_buffer__consume(run->rb);
 	for (int i = 0; i < 2; i++) {
 		if (cap[i].fd >= 0)

@@ -514,6 +514,15 @@ export const LoaderLine = z.discriminatedUnion('type', [
       .optional(),
   }),
   z.object({ type: z.literal('scenario_start'), scenario: z.string() }),
+  /**
+   * The student's uprobes, attached to this scenario's target process alone (kernel link ids,
+   * to verify clean-up); they are detached when the target has exited.
+   */
+  z.object({
+    type: z.literal('uprobes'),
+    scenario: z.string(),
+    links: z.array(z.number().int()),
+  }),
   z.object({ type: z.literal('submit'), scenario: z.string(), record: SubmitRecord }),
   z.object({ type: z.literal('debug'), scenario: z.string(), record: DebugRecord }),
   z.object({
