@@ -69,7 +69,7 @@ export function createAccounts(deps: AccountsDeps) {
   );
   router.use(createCoursesRouter({ store: deps.store }));
   router.use(createInstructorRouter({ store: deps.store, exercises: deps.exercises, reruns }));
-  router.use(createSubmissionsRouter({ store: deps.store }));
+  router.use(createSubmissionsRouter({ store: deps.store, exercises: deps.exercises }));
   router.use(ACCOUNT_PATHS, (_req, res) => {
     res.status(404).json({ error: 'No such route.' });
   });
