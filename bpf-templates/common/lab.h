@@ -36,7 +36,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define LAB_MAX_RECORD_BYTES 256
 
-/* Record kinds and flags, as the loader (bpf-templates/native/loader.c) decodes them. */
+/* Record kinds and flags, as the loader (native/loader/observe.c) decodes them. */
 #define LAB_KIND_BYTES 1
 #define LAB_KIND_USER 2
 #define LAB_KIND_NUM 3

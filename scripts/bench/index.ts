@@ -195,7 +195,7 @@ function bpftoolList(kind: Kind): BpfObject[] {
   return JSON.parse(out || '[]') as BpfObject[];
 }
 
-/** The dispatcher's programs (bpf-templates/native/dispatcher.bpf.c), names cut by the kernel. */
+/** The dispatcher's programs (native/loader/dispatcher.bpf.c), names cut by the kernel. */
 const DISPATCHER_PROGRAM = /^disp_(?:enter|exit|raw)/;
 
 async function soak(code: string): Promise<boolean> {

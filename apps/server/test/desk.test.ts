@@ -30,7 +30,7 @@ async function submitChecks(
 ): Promise<string> {
   const runId = `run-${Math.random().toString(36).slice(2)}`;
   const user = await h.store.getUser(userId);
-  const accepted = await h.accounts.runs.recordRunAccepted({
+  const accepted = await h.accounts.recorder.recordRunAccepted({
     runId,
     exerciseId,
     code: 'int x;\n',
@@ -38,7 +38,7 @@ async function submitChecks(
   });
   if (!accepted.ok) throw new Error(accepted.message);
   const pass = checks.every((c) => c.status === 'pass');
-  await h.accounts.runs.recordRunFinished(runId, {
+  await h.accounts.recorder.recordRunFinished(runId, {
     ...fakeResult(runId, exerciseId, pass),
     checks,
   });
@@ -132,7 +132,7 @@ describe('review navigation', () => {
     });
     // A re-run sits at the place of the attempt it re-graded.
     const rerun = await prof.post(`${base}/runs/${first}/rerun`);
-    await h.accounts.reruns.idle();
+    await h.runs.idle();
     const runId = (rerun.json.runIds as string[])[0];
     const atRerun = await prof.get(`${base}/runs/${runId}`);
     expect(atRerun.json.navigation).toMatchObject({
@@ -145,7 +145,7 @@ describe('review navigation', () => {
 describe('the live matrix', () => {
   it("shows each student's activity: a run in progress and the last run", async () => {
     const { prof, base, anaId, bobId } = await setUp();
-    await h.accounts.runs.recordRunAccepted({
+    await h.accounts.recorder.recordRunAccepted({
       runId: 'bob-running',
       exerciseId: 'ex-two',
       code: 'int y;',
@@ -179,7 +179,7 @@ describe("the class's mistakes", () => {
     ]);
     // An instructor's re-run is not a student's attempt.
     await prof.post(`${base}/runs/${bobRun}/rerun`);
-    await h.accounts.reruns.idle();
+    await h.runs.idle();
 
     const res = await prof.get(`${base}/mistakes`);
     expect(res.status).toBe(200);

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDraftsRouter, DRAFT_MAX_BYTES } from '../src/routes/drafts/router.ts';
-import { Client, EXERCISES, dig, fakeResult, startHarness } from './auth-harness.ts';
+import { Client, EXERCISES, dig, fakeResult, jsonBody, startHarness } from './auth-harness.ts';
 import type { Harness } from './auth-harness.ts';
 
 let h: Harness;
@@ -15,7 +15,8 @@ let base: string;
 beforeEach(async () => {
   h = await startHarness();
   const app = express();
-  app.use(h.accounts.router);
+  app.use(jsonBody);
+  app.use(h.routes);
   const ids = new Set(EXERCISES.map((e) => e.id));
   app.use(
     '/api/drafts',

@@ -421,7 +421,7 @@ export type OutgoingMessage = ServerMessage extends infer M
   : never;
 
 // ---------------------------------------------------------------------------------------------
-// The native loader (bpf-templates/native/loader.c): config on stdin, JSON lines on stdout.
+// The native loader (native/loader/): config on stdin, JSON lines on stdout.
 export const LoaderScenario = z.object({
   id: z.string(),
   /** Absolute path of the built target binary and its arguments. */

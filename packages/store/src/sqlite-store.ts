@@ -6,12 +6,16 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from './migrations.ts';
 import {
+  MEMBER_ORDER,
   checkOutcomesOf,
   iso,
+  resetVerdict,
   summaryColumns,
+  toAssignment,
   toComment,
   toCourse,
   toDraft,
+  toMember,
   toOutcome,
   toRun,
   toSummary,
@@ -19,8 +23,10 @@ import {
 } from './rows.ts';
 import type { Row } from './rows.ts';
 import type {
+  CourseRole,
   NewRun,
-  Role,
+  PasswordResetVerdict,
+  RemoveMemberVerdict,
   RunQuery,
   RunShareVerdict,
   SessionRecord,
@@ -64,6 +70,10 @@ export function openSqliteStore(file: string): Store {
         clauses.push('user_id = ?');
         params.push(q.userId);
       }
+    }
+    if (q.courseId) {
+      clauses.push('course_id = ?');
+      params.push(q.courseId);
     }
     if (q.exerciseId) {
       clauses.push('exercise_id = ?');
@@ -179,7 +189,107 @@ export function openSqliteStore(file: string): Store {
         courseId,
         userId,
       );
-      return r ? (r.role as Role) : undefined;
+      return r ? (r.role as CourseRole) : undefined;
+    },
+    async listMembers(courseId) {
+      return all(
+        `SELECT u.*, e.role AS course_role, e.joined_at FROM users u
+         JOIN enrollments e ON e.user_id = u.id WHERE e.course_id = ? ORDER BY ${MEMBER_ORDER}`,
+        courseId,
+      ).map(toMember);
+    },
+    async removeMember(courseId, userId) {
+      const remove = db.transaction((): RemoveMemberVerdict => {
+        const r = one(
+          'SELECT role FROM enrollments WHERE course_id = ? AND user_id = ?',
+          courseId,
+          userId,
+        );
+        if (!r) return 'not-member';
+        if (r.role === 'instructor') {
+          const n = one(
+            `SELECT count(*) AS n FROM enrollments WHERE course_id = ? AND role = 'instructor'`,
+            courseId,
+          );
+          if (Number(n?.n ?? 0) <= 1) return 'last-instructor';
+        }
+        exec('DELETE FROM enrollments WHERE course_id = ? AND user_id = ?', courseId, userId);
+        return 'removed';
+      });
+      return remove.immediate();
+    },
+
+    async listAssignments(courseId) {
+      return all(
+        'SELECT * FROM assignments WHERE course_id = ? ORDER BY due_at, exercise_id',
+        courseId,
+      ).map(toAssignment);
+    },
+    async saveAssignment(a) {
+      exec(
+        `INSERT INTO assignments
+           (course_id, exercise_id, opens_at, due_at, late_until, late_credit, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (course_id, exercise_id) DO UPDATE SET opens_at = excluded.opens_at,
+           due_at = excluded.due_at, late_until = excluded.late_until,
+           late_credit = excluded.late_credit, updated_at = excluded.updated_at`,
+        a.courseId,
+        a.exerciseId,
+        Date.parse(a.opensAt),
+        Date.parse(a.dueAt),
+        a.lateUntil === null ? null : Date.parse(a.lateUntil),
+        a.lateCreditPercent,
+        Date.now(),
+      );
+      return toAssignment(
+        one(
+          'SELECT * FROM assignments WHERE course_id = ? AND exercise_id = ?',
+          a.courseId,
+          a.exerciseId,
+        )!,
+      );
+    },
+    async deleteAssignment(courseId, exerciseId) {
+      return (
+        exec(
+          'DELETE FROM assignments WHERE course_id = ? AND exercise_id = ?',
+          courseId,
+          exerciseId,
+        ).changes > 0
+      );
+    },
+
+    async createPasswordReset(r) {
+      db.transaction(() => {
+        exec('DELETE FROM password_resets WHERE user_id = ? AND used_at IS NULL', r.userId);
+        exec(
+          `INSERT INTO password_resets (token_hash, user_id, created_by, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?)`,
+          r.tokenHash,
+          r.userId,
+          r.createdBy,
+          Date.now(),
+          r.expiresAt.getTime(),
+        );
+      })();
+    },
+    async checkPasswordReset(tokenHash) {
+      const r = one('SELECT * FROM password_resets WHERE token_hash = ?', tokenHash);
+      const verdict = resetVerdict(r, Date.now());
+      return verdict === 'done' ? { ok: true, userId: String(r!.user_id) } : { ok: false, verdict };
+    },
+    async usePasswordReset(tokenHash, passwordHash) {
+      const use = db.transaction((): PasswordResetVerdict => {
+        const now = Date.now();
+        const r = one('SELECT * FROM password_resets WHERE token_hash = ?', tokenHash);
+        const verdict = resetVerdict(r, now);
+        if (verdict !== 'done') return verdict;
+        exec('UPDATE password_resets SET used_at = ? WHERE token_hash = ?', now, tokenHash);
+        exec('UPDATE users SET password_hash = ? WHERE id = ?', passwordHash, r!.user_id);
+        exec('DELETE FROM sessions WHERE user_id = ?', r!.user_id);
+        return 'done';
+      });
+      return use.immediate();
     },
     async listStudents(courseId) {
       return all(
@@ -199,10 +309,12 @@ export function openSqliteStore(file: string): Store {
 
     async recordRunQueued(run: NewRun) {
       exec(
-        `INSERT INTO runs (id, user_id, exercise_id, kind, rerun_of, requested_by, code, state, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+        `INSERT INTO runs (id, user_id, course_id, exercise_id, kind, rerun_of, requested_by, code, state, created_at)
+         VALUES (?, ?, COALESCE(?, (SELECT course_id FROM runs WHERE id = ?)), ?, ?, ?, ?, ?, 'queued', ?)`,
         run.id,
         run.userId,
+        run.courseId ?? null,
+        run.rerunOf ?? null,
         run.exerciseId,
         run.kind ?? 'student',
         run.rerunOf ?? null,

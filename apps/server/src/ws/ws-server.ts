@@ -7,7 +7,8 @@ import type { OutgoingMessage } from '@ebpf-lab/protocol';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
-import type { FairShare, LabClient } from '../network/fair-share.ts';
+import type { LabClient } from '../identity.ts';
+import type { FairShare } from '../network/fair-share.ts';
 import type { RunClient, RunService } from '../runs/run-service.ts';
 import { LabSocket } from './lab-socket.ts';
 

@@ -6,11 +6,11 @@ import { z } from 'zod';
 import type { Run, Store, User } from '@ebpf-lab/store';
 import { HttpError, parseBody } from '../auth/http-error.ts';
 import { requireInstructor } from '../auth/session.ts';
-import type { ExerciseCatalog } from '../submissions/run-recorder.ts';
+import type { RunLifecycle } from '../../runs/run-lifecycle.ts';
 import { toCsv } from './csv.ts';
+import type { ExerciseCatalog } from './exercise-catalog.ts';
 import { buildMatrix, scoreOf, studentActivity } from './matrix.ts';
 import { classMistakes } from './mistakes.ts';
-import type { RerunQueue } from './rerun.ts';
 
 const CommentText = z.string().trim().min(1).max(4000);
 const CommentBody = z.object({
@@ -22,9 +22,10 @@ const CommentEdit = z.object({ body: CommentText });
 export function createInstructorRouter(deps: {
   store: Store;
   exercises: ExerciseCatalog;
-  reruns: RerunQueue;
+  /** Re-runs go through the one run lifecycle, as new runs attributed to the instructor. */
+  runs: RunLifecycle;
 }): Router {
-  const { store, exercises, reruns } = deps;
+  const { store, exercises, runs } = deps;
   const router = Router();
 
   async function courseOf(req: Request) {
@@ -175,7 +176,7 @@ export function createInstructorRouter(deps: {
     const { user, run } = await runOf(req);
     const original =
       run.kind === 'rerun' && run.rerunOf ? ((await store.getRun(run.rerunOf)) ?? run) : run;
-    res.status(202).json({ runIds: [await reruns.enqueue(original, user.id)] });
+    res.status(202).json({ runIds: [await runs.rerun(original, user.id)] });
   });
 
   router.post('/api/instructor/courses/:courseId/exercises/:exerciseId/rerun', async (req, res) => {
@@ -189,7 +190,7 @@ export function createInstructorRouter(deps: {
       const latest = (
         await store.listRunsWithCode({ userId: s.id, exerciseId, newestFirst: true })
       ).find((r) => r.kind === 'student');
-      if (latest) runIds.push(await reruns.enqueue(latest, user.id));
+      if (latest) runIds.push(await runs.rerun(latest, user.id));
     }
     res.status(202).json({ runIds });
   });

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import type { Store } from '@ebpf-lab/store';
 import { HttpError } from '../auth/http-error.ts';
 import { requireUser } from '../auth/session.ts';
-import type { ExerciseCatalog } from './run-recorder.ts';
+import type { ExerciseCatalog } from '../instructor/exercise-catalog.ts';
 
 export function createSubmissionsRouter(deps: {
   store: Store;
