@@ -57,7 +57,7 @@ export function createAccountRoutes(
   router.use(createAuthRouter({ store, sessions, csrf, loginLimit }));
   router.use(createCoursesRouter({ store }));
   router.use(createInstructorRouter({ store, exercises: deps.exercises, runs: deps.runs }));
-  router.use(createSubmissionsRouter({ store }));
+  router.use(createSubmissionsRouter({ store, exercises: deps.exercises }));
   return router;
 }
 
