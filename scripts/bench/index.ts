@@ -18,12 +18,15 @@ import {
   createDefaultRunner,
   createRunner,
   paths,
+  residentDispatcherReady,
   stopCompileServer,
+  stopResidentDispatcher,
 } from '@ebpf-lab/runner';
 import type { RunnerDeps } from '@ebpf-lab/runner';
 import { compile } from '../../packages/runner/src/compile/index.ts';
 import { findCgroupMounts, runLoader } from '../../packages/runner/src/loader/index.ts';
 import { compareCachedRuns, compareCompiles } from './compile.ts';
+import { compareDispatchers } from './dispatcher.ts';
 import { benchOptions } from './options.ts';
 
 const { quick, json, soakRuns: SOAK_RUNS, timingRuns: TIMING_RUNS } = benchOptions();
@@ -126,6 +129,8 @@ const runId = (what: string) => `bench-${what}-${++seq}`;
 
 /** Submission to verdict: `run()` resolves with the result, before the loader detaches. */
 async function timeWholeRuns(code: string): Promise<boolean> {
+  // every timed run on the default path: slotted into the resident dispatcher
+  await residentDispatcherReady();
   const runner = createDefaultRunner({ log: () => {} });
   const warm = await runner.run({ runId: runId('warm'), exerciseId: EXERCISE, code }, () => {});
   if (warm.status !== 'pass') {
@@ -395,11 +400,13 @@ async function main(): Promise<void> {
     const code = readFileSync(solutionPath, 'utf8');
     const timed = await timeWholeRuns(code);
     Object.assign(report, await compareCachedRuns(EXERCISE, code, quick ? 10 : 30));
+    Object.assign(report, await compareDispatchers(EXERCISE, code, quick ? 10 : 30));
     const clean = await soak(code);
     if (!timed || !clean) process.exitCode = 1;
   }
   reportWebMetrics();
   stopCompileServer();
+  stopResidentDispatcher();
   report.loadAverageAfter = loadavg();
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
