@@ -47,8 +47,8 @@ beforeAll(async () => {
   dispatcher = await ResidentDispatcher.start(paths.loader);
 }, 180_000);
 
-afterAll(() => {
-  dispatcher?.stop();
+afterAll(async () => {
+  await dispatcher?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -258,7 +258,7 @@ describe('resident dispatcher on the kernel', () => {
 
     const held = heldBy(pid);
     expect(held.prog.length).toBeGreaterThan(0);
-    d.stop();
+    await d.stop();
     const ids = (kind: 'prog' | 'map' | 'link') => held[kind];
     const shown = async (kind: string, id: number) =>
       (await runProcess('bpftool', [kind, 'show', 'id', String(id)], { timeoutMs: 10_000 }))

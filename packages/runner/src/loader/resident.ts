@@ -73,10 +73,12 @@ export class ResidentDispatcher {
     return !this.exited;
   }
 
-  stop(): void {
+  /** Kills it; resolves once it has exited (the kernel then frees what it held). */
+  async stop(): Promise<void> {
     this.exited = true;
     this.child.kill();
     rmSync(this.socketDir, { recursive: true, force: true });
+    await this.child.result;
   }
 }
 
@@ -108,7 +110,7 @@ function start(loader: string, binary: string): Current {
   c.ready = ResidentDispatcher.start(loader).then(
     (d) => {
       if (current === c) c.running = d;
-      else d.stop();
+      else void d.stop();
       return d;
     },
     (e: unknown) => {
@@ -124,7 +126,7 @@ function start(loader: string, binary: string): Current {
 function retire(c: Current): void {
   void c.ready.then((d) => {
     if (!d?.alive) return;
-    setTimeout(() => d.stop(), RETIRE_AFTER_MS).unref();
+    setTimeout(() => void d.stop(), RETIRE_AFTER_MS).unref();
   });
 }
 
@@ -162,9 +164,10 @@ export async function residentDispatcherPid(): Promise<number | undefined> {
   return d?.alive ? d.pid : undefined;
 }
 
-/** Stops it: everything it attached and every map it held go with it. */
-export function stopResidentDispatcher(): void {
+/** Stops it, resolving once it exited: everything it attached and every map it held go with it. */
+export async function stopResidentDispatcher(): Promise<void> {
   const c = current;
   current = undefined;
-  void c?.ready.then((d) => d?.stop());
+  const d = await c?.ready;
+  await d?.stop();
 }
