@@ -21,7 +21,7 @@ import type { Diagnostic } from '@ebpf-lab/protocol';
 import { compile } from './compile/index.ts';
 import { STUDENT_FILE } from './compile/flags.ts';
 import type { RunnerDeps } from './deps.ts';
-import { cgroupForRun, mapViewOf, runLoader } from './loader/index.ts';
+import { cgroupForRun, mapViewOf, residentDispatcherSocket, runLoader } from './loader/index.ts';
 import { paths } from './paths.ts';
 import { createRunner } from './run.ts';
 import { checkObject, rulesFor } from './static-check/index.ts';
@@ -155,7 +155,9 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
         maps: mapViewOf(result),
       };
     },
-    runLoader: (config, onLine, signal) => runLoader(config, onLine, signal),
+    // Slotted into the lab's resident dispatcher when it runs; else a dispatcher of its own.
+    runLoader: (config, onLine, signal) =>
+      runLoader(config, onLine, signal, { dispatcherSocket: residentDispatcherSocket() }),
     cgroupFor: (runId) => cgroupForRun(runId),
     explainVerifierLog: (log, where) =>
       explainVerifierLog(log, {

@@ -31,4 +31,13 @@ export type {
   StaticResult,
   StaticRules,
 } from './static-check/index.ts';
-export { runLoader, sweepStaleCgroups, cgroupForRun } from './loader/index.ts';
+export {
+  runLoader,
+  sweepStaleCgroups,
+  cgroupForRun,
+  residentDispatcherEnabled,
+  residentDispatcherPid,
+  residentDispatcherReady,
+  residentDispatcherSocket,
+  stopResidentDispatcher,
+} from './loader/index.ts';
