@@ -300,7 +300,7 @@ async function soak(code: string): Promise<boolean> {
     );
   }
   // Dispatchers held by no live process belong to nobody: a leak, whoever made it. Those held
-  // by a live loader are other engineers' runs in progress.
+  // by a live loader are runs in progress, someone else's.
   // A program attached through a link is held by the link's owner, not by a prog fd.
   const unheld = () => {
     const linked = new Set(

@@ -96,7 +96,7 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
-/** The editor's code a signed-in student last typed for an exercise (issue 6, drafts). */
+/** The editor's code a signed-in student last typed for an exercise (its draft). */
 export interface Draft {
   exerciseId: string;
   code: string;
@@ -177,7 +177,7 @@ export interface Store {
   }): Promise<Comment>;
   listComments(runId: string): Promise<Comment[]>;
 
-  /** Drafts (issue 6). */
+  /** Drafts: the editor's code of a signed-in student. */
   getDraft(userId: string, exerciseId: string): Promise<Draft | undefined>;
   /**
    * Keeps `code` unless the stored draft was edited later; returns the draft now stored, so a
