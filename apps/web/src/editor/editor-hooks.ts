@@ -1,7 +1,7 @@
 // Where other modules attach to every editor the lab creates: the clangd module in
 // `src/lsp/index.ts` (its `attachEditor`), loaded as its own chunk, and whatever calls
 // `registerEditorAttachment`.
-import type { EditorAttachment } from './editor-context.ts';
+import type { EditorAttachment, EditorContext } from './editor-context.ts';
 
 const attachments = new Set<EditorAttachment>();
 
