@@ -1,4 +1,4 @@
-// Issue 3's acceptance: whole runs through createDefaultRunner() on this kernel, with the real
+// Whole runs through createDefaultRunner() on this kernel, with the real
 // sandboxed clang, static checks, native loader, dispatcher and grader. No mocks: the only
 // stand-in is the tripwire of the over-read test, which fails the test instead of loading.
 //
@@ -304,7 +304,7 @@ describe('runs apart from each other and from the host', () => {
   it('lets two concurrent runs each see only their own secret, and never a reader outside', async () => {
     const reader = join(paths.buildDir, `test-pipeline-reader-${process.pid}`);
     await buildC(join(paths.loaderSourceDir, 'test', 'target.c'), reader);
-    // The outside reader has its own mount namespace and /tmp: other engineers' /tmp is untouched.
+    // The outside reader has its own mount namespace and /tmp: everyone else's /tmp is untouched.
     // It is opened before that mount and run through its fd: the checkout may be under /tmp.
     loop = startProcess(
       'unshare',

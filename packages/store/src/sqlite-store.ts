@@ -502,7 +502,7 @@ export function openSqliteStore(file: string): Store {
       }));
     },
 
-    // Drafts (issue 6): one upsert, kept only when this edit is not older than the stored one.
+    // Drafts: one upsert, kept only when this edit is not older than the stored one.
     async getDraft(userId, exerciseId) {
       const r = one(
         'SELECT * FROM drafts WHERE user_id = ? AND exercise_id = ?',
