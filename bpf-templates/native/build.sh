@@ -17,7 +17,7 @@ fi
 # Build into temporary names and rename: a loader that is running keeps its old binary.
 # The dispatcher goes first: a loader opens dispatcher.bpf.o beside it at each run, and an older
 # loader works with a newer dispatcher, never the other way round.
-gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -o "$out/loader.tmp.$$" "$here/loader.c" \
+gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -o "$out/loader.tmp.$$" "$here/loader.c" "$here/netns.c" \
   $(pkg-config --cflags --libs libbpf json-c)
 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I "$include" \
   -c "$here/dispatcher.bpf.c" -o "$out/dispatcher.bpf.o.tmp.$$"

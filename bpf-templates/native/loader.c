@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netns.h"
+
 #define TRACEFS "/sys/kernel/tracing"
 #define LOG_BUF_SIZE (8u << 20)
 #define MAX_HOOKS 64
@@ -100,6 +102,7 @@ struct scenario {
 	struct file_spec *files;
 	int nfiles;
 	long wall_ms;
+	bool private_network; /* "network": "private": a namespace of its own, loopback only */
 };
 
 /* One map as the static checks accepted it; globals are named by their section (`.bss`). */
@@ -357,6 +360,15 @@ static json_object *read_config(void)
 		sc->id = json_object_get_string(get(s, "id", json_type_string));
 		sc->target = json_object_get_string(get(s, "target", json_type_string));
 		sc->wall_ms = json_object_get_int64(get(s, "wallMs", json_type_int));
+		if (json_object_object_get_ex(s, "network", &a)) {
+			const char *net = json_object_get_string(a);
+
+			if (strcmp(net, "private") && strcmp(net, "host")) {
+				emit_fatal("config: scenario %s: unknown network \"%s\"", sc->id, net);
+				exit(1);
+			}
+			sc->private_network = !strcmp(net, "private");
+		}
 		a = get(s, "args", json_type_array);
 		size_t na = json_object_array_length(a);
 		sc->argv = calloc(na + 2, sizeof(char *));
@@ -1658,6 +1670,8 @@ static int plant_and_exec(struct scenario *sc, int out_w, int err_w, int status_
 		FAIL("making / private: %s", strerror(errno));
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777"))
 		FAIL("mounting tmpfs on /tmp: %s", strerror(errno));
+	if (sc->private_network && enter_private_network(dir_path, sizeof(dir_path)))
+		FAIL("%s", dir_path);
 	for (int i = 0; i < sc->nfiles; i++) {
 		struct file_spec *f = &sc->files[i];
 		char dir[PATH_MAX];
