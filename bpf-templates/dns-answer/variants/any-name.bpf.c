@@ -115,7 +115,7 @@ int exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 
 	/* the question comes back right after the header: is it the name we want? */
 	off = skip_name(m, DNS_HEADER, len);
-	if (off != DNS_HEADER + sizeof(wanted) || off + 4 > len)
+	if (off == 0 || off + 4 > len)
 		return 0;
 	off += 4; /* the question's type and class */
 

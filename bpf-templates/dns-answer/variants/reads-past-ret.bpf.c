@@ -1,5 +1,6 @@
-// Copies the whole 512-byte buffer whatever ret says, even when recvfrom() failed: a response
-// cut short, or a failed call, is parsed with the bytes an earlier response left behind.
+// Parses as many bytes as the target asked for (recvfrom's len, saved at entry) instead of the
+// ret bytes that arrived, even when the call failed: a response cut short, or a failed call,
+// is read with the bytes an earlier response left in the buffer.
 // expect-fail: no-answer
 #include "lab.h"
 
@@ -17,12 +18,17 @@ static const char wanted[] = "\x02"
 			     "\x04"
 			     "test";
 
-/* recvfrom()'s buffer, from entry (an argument) to exit (where ret says how much arrived). */
+/* recvfrom()'s buffer and the size the target asked for, from entry to exit. */
+struct asked {
+	__u64 buf;
+	__u64 size;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
 	__type(key, __u64);
-	__type(value, __u64);
+	__type(value, struct asked);
 } receiving SEC(".maps");
 
 /* A response is too big for the 512-byte stack: it is copied into a per-CPU map value. */
@@ -86,9 +92,10 @@ SEC("tracepoint/syscalls/sys_enter_recvfrom")
 int enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 buf = ctx->args[1]; /* recvfrom(fd, buf, len, flags, from, fromlen) */
+	/* recvfrom(fd, buf, len, flags, from, fromlen) */
+	struct asked req = {.buf = ctx->args[1], .size = ctx->args[2]};
 
-	bpf_map_update_elem(&receiving, &id, &buf, BPF_ANY);
+	bpf_map_update_elem(&receiving, &id, &req, BPF_ANY);
 	return 0;
 }
 
@@ -96,17 +103,20 @@ SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 *saved = bpf_map_lookup_elem(&receiving, &id);
-	long ret = ctx->ret;
+	struct asked *saved = bpf_map_lookup_elem(&receiving, &id);
+	__u64 size;
 	__u32 zero = 0, len, off, answers;
 	const void *buf;
 	struct message *m;
 
 	if (!saved)
 		return 0;
-	buf = (const void *)*saved;
+	buf = (const void *)saved->buf;
+	size = saved->size;
 	bpf_map_delete_elem(&receiving, &id);
-	len = MSG_MAX;
+	if (size < DNS_HEADER)
+		return 0;
+	len = size > MSG_MAX ? MSG_MAX : size;
 	m = bpf_map_lookup_elem(&scratch, &zero);
 	if (!m || bpf_probe_read_user(m->b, len, buf) != 0)
 		return 0;

@@ -28,6 +28,8 @@ function whereSubmitted(calls: TimedSyscall[], rec: SubmitRecord, len: number): 
     if (ret !== undefined && ret !== len) s += ` that returned ${ret}`;
     return s;
   }
+  if ((call.name === 'write' || call.name === 'sendto') && call.fdPath)
+    return `during ${call.name}() to ${call.fdPath}`;
   return `during ${call.name}()${call.path ? ` of ${call.path}` : ''}`;
 }
 
