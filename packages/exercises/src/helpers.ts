@@ -120,7 +120,10 @@ const docs: HelperDoc[] = [
       'real condition (`i < 16 && i < n`), and keep every index into a buffer provably inside ' +
       'it (`if (off >= sizeof(buf) - 2) break;` before `buf[off]`). A loop that walks data by ' +
       'lengths read from that data (`off += len`) with no constant bound is refused as an ' +
-      'infinite loop, whatever the data.',
+      'infinite loop, whatever the data. The verifier follows each path separately: compare a ' +
+      'length it does not know (`ret`, a count) in the loop condition rather than inside the ' +
+      'body, and put a loop that runs from inside another loop in a global function ' +
+      '(`__noinline`, not `static`), which it checks once for any arguments.',
   },
 ];
 
