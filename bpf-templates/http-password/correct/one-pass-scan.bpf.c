@@ -2,6 +2,7 @@
 // state), counting how much of "password=" it has matched so far (no bpf_strncmp); the value
 // is what follows, up to '&' or the end. Sockets are keyed by the process id and the fd packed in
 // one __u64, in an LRU hash.
+#include "lab.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
