@@ -1,7 +1,7 @@
 // Kernel tests of a run's own network (exercises with "network": "private"): the target sees only
 // a loopback interface, up; nothing it sends reaches the host, its services or its interfaces;
 // and the namespace goes with the run, even when the loader is killed mid-run. The loader and a
-// probe target (bpf-templates/native/test/net-probe.c) are built here, as in loader.test.ts.
+// probe target (native/loader/test/net-probe.c) are built here, as in loader.test.ts.
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { paths } from '../src/paths.ts';
 import { runProcess } from '../src/process.ts';
 import { checkObject } from '../src/static-check/index.ts';
 
-const fixtures = join(paths.templatesDir, 'native', 'test');
+const fixtures = join(paths.loaderSourceDir, 'test');
 const MiB = 1024 * 1024;
 /** Loopback traffic the probe makes inside the run: far more than the host's background. */
 const TRAFFIC_MIB = 64;
@@ -41,7 +41,7 @@ async function mustRun(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Pr
 beforeAll(async () => {
   mkdirSync(paths.buildDir, { recursive: true });
   work = mkdtempSync(join(paths.buildDir, 'test-network-'));
-  await mustRun(join(paths.templatesDir, 'native', 'build.sh'), [join(work, 'native')]);
+  await mustRun(join(paths.loaderSourceDir, 'build.sh'), [join(work, 'native')]);
   loaderPath = join(work, 'native', 'loader');
   probe = join(work, 'net-probe');
   await mustRun('gcc', ['-O2', '-o', probe, join(fixtures, 'net-probe.c')]);
