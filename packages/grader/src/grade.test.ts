@@ -908,6 +908,13 @@ describe('network answers', () => {
     };
     const quiet = call(new Trace(), 'recvfrom', ['4', '1400', '512'], -11).obs('s', {});
     expect(grade(m, { observations: [quiet] })[0].status).toBe('pass');
+    // silence from a target that never got through the scenario proves nothing
+    const stopped = structuredClone(quiet);
+    stopped.target!.timedOut = true;
+    stopped.target!.code = null;
+    const c0 = grade(m, { observations: [stopped] })[0];
+    expect(c0.status).toBe('fail');
+    expect(c0.message).toContain('could not be made');
     const t = call(new Trace(), 'recvfrom', ['4', '1400', '40'], 40);
     call(t, 'recvfrom', ['4', '1400', '512'], -11, 'num');
     const c = grade(m, { observations: [t.obs('s', {})] })[0];

@@ -238,6 +238,15 @@ function submittedDuring(calls: TimedSyscall[], rec: SubmitRecord): string {
 
 export function answerNothing(obs: ScenarioObservation): Outcome {
   const recs = obs.submissions;
+  // Nothing submitted proves nothing unless the target really went through the scenario.
+  const t = obs.target;
+  if (recs.length === 0 && (!t || t.timedOut || t.code !== 0)) {
+    return {
+      pass: false,
+      message:
+        'This check could not be made: the target did not finish the scenario (it may have been stopped early).',
+    };
+  }
   if (recs.length === 0)
     return { pass: true, message: 'You submitted nothing in this scenario, as expected.' };
   const { calls } = timeline(obs.syscalls);
