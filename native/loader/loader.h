@@ -37,6 +37,7 @@ struct scenario {
 	struct file_spec *files;
 	int nfiles;
 	long wall_ms;
+	bool private_network; /* "network": "private": a namespace of its own, loopback only */
 };
 
 /* One map as the static checks accepted it; globals are named by their section (`.bss`). */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "netns.h"
 
 /* In the child: the scenario's mounts and files, then the target; never returns. */
 static void plant_and_exec(const struct run *run, const struct scenario *sc, int out_w, int err_w,
@@ -63,6 +64,8 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 		FAIL("making / private: %s", strerror(errno));
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777"))
 		FAIL("mounting tmpfs on /tmp: %s", strerror(errno));
+	if (sc->private_network && enter_private_network(dir_path, sizeof(dir_path)))
+		FAIL("%s", dir_path);
 	for (int i = 0; i < sc->nfiles; i++) {
 		const struct file_spec *f = &sc->files[i];
 		char dir[PATH_MAX];
