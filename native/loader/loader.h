@@ -98,7 +98,6 @@ struct uprobe {
 	bool retprobe, in_libc;
 	char func[128];
 	size_t offset; /* file offset of the function's first instruction */
-	struct bpf_link *link; /* attached to the current scenario's target only */
 };
 
 struct disp_host; /* host.h */
@@ -114,6 +113,9 @@ struct run {
 	struct uprobe uprobes[MAX_UPROBES];
 	int nuprobes;
 	char libc[PATH_MAX];
+	/* Every scenario's uprobe links, each filtered to that scenario's target, all kept to the end. */
+	struct bpf_link **uprobe_links;
+	int nuprobe_links;
 
 	/* The student's object, its tracepoint programs in object order and the hook of each. */
 	struct bpf_object *obj;
@@ -240,9 +242,10 @@ bool uprobe_section(const char *sec);
 int uprobe_add(struct run *run, struct bpf_program *prog, char *err, size_t errlen);
 /*
  * Attaches every uprobe to pid alone (the target, held before its exec) and emits the `uprobes`
- * line; -1 with err (nothing left attached) on failure.
+ * line; -1 with err on failure.
  */
 int uprobes_attach(struct run *run, const struct scenario *sc, pid_t pid, char *err, size_t errlen);
+/* Detaches every scenario's uprobes (the end of the run: ~60 ms per link here). */
 void uprobes_detach(struct run *run);
 
 #endif

@@ -90,6 +90,13 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	if (chdir("/tmp"))
 		FAIL("chdir /tmp: %s", strerror(errno));
 	/*
+	 * Held until the loader has attached the uprobes to this pid (it closes the pipe), outside
+	 * the run's cgroup: the programs and the ground truth never see the wait.
+	 */
+	char go;
+	while (read(go_r, &go, 1) < 0 && errno == EINTR)
+		;
+	/*
 	 * Only now does the target become visible to the programs: v2 last, so the programs and
 	 * the ground truth see as little of this set-up as possible.
 	 */
@@ -97,10 +104,6 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	join_cgroup(run->cg.mem, pid, status_w);
 	join_cgroup(run->cg.pids, pid, status_w);
 	join_cgroup(run->cg.v2, pid, status_w);
-	/* held until the loader has attached the uprobes to this pid (it closes the pipe) */
-	char go;
-	while (read(go_r, &go, 1) < 0 && errno == EINTR)
-		;
 	/*
 	 * A fixed environment, never the loader's: the student's programs can read the target's
 	 * memory, its environment included, and the server's may hold secrets (a database URL).
@@ -335,7 +338,6 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	waitpid(child, &wstatus, 0);
 	/* the target is gone; stop whatever it left behind, then collect everything */
 	kill_cgroup(&run->cg);
-	uprobes_detach(run);
 	ring_buffer__consume(run->rb);
 	for (int i = 0; i < 2; i++) {
 		if (cap[i].fd >= 0)
