@@ -204,6 +204,7 @@ describe('the live desk in the browser', () => {
     const badge = bobPage.getByTestId('unread-badge');
     await badge.waitFor();
     expect(await badge.textContent()).toMatch(/^1/);
+    expect(await bobPage.getByTestId('exercise-page-unread').textContent()).toBe('1 new comment');
     await bobPage.getByTestId('nav-home').click();
     expect(
       await bobPage
