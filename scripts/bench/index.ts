@@ -17,7 +17,7 @@ import { compareCachedRuns, compareCompiles } from './compile.ts';
 import { compareDispatchers } from './dispatcher.ts';
 import { startBenchServer } from './lab-server.ts';
 import type { BenchServer } from './lab-server.ts';
-import { BENCH_MARK, countLeftovers, takeBaseline } from './leftovers.ts';
+import { BENCH_MARK, countLeftovers, Descendants, takeBaseline } from './leftovers.ts';
 import { measureLoad } from './load.ts';
 import { benchOptions } from './options.ts';
 import { buildReport, formatReport } from './report.ts';
@@ -133,6 +133,7 @@ function machine(before: number[]): Machine {
 async function main(): Promise<void> {
   const before = loadAverage();
   const baseline = takeBaseline(mark);
+  const descendants = new Descendants();
   const ctx: BenchContext = {
     quick: options.quick,
     exerciseId: EXERCISE,
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
   await stopResidentDispatcher();
 
   say('leftovers');
-  const leftovers = await countLeftovers(baseline, mark, cgroupPrefixes);
+  const leftovers = await countLeftovers(baseline, mark, cgroupPrefixes, descendants);
   const report = buildReport({
     quick: ctx.quick,
     machine: machine(before),
