@@ -20,7 +20,9 @@ export function navigate(to: string): void {
   if (to === location.pathname + location.search) return;
   history.pushState(null, '', to);
   window.dispatchEvent(new PopStateEvent('popstate'));
+  // Pages scroll inside <main> (the top bar stays): a new page opens at its top.
   window.scrollTo(0, 0);
+  document.getElementById('main')?.scrollTo(0, 0);
 }
 
 /** Matches `/exercises/:id` style patterns; returns the decoded parameters or null. */
