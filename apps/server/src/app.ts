@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/api/health', createHealthRouter(deps));
   app.use('/api/exercises', createExercisesRouter(deps));
-  // Accounts: /api/auth, /api/courses, /api/instructor, /api/submissions.
+  // Accounts: /api/auth, /api/courses, /api/instructor, /api/submissions, /api/assignments.
   if (deps.accounts) app.use(deps.accounts.router);
   // Drafts: a signed-in student's editor code, behind the accounts' session and CSRF.
   if (deps.accounts) {

@@ -330,6 +330,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
     requestId: z.string().max(64),
     exerciseId: z.string().max(100),
     code: z.string().max(MAX_SOURCE_BYTES),
+    /**
+     * The course the run is made for (an assignment link carries it). Without it, a student of
+     * exactly one course works for that course, anyone else practises outside any course.
+     */
+    courseId: z.string().max(64).optional(),
   }),
   z.object({ type: z.literal('cancel'), runId: z.string().max(64) }),
   z.object({ type: z.literal('ping') }),
@@ -353,6 +358,8 @@ export const ErrorCode = z.enum([
   // The lab is open to the network and this browser is signed out (see the server's README).
   'sign-in-required',
   'unknown-exercise',
+  // The run named a course the student is not (or no longer) a student of.
+  'not-in-course',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -7,9 +7,11 @@ import cookieParser from 'cookie-parser';
 import express, { Router } from 'express';
 import type { LabRunner } from '@ebpf-lab/runner';
 import type { Store } from '@ebpf-lab/store';
+import { createAssignmentsRouter } from '../assignments/router.ts';
 import { createCoursesRouter } from '../courses/router.ts';
 import { createRerunQueue } from '../instructor/rerun.ts';
 import { createInstructorRouter } from '../instructor/router.ts';
+import { DEFAULT_RESET_LINK_TTL_MS, createPeopleRouter } from '../people/router.ts';
 import { createSubmissionsRouter } from '../submissions/router.ts';
 import { DEFAULT_RUN_LIMITS, createRunRecorder } from '../submissions/run-recorder.ts';
 import type { ExerciseCatalog, RunLimits } from '../submissions/run-recorder.ts';
@@ -36,9 +38,17 @@ export interface AccountsDeps {
   csrfSecret?: string;
   loginLimit?: LoginLimit;
   runLimits?: Partial<RunLimits>;
+  /** How long an instructor's password reset link works (default 3 days). */
+  resetLinkTtlMs?: number;
 }
 
-const ACCOUNT_PATHS = ['/api/auth', '/api/courses', '/api/instructor', '/api/submissions'];
+const ACCOUNT_PATHS = [
+  '/api/auth',
+  '/api/courses',
+  '/api/instructor',
+  '/api/submissions',
+  '/api/assignments',
+];
 
 export function createAccounts(deps: AccountsDeps) {
   const secureCookies = deps.secureCookies ?? 'auto';
@@ -69,6 +79,13 @@ export function createAccounts(deps: AccountsDeps) {
   );
   router.use(createCoursesRouter({ store: deps.store }));
   router.use(createInstructorRouter({ store: deps.store, exercises: deps.exercises, reruns }));
+  router.use(createAssignmentsRouter({ store: deps.store, exercises: deps.exercises }));
+  router.use(
+    createPeopleRouter({
+      store: deps.store,
+      resetLinkTtlMs: deps.resetLinkTtlMs ?? DEFAULT_RESET_LINK_TTL_MS,
+    }),
+  );
   router.use(createSubmissionsRouter({ store: deps.store }));
   router.use(ACCOUNT_PATHS, (_req, res) => {
     res.status(404).json({ error: 'No such route.' });
