@@ -1,11 +1,10 @@
 // /api/instructor/courses/:courseId/members…: a course's staff and students. Staff see the list;
 // only instructors add staff, remove anyone and hand out password reset links.
-import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CourseMember, Store } from '@ebpf-lab/store';
 import { HttpError, parseBody } from '../auth/http-error.ts';
-import { hashToken } from '../auth/session.ts';
+import { issueResetLink } from '../auth/reset-links.ts';
 import { staffAccess } from '../instructor/course-access.ts';
 
 const AddStaff = z.object({
@@ -15,11 +14,6 @@ const AddStaff = z.object({
   role: z.enum(['instructor', 'assistant']),
 });
 
-/** The path of a reset link; the web app serves the page that sets a new password there. */
-export const resetPath = (token: string): string => `/reset/${token}`;
-
-export const DEFAULT_RESET_LINK_TTL_MS = 3 * 24 * 3600_000;
-
 const memberView = (m: CourseMember) => ({
   id: m.id,
   email: m.email,
@@ -27,22 +21,6 @@ const memberView = (m: CourseMember) => ({
   courseRole: m.courseRole,
   joinedAt: m.joinedAt,
 });
-
-/**
- * Draws a reset link for the account and stores only the token's hash; the link is shown once,
- * to whoever asked, and a newer one replaces it.
- */
-export async function issueResetLink(
-  store: Store,
-  userId: string,
-  createdBy: string | null,
-  ttlMs: number,
-): Promise<{ resetPath: string; expiresAt: string }> {
-  const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(Date.now() + ttlMs);
-  await store.createPasswordReset({ tokenHash: hashToken(token), userId, createdBy, expiresAt });
-  return { resetPath: resetPath(token), expiresAt: expiresAt.toISOString() };
-}
 
 export function createPeopleRouter(deps: { store: Store; resetLinkTtlMs: number }): Router {
   const { store, resetLinkTtlMs } = deps;
