@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { apiGet, apiPost } from '../account/account-api.ts';
+import { apiGet, apiPost, formatWhen } from '../account/account-api.ts';
+import type { Assignment, AssignmentStanding } from '../account/account-api.ts';
 import { useAsync } from '../api/use-async.ts';
 import { Link } from '../shell/router.tsx';
 import '../account/account.css';
@@ -16,10 +17,13 @@ interface Cell {
   } | null;
   lastActivity: string | null;
   latestRunId: string | null;
+  /** Present for an assigned exercise: the student's standing under its rules. */
+  assignment?: AssignmentStanding;
 }
 interface Matrix {
   course: { id: string; title: string; joinPath: string };
   exercises: { id: string; title: string }[];
+  assignments: Assignment[];
   rows: { student: { id: string; email: string; name: string }; cells: Record<string, Cell> }[];
 }
 
@@ -53,6 +57,7 @@ function MatrixCell({
       {runId ? (
         <Link href={`/instructor/courses/${courseId}/runs/${runId}`}>
           {text}
+          {cell.assignment && <AssignmentGrade standing={cell.assignment} />}
           {cell.lastActivity && (
             <div className="muted small">{new Date(cell.lastActivity).toLocaleString()}</div>
           )}
@@ -61,6 +66,16 @@ function MatrixCell({
         text
       )}
     </td>
+  );
+}
+
+/** The grade an assigned exercise gives under its rules. */
+function AssignmentGrade({ standing }: { standing: AssignmentStanding }) {
+  if (standing.grade === null) return null;
+  return (
+    <div className="small" data-testid="assignment-grade">
+      grade {Math.round(standing.grade * 100)}%{standing.late ? ' (late)' : ''}
+    </div>
   );
 }
 
@@ -96,7 +111,8 @@ export default function CoursePage({ courseId }: { courseId: string }) {
         {matrix.message}
       </p>
     );
-  const { course, exercises, rows } = matrix.value;
+  const { course, exercises, rows, assignments } = matrix.value;
+  const dueOf = new Map(assignments.map((a) => [a.exerciseId, a.dueAt]));
   const base = `/api/instructor/courses/${encodeURIComponent(course.id)}`;
   return (
     <div className="account-page">
@@ -112,9 +128,22 @@ export default function CoursePage({ courseId }: { courseId: string }) {
         <a className="button" href={`${base}/grades.csv`} download data-testid="export-grades">
           Export grades (CSV)
         </a>
+        <a className="button" href={`${base}/grades-canvas.csv`} download>
+          Grades for Canvas
+        </a>
+        <a className="button" href={`${base}/grades-moodle.csv`} download>
+          Grades for Moodle
+        </a>
         <a className="button" href={`${base}/attempts.csv`} download>
           Export every attempt (CSV)
         </a>
+        <Link
+          className="button"
+          href={`/instructor/courses/${encodeURIComponent(course.id)}/manage`}
+          data-testid="manage-course"
+        >
+          Assignments and people
+        </Link>
         <button
           type="button"
           className="button"
@@ -135,6 +164,9 @@ export default function CoursePage({ courseId }: { courseId: string }) {
               {exercises.map((e) => (
                 <th scope="col" key={e.id}>
                   {e.title}
+                  {dueOf.has(e.id) && (
+                    <div className="muted small">due {formatWhen(dueOf.get(e.id) ?? '')}</div>
+                  )}
                   <div>
                     <button
                       type="button"
