@@ -31,6 +31,14 @@ module.exports = {
       from: { path: '^apps/([^/]+)/' },
       to: { path: '^apps/([^/]+)/', pathNot: '^apps/$1/' },
     },
+    {
+      name: 'server-core-never-imports-routes',
+      comment:
+        'Runs, sockets, the queue and the network layer serve every route; HTTP routes are built on them, never the other way round (who is asking lives in identity.ts).',
+      severity: 'error',
+      from: { path: '^apps/server/src/(runs|ws|network|queue|distributed|lsp|system)/' },
+      to: { path: '^apps/server/src/routes/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

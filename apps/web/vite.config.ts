@@ -9,23 +9,22 @@ const monacoEsm = fileURLToPath(
 const serverUrl = process.env.LAB_SERVER ?? 'http://127.0.0.1:8080';
 
 /**
- * Puts `<link rel="modulepreload">` for the editor's chunks (Monaco is most of the bundle) in
- * index.html, so the browser fetches them alongside the app's entry instead of only once the
- * exercise page's own chunk has loaded and asked for them. Exercises, their history and the
- * instructor's review use Monaco (the editor or its diff), and the exercise list, the first page,
- * is one click from an exercise.
+ * Puts `<link rel="modulepreload">` for the exercise page's chunk and the editor's chunks (Monaco
+ * is most of the bundle) in index.html, so the browser fetches them alongside the app's entry
+ * instead of only once the entry has run, matched the route and asked for them. Exercises, their
+ * history and the instructor's review use Monaco (the editor or its diff), and the exercise list,
+ * the first page, is one click from an exercise.
  */
-function preloadEditor(): Plugin {
+function preloadExercisePage(): Plugin {
+  const preloaded = ['/src/exercise/ExercisePage.tsx', '/src/editor/CodeEditor.tsx'];
   return {
-    name: 'lab-preload-editor',
+    name: 'lab-preload-exercise-page',
     apply: 'build',
     transformIndexHtml: {
       order: 'post',
       handler(html, { bundle }) {
         if (!bundle) return [];
         const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
-        const editor = chunks.find((c) => c.facadeModuleId?.endsWith('/src/editor/CodeEditor.tsx'));
-        if (!editor) throw new Error('preloadEditor: no chunk for src/editor/CodeEditor.tsx');
         const files = new Set<string>();
         const visit = (file: string) => {
           if (files.has(file)) return;
@@ -33,7 +32,11 @@ function preloadEditor(): Plugin {
           const chunk = chunks.find((c) => c.fileName === file);
           for (const imported of chunk?.imports ?? []) visit(imported);
         };
-        visit(editor.fileName);
+        for (const module of preloaded) {
+          const chunk = chunks.find((c) => c.facadeModuleId?.endsWith(module));
+          if (!chunk) throw new Error(`preloadExercisePage: no chunk for src${module}`);
+          visit(chunk.fileName);
+        }
         // The entry and what it imports are in the page already.
         const tags: HtmlTagDescriptor[] = [...files]
           .filter((file) => !html.includes(`/${file}"`))
@@ -51,7 +54,7 @@ function preloadEditor(): Plugin {
 // The server serves dist/ (npm start); `vite` is only for development, proxying to it.
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [react(), preloadEditor()],
+  plugins: [react(), preloadExercisePage()],
   resolve: {
     alias: [
       // monaco-vim imports `monaco-editor/esm/vs/...`, which monaco 0.56+'s export map no longer

@@ -20,7 +20,9 @@ export interface BenchOptions {
 const COMMAND_LINE = {
   usage: 'usage: [BENCH_RUNS=<n>] [BENCH_TIMING_RUNS=<n>] npm run bench [-- --quick] [--json]',
   description: [
-    'Times whole runs and their stages and the compile, soaks the clean-up, reports web metrics.',
+    'Compares each optimisation with its baseline, times whole runs, loads the real server with',
+    '1, 10 and 50 WebSocket clients, times the first load in Chromium, soaks the clean-up and',
+    'counts what it left on the machine.',
     '  --quick               fewer runs: 20 timed, 50 in the soak (instead of 50 and 1000)',
     '  --json                write the report as JSON, alone on stdout',
     '  -h, --help            print this',

@@ -1,6 +1,8 @@
 // The server's configuration: one schema with defaults, read from the environment. Units are in
 // the names so nobody has to guess whether a number is seconds or milliseconds.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { firstIssue } from '@ebpf-lab/protocol';
 import { paths } from '@ebpf-lab/runner';
 import { z } from 'zod';
 
@@ -18,6 +20,11 @@ const flag = z
     return z.NEVER;
   })
   .default(false);
+
+/** One run per core, at least 2 and at most 64. */
+export function defaultRunConcurrency(cores = availableParallelism()): number {
+  return Math.min(64, Math.max(2, cores));
+}
 
 export const Config = z.object({
   port: int(0, 65_535).default(8080),
@@ -48,8 +55,13 @@ export const Config = z.object({
     }),
   /** On a non-loopback bind, signed-out runs (and editor assistance) only with this switch. */
   allowAnonymousRuns: flag,
-  /** Runs executing at once; each compiles and then holds the kernel for its scenarios. */
-  runConcurrency: int(1, 64).default(2),
+  /**
+   * Runs executing at once; each compiles and then holds the kernel for its scenarios. One per
+   * core: a run is CPU work from end to end (the compile, the verifier, attaching, the target),
+   * so more at once only share the same cores; at least 2, so that one run's short waits (an RCU
+   * grace period, a process starting) leave the core to another.
+   */
+  runConcurrency: int(1, 64).default(() => defaultRunConcurrency()),
   /** A run is cancelled after this long (its own limits are much shorter). */
   runTimeoutMs: int(1000, 600_000).default(30_000),
   /** After a cancel, how long a run may take to stop before its slot is taken back anyway. */
@@ -136,7 +148,7 @@ export function loadConfig(
   }
   const parsed = Config.safeParse({ ...raw, ...overrides });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = firstIssue(parsed.error);
     const key = String(issue.path[0]) as keyof Config;
     throw new ConfigError(`${ENV_NAMES[key] ?? key}: ${issue.message}`);
   }

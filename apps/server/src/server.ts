@@ -12,6 +12,7 @@ import { labMode } from './network/mode.ts';
 import type { LabMode } from './network/mode.ts';
 import { isAllowedOrigin } from './network/origin.ts';
 import { createUpgradeRouter } from './network/upgrade-router.ts';
+import { RunLifecycle } from './runs/run-lifecycle.ts';
 import { RunService } from './runs/run-service.ts';
 import { createLabWebSocket, WS_PATH } from './ws/ws-server.ts';
 
@@ -30,14 +31,21 @@ export interface LabServer {
 export async function startServer(deps: AppDeps): Promise<LabServer> {
   const { config, logger } = deps;
   const mode = labMode(config);
-  const app = createApp(deps);
+  // Students' runs and instructors' re-runs share one lifecycle and one queue.
+  const lifecycle = new RunLifecycle({
+    queue: deps.queue,
+    runner: deps.runner,
+    logger,
+    recorder: deps.accounts?.recorder,
+  });
+  const app = createApp(deps, lifecycle);
   const fairShare = new FairShare(config, Date.now, deps.runShares);
   const runs = new RunService({
     ...deps,
+    lifecycle,
     runsPerConnection: config.runsPerConnection,
     fairShare,
     anonymousRuns: mode.anonymousRuns,
-    recorder: deps.accounts?.runs,
   });
   const labSocket = createLabWebSocket({
     runs,

@@ -32,7 +32,7 @@ async function idOf(c: Client): Promise<string> {
 async function submit(userId: string, exerciseId: string, code: string, courseId?: string) {
   const runId = `run-${Math.random().toString(36).slice(2)}`;
   const user = await h.store.getUser(userId);
-  const accepted = await h.accounts.runs.recordRunAccepted({
+  const accepted = await h.accounts.recorder.recordRunAccepted({
     runId,
     exerciseId,
     code,
@@ -40,8 +40,8 @@ async function submit(userId: string, exerciseId: string, code: string, courseId
     courseId,
   });
   if (!accepted.ok) return accepted;
-  await h.accounts.runs.recordRunStarted(runId);
-  await h.accounts.runs.recordRunFinished(
+  await h.accounts.recorder.recordRunStarted(runId);
+  await h.accounts.recorder.recordRunFinished(
     runId,
     fakeResult(runId, exerciseId, code.includes('solved')),
   );
@@ -128,7 +128,7 @@ describe('runs belong to a course', () => {
     expect((await other.get(`${otherBase}/runs/${mine.runId}`)).status).toBe(404);
     // A re-run belongs to the course of the run it re-grades.
     const rerun = await prof.post(`${base}/exercises/ex-one/rerun`);
-    await h.accounts.reruns.idle();
+    await h.runs.idle();
     const [rerunId] = rerun.json.runIds as string[];
     expect((await h.store.getRun(rerunId))?.courseId).toBe(course.id);
   });
@@ -428,7 +428,7 @@ describe('assignments', () => {
     // An instructor's re-run counts at its original's time: the early pass re-run now still
     // does not count.
     expect((await prof.post(`${base}/runs/${early.runId}/rerun`)).status).toBe(202);
-    await h.accounts.reruns.idle();
+    await h.runs.idle();
     expect(
       dig((await ana.get('/api/assignments')).json, 'courses', 0, 'assignments', 0, 'standing'),
     ).toMatchObject({ window: 'open', grade: 0, countedAttempts: 1 });

@@ -1,8 +1,7 @@
 // The student's lab in a real browser against the real server: a compile error shows and the fix
 // compiles; code and preferences persist; the run panel of the reference solution; screenshots in
-// both themes; and the bundle measurements.
+// both themes. (The bundle and the first load are measured by `npm run bench`.)
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,20 +15,13 @@ import {
 } from './helpers/browser.ts';
 import type { LabBrowser } from './helpers/browser.ts';
 import {
-  buildProductionWeb,
+  artifactsDir,
   buildWeb,
   removeWebBuild,
   repoRoot,
   startLabServer,
 } from './helpers/lab-server.ts';
 import type { LabServer } from './helpers/lab-server.ts';
-import {
-  artifactsDir,
-  measureBundle,
-  measureFirstLoad,
-  writeWebMetrics,
-} from './helpers/metrics.ts';
-import type { FirstLoad } from './helpers/metrics.ts';
 
 let server: LabServer;
 let browser: LabBrowser;
@@ -235,45 +227,5 @@ describe('student lab in the browser', { timeout: 300_000 }, () => {
     expect(existsSync(join(artifactsDir, 'exercise-dark.png'))).toBe(true);
     await page.locator('[data-testid="theme-select"]').selectOption('system');
     await page.close();
-  });
-
-  it('measures the bundle and the first load for the benchmark', async () => {
-    // The product's bundle (production React), served by a server of its own.
-    const dist = buildProductionWeb();
-    const bundle = measureBundle(dist);
-    const product = await startLabServer(90_000, { webDir: dist });
-    // Three cold loads, each in a fresh browser; the median is reported, with the machine's load.
-    const loads: FirstLoad[] = [];
-    try {
-      for (let i = 0; i < 3; i++) {
-        const fresh = await launchBrowser();
-        try {
-          loads.push(
-            await measureFirstLoad(fresh.context, `${product.url}/exercises/${exerciseId}`),
-          );
-        } finally {
-          await fresh.close();
-        }
-      }
-    } finally {
-      await product.stop();
-    }
-    loads.sort((a, b) => a.timeToInteractiveMs - b.timeToInteractiveMs);
-    const firstLoad = { ...loads[1], samplesMs: loads.map((l) => l.timeToInteractiveMs) };
-    const path = writeWebMetrics({
-      bundle: {
-        totalBytes: bundle.totalBytes,
-        totalGzipBytes: bundle.totalGzipBytes,
-        largest: bundle.files.slice(0, 5),
-      },
-      firstLoad,
-      targets: { bundleGzipBytes: 2 * 1024 * 1024, timeToInteractiveMs: 1500 },
-      // The machine is shared: a first load measured at a load of 10 says little about one at 1.
-      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
-    });
-    // Recorded, not asserted (timings belong to `npm run bench`); only sanity of the numbers.
-    expect(bundle.totalGzipBytes).toBeGreaterThan(0);
-    expect(firstLoad.timeToInteractiveMs).toBeGreaterThan(0);
-    expect(existsSync(path)).toBe(true);
   });
 });

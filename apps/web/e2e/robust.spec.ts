@@ -8,9 +8,14 @@ import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { focusEditor, launchBrowser, setEditorText, watchErrors } from './helpers/browser.ts';
 import type { LabBrowser } from './helpers/browser.ts';
-import { buildWeb, removeWebBuild, repoRoot, startLabServer } from './helpers/lab-server.ts';
+import {
+  artifactsDir,
+  buildWeb,
+  removeWebBuild,
+  repoRoot,
+  startLabServer,
+} from './helpers/lab-server.ts';
 import type { LabServer } from './helpers/lab-server.ts';
-import { artifactsDir } from './helpers/metrics.ts';
 
 const EXERCISE = 'read-file-password';
 const INSTRUCTOR = { email: 'robust-prof@lab.test', password: 'robust-prof-password' };

@@ -57,6 +57,28 @@ export const CHECK_PARAMS = {
   'padding-diagnosis': z
     .object({ maps: z.array(mapName).optional(), path: z.string().optional() })
     .strict(),
+  /**
+   * The byte records submitted are the string arguments of the target's calls to `function`, one
+   * record per call, in any order, as the target itself reported them (its `lab-call` lines).
+   * `ret`: keep only the calls that returned non-zero (accepted) or zero.
+   */
+  'calls-submitted': z
+    .object({
+      function: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      ret: z.enum(['any', 'nonzero', 'zero']).default('any'),
+    })
+    .strict(),
+  /**
+   * An array (a map, or a global array) counts the target's calls to `function` by how long each
+   * took, as the target measured it: slot i counts the calls of [2^i, 2^(i+1)) microseconds (slot 0
+   * also those under 1 µs). Found by what it holds, never by its name; `map` only words messages.
+   */
+  'latency-histogram': z
+    .object({
+      function: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      map: mapName.optional(),
+    })
+    .strict(),
   /** At least one DEBUG line was printed. */
   'debug-present': z.object({}).strict(),
 } as const;
@@ -69,6 +91,8 @@ export const SCENARIO_KINDS: ReadonlySet<CheckKind> = new Set([
   'answer-equals',
   'answer-number',
   'map-tracks-fds',
+  'calls-submitted',
+  'latency-histogram',
 ]);
 
 export function isCheckKind(kind: string): kind is CheckKind {

@@ -32,6 +32,31 @@ const docs: HelperDoc[] = [
       "%s (a string in your program's memory), at most 12 arguments.",
   },
   {
+    name: 'ARG',
+    signature: 'ARG(ctx, n)',
+    description:
+      "In a uprobe, the probed function's `n`-th argument (`n` written as 1 to 6), as a `__u64`: " +
+      'x86-64 passes the first six integer or pointer arguments in registers (rdi, rsi, rdx, rcx, ' +
+      "r8, r9), and `ctx` holds the registers at the function's first instruction. Cast it to " +
+      "what the function declares: `(const char *)ARG(ctx, 1)` is a pointer into the target's " +
+      'memory. At a uretprobe those registers hold whatever the function left in them.',
+  },
+  {
+    name: 'RETVAL',
+    signature: 'RETVAL(ctx)',
+    description:
+      'In a uretprobe, the value the probed function returned (register rax), as a `__u64`; cast ' +
+      "it to the function's return type, e.g. `(int)RETVAL(ctx)`. The arguments are gone by " +
+      'then: keep what you need from the uprobe, in a map keyed by thread.',
+  },
+  {
+    name: 'bpf_ktime_get_ns',
+    signature: '__u64 bpf_ktime_get_ns(void)',
+    description:
+      'Nanoseconds since boot on the monotonic clock (CLOCK_MONOTONIC, not counting suspend): ' +
+      'subtract two readings to time something. Not the time of day.',
+  },
+  {
     name: 'bpf_get_current_pid_tgid',
     signature: '__u64 bpf_get_current_pid_tgid(void)',
     description:

@@ -1,6 +1,7 @@
 // Loads and validates bpf-templates/<id>/: the one place that knows the exercise folder layout.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { firstIssue } from '@ebpf-lab/protocol';
 import { CHECK_PARAMS, isCheckKind, SCENARIO_KINDS } from './check-params.ts';
 import { HELPER_NAMES } from './helpers.ts';
 import { ExerciseMeta } from './schema.ts';
@@ -61,8 +62,8 @@ export function crossCheck(meta: ExerciseMeta): { field: string; message: string
     }
     const params = CHECK_PARAMS[c.kind].safeParse(c.params);
     if (!params.success) {
-      const issue = params.error.issues[0];
-      const at = ['checks', i, 'params', ...issue.path].join('.');
+      const issue = firstIssue(params.error);
+      const at = ['checks', i, 'params', ...issue.path.map(String)].join('.');
       return { field: at, message: issue.message };
     }
     if (c.scenario !== undefined && !scenarioIds.has(c.scenario)) {
@@ -132,8 +133,8 @@ export function loadExercise(dir: string): Exercise {
   }
   const parsed = ExerciseMeta.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ExerciseError(`${file}: field "${issue.path.join('.')}": ${issue.message}`);
+    const issue = firstIssue(parsed.error);
+    throw new ExerciseError(`${file}: field "${issue.field}": ${issue.message}`);
   }
   const meta = parsed.data;
   if (meta.id !== basename(dir)) {

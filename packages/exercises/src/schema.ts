@@ -62,8 +62,21 @@ export const ExerciseMeta = z.object({
   order: z.number().int().nonnegative(),
   title: z.string(),
   summary: z.string(),
-  /** ELF section names the student's programs may use, e.g. `tracepoint/syscalls/sys_enter_openat`. */
-  sections: z.array(z.string()).min(1),
+  /**
+   * ELF section names the student's programs may use: `tracepoint/syscalls/sys_enter_openat`, or a
+   * uprobe on the target's own function (`uprobe/check_password`, `uretprobe/…`) or on libc's
+   * (`uprobe/libc.so.6:getenv`). Nothing else: a probe never takes a path from anyone.
+   */
+  sections: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(?:(?:tracepoint|tp)\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+|u(?:ret)?probe\/(?:libc\.so\.6:)?[A-Za-z_][A-Za-z0-9_]*)$/,
+          'a section is tracepoint/<category>/<name>, uprobe/<function>, uretprobe/<function> or the same with libc.so.6:<function>',
+        ),
+    )
+    .min(1),
   /** Tracepoints the platform records as the target's ground truth, e.g. `syscalls/sys_enter_openat`. */
   observe: z.array(z.string()).default([]),
   /** Helpers documented for this exercise (names from the helper reference). */

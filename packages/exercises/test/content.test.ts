@@ -32,6 +32,10 @@ const CURRICULUM = [
   'read-file-password',
   'close-fd-reuse',
   'connect-result',
+  'function-argument',
+  'function-return',
+  'function-latency',
+  'library-getenv',
 ];
 
 describe('exercise folders', () => {
@@ -69,6 +73,10 @@ describe('exercise folders', () => {
     ['shared-map', 6],
     ['read-buffers', 6],
     ['connect-result', 6],
+    ['function-argument', 3],
+    ['function-return', 3],
+    ['function-latency', 3],
+    ['library-getenv', 3],
   ] as const)('%s has a corpus of at least %i correct solutions', (id, n) => {
     const e = exercises.find((x) => x.meta.id === id)!;
     expect((e.correct ?? []).length).toBeGreaterThanOrEqual(n);

@@ -4,6 +4,7 @@ import { CHECK_PARAMS, isCheckKind } from '@ebpf-lab/exercises';
 import type { Check, ExerciseMeta } from '@ebpf-lab/exercises';
 import type { CheckResult, ScenarioObservation } from '@ebpf-lab/protocol';
 import { answerEquals, answerNumber } from './checks/answer.ts';
+import { callsSubmitted, latencyHistogram } from './checks/calls.ts';
 import { debugPresent } from './checks/debug.ts';
 import { mapEmpty, mapTracksFds } from './checks/maps.ts';
 import { paddingDiagnosis } from './checks/padding.ts';
@@ -42,6 +43,10 @@ function runCheck(check: Check, input: CheckInput): Outcome {
       );
     case 'debug-present':
       return debugPresent(input.scope);
+    case 'calls-submitted':
+      return callsSubmitted(CHECK_PARAMS['calls-submitted'].parse(check.params), input.obs!);
+    case 'latency-histogram':
+      return latencyHistogram(CHECK_PARAMS['latency-histogram'].parse(check.params), input.obs!);
   }
 }
 

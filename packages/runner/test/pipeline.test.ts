@@ -303,7 +303,7 @@ describe('runs apart from each other and from the host', () => {
 
   it('lets two concurrent runs each see only their own secret, and never a reader outside', async () => {
     const reader = join(paths.buildDir, `test-pipeline-reader-${process.pid}`);
-    await buildC(join(paths.templatesDir, 'native', 'test', 'target.c'), reader);
+    await buildC(join(paths.loaderSourceDir, 'test', 'target.c'), reader);
     // The outside reader has its own mount namespace and /tmp: other engineers' /tmp is untouched.
     // It is opened before that mount and run through its fd: the checkout may be under /tmp.
     loop = startProcess(

@@ -311,4 +311,46 @@ export const migrations: Migration[] = [
       CREATE INDEX password_resets_user ON password_resets(user_id);
     `,
   },
+  {
+    // The desk's review and notifications: a comment keeps when it was last edited, and when the
+    // student whose run it is last read it (an edit makes it unread again). Runs keep a compact
+    // copy of their checks (id, title, required, status, hint) and their error kind, so the
+    // class's mistakes are counted without reading every stored result (up to 2 MiB each);
+    // runs finished before this version get theirs from the stored result here.
+    version: 5,
+    sqlite: `
+      ALTER TABLE comments ADD COLUMN edited_at INTEGER;
+      ALTER TABLE comments ADD COLUMN read_at INTEGER;
+      ALTER TABLE runs ADD COLUMN error_kind TEXT;
+      ALTER TABLE runs ADD COLUMN check_outcomes TEXT;
+      UPDATE runs SET
+        error_kind = json_extract(result_json, '$.errorKind'),
+        check_outcomes = (
+          SELECT json_group_array(json_object(
+            'id', json_extract(c.value, '$.id'),
+            'title', json_extract(c.value, '$.title'),
+            'required', CASE WHEN json_extract(c.value, '$.required') THEN json('true') ELSE json('false') END,
+            'status', json_extract(c.value, '$.status'),
+            'hint', json_extract(c.value, '$.hint')))
+          FROM json_each(runs.result_json, '$.checks') AS c)
+      WHERE result_json IS NOT NULL AND json_valid(result_json);
+    `,
+    postgres: `
+      ALTER TABLE comments ADD COLUMN edited_at BIGINT;
+      ALTER TABLE comments ADD COLUMN read_at BIGINT;
+      ALTER TABLE runs ADD COLUMN error_kind TEXT;
+      ALTER TABLE runs ADD COLUMN check_outcomes TEXT;
+      UPDATE runs SET
+        error_kind = result_json::json ->> 'errorKind',
+        check_outcomes = COALESCE((
+          SELECT json_agg(json_build_object(
+            'id', c ->> 'id',
+            'title', c ->> 'title',
+            'required', (c ->> 'required')::boolean,
+            'status', c ->> 'status',
+            'hint', c ->> 'hint'))
+          FROM json_array_elements(result_json::json -> 'checks') AS c), '[]'::json)::text
+      WHERE result_json IS NOT NULL;
+    `,
+  },
 ];

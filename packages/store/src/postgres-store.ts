@@ -6,6 +6,7 @@ import pg from 'pg';
 import { migrations } from './migrations.ts';
 import {
   MEMBER_ORDER,
+  checkOutcomesOf,
   iso,
   resetVerdict,
   summaryColumns,
@@ -14,6 +15,7 @@ import {
   toCourse,
   toDraft,
   toMember,
+  toOutcome,
   toRun,
   toSummary,
   toUser,
@@ -332,8 +334,9 @@ export async function openPostgresStore(url: string): Promise<Store> {
       await query(
         `UPDATE runs SET state = 'finished', status = $1, gradable = $2, checks_passed = $3,
            checks_total = $4, required_passed = $5, required_total = $6, result_json = $7,
-           finished_at = $8, duration_ms = $9, started_at = COALESCE(started_at, $10)
-         WHERE id = $11`,
+           finished_at = $8, duration_ms = $9, started_at = COALESCE(started_at, $10),
+           error_kind = $11, check_outcomes = $12
+         WHERE id = $13`,
         [
           result.status,
           result.gradable ? 1 : 0,
@@ -345,6 +348,8 @@ export async function openPostgresStore(url: string): Promise<Store> {
           Date.now(),
           result.durationMs,
           Date.parse(result.startedAt) || Date.now(),
+          result.errorKind ?? null,
+          checkOutcomesOf(result),
           runId,
         ],
       );
@@ -380,6 +385,14 @@ export async function openPostgresStore(url: string): Promise<Store> {
         params,
       );
       return rows.map(toRun);
+    },
+    async listRunOutcomes(q) {
+      const { where, params } = runWhere(q);
+      const rows = await query(
+        `SELECT ${SUMMARY_COLUMNS}, error_kind, check_outcomes FROM runs ${where}`,
+        params,
+      );
+      return rows.map(toOutcome);
     },
     async countRunsSince(userId, since) {
       const r = await one(
@@ -420,13 +433,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
         'INSERT INTO comments (id, run_id, author_id, line, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
         [row.id, c.runId, c.authorId, c.line, c.body, row.created_at],
       );
-      const author = await one('SELECT name FROM users WHERE id = $1', [c.authorId]);
-      return {
-        ...c,
-        id: row.id,
-        authorName: String(author?.name ?? ''),
-        createdAt: iso(row.created_at),
-      };
+      return (await store.getComment(row.id))!;
     },
     async listComments(runId) {
       const rows = await query(
@@ -435,6 +442,46 @@ export async function openPostgresStore(url: string): Promise<Store> {
         [runId],
       );
       return rows.map(toComment);
+    },
+    async getComment(id) {
+      const r = await one(
+        `SELECT c.*, u.name AS author_name FROM comments c JOIN users u ON u.id = c.author_id
+         WHERE c.id = $1`,
+        [id],
+      );
+      return r && toComment(r);
+    },
+    async updateComment(id, body) {
+      await query('UPDATE comments SET body = $1, edited_at = $2, read_at = NULL WHERE id = $3', [
+        body,
+        Date.now(),
+        id,
+      ]);
+      return store.getComment(id);
+    },
+    async deleteComment(id) {
+      await query('DELETE FROM comments WHERE id = $1', [id]);
+    },
+    async markCommentsRead(runId) {
+      const r = await pool.query(
+        'UPDATE comments SET read_at = $1 WHERE run_id = $2 AND read_at IS NULL',
+        [Date.now(), runId],
+      );
+      return r.rowCount ?? 0;
+    },
+    async listUnreadComments(userId) {
+      const rows = await query(
+        `SELECT r.id AS run_id, r.exercise_id, count(*) AS n FROM comments c
+         JOIN runs r ON r.id = c.run_id
+         WHERE r.user_id = $1 AND c.read_at IS NULL
+         GROUP BY r.id, r.exercise_id ORDER BY r.exercise_id, r.id`,
+        [userId],
+      );
+      return rows.map((r) => ({
+        runId: String(r.run_id),
+        exerciseId: String(r.exercise_id),
+        count: Number(r.n),
+      }));
     },
 
     async getDraft(userId, exerciseId) {

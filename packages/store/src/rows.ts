@@ -3,6 +3,7 @@
 import type { RunResult } from '@ebpf-lab/protocol';
 import type {
   Assignment,
+  CheckOutcome,
   Comment,
   Course,
   CourseMember,
@@ -11,6 +12,7 @@ import type {
   PasswordResetVerdict,
   Role,
   Run,
+  RunOutcome,
   RunSummary,
   User,
 } from './types.ts';
@@ -111,7 +113,40 @@ export function toComment(r: Row): Comment {
     line: Number(r.line),
     body: String(r.body),
     createdAt: iso(r.created_at),
+    editedAt: isoOrNull(r.edited_at),
+    readAt: isoOrNull(r.read_at),
   };
+}
+
+export function toOutcome(r: Row): RunOutcome {
+  let checks: CheckOutcome[] = [];
+  if (r.check_outcomes != null) {
+    const raw = JSON.parse(String(r.check_outcomes)) as Partial<CheckOutcome>[];
+    checks = raw.map((c) => ({
+      id: String(c.id),
+      title: String(c.title ?? c.id),
+      required: c.required === true,
+      status: c.status ?? 'fail',
+      hint: c.hint ?? null,
+    }));
+  }
+  return {
+    ...toSummary(r),
+    errorKind: (r.error_kind as RunOutcome['errorKind']) ?? null,
+    checks,
+  };
+}
+
+/** The compact copy of a result's checks kept beside it (migration 5). */
+export function checkOutcomesOf(result: RunResult): string {
+  const checks: CheckOutcome[] = result.checks.map((c) => ({
+    id: c.id,
+    title: c.title,
+    required: c.required,
+    status: c.status,
+    hint: c.hint ?? null,
+  }));
+  return JSON.stringify(checks);
 }
 
 /** The columns of a run summary; `codeBytes` is each database's expression for the code's size. */

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { migrations } from './migrations.ts';
 import {
   MEMBER_ORDER,
+  checkOutcomesOf,
   iso,
   resetVerdict,
   summaryColumns,
@@ -15,6 +16,7 @@ import {
   toCourse,
   toDraft,
   toMember,
+  toOutcome,
   toRun,
   toSummary,
   toUser,
@@ -333,7 +335,7 @@ export function openSqliteStore(file: string): Store {
       exec(
         `UPDATE runs SET state = 'finished', status = ?, gradable = ?, checks_passed = ?, checks_total = ?,
            required_passed = ?, required_total = ?, result_json = ?, finished_at = ?, duration_ms = ?,
-           started_at = COALESCE(started_at, ?)
+           started_at = COALESCE(started_at, ?), error_kind = ?, check_outcomes = ?
          WHERE id = ?`,
         result.status,
         result.gradable ? 1 : 0,
@@ -345,6 +347,8 @@ export function openSqliteStore(file: string): Store {
         Date.now(),
         result.durationMs,
         Date.parse(result.startedAt) || Date.now(),
+        result.errorKind ?? null,
+        checkOutcomesOf(result),
         runId,
       );
     },
@@ -374,6 +378,13 @@ export function openSqliteStore(file: string): Store {
       return all(`SELECT ${SUMMARY_COLUMNS}, code, result_json FROM runs ${where}`, ...params).map(
         toRun,
       );
+    },
+    async listRunOutcomes(q) {
+      const { where, params } = runWhere(q);
+      return all(
+        `SELECT ${SUMMARY_COLUMNS}, error_kind, check_outcomes FROM runs ${where}`,
+        ...params,
+      ).map(toOutcome);
     },
     async countRunsSince(userId, since) {
       const r = one(
@@ -441,13 +452,7 @@ export function openSqliteStore(file: string): Store {
         c.body,
         row.created_at,
       );
-      const author = one('SELECT name FROM users WHERE id = ?', c.authorId);
-      return {
-        ...c,
-        id: row.id,
-        authorName: String(author?.name ?? ''),
-        createdAt: iso(row.created_at),
-      };
+      return (await store.getComment(row.id))!;
     },
     async listComments(runId) {
       return all(
@@ -455,6 +460,46 @@ export function openSqliteStore(file: string): Store {
          WHERE c.run_id = ? ORDER BY c.line, c.created_at`,
         runId,
       ).map(toComment);
+    },
+    async getComment(id) {
+      const r = one(
+        `SELECT c.*, u.name AS author_name FROM comments c JOIN users u ON u.id = c.author_id
+         WHERE c.id = ?`,
+        id,
+      );
+      return r && toComment(r);
+    },
+    async updateComment(id, body) {
+      exec(
+        'UPDATE comments SET body = ?, edited_at = ?, read_at = NULL WHERE id = ?',
+        body,
+        Date.now(),
+        id,
+      );
+      return store.getComment(id);
+    },
+    async deleteComment(id) {
+      exec('DELETE FROM comments WHERE id = ?', id);
+    },
+    async markCommentsRead(runId) {
+      return exec(
+        'UPDATE comments SET read_at = ? WHERE run_id = ? AND read_at IS NULL',
+        Date.now(),
+        runId,
+      ).changes;
+    },
+    async listUnreadComments(userId) {
+      return all(
+        `SELECT r.id AS run_id, r.exercise_id, count(*) AS n FROM comments c
+         JOIN runs r ON r.id = c.run_id
+         WHERE r.user_id = ? AND c.read_at IS NULL
+         GROUP BY r.id, r.exercise_id ORDER BY r.exercise_id, r.id`,
+        userId,
+      ).map((r) => ({
+        runId: String(r.run_id),
+        exerciseId: String(r.exercise_id),
+        count: Number(r.n),
+      }));
     },
 
     // Drafts (issue 6): one upsert, kept only when this edit is not older than the stored one.

@@ -88,6 +88,22 @@ export interface RunSummary {
   codeBytes: number;
 }
 
+/** One check of a finished run, as the class's mistakes count it. */
+export interface CheckOutcome {
+  id: string;
+  title: string;
+  required: boolean;
+  status: 'pass' | 'fail' | 'skipped';
+  /** The hint the student was shown with this check, if any. */
+  hint: string | null;
+}
+
+/** A run summary with its error kind and its checks (empty until finished). */
+export interface RunOutcome extends RunSummary {
+  errorKind: RunResult['errorKind'] | null;
+  checks: CheckOutcome[];
+}
+
 export interface Run extends RunSummary {
   code: string;
   result: RunResult | null;
@@ -102,6 +118,17 @@ export interface Comment {
   line: number;
   body: string;
   createdAt: string;
+  /** When the author last changed it; null when never edited. */
+  editedAt: string | null;
+  /** When the run's student last read it; null while unread (an edit makes it unread again). */
+  readAt: string | null;
+}
+
+/** Comments a student has not read yet, per run. */
+export interface UnreadComments {
+  runId: string;
+  exerciseId: string;
+  count: number;
 }
 
 export interface NewRun {
@@ -242,6 +269,16 @@ export interface Store {
     body: string;
   }): Promise<Comment>;
   listComments(runId: string): Promise<Comment[]>;
+  getComment(id: string): Promise<Comment | undefined>;
+  /** New text; the comment becomes unread again. Undefined when there is no such comment. */
+  updateComment(id: string, body: string): Promise<Comment | undefined>;
+  deleteComment(id: string): Promise<void>;
+  /** The run's student has read its comments; returns how many were unread. */
+  markCommentsRead(runId: string): Promise<number>;
+  /** Unread comments on the runs of `userId`, per run. */
+  listUnreadComments(userId: string): Promise<UnreadComments[]>;
+  /** Runs with their error kind and checks, for counting the class's mistakes. */
+  listRunOutcomes(query: RunQuery): Promise<RunOutcome[]>;
 
   /** Drafts (issue 6). */
   getDraft(userId: string, exerciseId: string): Promise<Draft | undefined>;

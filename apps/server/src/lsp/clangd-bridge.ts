@@ -14,7 +14,7 @@ import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 
 import { clientKey } from '../network/fair-share.ts';
-import type { LabClient } from '../network/fair-share.ts';
+import type { LabClient } from '../identity.ts';
 import { ClangdProcess, WARM_VERSION } from './clangd-process.ts';
 import { boundRoots, findClangd } from './clangd-sandbox.ts';
 import {

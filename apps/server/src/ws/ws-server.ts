@@ -2,12 +2,13 @@
 // ClientMessage; anything else is answered with an `error` and the connection stays usable.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ClientMessage, MAX_MESSAGE_BYTES } from '@ebpf-lab/protocol';
+import { ClientMessage, describeFirstIssue, MAX_MESSAGE_BYTES } from '@ebpf-lab/protocol';
 import type { OutgoingMessage } from '@ebpf-lab/protocol';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
-import type { FairShare, LabClient } from '../network/fair-share.ts';
+import type { LabClient } from '../identity.ts';
+import type { FairShare } from '../network/fair-share.ts';
 import type { RunClient, RunService } from '../runs/run-service.ts';
 import { LabSocket } from './lab-socket.ts';
 
@@ -25,12 +26,6 @@ export interface LabWebSocket {
   wss: WebSocketServer;
   /** Takes an upgrade the server's upgrade router sent to /ws, with the client it settled. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, client: LabClient): void;
-}
-
-function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  const field = issue.path.map(String).join('.');
-  return field ? `${field}: ${issue.message}` : issue.message;
 }
 
 export function createLabWebSocket(deps: WsDeps): LabWebSocket {
@@ -85,7 +80,10 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
       }
       const parsed = ClientMessage.safeParse(raw);
       if (!parsed.success)
-        return fail('bad-message', `Unknown or malformed message: ${firstIssue(parsed.error)}.`);
+        return fail(
+          'bad-message',
+          `Unknown or malformed message: ${describeFirstIssue(parsed.error)}.`,
+        );
       const msg = parsed.data;
       switch (msg.type) {
         case 'ping':

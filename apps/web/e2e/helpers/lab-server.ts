@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 export const webRoot = join(repoRoot, 'apps', 'web');
+/** Screenshots the browser tests take, for a person to look at (gitignored). */
+export const artifactsDir = join(repoRoot, 'artifacts');
 
 export interface LabServer {
   url: string;
@@ -61,46 +63,10 @@ export function buildWeb(): string {
   return out;
 }
 
-let productionDir: string | null = null;
-
-/**
- * The bundle `npm start` serves, built privately for measuring it. buildWeb's runs under
- * vitest, whose NODE_ENV=test makes Vite bundle React's development build (which the tests
- * want: StrictMode's double mounts); its size and speed are not the product's.
- */
-export function buildProductionWeb(): string {
-  if (productionDir) return productionDir;
-  const out = mkdtempSync(join(tmpdir(), 'ebpf-lab-web-prod-'));
-  const result = spawnSync(
-    'npx',
-    ['vite', 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'],
-    {
-      cwd: webRoot,
-      encoding: 'utf8',
-      timeout: 300_000,
-      env: { ...process.env, NODE_ENV: 'production' },
-    },
-  );
-  if (result.status !== 0) {
-    rmSync(out, { recursive: true, force: true });
-    throw new Error(`vite build failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  }
-  productionDir = out;
-  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
-  return out;
-}
-
 /** Removes the private builds (the exit hook is a fallback: test workers may be killed). */
 export function removeWebBuild(): void {
-  for (const dir of [builtDir, productionDir])
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  if (builtDir) rmSync(builtDir, { recursive: true, force: true });
   builtDir = null;
-  productionDir = null;
-}
-
-/** The directory the last `buildWeb()` wrote, if any. */
-export function builtWebDir(): string | null {
-  return builtDir;
 }
 
 export async function startLabServer(

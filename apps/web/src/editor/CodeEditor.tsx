@@ -67,7 +67,7 @@ export function CodeEditor(props: CodeEditorProps) {
       padding: { top: 8 },
     });
     editorRef.current = editor;
-    // Read by the browser test's first-load measurement.
+    // Read by `npm run bench`'s first-load measurement (scripts/bench/web.ts).
     performance.mark('lab:editor-ready');
 
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => latest.current.onRun());

@@ -1,4 +1,4 @@
-// Drives the native loader (bpf-templates/native/loader.c): writes the run's config on its
+// Drives the native loader (native/loader/): writes the run's config on its
 // stdin, hands over each JSON line as it comes, and resolves as soon as `done` arrives, because
 // the loader then still spends ~300 ms detaching and the verdict must not wait for that.
 // Whatever happens, the run's cgroup is gone afterwards: a loader that dies or hangs is killed,

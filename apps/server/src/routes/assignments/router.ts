@@ -4,10 +4,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Assignment, Store } from '@ebpf-lab/store';
-import { HttpError, parseBody } from '../auth/http-error.ts';
+import { HttpError, parseBody } from '../../http-error.ts';
 import { requireUser } from '../auth/session.ts';
 import { staffAccess } from '../instructor/course-access.ts';
-import type { ExerciseCatalog } from '../submissions/run-recorder.ts';
+import type { ExerciseCatalog } from '../instructor/exercise-catalog.ts';
 import { assignmentStandings } from './course-grades.ts';
 
 const Time = z.string().datetime({ offset: true, message: 'a date and time with its time zone' });

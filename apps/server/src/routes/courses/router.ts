@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Course, CourseRole, Store } from '@ebpf-lab/store';
-import { HttpError, parseBody } from '../auth/http-error.ts';
+import { HttpError, parseBody } from '../../http-error.ts';
 import { requireInstructor, requireUser } from '../auth/session.ts';
 
 const CreateCourse = z.object({ title: z.string().trim().min(1).max(200) });

@@ -2,7 +2,7 @@
 // account's role alone): instructors run it, assistants review and comment, students submit.
 import type { Request } from 'express';
 import type { Course, CourseRole, Store } from '@ebpf-lab/store';
-import { HttpError } from '../auth/http-error.ts';
+import { HttpError } from '../../http-error.ts';
 import { requireUser } from '../auth/session.ts';
 import type { SessionUser } from '../auth/session.ts';
 

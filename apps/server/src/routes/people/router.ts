@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CourseMember, Store } from '@ebpf-lab/store';
-import { HttpError, parseBody } from '../auth/http-error.ts';
+import { HttpError, parseBody } from '../../http-error.ts';
 import { issueResetLink } from '../auth/reset-links.ts';
 import { staffAccess } from '../instructor/course-access.ts';
 

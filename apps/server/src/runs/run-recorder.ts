@@ -1,14 +1,12 @@
-// What the WebSocket run handler calls so that every run is stored: when accepted (after the
-// limits are checked), when the runner starts it, and when its result arrives. Signed-out
-// single-user runs are stored too, with no user.
+// Where a run's life is written to the store, every state once: accepted (stored as `queued`,
+// after a student's limits are checked), running, and finished or interrupted. The run
+// lifecycle (run-lifecycle.ts) is its only caller. Signed-out single-user runs are stored too,
+// with no user; an instructor's re-run is stored as a new run of kind `rerun` pointing at the
+// original, so the student's own history is never rewritten.
 import { MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
 import type { RunResult } from '@ebpf-lab/protocol';
-import type { Store } from '@ebpf-lab/store';
-import type { SessionUser } from '../auth/session.ts';
+import type { Run, Store } from '@ebpf-lab/store';
 import { capStoredResult, MAX_STORED_RESULT_BYTES } from './stored-result.ts';
-
-/** The exercises as the desk needs them (id, title, and the starter to diff against). */
-export type ExerciseCatalog = () => readonly { id: string; title: string; starter: string }[];
 
 export type RunRefusal = {
   ok: false;
@@ -22,10 +20,15 @@ export interface RunRecorder {
     runId: string;
     exerciseId: string;
     code: string;
-    user: SessionUser | null;
+    user: { id: string } | null;
     /** The course the browser says the run is for (see `courseOfRun`). */
     courseId?: string;
   }): Promise<{ ok: true; courseId: string | null } | RunRefusal>;
+  /**
+   * Stores a re-run of `original` as `queued`, in the original author's name and for the
+   * original's course; no limits.
+   */
+  recordRerunAccepted(run: { runId: string; original: Run; requestedBy: string }): Promise<void>;
   recordRunStarted(runId: string): Promise<void>;
   /** Stores the result, capped in size (capStoredResult); returns the copy stored, to show. */
   recordRunFinished(runId: string, result: RunResult): Promise<RunResult>;
@@ -60,7 +63,7 @@ export const DEFAULT_RUN_LIMITS: RunLimits = {
  */
 export async function courseOfRun(
   store: Store,
-  user: SessionUser | null,
+  user: { id: string } | null,
   asked: string | undefined,
 ): Promise<{ ok: true; courseId: string | null } | RunRefusal> {
   if (!user) return { ok: true, courseId: null };
@@ -121,6 +124,17 @@ export function createRunRecorder(
       });
       return course;
     },
+    recordRerunAccepted: ({ runId, original, requestedBy }) =>
+      store.recordRunQueued({
+        id: runId,
+        userId: original.userId,
+        exerciseId: original.exerciseId,
+        code: original.code,
+        courseId: original.courseId,
+        kind: 'rerun',
+        rerunOf: original.id,
+        requestedBy,
+      }),
     recordRunStarted: (runId) => store.recordRunRunning(runId),
     async recordRunFinished(runId, result) {
       const stored = capStoredResult(result, limits.maxStoredResultBytes);

@@ -16,39 +16,16 @@
 #define BPF_NO_PRESERVE_ACCESS_INDEX
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "dispatcher.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load: the run's cgroup v2 id (the inode of its directory). */
 const volatile __u64 run_cgroup = 0;
 
-#define DISP_PATH_MAX 256
-
-/* Cookie layout (64 bits), shared with loader.c. */
-#define COOKIE_SLOT(c) ((__u32)((c)&0xffff))
-#define COOKIE_HOOK(c) ((__u32)(((c) >> 16) & 0xffff))
-#define COOKIE_RECORD(c) (((c) >> 32) & 1)
-/* On sys_enter_openat: sys_exit_openat is recorded too, so keep the path pointer for it. */
-#define COOKIE_KEEP_PATH(c) (((c) >> 33) & 1)
-#define SLOT_NONE 0xffff
-
-enum disp_phase { PHASE_ENTER = 0, PHASE_EXIT = 1, PHASE_RAW = 2 };
-
-struct disp_event {
-	__u64 ts;
-	__u64 pid_tgid;
-	__u32 hook;
-	__u32 phase;
-	__s64 nr;
-	__u64 args[6];
-	__u32 nargs;
-	__s32 path_len; /* bpf_probe_read_user_str's result, counting the NUL; < 0 on failure */
-	char path[DISP_PATH_MAX];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 64);
+	__uint(max_entries, DISP_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } disp_progs SEC(".maps");
@@ -76,14 +53,14 @@ static __always_inline struct disp_event *begin(__u64 cookie, __u32 phase)
 {
 	struct disp_event *e;
 
-	if (!COOKIE_RECORD(cookie))
+	if (!(cookie & COOKIE_RECORD))
 		return 0;
 	e = bpf_ringbuf_reserve(&disp_events, sizeof(*e), 0);
 	if (!e)
 		return 0;
 	e->ts = bpf_ktime_get_ns();
 	e->pid_tgid = bpf_get_current_pid_tgid();
-	e->hook = COOKIE_HOOK(cookie);
+	e->hook = cookie_hook(cookie);
 	e->phase = phase;
 	e->nr = -1;
 	e->nargs = 0;
@@ -96,9 +73,9 @@ static __always_inline struct disp_event *begin(__u64 cookie, __u32 phase)
 
 static __always_inline int hand_over(void *ctx, __u64 cookie)
 {
-	__u32 slot = COOKIE_SLOT(cookie);
+	__u32 slot = cookie_slot(cookie);
 
-	if (slot != SLOT_NONE)
+	if (slot != COOKIE_SLOT_NONE)
 		bpf_tail_call(ctx, &disp_progs, slot);
 	return 0;
 }
@@ -165,7 +142,7 @@ int disp_enter_openat(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	cookie = bpf_get_attach_cookie(ctx);
 	filename = ctx->args[1];
-	if (COOKIE_KEEP_PATH(cookie)) {
+	if (cookie & COOKIE_KEEP_PATH) {
 		tid = bpf_get_current_pid_tgid();
 		/* when full (more threads than the pids limit?), the exit just reports no path */
 		bpf_map_update_elem(&disp_open_paths, &tid, &filename, BPF_ANY);
@@ -213,7 +190,7 @@ int disp_exit_openat(struct trace_event_raw_sys_exit *ctx)
 	if (bpf_get_current_cgroup_id() != run_cgroup)
 		return 0;
 	cookie = bpf_get_attach_cookie(ctx);
-	if (COOKIE_RECORD(cookie)) {
+	if (cookie & COOKIE_RECORD) {
 		tid = bpf_get_current_pid_tgid();
 		kept = bpf_map_lookup_elem(&disp_open_paths, &tid);
 		if (kept) {

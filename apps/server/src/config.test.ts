@@ -1,0 +1,20 @@
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { defaultRunConcurrency, loadConfig } from './config.ts';
+
+describe('run concurrency', () => {
+  it('runs one per core by default, at least 2 and at most 64', () => {
+    expect(defaultRunConcurrency(1)).toBe(2);
+    expect(defaultRunConcurrency(2)).toBe(2);
+    expect(defaultRunConcurrency(8)).toBe(8);
+    expect(defaultRunConcurrency(256)).toBe(64);
+    expect(loadConfig({}).runConcurrency).toBe(defaultRunConcurrency(availableParallelism()));
+  });
+
+  it('takes LAB_RUN_CONCURRENCY over the cores, and refuses what it cannot read', () => {
+    expect(loadConfig({ LAB_RUN_CONCURRENCY: '5' }).runConcurrency).toBe(5);
+    expect(loadConfig({ LAB_RUN_CONCURRENCY: '1' }).runConcurrency).toBe(1);
+    expect(() => loadConfig({ LAB_RUN_CONCURRENCY: '0' })).toThrow(/^LAB_RUN_CONCURRENCY: /);
+    expect(() => loadConfig({ LAB_RUN_CONCURRENCY: 'cores' })).toThrow(/^LAB_RUN_CONCURRENCY: /);
+  });
+});
