@@ -255,6 +255,26 @@ describe('course staff', () => {
 });
 
 describe('password reset links', () => {
+  it('leaves an account created for new staff without a password until the link sets one', async () => {
+    const { prof, base } = await setUp();
+    const added = await prof.post(`${base}/staff`, {
+      email: 'new@uni.edu',
+      name: 'New',
+      role: 'instructor',
+    });
+    expect(added.status).toBe(201);
+    expect((await h.store.getUserByEmail('new@uni.edu'))?.role).toBe('instructor');
+    for (const password of ['', 'anything-at-all']) {
+      expect((await h.client().login('new@uni.edu', password)).status, password).toBe(401);
+    }
+    const token = String(added.json.resetPath).split('/').pop();
+    const fresh = await browser();
+    expect((await fresh.post('/api/auth/reset', { token, password: 'chosen-pass' })).status).toBe(
+      200,
+    );
+    expect((await fresh.get(`${base}/members`)).json.canManage).toBe(true);
+  });
+
   it('works once, then fails clearly; it ends the sessions the account had', async () => {
     const { prof, ana, anaId, base } = await setUp();
     const issued = await prof.post(`${base}/members/${anaId}/reset-link`);
