@@ -70,7 +70,7 @@ export default function CurriculumPage() {
             : 'Progress is kept in this browser.'}
         </p>
       </header>
-      {me && <MyAssignments me={me} courses={courses} working={working} onChoose={chooseCourse} />}
+      {me && <MyAssignments courses={courses} working={working} onChoose={chooseCourse} />}
       {list.value.length === 0 && <p className="empty">No exercises are installed yet.</p>}
       {[...chapters.entries()].map(([number, chapter]) => (
         <section key={number} className="chapter" aria-labelledby={`chapter-${number}`}>

@@ -50,7 +50,7 @@ function Harness({ courses }: { courses: CourseAssignments[] }) {
   return (
     <>
       <p data-testid="working">{working ?? 'none'}</p>
-      <MyAssignments me={me} courses={list} working={working} onChoose={choose} />
+      <MyAssignments courses={list} working={working} onChoose={choose} />
     </>
   );
 }

@@ -70,12 +70,10 @@ export function standingText(a: { opensAt: string; standing: AssignmentStanding 
 }
 
 export function MyAssignments({
-  me,
   courses,
   working,
   onChoose,
 }: {
-  me: Me;
   courses: CourseAssignments[];
   working: string | null;
   onChoose: (courseId: string | null) => void;
@@ -145,9 +143,6 @@ export function MyAssignments({
           </div>
         ),
       )}
-      <p className="muted small">
-        Signed in as {me.name}: every run you make is kept on the server.
-      </p>
     </section>
   );
 }
