@@ -16,6 +16,7 @@ import { apiNotFound, errorHandler } from './http-error.ts';
 import type { JobQueue } from './queue/job-queue.ts';
 import { ACCOUNT_PATHS } from './routes/auth/index.ts';
 import type { Accounts } from './routes/auth/index.ts';
+import { createAssignmentsRouter } from './routes/assignments/router.ts';
 import { createAuthRouter } from './routes/auth/router.ts';
 import { createCoursesRouter } from './routes/courses/router.ts';
 import { createDraftsRouter } from './routes/drafts/router.ts';
@@ -24,6 +25,7 @@ import { createHealthRouter } from './routes/health/health-router.ts';
 import type { ExerciseCatalog } from './routes/instructor/exercise-catalog.ts';
 import { createInstructorRouter } from './routes/instructor/router.ts';
 import type { CommentNotices } from './routes/instructor/router.ts';
+import { createPeopleRouter } from './routes/people/router.ts';
 import { createSubmissionsRouter } from './routes/submissions/router.ts';
 import type { RunExecutor, RunLifecycle } from './runs/run-lifecycle.ts';
 import type { SystemProbe } from './system/system-info.ts';
@@ -46,7 +48,7 @@ export interface AppDeps {
 
 /**
  * The account features behind the session and CSRF guard: sign-in, courses, the instructor's
- * desk and a student's stored submissions. Mounted by createApp; tests mount it on its own.
+ * desk, assignments, a course's people and a student's stored submissions. Mounted by createApp; tests mount it on its own.
  */
 export function createAccountRoutes(
   accounts: Accounts,
@@ -60,6 +62,8 @@ export function createAccountRoutes(
   router.use(
     createInstructorRouter({ store, exercises: deps.exercises, runs: deps.runs, feed: deps.feed }),
   );
+  router.use(createAssignmentsRouter({ store, exercises: deps.exercises }));
+  router.use(createPeopleRouter({ store, resetLinkTtlMs: accounts.resetLinkTtlMs }));
   router.use(createSubmissionsRouter({ store, exercises: deps.exercises }));
   return router;
 }
@@ -114,7 +118,7 @@ export function createApp(deps: AppDeps, runs: RunLifecycle, feed?: CommentNotic
 
   app.use('/api/health', createHealthRouter(deps));
   app.use('/api/exercises', createExercisesRouter(deps));
-  // Accounts: /api/auth, /api/courses, /api/instructor, /api/submissions.
+  // Accounts: /api/auth, /api/courses, /api/instructor, /api/submissions, /api/assignments.
   if (deps.accounts)
     app.use(
       createAccountRoutes(deps.accounts, { exercises: catalogOf(deps.exercises), runs, feed }),

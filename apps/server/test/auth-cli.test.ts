@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '@ebpf-lab/store';
 import { verifyPassword } from '../src/routes/auth/passwords.ts';
+import { hashToken } from '../src/routes/auth/session.ts';
 
 const LAB_CLI = join(__dirname, '../src/cli/lab.ts');
 let dataDir: string;
@@ -51,6 +52,31 @@ describe('npm run lab -- create-instructor', () => {
     const short = lab(['create-instructor', 'b@uni.edu'], 'short');
     expect(short.status).toBe(2);
     expect(short.stderr).toMatch(/at least 8 characters/);
+  });
+});
+
+describe('npm run lab -- reset-link', () => {
+  it('prints a single-use link for an account, and names an unknown email', async () => {
+    expect(lab(['create-instructor', 'prof@uni.edu'], 'correct horse\n').status).toBe(0);
+    const res = lab(['reset-link', 'Prof@Uni.edu'], '');
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    const link = /^http:\/\/localhost:\d+\/reset\/([A-Za-z0-9_-]{43})$/m.exec(res.stdout);
+    expect(link).not.toBeNull();
+    const store = openSqliteStore(join(dataDir, 'lab.sqlite'));
+    try {
+      const user = await store.getUserByEmail('prof@uni.edu');
+      expect(await store.checkPasswordReset(hashToken(link?.[1] ?? ''))).toEqual({
+        ok: true,
+        userId: user?.id,
+      });
+    } finally {
+      await store.close();
+    }
+    const unknown = lab(['reset-link', 'who@uni.edu'], '');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/no account has the email who@uni.edu/);
+    expect(lab(['reset-link'], '').status).toBe(2);
   });
 });
 

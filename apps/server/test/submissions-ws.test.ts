@@ -79,7 +79,11 @@ afterAll(async () => {
 });
 
 /** Opens /ws with the given cookies, runs `code`, and returns every message up to the end. */
-async function runOver(cookie: string, code: string): Promise<ServerMessage[]> {
+async function runOver(
+  cookie: string,
+  code: string,
+  extra: { courseId?: string } = {},
+): Promise<ServerMessage[]> {
   const ws = new WebSocket(server.url.replace(/^http/, 'ws') + '/ws', { headers: { cookie } });
   const messages: ServerMessage[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -88,7 +92,9 @@ async function runOver(cookie: string, code: string): Promise<ServerMessage[]> {
       const m = JSON.parse(data.toString()) as ServerMessage;
       messages.push(m);
       if (m.type === 'hello')
-        ws.send(JSON.stringify({ type: 'run', requestId: 'q', exerciseId: 'ex-one', code }));
+        ws.send(
+          JSON.stringify({ type: 'run', requestId: 'q', exerciseId: 'ex-one', code, ...extra }),
+        );
       if (m.type === 'result' || m.type === 'error') resolve();
     });
   });
@@ -114,6 +120,38 @@ describe('WebSocket runs with accounts', () => {
     const third = await runOver(cookie, 'int three;');
     expect(third.find((m) => m.type === 'error')).toMatchObject({ code: 'rate-limited' });
     expect(JSON.stringify(third)).toMatch(/at most 2 runs per minute/);
+  });
+
+  it('stores a run against the course it names, and refuses a course the student is not in', async () => {
+    const prof = new Client(server.url);
+    await prof.login('prof@lab.org', 'instructor-pass');
+    const course = async (title: string) => {
+      const res = await prof.post('/api/courses', { title });
+      return {
+        id: String(dig(res.json, 'course', 'id')),
+        joinCode: String(dig(res.json, 'course', 'joinPath'))
+          .split('/')
+          .pop(),
+      };
+    };
+    const [one, two, three] = [await course('One'), await course('Two'), await course('Three')];
+    const student = new Client(server.url);
+    await student.get('/api/auth/me');
+    await student.post('/api/auth/signup', {
+      joinCode: one.joinCode,
+      email: 'two-courses@uni.edu',
+      name: 'Sam',
+      password: 'student-pass',
+    });
+    await student.post('/api/courses/join', { joinCode: two.joinCode });
+    const cookie = [...student.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+
+    const made = await runOver(cookie, 'int solved;', { courseId: two.id });
+    const accepted = made.find((m) => m.type === 'accepted');
+    expect((await store.getRun(String(dig(accepted, 'runId'))))?.courseId).toBe(two.id);
+    const refused = await runOver(cookie, 'int x;', { courseId: three.id });
+    expect(refused.find((m) => m.type === 'error')).toMatchObject({ code: 'not-in-course' });
+    expect(refused.some((m) => m.type === 'accepted')).toBe(false);
   });
 
   it('stores a signed-out run with no user', async () => {

@@ -58,7 +58,7 @@ describe('run recorder (called by the WebSocket run handler)', () => {
       code: 'int x;',
       user: null,
     });
-    expect(accepted).toEqual({ ok: true });
+    expect(accepted).toEqual({ ok: true, courseId: null });
     expect(await h.store.getRun('local-1')).toMatchObject({
       userId: null,
       state: 'queued',

@@ -75,6 +75,11 @@ export const routes: RouteDef[] = [
     component: page(() => import('./account/JoinPage.tsx')),
   },
   {
+    path: '/reset/:token',
+    title: 'Set your password',
+    component: page(() => import('./account/ResetPasswordPage.tsx')),
+  },
+  {
     path: '/instructor',
     title: 'Instructor desk',
     component: page(() => import('./instructor/DeskPage.tsx')),
@@ -86,6 +91,12 @@ export const routes: RouteDef[] = [
     path: '/instructor/courses/:courseId',
     title: 'Course',
     component: page(() => import('./instructor/CoursePage.tsx')),
+    audience: 'instructor',
+  },
+  {
+    path: '/instructor/courses/:courseId/manage',
+    title: 'Assignments and people',
+    component: page(() => import('./instructor/ManageCoursePage.tsx')),
     audience: 'instructor',
   },
   {

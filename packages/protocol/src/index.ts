@@ -332,6 +332,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
     requestId: z.string().max(64),
     exerciseId: z.string().max(100),
     code: z.string().max(MAX_SOURCE_BYTES),
+    /**
+     * The course the run is made for (an assignment link carries it). Without it, a student of
+     * exactly one course works for that course, anyone else practises outside any course.
+     */
+    courseId: z.string().max(64).optional(),
   }),
   z.object({ type: z.literal('cancel'), runId: z.string().max(64) }),
   z.object({ type: z.literal('ping') }),
@@ -358,6 +363,8 @@ export const ErrorCode = z.enum([
   // The lab is open to the network and this browser is signed out (see the server's README).
   'sign-in-required',
   'unknown-exercise',
+  // The run named a course the student is not (or no longer) a student of.
+  'not-in-course',
   // watch-course for a course this user does not teach.
   'forbidden',
   'internal',

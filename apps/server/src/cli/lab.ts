@@ -5,6 +5,7 @@ import {
   CREATE_INSTRUCTOR_USAGE,
   createInstructorCommand,
 } from '../routes/auth/create-instructor.ts';
+import { RESET_LINK_USAGE, resetLinkCommand } from '../routes/auth/reset-link-command.ts';
 import { helpText, readCommandLine } from './command-line.ts';
 import type { CommandLine, Options, Values } from './command-line.ts';
 
@@ -48,6 +49,21 @@ const commands: Record<string, Command> = {
     run: ({ name }, [email]) => {
       const config = loadConfig();
       return createInstructorCommand({ email, name }, config.dataDir, config.databaseUrl);
+    },
+  }),
+  'reset-link': command('reset-link', {
+    summary: 'a single-use password reset link for an account, printed once',
+    usage: RESET_LINK_USAGE,
+    description: [
+      'Prints a link that sets a new password for the account: it works once and expires after',
+      '3 days, and a newer link replaces it. The address is LAB_PUBLIC_URL when set.',
+      '  -h, --help     print this',
+    ],
+    options: {},
+    positionals: ['<email>'],
+    run: (_values, [email]) => {
+      const config = loadConfig();
+      return resetLinkCommand(email, config);
     },
   }),
 };

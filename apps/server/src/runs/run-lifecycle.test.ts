@@ -34,7 +34,7 @@ function memoryRecorder(writes: string[]): RunRecorder {
     async recordRunAccepted({ runId, code }) {
       if (code.includes('too much')) return { ok: false, code: 'rate-limited', message: 'limit' };
       writes.push(`${runId} queued`);
-      return { ok: true };
+      return { ok: true, courseId: null };
     },
     async recordRerunAccepted({ runId, original, requestedBy }) {
       writes.push(`${runId} queued rerun of ${original.id} by ${requestedBy}`);

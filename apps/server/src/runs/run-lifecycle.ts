@@ -101,6 +101,8 @@ export class RunLifecycle {
     exerciseId: string;
     code: string;
     user: { id: string } | null;
+    /** The course the browser named for the run (see run-recorder.ts's courseOfRun). */
+    courseId?: string;
   }): Promise<{ ok: true; run: AcceptedRun } | RunRefusal> {
     const verdict = await this.deps.recorder?.recordRunAccepted(submission);
     if (verdict && !verdict.ok) return verdict;

@@ -8,7 +8,11 @@ import type { RunResult } from '@ebpf-lab/protocol';
 import type { Run, Store } from '@ebpf-lab/store';
 import { capStoredResult, MAX_STORED_RESULT_BYTES } from './stored-result.ts';
 
-export type RunRefusal = { ok: false; code: 'rate-limited' | 'too-large'; message: string };
+export type RunRefusal = {
+  ok: false;
+  code: 'rate-limited' | 'too-large' | 'not-in-course';
+  message: string;
+};
 
 export interface RunRecorder {
   /** Checks the limits, then stores the run as `queued`. A refusal names the limit hit. */
@@ -17,8 +21,13 @@ export interface RunRecorder {
     exerciseId: string;
     code: string;
     user: { id: string } | null;
-  }): Promise<{ ok: true } | RunRefusal>;
-  /** Stores a re-run of `original` as `queued`, in the original author's name; no limits. */
+    /** The course the browser says the run is for (see `courseOfRun`). */
+    courseId?: string;
+  }): Promise<{ ok: true; courseId: string | null } | RunRefusal>;
+  /**
+   * Stores a re-run of `original` as `queued`, in the original author's name and for the
+   * original's course; no limits.
+   */
   recordRerunAccepted(run: { runId: string; original: Run; requestedBy: string }): Promise<void>;
   recordRunStarted(runId: string): Promise<void>;
   /** Stores the result, capped in size (capStoredResult); returns the copy stored, to show. */
@@ -47,12 +56,42 @@ export const DEFAULT_RUN_LIMITS: RunLimits = {
   maxStoredResultBytes: MAX_STORED_RESULT_BYTES,
 };
 
+/**
+ * The course a run counts for. A course the browser names (an assignment link carries it) must be
+ * one the user is a student of; staff trying an exercise of their own course practise outside it.
+ * Named none: a student of exactly one course works for it, anyone else practises.
+ */
+export async function courseOfRun(
+  store: Store,
+  user: { id: string } | null,
+  asked: string | undefined,
+): Promise<{ ok: true; courseId: string | null } | RunRefusal> {
+  if (!user) return { ok: true, courseId: null };
+  if (asked) {
+    const role = await store.enrollmentRole(asked, user.id);
+    if (role === 'student') return { ok: true, courseId: asked };
+    if (role) return { ok: true, courseId: null };
+    return {
+      ok: false,
+      code: 'not-in-course',
+      message:
+        'This run was made for a course you are not a student of (any more): open the exercise from your exercise list.',
+    };
+  }
+  const courses = await store.listCourses(user.id);
+  const taken = [];
+  for (const c of courses) {
+    if ((await store.enrollmentRole(c.id, user.id)) === 'student') taken.push(c.id);
+  }
+  return { ok: true, courseId: taken.length === 1 ? taken[0] : null };
+}
+
 export function createRunRecorder(
   store: Store,
   limits: RunLimits = DEFAULT_RUN_LIMITS,
 ): RunRecorder {
   return {
-    async recordRunAccepted({ runId, exerciseId, code, user }) {
+    async recordRunAccepted({ runId, exerciseId, code, user, courseId: asked }) {
       const bytes = Buffer.byteLength(code, 'utf8');
       if (bytes > limits.maxSourceBytes) {
         return {
@@ -74,8 +113,16 @@ export function createRunRecorder(
           };
         }
       }
-      await store.recordRunQueued({ id: runId, userId, exerciseId, code });
-      return { ok: true };
+      const course = await courseOfRun(store, user, asked);
+      if (!course.ok) return course;
+      await store.recordRunQueued({
+        id: runId,
+        userId,
+        courseId: course.courseId,
+        exerciseId,
+        code,
+      });
+      return course;
     },
     recordRerunAccepted: ({ runId, original, requestedBy }) =>
       store.recordRunQueued({
@@ -83,6 +130,7 @@ export function createRunRecorder(
         userId: original.userId,
         exerciseId: original.exerciseId,
         code: original.code,
+        courseId: original.courseId,
         kind: 'rerun',
         rerunOf: original.id,
         requestedBy,

@@ -28,6 +28,7 @@ export interface RunSubmission {
   requestId: string;
   exerciseId: string;
   code: string;
+  courseId?: string;
 }
 
 /** One connection's view: it sends messages and tracks its own runs. */
@@ -91,6 +92,7 @@ export class RunService {
         exerciseId: sub.exerciseId,
         code: sub.code,
         user: client.who.user,
+        courseId: sub.courseId,
       });
       client.active.delete(runId);
       if (verdict.ok) return this.start(client, sub.requestId, verdict.run, release);

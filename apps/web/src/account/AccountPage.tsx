@@ -179,11 +179,12 @@ function SignedIn({ me }: { me: Me }) {
           <ul className="plain-list" data-testid="my-courses">
             {courses.value.map((c) => (
               <li key={c.id}>
-                {c.role === 'instructor' ? (
+                {c.role !== 'student' ? (
                   <Link href={`/instructor/courses/${c.id}`}>{c.title}</Link>
                 ) : (
                   c.title
                 )}
+                {c.role === 'assistant' && <span className="tag tag-muted"> assistant</span>}
               </li>
             ))}
           </ul>

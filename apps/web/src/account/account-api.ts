@@ -7,6 +7,8 @@ import { useSyncExternalStore } from 'react';
 import type { RunResult } from '@ebpf-lab/protocol';
 
 export type Role = 'instructor' | 'student';
+/** A member's role in one course: instructors run it, assistants review, students submit. */
+export type CourseRole = 'instructor' | 'assistant' | 'student';
 export interface Me {
   id: string;
   email: string;
@@ -17,8 +19,36 @@ export interface Me {
 export interface CourseView {
   id: string;
   title: string;
-  role: Role;
+  role: CourseRole;
   joinPath?: string;
+}
+
+export interface Assignment {
+  courseId: string;
+  exerciseId: string;
+  title: string;
+  opensAt: string;
+  dueAt: string;
+  lateUntil: string | null;
+  lateCreditPercent: number | null;
+}
+
+/** Where an assignment stands for a student (see the server's assignments/rules.ts). */
+export interface AssignmentStanding {
+  window: 'upcoming' | 'open' | 'late' | 'closed';
+  /** 0 to 1; null while nothing counts and the student may still submit. */
+  grade: number | null;
+  gradedRunId: string | null;
+  late: boolean;
+  countedAttempts: number;
+}
+
+export interface CourseMember {
+  id: string;
+  email: string;
+  name: string;
+  courseRole: CourseRole;
+  joinedAt: string;
 }
 
 export interface RunSummary {
@@ -109,6 +139,11 @@ export const apiGet = <T>(url: string) => call<T>('GET', url);
 export const apiPost = <T>(url: string, body: unknown = {}) => call<T>('POST', url, body);
 export const apiPatch = <T>(url: string, body: unknown) => call<T>('PATCH', url, body);
 export const apiDelete = (url: string) => call<unknown>('DELETE', url);
+
+/** The signed-in user as last known, without asking (undefined: not asked yet). */
+export function knownMe(): Me | null | undefined {
+  return session.state === 'known' ? session.me : undefined;
+}
 
 export async function refreshSession(): Promise<Me | null> {
   try {

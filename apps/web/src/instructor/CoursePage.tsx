@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import { apiGet, apiPost } from '../account/account-api.ts';
+import { apiGet, apiPost, formatWhen } from '../account/account-api.ts';
+import type { Assignment, AssignmentStanding } from '../account/account-api.ts';
 import { useReloadable } from '../api/use-async.ts';
 import { Link } from '../shell/router.tsx';
 import { CopyLink } from './CopyLink.tsx';
@@ -18,6 +19,8 @@ interface Cell {
   } | null;
   lastActivity: string | null;
   latestRunId: string | null;
+  /** Present for an assigned exercise: the student's standing under its rules. */
+  assignment?: AssignmentStanding;
 }
 interface Activity {
   runningExerciseId: string | null;
@@ -26,6 +29,7 @@ interface Activity {
 interface Matrix {
   course: { id: string; title: string; joinPath: string };
   exercises: { id: string; title: string }[];
+  assignments: Assignment[];
   rows: { student: { id: string; email: string; name: string }; cells: Record<string, Cell> }[];
   activity: Record<string, Activity>;
 }
@@ -85,6 +89,7 @@ function MatrixCell({
       {runId ? (
         <Link href={`/instructor/courses/${courseId}/runs/${runId}`}>
           {text}
+          {cell.assignment && <AssignmentGrade standing={cell.assignment} />}
           {running && <span className="tag"> running now</span>}
           {cell.lastActivity && (
             <div className="muted small">{new Date(cell.lastActivity).toLocaleString()}</div>
@@ -97,6 +102,16 @@ function MatrixCell({
         </>
       )}
     </td>
+  );
+}
+
+/** The grade an assigned exercise gives under its rules. */
+function AssignmentGrade({ standing }: { standing: AssignmentStanding }) {
+  if (standing.grade === null) return null;
+  return (
+    <div className="small" data-testid="assignment-grade">
+      grade {Math.round(standing.grade * 100)}%{standing.late ? ' (late)' : ''}
+    </div>
   );
 }
 
@@ -153,7 +168,8 @@ export default function CoursePage({ courseId }: { courseId: string }) {
         {matrix.message}
       </p>
     );
-  const { course, exercises, rows, activity } = matrix.value;
+  const { course, exercises, rows, activity, assignments } = matrix.value;
+  const dueOf = new Map(assignments.map((a) => [a.exerciseId, a.dueAt]));
   const base = `/api/instructor/courses/${encodeURIComponent(course.id)}`;
   // Every student's latest attempt at an exercise: what "Re-run all" grades again.
   const attemptsAt = (exerciseId: string) =>
@@ -178,9 +194,22 @@ export default function CoursePage({ courseId }: { courseId: string }) {
         <a className="button" href={`${base}/grades.csv`} download data-testid="export-grades">
           Export grades (CSV)
         </a>
+        <a className="button" href={`${base}/grades-canvas.csv`} download>
+          Grades for Canvas
+        </a>
+        <a className="button" href={`${base}/grades-moodle.csv`} download>
+          Grades for Moodle
+        </a>
         <a className="button" href={`${base}/attempts.csv`} download>
           Export every attempt (CSV)
         </a>
+        <Link
+          className="button"
+          href={`/instructor/courses/${encodeURIComponent(course.id)}/manage`}
+          data-testid="manage-course"
+        >
+          Assignments and people
+        </Link>
         <span className="muted small" data-testid="desk-live" data-live={live ? 'true' : 'false'}>
           {live ? '● Live: updates as runs finish' : 'Connecting for live updates…'}
         </span>
@@ -223,6 +252,9 @@ export default function CoursePage({ courseId }: { courseId: string }) {
               {exercises.map((e) => (
                 <th scope="col" key={e.id}>
                   {e.title}
+                  {dueOf.has(e.id) && (
+                    <div className="muted small">due {formatWhen(dueOf.get(e.id) ?? '')}</div>
+                  )}
                   {attemptsAt(e.id) > 0 && (
                     <div>
                       <button

@@ -7,13 +7,16 @@ import { Link } from '../shell/router.tsx';
 import { CopyLink } from './CopyLink.tsx';
 import '../account/account.css';
 
-/** `/instructor`: the courses an instructor teaches, their join links, and a new course. */
+/**
+ * `/instructor`: the courses the user teaches or assists in, their join links, and (for instructor
+ * accounts) a new course.
+ */
 export default function DeskPage() {
   const me = useMe();
   const [version, setVersion] = useState(0);
   const courses = useAsync(
     () =>
-      me?.role === 'instructor'
+      me
         ? apiGet<{ courses: CourseView[] }>('/api/courses').then((r) => r.courses)
         : Promise.resolve([]),
     [me?.id, version],
@@ -37,7 +40,9 @@ export default function DeskPage() {
   };
 
   if (me === undefined) return <p className="page-message">Loading…</p>;
-  if (!me || me.role !== 'instructor') {
+  const staffOf =
+    courses.state === 'ready' ? courses.value.filter((c) => c.role !== 'student') : [];
+  if (!me || (me.role !== 'instructor' && courses.state === 'ready' && staffOf.length === 0)) {
     return (
       <p className="page-message">
         The instructor desk is for instructors. <Link href="/account">Sign in</Link> with an
@@ -49,10 +54,12 @@ export default function DeskPage() {
     <div className="account-page">
       <h1>Instructor desk</h1>
       <h2>Your courses</h2>
-      {courses.state === 'ready' && courses.value.length === 0 && (
-        <p className="empty">No courses yet: create one below.</p>
+      {courses.state === 'ready' && staffOf.length === 0 && (
+        <p className="empty">
+          No courses yet{me.role === 'instructor' ? ': create one below' : ''}.
+        </p>
       )}
-      {courses.state === 'ready' && courses.value.length > 0 && (
+      {staffOf.length > 0 && (
         <table className="account-table" data-testid="courses">
           <thead>
             <tr>
@@ -61,49 +68,52 @@ export default function DeskPage() {
             </tr>
           </thead>
           <tbody>
-            {courses.value
-              .filter((c) => c.role === 'instructor')
-              .map((c) => (
-                <tr key={c.id} data-testid="course-row">
-                  <td>
-                    <Link href={`/instructor/courses/${c.id}`} data-testid="course-link">
-                      {c.title}
-                    </Link>
-                  </td>
-                  <td>
-                    {c.joinPath && (
-                      <CopyLink url={new URL(c.joinPath, window.location.origin).href} />
-                    )}
-                  </td>
-                </tr>
-              ))}
+            {staffOf.map((c) => (
+              <tr key={c.id} data-testid="course-row">
+                <td>
+                  <Link href={`/instructor/courses/${c.id}`} data-testid="course-link">
+                    {c.title}
+                  </Link>
+                  {c.role === 'assistant' && <span className="tag tag-muted"> assistant</span>}
+                </td>
+                <td>
+                  {c.joinPath && (
+                    <CopyLink url={new URL(c.joinPath, window.location.origin).href} />
+                  )}
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}
       {courses.state === 'failed' && <p className="form-error">{courses.message}</p>}
-      <h2>New course</h2>
-      <form className="account-form" onSubmit={(e) => void create(e)}>
-        <label>
-          Title
-          <input
-            required
-            maxLength={200}
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            data-testid="course-title"
-          />
-        </label>
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" data-testid="create-course">
-            Create course
-          </button>
-        </div>
-        {error && (
-          <p role="alert" className="form-error">
-            {error}
-          </p>
-        )}
-      </form>
+      {me.role === 'instructor' && (
+        <>
+          <h2>New course</h2>
+          <form className="account-form" onSubmit={(e) => void create(e)}>
+            <label>
+              Title
+              <input
+                required
+                maxLength={200}
+                value={title}
+                onChange={(e) => setTitle(e.target.value)}
+                data-testid="course-title"
+              />
+            </label>
+            <div className="form-actions">
+              <button type="submit" className="button button-primary" data-testid="create-course">
+                Create course
+              </button>
+            </div>
+            {error && (
+              <p role="alert" className="form-error">
+                {error}
+              </p>
+            )}
+          </form>
+        </>
+      )}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ExerciseSummary } from '@ebpf-lab/protocol';
-import { useMe } from '../account/account-api.ts';
+import { formatWhen, useMe } from '../account/account-api.ts';
 import { forgetJoinedCourse, joinedCourse } from '../account/joined.ts';
 import { useUnread } from '../account/notifications.ts';
 import { fetchExercises } from '../api/exercises.ts';
@@ -9,6 +9,8 @@ import { InlineCode } from '../shell/InlineCode.tsx';
 import { Link } from '../shell/router.tsx';
 import { useProgress } from '../storage/progress.ts';
 import type { ExerciseState } from '../storage/progress.ts';
+import { MyAssignments, useMyAssignments, useWorkingCourse } from './MyAssignments.tsx';
+import type { CourseAssignments } from './MyAssignments.tsx';
 
 const STATE_LABEL: Record<ExerciseState, string> = {
   'not-started': 'Not started',
@@ -16,10 +18,18 @@ const STATE_LABEL: Record<ExerciseState, string> = {
   passed: 'Passed',
 };
 
+const NO_COURSES: CourseAssignments[] = [];
+
 export default function CurriculumPage() {
   const list = useAsync(() => fetchExercises(), []);
   const progress = useProgress();
   const me = useMe();
+  const mine = useMyAssignments(me);
+  const courses = mine.state === 'ready' ? mine.value : NO_COURSES;
+  const [working, chooseCourse] = useWorkingCourse(me, courses);
+  const dueHere = new Map(
+    (courses.find((c) => c.id === working)?.assignments ?? []).map((a) => [a.exerciseId, a.dueAt]),
+  );
   const unread = useUnread();
   // Shown on the page the join led to, not on later visits.
   const [joined] = useState(joinedCourse);
@@ -60,6 +70,7 @@ export default function CurriculumPage() {
             : 'Progress is kept in this browser.'}
         </p>
       </header>
+      {me && <MyAssignments courses={courses} working={working} onChoose={chooseCourse} />}
       {list.value.length === 0 && <p className="empty">No exercises are installed yet.</p>}
       {[...chapters.entries()].map(([number, chapter]) => (
         <section key={number} className="chapter" aria-labelledby={`chapter-${number}`}>
@@ -79,9 +90,17 @@ export default function CurriculumPage() {
                 >
                   <span className={`state-dot state-${state}`} aria-hidden="true" />
                   <div className="exercise-text">
-                    <Link href={`/exercises/${encodeURIComponent(e.id)}`} className="exercise-link">
+                    <Link
+                      href={`/exercises/${encodeURIComponent(e.id)}${working ? `?course=${encodeURIComponent(working)}` : ''}`}
+                      className="exercise-link"
+                    >
                       {e.title}
                     </Link>
+                    {dueHere.has(e.id) && (
+                      <span className="tag due-tag" data-testid="due-tag">
+                        due {formatWhen(dueHere.get(e.id) ?? '')}
+                      </span>
+                    )}
                     {(unread.byExercise[e.id] ?? 0) > 0 && (
                       <Link
                         href="/account"

@@ -127,6 +127,8 @@ export function refusalTitle(error: NonNullable<LiveRun['error']>): string {
       return 'Too large to run';
     case 'unknown-exercise':
       return 'Unknown exercise';
+    case 'not-in-course':
+      return 'Not in this course';
     default:
       return 'The run could not finish';
   }

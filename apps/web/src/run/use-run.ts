@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { RunResult } from '@ebpf-lab/protocol';
+import { courseContextForRun } from '../account/course-context.ts';
 import { applyMessage, interruptRun, startRun } from './live-run.ts';
 import type { LiveRun } from './live-run.ts';
 import { labSocket } from './run-socket.ts';
@@ -63,7 +64,10 @@ export function useRun(exerciseId: string, onResult: (code: string, result: RunR
       const requestId = newRequestId();
       const next = startRun(requestId, exerciseId, code);
       const socket = labSocket();
-      if (!socket.send({ type: 'run', requestId, exerciseId, code })) {
+      const courseId = courseContextForRun();
+      if (
+        !socket.send({ type: 'run', requestId, exerciseId, code, ...(courseId && { courseId }) })
+      ) {
         const refusal = socket.getRefusal();
         update({
           ...next,

@@ -5,6 +5,7 @@ import type { Store } from '@ebpf-lab/store';
 import { DEFAULT_RUN_LIMITS, createRunRecorder } from '../../runs/run-recorder.ts';
 import type { RunLimits } from '../../runs/run-recorder.ts';
 import { createCsrf } from './csrf.ts';
+import { DEFAULT_RESET_LINK_TTL_MS } from './reset-links.ts';
 import type { LoginLimit } from './router.ts';
 import { createSessions } from './session.ts';
 import type { SecureCookies } from './session.ts';
@@ -20,10 +21,18 @@ export interface AccountsDeps {
   csrfSecret?: string;
   loginLimit?: LoginLimit;
   runLimits?: Partial<RunLimits>;
+  /** How long an instructor's password reset link works (default 3 days). */
+  resetLinkTtlMs?: number;
 }
 
 /** The paths of the account routes: behind the guard, and answered by JSON errors. */
-export const ACCOUNT_PATHS = ['/api/auth', '/api/courses', '/api/instructor', '/api/submissions'];
+export const ACCOUNT_PATHS = [
+  '/api/auth',
+  '/api/courses',
+  '/api/instructor',
+  '/api/submissions',
+  '/api/assignments',
+];
 
 export function createAccounts(deps: AccountsDeps) {
   const secureCookies = deps.secureCookies ?? 'auto';
@@ -40,6 +49,7 @@ export function createAccounts(deps: AccountsDeps) {
     csrf,
     guard,
     loginLimit: deps.loginLimit ?? { attempts: 10, windowMs: 15 * 60_000 },
+    resetLinkTtlMs: deps.resetLinkTtlMs ?? DEFAULT_RESET_LINK_TTL_MS,
     userFromRequest: sessions.userFromRequest,
     /** Stores every run's states, and checks the per-user rate and size limits. */
     recorder: createRunRecorder(deps.store, { ...DEFAULT_RUN_LIMITS, ...deps.runLimits }),

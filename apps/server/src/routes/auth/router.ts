@@ -1,4 +1,5 @@
-// /api/auth: who am I (with a CSRF token), sign in, sign out, sign up through a join link.
+// /api/auth: who am I (with a CSRF token), sign in, sign out, sign up through a join link, set a
+// new password through a reset link.
 import { Router } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
@@ -6,6 +7,7 @@ import type { Store } from '@ebpf-lab/store';
 import type { Csrf } from './csrf.ts';
 import { HttpError, parseBody } from '../../http-error.ts';
 import { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './passwords.ts';
+import { hashToken } from './session.ts';
 import type { SessionUser, Sessions } from './session.ts';
 
 export interface LoginLimit {
@@ -25,6 +27,14 @@ const SignupBody = z.object({
   name: z.string().trim().min(1).max(100),
   password: Password,
 });
+const ResetBody = z.object({ token: z.string().min(1).max(100), password: Password });
+
+/** What a reset link that cannot be used says, by why. */
+const RESET_REFUSED = {
+  used: [410, 'This reset link was used already: ask your instructor for a new one.'],
+  expired: [410, 'This reset link has expired: ask your instructor for a new one.'],
+  unknown: [404, 'This reset link is not valid: ask your instructor for a new one.'],
+} as const;
 
 export function createAuthRouter(deps: {
   store: Store;
@@ -103,6 +113,35 @@ export function createAuthRouter(deps: {
       course: { id: course.id, title: course.title },
       csrfToken: csrf.generateCsrfToken(req, res),
     });
+  });
+
+  router.get('/api/auth/reset/:token', async (req, res) => {
+    const check = await store.checkPasswordReset(hashToken(String(req.params.token)));
+    if (!check.ok) {
+      const [status, message] = RESET_REFUSED[check.verdict === 'done' ? 'unknown' : check.verdict];
+      throw new HttpError(status, message);
+    }
+    const user = await store.getUser(check.userId);
+    res.json({ account: user && { email: user.email, name: user.name } });
+  });
+
+  // The link works once: the password is set, every session of the account ends (whoever held
+  // it is signed out), and this browser is signed in afresh.
+  router.post('/api/auth/reset', loginLimiter, async (req, res) => {
+    const body = parseBody(ResetBody, req.body);
+    const tokenHash = hashToken(body.token);
+    const check = await store.checkPasswordReset(tokenHash);
+    const verdict = check.ok
+      ? await store.usePasswordReset(tokenHash, await hashPassword(body.password))
+      : check.verdict;
+    if (verdict !== 'done') {
+      const [status, message] = RESET_REFUSED[verdict];
+      throw new HttpError(status, message);
+    }
+    const user = check.ok ? await store.getUser(check.userId) : undefined;
+    if (!user) throw new HttpError(404, RESET_REFUSED.unknown[1]);
+    await sessions.signIn(req, res, user);
+    res.json({ user: me(user), csrfToken: csrf.generateCsrfToken(req, res) });
   });
 
   return router;

@@ -1,14 +1,18 @@
 // /api/instructor/courses/:courseId/…: the instructor's desk. Every route first checks that the
-// signed-in user teaches this very course, and that any run or student named belongs to it.
+// signed-in user is staff of this very course (course-access.ts), and that any run named was
+// made for this course by one of its students: a student's work for another course stays there.
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Run, Store, User } from '@ebpf-lab/store';
+import type { Course, Run, Store, User } from '@ebpf-lab/store';
 import { HttpError, parseBody } from '../../http-error.ts';
-import { requireInstructor } from '../auth/session.ts';
 import type { RunLifecycle } from '../../runs/run-lifecycle.ts';
+import { assignmentStandings, courseGrades } from '../assignments/course-grades.ts';
+import { staffAccess } from './course-access.ts';
 import { toCsv } from './csv.ts';
 import type { ExerciseCatalog } from './exercise-catalog.ts';
+import { gradebookCsv } from './gradebook-csv.ts';
+import type { GradebookFormat } from './gradebook-csv.ts';
 import { buildMatrix, scoreOf, studentActivity } from './matrix.ts';
 import { classMistakes } from './mistakes.ts';
 
@@ -37,40 +41,60 @@ export function createInstructorRouter(deps: {
   const router = Router();
 
   async function courseOf(req: Request) {
-    const user = requireInstructor(req);
-    const course = await store.getCourse(String(req.params.courseId));
-    if (!course) throw new HttpError(404, 'No such course.');
-    if ((await store.enrollmentRole(course.id, user.id)) !== 'instructor') {
-      throw new HttpError(403, 'You do not teach this course.');
-    }
+    const { user, course, role } = await staffAccess(store, req, 'review');
     const students = await store.listStudents(course.id);
-    return { user, course, students };
+    return { user, course, role, students };
   }
 
-  /** The run, only when its author is a student of the course. */
+  /** The runs of the course's current students made for this course. */
+  async function courseRuns(courseId: string, students: { id: string }[]) {
+    return store.listRuns({ courseId, userIds: students.map((s) => s.id) });
+  }
+
+  /** The run, only when it was made for this course by one of its students. */
   async function runOf(
     req: Request,
-  ): Promise<{ user: { id: string }; run: Run; students: User[] }> {
-    const { user, students } = await courseOf(req);
+  ): Promise<{ user: { id: string }; run: Run; course: Course; students: User[] }> {
+    const { user, course, students } = await courseOf(req);
     const run = await store.getRun(String(req.params.runId));
-    if (!run || !run.userId || !students.some((s) => s.id === run.userId)) {
+    if (
+      !run ||
+      !run.userId ||
+      !students.some((s) => s.id === run.userId) ||
+      run.courseId !== course.id
+    ) {
       throw new HttpError(404, 'No such submission in this course.');
     }
-    return { user, run, students };
+    return { user, run, course, students };
   }
 
   router.get('/api/instructor/courses/:courseId/matrix', async (req, res) => {
-    const { course, students } = await courseOf(req);
+    const { course, role, students } = await courseOf(req);
     const list = exercises();
-    const runs = await store.listRuns({ userIds: students.map((s) => s.id) });
+    const runs = await courseRuns(course.id, students);
+    const assignments = await store.listAssignments(course.id);
+    const standings = assignmentStandings(assignments, students, runs, Date.now());
     res.json({
-      course: { id: course.id, title: course.title, joinPath: `/join/${course.joinCode}` },
+      course: { id: course.id, title: course.title, joinPath: `/join/${course.joinCode}`, role },
       exercises: list.map((e) => ({ id: e.id, title: e.title })),
+      assignments,
+      // A cell of an assigned exercise carries the student's standing under its rules.
       rows: buildMatrix(
         students,
         list.map((e) => e.id),
         runs,
-      ),
+      ).map((row) => {
+        const own = standings.get(row.student.id) ?? {};
+        return {
+          ...row,
+          cells: Object.fromEntries(
+            Object.entries(row.cells).map(([id, cell]) => [
+              id,
+              own[id] ? { ...cell, assignment: own[id] } : cell,
+            ]),
+          ),
+        };
+      }),
       activity: studentActivity(
         students.map((s) => s.id),
         runs,
@@ -79,16 +103,20 @@ export function createInstructorRouter(deps: {
   });
 
   router.get('/api/instructor/courses/:courseId/mistakes', async (req, res) => {
-    const { students } = await courseOf(req);
-    const runs = await store.listRunOutcomes({ userIds: students.map((s) => s.id) });
+    const { course, students } = await courseOf(req);
+    const runs = await store.listRunOutcomes({
+      courseId: course.id,
+      userIds: students.map((s) => s.id),
+    });
     res.json({ exercises: classMistakes(students, exercises(), runs) });
   });
 
   router.get('/api/instructor/courses/:courseId/runs/:runId', async (req, res) => {
-    const { run, students } = await runOf(req);
+    const { run, course, students } = await runOf(req);
     const student = await store.getUser(run.userId ?? '');
     const attempts = await store.listRunsWithCode({
       userId: run.userId,
+      courseId: run.courseId ?? undefined,
       exerciseId: run.exerciseId,
     });
     // The previous attempt is the student's own submission before this one (re-runs excluded).
@@ -112,7 +140,7 @@ export function createInstructorRouter(deps: {
       navigation: {
         previousAttempt: at(current > 0 ? own[current - 1] : undefined) ?? null,
         nextAttempt: at(current >= 0 ? own[current + 1] : undefined) ?? null,
-        ...(await neighbours(students, run.userId ?? '', run.exerciseId)),
+        ...(await neighbours(course.id, students, run.userId ?? '', run.exerciseId)),
       },
     });
   });
@@ -121,8 +149,14 @@ export function createInstructorRouter(deps: {
    * The students before and after this one (in the matrix's order) who have an attempt at the
    * exercise, each with their latest attempt, so a review goes on without the matrix.
    */
-  async function neighbours(students: User[], studentId: string, exerciseId: string) {
+  async function neighbours(
+    courseId: string,
+    students: User[],
+    studentId: string,
+    exerciseId: string,
+  ) {
     const runs = await store.listRuns({
+      courseId,
       userIds: students.map((s) => s.id),
       exerciseId,
       newestFirst: true,
@@ -192,7 +226,7 @@ export function createInstructorRouter(deps: {
   });
 
   router.post('/api/instructor/courses/:courseId/exercises/:exerciseId/rerun', async (req, res) => {
-    const { user, students } = await courseOf(req);
+    const { user, course, students } = await courseOf(req);
     const exerciseId = String(req.params.exerciseId);
     if (!exercises().some((e) => e.id === exerciseId))
       throw new HttpError(404, 'No such exercise.');
@@ -200,37 +234,43 @@ export function createInstructorRouter(deps: {
     for (const s of students) {
       // Each student's latest own submission: what they would hand in now.
       const latest = (
-        await store.listRunsWithCode({ userId: s.id, exerciseId, newestFirst: true })
+        await store.listRunsWithCode({
+          userId: s.id,
+          courseId: course.id,
+          exerciseId,
+          newestFirst: true,
+        })
       ).find((r) => r.kind === 'student');
       if (latest) runIds.push(await runs.rerun(latest, user.id));
     }
     res.status(202).json({ runIds });
   });
 
-  router.get('/api/instructor/courses/:courseId/grades.csv', async (req, res) => {
-    const { course, students } = await courseOf(req);
-    const list = exercises();
-    const runs = await store.listRuns({ userIds: students.map((s) => s.id) });
-    const rows = buildMatrix(
-      students,
-      list.map((e) => e.id),
-      runs,
-    ).map((row) => [
-      row.student.email,
-      row.student.name,
-      ...list.map((e) => row.cells[e.id].best?.score ?? ''),
-    ]);
-    sendCsv(
-      res,
-      `${course.title}-grades.csv`,
-      toCsv(['email', 'name', ...list.map((e) => e.id)], rows),
-    );
-  });
+  // Grades under the assignments' rules (every exercise's best score in a course without
+  // assignments): ours, and the layouts Canvas's and Moodle's gradebook imports read.
+  const exports: [string, GradebookFormat][] = [
+    ['grades.csv', 'lab'],
+    ['grades-canvas.csv', 'canvas'],
+    ['grades-moodle.csv', 'moodle'],
+  ];
+  for (const [file, format] of exports) {
+    router.get(`/api/instructor/courses/:courseId/${file}`, async (req, res) => {
+      const { course, students } = await courseOf(req);
+      const grades = courseGrades(
+        students,
+        exercises(),
+        await store.listAssignments(course.id),
+        await courseRuns(course.id, students),
+        Date.now(),
+      );
+      sendCsv(res, `${course.title}-${file}`, gradebookCsv(format, grades));
+    });
+  }
 
   router.get('/api/instructor/courses/:courseId/attempts.csv', async (req, res) => {
     const { course, students } = await courseOf(req);
     const byId = new Map(students.map((s) => [s.id, s]));
-    const runs = await store.listRuns({ userIds: students.map((s) => s.id) });
+    const runs = await courseRuns(course.id, students);
     const header = [
       'email',
       'name',
