@@ -25,7 +25,7 @@ clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I "$include" -I "$here" \
   -c "$here/dispatcher.bpf.c" -o "$gen/dispatcher.bpf.o"
 bpftool gen skeleton "$gen/dispatcher.bpf.o" name dispatcher > "$gen/dispatcher.skel.h"
 gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -I "$gen" \
-  -o "$gen/loader" $(for f in $sources; do echo "$here/$f.c"; done) \
+  -pthread -o "$gen/loader" $(for f in $sources; do echo "$here/$f.c"; done) \
   $(pkg-config --cflags --libs libbpf json-c libelf)
 mv -f "$gen/dispatcher.bpf.o" "$out/dispatcher.bpf.o"
 mv -f "$gen/loader" "$out/loader"

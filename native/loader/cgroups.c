@@ -5,6 +5,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,11 +191,23 @@ void kill_cgroup(const struct cgroups *cg)
 	snprintf(path, sizeof(path), "%s/cgroup.kill", cg->v2);
 	write_file(path, "1");
 	snprintf(path, sizeof(path), "%s/cgroup.events", cg->v2);
-	for (int i = 0; i < 200; i++) {
-		if (read_file(path, buf, sizeof(buf)) < 0 || strstr(buf, "populated 0"))
-			return;
-		usleep(5000);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* cgroup.events wakes a poll for POLLPRI when it changes: no sleeping in steps */
+	for (uint64_t deadline = now_ns() + 1000000000ull;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+		uint64_t t = now_ns();
+
+		if (n < 0 || t >= deadline)
+			break;
+		buf[n] = 0;
+		if (strstr(buf, "populated 0"))
+			break;
+		struct pollfd p = {.fd = fd, .events = POLLPRI};
+		poll(&p, 1, (int)((deadline - t) / 1000000) + 1);
 	}
+	close(fd);
 }
 
 void remove_cgroups(struct cgroups *cg)

@@ -9,9 +9,11 @@
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "dispatcher.skel.h"
@@ -252,6 +254,13 @@ void host_end_run(struct disp_host *host, int slot)
 	if (host->cgroups[slot])
 		bpf_map_delete_elem(bpf_map__fd(d->maps.disp_runs), &host->cgroups[slot]);
 	host->cgroups[slot] = 0;
+	/*
+	 * A dispatcher that found the run just before may still be running: wait until none can
+	 * (they run inside an RCU read-side section), so that the slot's next run never receives
+	 * an event of this one. A loader's own dispatcher goes with its process instead.
+	 */
+	if (host->runs > 1 && syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(50000);
 	for (int h = 0; h < host->nhooks; h++) {
 		if (!(host->hooks[h].runs & (1u << slot)))
 			continue;

@@ -421,10 +421,21 @@ void clear_map(struct run *run, struct bpf_map *m)
 			bpf_map_delete_elem(fd, key);
 		free(key);
 	} else if (is_array(type)) {
-		void *zeros = calloc((size_t)ncpu, stride);
+		uint32_t n = bpf_map__max_entries(m), count = n;
+		uint32_t *keys = malloc(sizeof(*keys) * n);
+		void *zeros = calloc((size_t)n * (size_t)ncpu, stride);
 
-		for (uint32_t i = 0; i < bpf_map__max_entries(m); i++)
-			bpf_map_update_elem(fd, &i, zeros, BPF_ANY);
+		/* one call for the whole array; element by element where batches are not supported */
+		for (uint32_t i = 0; keys && i < n; i++)
+			keys[i] = i;
+		if (!keys || !zeros || bpf_map_update_batch(fd, keys, zeros, &count, NULL)) {
+			void *zero = calloc((size_t)ncpu, stride);
+
+			for (uint32_t i = 0; zero && i < n; i++)
+				bpf_map_update_elem(fd, &i, zero, BPF_ANY);
+			free(zero);
+		}
+		free(keys);
 		free(zeros);
 	}
 }

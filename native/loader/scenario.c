@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,10 +84,14 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	fd = open("/dev/null", O_RDONLY);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
 		FAIL("redirecting the target's output: %s", strerror(errno));
-	/* the target must inherit none of the loader's BPF or pipe fds */
-	for (int i = 3; i < 1024; i++)
-		if (i != status_w && i != target_dir && i != go_r)
-			close(i);
+	/*
+	 * The target must inherit none of the loader's BPF or pipe fds: all close at exec (the
+	 * status pipe, the target's directory and the uprobes' hold pipe are in use until then).
+	 */
+	if (syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC))
+		for (int i = 3; i < 1024; i++)
+			if (i != status_w && i != target_dir && i != go_r)
+				close(i);
 	if (chdir("/tmp"))
 		FAIL("chdir /tmp: %s", strerror(errno));
 	/*
@@ -334,8 +339,10 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	pid_t child = start_target(run, sc, cap);
 	if (child < 0)
 		return -1;
+	phase("  target started");
 	enum watched how = watch_target(run, sc, child, cap, deadline);
 	waitpid(child, &wstatus, 0);
+	phase("  target exited");
 	/* the target is gone; stop whatever it left behind, then collect everything */
 	kill_cgroup(&run->cg);
 	ring_buffer__consume(run->rb);
@@ -350,11 +357,13 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 		free(cap[1].buf);
 		return -1;
 	}
+	phase("  cgroup emptied, output read");
 	emit_target_exit(sc, wstatus, how == TARGET_TIMED_OUT, cap);
 	free(cap[0].buf);
 	free(cap[1].buf);
 	int err = dump_and_clear_maps(run, sc);
 	run->cur = NULL;
+	phase("  maps dumped and cleared");
 	return err;
 }
 

@@ -78,7 +78,10 @@ export class ResidentDispatcher {
     this.exited = true;
     this.child.kill();
     rmSync(this.socketDir, { recursive: true, force: true });
+    // the child is unref'd: without this, a caller awaiting its exit would let Node end first
+    const keepAlive = setInterval(() => {}, 1000);
     await this.child.result;
+    clearInterval(keepAlive);
   }
 }
 
