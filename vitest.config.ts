@@ -1,27 +1,50 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: everything that runs in Node (server, packages, kernel tests, browser
-// tests driving Chromium), the route tests that use the store once more on PostgreSQL, and the
-// web app's component tests in jsdom.
+/**
+ * Tests that load BPF programs, start the compiler, clangd, servers of their own or a browser,
+ * or measure time on the machine: they share one kernel and two cores, so they run one file at a
+ * time. Everything else is a unit test and runs in parallel beside them.
+ */
+const SERIAL = [
+  'packages/runner/test/**/*.test.ts',
+  'packages/diagnostics/test/**/*.test.ts',
+  'packages/exercises/test/**/*.test.ts',
+  'packages/store/test/**/*.test.ts',
+  'apps/server/src/lsp/clangd-bridge.test.ts',
+  'apps/server/src/system/system-info.test.ts',
+  'apps/server/test/{auth-cli,distributed,distributed-grading,grade-cli,health,health-under-stall,network,server,shared-limits,start-up,static-assets,submissions-kill}.test.ts',
+  'apps/web/e2e/**/*.spec.ts',
+  'bpf-templates/**/*.test.ts',
+  'scripts/**/*.test.ts',
+];
+
+// Four projects: unit tests in parallel; the serial tests above (kernel, processes, browser);
+// the route tests that use the store once more on PostgreSQL; the web app's component tests in
+// jsdom. Projects run beside each other.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
-          name: 'node',
+          name: 'unit',
           environment: 'node',
           include: [
             'packages/*/src/**/*.test.ts',
-            'packages/*/test/**/*.test.ts',
             'apps/server/src/**/*.test.ts',
             'apps/server/test/**/*.test.ts',
-            'apps/web/e2e/**/*.spec.ts',
-            'bpf-templates/**/*.test.ts',
-            'scripts/**/*.test.ts',
           ],
+          exclude: SERIAL,
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Kernel and browser tests share one machine: files run one at a time.
+        },
+      },
+      {
+        test: {
+          name: 'serial',
+          environment: 'node',
+          include: SERIAL,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

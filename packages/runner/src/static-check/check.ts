@@ -1,18 +1,13 @@
 // Step 2 of a run: checks on the compiled object before anything touches the kernel
 // (docs/architecture.md, sections 1 and 4). Pure: the object and the rules in, refusals with lines out.
 import type { Diagnostic } from '@ebpf-lab/protocol';
-import {
-  BTF_KIND,
-  coreRelocationBytes,
-  parseBtf,
-  parseLineInfo,
-  resolveType,
-  typeSize,
-} from './btf.ts';
-import type { Btf, LineInfo } from './btf.ts';
+import { coreRelocationBytes, parseBtf, parseLineInfo } from './btf.ts';
+import type { LineInfo } from './btf.ts';
 import { findUnsafeFormats } from './format-strings.ts';
 import { ContextFlow } from './context-flow.ts';
-import type { CodeSection, FunctionRange, Location, MapSizes } from './context-flow.ts';
+import { checkMaps } from './check-maps.ts';
+import type { MapInfo, ProgramInfo, StaticResult, StaticRules } from './check-types.ts';
+import type { CodeSection, FunctionRange, Location, MapSizes } from './flow-types.ts';
 import { possibleCpus } from './cpus.ts';
 import {
   ElfError,
@@ -27,67 +22,9 @@ import {
   STT_SECTION,
 } from './elf.ts';
 import type { ElfFile, ElfSymbol } from './elf.ts';
+import { printable } from './elf.ts';
 import { contextSizesSync, uprobeOf } from './tracefs.ts';
 import { ALLOWED_HELPERS, helperArgCount, helperName, refusalReason } from './helpers.ts';
-
-export interface StaticLimits {
-  maxInsns: number;
-  maxMaps: number;
-  maxMapEntries: number;
-  maxMapValueBytes: number;
-  memoryBytes: number;
-}
-
-export interface StaticRules {
-  /** Program sections the exercise allows, e.g. `tracepoint/syscalls/sys_enter_openat`. */
-  sections: readonly string[];
-  /**
-   * Record size of each section's tracepoint (tracefs.ts): how far a program may read. When
-   * absent (an ExerciseMeta passed as it is), read from tracefs here, cached per process.
-   */
-  contextSizes?: Readonly<Record<string, number>>;
-  limits: StaticLimits;
-  /** Replaces the global helper allowlist (ALLOWED_HELPERS). */
-  allowedHelpers?: readonly string[];
-  /** Names the lab itself defines with the reserved `lab_` prefix. */
-  labNames?: readonly string[];
-  /** CPUs a per-CPU map holds a value for (read from sysfs when absent). */
-  possibleCpus?: number;
-}
-
-export interface ProgramInfo {
-  name: string;
-  section: string;
-  /** Instructions of the program's own function. */
-  insns: number;
-  /** Instructions reachable from it, subprograms included (what the limit counts). */
-  reachableInsns: number;
-  /** End of its furthest context read, in bytes (0 when it reads none). */
-  maxContextRead: number;
-}
-
-export interface MapInfo {
-  name: string;
-  type: string;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  /** `map_flags`, when the definition sets it. */
-  flags?: number;
-  /** For a struct key: its BTF name and the bytes each member covers (padding is the rest). */
-  key?: { type: string; members: { name: string; offset: number; size: number }[] };
-}
-
-// A type alias, not an interface: the runner's StaticOutcome has an index signature.
-export type StaticResult = {
-  ok: boolean;
-  diagnostics: Diagnostic[];
-  programs: ProgramInfo[];
-  maps: MapInfo[];
-  /** Sections of global variables (`.data`, `.rodata.*`, `.bss`, …) and their sizes. */
-  globals: { section: string; bytes: number }[];
-  durationMs: number;
-};
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Local symbols clang makes: labels (LBB0_1), static locals (`func.var`), string literals. */
@@ -95,29 +32,6 @@ const LOCAL_NAME = /^[A-Za-z0-9_.$]*$/;
 const DATA_SECTION = /^\.(?:rodata|data|bss)(?:\.[A-Za-z0-9_.]+)?$/;
 const META_SECTION =
   /^(?:|\.strtab|\.shstrtab|\.symtab|\.BTF|\.BTF\.ext|\.llvm_addrsig|\.rel.+|\.debug_[a-z_.]+)$/;
-
-/**
- * lab.h's ring buffer, which the lab accounts for itself. Recognised by what it is, not by its
- * name: a student map named lab_events with another shape is the student's, and refused.
- */
-const LAB_RINGBUF = {
-  name: 'lab_events',
-  fields: ['type', 'max_entries'],
-  type: 27,
-  maxEntries: 256 * 1024,
-};
-const PER_CPU = new Set([5, 6, 10]);
-
-const MAP_TYPES: Record<number, string> = {
-  1: 'hash',
-  2: 'array',
-  5: 'percpu_hash',
-  6: 'percpu_array',
-  9: 'lru_hash',
-  10: 'lru_percpu_hash',
-  27: 'ringbuf',
-};
-const RINGBUF = 27;
 
 /**
  * `source`, when given, is the student's C: refusals then quote their line (the object's line
@@ -426,182 +340,6 @@ function inspect(
   }
 }
 
-/**
- * The member layout of a struct type, for the grader's padding diagnosis. Undefined for anything
- * else, and for bitfields, whose bytes a member covers only in part.
- */
-function structLayout(btf: Btf, id: number): MapInfo['key'] {
-  const { type } = resolveType(btf, id);
-  if (type.kind !== BTF_KIND.STRUCT) return undefined;
-  const members: { name: string; offset: number; size: number }[] = [];
-  for (const m of type.members) {
-    const size = typeSize(btf, m.type);
-    if (size === undefined || m.offset % 8 !== 0) return undefined;
-    members.push({ name: m.name, offset: m.offset / 8, size });
-  }
-  return { type: `struct ${type.name}`, members };
-}
-
-function checkMaps(
-  elf: ElfFile,
-  btf: Btf,
-  limits: StaticLimits,
-  labNames: Set<string>,
-  data: { bytes: number; sections: string[] },
-  cpus: number,
-  maps: MapInfo[],
-  refuse: (code: string, message: string, where?: { name: string }) => void,
-): void {
-  const datasecs = btf.types.filter((t) => t.kind === BTF_KIND.DATASEC && t.name === '.maps');
-  if (datasecs.length > 1) throw new ElfError('.BTF describes .maps twice');
-  const mapsSec = datasecs[0];
-  const hasMapsSection = elf.byName('.maps') !== undefined;
-  if (hasMapsSection && !mapsSec) throw new ElfError('.maps has no BTF description');
-  // The compiler leaves a DATASEC's size 0 for libbpf to fill in from the section; a size set
-  // by hand would make libbpf trust the hand-made layout.
-  if (mapsSec && mapsSec.sizeOrType !== 0)
-    throw new ElfError('the BTF description of .maps was not made by the compiler');
-  let memory = data.bytes;
-  let studentMaps = data.sections.length;
-  let labRingbufSeen = false;
-  for (const v of mapsSec?.members ?? []) {
-    const variable = resolveType(btf, v.type).type;
-    if (variable.kind !== BTF_KIND.VAR)
-      throw new ElfError('.maps holds something that is not a variable');
-    const name = variable.name;
-    const def = resolveType(btf, variable.sizeOrType).type;
-    if (def.kind !== BTF_KIND.STRUCT) throw new ElfError(`map ${name} is not a struct definition`);
-    const info: MapInfo = { name, type: 'unknown', keySize: 0, valueSize: 0, maxEntries: 0 };
-    let typeId = 0;
-    const fields: string[] = [];
-    for (const m of def.members) {
-      fields.push(m.name);
-      const ptr = resolveType(btf, m.type).type;
-      if (ptr.kind !== BTF_KIND.PTR)
-        throw new ElfError(`map ${name} field ${m.name} is not a pointer`);
-      const target = resolveType(btf, ptr.sizeOrType).type;
-      // __uint(field, N) is `int (*field)[N]`; __type(field, T) is `T *field`.
-      const num = target.kind === BTF_KIND.ARRAY ? (target.array?.nelems ?? 0) : undefined;
-      if (
-        num === undefined &&
-        ['type', 'max_entries', 'key_size', 'value_size', 'map_flags'].includes(m.name)
-      ) {
-        throw new ElfError(`map ${name} field ${m.name} is not a number`);
-      }
-      const size = () => typeSize(btf, ptr.sizeOrType) ?? 0;
-      switch (m.name) {
-        case 'type':
-          typeId = num ?? 0;
-          break;
-        case 'max_entries':
-          info.maxEntries = num ?? 0;
-          break;
-        case 'key_size':
-          info.keySize = num ?? 0;
-          break;
-        case 'value_size':
-          info.valueSize = num ?? 0;
-          break;
-        case 'key':
-          info.keySize = size();
-          info.key = structLayout(btf, ptr.sizeOrType);
-          break;
-        case 'value':
-          info.valueSize = size();
-          break;
-        case 'map_flags':
-          info.flags = num ?? 0;
-          break;
-        case 'pinning':
-          refuse(
-            'static/map-pinning',
-            `map ${name} is pinned; pinned maps outlive the run, so pinning is not allowed`,
-            { name },
-          );
-          break;
-        default:
-          refuse(
-            'static/map-field',
-            `map ${name} sets "${printable(m.name)}", which the lab does not allow`,
-            { name },
-          );
-      }
-    }
-    info.type = MAP_TYPES[typeId] ?? `type ${typeId}`;
-    maps.push(info);
-    const isLabRingbuf =
-      name === LAB_RINGBUF.name &&
-      typeId === LAB_RINGBUF.type &&
-      info.maxEntries === LAB_RINGBUF.maxEntries &&
-      fields.join() === LAB_RINGBUF.fields.join();
-    if (isLabRingbuf && !labRingbufSeen) {
-      labRingbufSeen = true;
-      continue;
-    }
-    if (labNames.has(name)) {
-      refuse(
-        'static/reserved-name',
-        `map ${name} is not lab.h's ${name}: names starting with lab_ are reserved for lab.h`,
-        { name },
-      );
-    }
-    studentMaps += 1;
-    if (!MAP_TYPES[typeId]) {
-      refuse(
-        'static/map-type',
-        `map ${name} has type ${typeId}; allowed: hash, array, their per-CPU and LRU variants, ring buffers`,
-        { name },
-      );
-      continue;
-    }
-    if (typeId === RINGBUF) {
-      memory += info.maxEntries;
-    } else {
-      if (info.maxEntries > limits.maxMapEntries) {
-        refuse(
-          'static/map-size',
-          `map ${name} has max_entries ${info.maxEntries}; the limit is ${limits.maxMapEntries}`,
-          { name },
-        );
-      }
-      if (info.valueSize > limits.maxMapValueBytes) {
-        refuse(
-          'static/map-size',
-          `map ${name} has ${info.valueSize}-byte values; the limit is ${limits.maxMapValueBytes} bytes`,
-          { name },
-        );
-      }
-      if (info.keySize > limits.maxMapValueBytes) {
-        refuse(
-          'static/map-size',
-          `map ${name} has ${info.keySize}-byte keys; the limit is ${limits.maxMapValueBytes} bytes`,
-          { name },
-        );
-      }
-      // A per-CPU map keeps a value, rounded up to 8 bytes, for every possible CPU.
-      const valueBytes = PER_CPU.has(typeId)
-        ? Math.ceil(info.valueSize / 8) * 8 * cpus
-        : info.valueSize;
-      memory += (info.keySize + valueBytes) * info.maxEntries;
-    }
-  }
-  if (studentMaps > limits.maxMaps) {
-    const globals = data.sections.length
-      ? ` (${data.sections.length} of them for your globals: ${data.sections.join(', ')})`
-      : '';
-    refuse(
-      'static/map-count',
-      `your file defines ${studentMaps} maps${globals}; the limit is ${limits.maxMaps}`,
-    );
-  }
-  if (memory > limits.memoryBytes) {
-    refuse(
-      'static/map-memory',
-      `your maps and globals need ${memory} bytes; the limit is ${limits.memoryBytes} bytes`,
-    );
-  }
-}
-
 /** The file clang read from stdin (or else the one most line info points at that is not a header). */
 function guessStudentFile(lines: Map<string, LineInfo[]>): string | undefined {
   for (const list of lines.values()) {
@@ -655,8 +393,4 @@ function firstUse(code: Map<number, CodeSection>, sym: ElfSymbol): Location | un
     for (const [insn, s] of sec.relocs) if (s === sym) return { section: sec.name, insn };
   }
   return undefined;
-}
-
-function printable(name: string): string {
-  return name.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContextFlow } from './context-flow.ts';
-import type { CodeSection, FlowResult } from './context-flow.ts';
+import type { CodeSection, FlowResult } from './flow-types.ts';
 import { recordSize } from './tracefs.ts';
 
 // A tiny assembler: just the instructions these cases need.

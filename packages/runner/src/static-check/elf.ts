@@ -204,3 +204,8 @@ export function parseElf(buf: Buffer): ElfFile {
     byName: (name) => sections.find((s) => s.name === name),
   };
 }
+
+/** A symbol or section name as a message may quote it: printable ASCII, at most 64 characters. */
+export function printable(name: string): string {
+  return name.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+}

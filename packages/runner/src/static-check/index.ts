@@ -1,5 +1,11 @@
 export { checkObject } from './check.ts';
-export type { MapInfo, ProgramInfo, StaticLimits, StaticResult, StaticRules } from './check.ts';
+export type {
+  MapInfo,
+  ProgramInfo,
+  StaticLimits,
+  StaticResult,
+  StaticRules,
+} from './check-types.ts';
 export { ALLOWED_HELPERS } from './helpers.ts';
 export {
   contextSizes,
