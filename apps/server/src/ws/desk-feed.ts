@@ -35,6 +35,11 @@ const DESK_STATE = {
 export class DeskFeed {
   /** Connections and the course each one follows (null: none). */
   private readonly clients = new Map<FeedClient, string | null>();
+  /**
+   * Announcements go out one after another: each waits for the store, and a run's `finished`
+   * must not overtake its `queued` (PostgreSQL answers concurrent queries in any order).
+   */
+  private announced: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -44,9 +49,11 @@ export class DeskFeed {
   /** Follows every run of `lifecycle`; returns the unsubscribe. */
   follow(lifecycle: RunLifecycle): () => void {
     return lifecycle.subscribe((t) => {
-      this.runChanged(t).catch((err: unknown) =>
-        this.logger.error({ err, runId: t.runId }, 'the live desk could not announce a run'),
-      );
+      this.announced = this.announced
+        .then(() => this.runChanged(t))
+        .catch((err: unknown) =>
+          this.logger.error({ err, runId: t.runId }, 'the live desk could not announce a run'),
+        );
     });
   }
 
