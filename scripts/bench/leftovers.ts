@@ -156,9 +156,13 @@ function identity(pid: number): { ppid: number; id: string } | null {
  */
 export class Descendants {
   private readonly seen = new Set<string>();
+  /** Those already there at the start: what runs the bench itself (tsx's esbuild service). */
+  private readonly before: Set<string>;
   private readonly timer: NodeJS.Timeout;
 
   constructor(intervalMs = 1000) {
+    this.look();
+    this.before = new Set(this.seen);
     this.timer = setInterval(() => this.look(), intervalMs);
     this.timer.unref();
   }
@@ -187,7 +191,7 @@ export class Descendants {
   alive(): number[] {
     clearInterval(this.timer);
     return [...this.seen]
-      .filter((id) => identity(Number(id.split(':')[0]))?.id === id)
+      .filter((id) => !this.before.has(id) && identity(Number(id.split(':')[0]))?.id === id)
       .map((id) => Number(id.split(':')[0]));
   }
 }
