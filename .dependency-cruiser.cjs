@@ -31,6 +31,29 @@ module.exports = {
       from: { path: '^apps/([^/]+)/' },
       to: { path: '^apps/([^/]+)/', pathNot: '^apps/$1/' },
     },
+    {
+      name: 'server-core-never-imports-routes',
+      comment:
+        'Runs, sockets, the queue and the network layer serve every route; HTTP routes are built on them, never the other way round (who is asking lives in identity.ts).',
+      severity: 'error',
+      from: { path: '^apps/server/src/(runs|ws|network|queue|distributed|lsp|system)/' },
+      to: { path: '^apps/server/src/routes/' },
+    },
+    {
+      name: 'one-owner-of-child-processes',
+      comment:
+        'Every child process of the lab starts in packages/runner/src/process.ts, with its group kill, limits and output caps.',
+      severity: 'error',
+      from: {
+        path: '^(apps/server/src|packages/[^/]+/src)/',
+        pathNot: [
+          '^packages/runner/src/process\\.ts$',
+          '\\.test\\.ts$',
+          '^packages/store/src/testing/',
+        ],
+      },
+      to: { dependencyTypes: ['core'], path: '^(node:)?child_process$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

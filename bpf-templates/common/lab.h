@@ -8,6 +8,8 @@
  *   DEBUG(fmt, ...)        a printf-style line in the run's event stream (not graded);
  *                          numbers only (%d %u %x %ld %llu %c ...): %s and %p would read
  *                          memory through the argument and are refused before load
+ *   ARG(ctx, n)            in a uprobe: the probed function's n-th argument (n = 1..6)
+ *   RETVAL(ctx)            in a uretprobe: the value the probed function returned
  *
  * Each record carries at most LAB_MAX_RECORD_BYTES (256) bytes; longer requests are cut and
  * marked truncated. The macros accept any `len` (signed, unbounded, masked, ...): they clamp it
@@ -31,12 +33,14 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+/* bpf_ntohs, bpf_ntohl and friends: network data is big-endian, this machine is not */
+#include <bpf/bpf_endian.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define LAB_MAX_RECORD_BYTES 256
 
-/* Record kinds and flags, as the loader (bpf-templates/native/loader.c) decodes them. */
+/* Record kinds and flags, as the loader (native/loader/observe.c) decodes them. */
 #define LAB_KIND_BYTES 1
 #define LAB_KIND_USER 2
 #define LAB_KIND_NUM 3
@@ -200,5 +204,26 @@ static __always_inline void lab_submit_num(__u64 v, __u32 is_signed)
 			bpf_ringbuf_submit(lab_r, 0);                                    \
 		}                                                                        \
 	})
+
+/*
+ * Uprobes: SEC("uprobe/<function>") runs as the target enters one of its own functions,
+ * SEC("uretprobe/<function>") as the function returns (SEC("uprobe/libc.so.6:<function>") for a
+ * function of libc). The context is the thread's registers at that moment (struct pt_regs),
+ * read-only. On x86-64 a function receives its first six integer or pointer arguments in rdi,
+ * rsi, rdx, rcx, r8 and r9, and returns its value in rax; at the return the argument registers
+ * hold whatever the function left there, so keep what you need from the entry.
+ * Both give a __u64: cast it to what the function declares ((const char *)ARG(ctx, 1),
+ * (int)RETVAL(ctx)). A pointer argument points into the target's memory: read it with
+ * bpf_probe_read_user or bpf_probe_read_user_str.
+ */
+#define lab_arg_1(ctx) ((ctx)->di)
+#define lab_arg_2(ctx) ((ctx)->si)
+#define lab_arg_3(ctx) ((ctx)->dx)
+#define lab_arg_4(ctx) ((ctx)->cx)
+#define lab_arg_5(ctx) ((ctx)->r8)
+#define lab_arg_6(ctx) ((ctx)->r9)
+/* n must be written as 1 to 6: anything else names no lab_arg_ macro and does not compile */
+#define ARG(ctx, n) ((__u64)lab_arg_##n((const struct pt_regs *)(ctx)))
+#define RETVAL(ctx) ((__u64)((const struct pt_regs *)(ctx))->ax)
 
 #endif /* EBPF_LAB_H */

@@ -91,4 +91,39 @@ describe('each shape check can fail', () => {
     expect(r.code).not.toBe(0);
     expect(r.output).toContain('web-imports-only-protocol');
   });
+
+  it('dependency-cruiser refuses the run lifecycle importing a route', { timeout: 120_000 }, () => {
+    const dir = join(scratch, 'server-imports');
+    write(
+      'server-imports/tsconfig.json',
+      JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }),
+    );
+    write('server-imports/apps/server/src/routes/auth/index.ts', 'export const user = 1;\n');
+    write(
+      'server-imports/apps/server/src/runs/run.ts',
+      "import { user } from '../routes/auth/index.ts';\nexport const x = user;\n",
+    );
+    const r = tool('depcruise', ['apps', '--config', join(root, '.dependency-cruiser.cjs')], dir);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('server-core-never-imports-routes');
+  });
+
+  it(
+    'dependency-cruiser refuses a child process started outside the runner',
+    { timeout: 120_000 },
+    () => {
+      const dir = join(scratch, 'spawn');
+      write(
+        'spawn/tsconfig.json',
+        JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }),
+      );
+      write(
+        'spawn/apps/server/src/probe.ts',
+        "import { execFileSync } from 'node:child_process';\nexport const x = execFileSync;\n",
+      );
+      const r = tool('depcruise', ['apps', '--config', join(root, '.dependency-cruiser.cjs')], dir);
+      expect(r.code).not.toBe(0);
+      expect(r.output).toContain('one-owner-of-child-processes');
+    },
+  );
 });

@@ -14,6 +14,7 @@ export interface LabPaths {
   dispatcher: string;
   targets: string;
   templates: string;
+  loaderSource: string;
   web: string;
   tsx: string;
   vite: string;

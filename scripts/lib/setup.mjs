@@ -77,6 +77,7 @@ export function labPaths(root, build = resolve(process.env.LAB_BUILD_DIR ?? join
     dispatcher: join(build, 'native', 'dispatcher.bpf.o'),
     targets: join(build, 'targets'),
     templates: join(root, 'bpf-templates'),
+    loaderSource: join(root, 'native', 'loader'),
     web: join(root, 'apps', 'web'),
     tsx: join(root, 'node_modules', '.bin', 'tsx'),
     vite: join(root, 'node_modules', '.bin', 'vite'),
@@ -281,17 +282,18 @@ export function pch(p, stamps) {
 }
 
 export function native(p, stamps) {
-  const script = join(p.templates, 'native', 'build.sh');
+  const script = join(p.loaderSource, 'build.sh');
   return stampedBuild(p, stamps, {
     name: 'native',
     stamp: 'native',
     inputs: [script, p.vmlinux],
     extra: [
-      join(p.templates, 'native'),
-      join(p.templates, 'common'),
+      p.loaderSource,
       BPF_HEADERS,
       compilerIdentity('clang', ['--version']),
       compilerIdentity('gcc', ['--version']),
+      // it generates the dispatcher's skeleton the loader is built with
+      `=bpftool: ${probe('bpftool', ['version']) ?? ''}`,
     ],
     outputs: [p.loader, p.dispatcher],
     cmd: 'bash',

@@ -1,24 +1,31 @@
-// The HTTP side of the lab. `createApp(deps)` takes everything it needs as arguments so tests
-// build it around their own pieces. Feature routers live in routes/<feature>/ and are mounted
-// below, one line each.
+// The HTTP side of the lab. `createApp(deps, runs)` takes everything it needs as arguments so
+// tests build it around their own pieces. Feature routers live in routes/<feature>/ and are
+// mounted below, one line each.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Exercise } from '@ebpf-lab/exercises';
 import compression from 'compression';
-import express from 'express';
-import type { ErrorRequestHandler, Express } from 'express';
+import express, { Router } from 'express';
+import type { Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.ts';
 import type { SharedRunShares } from './network/fair-share.ts';
-import type { Accounts } from './routes/auth/index.ts';
-import { HttpError } from './http-error.ts';
+import { apiNotFound, errorHandler } from './http-error.ts';
 import type { JobQueue } from './queue/job-queue.ts';
-import type { RunServiceRunner } from './runs/run-service.ts';
+import { ACCOUNT_PATHS } from './routes/auth/index.ts';
+import type { Accounts } from './routes/auth/index.ts';
+import { createAuthRouter } from './routes/auth/router.ts';
+import { createCoursesRouter } from './routes/courses/router.ts';
 import { createDraftsRouter } from './routes/drafts/router.ts';
 import { createExercisesRouter } from './routes/exercises/exercises-router.ts';
 import { createHealthRouter } from './routes/health/health-router.ts';
+import type { ExerciseCatalog } from './routes/instructor/exercise-catalog.ts';
+import { createInstructorRouter } from './routes/instructor/router.ts';
+import type { CommentNotices } from './routes/instructor/router.ts';
+import { createSubmissionsRouter } from './routes/submissions/router.ts';
+import type { RunExecutor, RunLifecycle } from './runs/run-lifecycle.ts';
 import type { SystemProbe } from './system/system-info.ts';
 
 export interface AppDeps {
@@ -26,7 +33,7 @@ export interface AppDeps {
   logger: Logger;
   exercises: Map<string, Exercise>;
   /** The local runner, or the distributed transport's remote one (LAB_REDIS_URL). */
-  runner: RunServiceRunner;
+  runner: RunExecutor;
   /** Which runner answers runs, shown by /api/health: 'default' (the real one) or a test's. */
   runnerKind: string;
   queue: JobQueue;
@@ -37,26 +44,40 @@ export interface AppDeps {
   runShares?: SharedRunShares;
 }
 
-function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
-    if (res.headersSent) return next(err);
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ error: err.message });
-      return;
-    }
-    // body-parser's errors (too large, bad JSON) carry a client status and a safe message.
-    const status = (err as { status?: number; expose?: boolean }).status;
-    if (status && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
-      res.status(status).json({ error: (err as Error).message });
-      return;
-    }
-    const errorId = Math.random().toString(36).slice(2, 10);
-    logger.error({ err, errorId, url: req.originalUrl }, 'request failed');
-    res.status(500).json({ error: `The lab failed to answer (error id ${errorId}).` });
-  };
+/**
+ * The account features behind the session and CSRF guard: sign-in, courses, the instructor's
+ * desk and a student's stored submissions. Mounted by createApp; tests mount it on its own.
+ */
+export function createAccountRoutes(
+  accounts: Accounts,
+  deps: { exercises: ExerciseCatalog; runs: RunLifecycle; feed?: CommentNotices },
+): Router {
+  const { store, sessions, csrf, loginLimit } = accounts;
+  const router = Router();
+  router.use(ACCOUNT_PATHS, ...accounts.guard);
+  router.use(createAuthRouter({ store, sessions, csrf, loginLimit }));
+  router.use(createCoursesRouter({ store }));
+  router.use(
+    createInstructorRouter({ store, exercises: deps.exercises, runs: deps.runs, feed: deps.feed }),
+  );
+  router.use(createSubmissionsRouter({ store, exercises: deps.exercises }));
+  return router;
 }
 
-export function createApp(deps: AppDeps): Express {
+function catalogOf(exercises: Map<string, Exercise>): ExerciseCatalog {
+  return () =>
+    [...exercises.values()].map((e) => ({
+      id: e.meta.id,
+      title: e.meta.title,
+      starter: e.starter,
+    }));
+}
+
+/**
+ * `runs`: the one run lifecycle, shared with the WebSocket (server.ts); `feed`: the live desk,
+ * told when a comment changes.
+ */
+export function createApp(deps: AppDeps, runs: RunLifecycle, feed?: CommentNotices): Express {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -94,7 +115,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/health', createHealthRouter(deps));
   app.use('/api/exercises', createExercisesRouter(deps));
   // Accounts: /api/auth, /api/courses, /api/instructor, /api/submissions.
-  if (deps.accounts) app.use(deps.accounts.router);
+  if (deps.accounts)
+    app.use(
+      createAccountRoutes(deps.accounts, { exercises: catalogOf(deps.exercises), runs, feed }),
+    );
   // Drafts: a signed-in student's editor code, behind the accounts' session and CSRF.
   if (deps.accounts) {
     const { store, guard } = deps.accounts;
@@ -103,9 +127,7 @@ export function createApp(deps: AppDeps): Express {
     app.use('/api/drafts', createDraftsRouter({ store, guard, hasExercise, continuesOf }));
   }
 
-  app.use('/api', () => {
-    throw new HttpError(404, 'No such API route.');
-  });
+  app.use('/api', apiNotFound);
 
   const index = join(config.webDistDir, 'index.html');
   // First load: the bundle compresses about 4:1 (Monaco alone is 3.4 MB raw), and its

@@ -2,6 +2,7 @@
 // the names so nobody has to guess whether a number is seconds or milliseconds.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { firstIssue } from '@ebpf-lab/protocol';
 import { paths } from '@ebpf-lab/runner';
 import { z } from 'zod';
 
@@ -147,7 +148,7 @@ export function loadConfig(
   }
   const parsed = Config.safeParse({ ...raw, ...overrides });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = firstIssue(parsed.error);
     const key = String(issue.path[0]) as keyof Config;
     throw new ConfigError(`${ENV_NAMES[key] ?? key}: ${issue.message}`);
   }

@@ -119,17 +119,6 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
     logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
   const accounts = createAccounts({
     store,
-    // Instructors' re-runs wait in the same queue as students' runs, under its concurrency limit.
-    runner: {
-      run: (request, onProgress, signal) =>
-        queue.enqueue((s) => runner.run(request, onProgress, signal ?? s)).result,
-    },
-    exercises: () =>
-      [...exercises.values()].map((e) => ({
-        id: e.meta.id,
-        title: e.meta.title,
-        starter: e.starter,
-      })),
     secureCookies: secureCookiesFor(config),
     runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
@@ -172,20 +161,8 @@ async function createDistributedDeps(
     databaseUrl: config.databaseUrl,
     interruptUnfinished: false,
   });
-  const runner: LabRunner = {
-    // Instructors' re-runs go through the shared queue too; their queue position is not shown.
-    run: (request, onProgress, signal) =>
-      remote.run(request, (p) => p.type !== 'queued' && onProgress(p), signal),
-  };
   const accounts = createAccounts({
     store,
-    runner,
-    exercises: () =>
-      [...exercises.values()].map((e) => ({
-        id: e.meta.id,
-        title: e.meta.title,
-        starter: e.starter,
-      })),
     runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
   const runShares = config.databaseUrl ? store : undefined;

@@ -12,7 +12,9 @@ import { labMode } from './network/mode.ts';
 import type { LabMode } from './network/mode.ts';
 import { isAllowedOrigin } from './network/origin.ts';
 import { createUpgradeRouter } from './network/upgrade-router.ts';
+import { RunLifecycle } from './runs/run-lifecycle.ts';
 import { RunService } from './runs/run-service.ts';
+import { DeskFeed } from './ws/desk-feed.ts';
 import { createLabWebSocket, WS_PATH } from './ws/ws-server.ts';
 
 export const SERVER_VERSION = '0.1.0';
@@ -30,20 +32,31 @@ export interface LabServer {
 export async function startServer(deps: AppDeps): Promise<LabServer> {
   const { config, logger } = deps;
   const mode = labMode(config);
-  const app = createApp(deps);
+  // Students' runs and instructors' re-runs share one lifecycle and one queue.
+  const lifecycle = new RunLifecycle({
+    queue: deps.queue,
+    runner: deps.runner,
+    logger,
+    recorder: deps.accounts?.recorder,
+  });
+  // The live desk hears every run of the lifecycle, and the desk's routes tell it of comments.
+  const feed = deps.accounts && new DeskFeed(deps.accounts.store, logger);
+  const unfollow = feed?.follow(lifecycle);
+  const app = createApp(deps, lifecycle, feed);
   const fairShare = new FairShare(config, Date.now, deps.runShares);
   const runs = new RunService({
     ...deps,
+    lifecycle,
     runsPerConnection: config.runsPerConnection,
     fairShare,
     anonymousRuns: mode.anonymousRuns,
-    recorder: deps.accounts?.runs,
   });
   const labSocket = createLabWebSocket({
     runs,
     logger,
     version: SERVER_VERSION,
     fairShare,
+    feed,
   });
   const lsp = createClangdBridge({
     includeDir: paths.includeDir,
@@ -80,6 +93,7 @@ export async function startServer(deps: AppDeps): Promise<LabServer> {
     port,
     mode,
     async close() {
+      unfollow?.();
       await lsp.close();
       for (const ws of labSocket.wss.clients) ws.terminate();
       labSocket.wss.close();

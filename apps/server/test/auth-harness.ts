@@ -6,11 +6,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
+import { pino } from 'pino';
 import type { RunResult } from '@ebpf-lab/protocol';
 import type { LabRunner, RunRequest } from '@ebpf-lab/runner';
 import type { Store } from '@ebpf-lab/store';
+import { createAccountRoutes } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { apiNotFound, errorHandler } from '../src/http-error.ts';
+import { JobQueue } from '../src/queue/job-queue.ts';
 import { createAccounts, hashPassword } from '../src/routes/auth/index.ts';
 import type { AccountsDeps } from '../src/routes/auth/index.ts';
+import { RunLifecycle } from '../src/runs/run-lifecycle.ts';
+import type { RunExecutor } from '../src/runs/run-lifecycle.ts';
 import { openTestStore } from './test-store.ts';
 
 export const EXERCISES = [
@@ -53,6 +60,15 @@ export const fakeRunner: LabRunner & { calls: RunRequest[] } = {
     return fakeResult(request.runId, request.exerciseId, request.code.includes('solved'));
   },
 };
+
+/** JSON bodies parsed as the app parses them: once, in front of every route, at the default limit. */
+export const jsonBody = express.json({ limit: loadConfig({}).jsonBodyBytes });
+
+/** Behind the routes, as in the app: the one 404 for /api and the one error handler. */
+export function answerErrors(app: express.Express): void {
+  app.use('/api', apiNotFound);
+  app.use(errorHandler(pino({ level: 'silent' })));
+}
 
 export class Client {
   cookies = new Map<string, string>();
@@ -107,6 +123,10 @@ export interface Harness {
   base: string;
   store: Store;
   accounts: ReturnType<typeof createAccounts>;
+  /** The run lifecycle behind the desk's re-runs. */
+  runs: RunLifecycle;
+  /** The account routes as the app mounts them, for a test that builds its own server. */
+  routes: express.Router;
   client(): Client;
   /** An instructor account, as `npm run lab -- create-instructor` makes one. */
   instructor(email: string, password?: string): Promise<Client>;
@@ -116,17 +136,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<AccountsDeps> = {}): Promise<Harness> {
+export async function startHarness(
+  options: Partial<AccountsDeps> & { runner?: RunExecutor } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-accounts-'));
   const store = await openTestStore(dir);
-  const accounts = createAccounts({
-    store,
-    exercises: () => EXERCISES,
-    runner: fakeRunner,
-    ...options,
+  const { runner = fakeRunner, ...accountOptions } = options;
+  const accounts = createAccounts({ store, ...accountOptions });
+  const runs = new RunLifecycle({
+    queue: new JobQueue({ concurrency: 2, jobTimeoutMs: 30_000, watchdogMs: 1000, maxQueued: 100 }),
+    runner,
+    logger: pino({ level: 'silent' }),
+    recorder: accounts.recorder,
   });
+  const routes = createAccountRoutes(accounts, { exercises: () => EXERCISES, runs });
   const app = express();
-  app.use(accounts.router);
+  app.use(jsonBody);
+  app.use(routes);
+  answerErrors(app);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -135,6 +162,8 @@ export async function startHarness(options: Partial<AccountsDeps> = {}): Promise
     base,
     store,
     accounts,
+    runs,
+    routes,
     client: () => new Client(base),
     async instructor(email, password = 'instructor-pass') {
       await store.createUser({
@@ -170,7 +199,7 @@ export async function startHarness(options: Partial<AccountsDeps> = {}): Promise
       return c;
     },
     async close() {
-      await accounts.reruns.idle();
+      await runs.idle();
       await new Promise((r) => server.close(r));
       await store.close();
       rmSync(dir, { recursive: true, force: true });
@@ -179,7 +208,7 @@ export async function startHarness(options: Partial<AccountsDeps> = {}): Promise
   return h;
 }
 
-/** Stores a finished run for `userId` the way the WebSocket handler does. */
+/** Stores a finished run for `userId`, each state as the run lifecycle records it. */
 export async function submit(
   h: Harness,
   userId: string,
@@ -188,15 +217,15 @@ export async function submit(
 ): Promise<string> {
   const runId = `run-${Math.random().toString(36).slice(2)}`;
   const user = await h.store.getUser(userId);
-  const accepted = await h.accounts.runs.recordRunAccepted({
+  const accepted = await h.accounts.recorder.recordRunAccepted({
     runId,
     exerciseId,
     code,
     user: user ?? null,
   });
   if (!accepted.ok) throw new Error(accepted.message);
-  await h.accounts.runs.recordRunStarted(runId);
-  await h.accounts.runs.recordRunFinished(
+  await h.accounts.recorder.recordRunStarted(runId);
+  await h.accounts.recorder.recordRunFinished(
     runId,
     fakeResult(runId, exerciseId, code.includes('solved')),
   );

@@ -9,7 +9,7 @@ import { startGraderWorker } from '../src/distributed/grader-worker.ts';
 import type { GraderWorker } from '../src/distributed/grader-worker.ts';
 import { connectRemoteRunner } from '../src/distributed/remote-runner.ts';
 import type { RemoteRunner } from '../src/distributed/remote-runner.ts';
-import type { RunnerProgress } from '../src/runs/run-service.ts';
+import type { RunnerProgress } from '../src/runs/run-lifecycle.ts';
 import { fakeResult } from './auth-harness.ts';
 import { startTemporaryRedis } from './temporary-redis.ts';
 import type { TemporaryRedis } from './temporary-redis.ts';

@@ -5,7 +5,15 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDraftsRouter, DRAFT_MAX_BYTES } from '../src/routes/drafts/router.ts';
-import { Client, EXERCISES, dig, fakeResult, startHarness } from './auth-harness.ts';
+import {
+  Client,
+  EXERCISES,
+  answerErrors,
+  dig,
+  fakeResult,
+  jsonBody,
+  startHarness,
+} from './auth-harness.ts';
 import type { Harness } from './auth-harness.ts';
 
 let h: Harness;
@@ -15,7 +23,8 @@ let base: string;
 beforeEach(async () => {
   h = await startHarness();
   const app = express();
-  app.use(h.accounts.router);
+  app.use(jsonBody);
+  app.use(h.routes);
   const ids = new Set(EXERCISES.map((e) => e.id));
   app.use(
     '/api/drafts',
@@ -27,6 +36,7 @@ beforeEach(async () => {
         id === 'ex-two' ? { exercise: 'ex-one', append: '// TODO: close()\n' } : undefined,
     }),
   );
+  answerErrors(app);
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

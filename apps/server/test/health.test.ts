@@ -14,6 +14,7 @@ import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { buildRunner, createHealthProbe, exerciseMap } from '../src/create-deps.ts';
 import { JobQueue } from '../src/queue/job-queue.ts';
+import { RunLifecycle } from '../src/runs/run-lifecycle.ts';
 import type { SystemProbe } from '../src/system/system-info.ts';
 import { createSystemProbe } from '../src/system/system-info.ts';
 
@@ -44,15 +45,11 @@ async function serve(system: SystemProbe): Promise<string> {
     watchdogMs: 1000,
     maxQueued: 10,
   });
-  const app = createApp({
-    config,
-    logger,
-    exercises,
-    runner: buildRunner(exercises, logger),
-    runnerKind: 'default',
-    queue,
-    system,
-  });
+  const runner = buildRunner(exercises, logger);
+  const app = createApp(
+    { config, logger, exercises, runner, runnerKind: 'default', queue, system },
+    new RunLifecycle({ queue, runner, logger }),
+  );
   const server = createServer(app);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -114,7 +111,7 @@ describe('/api/health', () => {
     });
     expect(broken.selfCheck?.message).toContain('this loader is broken on purpose');
 
-    // The real loader again (exec keeps its path, so it finds its dispatcher beside it).
+    // The real loader again.
     installLoader(loader, `#!/bin/sh\nexec '${paths.loader}' "$@"\n`);
     const mended = await healthUntil(url, (h) => h.status === 'ok', 'ok');
     expect(mended.httpStatus).toBe(200);

@@ -85,7 +85,7 @@ describe('/api/instructor', () => {
     expect(one.status).toBe(202);
     const all = await prof.post(`${base}/exercises/ex-one/rerun`);
     expect(all.status).toBe(202);
-    await h.accounts.reruns.idle();
+    await h.runs.idle();
     const ids = [...(one.json.runIds as string[]), ...(all.json.runIds as string[])];
     expect(ids).toHaveLength(2);
     expect(fakeRunner.calls.map((c) => c.code)).toEqual([

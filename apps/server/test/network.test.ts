@@ -101,11 +101,7 @@ async function start(overrides: Partial<ConfigInput>): Promise<LabServer> {
     runnerKind: 'fake',
     queue: new JobQueue({ concurrency: 8, jobTimeoutMs: 20_000, watchdogMs: 1000, maxQueued: 100 }),
     system: createSystemProbe({ loaderPath: paths.loader }),
-    accounts: createAccounts({
-      store,
-      runner,
-      exercises: () => [{ id: 'ex-one', title: 'First', starter: exercise.starter }],
-    }),
+    accounts: createAccounts({ store }),
   });
   servers.push(server);
   return server;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { RunResult } from '@ebpf-lab/protocol';
 import { openStore } from '@ebpf-lab/store';
 import { describe, expect, it } from 'vitest';
-import { createRunRecorder, DEFAULT_RUN_LIMITS } from '../src/routes/submissions/run-recorder.ts';
-import { capStoredResult } from '../src/routes/submissions/stored-result.ts';
+import { createRunRecorder, DEFAULT_RUN_LIMITS } from '../src/runs/run-recorder.ts';
+import { capStoredResult } from '../src/runs/stored-result.ts';
 
 function bigResult(runId: string): RunResult {
   const syscalls = Array.from({ length: 20_000 }, (_, i) => ({

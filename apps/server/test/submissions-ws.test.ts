@@ -48,8 +48,6 @@ beforeAll(async () => {
   store = await openTestStore(dir);
   const accounts = createAccounts({
     store,
-    runner: fakeRunner,
-    exercises: () => [{ id: 'ex-one', title: 'First', starter: exercise.starter }],
     runLimits: { runsPerMinute: 2 },
   });
   const config = loadConfig(

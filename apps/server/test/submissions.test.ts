@@ -52,7 +52,7 @@ describe('/api/submissions', () => {
 
 describe('run recorder (called by the WebSocket run handler)', () => {
   it('stores signed-out single-user runs with no account', async () => {
-    const accepted = await h.accounts.runs.recordRunAccepted({
+    const accepted = await h.accounts.recorder.recordRunAccepted({
       runId: 'local-1',
       exerciseId: 'ex-one',
       code: 'int x;',
@@ -70,7 +70,7 @@ describe('run recorder (called by the WebSocket run handler)', () => {
     const { anaId } = await setUp();
     for (let i = 0; i < 3; i++) await submit(h, anaId, 'ex-one', `int a${i};`);
     const user = await h.store.getUser(anaId);
-    const refused = await h.accounts.runs.recordRunAccepted({
+    const refused = await h.accounts.recorder.recordRunAccepted({
       runId: 'r4',
       exerciseId: 'ex-one',
       code: 'x',
@@ -81,7 +81,7 @@ describe('run recorder (called by the WebSocket run handler)', () => {
     expect(await h.store.getRun('r4')).toBeUndefined();
     // Others are not affected, nor the signed-out local user (not limited per minute by default).
     for (let i = 0; i < 5; i++) {
-      const local = await h.accounts.runs.recordRunAccepted({
+      const local = await h.accounts.recorder.recordRunAccepted({
         runId: `l${i}`,
         exerciseId: 'ex-one',
         code: 'x',
@@ -95,7 +95,7 @@ describe('run recorder (called by the WebSocket run handler)', () => {
     const limited = await startHarness({ runLimits: { anonymousRunsPerMinute: 1 } });
     try {
       const run = (runId: string) =>
-        limited.accounts.runs.recordRunAccepted({
+        limited.accounts.recorder.recordRunAccepted({
           runId,
           exerciseId: 'ex-one',
           code: 'x',
@@ -112,7 +112,7 @@ describe('run recorder (called by the WebSocket run handler)', () => {
   });
 
   it('refuses an oversized submission and names the size limit', async () => {
-    const refused = await h.accounts.runs.recordRunAccepted({
+    const refused = await h.accounts.recorder.recordRunAccepted({
       runId: 'big',
       exerciseId: 'ex-one',
       code: 'x'.repeat(3000),

@@ -1,4 +1,6 @@
 import { Suspense, useEffect } from 'react';
+import { useMe } from './account/account-api.ts';
+import { useUnread } from './account/notifications.ts';
 import { routes } from './routes.tsx';
 import type { RouteDef } from './routes.tsx';
 import { PageErrorBoundary } from './shell/PageErrorBoundary.tsx';
@@ -26,9 +28,22 @@ function ThemePicker() {
   );
 }
 
+/** The badge of unread comments on the Account link (students). */
+function UnreadBadge({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <span className="badge" data-testid="unread-badge" title={`${count} new comments`}>
+      {count}
+      <span className="visually-hidden"> new comment{count === 1 ? '' : 's'}</span>
+    </span>
+  );
+}
+
 export function App() {
   const pathname = usePathname();
   const theme = useResolvedTheme();
+  const me = useMe();
+  const unread = useUnread(pathname);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -69,14 +84,20 @@ export function App() {
         </Link>
         <nav aria-label="Main" className="topnav">
           {routes
-            .filter((r) => r.nav)
+            .filter((r) => r.nav && (!r.navFor || me?.role === r.navFor))
             .map((r) => (
               <Link
                 key={r.path}
                 href={r.path}
-                aria-current={pathname === r.path ? 'page' : undefined}
+                aria-current={
+                  pathname === r.path || (r.path !== '/' && pathname.startsWith(`${r.path}/`))
+                    ? 'page'
+                    : undefined
+                }
+                data-testid={`nav-${r.path.slice(1) || 'home'}`}
               >
                 {r.nav}
+                {r.path === '/account' && <UnreadBadge count={unread.total} />}
               </Link>
             ))}
         </nav>

@@ -16,6 +16,8 @@ export interface RouteDef {
   component: PageComponent;
   /** Shown in the top bar when set. */
   nav?: string;
+  /** Shown in the top bar only to users of this role. */
+  navFor?: 'instructor' | 'student';
   /** Who the page is for, which sets the words of its error messages; students by default. */
   audience?: Audience;
   /**
@@ -77,11 +79,19 @@ export const routes: RouteDef[] = [
     title: 'Instructor desk',
     component: page(() => import('./instructor/DeskPage.tsx')),
     audience: 'instructor',
+    nav: 'Desk',
+    navFor: 'instructor',
   },
   {
     path: '/instructor/courses/:courseId',
     title: 'Course',
     component: page(() => import('./instructor/CoursePage.tsx')),
+    audience: 'instructor',
+  },
+  {
+    path: '/instructor/courses/:courseId/mistakes',
+    title: "The class's mistakes",
+    component: page(() => import('./instructor/MistakesPage.tsx')),
     audience: 'instructor',
   },
   {

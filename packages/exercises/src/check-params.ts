@@ -20,8 +20,11 @@ export type SyscallSelector = z.infer<typeof SyscallSelector>;
 export const Expected = z.union([
   z.object({ file: z.string().startsWith('/tmp/') }).strict(),
   z.object({ literal: z.string() }).strict(),
-  /** First capture group of this regular expression over the target's stdout. */
-  z.object({ stdout: z.string() }).strict(),
+  /**
+   * First capture group of this regular expression over the target's stdout; `describe` names
+   * the value in messages (default: "the value the target used"), never the value itself.
+   */
+  z.object({ stdout: z.string(), describe: z.string().optional() }).strict(),
   z.object({ fromSyscall: SyscallSelector }).strict(),
 ]);
 export type Expected = z.infer<typeof Expected>;
@@ -33,6 +36,8 @@ export const CHECK_PARAMS = {
   'answer-equals': z.object({ expect: Expected }).strict(),
   /** Exactly one SUBMIT_NUM, equal to the expected number. */
   'answer-number': z.object({ expect: Expected }).strict(),
+  /** Nothing submitted in the scenario: no record and no number (a response without an answer). */
+  'answer-nothing': z.object({}).strict(),
   /**
    * At the end of the scenario (or of every scenario) no hash map holds a key of these kinds, found
    * by what the key names among the target's threads, processes and fds: `thread` (a pid_tgid, a
@@ -57,6 +62,28 @@ export const CHECK_PARAMS = {
   'padding-diagnosis': z
     .object({ maps: z.array(mapName).optional(), path: z.string().optional() })
     .strict(),
+  /**
+   * The byte records submitted are the string arguments of the target's calls to `function`, one
+   * record per call, in any order, as the target itself reported them (its `lab-call` lines).
+   * `ret`: keep only the calls that returned non-zero (accepted) or zero.
+   */
+  'calls-submitted': z
+    .object({
+      function: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      ret: z.enum(['any', 'nonzero', 'zero']).default('any'),
+    })
+    .strict(),
+  /**
+   * An array (a map, or a global array) counts the target's calls to `function` by how long each
+   * took, as the target measured it: slot i counts the calls of [2^i, 2^(i+1)) microseconds (slot 0
+   * also those under 1 µs). Found by what it holds, never by its name; `map` only words messages.
+   */
+  'latency-histogram': z
+    .object({
+      function: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      map: mapName.optional(),
+    })
+    .strict(),
   /** At least one DEBUG line was printed. */
   'debug-present': z.object({}).strict(),
 } as const;
@@ -68,7 +95,10 @@ export const CHECK_KINDS = Object.keys(CHECK_PARAMS) as CheckKind[];
 export const SCENARIO_KINDS: ReadonlySet<CheckKind> = new Set([
   'answer-equals',
   'answer-number',
+  'answer-nothing',
   'map-tracks-fds',
+  'calls-submitted',
+  'latency-histogram',
 ]);
 
 export function isCheckKind(kind: string): kind is CheckKind {

@@ -32,6 +32,31 @@ const docs: HelperDoc[] = [
       "%s (a string in your program's memory), at most 12 arguments.",
   },
   {
+    name: 'ARG',
+    signature: 'ARG(ctx, n)',
+    description:
+      "In a uprobe, the probed function's `n`-th argument (`n` written as 1 to 6), as a `__u64`: " +
+      'x86-64 passes the first six integer or pointer arguments in registers (rdi, rsi, rdx, rcx, ' +
+      "r8, r9), and `ctx` holds the registers at the function's first instruction. Cast it to " +
+      "what the function declares: `(const char *)ARG(ctx, 1)` is a pointer into the target's " +
+      'memory. At a uretprobe those registers hold whatever the function left in them.',
+  },
+  {
+    name: 'RETVAL',
+    signature: 'RETVAL(ctx)',
+    description:
+      'In a uretprobe, the value the probed function returned (register rax), as a `__u64`; cast ' +
+      "it to the function's return type, e.g. `(int)RETVAL(ctx)`. The arguments are gone by " +
+      'then: keep what you need from the uprobe, in a map keyed by thread.',
+  },
+  {
+    name: 'bpf_ktime_get_ns',
+    signature: '__u64 bpf_ktime_get_ns(void)',
+    description:
+      'Nanoseconds since boot on the monotonic clock (CLOCK_MONOTONIC, not counting suspend): ' +
+      'subtract two readings to time something. Not the time of day.',
+  },
+  {
     name: 'bpf_get_current_pid_tgid',
     signature: '__u64 bpf_get_current_pid_tgid(void)',
     description:
@@ -98,8 +123,32 @@ const docs: HelperDoc[] = [
     name: 'bpf_ntohs',
     signature: '__u16 bpf_ntohs(__u16 x)',
     description:
-      'Network to host byte order for 16-bit values (from <bpf/bpf_endian.h>, included by lab.h ' +
-      'users as needed). Ports in `struct sockaddr_in` are stored big-endian.',
+      'Network to host byte order for 16-bit values (from <bpf/bpf_endian.h>, which lab.h ' +
+      'includes). Ports in `struct sockaddr_in` and counts in a DNS header are stored ' +
+      'big-endian: the bytes `01 bb` are 443, but x86 reads them as a `__u16` of 47873.',
+  },
+  {
+    name: 'bpf_ntohl',
+    signature: '__u32 bpf_ntohl(__u32 x)',
+    description:
+      'Network to host byte order for 32-bit values. An IPv4 address travels as 4 bytes, most ' +
+      'significant first: 10.1.2.3 is `0a 01 02 03`, which x86 reads as the `__u32` 0x0302010a. ' +
+      '`bpf_ntohl` turns it into 0x0a010203 (167838211). `bpf_htons` and `bpf_htonl` go the other ' +
+      'way.',
+  },
+  {
+    name: 'bounded loops',
+    signature: 'for (int i = 0; i < MAX && i < n; i++) { … }',
+    description:
+      'The verifier accepts a loop only when it can see it end: it follows every iteration, ' +
+      'up to 1,000,000 instructions in all. Give each loop a small constant bound beside the ' +
+      'real condition (`i < 16 && i < n`), and keep every index into a buffer provably inside ' +
+      'it (`if (off >= sizeof(buf) - 2) break;` before `buf[off]`). A loop that walks data by ' +
+      'lengths read from that data (`off += len`) with no constant bound is refused as an ' +
+      'infinite loop, whatever the data. The verifier follows each path separately: compare a ' +
+      'length it does not know (`ret`, a count) in the loop condition rather than inside the ' +
+      'body, and put a loop that runs from inside another loop in a global function ' +
+      '(`__noinline`, not `static`), which it checks once for any arguments.',
   },
 ];
 

@@ -1,6 +1,7 @@
 // Loads and validates bpf-templates/<id>/: the one place that knows the exercise folder layout.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { firstIssue } from '@ebpf-lab/protocol';
 import { CHECK_PARAMS, isCheckKind, SCENARIO_KINDS } from './check-params.ts';
 import { HELPER_NAMES } from './helpers.ts';
 import { ExerciseMeta } from './schema.ts';
@@ -9,12 +10,18 @@ export * from './schema.ts';
 export * from './check-params.ts';
 export { HELPER_NAMES, helperDocs } from './helpers.ts';
 
-/** A known-wrong program kept to test the checks: it must fail exactly `expectFail`. */
+/**
+ * A known-wrong program kept to test the checks: it must fail exactly `expectFail`, or, for a
+ * mistake the lab refuses before anything runs (a loop the verifier cannot see end), end in
+ * the error `expectError`.
+ */
 export interface Variant {
   name: string;
   code: string;
   /** Check ids from the file's `// expect-fail: a, b` header lines. */
   expectFail: string[];
+  /** The run's error kind from a `// expect-error: verifier` header line. */
+  expectError?: VariantError;
   /** Checks it may also fail (`// may-fail: …`), when the outcome depends on leftover memory. */
   mayFail: string[];
 }
@@ -40,6 +47,12 @@ export interface Exercise {
 
 export class ExerciseError extends Error {}
 
+/** The errors a student's mistake can end a run with (never the lab's own). */
+const VARIANT_ERRORS = ['compile', 'static', 'verifier', 'attach', 'limit'] as const;
+export type VariantError = (typeof VARIANT_ERRORS)[number];
+const isVariantError = (s: string): s is VariantError =>
+  (VARIANT_ERRORS as readonly string[]).includes(s);
+
 /** Cross-field rules the schema alone cannot state; returns `field: problem` or nothing. */
 export function crossCheck(meta: ExerciseMeta): { field: string; message: string } | undefined {
   const scenarioIds = new Set<string>();
@@ -61,8 +74,8 @@ export function crossCheck(meta: ExerciseMeta): { field: string; message: string
     }
     const params = CHECK_PARAMS[c.kind].safeParse(c.params);
     if (!params.success) {
-      const issue = params.error.issues[0];
-      const at = ['checks', i, 'params', ...issue.path].join('.');
+      const issue = firstIssue(params.error);
+      const at = ['checks', i, 'params', ...issue.path.map(String)].join('.');
       return { field: at, message: issue.message };
     }
     if (c.scenario !== undefined && !scenarioIds.has(c.scenario)) {
@@ -102,8 +115,21 @@ function loadVariants(dir: string, checkIds: Set<string>): Variant[] {
       const code = readFileSync(file, 'utf8');
       const expectFail = headerList(code, 'expect-fail');
       const mayFail = headerList(code, 'may-fail');
+      const errors = headerList(code, 'expect-error');
+      if (errors.length > 1 || (errors.length === 1 && expectFail.length > 0))
+        throw new ExerciseError(`${file}: one "// expect-error: <kind>" header, alone`);
+      if (errors.length === 1) {
+        const kind = errors[0];
+        if (!isVariantError(kind))
+          throw new ExerciseError(
+            `${file}: unknown error kind "${kind}" (known: ${VARIANT_ERRORS.join(', ')})`,
+          );
+        return { name: basename(f, '.bpf.c'), code, expectFail, mayFail, expectError: kind };
+      }
       if (expectFail.length === 0)
-        throw new ExerciseError(`${file}: no "// expect-fail: <check id>" header`);
+        throw new ExerciseError(
+          `${file}: no "// expect-fail: <check id>" or "// expect-error: <kind>" header`,
+        );
       for (const id of [...expectFail, ...mayFail]) {
         if (!checkIds.has(id))
           throw new ExerciseError(`${file}: header names unknown check "${id}"`);
@@ -132,8 +158,8 @@ export function loadExercise(dir: string): Exercise {
   }
   const parsed = ExerciseMeta.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ExerciseError(`${file}: field "${issue.path.join('.')}": ${issue.message}`);
+    const issue = firstIssue(parsed.error);
+    throw new ExerciseError(`${file}: field "${issue.field}": ${issue.message}`);
   }
   const meta = parsed.data;
   if (meta.id !== basename(dir)) {

@@ -62,8 +62,21 @@ export const ExerciseMeta = z.object({
   order: z.number().int().nonnegative(),
   title: z.string(),
   summary: z.string(),
-  /** ELF section names the student's programs may use, e.g. `tracepoint/syscalls/sys_enter_openat`. */
-  sections: z.array(z.string()).min(1),
+  /**
+   * ELF section names the student's programs may use: `tracepoint/syscalls/sys_enter_openat`, or a
+   * uprobe on the target's own function (`uprobe/check_password`, `uretprobe/…`) or on libc's
+   * (`uprobe/libc.so.6:getenv`). Nothing else: a probe never takes a path from anyone.
+   */
+  sections: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(?:(?:tracepoint|tp)\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+|u(?:ret)?probe\/(?:libc\.so\.6:)?[A-Za-z_][A-Za-z0-9_]*)$/,
+          'a section is tracepoint/<category>/<name>, uprobe/<function>, uretprobe/<function> or the same with libc.so.6:<function>',
+        ),
+    )
+    .min(1),
   /** Tracepoints the platform records as the target's ground truth, e.g. `syscalls/sys_enter_openat`. */
   observe: z.array(z.string()).default([]),
   /** Helpers documented for this exercise (names from the helper reference). */
@@ -77,6 +90,12 @@ export const ExerciseMeta = z.object({
     })
     .default({ length: 24, alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789' }),
   limits: Limits.default(Limits.parse({})),
+  /**
+   * `private`: each scenario's target runs in a network namespace of its own, holding only a
+   * loopback interface, so whatever it sends stays inside the run and its ports never meet the
+   * host's. `host`: the machine's network, as for targets that never use it.
+   */
+  network: z.enum(['host', 'private']).default('host'),
   /**
    * The exercise continues another one: a student who passed `exercise` starts from their own
    * best passing code with `continue.bpf.c` (the new TODO) appended, instead of the starter.

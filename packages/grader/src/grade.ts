@@ -3,7 +3,8 @@
 import { CHECK_PARAMS, isCheckKind } from '@ebpf-lab/exercises';
 import type { Check, ExerciseMeta } from '@ebpf-lab/exercises';
 import type { CheckResult, ScenarioObservation } from '@ebpf-lab/protocol';
-import { answerEquals, answerNumber } from './checks/answer.ts';
+import { answerEquals, answerNothing, answerNumber } from './checks/answer.ts';
+import { callsSubmitted, latencyHistogram } from './checks/calls.ts';
 import { debugPresent } from './checks/debug.ts';
 import { mapEmpty, mapTracksFds } from './checks/maps.ts';
 import { paddingDiagnosis } from './checks/padding.ts';
@@ -25,6 +26,8 @@ function runCheck(check: Check, input: CheckInput): Outcome {
       return answerEquals(CHECK_PARAMS['answer-equals'].parse(check.params), input.obs!);
     case 'answer-number':
       return answerNumber(CHECK_PARAMS['answer-number'].parse(check.params), input.obs!);
+    case 'answer-nothing':
+      return answerNothing(input.obs!);
     case 'map-tracks-fds':
       return mapTracksFds(
         CHECK_PARAMS['map-tracks-fds'].parse(check.params),
@@ -42,6 +45,10 @@ function runCheck(check: Check, input: CheckInput): Outcome {
       );
     case 'debug-present':
       return debugPresent(input.scope);
+    case 'calls-submitted':
+      return callsSubmitted(CHECK_PARAMS['calls-submitted'].parse(check.params), input.obs!);
+    case 'latency-histogram':
+      return latencyHistogram(CHECK_PARAMS['latency-histogram'].parse(check.params), input.obs!);
   }
 }
 

@@ -3,6 +3,8 @@
 // Server, runner, grader and web all import these schemas; nobody redefines them.
 import { z } from 'zod';
 
+export * from './errors.ts';
+
 /** Largest WebSocket message the server accepts, in bytes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 /** Largest C source a student may submit, in bytes. */
@@ -333,6 +335,9 @@ export const ClientMessage = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('cancel'), runId: z.string().max(64) }),
   z.object({ type: z.literal('ping') }),
+  /** An instructor's desk follows a course's runs as they change (one course per connection). */
+  z.object({ type: z.literal('watch-course'), courseId: z.string().max(100) }),
+  z.object({ type: z.literal('unwatch-course') }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -353,6 +358,8 @@ export const ErrorCode = z.enum([
   // The lab is open to the network and this browser is signed out (see the server's README).
   'sign-in-required',
   'unknown-exercise',
+  // watch-course for a course this user does not teach.
+  'forbidden',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -379,6 +386,25 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('event'), runId: z.string(), event: RunEvent }),
   z.object({ ...envelope, type: z.literal('check'), runId: z.string(), check: CheckResult }),
   z.object({ ...envelope, type: z.literal('result'), runId: z.string(), result: RunResult }),
+  z.object({ ...envelope, type: z.literal('watching'), courseId: z.string() }),
+  /** A run of a student of the watched course changed state (sent only to its instructors). */
+  z.object({
+    ...envelope,
+    type: z.literal('desk-run'),
+    courseId: z.string(),
+    studentId: z.string(),
+    exerciseId: z.string(),
+    runId: z.string(),
+    kind: z.enum(['student', 'rerun']),
+    state: z.enum(['queued', 'running', 'finished', 'interrupted']),
+  }),
+  /** A comment on one of this student's runs was written, edited or deleted. */
+  z.object({
+    ...envelope,
+    type: z.literal('comments-changed'),
+    runId: z.string(),
+    exerciseId: z.string(),
+  }),
   z.object({
     ...envelope,
     type: z.literal('error'),
@@ -397,7 +423,7 @@ export type OutgoingMessage = ServerMessage extends infer M
   : never;
 
 // ---------------------------------------------------------------------------------------------
-// The native loader (bpf-templates/native/loader.c): config on stdin, JSON lines on stdout.
+// The native loader (native/loader/): config on stdin, JSON lines on stdout.
 export const LoaderScenario = z.object({
   id: z.string(),
   /** Absolute path of the built target binary and its arguments. */
@@ -408,6 +434,8 @@ export const LoaderScenario = z.object({
     z.object({ path: z.string(), hex: z.string(), mode: z.number().int().default(0o644) }),
   ),
   wallMs: z.number().int().positive(),
+  /** `private`: the target gets a network namespace of its own with only loopback, up. */
+  network: z.enum(['host', 'private']).optional(),
 });
 export type LoaderScenario = z.infer<typeof LoaderScenario>;
 
@@ -512,6 +540,15 @@ export const LoaderLine = z.discriminatedUnion('type', [
       .optional(),
   }),
   z.object({ type: z.literal('scenario_start'), scenario: z.string() }),
+  /**
+   * The student's uprobes, attached to this scenario's target process alone (kernel link ids,
+   * to verify clean-up); they are detached when the target has exited.
+   */
+  z.object({
+    type: z.literal('uprobes'),
+    scenario: z.string(),
+    links: z.array(z.number().int()),
+  }),
   z.object({ type: z.literal('submit'), scenario: z.string(), record: SubmitRecord }),
   z.object({ type: z.literal('debug'), scenario: z.string(), record: DebugRecord }),
   z.object({

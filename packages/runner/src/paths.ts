@@ -30,6 +30,8 @@ export const paths = {
   labHeader: join(buildDir, 'include', 'lab.h'),
   /** Precompiled lab.h (+ vmlinux.h, libbpf headers), built with the exact compile flags. */
   pch: join(buildDir, 'include', 'lab.h.pch'),
+  /** The loader's and the dispatcher's sources (build.sh, test fixtures). */
+  loaderSourceDir: join(repoRoot, 'native', 'loader'),
   loader: join(buildDir, 'native', 'loader'),
   dispatcherObject: join(buildDir, 'native', 'dispatcher.bpf.o'),
   /** Built target of an exercise: build/targets/<id>/target. */

@@ -5,7 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Exercise } from '@ebpf-lab/exercises';
-import { summary as summarize } from '@ebpf-lab/grader';
+import { summary as summarize, verdict } from '@ebpf-lab/grader';
+import { newErrorId } from '@ebpf-lab/protocol';
 import type {
   CheckResult,
   Diagnostic,
@@ -125,7 +126,7 @@ export function createRunner(deps: RunnerDeps): LabRunner {
         runId: request.runId,
         exerciseId: request.exerciseId,
         startedAt,
-        versions: deps.versions(exercise),
+        versions: await deps.versions(exercise),
       };
       const finish = (
         status: RunResult['status'],
@@ -156,8 +157,8 @@ export function createRunner(deps: RunnerDeps): LabRunner {
       try {
         return await runExercise(exercise, request, track, deps, finish, onProgress, signal);
       } catch (e) {
-        const errorId = request.runId;
-        deps.log?.(`run ${errorId} failed in the platform`, e);
+        const errorId = newErrorId();
+        deps.log?.(`run ${request.runId} failed in the platform (error id ${errorId})`, e);
         return finish(
           'error',
           `The lab itself failed during this run (error id ${errorId}). This attempt does not count; try again.`,
@@ -375,11 +376,11 @@ async function runExercise(
     track.start('checks');
     const checks: CheckResult[] = deps.grade(meta, { observations, object: checked.facts });
     for (const check of checks) onProgress({ type: 'check', check });
-    const passed = checks.every((c) => !c.required || c.status === 'pass');
-    track.finish(passed ? 'ok' : 'failed');
+    const status = verdict(checks);
+    track.finish(status === 'pass' ? 'ok' : 'failed');
     const summary = summarize(checks);
     return finish(
-      passed ? 'pass' : 'fail',
+      status,
       limits.length ? `${summary} Limits hit: ${limits.join('; ')}.` : summary,
       {
         checks,

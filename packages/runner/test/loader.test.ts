@@ -1,5 +1,5 @@
 // Kernel tests of the native loader and its driver: real programs loaded on this kernel, real
-// targets, no mocks. Fixtures (bpf-templates/native/test/) are built here with clang and gcc so
+// targets, no mocks. Fixtures (native/loader/test/) are built here with clang and gcc so
 // the test does not depend on the compile sandbox. Nothing is attached except through the
 // dispatcher, scoped to each run's own cgroup.
 import {
@@ -31,7 +31,7 @@ import { paths } from '../src/paths.ts';
 import { runProcess, startProcess } from '../src/process.ts';
 import { checkObject } from '../src/static-check/index.ts';
 
-const fixtures = join(paths.templatesDir, 'native', 'test');
+const fixtures = join(paths.loaderSourceDir, 'test');
 const OBSERVE = [
   'syscalls/sys_enter_openat',
   'syscalls/sys_exit_openat',
@@ -76,7 +76,7 @@ beforeAll(async () => {
     ]);
     writeFileSync(join(include, 'vmlinux.h'), btf);
   }
-  await mustRun(join(paths.templatesDir, 'native', 'build.sh'), [join(work, 'native')], {
+  await mustRun(join(paths.loaderSourceDir, 'build.sh'), [join(work, 'native')], {
     LAB_INCLUDE_DIR: include,
   });
   loaderPath = join(work, 'native', 'loader');
@@ -270,8 +270,8 @@ async function expectGone(r: Run, cgroup: string): Promise<void> {
 
 describe('native loader on the kernel', () => {
   it('builds a dispatcher whose programs read no further than the records they are attached to', () => {
-    // Static, nothing loaded: the loader picks each program by the hook's record (loader.c
-    // find_or_add_hook), so each must stay inside that record. The kernel would refuse a
+    // Static, nothing loaded: the loader picks each program by the hook's record (hooks.c
+    // set_shape), so each must stay inside that record. The kernel would refuse a
     // dispatcher that reads further at attach time; this names the program before any run does.
     const recordBytes: Record<string, number> = {
       disp_enter_openat: 48,

@@ -143,7 +143,7 @@ export const migrations: Migration[] = [
     `,
   },
   {
-    // Drafts (issue 6): the editor's code of a signed-in student, one row per exercise.
+    // Drafts: the editor's code of a signed-in student, one row per exercise.
     // `edited_at` is when the student made the edit (client clock, never in the server's future),
     // so a late save from a stale tab or device cannot overwrite a later edit.
     version: 2,
@@ -221,6 +221,136 @@ export const migrations: Migration[] = [
         RETURN 'taken';
       END
       $$;
+    `,
+  },
+  {
+    // Course rules. Runs belong to the course they were made for (`course_id`; null: practice
+    // outside any course, which no instructor sees); runs made before this version are given
+    // to the student's course when they had exactly one, and stay unattributed otherwise.
+    // Course staff gain the `assistant` role. Assignments: an exercise of a course with its
+    // opening and due times and an optional late window with a credit percentage. Password
+    // reset links, stored as the SHA-256 of the token, single use (`used_at`), expiring.
+    version: 4,
+    sqlite: `
+      ALTER TABLE runs ADD COLUMN course_id TEXT REFERENCES courses(id) ON DELETE SET NULL;
+      UPDATE runs SET course_id = (
+        SELECT e.course_id FROM enrollments e WHERE e.user_id = runs.user_id AND e.role = 'student'
+      )
+      WHERE user_id IS NOT NULL AND (
+        SELECT count(*) FROM enrollments e WHERE e.user_id = runs.user_id AND e.role = 'student'
+      ) = 1;
+      CREATE INDEX runs_course ON runs(course_id, user_id, exercise_id, created_at);
+      CREATE TABLE enrollments_v4 (
+        course_id TEXT NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('instructor', 'assistant', 'student')),
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (course_id, user_id)
+      );
+      INSERT INTO enrollments_v4 (course_id, user_id, role, joined_at)
+        SELECT course_id, user_id, role, joined_at FROM enrollments;
+      DROP TABLE enrollments;
+      ALTER TABLE enrollments_v4 RENAME TO enrollments;
+      CREATE INDEX enrollments_user ON enrollments(user_id);
+      CREATE TABLE assignments (
+        course_id TEXT NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+        exercise_id TEXT NOT NULL,
+        opens_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        late_until INTEGER,
+        late_credit INTEGER CHECK (late_credit BETWEEN 0 AND 100),
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (course_id, exercise_id),
+        CHECK (opens_at < due_at),
+        CHECK (late_until IS NULL OR late_until > due_at),
+        CHECK ((late_until IS NULL) = (late_credit IS NULL))
+      );
+      CREATE TABLE password_resets (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE INDEX password_resets_user ON password_resets(user_id);
+    `,
+    postgres: `
+      ALTER TABLE runs ADD COLUMN course_id TEXT REFERENCES courses(id) ON DELETE SET NULL;
+      UPDATE runs SET course_id = (
+        SELECT e.course_id FROM enrollments e WHERE e.user_id = runs.user_id AND e.role = 'student'
+      )
+      WHERE user_id IS NOT NULL AND (
+        SELECT count(*) FROM enrollments e WHERE e.user_id = runs.user_id AND e.role = 'student'
+      ) = 1;
+      CREATE INDEX runs_course ON runs(course_id, user_id, exercise_id, created_at);
+      ALTER TABLE enrollments DROP CONSTRAINT enrollments_role_check;
+      ALTER TABLE enrollments ADD CONSTRAINT enrollments_role_check
+        CHECK (role IN ('instructor', 'assistant', 'student'));
+      CREATE TABLE assignments (
+        course_id TEXT NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+        exercise_id TEXT NOT NULL,
+        opens_at BIGINT NOT NULL,
+        due_at BIGINT NOT NULL,
+        late_until BIGINT,
+        late_credit INTEGER CHECK (late_credit BETWEEN 0 AND 100),
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (course_id, exercise_id),
+        CHECK (opens_at < due_at),
+        CHECK (late_until IS NULL OR late_until > due_at),
+        CHECK ((late_until IS NULL) = (late_credit IS NULL))
+      );
+      CREATE TABLE password_resets (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+      );
+      CREATE INDEX password_resets_user ON password_resets(user_id);
+    `,
+  },
+  {
+    // The desk's review and notifications: a comment keeps when it was last edited, and when the
+    // student whose run it is last read it (an edit makes it unread again). Runs keep a compact
+    // copy of their checks (id, title, required, status, hint) and their error kind, so the
+    // class's mistakes are counted without reading every stored result (up to 2 MiB each);
+    // runs finished before this version get theirs from the stored result here.
+    version: 5,
+    sqlite: `
+      ALTER TABLE comments ADD COLUMN edited_at INTEGER;
+      ALTER TABLE comments ADD COLUMN read_at INTEGER;
+      ALTER TABLE runs ADD COLUMN error_kind TEXT;
+      ALTER TABLE runs ADD COLUMN check_outcomes TEXT;
+      UPDATE runs SET
+        error_kind = json_extract(result_json, '$.errorKind'),
+        check_outcomes = (
+          SELECT json_group_array(json_object(
+            'id', json_extract(c.value, '$.id'),
+            'title', json_extract(c.value, '$.title'),
+            'required', CASE WHEN json_extract(c.value, '$.required') THEN json('true') ELSE json('false') END,
+            'status', json_extract(c.value, '$.status'),
+            'hint', json_extract(c.value, '$.hint')))
+          FROM json_each(runs.result_json, '$.checks') AS c)
+      WHERE result_json IS NOT NULL AND json_valid(result_json);
+    `,
+    postgres: `
+      ALTER TABLE comments ADD COLUMN edited_at BIGINT;
+      ALTER TABLE comments ADD COLUMN read_at BIGINT;
+      ALTER TABLE runs ADD COLUMN error_kind TEXT;
+      ALTER TABLE runs ADD COLUMN check_outcomes TEXT;
+      UPDATE runs SET
+        error_kind = result_json::json ->> 'errorKind',
+        check_outcomes = COALESCE((
+          SELECT json_agg(json_build_object(
+            'id', c ->> 'id',
+            'title', c ->> 'title',
+            'required', (c ->> 'required')::boolean,
+            'status', c ->> 'status',
+            'hint', c ->> 'hint'))
+          FROM json_array_elements(result_json::json -> 'checks') AS c), '[]'::json)::text
+      WHERE result_json IS NOT NULL;
     `,
   },
 ];

@@ -5,19 +5,27 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { migrations } from './migrations.ts';
 import {
+  MEMBER_ORDER,
+  checkOutcomesOf,
   iso,
+  resetVerdict,
   summaryColumns,
+  toAssignment,
   toComment,
   toCourse,
   toDraft,
+  toMember,
+  toOutcome,
   toRun,
   toSummary,
   toUser,
 } from './rows.ts';
 import type { Row } from './rows.ts';
 import type {
+  CourseRole,
   NewRun,
-  Role,
+  PasswordResetVerdict,
+  RemoveMemberVerdict,
   RunQuery,
   RunShareVerdict,
   SessionRecord,
@@ -48,12 +56,13 @@ export async function openPostgresStore(url: string): Promise<Store> {
     (await db.query<Row>(sql, params)).rows;
   const one = async (sql: string, params: unknown[] = []) => (await query(sql, params))[0];
 
-  async function transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  async function transaction<T = void>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await work(client);
+      const value = await work(client);
       await client.query('COMMIT');
+      return value;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
@@ -73,6 +82,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     if (q.userId !== undefined) {
       clauses.push(q.userId === null ? 'user_id IS NULL' : `user_id = ${param(q.userId)}`);
     }
+    if (q.courseId) clauses.push(`course_id = ${param(q.courseId)}`);
     if (q.exerciseId) clauses.push(`exercise_id = ${param(q.exerciseId)}`);
     const dir = q.newestFirst ? 'DESC' : 'ASC';
     const limit = q.limit ? `LIMIT ${Math.max(1, Math.floor(q.limit))}` : '';
@@ -166,7 +176,118 @@ export async function openPostgresStore(url: string): Promise<Store> {
         courseId,
         userId,
       ]);
-      return r ? (r.role as Role) : undefined;
+      return r ? (r.role as CourseRole) : undefined;
+    },
+    async listMembers(courseId) {
+      const rows = await query(
+        `SELECT u.*, e.role AS course_role, e.joined_at FROM users u
+         JOIN enrollments e ON e.user_id = u.id WHERE e.course_id = $1 ORDER BY ${MEMBER_ORDER}`,
+        [courseId],
+      );
+      return rows.map(toMember);
+    },
+    // The course's rows are locked first, so two instructors removing each other at once
+    // cannot leave the course with none.
+    async removeMember(courseId, userId) {
+      return transaction(async (client): Promise<RemoveMemberVerdict> => {
+        const rows = await query(
+          'SELECT user_id, role FROM enrollments WHERE course_id = $1 FOR UPDATE',
+          [courseId],
+          client,
+        );
+        const member = rows.find((r) => r.user_id === userId);
+        if (!member) return 'not-member';
+        if (member.role === 'instructor' && rows.filter((r) => r.role === 'instructor').length <= 1)
+          return 'last-instructor';
+        await query(
+          'DELETE FROM enrollments WHERE course_id = $1 AND user_id = $2',
+          [courseId, userId],
+          client,
+        );
+        return 'removed';
+      });
+    },
+
+    async listAssignments(courseId) {
+      const rows = await query(
+        'SELECT * FROM assignments WHERE course_id = $1 ORDER BY due_at, exercise_id',
+        [courseId],
+      );
+      return rows.map(toAssignment);
+    },
+    async saveAssignment(a) {
+      const rows = await query(
+        `INSERT INTO assignments
+           (course_id, exercise_id, opens_at, due_at, late_until, late_credit, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (course_id, exercise_id) DO UPDATE SET opens_at = excluded.opens_at,
+           due_at = excluded.due_at, late_until = excluded.late_until,
+           late_credit = excluded.late_credit, updated_at = excluded.updated_at
+         RETURNING *`,
+        [
+          a.courseId,
+          a.exerciseId,
+          Date.parse(a.opensAt),
+          Date.parse(a.dueAt),
+          a.lateUntil === null ? null : Date.parse(a.lateUntil),
+          a.lateCreditPercent,
+          Date.now(),
+        ],
+      );
+      return toAssignment(rows[0]);
+    },
+    async deleteAssignment(courseId, exerciseId) {
+      const r = await pool.query(
+        'DELETE FROM assignments WHERE course_id = $1 AND exercise_id = $2',
+        [courseId, exerciseId],
+      );
+      return (r.rowCount ?? 0) > 0;
+    },
+
+    async createPasswordReset(r) {
+      await transaction(async (client) => {
+        await query(
+          'DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL',
+          [r.userId],
+          client,
+        );
+        await query(
+          `INSERT INTO password_resets (token_hash, user_id, created_by, created_at, expires_at)
+           VALUES ($1, $2, $3, $4, $5)`,
+          [r.tokenHash, r.userId, r.createdBy, Date.now(), r.expiresAt.getTime()],
+          client,
+        );
+      });
+    },
+    async checkPasswordReset(tokenHash) {
+      const r = await one('SELECT * FROM password_resets WHERE token_hash = $1', [tokenHash]);
+      const verdict = resetVerdict(r, Date.now());
+      return verdict === 'done' ? { ok: true, userId: String(r!.user_id) } : { ok: false, verdict };
+    },
+    // The row is locked, so two uses of one link at once cannot both set a password.
+    async usePasswordReset(tokenHash, passwordHash) {
+      return transaction(async (client): Promise<PasswordResetVerdict> => {
+        const now = Date.now();
+        const [r] = await query(
+          'SELECT * FROM password_resets WHERE token_hash = $1 FOR UPDATE',
+          [tokenHash],
+          client,
+        );
+        const verdict = resetVerdict(r, now);
+        if (verdict !== 'done') return verdict;
+        await query(
+          'UPDATE password_resets SET used_at = $1 WHERE token_hash = $2',
+          [now, tokenHash],
+          client,
+        );
+        await query(
+          'UPDATE users SET password_hash = $1 WHERE id = $2',
+          [passwordHash, r.user_id],
+          client,
+        );
+        await query('DELETE FROM sessions WHERE user_id = $1', [r.user_id], client);
+        return 'done';
+      });
     },
     async listStudents(courseId) {
       const rows = await query(
@@ -187,11 +308,12 @@ export async function openPostgresStore(url: string): Promise<Store> {
 
     async recordRunQueued(run: NewRun) {
       await query(
-        `INSERT INTO runs (id, user_id, exercise_id, kind, rerun_of, requested_by, code, state, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8)`,
+        `INSERT INTO runs (id, user_id, course_id, exercise_id, kind, rerun_of, requested_by, code, state, created_at)
+         VALUES ($1, $2, COALESCE($3, (SELECT course_id FROM runs WHERE id = $6)), $4, $5, $6, $7, $8, 'queued', $9)`,
         [
           run.id,
           run.userId,
+          run.courseId ?? null,
           run.exerciseId,
           run.kind ?? 'student',
           run.rerunOf ?? null,
@@ -212,8 +334,9 @@ export async function openPostgresStore(url: string): Promise<Store> {
       await query(
         `UPDATE runs SET state = 'finished', status = $1, gradable = $2, checks_passed = $3,
            checks_total = $4, required_passed = $5, required_total = $6, result_json = $7,
-           finished_at = $8, duration_ms = $9, started_at = COALESCE(started_at, $10)
-         WHERE id = $11`,
+           finished_at = $8, duration_ms = $9, started_at = COALESCE(started_at, $10),
+           error_kind = $11, check_outcomes = $12
+         WHERE id = $13`,
         [
           result.status,
           result.gradable ? 1 : 0,
@@ -225,6 +348,8 @@ export async function openPostgresStore(url: string): Promise<Store> {
           Date.now(),
           result.durationMs,
           Date.parse(result.startedAt) || Date.now(),
+          result.errorKind ?? null,
+          checkOutcomesOf(result),
           runId,
         ],
       );
@@ -260,6 +385,14 @@ export async function openPostgresStore(url: string): Promise<Store> {
         params,
       );
       return rows.map(toRun);
+    },
+    async listRunOutcomes(q) {
+      const { where, params } = runWhere(q);
+      const rows = await query(
+        `SELECT ${SUMMARY_COLUMNS}, error_kind, check_outcomes FROM runs ${where}`,
+        params,
+      );
+      return rows.map(toOutcome);
     },
     async countRunsSince(userId, since) {
       const r = await one(
@@ -300,13 +433,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
         'INSERT INTO comments (id, run_id, author_id, line, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
         [row.id, c.runId, c.authorId, c.line, c.body, row.created_at],
       );
-      const author = await one('SELECT name FROM users WHERE id = $1', [c.authorId]);
-      return {
-        ...c,
-        id: row.id,
-        authorName: String(author?.name ?? ''),
-        createdAt: iso(row.created_at),
-      };
+      return (await store.getComment(row.id))!;
     },
     async listComments(runId) {
       const rows = await query(
@@ -315,6 +442,46 @@ export async function openPostgresStore(url: string): Promise<Store> {
         [runId],
       );
       return rows.map(toComment);
+    },
+    async getComment(id) {
+      const r = await one(
+        `SELECT c.*, u.name AS author_name FROM comments c JOIN users u ON u.id = c.author_id
+         WHERE c.id = $1`,
+        [id],
+      );
+      return r && toComment(r);
+    },
+    async updateComment(id, body) {
+      await query('UPDATE comments SET body = $1, edited_at = $2, read_at = NULL WHERE id = $3', [
+        body,
+        Date.now(),
+        id,
+      ]);
+      return store.getComment(id);
+    },
+    async deleteComment(id) {
+      await query('DELETE FROM comments WHERE id = $1', [id]);
+    },
+    async markCommentsRead(runId) {
+      const r = await pool.query(
+        'UPDATE comments SET read_at = $1 WHERE run_id = $2 AND read_at IS NULL',
+        [Date.now(), runId],
+      );
+      return r.rowCount ?? 0;
+    },
+    async listUnreadComments(userId) {
+      const rows = await query(
+        `SELECT r.id AS run_id, r.exercise_id, count(*) AS n FROM comments c
+         JOIN runs r ON r.id = c.run_id
+         WHERE r.user_id = $1 AND c.read_at IS NULL
+         GROUP BY r.id, r.exercise_id ORDER BY r.exercise_id, r.id`,
+        [userId],
+      );
+      return rows.map((r) => ({
+        runId: String(r.run_id),
+        exerciseId: String(r.exercise_id),
+        count: Number(r.n),
+      }));
     },
 
     async getDraft(userId, exerciseId) {

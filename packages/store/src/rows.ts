@@ -1,7 +1,21 @@
 // Row mapping shared by the SQLite and PostgreSQL stores: both keep the same columns with times
 // as milliseconds since the epoch (PostgreSQL hands BIGINT back as a string, hence Number()).
 import type { RunResult } from '@ebpf-lab/protocol';
-import type { Comment, Course, Draft, Role, Run, RunSummary, User } from './types.ts';
+import type {
+  Assignment,
+  CheckOutcome,
+  Comment,
+  Course,
+  CourseMember,
+  CourseRole,
+  Draft,
+  PasswordResetVerdict,
+  Role,
+  Run,
+  RunOutcome,
+  RunSummary,
+  User,
+} from './types.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -29,10 +43,31 @@ export function toCourse(r: Row): Course {
   };
 }
 
+/** Staff first (instructors, then assistants), then students, each by name. */
+export const MEMBER_ORDER = `CASE e.role WHEN 'instructor' THEN 0 WHEN 'assistant' THEN 1 ELSE 2 END,
+  u.name, u.email`;
+
+export function toMember(r: Row): CourseMember {
+  return { ...toUser(r), courseRole: r.course_role as CourseRole, joinedAt: iso(r.joined_at) };
+}
+
+export function toAssignment(r: Row): Assignment {
+  return {
+    courseId: String(r.course_id),
+    exerciseId: String(r.exercise_id),
+    opensAt: iso(r.opens_at),
+    dueAt: iso(r.due_at),
+    lateUntil: isoOrNull(r.late_until),
+    lateCreditPercent: numOrNull(r.late_credit),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
 export function toSummary(r: Row): RunSummary {
   return {
     id: String(r.id),
     userId: r.user_id == null ? null : String(r.user_id),
+    courseId: r.course_id == null ? null : String(r.course_id),
     exerciseId: String(r.exercise_id),
     kind: r.kind as RunSummary['kind'],
     rerunOf: r.rerun_of == null ? null : String(r.rerun_of),
@@ -78,12 +113,53 @@ export function toComment(r: Row): Comment {
     line: Number(r.line),
     body: String(r.body),
     createdAt: iso(r.created_at),
+    editedAt: isoOrNull(r.edited_at),
+    readAt: isoOrNull(r.read_at),
   };
+}
+
+export function toOutcome(r: Row): RunOutcome {
+  let checks: CheckOutcome[] = [];
+  if (r.check_outcomes != null) {
+    const raw = JSON.parse(String(r.check_outcomes)) as Partial<CheckOutcome>[];
+    checks = raw.map((c) => ({
+      id: String(c.id),
+      title: String(c.title ?? c.id),
+      required: c.required === true,
+      status: c.status ?? 'fail',
+      hint: c.hint ?? null,
+    }));
+  }
+  return {
+    ...toSummary(r),
+    errorKind: (r.error_kind as RunOutcome['errorKind']) ?? null,
+    checks,
+  };
+}
+
+/** The compact copy of a result's checks kept beside it (migration 5). */
+export function checkOutcomesOf(result: RunResult): string {
+  const checks: CheckOutcome[] = result.checks.map((c) => ({
+    id: c.id,
+    title: c.title,
+    required: c.required,
+    status: c.status,
+    hint: c.hint ?? null,
+  }));
+  return JSON.stringify(checks);
 }
 
 /** The columns of a run summary; `codeBytes` is each database's expression for the code's size. */
 export function summaryColumns(codeBytes: string): string {
-  return `id, user_id, exercise_id, kind, rerun_of, requested_by, state, status, gradable,
+  return `id, user_id, course_id, exercise_id, kind, rerun_of, requested_by, state, status, gradable,
   checks_passed, checks_total, required_passed, required_total, created_at, started_at,
   finished_at, duration_ms, ${codeBytes} AS code_bytes`;
+}
+
+/** A reset link's row: `done` when it may be used at `now`, else why not. */
+export function resetVerdict(r: Row | undefined, now: number): PasswordResetVerdict {
+  if (!r) return 'unknown';
+  if (r.used_at != null) return 'used';
+  if (Number(r.expires_at) <= now) return 'expired';
+  return 'done';
 }

@@ -8,19 +8,27 @@ import Database from 'better-sqlite3';
 import { durableWrites, SharedSync, syncFile } from './durable-writes.ts';
 import { migrations } from './migrations.ts';
 import {
+  MEMBER_ORDER,
+  checkOutcomesOf,
   iso,
+  resetVerdict,
   summaryColumns,
+  toAssignment,
   toComment,
   toCourse,
   toDraft,
+  toMember,
+  toOutcome,
   toRun,
   toSummary,
   toUser,
 } from './rows.ts';
 import type { Row } from './rows.ts';
 import type {
+  CourseRole,
   NewRun,
-  Role,
+  PasswordResetVerdict,
+  RemoveMemberVerdict,
   RunQuery,
   RunShareVerdict,
   SessionRecord,
@@ -65,6 +73,10 @@ export function openSqliteStore(file: string): Store {
         clauses.push('user_id = ?');
         params.push(q.userId);
       }
+    }
+    if (q.courseId) {
+      clauses.push('course_id = ?');
+      params.push(q.courseId);
     }
     if (q.exerciseId) {
       clauses.push('exercise_id = ?');
@@ -180,7 +192,107 @@ export function openSqliteStore(file: string): Store {
         courseId,
         userId,
       );
-      return r ? (r.role as Role) : undefined;
+      return r ? (r.role as CourseRole) : undefined;
+    },
+    async listMembers(courseId) {
+      return all(
+        `SELECT u.*, e.role AS course_role, e.joined_at FROM users u
+         JOIN enrollments e ON e.user_id = u.id WHERE e.course_id = ? ORDER BY ${MEMBER_ORDER}`,
+        courseId,
+      ).map(toMember);
+    },
+    async removeMember(courseId, userId) {
+      const remove = db.transaction((): RemoveMemberVerdict => {
+        const r = one(
+          'SELECT role FROM enrollments WHERE course_id = ? AND user_id = ?',
+          courseId,
+          userId,
+        );
+        if (!r) return 'not-member';
+        if (r.role === 'instructor') {
+          const n = one(
+            `SELECT count(*) AS n FROM enrollments WHERE course_id = ? AND role = 'instructor'`,
+            courseId,
+          );
+          if (Number(n?.n ?? 0) <= 1) return 'last-instructor';
+        }
+        exec('DELETE FROM enrollments WHERE course_id = ? AND user_id = ?', courseId, userId);
+        return 'removed';
+      });
+      return remove.immediate();
+    },
+
+    async listAssignments(courseId) {
+      return all(
+        'SELECT * FROM assignments WHERE course_id = ? ORDER BY due_at, exercise_id',
+        courseId,
+      ).map(toAssignment);
+    },
+    async saveAssignment(a) {
+      exec(
+        `INSERT INTO assignments
+           (course_id, exercise_id, opens_at, due_at, late_until, late_credit, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (course_id, exercise_id) DO UPDATE SET opens_at = excluded.opens_at,
+           due_at = excluded.due_at, late_until = excluded.late_until,
+           late_credit = excluded.late_credit, updated_at = excluded.updated_at`,
+        a.courseId,
+        a.exerciseId,
+        Date.parse(a.opensAt),
+        Date.parse(a.dueAt),
+        a.lateUntil === null ? null : Date.parse(a.lateUntil),
+        a.lateCreditPercent,
+        Date.now(),
+      );
+      return toAssignment(
+        one(
+          'SELECT * FROM assignments WHERE course_id = ? AND exercise_id = ?',
+          a.courseId,
+          a.exerciseId,
+        )!,
+      );
+    },
+    async deleteAssignment(courseId, exerciseId) {
+      return (
+        exec(
+          'DELETE FROM assignments WHERE course_id = ? AND exercise_id = ?',
+          courseId,
+          exerciseId,
+        ).changes > 0
+      );
+    },
+
+    async createPasswordReset(r) {
+      db.transaction(() => {
+        exec('DELETE FROM password_resets WHERE user_id = ? AND used_at IS NULL', r.userId);
+        exec(
+          `INSERT INTO password_resets (token_hash, user_id, created_by, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?)`,
+          r.tokenHash,
+          r.userId,
+          r.createdBy,
+          Date.now(),
+          r.expiresAt.getTime(),
+        );
+      })();
+    },
+    async checkPasswordReset(tokenHash) {
+      const r = one('SELECT * FROM password_resets WHERE token_hash = ?', tokenHash);
+      const verdict = resetVerdict(r, Date.now());
+      return verdict === 'done' ? { ok: true, userId: String(r!.user_id) } : { ok: false, verdict };
+    },
+    async usePasswordReset(tokenHash, passwordHash) {
+      const use = db.transaction((): PasswordResetVerdict => {
+        const now = Date.now();
+        const r = one('SELECT * FROM password_resets WHERE token_hash = ?', tokenHash);
+        const verdict = resetVerdict(r, now);
+        if (verdict !== 'done') return verdict;
+        exec('UPDATE password_resets SET used_at = ? WHERE token_hash = ?', now, tokenHash);
+        exec('UPDATE users SET password_hash = ? WHERE id = ?', passwordHash, r!.user_id);
+        exec('DELETE FROM sessions WHERE user_id = ?', r!.user_id);
+        return 'done';
+      });
+      return use.immediate();
     },
     async listStudents(courseId) {
       return all(
@@ -200,10 +312,12 @@ export function openSqliteStore(file: string): Store {
 
     async recordRunQueued(run: NewRun) {
       exec(
-        `INSERT INTO runs (id, user_id, exercise_id, kind, rerun_of, requested_by, code, state, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+        `INSERT INTO runs (id, user_id, course_id, exercise_id, kind, rerun_of, requested_by, code, state, created_at)
+         VALUES (?, ?, COALESCE(?, (SELECT course_id FROM runs WHERE id = ?)), ?, ?, ?, ?, ?, 'queued', ?)`,
         run.id,
         run.userId,
+        run.courseId ?? null,
+        run.rerunOf ?? null,
         run.exerciseId,
         run.kind ?? 'student',
         run.rerunOf ?? null,
@@ -224,7 +338,7 @@ export function openSqliteStore(file: string): Store {
       exec(
         `UPDATE runs SET state = 'finished', status = ?, gradable = ?, checks_passed = ?, checks_total = ?,
            required_passed = ?, required_total = ?, result_json = ?, finished_at = ?, duration_ms = ?,
-           started_at = COALESCE(started_at, ?)
+           started_at = COALESCE(started_at, ?), error_kind = ?, check_outcomes = ?
          WHERE id = ?`,
         result.status,
         result.gradable ? 1 : 0,
@@ -236,6 +350,8 @@ export function openSqliteStore(file: string): Store {
         Date.now(),
         result.durationMs,
         Date.parse(result.startedAt) || Date.now(),
+        result.errorKind ?? null,
+        checkOutcomesOf(result),
         runId,
       );
     },
@@ -265,6 +381,13 @@ export function openSqliteStore(file: string): Store {
       return all(`SELECT ${SUMMARY_COLUMNS}, code, result_json FROM runs ${where}`, ...params).map(
         toRun,
       );
+    },
+    async listRunOutcomes(q) {
+      const { where, params } = runWhere(q);
+      return all(
+        `SELECT ${SUMMARY_COLUMNS}, error_kind, check_outcomes FROM runs ${where}`,
+        ...params,
+      ).map(toOutcome);
     },
     async countRunsSince(userId, since) {
       const r = one(
@@ -332,13 +455,7 @@ export function openSqliteStore(file: string): Store {
         c.body,
         row.created_at,
       );
-      const author = one('SELECT name FROM users WHERE id = ?', c.authorId);
-      return {
-        ...c,
-        id: row.id,
-        authorName: String(author?.name ?? ''),
-        createdAt: iso(row.created_at),
-      };
+      return (await store.getComment(row.id))!;
     },
     async listComments(runId) {
       return all(
@@ -347,8 +464,48 @@ export function openSqliteStore(file: string): Store {
         runId,
       ).map(toComment);
     },
+    async getComment(id) {
+      const r = one(
+        `SELECT c.*, u.name AS author_name FROM comments c JOIN users u ON u.id = c.author_id
+         WHERE c.id = ?`,
+        id,
+      );
+      return r && toComment(r);
+    },
+    async updateComment(id, body) {
+      exec(
+        'UPDATE comments SET body = ?, edited_at = ?, read_at = NULL WHERE id = ?',
+        body,
+        Date.now(),
+        id,
+      );
+      return store.getComment(id);
+    },
+    async deleteComment(id) {
+      exec('DELETE FROM comments WHERE id = ?', id);
+    },
+    async markCommentsRead(runId) {
+      return exec(
+        'UPDATE comments SET read_at = ? WHERE run_id = ? AND read_at IS NULL',
+        Date.now(),
+        runId,
+      ).changes;
+    },
+    async listUnreadComments(userId) {
+      return all(
+        `SELECT r.id AS run_id, r.exercise_id, count(*) AS n FROM comments c
+         JOIN runs r ON r.id = c.run_id
+         WHERE r.user_id = ? AND c.read_at IS NULL
+         GROUP BY r.id, r.exercise_id ORDER BY r.exercise_id, r.id`,
+        userId,
+      ).map((r) => ({
+        runId: String(r.run_id),
+        exerciseId: String(r.exercise_id),
+        count: Number(r.n),
+      }));
+    },
 
-    // Drafts (issue 6): one upsert, kept only when this edit is not older than the stored one.
+    // Drafts: one upsert, kept only when this edit is not older than the stored one.
     async getDraft(userId, exerciseId) {
       const r = one(
         'SELECT * FROM drafts WHERE user_id = ? AND exercise_id = ?',

@@ -2,7 +2,37 @@
 // async so a PostgreSQL implementation (its own issue) can take over without touching callers.
 import type { RunResult } from '@ebpf-lab/protocol';
 
+/** What an account may do anywhere: instructors create courses. */
 export type Role = 'instructor' | 'student';
+/**
+ * What a member may do in one course: instructors run it (assignments, staff, students);
+ * assistants review and comment; students submit.
+ */
+export type CourseRole = 'instructor' | 'assistant' | 'student';
+
+export interface CourseMember extends User {
+  courseRole: CourseRole;
+  joinedAt: string;
+}
+
+/** An exercise set in a course, with the times that decide which attempts count (ISO). */
+export interface Assignment {
+  courseId: string;
+  exerciseId: string;
+  opensAt: string;
+  dueAt: string;
+  /** End of the late window; null: no late submissions count. */
+  lateUntil: string | null;
+  /** Percentage of the score a late attempt earns; null exactly when there is no late window. */
+  lateCreditPercent: number | null;
+  updatedAt: string;
+}
+
+/** `removed`, or why not: the course keeps at least one instructor. */
+export type RemoveMemberVerdict = 'removed' | 'last-instructor' | 'not-member';
+
+/** Using a reset link: `done` (password set, every session of the account ended) or why not. */
+export type PasswordResetVerdict = 'done' | 'used' | 'expired' | 'unknown';
 
 export interface User {
   id: string;
@@ -37,6 +67,8 @@ export interface RunSummary {
   id: string;
   /** Null for the signed-out single-user lab. */
   userId: string | null;
+  /** The course the run was made for; null: practice outside any course. */
+  courseId: string | null;
   exerciseId: string;
   kind: RunKind;
   rerunOf: string | null;
@@ -56,6 +88,22 @@ export interface RunSummary {
   codeBytes: number;
 }
 
+/** One check of a finished run, as the class's mistakes count it. */
+export interface CheckOutcome {
+  id: string;
+  title: string;
+  required: boolean;
+  status: 'pass' | 'fail' | 'skipped';
+  /** The hint the student was shown with this check, if any. */
+  hint: string | null;
+}
+
+/** A run summary with its error kind and its checks (empty until finished). */
+export interface RunOutcome extends RunSummary {
+  errorKind: RunResult['errorKind'] | null;
+  checks: CheckOutcome[];
+}
+
 export interface Run extends RunSummary {
   code: string;
   result: RunResult | null;
@@ -70,11 +118,24 @@ export interface Comment {
   line: number;
   body: string;
   createdAt: string;
+  /** When the author last changed it; null when never edited. */
+  editedAt: string | null;
+  /** When the run's student last read it; null while unread (an edit makes it unread again). */
+  readAt: string | null;
+}
+
+/** Comments a student has not read yet, per run. */
+export interface UnreadComments {
+  runId: string;
+  exerciseId: string;
+  count: number;
 }
 
 export interface NewRun {
   id: string;
   userId: string | null;
+  /** A re-run without one belongs to the course of the run it re-grades. */
+  courseId?: string | null;
   exerciseId: string;
   code: string;
   kind?: RunKind;
@@ -85,6 +146,7 @@ export interface NewRun {
 export interface RunQuery {
   userIds?: string[];
   userId?: string | null;
+  courseId?: string;
   exerciseId?: string;
   /** Newest first when true (default oldest first). */
   newestFirst?: boolean;
@@ -96,7 +158,7 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
-/** The editor's code a signed-in student last typed for an exercise (issue 6, drafts). */
+/** The editor's code a signed-in student last typed for an exercise (its draft). */
 export interface Draft {
   exerciseId: string;
   code: string;
@@ -142,9 +204,40 @@ export interface Store {
   getCourseByJoinCode(joinCode: string): Promise<Course | undefined>;
   /** Courses the user teaches (instructor) or is enrolled in (student). */
   listCourses(userId: string): Promise<Course[]>;
-  enroll(courseId: string, userId: string, role: Role): Promise<void>;
-  enrollmentRole(courseId: string, userId: string): Promise<Role | undefined>;
+  /** Adds the member; someone already in the course keeps the role they have. */
+  enroll(courseId: string, userId: string, role: CourseRole): Promise<void>;
+  enrollmentRole(courseId: string, userId: string): Promise<CourseRole | undefined>;
   listStudents(courseId: string): Promise<User[]>;
+  /** Everyone in the course with their role: staff first, then students, by name. */
+  listMembers(courseId: string): Promise<CourseMember[]>;
+  /** Takes the member out of the course (their runs stay stored), never its last instructor. */
+  removeMember(courseId: string, userId: string): Promise<RemoveMemberVerdict>;
+
+  listAssignments(courseId: string): Promise<Assignment[]>;
+  /** Creates or replaces the course's assignment of that exercise. */
+  saveAssignment(assignment: Omit<Assignment, 'updatedAt'>): Promise<Assignment>;
+  /** False when there was none. */
+  deleteAssignment(courseId: string, exerciseId: string): Promise<boolean>;
+
+  /**
+   * Stores a reset link's token hash for the user; any earlier unused link of theirs stops
+   * working, so only the newest link handed out is live.
+   */
+  createPasswordReset(reset: {
+    tokenHash: string;
+    userId: string;
+    createdBy: string | null;
+    expiresAt: Date;
+  }): Promise<void>;
+  /** The account a live (unused, unexpired) link is for, or why it is not live. */
+  checkPasswordReset(
+    tokenHash: string,
+  ): Promise<{ ok: true; userId: string } | { ok: false; verdict: PasswordResetVerdict }>;
+  /**
+   * Uses the link once: sets the password and ends every session of the account, in one
+   * transaction, only when the link is still unused and unexpired.
+   */
+  usePasswordReset(tokenHash: string, passwordHash: string): Promise<PasswordResetVerdict>;
   /** True when `studentId` is a student of a course that `instructorId` teaches. */
   teaches(instructorId: string, studentId: string): Promise<boolean>;
 
@@ -176,8 +269,18 @@ export interface Store {
     body: string;
   }): Promise<Comment>;
   listComments(runId: string): Promise<Comment[]>;
+  getComment(id: string): Promise<Comment | undefined>;
+  /** New text; the comment becomes unread again. Undefined when there is no such comment. */
+  updateComment(id: string, body: string): Promise<Comment | undefined>;
+  deleteComment(id: string): Promise<void>;
+  /** The run's student has read its comments; returns how many were unread. */
+  markCommentsRead(runId: string): Promise<number>;
+  /** Unread comments on the runs of `userId`, per run. */
+  listUnreadComments(userId: string): Promise<UnreadComments[]>;
+  /** Runs with their error kind and checks, for counting the class's mistakes. */
+  listRunOutcomes(query: RunQuery): Promise<RunOutcome[]>;
 
-  /** Drafts (issue 6). */
+  /** Drafts: the editor's code of a signed-in student. */
   getDraft(userId: string, exerciseId: string): Promise<Draft | undefined>;
   /**
    * Keeps `code` unless the stored draft was edited later; returns the draft now stored, so a

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '@ebpf-lab/protocol';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { openStore } from '../src/index.ts';
+import { migrations } from '../src/migrations.ts';
 import type { Store } from '../src/index.ts';
 import { startTemporaryPostgres } from '../src/testing/index.ts';
 import type { TemporaryPostgres } from '../src/testing/index.ts';
@@ -275,6 +278,145 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
     });
     expect(await store.listComments('r')).toMatchObject([
       { line: 3, body: 'zero the key', authorName: 'Prof' },
+    ]);
+  });
+
+  it('edits and deletes comments; an edit makes a read comment unread again', async () => {
+    const prof = await store.createUser({
+      email: 'p@x',
+      name: 'Prof',
+      role: 'instructor',
+      passwordHash: 'h',
+    });
+    const ana = await store.createUser({
+      email: 'a@x',
+      name: 'Ana',
+      role: 'student',
+      passwordHash: 'h',
+    });
+    for (const [id, exerciseId] of [
+      ['r1', 'ex'],
+      ['r2', 'other'],
+    ]) {
+      await store.recordRunQueued({ id, userId: ana.id, exerciseId, code: 'a\nb' });
+    }
+    const first = await store.addComment({ runId: 'r1', authorId: prof.id, line: 1, body: 'one' });
+    expect(first).toMatchObject({ authorName: 'Prof', editedAt: null, readAt: null });
+    await store.addComment({ runId: 'r1', authorId: prof.id, line: 2, body: 'two' });
+    await store.addComment({ runId: 'r2', authorId: prof.id, line: 1, body: 'three' });
+    expect(await store.listUnreadComments(ana.id)).toEqual([
+      { runId: 'r1', exerciseId: 'ex', count: 2 },
+      { runId: 'r2', exerciseId: 'other', count: 1 },
+    ]);
+    expect(await store.listUnreadComments(prof.id)).toEqual([]);
+
+    expect(await store.markCommentsRead('r1')).toBe(2);
+    expect(await store.markCommentsRead('r1')).toBe(0);
+    expect(await store.listUnreadComments(ana.id)).toEqual([
+      { runId: 'r2', exerciseId: 'other', count: 1 },
+    ]);
+    expect((await store.getComment(first.id))?.readAt).not.toBeNull();
+
+    const edited = await store.updateComment(first.id, 'one, better said');
+    expect(edited).toMatchObject({ body: 'one, better said', readAt: null, authorName: 'Prof' });
+    expect(edited?.editedAt).not.toBeNull();
+    expect(await store.listUnreadComments(ana.id)).toEqual([
+      { runId: 'r1', exerciseId: 'ex', count: 1 },
+      { runId: 'r2', exerciseId: 'other', count: 1 },
+    ]);
+
+    await store.deleteComment(first.id);
+    expect(await store.getComment(first.id)).toBeUndefined();
+    expect(await store.updateComment(first.id, 'gone')).toBeUndefined();
+    expect((await store.listComments('r1')).map((c) => c.body)).toEqual(['two']);
+  });
+
+  it("keeps each finished run's checks and error kind for counting the class's mistakes", async () => {
+    await store.recordRunQueued({ id: 'ok', userId: null, exerciseId: 'ex', code: 'x' });
+    await store.recordRunFinished('ok', {
+      ...result('ok', 'fail', [true, false]),
+      checks: [
+        { id: 'c0', title: 'first', required: true, status: 'pass', message: 'm' },
+        { id: 'c1', title: 'second', required: false, status: 'fail', message: 'm', hint: 'h1' },
+      ],
+    });
+    await store.recordRunQueued({ id: 'bad', userId: null, exerciseId: 'ex', code: 'x' });
+    await store.recordRunFinished('bad', {
+      ...result('bad', 'error', []),
+      errorKind: 'verifier',
+    });
+    await store.recordRunQueued({ id: 'waiting', userId: null, exerciseId: 'ex', code: 'x' });
+    const outcomes = await store.listRunOutcomes({ exerciseId: 'ex' });
+    expect(outcomes.map((o) => [o.id, o.errorKind, o.checks])).toEqual([
+      [
+        'ok',
+        null,
+        [
+          { id: 'c0', title: 'first', required: true, status: 'pass', hint: null },
+          { id: 'c1', title: 'second', required: false, status: 'fail', hint: 'h1' },
+        ],
+      ],
+      ['bad', 'verifier', []],
+      ['waiting', null, []],
+    ]);
+    expect(outcomes[0]).toMatchObject({ status: 'fail', state: 'finished', userId: null });
+  });
+
+  it('gives runs finished before migration 5 their checks and error kind from the stored result', async () => {
+    await store.close();
+    const before = migrations.filter((m) => m.version < 5);
+    const finished = {
+      ...result('old', 'fail', [false, true]),
+      checks: [
+        { id: 'c0', title: 'first', required: true, status: 'fail', message: 'm', hint: 'think' },
+        { id: 'c1', title: 'second', required: false, status: 'pass', message: 'm' },
+      ],
+    };
+    const broken = { ...result('old-error', 'error', []), errorKind: 'compile' };
+    const insert = `INSERT INTO runs (id, exercise_id, kind, code, state, status, gradable,
+      result_json, created_at) VALUES ($1, 'ex', 'student', 'x', 'finished', $2, 1, $3, $4)`;
+    const rows = [
+      ['old', 'fail', JSON.stringify(finished), 1],
+      ['old-error', 'error', JSON.stringify(broken), 2],
+    ];
+    // A data directory of its own: the one beforeEach opened is already at the newest version.
+    const old = join(dir, 'old');
+    if (kind === 'sqlite') {
+      mkdirSync(old);
+      const db = new Database(join(old, 'lab.sqlite'));
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)');
+      for (const m of before) {
+        db.exec(m.sqlite);
+        db.prepare('INSERT INTO schema_migrations VALUES (?, 0)').run(m.version);
+      }
+      for (const row of rows) db.prepare(insert.replace(/\$\d/g, '?')).run(...row);
+      db.close();
+    } else {
+      databaseUrl = await postgres.newDatabase();
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT)',
+      );
+      for (const m of before) {
+        await client.query(m.postgres);
+        await client.query('INSERT INTO schema_migrations VALUES ($1, 0)', [m.version]);
+      }
+      for (const row of rows) await client.query(insert, row);
+      await client.end();
+    }
+    store = (await openStore(old, { databaseUrl })).store;
+    const outcomes = await store.listRunOutcomes({ exerciseId: 'ex' });
+    expect(outcomes.map((o) => [o.id, o.errorKind, o.checks])).toEqual([
+      [
+        'old',
+        null,
+        [
+          { id: 'c0', title: 'first', required: true, status: 'fail', hint: 'think' },
+          { id: 'c1', title: 'second', required: false, status: 'pass', hint: null },
+        ],
+      ],
+      ['old-error', 'compile', []],
     ]);
   });
 

@@ -1,13 +1,13 @@
 // The web node's side of distributed grading: a run is put on the shared BullMQ queue, its
 // progress comes back on its Redis channel, its place in the queue is read from the queue's
 // wait list while it waits. A run whose job finally fails (a worker died twice, or failed
-// outside the run) rejects, and the run service marks it interrupted.
+// outside the run) rejects, and the run lifecycle marks it interrupted.
 import type { RunResult } from '@ebpf-lab/protocol';
 import type { RunRequest } from '@ebpf-lab/runner';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RunnerProgress, RunServiceRunner } from '../runs/run-service.ts';
+import type { RunExecutor, RunnerProgress } from '../runs/run-lifecycle.ts';
 import { QUEUE_NAME, cancelChannel, runChannelPattern, runIdOfChannel } from './channels.ts';
 import type { CancelMessage, RunMessage } from './channels.ts';
 
@@ -18,7 +18,7 @@ export interface RemoteRunnerOptions {
   positionIntervalMs?: number;
 }
 
-export interface RemoteRunner extends RunServiceRunner {
+export interface RemoteRunner extends RunExecutor {
   close(): Promise<void>;
 }
 

@@ -20,7 +20,7 @@ import { WebSocket } from 'ws';
 
 import { createClangdBridge, LSP_PATH } from './clangd-bridge.ts';
 import type { ClangdBridge } from './clangd-bridge.ts';
-import type { LabClient } from '../network/fair-share.ts';
+import type { LabClient } from '../identity.ts';
 
 function includeDir(): string {
   if (existsSync(join(paths.includeDir, 'vmlinux.h')) && existsSync(paths.labHeader))

@@ -5,7 +5,8 @@ import { openSqliteStore } from '@ebpf-lab/store';
 import type { Store } from '@ebpf-lab/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FairShare, SHARE_LEASE_MS } from './fair-share.ts';
-import type { Grant, LabClient } from './fair-share.ts';
+import type { LabClient } from '../identity.ts';
+import type { Grant } from './fair-share.ts';
 
 const limits = {
   socketsPerUser: 2,

@@ -7,14 +7,7 @@
 // client spreading its runs over the nodes still gets one share: each run holds a lease there,
 // renewed by its node while it is queued or running. Sockets are always counted per process.
 import type { Store } from '@ebpf-lab/store';
-import type { SessionUser } from '../routes/auth/index.ts';
-
-/** Who is asking, settled once when the WebSocket is opened. */
-export interface LabClient {
-  user: SessionUser | null;
-  /** The client's address (through `trust proxy`). */
-  address: string;
-}
+import type { LabClient } from '../identity.ts';
 
 export interface FairShareLimits {
   socketsPerUser: number;

@@ -4,8 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { SessionUser } from '../routes/auth/index.ts';
-import type { LabClient } from './fair-share.ts';
+import type { LabClient, SessionUser } from '../identity.ts';
 
 export type UpgradeHandler = (
   req: IncomingMessage,

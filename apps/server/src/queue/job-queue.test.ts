@@ -74,9 +74,42 @@ describe('JobQueue', () => {
 
   it('refuses jobs beyond the waiting limit', () => {
     const q = new JobQueue({ ...opts, maxQueued: 1, jobTimeoutMs: 50, watchdogMs: 50 });
-    q.enqueue(() => new Promise(() => {}));
-    q.enqueue(() => new Promise(() => {}));
+    // Abandoned after the test: their ends are expected, not unhandled.
+    q.enqueue(() => new Promise(() => {})).result.catch(() => {});
+    q.enqueue(() => new Promise(() => {})).result.catch(() => {});
     expect(q.hasRoom()).toBe(false);
     expect(() => q.enqueue(async () => 0)).toThrow(QueueFullError);
+  });
+
+  it('runs background jobs one at a time, letting foreground jobs past the ones that wait', async () => {
+    const q = new JobQueue({ ...opts, concurrency: 2 });
+    const [r1, r2, live] = [gate('r1'), gate('r2'), gate('live')];
+    const started: string[] = [];
+    const onStart = (name: string) => (p: number) => p === 0 && started.push(name);
+    const h1 = q.enqueue(r1.work, onStart('r1'), { background: true });
+    const h2 = q.enqueue(r2.work, onStart('r2'), { background: true });
+    const hl = q.enqueue(live.work, onStart('live'));
+    // r2 waits for r1's background slot; the live job takes the second slot at once.
+    expect(started).toEqual(['r1', 'live']);
+    expect(q.metrics()).toMatchObject({ running: 2, queued: 1 });
+    r1.open();
+    await h1.result;
+    expect(started).toEqual(['r1', 'live', 'r2']);
+    live.open();
+    r2.open();
+    expect(await Promise.all([h2.result, hl.result])).toEqual(['r2', 'live']);
+  });
+
+  it('does not count waiting background jobs against the waiting limit', () => {
+    const q = new JobQueue({ ...opts, maxQueued: 1, jobTimeoutMs: 50, watchdogMs: 50 });
+    const never = () => new Promise(() => {});
+    for (let i = 0; i < 5; i++)
+      q.enqueue(never, undefined, { background: true }).result.catch(() => {});
+    expect(q.hasRoom()).toBe(true);
+    const positions: number[] = [];
+    q.enqueue(never, (p) => positions.push(p)).result.catch(() => {});
+    // The one slot runs a background job; the four waiting behind it start after this one.
+    expect(positions).toEqual([1]);
+    expect(q.hasRoom()).toBe(false);
   });
 });

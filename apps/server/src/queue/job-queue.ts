@@ -1,6 +1,10 @@
 // The in-process run queue: at most `concurrency` jobs at once, the rest wait in order and are
 // told their position whenever it changes. Each job gets an AbortSignal that fires at its
 // timeout; a job that ignores it is abandoned by the watchdog so its slot is not lost forever.
+//
+// Background jobs (an instructor re-grading a class) wait in the same line but run at most
+// `backgroundConcurrency` at a time, so a class's re-runs never take every slot from students'
+// live runs; they do not count against `maxQueued`, so they never make the lab busy for students.
 
 export interface JobQueueOptions {
   concurrency: number;
@@ -10,6 +14,13 @@ export interface JobQueueOptions {
   watchdogMs: number;
   /** Jobs allowed to wait; beyond that `enqueue` refuses with QueueFullError. */
   maxQueued: number;
+  /** Background jobs running at once (default 1). */
+  backgroundConcurrency?: number;
+}
+
+export interface EnqueueOptions {
+  /** Runs after the foreground jobs waiting ahead of it, never more than the background cap. */
+  background?: boolean;
 }
 
 export interface JobMetrics {
@@ -44,6 +55,7 @@ interface Job {
   controller: AbortController;
   enqueuedAt: number;
   timedOut: boolean;
+  background: boolean;
 }
 
 const WINDOW = 100;
@@ -51,6 +63,7 @@ const WINDOW = 100;
 export class JobQueue {
   private readonly waiting: Job[] = [];
   private running = 0;
+  private runningBackground = 0;
   private readonly counts = { completed: 0, failed: 0, timedOut: 0, abandoned: 0, cancelled: 0 };
   private readonly waits: number[] = [];
   private readonly runs: number[] = [];
@@ -64,8 +77,10 @@ export class JobQueue {
   enqueue<T>(
     work: (signal: AbortSignal) => Promise<T>,
     onPosition: (position: number) => void = () => {},
+    options: EnqueueOptions = {},
   ): JobHandle<T> {
-    if (!this.hasRoom()) {
+    const background = options.background ?? false;
+    if (!background && !this.hasRoom()) {
       throw new QueueFullError(`the lab is busy: ${this.opts.maxQueued} runs are already waiting`);
     }
     let job!: Job;
@@ -78,11 +93,13 @@ export class JobQueue {
         controller: new AbortController(),
         enqueuedAt: performance.now(),
         timedOut: false,
+        background,
       };
     });
     this.waiting.push(job);
     this.pump();
-    if (this.waiting.includes(job)) job.onPosition(this.waiting.indexOf(job) + 1);
+    const position = this.positionOf(job);
+    if (position > 0) job.onPosition(position);
     return {
       result,
       cancel: () => {
@@ -99,9 +116,10 @@ export class JobQueue {
     };
   }
 
-  /** False when a new job would be refused. */
+  /** False when a new (foreground) job would be refused. */
   hasRoom(): boolean {
-    return this.waiting.length < this.opts.maxQueued || this.running < this.opts.concurrency;
+    const waiting = this.waiting.filter((job) => !job.background).length;
+    return waiting < this.opts.maxQueued || this.running < this.opts.concurrency;
   }
 
   metrics(): JobMetrics {
@@ -121,14 +139,45 @@ export class JobQueue {
     if (list.length > WINDOW) list.shift();
   }
 
+  private get backgroundCap(): number {
+    return this.opts.backgroundConcurrency ?? 1;
+  }
+
+  /**
+   * 1 + the jobs that will start before this one: every foreground job ahead of it, and the
+   * background jobs ahead of it that have a background slot free. 0 when it is not waiting.
+   */
+  private positionOf(job: Job): number {
+    const index = this.waiting.indexOf(job);
+    if (index < 0) return 0;
+    let backgroundSlots = this.backgroundCap - this.runningBackground;
+    let ahead = 0;
+    for (const other of this.waiting.slice(0, index)) {
+      if (!other.background) ahead++;
+      else if (backgroundSlots > 0) {
+        backgroundSlots--;
+        ahead++;
+      }
+    }
+    return ahead + 1;
+  }
+
   private announcePositions(from = 0): void {
-    for (let i = from; i < this.waiting.length; i++) this.waiting[i].onPosition(i + 1);
+    for (const job of this.waiting.slice(from)) job.onPosition(this.positionOf(job));
+  }
+
+  /** The first waiting job that may start now: background jobs wait while their cap is full. */
+  private nextStartable(): number {
+    const backgroundFull = this.runningBackground >= this.backgroundCap;
+    return this.waiting.findIndex((job) => !(job.background && backgroundFull));
   }
 
   private pump(): void {
     let started = false;
-    while (this.running < this.opts.concurrency && this.waiting.length > 0) {
-      this.start(this.waiting.shift()!);
+    while (this.running < this.opts.concurrency) {
+      const next = this.nextStartable();
+      if (next < 0) break;
+      this.start(this.waiting.splice(next, 1)[0]);
       started = true;
     }
     if (started) this.announcePositions();
@@ -136,6 +185,7 @@ export class JobQueue {
 
   private start(job: Job): void {
     this.running++;
+    if (job.background) this.runningBackground++;
     const startedAt = performance.now();
     this.record(this.waits, startedAt - job.enqueuedAt);
     job.onPosition(0);
@@ -154,6 +204,7 @@ export class JobQueue {
       clearTimeout(timeout);
       clearTimeout(watchdog);
       this.running--;
+      if (job.background) this.runningBackground--;
       this.record(this.runs, performance.now() - startedAt);
       if (job.timedOut) this.counts.timedOut++;
       if (ok) {

@@ -1,29 +1,19 @@
-// Runs submitted over the WebSocket: validated, queued, executed by the LabRunner, and their
-// progress turned into protocol messages for the connection that asked.
+// Runs submitted over the WebSocket: a tab's own limits checked, then through the run lifecycle
+// (run-lifecycle.ts), with its progress turned into protocol messages for the connection that
+// asked.
 import { randomUUID } from 'node:crypto';
 import type { Exercise } from '@ebpf-lab/exercises';
-import type { OutgoingMessage, RunResult } from '@ebpf-lab/protocol';
-import type { RunProgress, RunRequest } from '@ebpf-lab/runner';
+import { newErrorId } from '@ebpf-lab/protocol';
+import type { OutgoingMessage } from '@ebpf-lab/protocol';
 import type { Logger } from 'pino';
+import type { LabClient } from '../identity.ts';
 import { SIGN_IN_REQUIRED } from '../network/mode.ts';
-import type { FairShare, LabClient } from '../network/fair-share.ts';
+import type { FairShare } from '../network/fair-share.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
-import type { RunRecorder } from '../routes/auth/index.ts';
-
-/** A run may also report its place in a shared queue (the distributed transport does). */
-export type RunnerProgress = RunProgress | { type: 'queued'; position: number };
-
-/** The local LabRunner, or the distributed transport's remote one. */
-export interface RunServiceRunner {
-  run(
-    request: RunRequest,
-    onProgress: (p: RunnerProgress) => void,
-    signal?: AbortSignal,
-  ): Promise<RunResult>;
-}
+import type { AcceptedRun, RunLifecycle } from './run-lifecycle.ts';
 
 export interface RunServiceDeps {
-  runner: RunServiceRunner;
+  lifecycle: RunLifecycle;
   queue: JobQueue;
   exercises: Map<string, Exercise>;
   logger: Logger;
@@ -32,8 +22,6 @@ export interface RunServiceDeps {
   fairShare: FairShare;
   /** False when the lab is open to the network without LAB_ALLOW_ANONYMOUS_RUNS. */
   anonymousRuns: boolean;
-  /** Stores every run; checks the per-user rate and size limits. */
-  recorder?: RunRecorder;
 }
 
 export interface RunSubmission {
@@ -87,7 +75,7 @@ export class RunService {
     const runId = randomUUID();
     // The tab's slot is held while the fair share and the store answer. The run is stored as
     // queued before it is accepted, so a killed server cannot lose it.
-    const { recorder, fairShare } = this.deps;
+    const { lifecycle, fairShare } = this.deps;
     client.active.set(runId, () => {});
     let release = async () => {};
     void (async () => {
@@ -98,24 +86,20 @@ export class RunService {
         return;
       }
       release = share.release;
-      if (!recorder) {
-        client.active.delete(runId);
-        return this.start(client, sub, runId, release);
-      }
-      const verdict = await recorder.recordRunAccepted({
+      const verdict = await lifecycle.accept({
         runId,
         exerciseId: sub.exerciseId,
         code: sub.code,
         user: client.who.user,
       });
       client.active.delete(runId);
-      if (verdict.ok) return this.start(client, sub, runId, release);
+      if (verdict.ok) return this.start(client, sub.requestId, verdict.run, release);
       await release();
       client.send({ type: 'error', code: verdict.code, message: verdict.message });
     })().catch((e: unknown) => {
       client.active.delete(runId);
       void release();
-      const errorId = randomUUID().slice(0, 8);
+      const errorId = newErrorId();
       logger.error({ err: e, runId, errorId }, 'could not store the run');
       client.send({
         type: 'error',
@@ -125,72 +109,41 @@ export class RunService {
     });
   }
 
-  /** Queues an accepted run; `release` gives its fair-share slot back when it ends. */
+  /** Starts an accepted run; `release` gives its fair-share slot back when it ends. */
   private start(
     client: RunClient,
-    sub: RunSubmission,
-    runId: string,
+    requestId: string,
+    run: AcceptedRun,
     release: () => Promise<void>,
   ): void {
-    const { queue, runner, logger, recorder } = this.deps;
+    const { runId } = run;
     // `accepted` goes out before the queue can report a position for this run.
-    client.send({ type: 'accepted', runId, requestId: sub.requestId });
-    const handle = queue.enqueue<RunResult>(
-      (signal) => {
-        void recorder
-          ?.recordRunStarted(runId)
-          .catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
-        return runner.run(
-          { runId, exerciseId: sub.exerciseId, code: sub.code },
-          (p) => {
-            if (p.type === 'stage') client.send({ ...p, runId });
-            else if (p.type === 'queued')
-              client.send({ type: 'queued', runId, position: p.position });
-            else if (p.type === 'event') client.send({ type: 'event', runId, event: p.event });
-            else client.send({ type: 'check', runId, check: p.check });
-          },
-          signal,
-        );
+    client.send({ type: 'accepted', runId, requestId });
+    const started = this.deps.lifecycle.start(run, {
+      onQueued: (position) => client.send({ type: 'queued', runId, position }),
+      onProgress: (p) => {
+        if (p.type === 'stage') client.send({ ...p, runId });
+        else if (p.type === 'event') client.send({ type: 'event', runId, event: p.event });
+        else client.send({ type: 'check', runId, check: p.check });
       },
-      (position) => {
-        if (position > 0) client.send({ type: 'queued', runId, position });
-      },
-    );
-    client.active.set(runId, handle.cancel);
-    // The run's slots are given back before its end is shown, so a client that runs again as
-    // soon as it sees the result is never refused for the run that just ended.
-    const end = async () => {
+    });
+    client.active.set(runId, started.cancel);
+    void started.outcome.then(async (outcome) => {
+      // The run's slots are given back before its end is shown, so a client that runs again as
+      // soon as it sees the result is never refused for the run that just ended.
       client.active.delete(runId);
       await release();
-    };
-    handle.result
-      .then(
-        async (result) => {
-          // Stored before it is shown, and shown as stored (capped in size): what the student saw
-          // is what the instructor sees.
-          const stored = await recorder?.recordRunFinished(runId, result).catch((err: unknown) => {
-            logger.error({ err, runId }, 'store failed');
-            return undefined;
-          });
-          await end();
-          client.send({ type: 'result', runId, result: stored ?? result });
-        },
-        async (e: unknown) => {
-          void recorder
-            ?.recordRunInterrupted(runId)
-            .catch((err: unknown) => logger.error({ err, runId }, 'store failed'));
-          const errorId = randomUUID().slice(0, 8);
-          logger.error({ err: e, runId, errorId }, 'run failed outside the runner');
-          await end();
-          client.send({
-            type: 'error',
-            runId,
-            code: 'internal',
-            message: `The run stopped (${(e as Error).message ?? 'unknown error'}; error id ${errorId}). It does not count; try again.`,
-          });
-        },
-      )
-      .finally(end);
+      if (outcome.ok) {
+        client.send({ type: 'result', runId, result: outcome.result });
+        return;
+      }
+      client.send({
+        type: 'error',
+        runId,
+        code: 'internal',
+        message: `The run stopped (${outcome.message}; error id ${outcome.errorId}). It does not count; try again.`,
+      });
+    });
   }
 
   cancel(client: RunClient, runId: string): void {

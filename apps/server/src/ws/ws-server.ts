@@ -2,13 +2,15 @@
 // ClientMessage; anything else is answered with an `error` and the connection stays usable.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ClientMessage, MAX_MESSAGE_BYTES } from '@ebpf-lab/protocol';
+import { ClientMessage, describeFirstIssue, MAX_MESSAGE_BYTES } from '@ebpf-lab/protocol';
 import type { OutgoingMessage } from '@ebpf-lab/protocol';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
-import type { FairShare, LabClient } from '../network/fair-share.ts';
+import type { LabClient } from '../identity.ts';
+import type { FairShare } from '../network/fair-share.ts';
 import type { RunClient, RunService } from '../runs/run-service.ts';
+import type { DeskFeed } from './desk-feed.ts';
 import { LabSocket } from './lab-socket.ts';
 
 export const WS_PATH = '/ws';
@@ -19,18 +21,14 @@ export interface WsDeps {
   logger: Logger;
   version: string;
   fairShare: FairShare;
+  /** The live desk; absent when the lab keeps no accounts. */
+  feed?: DeskFeed;
 }
 
 export interface LabWebSocket {
   wss: WebSocketServer;
   /** Takes an upgrade the server's upgrade router sent to /ws, with the client it settled. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, client: LabClient): void;
-}
-
-function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  const field = issue.path.map(String).join('.');
-  return field ? `${field}: ${issue.message}` : issue.message;
 }
 
 export function createLabWebSocket(deps: WsDeps): LabWebSocket {
@@ -69,7 +67,9 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
       ws.close(1008, 'too many connections');
       return;
     }
+    const leaveFeed = deps.feed?.add(client);
     ws.on('close', () => {
+      leaveFeed?.();
       void share.release();
       // A closed tab does not need its runs any more.
       for (const cancel of client.active.values()) cancel();
@@ -85,7 +85,10 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
       }
       const parsed = ClientMessage.safeParse(raw);
       if (!parsed.success)
-        return fail('bad-message', `Unknown or malformed message: ${firstIssue(parsed.error)}.`);
+        return fail(
+          'bad-message',
+          `Unknown or malformed message: ${describeFirstIssue(parsed.error)}.`,
+        );
       const msg = parsed.data;
       switch (msg.type) {
         case 'ping':
@@ -94,6 +97,13 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
           return deps.runs.cancel(client, msg.runId);
         case 'run':
           return deps.runs.submit(client, msg);
+        case 'watch-course':
+          if (!deps.feed) return fail('bad-message', 'This lab keeps no courses.');
+          return void deps.feed
+            .watch(client, msg.courseId)
+            .catch((err: unknown) => deps.logger.error({ err }, 'watch-course failed'));
+        case 'unwatch-course':
+          return deps.feed?.unwatch(client);
       }
     });
 

@@ -89,7 +89,9 @@ function SignInForm() {
 }
 
 interface MyRun extends RunSummary {
+  exerciseTitle: string;
   comments: number;
+  unreadComments: number;
 }
 
 function MySubmissions() {
@@ -121,7 +123,7 @@ function MySubmissions() {
                 href={`/account/submissions/${encodeURIComponent(r.id)}`}
                 data-testid="my-submission"
               >
-                {r.exerciseId}
+                {r.exerciseTitle}
               </Link>
               {r.kind === 'rerun' && (
                 <span className="tag tag-muted"> re-run by your instructor</span>
@@ -131,6 +133,11 @@ function MySubmissions() {
             <td>{statusLabel(r)}</td>
             <td data-testid="comment-count">
               {r.comments > 0 ? <span className="tag">{r.comments}</span> : ''}
+              {r.unreadComments > 0 && (
+                <span className="badge" data-testid="unread-comments">
+                  {r.unreadComments} new
+                </span>
+              )}
             </td>
           </tr>
         ))}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useAsync } from '../api/use-async.ts';
 import { apiGet, apiPost, reloadAt, signUp, useMe } from './account-api.ts';
+import { rememberJoinedCourse } from './joined.ts';
 import './account.css';
 
 /** `/join/:code`: a course's join link. Signs a new student up, or enrols a signed-in one. */
@@ -21,11 +22,12 @@ export default function JoinPage({ code }: { code: string }) {
     document.title = 'Join a course · eBPF Lab';
   }, []);
 
-  const act = async (work: () => Promise<unknown>) => {
+  const act = async (work: () => Promise<{ course: { title: string } }>) => {
     setBusy(true);
     setError('');
     try {
-      await work();
+      const { course } = await work();
+      rememberJoinedCourse(course.title);
       reloadAt('/');
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -61,7 +63,11 @@ export default function JoinPage({ code }: { code: string }) {
                 type="button"
                 className="button button-primary"
                 disabled={busy}
-                onClick={() => void act(() => apiPost('/api/courses/join', { joinCode: code }))}
+                onClick={() =>
+                  void act(() =>
+                    apiPost<{ course: { title: string } }>('/api/courses/join', { joinCode: code }),
+                  )
+                }
                 data-testid="join-course"
               >
                 Join this course

@@ -3,8 +3,10 @@ import { useAsync } from '../api/use-async.ts';
 import { CheckList } from '../run/CheckList.tsx';
 import { InlineCode } from '../shell/InlineCode.tsx';
 import { Link } from '../shell/router.tsx';
+import { useResolvedTheme } from '../storage/preferences.ts';
 import { CodeWithComments } from './CodeWithComments.tsx';
-import { apiGet, formatWhen, statusLabel } from './account-api.ts';
+import { apiGet, apiPost, formatWhen, statusLabel } from './account-api.ts';
+import { refreshUnread } from './notifications.ts';
 import type { LineComment, StoredRun } from './account-api.ts';
 import './account.css';
 
@@ -12,14 +14,25 @@ import './account.css';
 export default function MySubmissionPage({ runId }: { runId: string }) {
   const data = useAsync(
     () =>
-      apiGet<{ run: StoredRun; comments: LineComment[] }>(
+      apiGet<{ run: StoredRun; exercise: { title: string }; comments: LineComment[] }>(
         `/api/submissions/${encodeURIComponent(runId)}`,
       ),
     [runId],
   );
+  const theme = useResolvedTheme();
   useEffect(() => {
     document.title = 'Submission · eBPF Lab';
   }, []);
+  // Shown, so read: the badge counts only comments the student has not seen.
+  const unread = data.state === 'ready' && data.value.comments.some((c) => !c.readAt);
+  useEffect(() => {
+    if (!unread) return;
+    void apiPost(`/api/submissions/${encodeURIComponent(runId)}/read`)
+      .then(refreshUnread)
+      .catch(() => {
+        // Still unread on the server: the badge stays, which is the honest answer.
+      });
+  }, [unread, runId]);
 
   return (
     <div className="account-page">
@@ -35,7 +48,7 @@ export default function MySubmissionPage({ runId }: { runId: string }) {
       {data.state === 'ready' && (
         <>
           <h1>
-            {data.value.run.exerciseId} · {formatWhen(data.value.run.createdAt)}
+            {data.value.exercise.title} · {formatWhen(data.value.run.createdAt)}
           </h1>
           <p>
             {statusLabel(data.value.run)}
@@ -52,7 +65,11 @@ export default function MySubmissionPage({ runId }: { runId: string }) {
               {data.value.comments.length > 1 ? 's' : ''} on this submission.
             </p>
           )}
-          <CodeWithComments code={data.value.run.code} comments={data.value.comments} />
+          <CodeWithComments
+            code={data.value.run.code}
+            comments={data.value.comments}
+            theme={theme}
+          />
           {data.value.run.result && data.value.run.result.checks.length > 0 && (
             <>
               <h2>Checks</h2>

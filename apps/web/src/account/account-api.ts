@@ -1,7 +1,8 @@
 // Client of the account routes (/api/auth, /api/courses, /api/instructor, /api/submissions).
 // Sessions are http-only cookies; state-changing requests carry the CSRF token that
-// GET /api/auth/me hands out, and are retried once with a fresh token when it went stale
-// (the server restarted, or the session changed in another tab).
+// GET /api/auth/me hands out. A page's first state-changing request waits for that token rather
+// than go without it (a 403 the browser would log); a token that went stale (the server
+// restarted, or the session changed in another tab) is fetched again and the request retried once.
 import { useSyncExternalStore } from 'react';
 import type { RunResult } from '@ebpf-lab/protocol';
 
@@ -46,8 +47,12 @@ export interface LineComment {
   id: string;
   line: number;
   body: string;
+  authorId: string;
   authorName: string;
   createdAt: string;
+  editedAt: string | null;
+  /** When the student read it; null while unread. */
+  readAt: string | null;
 }
 
 export class ApiError extends Error {
@@ -70,6 +75,7 @@ function setSession(me: Me | null): void {
 }
 
 async function call<T>(method: string, url: string, body?: unknown, retried = false): Promise<T> {
+  if (method !== 'GET' && !csrfToken) await refreshSession().catch(() => {});
   let response: Response;
   try {
     response = await fetch(url, {
@@ -101,6 +107,8 @@ async function call<T>(method: string, url: string, body?: unknown, retried = fa
 
 export const apiGet = <T>(url: string) => call<T>('GET', url);
 export const apiPost = <T>(url: string, body: unknown = {}) => call<T>('POST', url, body);
+export const apiPatch = <T>(url: string, body: unknown) => call<T>('PATCH', url, body);
+export const apiDelete = (url: string) => call<unknown>('DELETE', url);
 
 export async function refreshSession(): Promise<Me | null> {
   try {

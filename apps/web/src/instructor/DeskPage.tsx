@@ -4,6 +4,7 @@ import { apiGet, apiPost, useMe } from '../account/account-api.ts';
 import type { CourseView } from '../account/account-api.ts';
 import { useAsync } from '../api/use-async.ts';
 import { Link } from '../shell/router.tsx';
+import { CopyLink } from './CopyLink.tsx';
 import '../account/account.css';
 
 /** `/instructor`: the courses an instructor teaches, their join links, and a new course. */
@@ -70,9 +71,9 @@ export default function DeskPage() {
                     </Link>
                   </td>
                   <td>
-                    <span className="join-link" data-testid="join-link">
-                      {c.joinPath ? new URL(c.joinPath, window.location.origin).href : ''}
-                    </span>
+                    {c.joinPath && (
+                      <CopyLink url={new URL(c.joinPath, window.location.origin).href} />
+                    )}
                   </td>
                 </tr>
               ))}

@@ -1,9 +1,17 @@
 import { useEffect, useState } from 'react';
 import { STAGE_TITLES } from '@ebpf-lab/protocol';
 import { CodeWithComments } from '../account/CodeWithComments.tsx';
-import { apiGet, apiPost, formatWhen, statusLabel } from '../account/account-api.ts';
+import {
+  apiDelete,
+  apiGet,
+  apiPatch,
+  apiPost,
+  formatWhen,
+  statusLabel,
+  useMe,
+} from '../account/account-api.ts';
 import type { LineComment, RunSummary, StoredRun } from '../account/account-api.ts';
-import { useAsync } from '../api/use-async.ts';
+import { useReloadable } from '../api/use-async.ts';
 import { DiffView } from '../progress/DiffView.tsx';
 import { CheckList } from '../run/CheckList.tsx';
 import { MapTables } from '../run/MapTables.tsx';
@@ -14,7 +22,14 @@ import { PanelBoundary } from '../shell/PanelBoundary.tsx';
 import { Link, navigate } from '../shell/router.tsx';
 import { TabList, panelId, tabId } from '../shell/Tabs.tsx';
 import { useResolvedTheme } from '../storage/preferences.ts';
+import { useDeskUpdates } from './desk-updates.ts';
 import '../account/account.css';
+
+interface StudentLink {
+  runId: string;
+  studentId: string;
+  studentName: string;
+}
 
 interface Review {
   run: StoredRun;
@@ -23,6 +38,12 @@ interface Review {
   previous: { id: string; code: string; createdAt: string } | null;
   attempts: RunSummary[];
   comments: LineComment[];
+  navigation: {
+    previousAttempt: { id: string; createdAt: string } | null;
+    nextAttempt: { id: string; createdAt: string } | null;
+    previousStudent: StudentLink | null;
+    nextStudent: StudentLink | null;
+  };
 }
 
 const TABS = [
@@ -48,14 +69,24 @@ const TAB_TITLES: Record<Tab, string> = {
 /** `/instructor/courses/:courseId/runs/:runId`: one submission as the student saw it. */
 export default function ReviewPage({ courseId, runId }: { courseId: string; runId: string }) {
   const theme = useResolvedTheme();
-  const [version, setVersion] = useState(0);
+  const me = useMe();
   const [tab, setTab] = useState<Tab>('code');
   const [notice, setNotice] = useState('');
   const base = `/api/instructor/courses/${encodeURIComponent(courseId)}/runs/${encodeURIComponent(runId)}`;
-  const data = useAsync(() => apiGet<Review>(base), [base, version]);
+  const { data, reload, update } = useReloadable(() => apiGet<Review>(base), [base]);
   useEffect(() => {
     document.title = 'Submission review · eBPF Lab';
   }, []);
+  // A run of this student at this exercise changed (a re-run finished, a new attempt came in).
+  const watched = data.state === 'ready' ? data.value : null;
+  useDeskUpdates(courseId, (event) => {
+    if (
+      watched &&
+      event.studentId === watched.run.userId &&
+      event.exerciseId === watched.run.exerciseId
+    )
+      void reload();
+  });
 
   if (data.state === 'loading') return <p className="page-message">Loading…</p>;
   if (data.state === 'failed')
@@ -68,19 +99,33 @@ export default function ReviewPage({ courseId, runId }: { courseId: string; runI
   const result = run.result;
   const verifier = result?.stages.find((s) => s.name === 'verifier');
 
+  // Comments change in place: the page neither reloads nor moves.
   const comment = async (line: number, body: string) => {
-    await apiPost(`${base}/comments`, { line, body });
-    setVersion((v) => v + 1);
+    const made = await apiPost<{ comment: LineComment }>(`${base}/comments`, { line, body });
+    update((r) => ({ ...r, comments: [...r.comments, made.comment] }));
+  };
+  const edit = async (c: LineComment, body: string) => {
+    const { comment: changed } = await apiPatch<{ comment: LineComment }>(
+      `${base}/comments/${encodeURIComponent(c.id)}`,
+      { body },
+    );
+    update((r) => ({ ...r, comments: r.comments.map((x) => (x.id === c.id ? changed : x)) }));
+  };
+  const remove = async (c: LineComment) => {
+    await apiDelete(`${base}/comments/${encodeURIComponent(c.id)}`);
+    update((r) => ({ ...r, comments: r.comments.filter((x) => x.id !== c.id) }));
   };
   const rerun = async () => {
     try {
       const { runIds } = await apiPost<{ runIds: string[] }>(`${base}/rerun`);
-      setNotice('Re-run queued: it appears in the attempts below once graded.');
+      setNotice('Re-run queued: this page shows its result when it is graded.');
       navigate(`/instructor/courses/${courseId}/runs/${runIds[0]}`);
     } catch (e) {
       setNotice(e instanceof Error ? e.message : String(e));
     }
   };
+  const runPath = (id: string) => `/instructor/courses/${courseId}/runs/${encodeURIComponent(id)}`;
+  const { navigation } = data.value;
 
   return (
     <div className="account-page">
@@ -90,6 +135,36 @@ export default function ReviewPage({ courseId, runId }: { courseId: string; runI
       <h1>
         {student?.name ?? 'Student'} · {exercise.title}
       </h1>
+      <nav className="review-nav" aria-label="Other submissions" data-testid="review-nav">
+        {navigation.previousAttempt ? (
+          <Link href={runPath(navigation.previousAttempt.id)} data-testid="previous-attempt">
+            ← Previous attempt
+          </Link>
+        ) : (
+          <span className="muted">First attempt</span>
+        )}
+        {navigation.nextAttempt ? (
+          <Link href={runPath(navigation.nextAttempt.id)} data-testid="next-attempt">
+            Next attempt →
+          </Link>
+        ) : (
+          <span className="muted">Latest attempt</span>
+        )}
+        <span className="review-nav-students">
+          {navigation.previousStudent && (
+            <Link href={runPath(navigation.previousStudent.runId)} data-testid="previous-student">
+              ← {navigation.previousStudent.studentName}
+            </Link>
+          )}
+          {navigation.nextStudent ? (
+            <Link href={runPath(navigation.nextStudent.runId)} data-testid="next-student">
+              Next student: {navigation.nextStudent.studentName} →
+            </Link>
+          ) : (
+            <span className="muted">Last student with an attempt</span>
+          )}
+        </span>
+      </nav>
       <p data-testid="review-status">
         {formatWhen(run.createdAt)} · {statusLabel(run)}
         {run.kind === 'rerun' && <span className="tag tag-muted"> re-run</span>}
@@ -110,9 +185,6 @@ export default function ReviewPage({ courseId, runId }: { courseId: string; runI
       <p className="form-actions">
         <button type="button" className="button" onClick={() => void rerun()}>
           Re-run this submission
-        </button>
-        <button type="button" className="button" onClick={() => setVersion((v) => v + 1)}>
-          Refresh
         </button>
       </p>
       {notice && <p role="status">{notice}</p>}
@@ -141,7 +213,15 @@ export default function ReviewPage({ courseId, runId }: { courseId: string; runI
               <p className="muted small">
                 Select a line number to comment on that line; the student sees it.
               </p>
-              <CodeWithComments code={run.code} comments={comments} onComment={comment} />
+              <CodeWithComments
+                code={run.code}
+                comments={comments}
+                onComment={comment}
+                meId={me?.id}
+                onEdit={edit}
+                onDelete={remove}
+                theme={theme}
+              />
             </>
           )}
           {tab === 'starter-diff' && (

@@ -1,5 +1,8 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { ExerciseSummary } from '@ebpf-lab/protocol';
+import { useMe } from '../account/account-api.ts';
+import { forgetJoinedCourse, joinedCourse } from '../account/joined.ts';
+import { useUnread } from '../account/notifications.ts';
 import { fetchExercises } from '../api/exercises.ts';
 import { useAsync } from '../api/use-async.ts';
 import { InlineCode } from '../shell/InlineCode.tsx';
@@ -16,6 +19,11 @@ const STATE_LABEL: Record<ExerciseState, string> = {
 export default function CurriculumPage() {
   const list = useAsync(() => fetchExercises(), []);
   const progress = useProgress();
+  const me = useMe();
+  const unread = useUnread();
+  // Shown on the page the join led to, not on later visits.
+  const [joined] = useState(joinedCourse);
+  useEffect(forgetJoinedCourse, []);
   useEffect(() => {
     document.title = 'Exercises · eBPF Lab';
   }, []);
@@ -39,8 +47,17 @@ export default function CurriculumPage() {
     <div className="curriculum">
       <header className="page-header">
         <h1>Exercises</h1>
+        {joined && (
+          <p className="notice" role="status" data-testid="joined-course">
+            You joined “{joined}”. Your runs are kept with your account, where your instructor can
+            follow them.
+          </p>
+        )}
         <p className="muted">
-          {passed} of {list.value.length} passed. Progress is kept in this browser.
+          {passed} of {list.value.length} passed.{' '}
+          {me
+            ? 'Every run is kept with your account; the ticks here are this browser’s.'
+            : 'Progress is kept in this browser.'}
         </p>
       </header>
       {list.value.length === 0 && <p className="empty">No exercises are installed yet.</p>}
@@ -65,6 +82,17 @@ export default function CurriculumPage() {
                     <Link href={`/exercises/${encodeURIComponent(e.id)}`} className="exercise-link">
                       {e.title}
                     </Link>
+                    {(unread.byExercise[e.id] ?? 0) > 0 && (
+                      <Link
+                        href="/account"
+                        className="badge"
+                        data-testid="exercise-unread"
+                        title="New comments from your instructor"
+                      >
+                        {unread.byExercise[e.id]} new comment
+                        {unread.byExercise[e.id] === 1 ? '' : 's'}
+                      </Link>
+                    )}
                     <p className="muted small">
                       <InlineCode text={e.summary} />
                     </p>

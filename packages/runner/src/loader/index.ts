@@ -1,4 +1,4 @@
-// Drives the native loader (bpf-templates/native/loader.c): writes the run's config on its
+// Drives the native loader (native/loader/): writes the run's config on its
 // stdin, hands over each JSON line as it comes, and resolves as soon as `done` arrives, because
 // the loader then still spends ~300 ms detaching and the verdict must not wait for that.
 // Whatever happens, the run's cgroup is gone afterwards: a loader that dies or hangs is killed,
@@ -12,10 +12,22 @@ import { LineReader } from './line-reader.ts';
 
 export { cgroupForRun, findCgroupMounts, removeRunCgroup, sweepStaleCgroups } from './cgroups.ts';
 export { mapViewOf } from './map-view.ts';
+export {
+  residentDispatcherEnabled,
+  residentDispatcherPid,
+  residentDispatcherReady,
+  residentDispatcherSocket,
+  stopResidentDispatcher,
+} from './resident.ts';
 
 export interface LoaderOptions {
   /** Defaults to the built loader (build/native/loader). */
   loaderPath?: string;
+  /**
+   * The resident dispatcher's socket to slot the run into (residentDispatcherSocket()); without
+   * it, the loader attaches a dispatcher of its own for this run.
+   */
+  dispatcherSocket?: string;
   /** Time the loader gets to detach and exit after `done` before it is killed. */
   exitGraceMs?: number;
   /** Whole-run watchdog; defaults to the scenarios' wall time plus 30 s. */
@@ -110,24 +122,28 @@ export async function runLoader(
     ),
   );
 
-  const proc = startProcess(options.loaderPath ?? paths.loader, [], {
-    input: JSON.stringify(config),
-    timeoutMs: options.timeoutMs ?? wallMs + 30_000,
-    maxOutputBytes: 64 * 1024,
-    signal,
-    onStdout: (chunk) => {
-      if (stoppedAtLimit) return;
-      streamed += chunk.length;
-      if (streamed > LOADER_OUTPUT_LIMITS.streamBytes) {
-        stopAtLimit(
-          `your run produced more than ${LOADER_OUTPUT_LIMITS.streamBytes / MiB} MiB of ` +
-            'results (records, maps, logs); it was stopped there',
-        );
-        return;
-      }
-      lines.push(chunk);
+  const proc = startProcess(
+    options.loaderPath ?? paths.loader,
+    options.dispatcherSocket ? ['--dispatcher', options.dispatcherSocket] : [],
+    {
+      input: JSON.stringify(config),
+      timeoutMs: options.timeoutMs ?? wallMs + 30_000,
+      maxOutputBytes: 64 * 1024,
+      signal,
+      onStdout: (chunk) => {
+        if (stoppedAtLimit) return;
+        streamed += chunk.length;
+        if (streamed > LOADER_OUTPUT_LIMITS.streamBytes) {
+          stopAtLimit(
+            `your run produced more than ${LOADER_OUTPUT_LIMITS.streamBytes / MiB} MiB of ` +
+              'results (records, maps, logs); it was stopped there',
+          );
+          return;
+        }
+        lines.push(chunk);
+      },
     },
-  });
+  );
 
   if (proc.pid !== undefined) options.onSpawn?.(proc.pid);
 

@@ -1,5 +1,5 @@
 // The static checks' view of an object's maps, as the loader compares it with libbpf's before
-// anything is created (loader.c, maps_as_checked): any difference refuses the object.
+// anything is created (native/loader/map-check.c): any difference refuses the object.
 import type { LoaderMapView } from '@ebpf-lab/protocol';
 import type { StaticResult } from '../static-check/index.ts';
 

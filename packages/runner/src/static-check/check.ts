@@ -27,7 +27,7 @@ import {
   STT_SECTION,
 } from './elf.ts';
 import type { ElfFile, ElfSymbol } from './elf.ts';
-import { contextSizesSync } from './tracefs.ts';
+import { contextSizesSync, uprobeOf } from './tracefs.ts';
 import { ALLOWED_HELPERS, helperArgCount, helperName, refusalReason } from './helpers.ts';
 
 export interface StaticLimits {
@@ -371,7 +371,15 @@ function inspect(
     let maxRead = 0;
     for (const a of flow.accesses) {
       maxRead = Math.max(maxRead, a.off + a.size);
-      if (limit === undefined) {
+      if (a.write) {
+        // Tracepoint records are refused by the verifier too; a uprobe's pt_regs is writable
+        // since 6.18, and a write would change the target's registers, so its behaviour.
+        refuse(
+          'static/context-write',
+          `${sym.name} writes bytes ${a.off}..${a.off + a.size - 1} of its context: programs here only read it${uprobeOf(sec.name) ? " (a uprobe's context is the target's own registers: changing them changes what the target does)" : ''}`,
+          a,
+        );
+      } else if (limit === undefined) {
         refuse(
           'static/context-bound',
           `${sym.name} reads its context, but the size of ${sec.name}'s context is not known`,

@@ -1,8 +1,8 @@
 // Each tracepoint's record size, from its `format` file under tracefs: the end of its last
-// field. It is exactly how far a directly attached program may read into its context, and so
+// field (and a uprobe's, the size of the registers). It is exactly how far a directly attached program may read into its context, and so
 // the bound the context check enforces (sys_enter_openat 48, sys_enter_read 40, sys_exit_* 24).
 import { existsSync, readFileSync } from 'node:fs';
-import { runProcess } from '../compile/run-process.ts';
+import { runCompilerProcess } from '../compile/compiler-process.ts';
 
 const TRACEFS = '/sys/kernel/tracing';
 const cache = new Map<string, number>();
@@ -12,6 +12,21 @@ export function tracepointOf(section: string): string | undefined {
   const m = /^(?:tracepoint|tp)\/([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)$/.exec(section);
   return m ? `${m[1]}/${m[2]}` : undefined;
 }
+
+/** `uprobe/<function>`, `uretprobe/<function>`, `uprobe/libc.so.6:<function>`: the function. */
+export function uprobeOf(
+  section: string,
+): { ret: boolean; library?: string; fn: string } | undefined {
+  const m = /^(uprobe|uretprobe)\/(?:(libc\.so\.6):)?([A-Za-z_][A-Za-z0-9_]*)$/.exec(section);
+  return m ? { ret: m[1] === 'uretprobe', library: m[2], fn: m[3] } : undefined;
+}
+
+/**
+ * A uprobe program's context is the thread's registers, `struct pt_regs`: 21 eight-byte registers
+ * on x86-64. The verifier bounds reads to it at load for this program type; the static bound is
+ * the same, so a read past it is refused with the line named.
+ */
+export const PT_REGS_BYTES = 168;
 
 /** The end of the last field of a `format` file. */
 export function recordSize(format: string): number {
@@ -35,7 +50,7 @@ function tracefsMounted(): string | undefined {
 async function tracefsDir(): Promise<string> {
   const found = tracefsMounted();
   if (found) return found;
-  const res = await runProcess({
+  const res = await runCompilerProcess({
     command: 'mount',
     args: ['-t', 'tracefs', 'tracefs', TRACEFS],
     stdin: '',
@@ -63,6 +78,7 @@ function sizeOf(dir: string, tp: string): number {
 export function contextSizesSync(sections: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const section of sections) {
+    if (uprobeOf(section)) out[section] = PT_REGS_BYTES;
     const tp = tracepointOf(section);
     if (!tp) continue;
     let size = cache.get(tp);
@@ -83,6 +99,7 @@ export async function contextSizes(sections: readonly string[]): Promise<Record<
   const out: Record<string, number> = {};
   let dir: string | undefined;
   for (const section of sections) {
+    if (uprobeOf(section)) out[section] = PT_REGS_BYTES;
     const tp = tracepointOf(section);
     if (!tp) continue;
     let size = cache.get(tp);

@@ -2,6 +2,7 @@
 // command line, never through the web. The password comes from stdin when piped, otherwise
 // a random one is drawn and printed once.
 import { randomBytes } from 'node:crypto';
+import { firstIssue } from '@ebpf-lab/protocol';
 import { z } from 'zod';
 import { openStore } from '@ebpf-lab/store';
 import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.ts';
@@ -35,7 +36,7 @@ export async function createInstructorCommand(
   const parsed = Args.safeParse(args);
   if (!parsed.success) {
     console.error(
-      `create-instructor: ${parsed.error.issues[0].message}\n${CREATE_INSTRUCTOR_USAGE}`,
+      `create-instructor: ${firstIssue(parsed.error).message}\n${CREATE_INSTRUCTOR_USAGE}`,
     );
     return 2;
   }

@@ -4,7 +4,7 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Store } from '@ebpf-lab/store';
 import type { Csrf } from './csrf.ts';
-import { HttpError, parseBody } from './http-error.ts';
+import { HttpError, parseBody } from '../../http-error.ts';
 import { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './passwords.ts';
 import type { SessionUser, Sessions } from './session.ts';
 

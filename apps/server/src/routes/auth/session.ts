@@ -3,19 +3,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import type { Role, Store } from '@ebpf-lab/store';
-import { HttpError } from './http-error.ts';
+import type { Store } from '@ebpf-lab/store';
+import type { SessionUser } from '../../identity.ts';
+import { HttpError } from '../../http-error.ts';
+
+export type { SessionUser };
 
 export const SESSION_COOKIE = 'lab_session';
 /** Identifies a signed-out browser so CSRF tokens for sign-in and sign-up are bound to it. */
 export const ANON_COOKIE = 'lab_anon';
-
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-}
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

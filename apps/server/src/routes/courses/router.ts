@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Course, Store } from '@ebpf-lab/store';
-import { HttpError, parseBody } from '../auth/http-error.ts';
+import type { Course, CourseRole, Store } from '@ebpf-lab/store';
+import { HttpError, parseBody } from '../../http-error.ts';
 import { requireInstructor, requireUser } from '../auth/session.ts';
 
 const CreateCourse = z.object({ title: z.string().trim().min(1).max(200) });
@@ -12,13 +12,13 @@ const JoinCourse = z.object({ joinCode: z.string().min(1).max(100) });
 /** The path of a course's join link; the web app serves the sign-up page there. */
 export const joinPath = (joinCode: string): string => `/join/${joinCode}`;
 
-export function courseView(course: Course, role: 'instructor' | 'student') {
+export function courseView(course: Course, role: CourseRole) {
   return {
     id: course.id,
     title: course.title,
     role,
-    // Only instructors hand out the link; students never see it.
-    ...(role === 'instructor' ? { joinPath: joinPath(course.joinCode) } : {}),
+    // Staff hand out the link; students never see it.
+    ...(role !== 'student' ? { joinPath: joinPath(course.joinCode) } : {}),
   };
 }
 

@@ -1,12 +1,12 @@
 // /api/drafts/:exerciseId: the editor's code of a signed-in student, saved as they type so a
 // second device or tab opens where they left off. The later edit wins: a save carries the time
 // of the edit, and a save older than the stored draft is answered with the draft that won.
-import express, { Router } from 'express';
+import { Router } from 'express';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { continuedStarter } from '@ebpf-lab/exercises';
 import type { Store } from '@ebpf-lab/store';
-import { HttpError, parseBody, renderHttpErrors } from '../auth/http-error.ts';
+import { HttpError, parseBody } from '../../http-error.ts';
 import { requireUser } from '../auth/session.ts';
 
 /** Same cap as a run's code: a draft is what the student would submit. */
@@ -20,7 +20,7 @@ const SaveDraft = z.object({
 
 export interface DraftsDeps {
   store: Store;
-  /** The account routes' body parser, session loader and CSRF check, in that order. */
+  /** The account routes' session loader and CSRF check, in that order. */
   guard: RequestHandler[];
   /** Exercise ids the server serves; drafts of unknown exercises are refused. */
   hasExercise(id: string): boolean;
@@ -31,9 +31,9 @@ export interface DraftsDeps {
 export function createDraftsRouter(deps: DraftsDeps): Router {
   const { store } = deps;
   const router = Router();
-  // Room for escaped code over the limit, so a too-long draft gets the message naming the limit
-  // (the guard's own parser then sees the body parsed and leaves it).
-  router.use(express.json({ limit: 8 * DRAFT_MAX_BYTES }), deps.guard);
+  // The body was parsed by the app under LAB_JSON_BODY_BYTES (256 KiB by default), room enough
+  // for a too-long draft to get the message naming the draft limit.
+  router.use(deps.guard);
 
   const exerciseIdOf = (raw: unknown): string => {
     const id = String(raw);
@@ -96,9 +96,5 @@ export function createDraftsRouter(deps: DraftsDeps): Router {
     });
   });
 
-  router.use((_req, res) => {
-    res.status(404).json({ error: 'No such route.' });
-  });
-  router.use(renderHttpErrors);
   return router;
 }

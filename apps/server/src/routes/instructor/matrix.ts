@@ -97,3 +97,27 @@ export function buildMatrix(
     ),
   }));
 }
+
+/** What a student is doing now, for the live desk: a run queued or running, and the last run. */
+export interface StudentActivity {
+  /** The exercise of a run of theirs queued or running now, else null. */
+  runningExerciseId: string | null;
+  lastRunAt: string | null;
+}
+
+/** `runs` oldest first; only the students' own runs count (not an instructor's re-runs). */
+export function studentActivity(
+  studentIds: string[],
+  runs: RunSummary[],
+): Record<string, StudentActivity> {
+  const activity: Record<string, StudentActivity> = Object.fromEntries(
+    studentIds.map((id) => [id, { runningExerciseId: null, lastRunAt: null }]),
+  );
+  for (const run of runs) {
+    const a = run.userId ? activity[run.userId] : undefined;
+    if (!a || run.kind !== 'student') continue;
+    a.lastRunAt = run.createdAt;
+    if (run.state === 'queued' || run.state === 'running') a.runningExerciseId = run.exerciseId;
+  }
+  return activity;
+}

@@ -3,25 +3,37 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Run, Store } from '@ebpf-lab/store';
-import { HttpError, parseBody } from '../auth/http-error.ts';
+import type { Run, Store, User } from '@ebpf-lab/store';
+import { HttpError, parseBody } from '../../http-error.ts';
 import { requireInstructor } from '../auth/session.ts';
-import type { ExerciseCatalog } from '../submissions/run-recorder.ts';
+import type { RunLifecycle } from '../../runs/run-lifecycle.ts';
 import { toCsv } from './csv.ts';
-import { buildMatrix, scoreOf } from './matrix.ts';
-import type { RerunQueue } from './rerun.ts';
+import type { ExerciseCatalog } from './exercise-catalog.ts';
+import { buildMatrix, scoreOf, studentActivity } from './matrix.ts';
+import { classMistakes } from './mistakes.ts';
 
+const CommentText = z.string().trim().min(1).max(4000);
 const CommentBody = z.object({
   line: z.number().int().min(1).max(100_000),
-  body: z.string().trim().min(1).max(4000),
+  body: CommentText,
 });
+const CommentEdit = z.object({ body: CommentText });
+
+/** Told when a comment changes, so the student's open pages update their badge. */
+export interface CommentNotices {
+  commentsChanged(studentId: string, runId: string, exerciseId: string): void;
+}
 
 export function createInstructorRouter(deps: {
   store: Store;
   exercises: ExerciseCatalog;
-  reruns: RerunQueue;
+  /** Re-runs go through the one run lifecycle, as new runs attributed to the instructor. */
+  runs: RunLifecycle;
+  feed?: CommentNotices;
 }): Router {
-  const { store, exercises, reruns } = deps;
+  const { store, exercises, runs, feed } = deps;
+  const commentsChanged = (run: Run) =>
+    feed?.commentsChanged(run.userId ?? '', run.id, run.exerciseId);
   const router = Router();
 
   async function courseOf(req: Request) {
@@ -38,14 +50,13 @@ export function createInstructorRouter(deps: {
   /** The run, only when its author is a student of the course. */
   async function runOf(
     req: Request,
-  ): Promise<{ user: { id: string }; run: Run; courseStudents: string[] }> {
+  ): Promise<{ user: { id: string }; run: Run; students: User[] }> {
     const { user, students } = await courseOf(req);
     const run = await store.getRun(String(req.params.runId));
-    const ids = students.map((s) => s.id);
-    if (!run || !run.userId || !ids.includes(run.userId)) {
+    if (!run || !run.userId || !students.some((s) => s.id === run.userId)) {
       throw new HttpError(404, 'No such submission in this course.');
     }
-    return { user, run, courseStudents: ids };
+    return { user, run, students };
   }
 
   router.get('/api/instructor/courses/:courseId/matrix', async (req, res) => {
@@ -60,11 +71,21 @@ export function createInstructorRouter(deps: {
         list.map((e) => e.id),
         runs,
       ),
+      activity: studentActivity(
+        students.map((s) => s.id),
+        runs,
+      ),
     });
   });
 
+  router.get('/api/instructor/courses/:courseId/mistakes', async (req, res) => {
+    const { students } = await courseOf(req);
+    const runs = await store.listRunOutcomes({ userIds: students.map((s) => s.id) });
+    res.json({ exercises: classMistakes(students, exercises(), runs) });
+  });
+
   router.get('/api/instructor/courses/:courseId/runs/:runId', async (req, res) => {
-    const { run } = await runOf(req);
+    const { run, students } = await runOf(req);
     const student = await store.getUser(run.userId ?? '');
     const attempts = await store.listRunsWithCode({
       userId: run.userId,
@@ -76,6 +97,9 @@ export function createInstructorRouter(deps: {
     const index = own.findIndex((a) => a.id === anchor);
     const previous = index > 0 ? own[index - 1] : null;
     const exercise = exercises().find((e) => e.id === run.exerciseId);
+    const at = (a: Run | undefined) => a && { id: a.id, createdAt: a.createdAt };
+    // Own attempts only: re-runs are reached from the attempts list.
+    const current = own.findIndex((a) => a.id === anchor);
     res.json({
       run,
       student: student && { id: student.id, email: student.email, name: student.name },
@@ -85,8 +109,70 @@ export function createInstructorRouter(deps: {
       previous: previous && { id: previous.id, code: previous.code, createdAt: previous.createdAt },
       attempts: attempts.map(({ code: _code, result: _result, ...summary }) => summary),
       comments: await store.listComments(run.id),
+      navigation: {
+        previousAttempt: at(current > 0 ? own[current - 1] : undefined) ?? null,
+        nextAttempt: at(current >= 0 ? own[current + 1] : undefined) ?? null,
+        ...(await neighbours(students, run.userId ?? '', run.exerciseId)),
+      },
     });
   });
+
+  /**
+   * The students before and after this one (in the matrix's order) who have an attempt at the
+   * exercise, each with their latest attempt, so a review goes on without the matrix.
+   */
+  async function neighbours(students: User[], studentId: string, exerciseId: string) {
+    const runs = await store.listRuns({
+      userIds: students.map((s) => s.id),
+      exerciseId,
+      newestFirst: true,
+    });
+    const latest = new Map<string, string>();
+    for (const r of runs) {
+      if (r.kind === 'student' && r.userId && !latest.has(r.userId)) latest.set(r.userId, r.id);
+    }
+    const here = students.findIndex((s) => s.id === studentId);
+    const pick = (candidates: User[]) => {
+      const s = candidates.find((c) => latest.has(c.id));
+      return s ? { runId: latest.get(s.id)!, studentId: s.id, studentName: s.name } : null;
+    };
+    return {
+      previousStudent: pick(students.slice(0, here).reverse()),
+      nextStudent: pick(students.slice(here + 1)),
+    };
+  }
+
+  /** A comment on this run, which only its author may change. */
+  async function ownComment(req: Request) {
+    const { user, run } = await runOf(req);
+    const comment = await store.getComment(String(req.params.commentId));
+    if (!comment || comment.runId !== run.id) throw new HttpError(404, 'No such comment.');
+    if (comment.authorId !== user.id) {
+      throw new HttpError(403, 'Only the author of a comment may change or delete it.');
+    }
+    return { run, comment };
+  }
+
+  router.patch(
+    '/api/instructor/courses/:courseId/runs/:runId/comments/:commentId',
+    async (req, res) => {
+      const { run, comment } = await ownComment(req);
+      const { body } = parseBody(CommentEdit, req.body);
+      const updated = await store.updateComment(comment.id, body);
+      commentsChanged(run);
+      res.json({ comment: updated });
+    },
+  );
+
+  router.delete(
+    '/api/instructor/courses/:courseId/runs/:runId/comments/:commentId',
+    async (req, res) => {
+      const { run, comment } = await ownComment(req);
+      await store.deleteComment(comment.id);
+      commentsChanged(run);
+      res.status(204).end();
+    },
+  );
 
   router.post('/api/instructor/courses/:courseId/runs/:runId/comments', async (req, res) => {
     const { user, run } = await runOf(req);
@@ -94,6 +180,7 @@ export function createInstructorRouter(deps: {
     const lines = run.code.split('\n').length;
     if (body.line > lines) throw new HttpError(400, `line: the submission has ${lines} lines`);
     const comment = await store.addComment({ runId: run.id, authorId: user.id, ...body });
+    commentsChanged(run);
     res.status(201).json({ comment });
   });
 
@@ -101,7 +188,7 @@ export function createInstructorRouter(deps: {
     const { user, run } = await runOf(req);
     const original =
       run.kind === 'rerun' && run.rerunOf ? ((await store.getRun(run.rerunOf)) ?? run) : run;
-    res.status(202).json({ runIds: [await reruns.enqueue(original, user.id)] });
+    res.status(202).json({ runIds: [await runs.rerun(original, user.id)] });
   });
 
   router.post('/api/instructor/courses/:courseId/exercises/:exerciseId/rerun', async (req, res) => {
@@ -115,7 +202,7 @@ export function createInstructorRouter(deps: {
       const latest = (
         await store.listRunsWithCode({ userId: s.id, exerciseId, newestFirst: true })
       ).find((r) => r.kind === 'student');
-      if (latest) runIds.push(await reruns.enqueue(latest, user.id));
+      if (latest) runIds.push(await runs.rerun(latest, user.id));
     }
     res.status(202).json({ runIds });
   });

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the run observes while a scenario runs, from two ring buffers: the student's records
+ * (SUBMIT and DEBUG, lab.h's lab_events) and the dispatcher's syscall events (disp_events).
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "loader.h"
+
+/* A record as bpf-templates/common/lab.h writes it (that header is the student's, BPF-only). */
+#define RECORD_BYTES 256
+struct lab_record {
+	uint64_t ts, pid_tgid;
+	uint32_t kind, flags, len, pad;
+	uint8_t data[RECORD_BYTES];
+};
+enum { LAB_KIND_BYTES = 1, LAB_KIND_USER, LAB_KIND_NUM, LAB_KIND_DEBUG };
+#define LAB_FLAG_TRUNCATED 1
+#define LAB_FLAG_SIGNED 2
+_Static_assert(offsetof(struct lab_record, data) == 32 && sizeof(struct lab_record) == 288,
+	       "struct lab_record is laid out as in lab.h");
+
+static void add_pid(json_object *o, uint64_t pid_tgid)
+{
+	json_object_object_add(o, "pid", json_object_new_int((int)(pid_tgid >> 32)));
+	json_object_object_add(o, "tid", json_object_new_int((int)(uint32_t)pid_tgid));
+}
+
+int on_record(void *ctx, void *data, size_t size)
+{
+	struct run *run = ctx;
+	const struct lab_record *r = data;
+	json_object *o, *rec;
+	uint32_t len;
+
+	if (!run->cur || size < sizeof(*r) || run->records_limited)
+		return 0;
+	if (++run->n_records > run->cfg.max_records) {
+		run->records_limited = true;
+		emit_limit(run->cur->id, "records",
+			   "your programs sent more than %lld records (SUBMIT/DEBUG) in scenario %s; "
+			   "the target was stopped",
+			   run->cfg.max_records, run->cur->id);
+		kill_cgroup(&run->cg);
+		return 0;
+	}
+	len = r->len > RECORD_BYTES ? RECORD_BYTES : r->len;
+	rec = json_object_new_object();
+	json_object_object_add(rec, "ts", ju64(r->ts));
+	add_pid(rec, r->pid_tgid);
+	if (r->kind == LAB_KIND_DEBUG) {
+		o = line("debug");
+		size_t n = strnlen((const char *)r->data, len);
+		json_object_object_add(rec, "text", jbytes(r->data, n));
+	} else {
+		o = line("submit");
+		if (r->kind == LAB_KIND_NUM) {
+			uint64_t v;
+
+			memcpy(&v, r->data, sizeof(v));
+			json_object_object_add(rec, "kind", json_object_new_string("num"));
+			json_object_object_add(rec, "data",
+					       r->flags & LAB_FLAG_SIGNED ? js64((int64_t)v) : ju64(v));
+		} else {
+			json_object_object_add(rec, "kind", json_object_new_string(
+								    r->kind == LAB_KIND_USER ? "user" : "bytes"));
+			json_object_object_add(rec, "data", jhex(r->data, len));
+		}
+		json_object_object_add(rec, "truncated",
+				       json_object_new_boolean(!!(r->flags & LAB_FLAG_TRUNCATED)));
+	}
+	json_object_object_add(o, "scenario", json_object_new_string(run->cur->id));
+	json_object_object_add(o, "record", rec);
+	emit(o);
+	return 0;
+}
+
+int on_syscall(void *ctx, void *data, size_t size)
+{
+	struct run *run = ctx;
+	const struct disp_event *e = data;
+	json_object *o;
+
+	if (!run->cur || size < sizeof(*e) || e->hook >= (uint32_t)run->nhooks || run->syscalls_limited)
+		return 0;
+	if (++run->n_syscalls > run->cfg.max_syscalls) {
+		run->syscalls_limited = true;
+		emit_limit(run->cur->id, "syscalls",
+			   "the target made more than %lld traced calls in scenario %s; later ones are "
+			   "not recorded",
+			   run->cfg.max_syscalls, run->cur->id);
+		return 0;
+	}
+	o = line("syscall");
+	json_object_object_add(o, "scenario", json_object_new_string(run->cur->id));
+	json_object_object_add(o, "phase", json_object_new_string(e->phase == PHASE_EXIT ? "exit" : "enter"));
+	json_object_object_add(o, "hook", json_object_new_string(run->hooks[e->hook].name));
+	json_object_object_add(o, "ts", ju64(e->ts));
+	add_pid(o, e->pid_tgid);
+	if (e->phase == PHASE_EXIT) {
+		json_object_object_add(o, "ret", js64((int64_t)e->args[0]));
+		/* the path its enter could not read yet (see disp_open_paths in the dispatcher) */
+		if (run->hooks[e->hook].shape == SHAPE_EXIT_OPENAT && e->path_len > 0)
+			json_object_object_add(o, "path", jbytes(e->path, strnlen(e->path, sizeof(e->path))));
+	} else {
+		json_object *args = json_object_new_array();
+
+		for (uint32_t i = 0; i < e->nargs && i < 6; i++)
+			json_object_array_add(args, ju64(e->args[i]));
+		json_object_object_add(o, "args", args);
+		if (run->hooks[e->hook].shape == SHAPE_OPENAT && e->path_len > 0)
+			json_object_object_add(o, "path", jbytes(e->path, strnlen(e->path, sizeof(e->path))));
+	}
+	emit(o);
+	return 0;
+}

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scenarios: the target run once per scenario, in the run's cgroups and a private /tmp
+ * holding the scenario's planted files, watched until it exits or its wall time is up; then its
+ * exit and output, and the student's maps (dumped, then cleared for the next scenario).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "netns.h"
+
+/* In the child: the scenario's mounts and files, then the target; never returns. */
+static void plant_and_exec(const struct run *run, const struct scenario *sc, int out_w, int err_w,
+			   int status_w, int go_r)
+{
+	char pid[32], dir_path[PATH_MAX];
+	const char *name;
+	int fd, target_dir;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);
+#define FAIL(...)                                                                          \
+	do {                                                                               \
+		dprintf(status_w, __VA_ARGS__);                                            \
+		_exit(126);                                                                \
+	} while (0)
+	/*
+	 * The target's directory is opened before /tmp is replaced, and the target run through it
+	 * with execveat: a checkout under /tmp (CI clones go there) is hidden by the private tmpfs.
+	 * Through its directory rather than fexecve, so the target's comm stays its file name (an
+	 * empty-path execveat names it after the fd number on older kernels).
+	 */
+	name = strrchr(sc->target, '/');
+	if (name) {
+		/* "/target" keeps its "/" */
+		int len = name == sc->target ? 1 : (int)(name - sc->target);
+		snprintf(dir_path, sizeof(dir_path), "%.*s", len, sc->target);
+		name++;
+	} else {
+		snprintf(dir_path, sizeof(dir_path), ".");
+		name = sc->target;
+	}
+	target_dir = open(dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (target_dir < 0)
+		FAIL("cannot open the target's directory %s: %s", dir_path, strerror(errno));
+	if (unshare(CLONE_NEWNS))
+		FAIL("unshare(CLONE_NEWNS): %s", strerror(errno));
+	/* private propagation: nothing mounted here leaks back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		FAIL("making / private: %s", strerror(errno));
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777"))
+		FAIL("mounting tmpfs on /tmp: %s", strerror(errno));
+	if (sc->private_network && enter_private_network(dir_path, sizeof(dir_path)))
+		FAIL("%s", dir_path);
+	for (int i = 0; i < sc->nfiles; i++) {
+		const struct file_spec *f = &sc->files[i];
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s", f->path);
+		*strrchr(dir, '/') = 0;
+		if (mkdir_p(dir, 0755))
+			FAIL("creating %s: %s", dir, strerror(errno));
+		fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, f->mode);
+		if (fd < 0 || write(fd, f->data, f->len) != (ssize_t)f->len)
+			FAIL("planting %s: %s", f->path, strerror(errno));
+		fchmod(fd, (mode_t)f->mode);
+		close(fd);
+	}
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
+		FAIL("redirecting the target's output: %s", strerror(errno));
+	/* the target must inherit none of the loader's BPF or pipe fds */
+	for (int i = 3; i < 1024; i++)
+		if (i != status_w && i != target_dir && i != go_r)
+			close(i);
+	if (chdir("/tmp"))
+		FAIL("chdir /tmp: %s", strerror(errno));
+	/*
+	 * Held until the loader has attached the uprobes to this pid (it closes the pipe), outside
+	 * the run's cgroup: the programs and the ground truth never see the wait.
+	 */
+	char go;
+	while (read(go_r, &go, 1) < 0 && errno == EINTR)
+		;
+	/*
+	 * Only now does the target become visible to the programs: v2 last, so the programs and
+	 * the ground truth see as little of this set-up as possible.
+	 */
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	join_cgroup(run->cg.mem, pid, status_w);
+	join_cgroup(run->cg.pids, pid, status_w);
+	join_cgroup(run->cg.v2, pid, status_w);
+	/*
+	 * A fixed environment, never the loader's: the student's programs can read the target's
+	 * memory, its environment included, and the server's may hold secrets (a database URL).
+	 */
+	static char *const target_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
+					   "LANG=C.UTF-8", NULL};
+	execveat(target_dir, name, (char *const *)sc->argv, target_env, 0);
+	FAIL("cannot run the target %s: %s", sc->target, strerror(errno));
+#undef FAIL
+}
+
+/* The target's stdout or stderr, kept up to limits.maxOutputBytes. */
+struct capture {
+	int fd;
+	char *buf;
+	size_t len;
+	bool truncated;
+	const char *name;
+};
+
+static void drain_pipe(struct run *run, struct capture *c)
+{
+	char tmp[4096];
+	ssize_t n;
+
+	while (c->fd >= 0 && (n = read(c->fd, tmp, sizeof(tmp))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			break;
+		}
+		size_t room = (size_t)run->cfg.max_output - c->len;
+		size_t keep = (size_t)n < room ? (size_t)n : room;
+		memcpy(c->buf + c->len, tmp, keep);
+		c->len += keep;
+		if (keep < (size_t)n && !c->truncated) {
+			c->truncated = true;
+			emit_limit(run->cur->id, "output",
+				   "the target wrote more than %lld bytes to %s in scenario %s; the rest was "
+				   "dropped",
+				   run->cfg.max_output, c->name, run->cur->id);
+		}
+	}
+	close(c->fd);
+	c->fd = -1;
+}
+
+/* The target, started: its pid, and its stdout and stderr in cap; -1 after a `fatal` line. */
+static pid_t start_target(struct run *run, const struct scenario *sc, struct capture cap[2])
+{
+	int out[2], err[2], status[2], go[2];
+	char setup_err[512];
+	pid_t child;
+
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
+	    pipe2(go, O_CLOEXEC)) {
+		emit_fatal("pipe: %s", strerror(errno));
+		return -1;
+	}
+	child = fork();
+	if (child < 0) {
+		emit_fatal("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (child == 0) {
+		close(out[0]);
+		close(err[0]);
+		close(status[0]);
+		close(go[1]);
+		plant_and_exec(run, sc, out[1], err[1], status[1], go[0]);
+	}
+	close(out[1]);
+	close(err[1]);
+	close(status[1]);
+	close(go[0]);
+	/* the pid filter follows the task through its exec: attach now, then let it go */
+	if (uprobes_attach(run, sc, child, setup_err, sizeof(setup_err))) {
+		kill(child, SIGKILL);
+		close(go[1]);
+		close(status[0]);
+		waitpid(child, NULL, 0);
+		emit_fatal("scenario %s: %s", sc->id, setup_err);
+		return -1;
+	}
+	close(go[1]);
+	/* the status pipe closes on exec (success) or carries the set-up error */
+	ssize_t sn = read(status[0], setup_err, sizeof(setup_err) - 1);
+	close(status[0]);
+	if (sn > 0) {
+		setup_err[sn] = 0;
+		waitpid(child, NULL, 0);
+		emit_fatal("scenario %s: %s", sc->id, setup_err);
+		return -1;
+	}
+	cap[0] = (struct capture){.fd = out[0], .buf = malloc((size_t)run->cfg.max_output), .name = "stdout"};
+	cap[1] = (struct capture){.fd = err[0], .buf = malloc((size_t)run->cfg.max_output), .name = "stderr"};
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	return child;
+}
+
+enum watched { TARGET_EXITED, TARGET_TIMED_OUT, DISPATCHER_LOST };
+
+/*
+ * Until the target exits or its wall time is up: records and events as they come, output kept.
+ * The target's cgroup is killed when the wall time runs out, or when the resident dispatcher
+ * hangs up (its attachments are gone with it, so the run would see nothing more).
+ */
+static enum watched watch_target(struct run *run, const struct scenario *sc, pid_t child,
+				 struct capture cap[2], uint64_t deadline)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, child, 0), ep = epoll_create1(EPOLL_CLOEXEC);
+	int fds[] = {ring_buffer__epoll_fd(run->rb), cap[0].fd, cap[1].fd, pidfd,
+		     dispatcher_lost_fd(run)};
+	enum watched how = TARGET_EXITED;
+
+	for (uint32_t i = 0; i < 5; i++) {
+		struct epoll_event ev = {.events = EPOLLIN | (i == 4 ? EPOLLRDHUP : 0), .data.u32 = i};
+
+		if (fds[i] >= 0)
+			epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+	}
+	for (bool exited = false; !exited;) {
+		struct epoll_event evs[5];
+		uint64_t t = now_ns();
+
+		if (t >= deadline) {
+			how = TARGET_TIMED_OUT;
+			emit_limit(sc->id, "wall-time",
+				   "the target ran longer than %ld ms in scenario %s and was stopped",
+				   sc->wall_ms, sc->id);
+			break;
+		}
+		int ms = (int)((deadline - t + 999999) / 1000000);
+		int n = epoll_wait(ep, evs, 5, ms);
+		for (int i = 0; i < n; i++) {
+			uint32_t which = evs[i].data.u32;
+
+			if (which == 0) {
+				ring_buffer__consume(run->rb);
+			} else if (which == 3) {
+				exited = true;
+			} else if (which == 4) {
+				how = DISPATCHER_LOST;
+				exited = true;
+			} else {
+				drain_pipe(run, &cap[which - 1]);
+				if (cap[which - 1].fd < 0)
+					epoll_ctl(ep, EPOLL_CTL_DEL, fds[which], NULL);
+			}
+		}
+	}
+	if (how != TARGET_EXITED) {
+		kill_cgroup(&run->cg);
+		kill(child, SIGKILL);
+	}
+	close(ep);
+	close(pidfd);
+	return how;
+}
+
+static void emit_target_exit(const struct scenario *sc, int wstatus, bool timed_out,
+			     struct capture cap[2])
+{
+	json_object *exit_o = json_object_new_object(), *o;
+
+	if (WIFEXITED(wstatus) && !timed_out) {
+		json_object_object_add(exit_o, "code", json_object_new_int(WEXITSTATUS(wstatus)));
+		json_object_object_add(exit_o, "signal", NULL);
+	} else {
+		char sig[32];
+		int s = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : SIGKILL;
+		const char *abbrev = sigabbrev_np(s);
+
+		snprintf(sig, sizeof(sig), "SIG%s", abbrev ? abbrev : "UNKNOWN");
+		json_object_object_add(exit_o, "code", NULL);
+		json_object_object_add(exit_o, "signal", json_object_new_string(sig));
+	}
+	json_object_object_add(exit_o, "timedOut", json_object_new_boolean(timed_out));
+	json_object_object_add(exit_o, "stdout", jbytes(cap[0].buf, cap[0].len));
+	json_object_object_add(exit_o, "stderr", jbytes(cap[1].buf, cap[1].len));
+	o = line("target_exit");
+	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+	json_object_object_add(o, "exit", exit_o);
+	emit(o);
+}
+
+/* The student's maps as the scenario left them; then back to empty and initial globals. */
+static int dump_and_clear_maps(struct run *run, const struct scenario *sc)
+{
+	json_object *maps = json_object_new_array(), *o;
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, run->obj)
+		if (student_map(m))
+			json_object_array_add(maps, dump_map(run, m));
+	o = line("maps");
+	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+	json_object_object_add(o, "maps", maps);
+	emit(o);
+	/* scenarios stay apart: the next one starts from empty maps and initial globals */
+	bpf_object__for_each_map(m, run->obj)
+		if (student_map(m))
+			clear_map(run, m);
+	if (clear_dispatcher_paths(run)) {
+		emit_fatal("scenario %s: the resident dispatcher stopped during the run", sc->id);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_scenario(struct run *run, const struct scenario *sc)
+{
+	struct capture cap[2];
+	int wstatus = 0;
+	json_object *o;
+
+	run->cur = sc;
+	run->n_records = run->n_syscalls = 0;
+	run->records_limited = run->syscalls_limited = false;
+	o = line("scenario_start");
+	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+	emit(o);
+
+	uint64_t deadline = now_ns() + (uint64_t)sc->wall_ms * 1000000ull;
+	pid_t child = start_target(run, sc, cap);
+	if (child < 0)
+		return -1;
+	enum watched how = watch_target(run, sc, child, cap, deadline);
+	waitpid(child, &wstatus, 0);
+	/* the target is gone; stop whatever it left behind, then collect everything */
+	kill_cgroup(&run->cg);
+	ring_buffer__consume(run->rb);
+	for (int i = 0; i < 2; i++) {
+		if (cap[i].fd >= 0)
+			fcntl(cap[i].fd, F_SETFL, 0);
+		drain_pipe(run, &cap[i]);
+	}
+	if (how == DISPATCHER_LOST) {
+		emit_fatal("scenario %s: the resident dispatcher stopped during the run", sc->id);
+		free(cap[0].buf);
+		free(cap[1].buf);
+		return -1;
+	}
+	emit_target_exit(sc, wstatus, how == TARGET_TIMED_OUT, cap);
+	free(cap[0].buf);
+	free(cap[1].buf);
+	int err = dump_and_clear_maps(run, sc);
+	run->cur = NULL;
+	return err;
+}
+
+/* Every scenario in turn, the records and events of both ring buffers read as they come. */
+enum step run_scenarios(struct run *run)
+{
+	int lab_fd = bpf_object__find_map_fd_by_name(run->obj, "lab_events");
+	enum step st = STEP_OK;
+
+	run->rb = ring_buffer__new(run->ring_fd, on_syscall, run, NULL);
+	if (!run->rb || (lab_fd >= 0 && ring_buffer__add(run->rb, lab_fd, on_record, run))) {
+		emit_fatal("ring buffer: %s", strerror(errno));
+		return STEP_FAILED;
+	}
+	for (int i = 0; i < run->cfg.nscenarios && st == STEP_OK; i++)
+		if (run_scenario(run, &run->cfg.scenarios[i]))
+			st = STEP_FAILED;
+	ring_buffer__free(run->rb);
+	run->rb = NULL;
+	return st;
+}
