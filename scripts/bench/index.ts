@@ -112,7 +112,7 @@ const SECTIONS: BenchSection[] = [
   {
     name: 'clean-up soak',
     run: async (ctx) => {
-      // The soak counts every dispatcher program no run holds: the resident one's go first.
+      // The leftovers count every dispatcher program nothing holds: the resident one's go first.
       await stopResidentDispatcher();
       return { soak: await soak(ctx) };
     },
