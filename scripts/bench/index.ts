@@ -112,7 +112,7 @@ const SECTIONS: BenchSection[] = [
   {
     name: 'clean-up soak',
     run: async (ctx) => {
-      // The soak counts every dispatcher program no run holds: the resident one's go first.
+      // The leftovers count every dispatcher program nothing holds: the resident one's go first.
       await stopResidentDispatcher();
       return { soak: await soak(ctx) };
     },
@@ -149,6 +149,7 @@ async function main(): Promise<void> {
   const cgroupPrefixes = [`p${process.pid}-`];
   let server: BenchServer | undefined;
   const run = async (section: BenchSection) => {
+    running = section.name;
     say(section.name);
     try {
       if (section.server && !server) {
@@ -189,9 +190,23 @@ async function main(): Promise<void> {
   console.log(`\n${formatReport(report)}`);
   if (report.failures.length || report.leftovers.total) process.exitCode = 1;
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  running = null;
 }
 
+/** The section under way; null once the report is out. */
+let running: string | null = 'start';
+// Node exits, with status 0, when nothing is left to wait for, even while a promise of the bench
+// is still unsettled (a section waiting for something nothing will ever do): say so, and fail.
+process.once('beforeExit', () => {
+  if (running === null) return;
+  console.error(
+    `bench: stopped in "${running}", waiting for something that will never happen; no report`,
+  );
+  process.exitCode = 1;
+});
+
 main().catch((e: unknown) => {
+  running = null;
   console.error(e);
   process.exitCode = 1;
 });

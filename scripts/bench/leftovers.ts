@@ -156,9 +156,13 @@ function identity(pid: number): { ppid: number; id: string } | null {
  */
 export class Descendants {
   private readonly seen = new Set<string>();
+  /** Those already there at the start: what runs the bench itself (tsx's esbuild service). */
+  private readonly before: Set<string>;
   private readonly timer: NodeJS.Timeout;
 
   constructor(intervalMs = 1000) {
+    this.look();
+    this.before = new Set(this.seen);
     this.timer = setInterval(() => this.look(), intervalMs);
     this.timer.unref();
   }
@@ -187,7 +191,7 @@ export class Descendants {
   alive(): number[] {
     clearInterval(this.timer);
     return [...this.seen]
-      .filter((id) => identity(Number(id.split(':')[0]))?.id === id)
+      .filter((id) => !this.before.has(id) && identity(Number(id.split(':')[0]))?.id === id)
       .map((id) => Number(id.split(':')[0]));
   }
 }
@@ -249,13 +253,31 @@ export async function countLeftovers(
     const both = (kind: Kind) => new Set([...left[kind]].filter((id) => again[kind].has(id)));
     left = { prog: both('prog'), map: both('map'), link: both('link') };
   }
+  // Processes just told to stop may take a moment to exit: up to ten seconds.
+  const processes = () => [...new Set([...markedProcesses(mark), ...descendants.alive()])];
+  let alive = processes();
+  for (let attempt = 0; attempt < 20 && alive.length; attempt++) {
+    await new Promise((r) => setTimeout(r, 500));
+    alive = processes();
+  }
+  for (const pid of alive) console.log(`  left running: ${pid} ${commandLine(pid)}`);
+  for (const kind of ['prog', 'map', 'link'] as Kind[])
+    if (left[kind].size) console.log(`  left in the kernel: ${kind} ${[...left[kind]].join(', ')}`);
   return {
     bpfPrograms: left.prog.size,
     bpfLinks: left.link.size,
     bpfMaps: left.map.size,
     cgroups: countCgroups(cgroupPrefixes),
-    processes: new Set([...markedProcesses(mark), ...descendants.alive()]).size,
+    processes: alive.length,
   };
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').slice(0, 200);
+  } catch {
+    return '(gone)';
+  }
 }
 
 export const totalLeftovers = (l: Leftovers) =>

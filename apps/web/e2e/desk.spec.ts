@@ -11,9 +11,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, setEditorText, watchErrors } from './helpers/browser.ts';
 import type { LabBrowser } from './helpers/browser.ts';
-import { buildWeb, repoRoot, startLabServer } from './helpers/lab-server.ts';
+import { artifactsDir, buildWeb, repoRoot, startLabServer } from './helpers/lab-server.ts';
 import type { LabServer } from './helpers/lab-server.ts';
-import { artifactsDir } from './helpers/lab-server.ts';
 
 const EXERCISE = 'platform-tour';
 /** A known-wrong variant: it submits the string's NUL too, so `says-hello` fails. */
