@@ -228,7 +228,9 @@ describe('run views, contrast and drafts', { timeout: 400_000 }, () => {
     );
     if (cli.status !== 0) throw new Error(`create-instructor failed: ${cli.stderr}`);
     const signIn = async (page: Page) => {
-      await page.goto(`${server.url}/`);
+      // The page asks /api/auth/me itself as it opens; a sign-in racing it on a fresh profile
+      // could hold a CSRF token for a cookie the page's answer then replaced.
+      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
       const status = await page.evaluate(
         async ([e, p]) => {
           const me = (await (await fetch('/api/auth/me')).json()) as {
