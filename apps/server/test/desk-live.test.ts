@@ -141,9 +141,9 @@ async function student(joinCode: string, email: string) {
 }
 
 /** Runs `code` over the student's socket; resolves with the run's id once its result came. */
-async function run(socket: Socket, code: string): Promise<string> {
+async function run(socket: Socket, code: string, courseId?: string): Promise<string> {
   const requestId = `q-${Math.random().toString(36).slice(2)}`;
-  socket.send({ type: 'run', requestId, exerciseId: 'ex-one', code });
+  socket.send({ type: 'run', requestId, exerciseId: 'ex-one', code, courseId });
   const accepted = await socket.next((m) => m.type === 'accepted' && m.requestId === requestId);
   const runId = String(dig(accepted, 'runId'));
   await socket.next((m) => m.type === 'result' && m.runId === runId);
@@ -214,6 +214,36 @@ describe('the live desk over /ws', () => {
     expect(deskRuns(desk)).toHaveLength(before);
 
     for (const s of [desk, otherDesk, zedSocket, anaSocket, witness]) s.close();
+  });
+
+  it('tells only the course a run counts for, when its student takes two', async () => {
+    const prof = await instructor('prof4@lab.org');
+    const other = await instructor('other4@lab.org');
+    const tracing = await course(prof, 'Tracing 4');
+    const elsewhere = await course(other, 'Elsewhere 4');
+    const ana = await student(tracing.joinCode, 'ana4@uni.edu');
+    expect(
+      (await ana.client.post('/api/courses/join', { joinCode: elsewhere.joinCode })).status,
+    ).toBe(200);
+    const desk = await new Socket(prof).open();
+    desk.send({ type: 'watch-course', courseId: tracing.id });
+    await desk.next((m) => m.type === 'watching');
+    const otherDesk = await new Socket(other).open();
+    otherDesk.send({ type: 'watch-course', courseId: elsewhere.id });
+    await otherDesk.next((m) => m.type === 'watching');
+
+    const anaSocket = await new Socket(ana.client).open();
+    const forOther = await run(anaSocket, 'int elsewhere;', elsewhere.id);
+    await otherDesk.next(
+      (m) => m.type === 'desk-run' && m.runId === forOther && m.state === 'finished',
+    );
+    const forTracing = await run(anaSocket, 'int tracing;', tracing.id);
+    await desk.next(
+      (m) => m.type === 'desk-run' && m.runId === forTracing && m.state === 'finished',
+    );
+    expect(deskRuns(desk).some((m) => m.runId === forOther)).toBe(false);
+    expect(deskRuns(otherDesk).some((m) => m.runId === forTracing)).toBe(false);
+    for (const s of [desk, otherDesk, anaSocket]) s.close();
   });
 
   it("refuses to let a student or another course's instructor follow the course", async () => {

@@ -28,9 +28,13 @@ export interface RunExecutor {
 }
 
 /** Whose run it is: a student's own submission, or an instructor's re-run of a stored one. */
-export type RunOrigin =
+export type RunOrigin = (
   | { kind: 'student'; userId: string | null }
-  | { kind: 'rerun'; userId: string | null; rerunOf: string; requestedBy: string };
+  | { kind: 'rerun'; userId: string | null; rerunOf: string; requestedBy: string }
+) & {
+  /** The course the run counts for (null: practice outside any course, or no store). */
+  courseId?: string | null;
+};
 
 export interface RunInfo {
   runId: string;
@@ -111,7 +115,7 @@ export class RunLifecycle {
       runId,
       exerciseId,
       code,
-      origin: { kind: 'student', userId: user?.id ?? null },
+      origin: { kind: 'student', userId: user?.id ?? null, courseId: verdict?.courseId ?? null },
     };
     this.emit({ ...info(run), state: 'accepted' });
     return { ok: true, run };
@@ -128,7 +132,13 @@ export class RunLifecycle {
       runId,
       exerciseId: original.exerciseId,
       code: original.code,
-      origin: { kind: 'rerun', userId: original.userId, rerunOf: original.id, requestedBy },
+      origin: {
+        kind: 'rerun',
+        userId: original.userId,
+        rerunOf: original.id,
+        requestedBy,
+        courseId: original.courseId,
+      },
     };
     this.emit({ ...info(run), state: 'accepted' });
     this.start(run, {}, { background: true });

@@ -101,6 +101,9 @@ export class DeskFeed {
       if (courseId) byCourse.set(courseId, [...(byCourse.get(courseId) ?? []), client]);
     }
     for (const [courseId, watchers] of byCourse) {
+      // Only the course the run counts for hears of it: a student's work for another course is
+      // not this one's staff's business.
+      if (t.origin.courseId !== courseId) continue;
       if ((await this.store.enrollmentRole(courseId, studentId)) !== 'student') continue;
       for (const client of watchers) {
         const user = client.who.user;
