@@ -39,6 +39,21 @@ module.exports = {
       from: { path: '^apps/server/src/(runs|ws|network|queue|distributed|lsp|system)/' },
       to: { path: '^apps/server/src/routes/' },
     },
+    {
+      name: 'one-owner-of-child-processes',
+      comment:
+        'Every child process of the lab starts in packages/runner/src/process.ts, with its group kill, limits and output caps.',
+      severity: 'error',
+      from: {
+        path: '^(apps/server/src|packages/[^/]+/src)/',
+        pathNot: [
+          '^packages/runner/src/process\\.ts$',
+          '\\.test\\.ts$',
+          '^packages/store/src/testing/',
+        ],
+      },
+      to: { dependencyTypes: ['core'], path: '^(node:)?child_process$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -31,7 +31,7 @@ export default defineConfig({
           name: 'postgres',
           environment: 'node',
           include: [
-            'apps/server/test/{auth,courses,course-rules,desk,drafts,instructor,submissions,submissions-ws}.test.ts',
+            'apps/server/test/{auth,courses,course-rules,desk,desk-live,drafts,instructor,submissions,submissions-ws}.test.ts',
           ],
           env: { LAB_TEST_STORE: 'postgres' },
           testTimeout: 60_000,

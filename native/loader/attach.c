@@ -1,41 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The run's hooks and the dispatcher in front of the student's programs. The dispatcher
- * (dispatcher.bpf.c, opened through its generated skeleton) is attached to every hook with a
- * cookie naming the hook, whether to record it and the prog-array slot of the student program
- * to tail-call; it only lets the run's own cgroup through. The student's programs enter the
- * prog array only after the kernel has checked them (kernel-check.c).
+ * The run's hooks and the dispatcher in front of the student's programs: the resident one when
+ * the runner started one (resident.c, asked over its socket), else one of the loader's own,
+ * attached for this run alone (host.c). Either way the run is slotted in by its cgroup, with
+ * what it asks of each hook and its own ring buffer of events; its programs enter the prog array
+ * only after the kernel has checked them (kernel-check.c).
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
-#include "dispatcher.skel.h"
-#include "loader.h"
-
-/* The dispatcher program that reads exactly the record of h's shape. */
-static struct bpf_program *dispatcher_for(struct dispatcher *d, const struct hook *h)
-{
-	struct bpf_program *enter[] = {
-		d->progs.disp_enter0, d->progs.disp_enter1, d->progs.disp_enter2, d->progs.disp_enter3,
-		d->progs.disp_enter4, d->progs.disp_enter5, d->progs.disp_enter6,
-	};
-
-	switch (h->shape) {
-	case SHAPE_OPENAT:
-		return d->progs.disp_enter_openat;
-	case SHAPE_EXIT:
-		return d->progs.disp_exit;
-	case SHAPE_EXIT_OPENAT:
-		return d->progs.disp_exit_openat;
-	case SHAPE_ENTER:
-		return enter[h->nargs];
-	default:
-		return d->progs.disp_raw;
-	}
-}
+#include "host.h"
+#include "resident.h"
 
 /* The hook of an `observe` entry (`cat/name`). */
 static enum step observe_hook(struct run *run, const char *entry)
@@ -99,167 +80,228 @@ enum step find_hooks(struct run *run)
 	return STEP_OK;
 }
 
-/* The most student programs any one hook has (at least 1: observed hooks need a dispatcher). */
-static int programs_per_hook(const struct run *run)
+/*
+ * What the run asks of each of its hooks: the first attachment records an observed hook, and
+ * instance i tail-calls the i-th program on it (in object order). Returns the most programs any
+ * hook has.
+ */
+static int plan_hooks(const struct run *run, struct disp_hook_run *hr)
 {
-	int most = 1;
+	bool exit_openat_observed = false;
+	int most = 0;
 
+	for (int h = 0; h < run->nhooks; h++)
+		exit_openat_observed |= run->hooks[h].shape == SHAPE_EXIT_OPENAT && run->hooks[h].observe;
 	for (int h = 0; h < run->nhooks; h++) {
-		int k = 0;
+		const struct hook *hook = &run->hooks[h];
 
-		for (int s = 0; s < run->nprogs; s++)
-			k += run->prog_hook[s] == h;
-		most = k > most ? k : most;
+		memset(&hr[h], 0, sizeof(hr[h]));
+		hr[h].hook = (uint32_t)h;
+		if (hook->observe)
+			hr[h].flags |= HOOK_RECORD;
+		/* the path pointer is kept at enter only when an exit will take it (and delete it) */
+		if (hook->observe && exit_openat_observed && hook->shape == SHAPE_OPENAT)
+			hr[h].flags |= HOOK_KEEP_PATH;
+		for (int s = 0; s < run->nprogs; s++) {
+			if (run->prog_hook[s] != h)
+				continue;
+			if (hr[h].nprogs < DISP_INSTANCES)
+				hr[h].slot[hr[h].nprogs] = (uint32_t)s;
+			hr[h].nprogs++;
+		}
+		most = (int)hr[h].nprogs > most ? (int)hr[h].nprogs : most;
 	}
 	return most;
 }
 
-/*
- * One dispatcher instance, told the run's cgroup before load. Instances after the first share
- * its prog array, ring buffer and openat paths.
- */
-static int load_dispatcher(struct run *run, struct dispatcher *d)
+/* Attachments of hook h: one per student program on it, or one to record it. */
+static int instances_of(const struct disp_hook_run *hr) { return hr->nprogs ? (int)hr->nprogs : 1; }
+
+/* A failed attachment: the student's program it was for is refused, else it is our fault. */
+static enum step attach_failed(struct run *run, const struct disp_hook_run *hr, int failed, int err,
+			       const char *msg)
 {
-	struct dispatcher *first = run->ndisps ? run->disps[0] : NULL;
+	if (failed < 0 || failed >= (int)hr->nprogs) {
+		emit_fatal("%s", msg);
+		return STEP_FAILED;
+	}
+	struct bpf_program *p = run->progs[hr->slot[failed]];
+
+	emit_attach_error(bpf_program__name(p), bpf_program__section_name(p), -err, msg);
+	return STEP_REFUSED;
+}
+
+/* A dispatcher of the loader's own, attached for this run alone. */
+static enum step attach_own(struct run *run, const struct disp_hook_run *hr)
+{
 	/* a thread keeps at most one openat path and the pids limit bounds the threads */
 	long long paths_max = run->cfg.pids < 1 ? 1 : run->cfg.pids > 65536 ? 65536 : run->cfg.pids;
-	struct bpf_program *dp;
-	int err = 0;
-
-	d->rodata->run_cgroup = run->cg.id;
-	/* load only the record shapes these hooks need: each program costs a verification */
-	bpf_object__for_each_program(dp, d->obj) {
-		bool used = false;
-
-		for (int h = 0; h < run->nhooks; h++)
-			used |= dispatcher_for(d, &run->hooks[h]) == dp;
-		bpf_program__set_autoload(dp, used);
-	}
-	if (!first)
-		err = bpf_map__set_max_entries(d->maps.disp_open_paths, (uint32_t)paths_max);
-	else
-		err = bpf_map__reuse_fd(d->maps.disp_progs, bpf_map__fd(first->maps.disp_progs)) ||
-		      bpf_map__reuse_fd(d->maps.disp_events, bpf_map__fd(first->maps.disp_events)) ||
-		      bpf_map__reuse_fd(d->maps.disp_open_paths, bpf_map__fd(first->maps.disp_open_paths));
-	return err ? err : dispatcher__load(d);
-}
-
-/* The attachment of hook h for student program s (s == nprogs: the hook's own recording). */
-static enum step attach_one(struct run *run, int h, int s, int instance, bool exit_openat_observed)
-{
-	struct hook *hook = &run->hooks[h];
-	bool none = s == run->nprogs;
-	bool record = hook->observe && !hook->recording;
-	/* the path pointer is kept at enter only when an exit will take it (and delete it) */
-	bool keep_path = record && exit_openat_observed && hook->shape == SHAPE_OPENAT;
-	struct bpf_program *dp = dispatcher_for(run->disps[instance], hook);
-	LIBBPF_OPTS(bpf_tracepoint_opts, opts,
-		    .bpf_cookie = cookie_make(none ? COOKIE_SLOT_NONE : (uint32_t)s, (uint32_t)h,
-					      (record ? COOKIE_RECORD : 0) |
-						      (keep_path ? COOKIE_KEEP_PATH : 0)));
-	struct bpf_link *link = bpf_program__attach_tracepoint_opts(dp, hook->cat, hook->name, &opts);
 	char msg[512];
+	int err, slot;
 
-	if (!link) {
-		int e = errno;
-
-		snprintf(msg, sizeof(msg), "cannot attach to %s/%s: %s", hook->cat, hook->name, strerror(e));
-		if (none) {
-			emit_fatal("%s", msg);
-			return STEP_FAILED;
-		}
-		emit_attach_error(bpf_program__name(run->progs[s]), bpf_program__section_name(run->progs[s]),
-				  e, msg);
-		return STEP_REFUSED;
-	}
-	hook->recording |= record;
-	run->links[run->nlinks++] = link;
-	return STEP_OK;
-}
-
-/*
- * A tracepoint takes a given program only once (EEXIST), so a hook with k student programs
- * needs k dispatcher instances. One attachment per (hook, student program), plus one per
- * observed hook without one; the prog array stays empty until arm_dispatchers().
- */
-enum step attach_dispatchers(struct run *run)
-{
-	int instances = programs_per_hook(run);
-	bool exit_openat_observed = false;
-	enum step st;
-
-	if (instances > MAX_DISPATCHERS) {
-		emit_attach_error("", "", E2BIG, "more than 8 programs on one hook");
-		return STEP_REFUSED;
-	}
-	while (run->ndisps < instances) {
-		struct dispatcher *d = dispatcher__open();
-		int err = d ? load_dispatcher(run, d) : -errno;
+	run->own = calloc(1, sizeof(*run->own));
+	if ((err = host_open(run->own, 1, paths_max, run->hooks, run->nhooks))) {
 		size_t len;
 		const char *msgs = libbpf_messages(&len);
 
-		if (d)
-			run->disps[run->ndisps++] = d;
-		if (err) {
-			emit_fatal("cannot load the dispatcher: %s %.*s", strerror(errno), (int)len, msgs);
+		emit_fatal("cannot load the dispatcher: %s %.*s", strerror(-err), (int)len, msgs);
+		return STEP_FAILED;
+	}
+	phase("dispatcher loaded");
+	run->slot = slot = host_add_run(run->own);
+	for (int h = 0; h < run->nhooks; h++) {
+		int failed, id = host_hook(run->own, &run->hooks[h], instances_of(&hr[h]), &failed, msg,
+					   sizeof(msg));
+
+		if (id < 0)
+			return attach_failed(run, &hr[h], failed, id, msg);
+		if ((err = host_set_hook_run(run->own, slot, id, &hr[h]))) {
+			emit_fatal("cannot write the run's hooks: %s", strerror(-err));
 			return STEP_FAILED;
 		}
 	}
-	phase("dispatcher loaded");
-	for (int h = 0; h < run->nhooks; h++)
-		exit_openat_observed |= run->hooks[h].shape == SHAPE_EXIT_OPENAT && run->hooks[h].observe;
-	for (int h = 0; h < run->nhooks; h++) {
-		int attached = 0;
-
-		for (int s = 0; s <= run->nprogs; s++) {
-			bool none = s == run->nprogs;
-
-			if (none ? (attached || !run->hooks[h].observe) : run->prog_hook[s] != h)
-				continue;
-			if ((st = attach_one(run, h, s, attached, exit_openat_observed)) != STEP_OK)
-				return st;
-			attached++;
-		}
+	if ((err = host_set_ring(run->own, slot, run->ring_fd)) ||
+	    (err = host_show_run(run->own, slot, run->cg.id))) {
+		emit_fatal("cannot slot the run into its dispatcher: %s", strerror(-err));
+		return STEP_FAILED;
 	}
 	return STEP_OK;
 }
 
-/* Ids of the platform's own programs, maps and links, so tests can check nothing outlives a run. */
+/* One request to the resident dispatcher, with fds, and its reply; -errno when the link broke. */
+static int ask_resident(struct run *run, struct resident_request *req, size_t len, const int *fds,
+			int nfds, struct resident_reply *rep)
+{
+	char control[CMSG_SPACE(sizeof(int) * DISP_SLOTS)] = {0};
+	struct iovec iov = {.iov_base = req, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (nfds > 0) {
+		msg.msg_control = control;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+	if (sendmsg(run->resident_fd, &msg, MSG_NOSIGNAL) < 0)
+		return -errno;
+	ssize_t n = recv(run->resident_fd, rep, sizeof(*rep), 0);
+	if (n != (ssize_t)sizeof(*rep))
+		return n < 0 ? -errno : -ECONNRESET;
+	rep->message[sizeof(rep->message) - 1] = 0;
+	return 0;
+}
+
+/*
+ * The resident dispatcher, asked to slot the run in. STEP_OK with resident_fd < 0 when it
+ * cannot take the run (not running, every slot taken, its hooks full): the run then has a
+ * dispatcher of its own.
+ */
+static enum step attach_resident(struct run *run, const struct disp_hook_run *hr)
+{
+	static struct resident_request req;
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct resident_reply rep;
+	int err;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", run->resident_path);
+	run->resident_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (run->resident_fd < 0 ||
+	    connect(run->resident_fd, (struct sockaddr *)&addr, sizeof(addr)))
+		goto own;
+	memset(&req, 0, sizeof(req));
+	req.op = RESIDENT_REGISTER;
+	req.count = (uint32_t)run->nhooks;
+	req.cgroup = run->cg.id;
+	for (int h = 0; h < run->nhooks; h++) {
+		snprintf(req.hooks[h].cat, sizeof(req.hooks[h].cat), "%s", run->hooks[h].cat);
+		snprintf(req.hooks[h].name, sizeof(req.hooks[h].name), "%s", run->hooks[h].name);
+		req.hooks[h].instances = instances_of(&hr[h]);
+		req.hooks[h].run = hr[h];
+	}
+	if ((err = ask_resident(run, &req, offsetof(struct resident_request, hooks) +
+					       sizeof(req.hooks[0]) * (size_t)run->nhooks,
+				&run->ring_fd, 1, &rep)))
+		goto own;
+	if (rep.err == -EBUSY || rep.err == -E2BIG)
+		goto own;
+	if (rep.err) {
+		if (rep.hook >= 0 && rep.hook < run->nhooks)
+			return attach_failed(run, &hr[rep.hook], rep.instance, rep.err, rep.message);
+		emit_fatal("the resident dispatcher: %s", rep.message);
+		return STEP_FAILED;
+	}
+	phase("dispatcher loaded");
+	return STEP_OK;
+own:
+	if (run->resident_fd >= 0)
+		close(run->resident_fd);
+	run->resident_fd = -1;
+	return STEP_OK;
+}
+
+enum step attach_dispatchers(struct run *run)
+{
+	struct disp_hook_run hr[MAX_HOOKS];
+	enum step st;
+
+	if (plan_hooks(run, hr) > DISP_INSTANCES) {
+		emit_attach_error("", "", E2BIG, "more than 8 programs on one hook");
+		return STEP_REFUSED;
+	}
+	run->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "disp_events", 0, 0, DISP_EVENT_BYTES, NULL);
+	if (run->ring_fd < 0) {
+		emit_fatal("cannot create the run's ring buffer: %s", strerror(errno));
+		return STEP_FAILED;
+	}
+	if (run->resident_path && (st = attach_resident(run, hr)) != STEP_OK)
+		return st;
+	return run->resident_fd >= 0 ? STEP_OK : attach_own(run, hr);
+}
+
+/* Ids of what the run's dispatcher holds for it, so tests can check nothing outlives the run. */
 static json_object *platform_ids(const struct run *run)
 {
 	json_object *ids = json_object_new_object(), *progs = json_object_new_array();
 	json_object *maps = json_object_new_array(), *links = json_object_new_array();
-	struct bpf_program *p;
-	struct bpf_map *m;
 
-	for (int d = 0; d < run->ndisps; d++)
-		bpf_object__for_each_program(p, run->disps[d]->obj)
-			if (bpf_program__fd(p) >= 0)
-				json_object_array_add(progs, json_object_new_int64(obj_id(bpf_program__fd(p))));
-	bpf_object__for_each_map(m, run->disps[0]->obj)
-		json_object_array_add(maps, json_object_new_int64(obj_id(bpf_map__fd(m))));
-	for (int i = 0; i < run->nlinks; i++)
-		json_object_array_add(links, json_object_new_int64(obj_id(bpf_link__fd(run->links[i]))));
+	/* the resident dispatcher's own programs, maps and links outlive runs by design */
+	if (run->own)
+		host_ids(run->own, progs, maps, links);
+	json_object_array_add(maps, json_object_new_int64(obj_id(run->ring_fd)));
 	json_object_object_add(ids, "programs", progs);
 	json_object_object_add(ids, "maps", maps);
 	json_object_object_add(ids, "links", links);
 	return ids;
 }
 
+static int arm_programs(struct run *run)
+{
+	int fds[DISP_SLOTS];
+
+	for (int i = 0; i < run->nprogs; i++)
+		fds[i] = bpf_program__fd(run->progs[i]);
+	if (run->own)
+		return host_arm(run->own, run->slot, run->nprogs, fds);
+	struct resident_request req = {.op = RESIDENT_ARM, .count = (uint32_t)run->nprogs};
+	struct resident_reply rep;
+	int err = ask_resident(run, &req, offsetof(struct resident_request, hooks), fds, run->nprogs,
+			       &rep);
+	return err ? err : rep.err;
+}
+
 /* The checked programs into the prog array: from now on they run for the run's cgroup. */
 enum step arm_dispatchers(struct run *run, long long discarded)
 {
-	int progs_fd = bpf_map__fd(run->disps[0]->maps.disp_progs);
 	json_object *o, *hooks, *kcheck;
 	char name[256];
+	int err;
 
-	for (uint32_t slot = 0; slot < (uint32_t)run->nprogs; slot++) {
-		int fd = bpf_program__fd(run->progs[slot]);
-
-		if (bpf_map_update_elem(progs_fd, &slot, &fd, BPF_ANY)) {
-			emit_fatal("prog array: %s", strerror(errno));
-			return STEP_FAILED;
-		}
+	if ((err = arm_programs(run))) {
+		emit_fatal("prog array: %s", strerror(-err));
+		return STEP_FAILED;
 	}
 	phase("attached");
 	hooks = json_object_new_array();
@@ -278,24 +320,40 @@ enum step arm_dispatchers(struct run *run, long long discarded)
 	return STEP_OK;
 }
 
-int dispatcher_events_fd(const struct run *run) { return bpf_map__fd(run->disps[0]->maps.disp_events); }
+int dispatcher_lost_fd(const struct run *run) { return run->resident_fd; }
 
 /* No thread of the target is left, so any openat path pointer still kept is stale. */
-void clear_dispatcher_paths(struct run *run)
+int clear_dispatcher_paths(struct run *run)
 {
-	if (run->ndisps)
-		clear_map(run, run->disps[0]->maps.disp_open_paths);
+	struct resident_request req = {.op = RESIDENT_CLEAR_PATHS};
+	struct resident_reply rep;
+
+	if (run->own) {
+		host_clear_paths(run->own, run->slot);
+		return 0;
+	}
+	if (run->resident_fd < 0)
+		return 0;
+	int err = ask_resident(run, &req, offsetof(struct resident_request, hooks), NULL, 0, &rep);
+	return err ? err : rep.err;
 }
 
 void detach_all(struct run *run)
 {
 	uprobes_detach(run);
-	for (int i = 0; i < run->nlinks; i++)
-		bpf_link__destroy(run->links[i]);
-	run->nlinks = 0;
-	for (int d = 0; d < run->ndisps; d++)
-		dispatcher__destroy(run->disps[d]);
-	run->ndisps = 0;
+	if (run->own) {
+		host_end_run(run->own, run->slot);
+		host_close(run->own);
+		free(run->own);
+		run->own = NULL;
+	}
+	/* the resident dispatcher slots the run out as the connection closes */
+	if (run->resident_fd >= 0)
+		close(run->resident_fd);
+	run->resident_fd = -1;
+	if (run->ring_fd >= 0)
+		close(run->ring_fd);
+	run->ring_fd = -1;
 	bpf_object__close(run->obj);
 	run->obj = NULL;
 }

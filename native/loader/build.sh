@@ -15,8 +15,8 @@ if [ ! -f "$include/vmlinux.h" ]; then
   exit 1
 fi
 
-sources='main config output files cgroups load map-check hooks attach kernel-check observe
-  map-dump scenario uprobes'
+sources='main config output files cgroups load map-check hooks host attach resident
+  kernel-check observe map-dump scenario netns uprobes'
 
 # Everything is built aside and renamed at the end: a loader that is running keeps its binary.
 gen=$(mktemp -d "$out/.build.XXXXXX")

@@ -127,6 +127,15 @@ static void read_scenarios(struct config *cfg, json_object *v)
 		sc->id = get_string(s, "id");
 		sc->target = get_string(s, "target");
 		sc->wall_ms = get_int(s, "wallMs");
+		if (json_object_object_get_ex(s, "network", &a)) {
+			const char *net = json_object_get_string(a);
+
+			if (strcmp(net, "private") && strcmp(net, "host")) {
+				emit_fatal("config: scenario %s: unknown network \"%s\"", sc->id, net);
+				exit(1);
+			}
+			sc->private_network = !strcmp(net, "private");
+		}
 		a = get(s, "args", json_type_array);
 		size_t na = json_object_array_length(a);
 		sc->argv = calloc(na + 2, sizeof(char *));

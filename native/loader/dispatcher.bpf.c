@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The platform's own programs. One object serves any set of hooks: the loader attaches one of
- * these programs per hook (chosen by the shape of the hook's record) with a BPF cookie that says
- * which hook it is, whether to record it, and which prog-array slot holds the student's program.
+ * The platform's own programs. One object serves any set of hooks and runs: one of these
+ * programs is attached per hook and instance (chosen by the shape of the hook's record), with a
+ * BPF cookie naming the hook and the instance. What each run asks of each hook (record it, which
+ * student programs to tail-call) is in maps, found through the run's cgroup.
  *
- * Every program first checks that the current task is in the run's cgroup, so nothing of the
- * student's runs for any other process on the host. Each reads exactly the fields of its record
- * shape and no further: the kernel checks that at attach time for these programs (it does not
- * for the tail-called student program; the static checks do that before load).
+ * Every program first looks the current task's cgroup up among the runs', so nothing of a
+ * student's runs for any other process on the host, and each run's programs and events stay its
+ * own. Each reads exactly the fields of its record shape and no further: the kernel checks that
+ * at attach time for these programs (it does not for the tail-called student program; the static
+ * checks do that before load).
  */
 /*
  * Tracepoint records are a stable layout (tracefs `format`), so no CO-RE relocations: libbpf
@@ -20,12 +22,26 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Set by the loader before load: the run's cgroup v2 id (the inode of its directory). */
-const volatile __u64 run_cgroup = 0;
+/* The runs: a run's cgroup v2 id (the inode of its directory) to its index. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DISP_RUNS);
+	__type(key, __u64);
+	__type(value, __u32);
+} disp_runs SEC(".maps");
 
+/* What run r asks of hook h, at r * DISP_HOOKS + h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DISP_RUNS * DISP_HOOKS);
+	__type(key, __u32);
+	__type(value, struct disp_hook_run);
+} disp_hook_runs SEC(".maps");
+
+/* The runs' programs: run r's from r * DISP_SLOTS. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, DISP_SLOTS);
+	__uint(max_entries, DISP_RUNS * DISP_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } disp_progs SEC(".maps");
@@ -34,33 +50,72 @@ struct {
  * openat's path pointer per thread (pid_tgid), from sys_enter_openat to sys_exit_openat.
  * At enter the string may sit in a page the target has not touched yet (a .rodata constant),
  * and BPF cannot fault pages in, so the read fails; by exit the kernel has copied the path and
- * faulted the page in. A thread is inside one syscall at a time and every thread of the run
- * counts against its pids limit, so the loader sizes this map to that limit; exit deletes.
+ * faulted the page in. A thread is inside one syscall at a time and every thread of a run
+ * counts against its pids limit, so a loader sizes its own map to that limit; exit deletes.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u64);
-	__type(value, __u64);
+	__type(value, struct disp_open_path);
 } disp_open_paths SEC(".maps");
 
+/*
+ * Each run's events go to its own ring buffer (DISP_EVENT_BYTES), which its loader creates and
+ * reads. The inner map is given by the loader at load time (host.c), not described here: the
+ * lab's static checks, which read this object too, know no map-in-map descriptions.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 512 * 1024);
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, DISP_RUNS);
+	__type(key, __u32);
+	__type(value, __u32);
 } disp_events SEC(".maps");
 
-static __always_inline struct disp_event *begin(__u64 cookie, __u32 phase)
+/* The run the current task belongs to, and what it asks of this attachment's hook. */
+struct where {
+	__u32 run;
+	__u32 instance;
+	struct disp_hook_run *hr;
+};
+
+static __always_inline int find_run(void *ctx, struct where *w)
+{
+	__u64 cgroup = bpf_get_current_cgroup_id(), cookie;
+	__u32 *run = bpf_map_lookup_elem(&disp_runs, &cgroup), key;
+
+	if (!run)
+		return 0;
+	cookie = bpf_get_attach_cookie(ctx);
+	w->run = *run;
+	w->instance = cookie_instance(cookie);
+	key = w->run * DISP_HOOKS + cookie_hook(cookie);
+	w->hr = bpf_map_lookup_elem(&disp_hook_runs, &key);
+	return w->hr != 0;
+}
+
+/* Whether this attachment records its hook for the run. */
+static __always_inline int recording(const struct where *w)
+{
+	return w->instance == 0 && (w->hr->flags & HOOK_RECORD);
+}
+
+static __always_inline struct disp_event *begin(const struct where *w, __u32 phase)
 {
 	struct disp_event *e;
+	void *ring;
 
-	if (!(cookie & COOKIE_RECORD))
+	if (!recording(w))
 		return 0;
-	e = bpf_ringbuf_reserve(&disp_events, sizeof(*e), 0);
+	ring = bpf_map_lookup_elem(&disp_events, &w->run);
+	if (!ring)
+		return 0;
+	e = bpf_ringbuf_reserve(ring, sizeof(*e), 0);
 	if (!e)
 		return 0;
 	e->ts = bpf_ktime_get_ns();
 	e->pid_tgid = bpf_get_current_pid_tgid();
-	e->hook = cookie_hook(cookie);
+	e->hook = w->hr->hook;
 	e->phase = phase;
 	e->nr = -1;
 	e->nargs = 0;
@@ -71,12 +126,17 @@ static __always_inline struct disp_event *begin(__u64 cookie, __u32 phase)
 	return e;
 }
 
-static __always_inline int hand_over(void *ctx, __u64 cookie)
+static __always_inline int hand_over(void *ctx, const struct where *w)
 {
-	__u32 slot = cookie_slot(cookie);
+	__u32 i = w->instance;
 
-	if (slot != COOKIE_SLOT_NONE)
-		bpf_tail_call(ctx, &disp_progs, slot);
+	if (i >= w->hr->nprogs)
+		return 0;
+	/* bounded where the verifier sees it: clang would check a copy of i */
+	barrier_var(i);
+	if (i >= DISP_INSTANCES)
+		return 0;
+	bpf_tail_call(ctx, &disp_progs, w->run * DISP_SLOTS + w->hr->slot[i]);
 	return 0;
 }
 
@@ -105,19 +165,18 @@ static __always_inline int hand_over(void *ctx, __u64 cookie)
 	SEC("tracepoint")                                                                \
 	int disp_enter##N(struct trace_event_raw_sys_enter *ctx)                        \
 	{                                                                                \
-		__u64 cookie;                                                            \
+		struct where w;                                                          \
 		struct disp_event *e;                                                    \
-		if (bpf_get_current_cgroup_id() != run_cgroup)                           \
+		if (!find_run(ctx, &w))                                                  \
 			return 0;                                                        \
-		cookie = bpf_get_attach_cookie(ctx);                                     \
-		e = begin(cookie, PHASE_ENTER);                                          \
+		e = begin(&w, PHASE_ENTER);                                              \
 		if (e) {                                                                 \
 			e->nr = ctx->id;                                                 \
 			e->nargs = N;                                                    \
 			COPY_ARGS(e, ctx, N);                                            \
 			bpf_ringbuf_submit(e, 0);                                        \
 		}                                                                        \
-		return hand_over(ctx, cookie);                                           \
+		return hand_over(ctx, &w);                                               \
 	}
 
 ENTER_PROG(0)
@@ -135,19 +194,22 @@ ENTER_PROG(6)
 SEC("tracepoint")
 int disp_enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
+	struct disp_open_path kept = {};
 	struct disp_event *e;
-	__u64 cookie, tid, filename;
+	struct where w;
+	__u64 tid, filename;
 
-	if (bpf_get_current_cgroup_id() != run_cgroup)
+	if (!find_run(ctx, &w))
 		return 0;
-	cookie = bpf_get_attach_cookie(ctx);
 	filename = ctx->args[1];
-	if (cookie & COOKIE_KEEP_PATH) {
+	if (recording(&w) && (w.hr->flags & HOOK_KEEP_PATH)) {
 		tid = bpf_get_current_pid_tgid();
+		kept.filename = filename;
+		kept.run = w.run;
 		/* when full (more threads than the pids limit?), the exit just reports no path */
-		bpf_map_update_elem(&disp_open_paths, &tid, &filename, BPF_ANY);
+		bpf_map_update_elem(&disp_open_paths, &tid, &kept, BPF_ANY);
 	}
-	e = begin(cookie, PHASE_ENTER);
+	e = begin(&w, PHASE_ENTER);
 	if (e) {
 		e->nr = ctx->id;
 		e->nargs = 4;
@@ -155,7 +217,7 @@ int disp_enter_openat(struct trace_event_raw_sys_enter *ctx)
 		e->path_len = bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)filename);
 		bpf_ringbuf_submit(e, 0);
 	}
-	return hand_over(ctx, cookie);
+	return hand_over(ctx, &w);
 }
 
 /* sys_exit_* records: common fields, __syscall_nr at 8, ret at 16; 24 bytes. */
@@ -163,42 +225,43 @@ SEC("tracepoint")
 int disp_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	struct disp_event *e;
-	__u64 cookie;
+	struct where w;
 
-	if (bpf_get_current_cgroup_id() != run_cgroup)
+	if (!find_run(ctx, &w))
 		return 0;
-	cookie = bpf_get_attach_cookie(ctx);
-	e = begin(cookie, PHASE_EXIT);
+	e = begin(&w, PHASE_EXIT);
 	if (e) {
 		e->nr = ctx->id;
 		e->args[0] = ctx->ret;
 		bpf_ringbuf_submit(e, 0);
 	}
-	return hand_over(ctx, cookie);
+	return hand_over(ctx, &w);
 }
 
 /*
  * sys_exit_openat: the 24-byte exit record like disp_exit (never the arguments, which are not
- * in it), plus the path read through the pointer its enter kept.
+ * in it), plus the path read through the pointer its enter kept for the same run.
  */
 SEC("tracepoint")
 int disp_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
+	struct disp_open_path *kept;
 	struct disp_event *e;
-	__u64 cookie, tid, filename = 0, *kept;
+	struct where w;
+	__u64 tid, filename = 0;
 
-	if (bpf_get_current_cgroup_id() != run_cgroup)
+	if (!find_run(ctx, &w))
 		return 0;
-	cookie = bpf_get_attach_cookie(ctx);
-	if (cookie & COOKIE_RECORD) {
+	if (recording(&w)) {
 		tid = bpf_get_current_pid_tgid();
 		kept = bpf_map_lookup_elem(&disp_open_paths, &tid);
 		if (kept) {
-			filename = *kept;
+			if (kept->run == w.run)
+				filename = kept->filename;
 			bpf_map_delete_elem(&disp_open_paths, &tid);
 		}
 	}
-	e = begin(cookie, PHASE_EXIT);
+	e = begin(&w, PHASE_EXIT);
 	if (e) {
 		e->nr = ctx->id;
 		e->args[0] = ctx->ret;
@@ -207,7 +270,7 @@ int disp_exit_openat(struct trace_event_raw_sys_exit *ctx)
 							      (const void *)filename);
 		bpf_ringbuf_submit(e, 0);
 	}
-	return hand_over(ctx, cookie);
+	return hand_over(ctx, &w);
 }
 
 /* Any other tracepoint (sched/sched_process_exec, ...): the record is not read at all. */
@@ -215,13 +278,12 @@ SEC("tracepoint")
 int disp_raw(void *ctx)
 {
 	struct disp_event *e;
-	__u64 cookie;
+	struct where w;
 
-	if (bpf_get_current_cgroup_id() != run_cgroup)
+	if (!find_run(ctx, &w))
 		return 0;
-	cookie = bpf_get_attach_cookie(ctx);
-	e = begin(cookie, PHASE_RAW);
+	e = begin(&w, PHASE_RAW);
 	if (e)
 		bpf_ringbuf_submit(e, 0);
-	return hand_over(ctx, cookie);
+	return hand_over(ctx, &w);
 }

@@ -67,18 +67,10 @@ static void set_shape(struct hook *h, int size)
 	}
 }
 
-int find_or_add_hook(struct run *run, const char *cat, const char *name, bool observe, char *err,
-		     size_t errlen)
+int describe_hook(struct hook *h, const char *cat, const char *name, char *err, size_t errlen)
 {
-	int size;
-	struct hook *h;
+	int size = record_size(cat, name);
 
-	for (int i = 0; i < run->nhooks; i++)
-		if (!strcmp(run->hooks[i].cat, cat) && !strcmp(run->hooks[i].name, name)) {
-			run->hooks[i].observe |= observe;
-			return i;
-		}
-	size = record_size(cat, name);
 	if (size < 0) {
 		snprintf(err, errlen,
 			 size == -ENOENT ? "no such hook: there is no tracepoint %s/%s"
@@ -86,17 +78,33 @@ int find_or_add_hook(struct run *run, const char *cat, const char *name, bool ob
 			 cat, name);
 		return size;
 	}
+	memset(h, 0, sizeof(*h));
+	snprintf(h->cat, sizeof(h->cat), "%s", cat);
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	h->record_bytes = size;
+	set_shape(h, size);
+	return 0;
+}
+
+int find_or_add_hook(struct run *run, const char *cat, const char *name, bool observe, char *err,
+		     size_t errlen)
+{
+	struct hook h;
+	int e;
+
+	for (int i = 0; i < run->nhooks; i++)
+		if (!strcmp(run->hooks[i].cat, cat) && !strcmp(run->hooks[i].name, name)) {
+			run->hooks[i].observe |= observe;
+			return i;
+		}
+	if ((e = describe_hook(&h, cat, name, err, errlen)) < 0)
+		return e;
 	if (run->nhooks == MAX_HOOKS) {
 		snprintf(err, errlen, "too many hooks (at most %d)", MAX_HOOKS);
 		return -E2BIG;
 	}
-	h = &run->hooks[run->nhooks];
-	memset(h, 0, sizeof(*h));
-	snprintf(h->cat, sizeof(h->cat), "%s", cat);
-	snprintf(h->name, sizeof(h->name), "%s", name);
-	h->observe = observe;
-	h->record_bytes = size;
-	set_shape(h, size);
+	h.observe = observe;
+	run->hooks[run->nhooks] = h;
 	return run->nhooks++;
 }
 

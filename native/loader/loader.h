@@ -21,8 +21,6 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 #define MAX_HOOKS 64
-/* Student programs on one hook: each needs its own dispatcher instance (see attach.c). */
-#define MAX_DISPATCHERS 8
 
 /* config.c: the run's LoaderConfig (packages/protocol), read from stdin. */
 
@@ -39,6 +37,7 @@ struct scenario {
 	struct file_spec *files;
 	int nfiles;
 	long wall_ms;
+	bool private_network; /* "network": "private": a namespace of its own, loopback only */
 };
 
 /* One map as the static checks accepted it; globals are named by their section (`.bss`). */
@@ -99,10 +98,9 @@ struct uprobe {
 	bool retprobe, in_libc;
 	char func[128];
 	size_t offset; /* file offset of the function's first instruction */
-	struct bpf_link *link; /* attached to the current scenario's target only */
 };
 
-struct dispatcher; /* the skeleton of dispatcher.bpf.c */
+struct disp_host; /* host.h */
 
 struct run {
 	struct config cfg;
@@ -115,6 +113,9 @@ struct run {
 	struct uprobe uprobes[MAX_UPROBES];
 	int nuprobes;
 	char libc[PATH_MAX];
+	/* Every scenario's uprobe links, each filtered to that scenario's target, all kept to the end. */
+	struct bpf_link **uprobe_links;
+	int nuprobe_links;
 
 	/* The student's object, its tracepoint programs in object order and the hook of each. */
 	struct bpf_object *obj;
@@ -124,11 +125,15 @@ struct run {
 	struct initial *initials;
 	int ninitials;
 
-	/* Dispatcher instances (they share the first one's maps) and the attachments. */
-	struct dispatcher *disps[MAX_DISPATCHERS];
-	int ndisps;
-	struct bpf_link *links[MAX_HOOKS * 2];
-	int nlinks;
+	/*
+	 * The dispatcher: the resident one (its socket, while the run is slotted in) or the
+	 * loader's own; the run's slot in it, and the run's ring buffer of events.
+	 */
+	const char *resident_path;
+	int resident_fd;
+	struct disp_host *own;
+	int slot;
+	int ring_fd;
 	struct ring_buffer *rb;
 
 	/* The scenario running now (NULL between scenarios), for the ring buffer callbacks. */
@@ -192,6 +197,8 @@ uint32_t obj_id(int fd);
 bool maps_as_checked(struct run *run, struct bpf_object *obj);
 
 /* hooks.c */
+/* The hook's record size and shape, from tracefs; -errno with a message in err. */
+int describe_hook(struct hook *h, const char *cat, const char *name, char *err, size_t errlen);
 bool parse_section(const char *sec, char *cat, char *name);
 int find_or_add_hook(struct run *run, const char *cat, const char *name, bool observe, char *err,
 		     size_t errlen);
@@ -201,8 +208,10 @@ int tracepoint_id(const struct hook *h);
 enum step find_hooks(struct run *run);
 enum step attach_dispatchers(struct run *run);
 enum step arm_dispatchers(struct run *run, long long discarded);
-int dispatcher_events_fd(const struct run *run);
-void clear_dispatcher_paths(struct run *run);
+/* The resident dispatcher's socket (it hangs up if that dies), or -1. */
+int dispatcher_lost_fd(const struct run *run);
+/* 0, or -errno when the resident dispatcher is gone. */
+int clear_dispatcher_paths(struct run *run);
 void detach_all(struct run *run);
 
 /* kernel-check.c */
@@ -233,9 +242,10 @@ bool uprobe_section(const char *sec);
 int uprobe_add(struct run *run, struct bpf_program *prog, char *err, size_t errlen);
 /*
  * Attaches every uprobe to pid alone (the target, held before its exec) and emits the `uprobes`
- * line; -1 with err (nothing left attached) on failure.
+ * line; -1 with err on failure.
  */
 int uprobes_attach(struct run *run, const struct scenario *sc, pid_t pid, char *err, size_t errlen);
+/* Detaches every scenario's uprobes (the end of the run: ~60 ms per link here). */
 void uprobes_detach(struct run *run);
 
 #endif

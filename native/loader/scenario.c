@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "netns.h"
 
 /* In the child: the scenario's mounts and files, then the target; never returns. */
 static void plant_and_exec(const struct run *run, const struct scenario *sc, int out_w, int err_w,
@@ -63,6 +64,8 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 		FAIL("making / private: %s", strerror(errno));
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777"))
 		FAIL("mounting tmpfs on /tmp: %s", strerror(errno));
+	if (sc->private_network && enter_private_network(dir_path, sizeof(dir_path)))
+		FAIL("%s", dir_path);
 	for (int i = 0; i < sc->nfiles; i++) {
 		const struct file_spec *f = &sc->files[i];
 		char dir[PATH_MAX];
@@ -87,6 +90,13 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	if (chdir("/tmp"))
 		FAIL("chdir /tmp: %s", strerror(errno));
 	/*
+	 * Held until the loader has attached the uprobes to this pid (it closes the pipe), outside
+	 * the run's cgroup: the programs and the ground truth never see the wait.
+	 */
+	char go;
+	while (read(go_r, &go, 1) < 0 && errno == EINTR)
+		;
+	/*
 	 * Only now does the target become visible to the programs: v2 last, so the programs and
 	 * the ground truth see as little of this set-up as possible.
 	 */
@@ -94,10 +104,6 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	join_cgroup(run->cg.mem, pid, status_w);
 	join_cgroup(run->cg.pids, pid, status_w);
 	join_cgroup(run->cg.v2, pid, status_w);
-	/* held until the loader has attached the uprobes to this pid (it closes the pipe) */
-	char go;
-	while (read(go_r, &go, 1) < 0 && errno == EINTR)
-		;
 	/*
 	 * A fixed environment, never the loader's: the student's programs can read the target's
 	 * memory, its environment included, and the server's may hold secrets (a database URL).
@@ -201,43 +207,49 @@ static pid_t start_target(struct run *run, const struct scenario *sc, struct cap
 	return child;
 }
 
+enum watched { TARGET_EXITED, TARGET_TIMED_OUT, DISPATCHER_LOST };
+
 /*
  * Until the target exits or its wall time is up: records and events as they come, output kept.
- * Returns whether the wall time ran out (the target's cgroup is then killed).
+ * The target's cgroup is killed when the wall time runs out, or when the resident dispatcher
+ * hangs up (its attachments are gone with it, so the run would see nothing more).
  */
-static bool watch_target(struct run *run, const struct scenario *sc, pid_t child,
-			 struct capture cap[2], uint64_t deadline)
+static enum watched watch_target(struct run *run, const struct scenario *sc, pid_t child,
+				 struct capture cap[2], uint64_t deadline)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, child, 0), ep = epoll_create1(EPOLL_CLOEXEC);
-	int fds[] = {ring_buffer__epoll_fd(run->rb), cap[0].fd, cap[1].fd, pidfd};
-	bool timed_out = false;
+	int fds[] = {ring_buffer__epoll_fd(run->rb), cap[0].fd, cap[1].fd, pidfd,
+		     dispatcher_lost_fd(run)};
+	enum watched how = TARGET_EXITED;
 
-	for (uint32_t i = 0; i < 4; i++) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
+	for (uint32_t i = 0; i < 5; i++) {
+		struct epoll_event ev = {.events = EPOLLIN | (i == 4 ? EPOLLRDHUP : 0), .data.u32 = i};
 
-		epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+		if (fds[i] >= 0)
+			epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
 	}
 	for (bool exited = false; !exited;) {
-		struct epoll_event evs[4];
+		struct epoll_event evs[5];
 		uint64_t t = now_ns();
 
 		if (t >= deadline) {
-			timed_out = true;
+			how = TARGET_TIMED_OUT;
 			emit_limit(sc->id, "wall-time",
 				   "the target ran longer than %ld ms in scenario %s and was stopped",
 				   sc->wall_ms, sc->id);
-			kill_cgroup(&run->cg);
-			kill(child, SIGKILL);
 			break;
 		}
 		int ms = (int)((deadline - t + 999999) / 1000000);
-		int n = epoll_wait(ep, evs, 4, ms);
+		int n = epoll_wait(ep, evs, 5, ms);
 		for (int i = 0; i < n; i++) {
 			uint32_t which = evs[i].data.u32;
 
 			if (which == 0) {
 				ring_buffer__consume(run->rb);
 			} else if (which == 3) {
+				exited = true;
+			} else if (which == 4) {
+				how = DISPATCHER_LOST;
 				exited = true;
 			} else {
 				drain_pipe(run, &cap[which - 1]);
@@ -246,9 +258,13 @@ static bool watch_target(struct run *run, const struct scenario *sc, pid_t child
 			}
 		}
 	}
+	if (how != TARGET_EXITED) {
+		kill_cgroup(&run->cg);
+		kill(child, SIGKILL);
+	}
 	close(ep);
 	close(pidfd);
-	return timed_out;
+	return how;
 }
 
 static void emit_target_exit(const struct scenario *sc, int wstatus, bool timed_out,
@@ -278,7 +294,7 @@ static void emit_target_exit(const struct scenario *sc, int wstatus, bool timed_
 }
 
 /* The student's maps as the scenario left them; then back to empty and initial globals. */
-static void dump_and_clear_maps(struct run *run, const struct scenario *sc)
+static int dump_and_clear_maps(struct run *run, const struct scenario *sc)
 {
 	json_object *maps = json_object_new_array(), *o;
 	struct bpf_map *m;
@@ -294,7 +310,11 @@ static void dump_and_clear_maps(struct run *run, const struct scenario *sc)
 	bpf_object__for_each_map(m, run->obj)
 		if (student_map(m))
 			clear_map(run, m);
-	clear_dispatcher_paths(run);
+	if (clear_dispatcher_paths(run)) {
+		emit_fatal("scenario %s: the resident dispatcher stopped during the run", sc->id);
+		return -1;
+	}
+	return 0;
 }
 
 static int run_scenario(struct run *run, const struct scenario *sc)
@@ -314,23 +334,28 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	pid_t child = start_target(run, sc, cap);
 	if (child < 0)
 		return -1;
-	bool timed_out = watch_target(run, sc, child, cap, deadline);
+	enum watched how = watch_target(run, sc, child, cap, deadline);
 	waitpid(child, &wstatus, 0);
 	/* the target is gone; stop whatever it left behind, then collect everything */
 	kill_cgroup(&run->cg);
-	uprobes_detach(run);
 	ring_buffer__consume(run->rb);
 	for (int i = 0; i < 2; i++) {
 		if (cap[i].fd >= 0)
 			fcntl(cap[i].fd, F_SETFL, 0);
 		drain_pipe(run, &cap[i]);
 	}
-	emit_target_exit(sc, wstatus, timed_out, cap);
+	if (how == DISPATCHER_LOST) {
+		emit_fatal("scenario %s: the resident dispatcher stopped during the run", sc->id);
+		free(cap[0].buf);
+		free(cap[1].buf);
+		return -1;
+	}
+	emit_target_exit(sc, wstatus, how == TARGET_TIMED_OUT, cap);
 	free(cap[0].buf);
 	free(cap[1].buf);
-	dump_and_clear_maps(run, sc);
+	int err = dump_and_clear_maps(run, sc);
 	run->cur = NULL;
-	return 0;
+	return err;
 }
 
 /* Every scenario in turn, the records and events of both ring buffers read as they come. */
@@ -339,7 +364,7 @@ enum step run_scenarios(struct run *run)
 	int lab_fd = bpf_object__find_map_fd_by_name(run->obj, "lab_events");
 	enum step st = STEP_OK;
 
-	run->rb = ring_buffer__new(dispatcher_events_fd(run), on_syscall, run, NULL);
+	run->rb = ring_buffer__new(run->ring_fd, on_syscall, run, NULL);
 	if (!run->rb || (lab_fd >= 0 && ring_buffer__add(run->rb, lab_fd, on_record, run))) {
 		emit_fatal("ring buffer: %s", strerror(errno));
 		return STEP_FAILED;

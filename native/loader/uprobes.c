@@ -180,27 +180,39 @@ int uprobe_add(struct run *run, struct bpf_program *prog, char *err, size_t errl
 	return 0;
 }
 
+/*
+ * A scenario's links stay until the run ends: closing one waits for the kernel (~60 ms here, per
+ * link), and once its target has exited a link's filter matches no process at all. The filter
+ * holds the task itself, not its pid, so a new process given the same pid is not matched either.
+ */
 int uprobes_attach(struct run *run, const struct scenario *sc, pid_t pid, char *err, size_t errlen)
 {
+	struct bpf_link **links;
 	json_object *ids, *o;
 
 	if (!run->nuprobes)
 		return 0;
+	links = realloc(run->uprobe_links, sizeof(*links) * (size_t)(run->nuprobe_links + run->nuprobes));
+	if (!links) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	run->uprobe_links = links;
 	ids = json_object_new_array();
 	for (int i = 0; i < run->nuprobes; i++) {
 		struct uprobe *u = &run->uprobes[i];
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = u->retprobe);
+		struct bpf_link *link = bpf_program__attach_uprobe_opts(
+			u->prog, pid, u->in_libc ? run->libc : sc->target, u->offset, &opts);
 
-		u->link = bpf_program__attach_uprobe_opts(u->prog, pid, u->in_libc ? run->libc : sc->target,
-							  u->offset, &opts);
-		if (!u->link) {
+		if (!link) {
 			snprintf(err, errlen, "cannot attach %s to %s: %s", bpf_program__name(u->prog),
 				 u->func, strerror(errno));
-			uprobes_detach(run);
 			json_object_put(ids);
 			return -1;
 		}
-		json_object_array_add(ids, json_object_new_int64(obj_id(bpf_link__fd(u->link))));
+		links[run->nuprobe_links++] = link;
+		json_object_array_add(ids, json_object_new_int64(obj_id(bpf_link__fd(link))));
 	}
 	o = line("uprobes");
 	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
@@ -211,8 +223,9 @@ int uprobes_attach(struct run *run, const struct scenario *sc, pid_t pid, char *
 
 void uprobes_detach(struct run *run)
 {
-	for (int i = 0; i < run->nuprobes; i++) {
-		bpf_link__destroy(run->uprobes[i].link);
-		run->uprobes[i].link = NULL;
-	}
+	for (int i = 0; i < run->nuprobe_links; i++)
+		bpf_link__destroy(run->uprobe_links[i]);
+	free(run->uprobe_links);
+	run->uprobe_links = NULL;
+	run->nuprobe_links = 0;
 }

@@ -12,11 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { paths, stopCompileServer } from '@ebpf-lab/runner';
+import { paths, stopCompileServer, stopResidentDispatcher } from '@ebpf-lab/runner';
 import { compareCachedRuns, compareCompiles } from './compile.ts';
+import { compareDispatchers } from './dispatcher.ts';
 import { startBenchServer } from './lab-server.ts';
 import type { BenchServer } from './lab-server.ts';
-import { BENCH_MARK, countLeftovers, takeBaseline } from './leftovers.ts';
+import { BENCH_MARK, countLeftovers, Descendants, takeBaseline } from './leftovers.ts';
 import { measureLoad } from './load.ts';
 import { benchOptions } from './options.ts';
 import { buildReport, formatReport } from './report.ts';
@@ -71,10 +72,7 @@ function loadSection(clients: (typeof LOAD_CLIENTS)[number]): BenchSection {
   };
 }
 
-/**
- * In order. A comparison added later (the resident dispatcher against one attached per run) is
- * one more section in its own file, added here.
- */
+/** In order; each comparison is one section in its own file. */
 const SECTIONS: BenchSection[] = [
   { name: 'compile parts', run: async (ctx) => ({ compileParts: await compileParts(ctx) }) },
   {
@@ -85,6 +83,12 @@ const SECTIONS: BenchSection[] = [
   {
     name: 'cached vs compiled runs',
     run: (ctx) => compareCachedRuns(ctx.exerciseId, ctx.solution, ctx.quick ? 10 : 30),
+  },
+  {
+    name: 'resident vs per-run dispatcher',
+    run: async (ctx) => ({
+      ...(await compareDispatchers(ctx.exerciseId, ctx.solution, ctx.quick ? 10 : 30)),
+    }),
   },
   {
     name: 'web first load',
@@ -105,7 +109,14 @@ const SECTIONS: BenchSection[] = [
     },
   },
   ...LOAD_CLIENTS.map(loadSection),
-  { name: 'clean-up soak', run: async (ctx) => ({ soak: await soak(ctx) }) },
+  {
+    name: 'clean-up soak',
+    run: async (ctx) => {
+      // The soak counts every dispatcher program no run holds: the resident one's go first.
+      await stopResidentDispatcher();
+      return { soak: await soak(ctx) };
+    },
+  },
 ];
 
 function machine(before: number[]): Machine {
@@ -122,6 +133,7 @@ function machine(before: number[]): Machine {
 async function main(): Promise<void> {
   const before = loadAverage();
   const baseline = takeBaseline(mark);
+  const descendants = new Descendants();
   const ctx: BenchContext = {
     quick: options.quick,
     exerciseId: EXERCISE,
@@ -162,9 +174,10 @@ async function main(): Promise<void> {
   }
   for (const section of SECTIONS.filter((s) => !s.server)) await run(section);
   stopCompileServer();
+  await stopResidentDispatcher();
 
   say('leftovers');
-  const leftovers = await countLeftovers(baseline, mark, cgroupPrefixes);
+  const leftovers = await countLeftovers(baseline, mark, cgroupPrefixes, descendants);
   const report = buildReport({
     quick: ctx.quick,
     machine: machine(before),

@@ -1,10 +1,10 @@
 // What the bench left behind, counted on the machine before it starts and again after it ends:
 // BPF programs, links and maps that nothing holds, the run cgroups of the bench's own processes,
-// and processes that carry the bench's mark. The machine is shared, so other engineers' runs come
-// and go meanwhile: a BPF object counts only when it is newer than everything seen at the start
-// and stays unheld (no process holds it, no held link or program uses it) for two looks in a
-// row; the kernel frees objects after an RCU grace period, so a freshly closed one may still be
-// listed for a moment.
+// and processes that carry the bench's mark or were seen descending from it. The machine is
+// shared, so other engineers' runs come and go meanwhile: a BPF object counts only when it is
+// newer than everything seen at the start and stays unheld (no process holds it, no held link
+// or program uses it) for two looks in a row; the kernel frees objects after an RCU grace
+// period, so a freshly closed one may still be listed for a moment.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,48 +26,93 @@ interface BpfObject {
   id: number;
   type?: string;
   pids?: { pid: number; comm: string }[];
+  /** Paths in bpffs (with `--bpffs`): a pinned object lives on without a process. */
+  pinned?: string[];
   prog_id?: number;
   map_ids?: number[];
 }
 
 type Kind = 'prog' | 'map' | 'link';
 
-function bpftool(kind: Kind): BpfObject[] {
-  const out = execFileSync('bpftool', [kind, 'show', '--json'], {
+function bpftool<T>(args: string[]): T[] {
+  const out = execFileSync('bpftool', ['--bpffs', ...args, '--json'], {
     encoding: 'utf8',
     timeout: 30_000,
   });
-  return JSON.parse(out || '[]') as BpfObject[];
+  return JSON.parse(out || '[]') as T[];
 }
 
-interface BpfSnapshot {
+export interface BpfSnapshot {
   prog: BpfObject[];
   map: BpfObject[];
   link: BpfObject[];
+  /** Programs attached through a perf event (a tracepoint's legacy attach): its holder holds them. */
+  perf: { prog_id: number }[];
+  /** Programs in each program array (the dispatcher tail-calls into them), by map id. */
+  progArrays: Map<number, number[]>;
 }
 
-const snapshotBpf = (): BpfSnapshot => ({
-  prog: bpftool('prog'),
-  map: bpftool('map'),
-  link: bpftool('link'),
-});
+/** A program array's values are program ids, printed as a number or as little-endian bytes. */
+function progIds(entries: { value?: unknown }[]): number[] {
+  return entries
+    .map(({ value }) =>
+      typeof value === 'number'
+        ? value
+        : Array.isArray(value)
+          ? value
+              .slice(0, 4)
+              .reduce((n: number, b: unknown, i) => n + (parseInt(String(b), 16) << (8 * i)), 0)
+          : 0,
+    )
+    .filter((id) => id > 0);
+}
 
-/** Objects no process holds, directly or through a held link or program. */
-export function unheld(s: BpfSnapshot): { prog: Set<number>; map: Set<number>; link: Set<number> } {
-  const held = (o: BpfObject) => (o.pids?.length ?? 0) > 0;
-  const liveLinks = s.link.filter(held);
-  const liveProgIds = new Set([
-    ...s.prog.filter(held).map((p) => p.id),
-    ...liveLinks.map((l) => l.prog_id ?? -1),
-  ]);
-  const liveMapIds = new Set([
-    ...s.map.filter(held).map((m) => m.id),
-    ...s.prog.filter((p) => liveProgIds.has(p.id)).flatMap((p) => p.map_ids ?? []),
-  ]);
+function snapshotBpf(): BpfSnapshot {
+  const map = bpftool<BpfObject>(['map', 'show']);
+  const progArrays = new Map<number, number[]>();
+  for (const m of map.filter((m) => m.type === 'prog_array')) {
+    try {
+      progArrays.set(
+        m.id,
+        progIds(bpftool<{ value?: unknown }>(['map', 'dump', 'id', String(m.id)])),
+      );
+    } catch {
+      // Freed meanwhile.
+    }
+  }
   return {
-    prog: new Set(s.prog.filter((p) => !liveProgIds.has(p.id)).map((p) => p.id)),
-    map: new Set(s.map.filter((m) => !liveMapIds.has(m.id)).map((m) => m.id)),
-    link: new Set(s.link.filter((l) => !held(l)).map((l) => l.id)),
+    prog: bpftool<BpfObject>(['prog', 'show']),
+    map,
+    link: bpftool<BpfObject>(['link', 'show']),
+    perf: bpftool<{ prog_id: number }>(['perf', 'show']),
+    progArrays,
+  };
+}
+
+/**
+ * Objects nothing keeps alive. Held: what a process holds or bpffs pins, the program of a held
+ * link or perf event, the maps a held program uses, and the programs in a held program array;
+ * followed until nothing more is found.
+ */
+export function unheld(s: BpfSnapshot): { prog: Set<number>; map: Set<number>; link: Set<number> } {
+  const held = (o: BpfObject) => (o.pids?.length ?? 0) > 0 || (o.pinned?.length ?? 0) > 0;
+  const links = new Set(s.link.filter(held).map((l) => l.id));
+  const progs = new Set([
+    ...s.prog.filter(held).map((p) => p.id),
+    ...s.link.filter((l) => links.has(l.id)).map((l) => l.prog_id ?? -1),
+    ...s.perf.map((p) => p.prog_id),
+  ]);
+  const maps = new Set(s.map.filter(held).map((m) => m.id));
+  for (let grew = true; grew;) {
+    const before = progs.size + maps.size;
+    for (const p of s.prog) if (progs.has(p.id)) for (const m of p.map_ids ?? []) maps.add(m);
+    for (const [m, ids] of s.progArrays) if (maps.has(m)) for (const id of ids) progs.add(id);
+    grew = progs.size + maps.size > before;
+  }
+  return {
+    prog: new Set(s.prog.filter((p) => !progs.has(p.id)).map((p) => p.id)),
+    map: new Set(s.map.filter((m) => !maps.has(m.id)).map((m) => m.id)),
+    link: new Set(s.link.filter((l) => !links.has(l.id)).map((l) => l.id)),
   };
 }
 
@@ -90,6 +135,61 @@ function countCgroups(prefixes: string[]): number {
       if (d.isDirectory() && prefixes.some((p) => d.name.startsWith(p))) n++;
   }
   return n;
+}
+
+/** `pid:starttime` of a live process (a pid alone may be reused), or null when it is gone. */
+function identity(pid: number): { ppid: number; id: string } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name, in parentheses, may hold spaces: fields count from after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), id: `${pid}:${fields[19]}` };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every process that descends from this one, seen while the bench runs. Sandboxed processes (the
+ * compile server, clang) start with a cleared environment and carry no mark; this finds them
+ * by ancestry instead, looked at every second: what lives that long is what could be left.
+ */
+export class Descendants {
+  private readonly seen = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 1000) {
+    this.timer = setInterval(() => this.look(), intervalMs);
+    this.timer.unref();
+  }
+
+  look(): void {
+    const parent = new Map<number, number>();
+    const ids = new Map<number, string>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const p = identity(Number(name));
+      if (!p) continue;
+      parent.set(Number(name), p.ppid);
+      ids.set(Number(name), p.id);
+    }
+    for (const [pid, id] of ids) {
+      for (let up = parent.get(pid); up !== undefined && up > 1; up = parent.get(up)) {
+        if (up === process.pid) {
+          this.seen.add(id);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Those seen that still live (reparented or not), by pid. */
+  alive(): number[] {
+    clearInterval(this.timer);
+    return [...this.seen]
+      .filter((id) => identity(Number(id.split(':')[0]))?.id === id)
+      .map((id) => Number(id.split(':')[0]));
+  }
 }
 
 /** Live processes, other than this one, whose environment carries `mark`. */
@@ -131,6 +231,7 @@ export async function countLeftovers(
   baseline: Baseline,
   mark: string,
   cgroupPrefixes: string[],
+  descendants: Descendants,
 ): Promise<Leftovers> {
   const newUnheld = () => {
     const free = unheld(snapshotBpf());
@@ -139,8 +240,9 @@ export async function countLeftovers(
     return { prog: newer('prog'), map: newer('map'), link: newer('link') };
   };
   let left = newUnheld();
-  // Unheld twice, a second apart and for up to ten seconds: RCU frees them meanwhile.
-  for (let attempt = 0; attempt < 10; attempt++) {
+  // Unheld at every look, a second apart, for up to thirty seconds: RCU frees closed objects
+  // meanwhile, and others' runs let go of theirs. A leak stays.
+  for (let attempt = 0; attempt < 30; attempt++) {
     if (left.prog.size + left.map.size + left.link.size === 0) break;
     await new Promise((r) => setTimeout(r, 1000));
     const again = newUnheld();
@@ -152,7 +254,7 @@ export async function countLeftovers(
     bpfLinks: left.link.size,
     bpfMaps: left.map.size,
     cgroups: countCgroups(cgroupPrefixes),
-    processes: markedProcesses(mark).length,
+    processes: new Set([...markedProcesses(mark), ...descendants.alive()]).size,
   };
 }
 

@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { timing } from './compile.ts';
-import { unheld } from './leftovers.ts';
+import { Descendants, unheld } from './leftovers.ts';
 import type { Leftovers } from './leftovers.ts';
 import { summariseLoad } from './load.ts';
 import type { RunRecord } from './load.ts';
@@ -175,21 +176,58 @@ describe('summariseLoad', () => {
 });
 
 describe('unheld BPF objects', () => {
+  const loader = [{ pid: 10, comm: 'loader' }];
+
   it('counts what no process holds, directly or through a held link or program', () => {
     const free = unheld({
       prog: [
-        { id: 1, pids: [{ pid: 10, comm: 'loader' }], map_ids: [11] },
+        { id: 1, pids: loader, map_ids: [11] },
         { id: 2, map_ids: [12] }, // attached through a held link
         { id: 3, map_ids: [13] }, // nothing holds it
       ],
-      map: [{ id: 11 }, { id: 12 }, { id: 13 }, { id: 14, pids: [{ pid: 10, comm: 'loader' }] }],
+      map: [{ id: 11 }, { id: 12 }, { id: 13 }, { id: 14, pids: loader }],
       link: [
-        { id: 21, prog_id: 2, pids: [{ pid: 10, comm: 'loader' }] },
+        { id: 21, prog_id: 2, pids: loader },
         { id: 22, prog_id: 3 },
       ],
+      perf: [],
+      progArrays: new Map(),
     });
     expect([...free.prog]).toEqual([3]);
     expect([...free.map]).toEqual([13]);
     expect([...free.link]).toEqual([22]);
+  });
+
+  it('follows perf events, pins and program arrays to what they keep alive', () => {
+    const free = unheld({
+      prog: [
+        { id: 1, map_ids: [11] }, // the dispatcher, attached through a perf event
+        { id: 2, map_ids: [12] }, // tail-called from the dispatcher's program array
+        { id: 3, map_ids: [] }, // in a program array nothing holds
+        { id: 4, pinned: ['/sys/fs/bpf/lab/x'] },
+      ],
+      map: [{ id: 11, type: 'prog_array' }, { id: 12 }, { id: 13, type: 'prog_array' }],
+      link: [],
+      perf: [{ prog_id: 1 }],
+      progArrays: new Map([
+        [11, [2]],
+        [13, [3]],
+      ]),
+    });
+    expect([...free.prog]).toEqual([3]);
+    expect([...free.map]).toEqual([13]);
+  });
+});
+
+describe('Descendants', () => {
+  it('finds a process started by this one while it lives, and not once it is gone', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const watch = new Descendants(60_000);
+    watch.look();
+    const exited = new Promise((r) => child.once('exit', r));
+    expect(watch.alive()).toContain(child.pid);
+    child.kill();
+    await exited;
+    expect(watch.alive()).not.toContain(child.pid);
   });
 });

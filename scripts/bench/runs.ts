@@ -5,7 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageName } from '@ebpf-lab/protocol';
-import { clearCompileCache, createDefaultRunner, paths } from '@ebpf-lab/runner';
+import {
+  clearCompileCache,
+  createDefaultRunner,
+  paths,
+  residentDispatcherReady,
+} from '@ebpf-lab/runner';
 import { compile } from '../../packages/runner/src/compile/index.ts';
 import { timing } from './compile.ts';
 import type { Timing } from './compile.ts';
@@ -55,6 +60,8 @@ export async function timeWholeRuns(ctx: BenchContext): Promise<WholeRuns> {
     (p) => !existsSync(p),
   );
   if (missing.length) throw new Error(`${missing.join(', ')} missing (run npm run setup)`);
+  // Every timed run on the default path: slotted into the resident dispatcher.
+  await residentDispatcherReady();
   const runner = createDefaultRunner({ log: () => {} });
   const run = () =>
     runner.run(

@@ -1,7 +1,7 @@
 // The clean-up soak: many runs of the reference solution through the default runner, one in ten
 // losing its loader to SIGKILL halfway and one in ten cancelled halfway; afterwards nothing any
-// run reported (programs, maps, links) is still in the kernel, no dispatcher is held by nobody,
-// and no cgroup of these runs is left.
+// run reported (programs, maps, links) is still in the kernel, and no cgroup of these runs is
+// left.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -48,8 +48,6 @@ function reportedIds(lines: LoaderLine[]): { kind: Kind; id: number }[] {
 
 interface BpfObject {
   id: number;
-  name?: string;
-  pids?: { pid: number; comm: string }[];
 }
 
 function bpftoolList(kind: Kind): BpfObject[] {
@@ -59,9 +57,6 @@ function bpftoolList(kind: Kind): BpfObject[] {
   });
   return JSON.parse(out || '[]') as BpfObject[];
 }
-
-/** The dispatcher's programs (native/loader/dispatcher.bpf.c), names cut by the kernel. */
-const DISPATCHER_PROGRAM = /^disp_(?:enter|exit|raw)/;
 
 export async function soak(ctx: BenchContext): Promise<SoakResult> {
   const { soakRuns: SOAK_RUNS, exerciseId: EXERCISE, solution: code } = ctx;
@@ -165,28 +160,8 @@ export async function soak(ctx: BenchContext): Promise<SoakResult> {
       `  bpftool ${kind} show: ${ids.size} ids reported by the runs, ${still.length} still there${still.length ? `: ${still.map((o) => o.id).join(', ')}` : ''}`,
     );
   }
-  // Dispatchers held by no live process belong to nobody: a leak, whoever made it. Those held
-  // by a live loader are other engineers' runs in progress.
-  // A program attached through a link is held by the link's owner, not by a prog fd.
-  const unheld = () => {
-    const linked = new Set(
-      bpftoolList('link').map((l) => (l as BpfObject & { prog_id?: number }).prog_id),
-    );
-    return bpftoolList('prog')
-      .filter((p) => DISPATCHER_PROGRAM.test(p.name ?? ''))
-      .filter((p) => !p.pids?.length && !linked.has(p.id));
-  };
-  const dispatchers = bpftoolList('prog').filter((p) => DISPATCHER_PROGRAM.test(p.name ?? ''));
-  // others' runs come and go: only what stays unheld for 2 s is an orphan
-  const first = new Set(unheld().map((p) => p.id));
-  await new Promise((r) => setTimeout(r, 2000));
-  const orphans = unheld().filter((p) => first.has(p.id));
-  leaks += orphans.length;
-  console.log(
-    `  dispatcher programs now: ${dispatchers.length} (${dispatchers.length - orphans.length} held by live processes: ` +
-      `${[...new Set(dispatchers.flatMap((p) => p.pids ?? []).map((o) => `${o.comm}[${o.pid}]`))].join(' ') || 'none'}; ` +
-      `${orphans.length} held by nothing for 2 s)`,
-  );
+  // Objects no run reported (a dispatcher nothing holds any more) are counted by the bench's
+  // leftovers (leftovers.ts), across every section.
 
   const mounts = findCgroupMounts();
   const mine = `p${process.pid}-`;

@@ -107,4 +107,23 @@ describe('each shape check can fail', () => {
     expect(r.code).not.toBe(0);
     expect(r.output).toContain('server-core-never-imports-routes');
   });
+
+  it(
+    'dependency-cruiser refuses a child process started outside the runner',
+    { timeout: 120_000 },
+    () => {
+      const dir = join(scratch, 'spawn');
+      write(
+        'spawn/tsconfig.json',
+        JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }),
+      );
+      write(
+        'spawn/apps/server/src/probe.ts',
+        "import { execFileSync } from 'node:child_process';\nexport const x = execFileSync;\n",
+      );
+      const r = tool('depcruise', ['apps', '--config', join(root, '.dependency-cruiser.cjs')], dir);
+      expect(r.code).not.toBe(0);
+      expect(r.output).toContain('one-owner-of-child-processes');
+    },
+  );
 });

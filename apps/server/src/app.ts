@@ -25,6 +25,7 @@ import { createHealthRouter } from './routes/health/health-router.ts';
 import type { ExerciseCatalog } from './routes/instructor/exercise-catalog.ts';
 import { createInstructorRouter } from './routes/instructor/router.ts';
 import { createPeopleRouter } from './routes/people/router.ts';
+import type { CommentNotices } from './routes/instructor/router.ts';
 import { createSubmissionsRouter } from './routes/submissions/router.ts';
 import type { RunExecutor, RunLifecycle } from './runs/run-lifecycle.ts';
 import type { SystemProbe } from './system/system-info.ts';
@@ -51,14 +52,16 @@ export interface AppDeps {
  */
 export function createAccountRoutes(
   accounts: Accounts,
-  deps: { exercises: ExerciseCatalog; runs: RunLifecycle },
+  deps: { exercises: ExerciseCatalog; runs: RunLifecycle; feed?: CommentNotices },
 ): Router {
   const { store, sessions, csrf, loginLimit } = accounts;
   const router = Router();
   router.use(ACCOUNT_PATHS, ...accounts.guard);
   router.use(createAuthRouter({ store, sessions, csrf, loginLimit }));
   router.use(createCoursesRouter({ store }));
-  router.use(createInstructorRouter({ store, exercises: deps.exercises, runs: deps.runs }));
+  router.use(
+    createInstructorRouter({ store, exercises: deps.exercises, runs: deps.runs, feed: deps.feed }),
+  );
   router.use(createAssignmentsRouter({ store, exercises: deps.exercises }));
   router.use(createPeopleRouter({ store, resetLinkTtlMs: accounts.resetLinkTtlMs }));
   router.use(createSubmissionsRouter({ store, exercises: deps.exercises }));
@@ -74,8 +77,11 @@ function catalogOf(exercises: Map<string, Exercise>): ExerciseCatalog {
     }));
 }
 
-/** `runs`: the one run lifecycle, shared with the WebSocket (server.ts). */
-export function createApp(deps: AppDeps, runs: RunLifecycle): Express {
+/**
+ * `runs`: the one run lifecycle, shared with the WebSocket (server.ts); `feed`: the live desk,
+ * told when a comment changes.
+ */
+export function createApp(deps: AppDeps, runs: RunLifecycle, feed?: CommentNotices): Express {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -114,7 +120,9 @@ export function createApp(deps: AppDeps, runs: RunLifecycle): Express {
   app.use('/api/exercises', createExercisesRouter(deps));
   // Accounts: /api/auth, /api/courses, /api/instructor, /api/submissions, /api/assignments.
   if (deps.accounts)
-    app.use(createAccountRoutes(deps.accounts, { exercises: catalogOf(deps.exercises), runs }));
+    app.use(
+      createAccountRoutes(deps.accounts, { exercises: catalogOf(deps.exercises), runs, feed }),
+    );
   // Drafts: a signed-in student's editor code, behind the accounts' session and CSRF.
   if (deps.accounts) {
     const { store, guard } = deps.accounts;

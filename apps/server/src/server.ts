@@ -14,6 +14,7 @@ import { isAllowedOrigin } from './network/origin.ts';
 import { createUpgradeRouter } from './network/upgrade-router.ts';
 import { RunLifecycle } from './runs/run-lifecycle.ts';
 import { RunService } from './runs/run-service.ts';
+import { DeskFeed } from './ws/desk-feed.ts';
 import { createLabWebSocket, WS_PATH } from './ws/ws-server.ts';
 
 export const SERVER_VERSION = '0.1.0';
@@ -38,7 +39,10 @@ export async function startServer(deps: AppDeps): Promise<LabServer> {
     logger,
     recorder: deps.accounts?.recorder,
   });
-  const app = createApp(deps, lifecycle);
+  // The live desk hears every run of the lifecycle, and the desk's routes tell it of comments.
+  const feed = deps.accounts && new DeskFeed(deps.accounts.store, logger);
+  const unfollow = feed?.follow(lifecycle);
+  const app = createApp(deps, lifecycle, feed);
   const fairShare = new FairShare(config, Date.now, deps.runShares);
   const runs = new RunService({
     ...deps,
@@ -52,6 +56,7 @@ export async function startServer(deps: AppDeps): Promise<LabServer> {
     logger,
     version: SERVER_VERSION,
     fairShare,
+    feed,
   });
   const lsp = createClangdBridge({
     includeDir: paths.includeDir,
@@ -88,6 +93,7 @@ export async function startServer(deps: AppDeps): Promise<LabServer> {
     port,
     mode,
     async close() {
+      unfollow?.();
       await lsp.close();
       for (const ws of labSocket.wss.clients) ws.terminate();
       labSocket.wss.close();

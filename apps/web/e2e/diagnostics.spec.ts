@@ -1,4 +1,4 @@
-// Issue 5's acceptance in a real browser against the real server: the verifier's missing NULL
+// In a real browser against the real server: the verifier's missing NULL
 // check lands on the student's line with its explanation; clangd marks a typo before Run;
 // completion offers bpf_map_lookup_elem with its signature.
 import type { Page } from 'playwright-core';

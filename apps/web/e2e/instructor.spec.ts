@@ -1,4 +1,4 @@
-// Issue 7's browser acceptance against the real server: an instructor (made on the command
+// The instructor's desk in a browser, against the real server: an instructor (made on the command
 // line) creates a course, a student joins through its link and solves an exercise, the
 // instructor sees it in the matrix, opens the submission, comments on a line, the student sees
 // the comment, and the grades CSV holds the student's row.

@@ -1,4 +1,4 @@
-// Issue 6's remaining acceptance in Debian's Chromium against the real server and kernel: a
+// In Debian's Chromium against the real server and kernel: a
 // failing variant shows its failed check and hint; the timeline and map views of real runs; the
 // contrast of text in both themes; code blocks coloured as C; drafts kept in a signed-in
 // student's account across devices.

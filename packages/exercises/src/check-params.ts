@@ -20,8 +20,11 @@ export type SyscallSelector = z.infer<typeof SyscallSelector>;
 export const Expected = z.union([
   z.object({ file: z.string().startsWith('/tmp/') }).strict(),
   z.object({ literal: z.string() }).strict(),
-  /** First capture group of this regular expression over the target's stdout. */
-  z.object({ stdout: z.string() }).strict(),
+  /**
+   * First capture group of this regular expression over the target's stdout; `describe` names
+   * the value in messages (default: "the value the target used"), never the value itself.
+   */
+  z.object({ stdout: z.string(), describe: z.string().optional() }).strict(),
   z.object({ fromSyscall: SyscallSelector }).strict(),
 ]);
 export type Expected = z.infer<typeof Expected>;
@@ -33,6 +36,8 @@ export const CHECK_PARAMS = {
   'answer-equals': z.object({ expect: Expected }).strict(),
   /** Exactly one SUBMIT_NUM, equal to the expected number. */
   'answer-number': z.object({ expect: Expected }).strict(),
+  /** Nothing submitted in the scenario: no record and no number (a response without an answer). */
+  'answer-nothing': z.object({}).strict(),
   /**
    * At the end of the scenario (or of every scenario) no hash map holds a key of these kinds, found
    * by what the key names among the target's threads, processes and fds: `thread` (a pid_tgid, a
@@ -90,6 +95,7 @@ export const CHECK_KINDS = Object.keys(CHECK_PARAMS) as CheckKind[];
 export const SCENARIO_KINDS: ReadonlySet<CheckKind> = new Set([
   'answer-equals',
   'answer-number',
+  'answer-nothing',
   'map-tracks-fds',
   'calls-submitted',
   'latency-histogram',

@@ -123,8 +123,32 @@ const docs: HelperDoc[] = [
     name: 'bpf_ntohs',
     signature: '__u16 bpf_ntohs(__u16 x)',
     description:
-      'Network to host byte order for 16-bit values (from <bpf/bpf_endian.h>, included by lab.h ' +
-      'users as needed). Ports in `struct sockaddr_in` are stored big-endian.',
+      'Network to host byte order for 16-bit values (from <bpf/bpf_endian.h>, which lab.h ' +
+      'includes). Ports in `struct sockaddr_in` and counts in a DNS header are stored ' +
+      'big-endian: the bytes `01 bb` are 443, but x86 reads them as a `__u16` of 47873.',
+  },
+  {
+    name: 'bpf_ntohl',
+    signature: '__u32 bpf_ntohl(__u32 x)',
+    description:
+      'Network to host byte order for 32-bit values. An IPv4 address travels as 4 bytes, most ' +
+      'significant first: 10.1.2.3 is `0a 01 02 03`, which x86 reads as the `__u32` 0x0302010a. ' +
+      '`bpf_ntohl` turns it into 0x0a010203 (167838211). `bpf_htons` and `bpf_htonl` go the other ' +
+      'way.',
+  },
+  {
+    name: 'bounded loops',
+    signature: 'for (int i = 0; i < MAX && i < n; i++) { … }',
+    description:
+      'The verifier accepts a loop only when it can see it end: it follows every iteration, ' +
+      'up to 1,000,000 instructions in all. Give each loop a small constant bound beside the ' +
+      'real condition (`i < 16 && i < n`), and keep every index into a buffer provably inside ' +
+      'it (`if (off >= sizeof(buf) - 2) break;` before `buf[off]`). A loop that walks data by ' +
+      'lengths read from that data (`off += len`) with no constant bound is refused as an ' +
+      'infinite loop, whatever the data. The verifier follows each path separately: compare a ' +
+      'length it does not know (`ret`, a count) in the loop condition rather than inside the ' +
+      'body, and put a loop that runs from inside another loop in a global function ' +
+      '(`__noinline`, not `static`), which it checks once for any arguments.',
   },
 ];
 

@@ -10,12 +10,18 @@ export * from './schema.ts';
 export * from './check-params.ts';
 export { HELPER_NAMES, helperDocs } from './helpers.ts';
 
-/** A known-wrong program kept to test the checks: it must fail exactly `expectFail`. */
+/**
+ * A known-wrong program kept to test the checks: it must fail exactly `expectFail`, or, for a
+ * mistake the lab refuses before anything runs (a loop the verifier cannot see end), end in
+ * the error `expectError`.
+ */
 export interface Variant {
   name: string;
   code: string;
   /** Check ids from the file's `// expect-fail: a, b` header lines. */
   expectFail: string[];
+  /** The run's error kind from a `// expect-error: verifier` header line. */
+  expectError?: VariantError;
   /** Checks it may also fail (`// may-fail: …`), when the outcome depends on leftover memory. */
   mayFail: string[];
 }
@@ -40,6 +46,12 @@ export interface Exercise {
 }
 
 export class ExerciseError extends Error {}
+
+/** The errors a student's mistake can end a run with (never the lab's own). */
+const VARIANT_ERRORS = ['compile', 'static', 'verifier', 'attach', 'limit'] as const;
+export type VariantError = (typeof VARIANT_ERRORS)[number];
+const isVariantError = (s: string): s is VariantError =>
+  (VARIANT_ERRORS as readonly string[]).includes(s);
 
 /** Cross-field rules the schema alone cannot state; returns `field: problem` or nothing. */
 export function crossCheck(meta: ExerciseMeta): { field: string; message: string } | undefined {
@@ -103,8 +115,21 @@ function loadVariants(dir: string, checkIds: Set<string>): Variant[] {
       const code = readFileSync(file, 'utf8');
       const expectFail = headerList(code, 'expect-fail');
       const mayFail = headerList(code, 'may-fail');
+      const errors = headerList(code, 'expect-error');
+      if (errors.length > 1 || (errors.length === 1 && expectFail.length > 0))
+        throw new ExerciseError(`${file}: one "// expect-error: <kind>" header, alone`);
+      if (errors.length === 1) {
+        const kind = errors[0];
+        if (!isVariantError(kind))
+          throw new ExerciseError(
+            `${file}: unknown error kind "${kind}" (known: ${VARIANT_ERRORS.join(', ')})`,
+          );
+        return { name: basename(f, '.bpf.c'), code, expectFail, mayFail, expectError: kind };
+      }
       if (expectFail.length === 0)
-        throw new ExerciseError(`${file}: no "// expect-fail: <check id>" header`);
+        throw new ExerciseError(
+          `${file}: no "// expect-fail: <check id>" or "// expect-error: <kind>" header`,
+        );
       for (const id of [...expectFail, ...mayFail]) {
         if (!checkIds.has(id))
           throw new ExerciseError(`${file}: header names unknown check "${id}"`);

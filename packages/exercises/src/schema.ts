@@ -91,6 +91,12 @@ export const ExerciseMeta = z.object({
     .default({ length: 24, alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789' }),
   limits: Limits.default(Limits.parse({})),
   /**
+   * `private`: each scenario's target runs in a network namespace of its own, holding only a
+   * loopback interface, so whatever it sends stays inside the run and its ports never meet the
+   * host's. `host`: the machine's network, as for targets that never use it.
+   */
+  network: z.enum(['host', 'private']).default('host'),
+  /**
    * The exercise continues another one: a student who passed `exercise` starts from their own
    * best passing code with `continue.bpf.c` (the new TODO) appended, instead of the starter.
    */

@@ -36,6 +36,8 @@ const CURRICULUM = [
   'function-return',
   'function-latency',
   'library-getenv',
+  'dns-answer',
+  'http-password',
 ];
 
 describe('exercise folders', () => {
@@ -62,7 +64,7 @@ describe('exercise folders', () => {
       }
       for (const c of e.meta.checks) expect(c.hint.length).toBeGreaterThan(40);
       expect(e.meta.scenarios.length).toBeLessThanOrEqual(
-        e.meta.id === 'read-file-password' ? 8 : 3,
+        e.meta.id === 'read-file-password' ? 8 : e.meta.id === 'dns-answer' ? 4 : 3,
       );
     },
   );
@@ -74,9 +76,11 @@ describe('exercise folders', () => {
     ['read-buffers', 6],
     ['connect-result', 6],
     ['function-argument', 3],
-    ['function-return', 3],
-    ['function-latency', 3],
+    ['function-return', 6],
+    ['function-latency', 6],
     ['library-getenv', 3],
+    ['dns-answer', 4],
+    ['http-password', 4],
   ] as const)('%s has a corpus of at least %i correct solutions', (id, n) => {
     const e = exercises.find((x) => x.meta.id === id)!;
     expect((e.correct ?? []).length).toBeGreaterThanOrEqual(n);
@@ -132,6 +136,21 @@ describe('a broken exercise folder', () => {
     expect(broken((m) => m.helpers.push('bpf_probe_read_kernel'))).toThrow(
       /field "helpers\.8": no helper reference entry/,
     );
+  });
+  it('names a variant whose expected error is not one a student can cause', () => {
+    broken(() => {})();
+    const file = join(dir, 'variants', 'loop.bpf.c');
+    writeFileSync(file, '// expect-error: infrastructure\n#include "lab.h"\n');
+    expect(() => loadExercise(dir)).toThrow(/loop\.bpf\.c: unknown error kind "infrastructure"/);
+    writeFileSync(file, '// expect-error: verifier\n// expect-fail: chunks\n#include "lab.h"\n');
+    expect(() => loadExercise(dir)).toThrow(
+      /loop\.bpf\.c: one "\/\/ expect-error: <kind>" header, alone/,
+    );
+    writeFileSync(file, '// expect-error: verifier\n#include "lab.h"\n');
+    expect(loadExercise(dir).variants?.find((v) => v.name === 'loop')?.expectError).toBe(
+      'verifier',
+    );
+    rmSync(file);
   });
   it('names a missing file', () => {
     broken(() => {})();
@@ -209,6 +228,13 @@ describe.each(exercises.map((e) => [e.meta.id, e] as const))('%s on the kernel',
     'variant %s fails exactly what it should',
     async (_name, v) => {
       const r = await grade(v.code);
+      if (v.expectError) {
+        // refused before anything ran, with the student's line and an explanation
+        expect([r.status, r.errorKind], show(r)).toEqual(['error', v.expectError]);
+        expect(r.gradable, show(r)).toBe(true);
+        expect(r.diagnostics.length, show(r)).toBeGreaterThan(0);
+        return;
+      }
       expect(r.status, show(r)).not.toBe('error');
       const failed = failedIds(r.checks);
       for (const c of v.expectFail) expect(failed, `${c} should fail\n${show(r)}`).toContain(c);

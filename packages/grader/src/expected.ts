@@ -67,7 +67,11 @@ export function resolveExpected(expect: Expected, obs: ScenarioObservation): Res
           'the target did not report the value this check needs (it may have been stopped early)',
       };
     }
-    return { ok: true, bytes: Buffer.from(m[1], 'utf8'), describe: 'the value the target used' };
+    return {
+      ok: true,
+      bytes: Buffer.from(m[1], 'utf8'),
+      describe: expect.describe ?? 'the value the target used',
+    };
   }
   const call = pickCall(obs, expect.fromSyscall);
   const value = call && fieldOf(call, expect.fromSyscall.field);

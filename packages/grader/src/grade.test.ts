@@ -835,3 +835,118 @@ describe('grade (numbers)', () => {
     expect(grade(m, { observations: [o] })[0].message).toContain('two bytes swapped');
   });
 });
+
+describe('network answers', () => {
+  /** A call of the target with a student's record submitted at its exit. */
+  const call = (
+    t: Trace,
+    name: string,
+    args: string[],
+    ret: number,
+    sub?: SubmitRecord['kind'],
+  ) => {
+    const at = 20_000 + t.syscalls.length * 10;
+    t.syscalls.push({
+      name,
+      pid: PID,
+      tid: PID,
+      enterTs: String(at),
+      exitTs: String(at + 2),
+      args,
+      ret: String(ret),
+    });
+    if (sub)
+      t.submissions.push({
+        ts: String(at + 1),
+        pid: PID,
+        tid: PID,
+        kind: sub,
+        data: sub === 'num' ? '167838211' : hex(SECRET),
+        truncated: false,
+      });
+    return t;
+  };
+
+  it('recognises an IPv4 address left in network byte order, and names what it expected', () => {
+    const m: ExerciseMeta = {
+      ...meta,
+      answer: { kind: 'number' },
+      checks: [
+        {
+          id: 'n',
+          title: 'n',
+          scenario: 's',
+          required: true,
+          kind: 'answer-number',
+          params: { expect: { stdout: 'is [0-9.]+ \\((\\d+)\\)', describe: 'the address' } },
+          hint: 'h',
+        },
+      ],
+    };
+    const o = new Trace().num(0x0302010a).obs('s', {});
+    o.target!.stdout = 'db.lab.test is 10.1.2.3 (167838211)\n';
+    const c = grade(m, { observations: [o] })[0];
+    expect(c.message).toContain('expected the address.');
+    expect(c.message).toContain('four bytes reversed');
+    expect(c.message).toContain('bpf_ntohl');
+  });
+
+  it('passes a scenario with nothing to submit only when nothing was submitted', () => {
+    const m: ExerciseMeta = {
+      ...meta,
+      checks: [
+        {
+          id: 'none',
+          title: 'none',
+          scenario: 's',
+          required: true,
+          kind: 'answer-nothing',
+          params: {},
+          hint: 'h',
+        },
+      ],
+    };
+    const quiet = call(new Trace(), 'recvfrom', ['4', '1400', '512'], -11).obs('s', {});
+    expect(grade(m, { observations: [quiet] })[0].status).toBe('pass');
+    // silence from a target that never got through the scenario proves nothing
+    const stopped = structuredClone(quiet);
+    stopped.target!.timedOut = true;
+    stopped.target!.code = null;
+    const c0 = grade(m, { observations: [stopped] })[0];
+    expect(c0.status).toBe('fail');
+    expect(c0.message).toContain('could not be made');
+    const t = call(new Trace(), 'recvfrom', ['4', '1400', '40'], 40);
+    call(t, 'recvfrom', ['4', '1400', '512'], -11, 'num');
+    const c = grade(m, { observations: [t.obs('s', {})] })[0];
+    expect(c.status).toBe('fail');
+    expect(c.message).toBe(
+      'Nothing should be submitted in this scenario; you submitted 1 record. Record 1: the number 167838211, submitted during recvfrom() that failed (-11).',
+    );
+  });
+
+  it('says whether bytes were written to a socket or to a file', () => {
+    const m: ExerciseMeta = {
+      ...meta,
+      checks: [
+        {
+          id: 'pw',
+          title: 'pw',
+          scenario: 's',
+          required: true,
+          kind: 'answer-equals',
+          params: { expect: { file: '/tmp/password' } },
+          hint: 'h',
+        },
+      ],
+    };
+    const t = new Trace().open('/tmp/requests.log', 3);
+    call(t, 'socket', ['2', '1', '0'], 4);
+    call(t, 'write', ['3', '1400', '137'], 137, 'user');
+    call(t, 'sendto', ['4', '1400', '137', '0', '0', '0'], 137, 'user');
+    const c = grade(m, { observations: [t.obs('s', pw)] })[0];
+    expect(c.status).toBe('fail');
+    expect(c.message).toContain('submitted during write() to /tmp/requests.log.');
+    expect(c.message).toContain('submitted during sendto() to a socket.');
+    expect(c.message).not.toContain(SECRET);
+  });
+});

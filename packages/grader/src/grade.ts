@@ -3,7 +3,7 @@
 import { CHECK_PARAMS, isCheckKind } from '@ebpf-lab/exercises';
 import type { Check, ExerciseMeta } from '@ebpf-lab/exercises';
 import type { CheckResult, ScenarioObservation } from '@ebpf-lab/protocol';
-import { answerEquals, answerNumber } from './checks/answer.ts';
+import { answerEquals, answerNothing, answerNumber } from './checks/answer.ts';
 import { callsSubmitted, latencyHistogram } from './checks/calls.ts';
 import { debugPresent } from './checks/debug.ts';
 import { mapEmpty, mapTracksFds } from './checks/maps.ts';
@@ -26,6 +26,8 @@ function runCheck(check: Check, input: CheckInput): Outcome {
       return answerEquals(CHECK_PARAMS['answer-equals'].parse(check.params), input.obs!);
     case 'answer-number':
       return answerNumber(CHECK_PARAMS['answer-number'].parse(check.params), input.obs!);
+    case 'answer-nothing':
+      return answerNothing(input.obs!);
     case 'map-tracks-fds':
       return mapTracksFds(
         CHECK_PARAMS['map-tracks-fds'].parse(check.params),

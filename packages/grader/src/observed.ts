@@ -27,9 +27,13 @@ export interface TimedSyscall extends SyscallRecord {
   fdPath?: string;
 }
 
+/** What the timeline names an fd that socket() returned, where a file would have its path. */
+export const SOCKET_FD = 'a socket';
+
 const FD_SYSCALLS = new Set([
   'read',
   'write',
+  'sendto',
   'close',
   'pread64',
   'lseek',
@@ -55,7 +59,7 @@ function duplicates(s: SyscallRecord): boolean {
 }
 
 /**
- * Replays the target's opens, dups (dup, dup2, dup3, fcntl F_DUPFD) and closes to know, for each
+ * Replays the target's opens, sockets, dups (dup, dup2, dup3, fcntl F_DUPFD) and closes to know, for each
  * fd-taking call, which file the fd was. The fd table belongs to the process, so it is keyed by
  * pid (tgid), not by thread.
  */
@@ -78,6 +82,8 @@ export function timeline(syscalls: SyscallRecord[]): {
       s.path !== undefined
     ) {
       table.set(`${s.pid}:${ret}`, s.path);
+    } else if (s.name === 'socket' && ret !== undefined && ret >= 0) {
+      table.set(`${s.pid}:${ret}`, SOCKET_FD);
     } else if (s.name === 'close' && ret === 0 && s.args.length > 0) {
       table.delete(`${s.pid}:${fdArg(s.args[0])}`);
     } else if (duplicates(s) && ret !== undefined && ret >= 0) {

@@ -441,6 +441,8 @@ export const LoaderScenario = z.object({
     z.object({ path: z.string(), hex: z.string(), mode: z.number().int().default(0o644) }),
   ),
   wallMs: z.number().int().positive(),
+  /** `private`: the target gets a network namespace of its own with only loopback, up. */
+  network: z.enum(['host', 'private']).optional(),
 });
 export type LoaderScenario = z.infer<typeof LoaderScenario>;
 

@@ -1,7 +1,6 @@
 // The runner wired to the real pieces: the compile sandbox, the static checks, the native
 // loader, the diagnostics and the grader. The server, the command-line grader, the benchmark
 // and the content tests all build their runner here, so they grade exactly alike.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { release } from 'node:os';
@@ -21,8 +20,9 @@ import type { Diagnostic } from '@ebpf-lab/protocol';
 import { compile } from './compile/index.ts';
 import { STUDENT_FILE } from './compile/flags.ts';
 import type { RunnerDeps } from './deps.ts';
-import { cgroupForRun, mapViewOf, runLoader } from './loader/index.ts';
+import { cgroupForRun, mapViewOf, residentDispatcherSocket, runLoader } from './loader/index.ts';
 import { paths } from './paths.ts';
+import { runProcess } from './process.ts';
 import { createRunner } from './run.ts';
 import { checkObject, rulesFor } from './static-check/index.ts';
 import type { MapInfo, StaticRules } from './static-check/index.ts';
@@ -60,22 +60,21 @@ export function exerciseHash(dir: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
-let toolVersions: { clang: string; libbpf: string } | undefined;
-/** Read once per process: the versions cannot change under a running server. */
-export function getToolVersions(): { clang: string; libbpf: string } {
-  if (!toolVersions) {
-    const run = (cmd: string, args: string[]) => {
-      try {
-        return execFileSync(cmd, args, { encoding: 'utf8', timeout: 5000 }).trim();
-      } catch {
-        return 'unknown';
-      }
+let versions: Promise<{ clang: string; libbpf: string }> | undefined;
+/** Read once per process, without blocking: the versions cannot change under a running server. */
+export function toolVersions(): Promise<{ clang: string; libbpf: string }> {
+  versions ??= (async () => {
+    const run = async (cmd: string, args: string[]) => {
+      const r = await runProcess(cmd, args, { timeoutMs: 5000 });
+      return r.code === 0 ? r.stdout.toString('utf8').trim() : 'unknown';
     };
-    const clang = /version ([\d.]+)/.exec(run('clang', ['--version']))?.[1] ?? 'unknown';
-    const libbpf = run('pkg-config', ['--modversion', 'libbpf']);
-    toolVersions = { clang, libbpf };
-  }
-  return toolVersions;
+    const [clangVersion, libbpf] = await Promise.all([
+      run('clang', ['--version']),
+      run('pkg-config', ['--modversion', 'libbpf']),
+    ]);
+    return { clang: /version ([\d.]+)/.exec(clangVersion)?.[1] ?? 'unknown', libbpf };
+  })();
+  return versions;
 }
 
 /** Adds the plain-words explanation of a clang error students often hit, when there is one. */
@@ -135,9 +134,9 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
   };
   return {
     exercises: byId,
-    versions: (exercise) => ({
+    versions: async (exercise) => ({
       kernel: release(),
-      ...getToolVersions(),
+      ...(await toolVersions()),
       exerciseHash: exercise ? (hashes.get(exercise.meta.id) ?? '') : '',
     }),
     compile: async (source, signal) => {
@@ -155,7 +154,9 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
         maps: mapViewOf(result),
       };
     },
-    runLoader: (config, onLine, signal) => runLoader(config, onLine, signal),
+    // Slotted into the lab's resident dispatcher when it runs; else a dispatcher of its own.
+    runLoader: (config, onLine, signal) =>
+      runLoader(config, onLine, signal, { dispatcherSocket: residentDispatcherSocket() }),
     cgroupFor: (runId) => cgroupForRun(runId),
     explainVerifierLog: (log, where) =>
       explainVerifierLog(log, {

@@ -33,7 +33,7 @@ export interface StaticOutcome {
 
 export interface RunnerDeps {
   exercises: Map<string, Exercise>;
-  versions(exercise: Exercise | undefined): RunResult['versions'];
+  versions(exercise: Exercise | undefined): RunResult['versions'] | Promise<RunResult['versions']>;
   compile(source: string, signal?: AbortSignal): Promise<CompileOutcome>;
   /** `source` is the student's file, to place refusals of a section on its SEC line. */
   checkObject(object: Buffer, meta: ExerciseMeta, source?: string): Promise<StaticOutcome>;

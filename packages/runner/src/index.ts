@@ -6,7 +6,7 @@ export {
   createDefaultDeps,
   createDefaultRunner,
   exerciseHash,
-  getToolVersions,
+  toolVersions,
 } from './default-runner.ts';
 export type { DefaultRunnerOptions } from './default-runner.ts';
 export {
@@ -16,7 +16,6 @@ export {
   compileServerReady,
   languageFlags,
   outputFlags,
-  rootSymlinks,
   stopCompileServer,
   COMPILE_LIMITS,
   LIMIT_MESSAGES,
@@ -31,4 +30,23 @@ export type {
   StaticResult,
   StaticRules,
 } from './static-check/index.ts';
-export { runLoader, sweepStaleCgroups, cgroupForRun } from './loader/index.ts';
+export {
+  runLoader,
+  sweepStaleCgroups,
+  cgroupForRun,
+  residentDispatcherEnabled,
+  residentDispatcherPid,
+  residentDispatcherReady,
+  residentDispatcherSocket,
+  stopResidentDispatcher,
+} from './loader/index.ts';
+export {
+  commandOutput,
+  installedCommand,
+  rootSymlinks,
+  sandboxArgs,
+  sharedLibraries,
+} from './sandbox.ts';
+export type { SandboxLimits, SandboxSpec, SharedLibrary } from './sandbox.ts';
+export { runProcess, startProcess } from './process.ts';
+export type { ProcessOptions, ProcessResult, RunningProcess } from './process.ts';

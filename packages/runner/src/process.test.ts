@@ -39,4 +39,27 @@ describe('runProcess', () => {
     expect(res.spawnError).toMatch(/ENOENT/);
     expect(res.code).not.toBe(0);
   });
+
+  it('holds a conversation: stdin kept open, extra inputs on fds 3 and up, output streamed', async () => {
+    const heard: string[] = [];
+    // Echoes fd 3 once, then every stdin line, and keeps nothing (a long-lived child's output).
+    const p = startProcess('sh', ['-c', 'cat <&3; while read l; do echo "got $l"; done'], {
+      keepStdinOpen: true,
+      extraInputs: ['flags from fd 3\n'],
+      maxOutputBytes: 0,
+      onStdout: (chunk) => heard.push(chunk.toString()),
+    });
+    await expect.poll(() => heard.join('')).toBe('flags from fd 3\n');
+    expect(p.alive()).toBe(true);
+    p.stdin?.write('one\n');
+    await expect.poll(() => heard.join('')).toContain('got one\n');
+    p.kill();
+    await p.exited;
+    expect(p.alive()).toBe(false);
+    expect(p.exitStatus()).toEqual({ code: null, signal: 'SIGKILL' });
+    const res = await p.result;
+    // Streamed, not kept.
+    expect(res.stdout.length).toBe(0);
+    expect(res.stdoutTruncated).toBe(true);
+  });
 });

@@ -1,7 +1,10 @@
-// The one place the runner starts child processes. Every child gets its own process group so a
-// timeout or an abort kills everything it started, and its output is capped (with a flag saying
-// so) so a runaway child cannot fill the server's memory.
+// The one place the lab starts child processes: the compiler and the compile server, the
+// loader, clangd and the health probes, for the runner and the server alike. Every child gets
+// its own process group so a timeout or an abort kills everything it started, and its output is
+// capped (with a flag saying so) so a runaway child cannot fill the server's memory. Nothing here
+// blocks the event loop: there is no synchronous spawn.
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 
 export interface ProcessOptions {
   cwd?: string;
@@ -20,6 +23,10 @@ export interface ProcessOptions {
   onStderr?: (chunk: Buffer) => void;
   /** A long-lived child (the compile server) that must not keep Node running on its own. */
   unref?: boolean;
+  /** Keeps stdin open for a conversation (clangd's LSP); `stdin` is then the child's. */
+  keepStdinOpen?: boolean;
+  /** Written to the child's fds 3, 4, … and closed: files a jail reads (`bwrap --file`). */
+  extraInputs?: (string | Buffer)[];
 }
 
 export interface ProcessResult {
@@ -38,6 +45,14 @@ export interface ProcessResult {
 
 export interface RunningProcess {
   pid: number | undefined;
+  /** The child's stdin, when kept open (`keepStdinOpen`). */
+  stdin: Writable | null;
+  /** Settles when the process has exited (or could not start), before its streams close. */
+  exited: Promise<void>;
+  /** True until the process exits. */
+  alive(): boolean;
+  /** How it exited: both null while it runs. */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null };
   /** Settles when the process has exited and its streams are closed. Never rejects. */
   result: Promise<ProcessResult>;
   /** Kills the whole process group (SIGKILL unless told otherwise). */
@@ -77,10 +92,11 @@ export function startProcess(
   let aborted = false;
 
   // detached: the child leads a new process group, so killing -pid reaches its children too.
+  const extra = options.extraInputs ?? [];
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe', ...extra.map(() => 'pipe' as const)],
     detached: true,
   });
 
@@ -125,10 +141,16 @@ export function startProcess(
     err.push(chunk);
     options.onStderr?.(chunk);
   });
-  // A child that exits before reading its input closes the pipe: that is not our error.
-  child.stdin.on('error', () => {});
+  // A child that exits before reading its input, or dies mid-conversation, resets its pipes:
+  // that is its exit, seen in the result, not an exception.
+  for (const stream of child.stdio) stream?.on('error', () => {});
   if (options.input !== undefined) child.stdin.end(options.input);
-  else child.stdin.end();
+  else if (!options.keepStdinOpen) child.stdin.end();
+  extra.forEach((data, i) => (child.stdio[3 + i] as Writable | null)?.end(data));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
 
   const result = new Promise<ProcessResult>((resolve) => {
     let spawnError: string | undefined;
@@ -153,7 +175,15 @@ export function startProcess(
     });
   });
 
-  return { pid: child.pid, result, kill };
+  return {
+    pid: child.pid,
+    stdin: options.keepStdinOpen ? child.stdin : null,
+    exited,
+    alive: () => child.pid !== undefined && child.exitCode === null && child.signalCode === null,
+    exitStatus: () => ({ code: child.exitCode, signal: child.signalCode }),
+    result,
+    kill,
+  };
 }
 
 export function runProcess(

@@ -126,7 +126,7 @@ export function createRunner(deps: RunnerDeps): LabRunner {
         runId: request.runId,
         exerciseId: request.exerciseId,
         startedAt,
-        versions: deps.versions(exercise),
+        versions: await deps.versions(exercise),
       };
       const finish = (
         status: RunResult['status'],

@@ -53,3 +53,12 @@ describe('prepareScenarios', () => {
     expect(planted.get('two')).toEqual([]);
   });
 });
+
+describe('the network a scenario runs in', () => {
+  it('asks the loader for a private network only when the exercise declares one', () => {
+    expect(prepareScenarios(meta, 'ab', '/b/t').scenarios[0].network).toBeUndefined();
+    const privateMeta = ExerciseMeta.parse({ ...meta, network: 'private' });
+    for (const s of prepareScenarios(privateMeta, 'ab', '/b/t').scenarios)
+      expect(s.network).toBe('private');
+  });
+});

@@ -40,6 +40,7 @@ export function prepareScenarios(
       args: s.args.map((a) => a.replaceAll('{{secret}}', secret)),
       files,
       wallMs: s.wallMs ?? meta.limits.wallMs,
+      ...(meta.network === 'private' ? { network: 'private' as const } : {}),
     };
   });
   return { scenarios, planted };

@@ -1,4 +1,4 @@
-// Issue 3's acceptance: whole runs through createDefaultRunner() on this kernel, with the real
+// Whole runs through createDefaultRunner() on this kernel, with the real
 // sandboxed clang, static checks, native loader, dispatcher and grader. No mocks: the only
 // stand-in is the tripwire of the over-read test, which fails the test instead of loading.
 //
@@ -6,7 +6,14 @@
 // run's cgroup. The context over-read is checked statically before the runner sees it, and the
 // runner then gets a loader that refuses to start, so a regression of the static check fails
 // this test without anything reaching the kernel.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadExercise, loadExercises } from '@ebpf-lab/exercises';
@@ -304,7 +311,7 @@ describe('runs apart from each other and from the host', () => {
   it('lets two concurrent runs each see only their own secret, and never a reader outside', async () => {
     const reader = join(paths.buildDir, `test-pipeline-reader-${process.pid}`);
     await buildC(join(paths.loaderSourceDir, 'test', 'target.c'), reader);
-    // The outside reader has its own mount namespace and /tmp: other engineers' /tmp is untouched.
+    // The outside reader has its own mount namespace and /tmp: everyone else's /tmp is untouched.
     // It is opened before that mount and run through its fd: the checkout may be under /tmp.
     loop = startProcess(
       'unshare',
@@ -388,13 +395,43 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
     return ids.filter((x) => x.id > 0);
   }
 
-  it('leaves no program, link, map or cgroup of ~20 runs, some aborted, some with a SIGKILLed loader', async () => {
+  /** The network namespace of the first process in `cgroup`, as /proc names it. */
+  function netnsOf(cgroup: string): string | undefined {
+    try {
+      const pid = readFileSync(join(cgroup, 'cgroup.procs'), 'utf8').split('\n')[0];
+      return pid ? readlinkSync(`/proc/${pid}/ns/net`) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every process whose network namespace is `netns`. */
+  function processesIn(netns: string): string[] {
+    return readdirSync('/proc').filter((pid) => {
+      try {
+        return /^\d+$/.test(pid) && readlinkSync(`/proc/${pid}/ns/net`) === netns;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  it('leaves no program, link, map, cgroup or network namespace of ~20 runs, some aborted, some with a SIGKILLed loader', async () => {
     const ex = exercises.find((e) => e.meta.id === EXERCISE);
-    const waiting = exercises.find((e) => e.meta.id === 'pipeline-limits');
-    if (!ex || !waiting) throw new Error('no read-file-password or pipeline-limits exercise');
+    const found = exercises.find((e) => e.meta.id === 'pipeline-limits');
+    if (!ex || !found) throw new Error('no read-file-password or pipeline-limits exercise');
+    // the runs stopped halfway run in a network namespace of their own, as the network
+    // chapter's do: it must go with them
+    const waiting: Exercise = { ...found, meta: { ...found.meta, network: 'private' } };
+    const hostNetns = readlinkSync('/proc/self/ns/net');
+    const namedBefore = await runProcess('ip', ['netns', 'list'], { timeoutMs: 10_000 });
     const tracked = new Map<string, Tracked>();
     const loaderPids = new Map<string, number>();
-    const defaults = createDefaultDeps({ exercises, log: () => {} });
+    const netnsOfRun = new Map<string, string | undefined>();
+    const defaults = createDefaultDeps({
+      exercises: exercises.map((e) => (e === found ? waiting : e)),
+      log: () => {},
+    });
     const deps: RunnerDeps = {
       ...defaults,
       runLoader: (config, onLine, signal) => {
@@ -439,6 +476,7 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
         (p) => {
           if (mode === 'normal' || p.type !== 'event' || p.event.kind !== 'scenario') return;
           setTimeout(() => {
+            netnsOfRun.set(id, netnsOf(t.cgroup));
             if (mode === 'abort') ac.abort();
             const pid = loaderPids.get(id);
             // only the loader itself, as the OOM killer would: not its process group
@@ -463,6 +501,17 @@ describe('clean-up after runs that end, are aborted, or lose their loader', () =
       await t.cleaned;
     }
     expect(results.filter((r) => r.mode === 'kill')).toHaveLength(6);
+    for (const { mode, t } of results) {
+      if (mode === 'normal') continue;
+      const netns = netnsOfRun.get(t.runId);
+      expect(netns, `the ${mode} run's target was not found in its cgroup`).toMatch(
+        /^net:\[\d+\]$/,
+      );
+      expect(netns).not.toBe(hostNetns);
+      expect(processesIn(netns!), `processes left in ${netns}`).toEqual([]);
+    }
+    const namedAfter = await runProcess('ip', ['netns', 'list'], { timeoutMs: 10_000 });
+    expect(namedAfter.stdout.toString()).toBe(namedBefore.stdout.toString());
     const mounts = findCgroupMounts();
     for (const { mode, t } of results) {
       const ids = reportedIds(t.lines);

@@ -155,6 +155,20 @@ describe('uprobes fire only for the run’s own target', () => {
   }, 300_000);
 });
 
+describe('the target’s environment', () => {
+  it('is the lab’s fixed one, never the server’s: its values are what a program can read', async () => {
+    const e = exercise('library-getenv');
+    const v = e.variants?.find((x) => x.name === 'value-not-name');
+    if (!v) throw new Error('no value-not-name variant');
+    const r = await run(e.meta.id, v.code, 'environment');
+    const values = submitted(r);
+    expect(values).toEqual(['test', '/tmp', '/usr/local/bin:/usr/bin:/bin']);
+    for (const value of Object.values(process.env))
+      if (value && value.length >= 8 && value !== '/usr/local/bin:/usr/bin:/bin')
+        expect(values.join('\n')).not.toContain(value);
+  }, 120_000);
+});
+
 describe('uprobe links are gone after the run', () => {
   async function linkExists(id: number): Promise<boolean> {
     const res = await runProcess('bpftool', ['link', 'show', 'id', String(id)], {

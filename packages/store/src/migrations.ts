@@ -143,7 +143,7 @@ export const migrations: Migration[] = [
     `,
   },
   {
-    // Drafts (issue 6): the editor's code of a signed-in student, one row per exercise.
+    // Drafts: the editor's code of a signed-in student, one row per exercise.
     // `edited_at` is when the student made the edit (client clock, never in the server's future),
     // so a late save from a stale tab or device cannot overwrite a later edit.
     version: 2,

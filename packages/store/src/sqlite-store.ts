@@ -1,9 +1,11 @@
 // The embedded store: one SQLite file in the data directory (better-sqlite3, synchronous, so
-// each write is committed before the call returns: a killed server loses nothing it accepted).
+// each write is committed before the call returns: a killed server loses nothing it accepted;
+// and on disk before the call's promise resolves, durable-writes.ts).
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { durableWrites, SharedSync, syncFile } from './durable-writes.ts';
 import { migrations } from './migrations.ts';
 import {
   MEMBER_ORDER,
@@ -42,9 +44,10 @@ export function openSqliteStore(file: string): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before the call returns, so an accepted submission survives a
-  // power cut too, not only a killed process. Submissions are rare enough for the fsync.
-  db.pragma('synchronous = FULL');
+  // NORMAL: a commit is in the WAL file before the call returns (a killed process loses nothing),
+  // and on disk before the store's promise resolves (durableWrites below), so an accepted
+  // submission survives a power cut too, without the event loop waiting for the disk.
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
@@ -502,7 +505,7 @@ export function openSqliteStore(file: string): Store {
       }));
     },
 
-    // Drafts (issue 6): one upsert, kept only when this edit is not older than the stored one.
+    // Drafts: one upsert, kept only when this edit is not older than the stored one.
     async getDraft(userId, exerciseId) {
       const r = one(
         'SELECT * FROM drafts WHERE user_id = ? AND exercise_id = ?',
@@ -532,7 +535,13 @@ export function openSqliteStore(file: string): Store {
       if (db.open) db.close();
     },
   };
-  return store;
+  const totalChanges = db.prepare('SELECT total_changes()').pluck();
+  let changes = 0;
+  return durableWrites(
+    store,
+    () => (db.open ? (changes = totalChanges.get() as number) : changes),
+    new SharedSync(syncFile(`${file}-wal`)),
+  );
 }
 
 function migrate(db: Database.Database): void {

@@ -158,7 +158,7 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
-/** The editor's code a signed-in student last typed for an exercise (issue 6, drafts). */
+/** The editor's code a signed-in student last typed for an exercise (its draft). */
 export interface Draft {
   exerciseId: string;
   code: string;
@@ -280,7 +280,7 @@ export interface Store {
   /** Runs with their error kind and checks, for counting the class's mistakes. */
   listRunOutcomes(query: RunQuery): Promise<RunOutcome[]>;
 
-  /** Drafts (issue 6). */
+  /** Drafts: the editor's code of a signed-in student. */
   getDraft(userId: string, exerciseId: string): Promise<Draft | undefined>;
   /**
    * Keeps `code` unless the stored draft was edited later; returns the draft now stored, so a

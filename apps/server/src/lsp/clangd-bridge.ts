@@ -17,6 +17,7 @@ import { clientKey } from '../network/fair-share.ts';
 import type { LabClient } from '../identity.ts';
 import { ClangdProcess, WARM_VERSION } from './clangd-process.ts';
 import { boundRoots, findClangd } from './clangd-sandbox.ts';
+import type { ClangdInstall } from './clangd-sandbox.ts';
 import {
   initializeResultForBrowser,
   rewriteClientMessage,
@@ -130,9 +131,23 @@ export function createClangdBridge(options: ClangdBridgeOptions): ClangdBridge {
     maxPayload: maxMessageBytes,
   });
   const active = new Set<ClangdProcess>();
+  // Where clangd is, looked up without blocking the event loop (again after a failure, at the
+  // next connection: clangd may have been installed meanwhile).
+  let install: ClangdInstall | undefined;
+  let installError: unknown;
+  const lookUp = () =>
+    findClangd().then(
+      (found) => {
+        install = found;
+      },
+      (err: unknown) => {
+        installError = err;
+      },
+    );
   const startClangd = () => {
-    findClangd();
+    if (!install) throw installError ?? new Error('clangd has not been found yet');
     return new ClangdProcess({
+      install,
       includeDir: options.includeDir,
       bpfHeaders: options.bpfHeaders,
       logger: options.logger,
@@ -141,13 +156,19 @@ export function createClangdBridge(options: ClangdBridgeOptions): ClangdBridge {
     });
   };
   const pool = new ClangdPool(options.warmSessions ?? 1, startClangd, options.logger);
-  pool.fill();
+  const found = lookUp().then(() => pool.fill());
 
   wss.on('connection', (ws: WebSocket, _req: IncomingMessage, who: LabClient) => {
     if (!who.user && options.anonymous === false) {
       ws.close(LSP_CLOSE.signInRequired, 'sign in to get editor assistance on this lab');
       return;
     }
+    if (install) accept(ws, who);
+    else void lookUp().then(() => ws.readyState === ws.OPEN && accept(ws, who));
+  });
+
+  /** Gives the connection a clangd, within the limits; synchronous, so the counts hold. */
+  function accept(ws: WebSocket, who: LabClient): void {
     if (active.size >= maxSessions) {
       ws.close(LSP_CLOSE.busy, `editor assistance is limited to ${maxSessions} sessions at once`);
       return;
@@ -176,11 +197,11 @@ export function createClangdBridge(options: ClangdBridgeOptions): ClangdBridge {
       if (left > 0) perClientCount.set(key, left);
       else perClientCount.delete(key);
     });
-  });
+  }
 
   function startSession(ws: WebSocket, clangd: ClangdProcess, release: () => void): void {
     active.add(clangd);
-    const roots = boundRoots(options);
+    const roots = boundRoots(clangd.install, options);
     const connectedAt = performance.now();
     const wasWarm = clangd.isWarm();
     let clientUri: string | undefined;
@@ -207,10 +228,7 @@ export function createClangdBridge(options: ClangdBridgeOptions): ClangdBridge {
     touch();
 
     void clangd.exited.then(() => {
-      options.logger?.debug(
-        { code: clangd.child.exitCode, signal: clangd.child.signalCode },
-        'clangd exited',
-      );
+      options.logger?.debug(clangd.child.exitStatus(), 'clangd exited');
       const mib = Math.round(clangd.memory.bytes / (1024 * 1024));
       end(
         LSP_CLOSE.clangdExited,
@@ -293,7 +311,7 @@ export function createClangdBridge(options: ClangdBridgeOptions): ClangdBridge {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, who));
     },
     sessions: () => active.size,
-    warmed: () => pool.warmed(),
+    warmed: () => found.then(() => pool.warmed()),
     async close() {
       for (const ws of wss.clients) ws.terminate();
       const sessions = [...active];

@@ -2,19 +2,12 @@
 // stub file with the shared preamble (preamble-shape.ts), so by the time a student connects the
 // expensive part (lab.h, vmlinux.h and their index) is done and their first diagnostics cost one
 // parse of their own file. Warm-up traffic never reaches the browser.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
-
+import { startProcess } from '@ebpf-lab/runner';
+import type { RunningProcess } from '@ebpf-lab/runner';
 import type { Logger } from 'pino';
 
-import {
-  clangdCommand,
-  findClangd,
-  LSP_STUDENT_URI,
-  LSP_WORK_DIR,
-  labCompileFlags,
-} from './clangd-sandbox.ts';
+import { clangdCommand, LSP_STUDENT_URI, LSP_WORK_DIR, labCompileFlags } from './clangd-sandbox.ts';
+import type { ClangdInstall } from './clangd-sandbox.ts';
 import { createMemoryCage } from './clangd-memory.ts';
 import type { CgroupMounts, MemoryCage } from './clangd-memory.ts';
 import { createLspDecoder, encodeLspMessage } from './lsp-framing.ts';
@@ -46,6 +39,8 @@ const WARM_CAPABILITIES = {
 };
 
 export interface ClangdProcessOptions {
+  /** Where clangd and clang's resource dir are (findClangd). */
+  install: ClangdInstall;
   includeDir: string;
   bpfHeaders?: string;
   logger?: Logger;
@@ -64,7 +59,7 @@ interface RpcMessage {
 }
 
 export class ClangdProcess {
-  readonly child: ChildProcess;
+  readonly child: RunningProcess;
   /** The memory limit it runs under. */
   readonly memory: MemoryCage;
   /** clangd's answer to the warm-up initialize. */
@@ -83,26 +78,43 @@ export class ClangdProcess {
   private onFailure: ((reason: string) => void) | undefined;
   private resolveInit!: (result: unknown) => void;
   private resolveWarm!: () => void;
+  readonly install: ClangdInstall;
 
   constructor(private readonly options: ClangdProcessOptions) {
+    this.install = options.install;
     this.initialized = new Promise((resolve) => (this.resolveInit = resolve));
     this.warm = new Promise((resolve) => (this.resolveWarm = resolve));
-    const cmd = clangdCommand({
+    const cmd = clangdCommand(options.install, {
       includeDir: options.includeDir,
       bpfHeaders: options.bpfHeaders,
       flagsFd: 3,
     });
     this.memory = createMemoryCage(options.memoryBytes, options.cgroupMounts);
     const caged = this.memory.wrap(cmd.command, cmd.args);
-    this.child = spawn(caged.command, caged.args, {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
+    const flags = labCompileFlags(options.includeDir, options.install.resourceDir);
+    const decode = createLspDecoder(
+      (json) => this.receive(json),
+      (reason) => {
+        options.logger?.warn({ reason }, 'clangd output refused');
+        this.onFailure?.(reason);
+        this.kill();
+      },
+      options.maxMessageBytes,
+    );
+    // A conversation, not a result: nothing of its output is kept, it is decoded as it comes.
+    this.child = startProcess(caged.command, caged.args, {
+      keepStdinOpen: true,
+      extraInputs: [`${flags.join('\n')}\n`],
+      maxOutputBytes: 0,
+      onStdout: decode,
+      onStderr: (d) =>
+        options.logger?.debug({ clangd: d.toString().slice(0, 500) }, 'clangd stderr'),
+    });
+    void this.child.result.then((r) => {
+      if (r.spawnError) options.logger?.warn({ err: r.spawnError }, 'clangd could not start');
     });
     // Exited once the process and its cgroup are gone, so nothing of it outlives `exited`.
-    this.exited = new Promise<void>((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.once('error', () => resolve());
-    }).then(() => {
+    this.exited = this.child.exited.then(() => {
       this.outOfMemory = this.memory.oomKills() > 0;
       return this.memory.remove().catch((err: unknown) => {
         options.logger?.warn(
@@ -111,26 +123,6 @@ export class ClangdProcess {
         );
       });
     });
-    // A dying clangd resets its pipes; that is an exit, handled by the owner, not an exception.
-    for (const stream of this.child.stdio) stream?.on('error', () => undefined);
-    this.child.on('error', (err) => options.logger?.warn({ err }, 'clangd could not start'));
-    this.child.stderr?.on('data', (d: Buffer) =>
-      options.logger?.debug({ clangd: d.toString().slice(0, 500) }, 'clangd stderr'),
-    );
-    const flags = labCompileFlags(options.includeDir, findClangd().resourceDir);
-    (this.child.stdio[3] as Writable | null)?.end(`${flags.join('\n')}\n`);
-    this.child.stdout?.on(
-      'data',
-      createLspDecoder(
-        (json) => this.receive(json),
-        (reason) => {
-          options.logger?.warn({ reason }, 'clangd output refused');
-          this.onFailure?.(reason);
-          this.kill();
-        },
-        options.maxMessageBytes,
-      ),
-    );
     this.send({
       jsonrpc: '2.0',
       id: WARM_INIT_ID,
@@ -162,9 +154,7 @@ export class ClangdProcess {
   }
 
   alive(): boolean {
-    return (
-      this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined
-    );
+    return this.child.alive();
   }
 
   /** From now on clangd's messages (minus the warm-up's) go to `onMessage`. */
@@ -182,15 +172,11 @@ export class ClangdProcess {
   }
 
   kill(): void {
-    if (!this.alive() || !this.child.pid) return;
+    if (!this.alive()) return;
     // clangd runs in bwrap's new session, outside the process group: the cgroup holds it all.
     this.memory.kill();
-    try {
-      // Its own process group: prlimit, bwrap and clangd go together.
-      process.kill(-this.child.pid, 'SIGKILL');
-    } catch {
-      this.child.kill('SIGKILL');
-    }
+    // Its own process group: prlimit, bwrap and clangd go together.
+    this.child.kill();
   }
 
   private receive(json: string): void {

@@ -1,11 +1,17 @@
-// clangd in the same kind of sandbox as the compiler: bubblewrap with an empty root holding
+// clangd in the same jail as the compiler (the runner's sandboxArgs): an empty root holding
 // clangd, its libraries, clang's resource dir, the libbpf headers and the lab's generated
 // headers, read-only; a tmpfs work dir with compile_flags.txt; no network; no /proc (it would
 // show the host's kernel symbols and settings); under prlimit.
-import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { languageFlags, outputFlags, rootSymlinks } from '@ebpf-lab/runner';
+import { realpathSync } from 'node:fs';
+import {
+  commandOutput,
+  installedCommand,
+  languageFlags,
+  outputFlags,
+  sandboxArgs,
+  sharedLibraries,
+} from '@ebpf-lab/runner';
+import type { SharedLibrary } from '@ebpf-lab/runner';
 
 /** Where the student's file lives inside the sandbox; the only path the browser ever sees. */
 export const LSP_WORK_DIR = '/lsp-work';
@@ -24,28 +30,31 @@ export const CLANGD_LIMITS = {
 export interface ClangdInstall {
   clangd: string;
   resourceDir: string;
-  libraries: { path: string; real: string }[];
+  libraries: SharedLibrary[];
 }
 
-let cached: ClangdInstall | undefined;
+let cached: Promise<ClangdInstall> | undefined;
 
-export function findClangd(): ClangdInstall {
-  if (cached) return cached;
-  const which = execFileSync('sh', ['-c', 'command -v clangd'], { encoding: 'utf8' }).trim();
-  if (!which) throw new Error('clangd is not installed (Debian: apt-get install clangd)');
-  const clangd = realpathSync(which);
+async function probe(): Promise<ClangdInstall> {
+  let clangd: string;
+  try {
+    clangd = installedCommand('clangd');
+  } catch {
+    throw new Error('clangd is not installed (Debian: apt-get install clangd)');
+  }
   // clangd finds the resource dir next to its own binary through /proc/self/exe, which the
   // sandbox does not have: the flags name it (the same dir clang uses by default).
-  const clang = execFileSync('sh', ['-c', 'command -v clang'], { encoding: 'utf8' }).trim();
-  const resourceDir = realpathSync(
-    execFileSync(clang, ['-print-resource-dir'], { encoding: 'utf8' }).trim(),
-  );
-  const libraries: ClangdInstall['libraries'] = [];
-  for (const line of execFileSync('ldd', [clangd], { encoding: 'utf8' }).split('\n')) {
-    const m = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
-    if (m && existsSync(m[1])) libraries.push({ path: m[1], real: realpathSync(m[1]) });
-  }
-  cached = { clangd, resourceDir, libraries };
+  const clang = installedCommand('clang');
+  const resourceDir = realpathSync((await commandOutput(clang, ['-print-resource-dir'])).trim());
+  return { clangd, resourceDir, libraries: await sharedLibraries(clangd) };
+}
+
+/** Finds clangd, clang's resource dir and clangd's libraries once per process, without blocking. */
+export function findClangd(): Promise<ClangdInstall> {
+  cached ??= probe().catch((e: unknown) => {
+    cached = undefined;
+    throw e;
+  });
   return cached;
 }
 
@@ -78,74 +87,21 @@ export interface ClangdSandboxOptions {
 }
 
 /** Host directories bound into the sandbox: paths under them are shown by file name only. */
-export function boundRoots(opts: { includeDir: string; bpfHeaders?: string }): string[] {
-  const install = findClangd();
+export function boundRoots(
+  install: ClangdInstall,
+  opts: { includeDir: string; bpfHeaders?: string },
+): string[] {
   return [opts.includeDir, opts.bpfHeaders ?? '/usr/include/bpf', install.resourceDir];
 }
 
-export function clangdCommand(opts: ClangdSandboxOptions): { command: string; args: string[] } {
-  const install = findClangd();
-  const bpfHeaders = opts.bpfHeaders ?? '/usr/include/bpf';
-  const binds: string[] = [];
-  const seen = new Set<string>();
-  const bind = (src: string, dest: string) => {
-    if (seen.has(dest)) return;
-    seen.add(dest);
-    binds.push('--ro-bind', src, dest);
-  };
-  bind(install.clangd, install.clangd);
-  bind(install.resourceDir, install.resourceDir);
-  for (const lib of install.libraries) {
-    bind(lib.real, `${realpathSync(dirname(lib.path))}/${basename(lib.path)}`);
-  }
-  bind(bpfHeaders, bpfHeaders);
-  bind(opts.includeDir, opts.includeDir);
+export function clangdCommand(
+  install: ClangdInstall,
+  opts: ClangdSandboxOptions,
+): { command: string; args: string[] } {
   const L = CLANGD_LIMITS;
-  return {
-    command: 'prlimit',
+  return sandboxArgs({
+    program: install.clangd,
     args: [
-      `--as=${L.addressSpaceBytes}`,
-      `--cpu=${L.cpuSeconds}`,
-      `--fsize=${L.fileSizeBytes}`,
-      `--nofile=${L.openFiles}`,
-      '--core=0',
-      '--',
-      'bwrap',
-      '--unshare-all',
-      '--cap-drop',
-      'ALL',
-      '--uid',
-      '65534',
-      '--gid',
-      '65534',
-      '--die-with-parent',
-      '--new-session',
-      '--clearenv',
-      '--setenv',
-      'PATH',
-      '/nonexistent',
-      '--setenv',
-      'TMPDIR',
-      LSP_WORK_DIR,
-      '--tmpfs',
-      '/',
-      ...rootSymlinks(),
-      '--dev',
-      '/dev',
-      ...binds,
-      '--size',
-      String(L.fileSizeBytes),
-      '--tmpfs',
-      LSP_WORK_DIR,
-      '--file',
-      String(opts.flagsFd),
-      `${LSP_WORK_DIR}/compile_flags.txt`,
-      '--chdir',
-      LSP_WORK_DIR,
-      '--remount-ro',
-      '/',
-      '--',
-      install.clangd,
       '--log=error',
       '--pch-storage=memory',
       '--background-index=false',
@@ -154,5 +110,11 @@ export function clangdCommand(opts: ClangdSandboxOptions): { command: string; ar
       '--limit-results=50',
       '-j=1',
     ],
-  };
+    libraries: install.libraries,
+    readOnly: [install.resourceDir, opts.bpfHeaders ?? '/usr/include/bpf', opts.includeDir],
+    workDir: LSP_WORK_DIR,
+    workDirBytes: L.fileSizeBytes,
+    files: [{ fd: opts.flagsFd, path: `${LSP_WORK_DIR}/compile_flags.txt` }],
+    limits: L,
+  });
 }

@@ -74,8 +74,9 @@ describe('JobQueue', () => {
 
   it('refuses jobs beyond the waiting limit', () => {
     const q = new JobQueue({ ...opts, maxQueued: 1, jobTimeoutMs: 50, watchdogMs: 50 });
-    q.enqueue(() => new Promise(() => {}));
-    q.enqueue(() => new Promise(() => {}));
+    // Abandoned after the test: their ends are expected, not unhandled.
+    q.enqueue(() => new Promise(() => {})).result.catch(() => {});
+    q.enqueue(() => new Promise(() => {})).result.catch(() => {});
     expect(q.hasRoom()).toBe(false);
     expect(() => q.enqueue(async () => 0)).toThrow(QueueFullError);
   });
@@ -102,10 +103,11 @@ describe('JobQueue', () => {
   it('does not count waiting background jobs against the waiting limit', () => {
     const q = new JobQueue({ ...opts, maxQueued: 1, jobTimeoutMs: 50, watchdogMs: 50 });
     const never = () => new Promise(() => {});
-    for (let i = 0; i < 5; i++) q.enqueue(never, undefined, { background: true });
+    for (let i = 0; i < 5; i++)
+      q.enqueue(never, undefined, { background: true }).result.catch(() => {});
     expect(q.hasRoom()).toBe(true);
     const positions: number[] = [];
-    q.enqueue(never, (p) => positions.push(p));
+    q.enqueue(never, (p) => positions.push(p)).result.catch(() => {});
     // The one slot runs a background job; the four waiting behind it start after this one.
     expect(positions).toEqual([1]);
     expect(q.hasRoom()).toBe(false);

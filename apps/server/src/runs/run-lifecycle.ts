@@ -36,6 +36,8 @@ export interface RunInfo {
   runId: string;
   exerciseId: string;
   origin: RunOrigin;
+  /** The course the run counts for (null: practice, or no store); only its staff hear of it. */
+  courseId: string | null;
 }
 
 /** A run the store holds as queued, ready to start. */
@@ -112,6 +114,7 @@ export class RunLifecycle {
       exerciseId,
       code,
       origin: { kind: 'student', userId: user?.id ?? null },
+      courseId: verdict?.courseId ?? null,
     };
     this.emit({ ...info(run), state: 'accepted' });
     return { ok: true, run };
@@ -129,6 +132,7 @@ export class RunLifecycle {
       exerciseId: original.exerciseId,
       code: original.code,
       origin: { kind: 'rerun', userId: original.userId, rerunOf: original.id, requestedBy },
+      courseId: original.courseId,
     };
     this.emit({ ...info(run), state: 'accepted' });
     this.start(run, {}, { background: true });
@@ -219,5 +223,10 @@ export class RunLifecycle {
 }
 
 function info(run: AcceptedRun): RunInfo {
-  return { runId: run.runId, exerciseId: run.exerciseId, origin: run.origin };
+  return {
+    runId: run.runId,
+    exerciseId: run.exerciseId,
+    origin: run.origin,
+    courseId: run.courseId,
+  };
 }

@@ -2,10 +2,9 @@
 // whether BPF programs load, and the self-check, one real run end to end (self-check.ts). The
 // checks run at start-up and then at most once per interval, in the background: a request is
 // answered from the latest results at once and never waits for a run.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
-import { getToolVersions } from '@ebpf-lab/runner';
+import { runProcess, toolVersions } from '@ebpf-lab/runner';
 import type { SelfCheckResult } from './self-check.ts';
 
 export interface BpfProbeResult {
@@ -37,17 +36,14 @@ export interface SystemProbe {
 
 const PROBE_TIMEOUT_MS = 5000;
 
-function exec(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { timeout: PROBE_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        resolve({ ok: !err, out: err ? `${stderr || err.message}`.trim() : stdout.trim() });
-      },
-    );
+async function exec(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+  const r = await runProcess(cmd, args, {
+    timeoutMs: PROBE_TIMEOUT_MS,
+    maxOutputBytes: 4 * 1024 * 1024,
   });
+  if (r.code === 0) return { ok: true, out: r.stdout.toString('utf8').trim() };
+  const why = r.spawnError ?? (r.timedOut ? `timed out after ${PROBE_TIMEOUT_MS} ms` : '');
+  return { ok: false, out: (r.stderr.toString('utf8') || why || `exit ${r.code}`).trim() };
 }
 
 /**
@@ -94,13 +90,11 @@ export interface SystemProbeOptions {
 
 export function createSystemProbe(opts: SystemProbeOptions): SystemProbe {
   const intervalMs = opts.intervalMs ?? 60_000;
-  // The same versions a run result reports, read once per process.
-  const { clang, libbpf } = getToolVersions();
   let latest: SystemInfo = {
     status: 'starting',
     kernel: release(),
-    clang: clang === 'unknown' ? null : clang,
-    libbpf: libbpf === 'unknown' ? null : libbpf,
+    clang: null,
+    libbpf: null,
     bpf: null,
     selfCheck: null,
     checkedAt: null,
@@ -109,6 +103,13 @@ export function createSystemProbe(opts: SystemProbeOptions): SystemProbe {
   let inFlight: Promise<SystemInfo> | undefined;
 
   const round = async (): Promise<SystemInfo> => {
+    // The same versions a run result reports, read once per process.
+    const { clang, libbpf } = await toolVersions();
+    latest = {
+      ...latest,
+      clang: clang === 'unknown' ? null : clang,
+      libbpf: libbpf === 'unknown' ? null : libbpf,
+    };
     if (opts.grades === false) {
       latest = { ...latest, status: 'ok', checkedAt: new Date().toISOString() };
       opts.onChecked?.(latest);

@@ -10,6 +10,7 @@ import type { RawData } from 'ws';
 import type { LabClient } from '../identity.ts';
 import type { FairShare } from '../network/fair-share.ts';
 import type { RunClient, RunService } from '../runs/run-service.ts';
+import type { DeskFeed } from './desk-feed.ts';
 import { LabSocket } from './lab-socket.ts';
 
 export const WS_PATH = '/ws';
@@ -20,6 +21,8 @@ export interface WsDeps {
   logger: Logger;
   version: string;
   fairShare: FairShare;
+  /** The live desk; absent when the lab keeps no accounts. */
+  feed?: DeskFeed;
 }
 
 export interface LabWebSocket {
@@ -64,7 +67,9 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
       ws.close(1008, 'too many connections');
       return;
     }
+    const leaveFeed = deps.feed?.add(client);
     ws.on('close', () => {
+      leaveFeed?.();
       void share.release();
       // A closed tab does not need its runs any more.
       for (const cancel of client.active.values()) cancel();
@@ -92,6 +97,13 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
           return deps.runs.cancel(client, msg.runId);
         case 'run':
           return deps.runs.submit(client, msg);
+        case 'watch-course':
+          if (!deps.feed) return fail('bad-message', 'This lab keeps no courses.');
+          return void deps.feed
+            .watch(client, msg.courseId)
+            .catch((err: unknown) => deps.logger.error({ err }, 'watch-course failed'));
+        case 'unwatch-course':
+          return deps.feed?.unwatch(client);
       }
     });
 

@@ -39,7 +39,7 @@ let builtDir: string | null = null;
 
 /**
  * Builds the bundle once per test process into a private directory and serves that one: browser
- * tests of several engineers run at once, and a shared apps/web/dist being rebuilt under a running
+ * tests of several checkouts may run at once, and a shared apps/web/dist being rebuilt under a running
  * server would pull its chunks away mid-test. The product build (`npm start`) still uses dist/.
  */
 export function buildWeb(): string {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Diagnostic } from '@ebpf-lab/protocol';
 import { attachAll } from './editor-hooks.ts';
-import type { EditorNotice } from './editor-hooks.ts';
+import type { EditorNotice } from './editor-context.ts';
 import { EditorStatus } from './EditorStatus.tsx';
 import { focusOutside } from './focus.ts';
 import { MARKER_OWNERS, markerOwner, markersByOwner } from './markers.ts';

@@ -1,7 +1,7 @@
 // The editor's status area: a notice from what is attached to the editor (why there are no
 // diagnostics, what to do), under the text. Always in the page, so screen readers hear changes.
 import { Link } from '../shell/router.tsx';
-import type { EditorNotice } from './editor-hooks.ts';
+import type { EditorNotice } from './editor-context.ts';
 
 export function EditorStatus({ notice }: { notice: EditorNotice | null }) {
   return (

@@ -1,28 +1,7 @@
-// Where other modules attach to every editor the lab creates. The clangd module in
-// `src/lsp/index.ts` is picked up automatically when it exists and exports `attachEditor`;
-// anything else can call `registerEditorAttachment`.
-import type * as MonacoApi from 'monaco-editor/editor/editor.api';
-
-/** A short line in the editor's status area: why something the editor offers is missing. */
-export interface EditorNotice {
-  /** Stable per kind of notice, for tests and styles. */
-  id: string;
-  tone: 'info' | 'warn';
-  text: string;
-  link?: { label: string; href: string };
-}
-
-export interface EditorContext {
-  editor: MonacoApi.editor.IStandaloneCodeEditor;
-  monaco: typeof MonacoApi;
-  model: MonacoApi.editor.ITextModel;
-  exerciseId: string;
-  /** Shows a notice in the editor's status area (null clears it). */
-  setNotice(notice: EditorNotice | null): void;
-}
-
-/** Returns a cleanup, called when the editor is disposed. */
-export type EditorAttachment = (context: EditorContext) => void | (() => void);
+// Where other modules attach to every editor the lab creates: the clangd module in
+// `src/lsp/index.ts` (its `attachEditor`), loaded as its own chunk, and whatever calls
+// `registerEditorAttachment`.
+import type { EditorAttachment, EditorContext } from './editor-context.ts';
 
 const attachments = new Set<EditorAttachment>();
 
@@ -31,8 +10,10 @@ export function registerEditorAttachment(attachment: EditorAttachment): () => vo
   return () => attachments.delete(attachment);
 }
 
-// Optional modules owned by others: resolved at build time, absent without error.
-const optional = import.meta.glob<{ attachEditor?: EditorAttachment }>('../lsp/index.ts');
+// clangd's diagnostics, completion and hover: a separate chunk, loaded once the editor is up.
+const editorModules: (() => Promise<{ attachEditor?: EditorAttachment }>)[] = [
+  () => import('../lsp/index.ts'),
+];
 
 export async function attachAll(context: EditorContext): Promise<() => void> {
   const cleanups: (() => void)[] = [];
@@ -45,7 +26,7 @@ export async function attachAll(context: EditorContext): Promise<() => void> {
     }
   };
   for (const attach of attachments) run(attach);
-  for (const load of Object.values(optional)) {
+  for (const load of editorModules) {
     try {
       const module = await load();
       if (module.attachEditor) run(module.attachEditor);

@@ -1,6 +1,7 @@
 import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
 import type { ExerciseDetail, ExerciseSummary, RunResult } from '@ebpf-lab/protocol';
+import { useUnread } from '../account/notifications.ts';
 import { fetchExercise, fetchExercises } from '../api/exercises.ts';
 import { useAsync } from '../api/use-async.ts';
 import type { EditorHandle } from '../editor/CodeEditor.tsx';
@@ -68,6 +69,7 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
   const [confirmReset, setConfirmReset] = useState(false);
   const [undoCode, setUndoCode] = useState<string | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
+  const unreadComments = useUnread().byExercise[exercise.id] ?? 0;
 
   // Computed once: the editor opens with it, and Reset goes back to it.
   const [starter] = useState(() => startingCode(exercise));
@@ -166,6 +168,16 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
           <button type="button" className="button" onClick={() => setConfirmReset(true)}>
             Reset to starter
           </button>
+          {unreadComments > 0 && (
+            <Link
+              className="badge"
+              href="/account"
+              data-testid="exercise-page-unread"
+              title="Your instructor commented on your submissions"
+            >
+              {unreadComments} new comment{unreadComments === 1 ? '' : 's'}
+            </Link>
+          )}
           <Link className="button" href={`/exercises/${encodeURIComponent(exercise.id)}/history`}>
             History
           </Link>

@@ -3,7 +3,7 @@
 // markers of owner `clangd`; completion, hover and signature help come from clangd.
 import type * as MonacoApi from 'monaco-editor/editor/editor.api';
 
-import type { EditorNotice } from '../editor/editor-hooks.ts';
+import type { EditorNotice } from '../editor/editor-context.ts';
 import { planAfterClose, retryDelay } from './clangd-close.ts';
 import { LspConnection } from './lsp-connection.ts';
 import type { LspSocket } from './lsp-connection.ts';

@@ -1,7 +1,7 @@
 // Why the server closed the editor's /lsp socket, in words for the student, and whether trying
 // again can help. The codes are the server's (apps/server/src/lsp/clangd-bridge.ts, LSP_CLOSE):
 // its close reason carries the detail (which limit, how much memory).
-import type { EditorNotice } from '../editor/editor-hooks.ts';
+import type { EditorNotice } from '../editor/editor-context.ts';
 
 export const LSP_CLOSE = {
   idle: 4001,

@@ -2,7 +2,7 @@
 // says why and what to do, and the editor connects again only when that can help.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as MonacoApi from 'monaco-editor/editor/editor.api';
-import type { EditorNotice } from '../editor/editor-hooks.ts';
+import type { EditorNotice } from '../editor/editor-context.ts';
 import { EditorStatus } from '../editor/EditorStatus.tsx';
 import { render } from '../test-utils/render.tsx';
 import type { Rendered } from '../test-utils/render.tsx';

@@ -1,5 +1,5 @@
 // The browser side of clangd, picked up by src/editor/editor-hooks.ts for every editor.
-import type { EditorContext } from '../editor/editor-hooks.ts';
+import type { EditorContext } from '../editor/editor-context.ts';
 import { attachClangd } from './attach-clangd.ts';
 
 export { attachClangd, defaultLspUrl } from './attach-clangd.ts';

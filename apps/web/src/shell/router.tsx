@@ -20,7 +20,10 @@ export function navigate(to: string): void {
   if (to === location.pathname + location.search) return;
   history.pushState(null, '', to);
   window.dispatchEvent(new PopStateEvent('popstate'));
+  // Pages scroll inside <main> (the top bar stays): a new page opens at its top.
   window.scrollTo(0, 0);
+  const main = document.getElementById('main');
+  if (main) main.scrollTop = 0;
 }
 
 /** Matches `/exercises/:id` style patterns; returns the decoded parameters or null. */

@@ -28,6 +28,8 @@ function whereSubmitted(calls: TimedSyscall[], rec: SubmitRecord, len: number): 
     if (ret !== undefined && ret !== len) s += ` that returned ${ret}`;
     return s;
   }
+  if ((call.name === 'write' || call.name === 'sendto') && call.fdPath)
+    return `during ${call.name}() to ${call.fdPath}`;
   return `during ${call.name}()${call.path ? ` of ${call.path}` : ''}`;
 }
 
@@ -201,6 +203,11 @@ export function answerNumber(
       'Your number is the expected one with its two bytes swapped: it is still in network byte order.',
     );
   }
+  if (got > 0xffffn && got <= 0xffffffffn && swap32(got) === expected) {
+    notes.push(
+      'Your number is the expected one with its four bytes reversed: it is still in network byte order (bpf_ntohl converts it).',
+    );
+  }
   const pids = new Set(obs.syscalls.map((s) => BigInt(s.pid)));
   if (pids.has(got))
     notes.push(`${got} is the id of one of the target's processes, but not the one asked for.`);
@@ -210,4 +217,49 @@ export function answerNumber(
     pass: false,
     message: `You submitted ${got}; expected ${exp.describe}. ${notes.join(' ')}`.trim(),
   };
+}
+
+function swap32(n: bigint): bigint {
+  let out = 0n;
+  for (let i = 0n; i < 4n; i++) out |= ((n >> (8n * i)) & 0xffn) << (8n * (3n - i));
+  return out;
+}
+
+/** Where a record was submitted, for a scenario where nothing should be. */
+function submittedDuring(calls: TimedSyscall[], rec: SubmitRecord): string {
+  const call = callAround(calls, rec);
+  if (!call) return 'outside any recorded call';
+  const ret = call.ret === undefined ? undefined : BigInt(call.ret);
+  let s = `during ${call.name}()`;
+  if (ret !== undefined && ret < 0n) s += ` that failed (${ret})`;
+  else if (ret !== undefined) s += ` that returned ${ret}`;
+  return s;
+}
+
+export function answerNothing(obs: ScenarioObservation): Outcome {
+  const recs = obs.submissions;
+  // Nothing submitted proves nothing unless the target really went through the scenario.
+  const t = obs.target;
+  if (recs.length === 0 && (!t || t.timedOut || t.code !== 0)) {
+    return {
+      pass: false,
+      message:
+        'This check could not be made: the target did not finish the scenario (it may have been stopped early).',
+    };
+  }
+  if (recs.length === 0)
+    return { pass: true, message: 'You submitted nothing in this scenario, as expected.' };
+  const { calls } = timeline(obs.syscalls);
+  const lines = [
+    `Nothing should be submitted in this scenario; you submitted ${plural(recs.length, 'record')}.`,
+  ];
+  for (const [i, r] of recs.slice(0, MAX_LISTED).entries()) {
+    const what =
+      r.kind === 'num'
+        ? `the number ${BigInt(r.data)}`
+        : `${plural(bytesOf(r.data).length, 'byte')}, ${preview(bytesOf(r.data))}`;
+    lines.push(`Record ${i + 1}: ${what}, submitted ${submittedDuring(calls, r)}.`);
+  }
+  if (recs.length > MAX_LISTED) lines.push(`… and ${recs.length - MAX_LISTED} more records.`);
+  return { pass: false, message: lines.join(' ') };
 }

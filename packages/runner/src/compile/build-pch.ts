@@ -4,7 +4,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { paths } from '../paths.ts';
 import { pchFlags } from './flags.ts';
-import { runProcess } from './run-process.ts';
+import { runCompilerProcess } from './compiler-process.ts';
 import { findClang } from './sandbox.ts';
 
 export async function buildPch(
@@ -16,7 +16,7 @@ export async function buildPch(
     throw new Error(`${header} is missing: the set-up copies lab.h there first`);
   const tmp = `${out}.tmp-${process.pid}`;
   const { clang } = await findClang();
-  const res = await runProcess({
+  const res = await runCompilerProcess({
     command: clang,
     args: pchFlags(header, tmp, { includeDir }),
     stdin: '',

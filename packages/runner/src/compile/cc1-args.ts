@@ -4,7 +4,7 @@
 // the objects are byte-identical to the plain path's.
 import { compileFlags } from './flags.ts';
 import type { FlagPaths } from './flags.ts';
-import { runProcess } from './run-process.ts';
+import { runCompilerProcess } from './compiler-process.ts';
 import { sandboxCommand } from './sandbox.ts';
 
 /** Splits the driver's `"arg" "arg"` job line, undoing its backslash escapes. */
@@ -16,7 +16,7 @@ export async function cc1Arguments(p: FlagPaths): Promise<string[]> {
   const { command, args } = await sandboxCommand(['-###', ...compileFlags(p)], {
     includeDir: p.includeDir,
   });
-  const res = await runProcess({
+  const res = await runCompilerProcess({
     command,
     args,
     stdin: '',

@@ -2,7 +2,7 @@
 // compile server, still the fallback when the server is down and the benchmark's baseline.
 import { compileFlags } from './flags.ts';
 import type { RawCompile } from './outcome.ts';
-import { runProcess } from './run-process.ts';
+import { runCompilerProcess } from './compiler-process.ts';
 import { COMPILE_LIMITS, sandboxCommand } from './sandbox.ts';
 
 export interface PlainCompileOptions {
@@ -21,7 +21,7 @@ export async function compileWithClang(
   );
   // clang calls stdin `<stdin>`; parseClangOutput renames it. (A `# 1 "student.bpf.c"` line
   // marker would rename it too, but clang 14 then prints ranges with the physical line.)
-  const res = await runProcess({
+  const res = await runCompilerProcess({
     command,
     args,
     stdin: source,

@@ -12,10 +12,22 @@ import { LineReader } from './line-reader.ts';
 
 export { cgroupForRun, findCgroupMounts, removeRunCgroup, sweepStaleCgroups } from './cgroups.ts';
 export { mapViewOf } from './map-view.ts';
+export {
+  residentDispatcherEnabled,
+  residentDispatcherPid,
+  residentDispatcherReady,
+  residentDispatcherSocket,
+  stopResidentDispatcher,
+} from './resident.ts';
 
 export interface LoaderOptions {
   /** Defaults to the built loader (build/native/loader). */
   loaderPath?: string;
+  /**
+   * The resident dispatcher's socket to slot the run into (residentDispatcherSocket()); without
+   * it, the loader attaches a dispatcher of its own for this run.
+   */
+  dispatcherSocket?: string;
   /** Time the loader gets to detach and exit after `done` before it is killed. */
   exitGraceMs?: number;
   /** Whole-run watchdog; defaults to the scenarios' wall time plus 30 s. */
@@ -110,24 +122,28 @@ export async function runLoader(
     ),
   );
 
-  const proc = startProcess(options.loaderPath ?? paths.loader, [], {
-    input: JSON.stringify(config),
-    timeoutMs: options.timeoutMs ?? wallMs + 30_000,
-    maxOutputBytes: 64 * 1024,
-    signal,
-    onStdout: (chunk) => {
-      if (stoppedAtLimit) return;
-      streamed += chunk.length;
-      if (streamed > LOADER_OUTPUT_LIMITS.streamBytes) {
-        stopAtLimit(
-          `your run produced more than ${LOADER_OUTPUT_LIMITS.streamBytes / MiB} MiB of ` +
-            'results (records, maps, logs); it was stopped there',
-        );
-        return;
-      }
-      lines.push(chunk);
+  const proc = startProcess(
+    options.loaderPath ?? paths.loader,
+    options.dispatcherSocket ? ['--dispatcher', options.dispatcherSocket] : [],
+    {
+      input: JSON.stringify(config),
+      timeoutMs: options.timeoutMs ?? wallMs + 30_000,
+      maxOutputBytes: 64 * 1024,
+      signal,
+      onStdout: (chunk) => {
+        if (stoppedAtLimit) return;
+        streamed += chunk.length;
+        if (streamed > LOADER_OUTPUT_LIMITS.streamBytes) {
+          stopAtLimit(
+            `your run produced more than ${LOADER_OUTPUT_LIMITS.streamBytes / MiB} MiB of ` +
+              'results (records, maps, logs); it was stopped there',
+          );
+          return;
+        }
+        lines.push(chunk);
+      },
     },
-  });
+  );
 
   if (proc.pid !== undefined) options.onSpawn?.(proc.pid);
 

@@ -1,6 +1,6 @@
 // Helper ids of the BPF ABI (include/uapi/linux/bpf.h, __BPF_FUNC_MAPPER), index = id.
 // Generated once from libbpf's bpf_helper_defs.h (libbpf 1.1, ids 1-211); ids are stable ABI.
-export const HELPER_NAMES: readonly string[] = [
+export const HELPER_NAME_BY_ID: readonly string[] = [
   'unspec',
   'bpf_map_lookup_elem',
   'bpf_map_update_elem',

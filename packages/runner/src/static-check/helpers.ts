@@ -1,6 +1,6 @@
 // Which helpers a student's program may call. An allowlist: a helper added to the kernel
 // later is refused until someone decides it is safe (docs/architecture.md, section 4).
-import { HELPER_NAMES } from './helper-ids.ts';
+import { HELPER_NAME_BY_ID } from './helper-ids.ts';
 
 /** Safe for students: their own maps, the ring buffer, the target's user memory, identity. */
 export const ALLOWED_HELPERS: readonly string[] = [
@@ -93,7 +93,7 @@ export function helperArgCount(id: number): number {
 }
 
 export function helperName(id: number): string {
-  return HELPER_NAMES[id] ?? `helper #${id}`;
+  return HELPER_NAME_BY_ID[id] ?? `helper #${id}`;
 }
 
 export function refusalReason(name: string): string {

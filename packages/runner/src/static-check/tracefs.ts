@@ -2,7 +2,7 @@
 // field (and a uprobe's, the size of the registers). It is exactly how far a directly attached program may read into its context, and so
 // the bound the context check enforces (sys_enter_openat 48, sys_enter_read 40, sys_exit_* 24).
 import { existsSync, readFileSync } from 'node:fs';
-import { runProcess } from '../compile/run-process.ts';
+import { runCompilerProcess } from '../compile/compiler-process.ts';
 
 const TRACEFS = '/sys/kernel/tracing';
 const cache = new Map<string, number>();
@@ -50,7 +50,7 @@ function tracefsMounted(): string | undefined {
 async function tracefsDir(): Promise<string> {
   const found = tracefsMounted();
   if (found) return found;
-  const res = await runProcess({
+  const res = await runCompilerProcess({
     command: 'mount',
     args: ['-t', 'tracefs', 'tracefs', TRACEFS],
     stdin: '',

@@ -23,13 +23,21 @@ const CommentBody = z.object({
 });
 const CommentEdit = z.object({ body: CommentText });
 
+/** Told when a comment changes, so the student's open pages update their badge. */
+export interface CommentNotices {
+  commentsChanged(studentId: string, runId: string, exerciseId: string): void;
+}
+
 export function createInstructorRouter(deps: {
   store: Store;
   exercises: ExerciseCatalog;
   /** Re-runs go through the one run lifecycle, as new runs attributed to the instructor. */
   runs: RunLifecycle;
+  feed?: CommentNotices;
 }): Router {
-  const { store, exercises, runs } = deps;
+  const { store, exercises, runs, feed } = deps;
+  const commentsChanged = (run: Run) =>
+    feed?.commentsChanged(run.userId ?? '', run.id, run.exerciseId);
   const router = Router();
 
   async function courseOf(req: Request) {
@@ -176,23 +184,26 @@ export function createInstructorRouter(deps: {
     if (comment.authorId !== user.id) {
       throw new HttpError(403, 'Only the author of a comment may change or delete it.');
     }
-    return comment;
+    return { run, comment };
   }
 
   router.patch(
     '/api/instructor/courses/:courseId/runs/:runId/comments/:commentId',
     async (req, res) => {
-      const comment = await ownComment(req);
+      const { run, comment } = await ownComment(req);
       const { body } = parseBody(CommentEdit, req.body);
-      res.json({ comment: await store.updateComment(comment.id, body) });
+      const updated = await store.updateComment(comment.id, body);
+      commentsChanged(run);
+      res.json({ comment: updated });
     },
   );
 
   router.delete(
     '/api/instructor/courses/:courseId/runs/:runId/comments/:commentId',
     async (req, res) => {
-      const comment = await ownComment(req);
+      const { run, comment } = await ownComment(req);
       await store.deleteComment(comment.id);
+      commentsChanged(run);
       res.status(204).end();
     },
   );
@@ -203,6 +214,7 @@ export function createInstructorRouter(deps: {
     const lines = run.code.split('\n').length;
     if (body.line > lines) throw new HttpError(400, `line: the submission has ${lines} lines`);
     const comment = await store.addComment({ runId: run.id, authorId: user.id, ...body });
+    commentsChanged(run);
     res.status(201).json({ comment });
   });
 

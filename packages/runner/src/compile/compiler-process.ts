@@ -26,7 +26,7 @@ export interface CompileProcessResult extends ProcessResult {
   stderrTail: string;
 }
 
-export async function runProcess(req: ProcessRequest): Promise<CompileProcessResult> {
+export async function runCompilerProcess(req: ProcessRequest): Promise<CompileProcessResult> {
   let seen = 0;
   let over = false;
   let tail = Buffer.alloc(0);

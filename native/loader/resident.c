@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The resident dispatcher: one process for the whole lab, started by the runner, that keeps the
+ * dispatcher loaded and attached to every hook a run has needed, and slots each run in and out
+ * through maps. A run then pays no dispatcher load, attach or detach; its loader still loads
+ * and checks the student's programs, runs the target and reports. Everything goes with this
+ * process: its links, programs and maps are its fds, and the runner kills it with the lab.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "resident.h"
+
+#define MAX_CLIENTS (2 * DISP_RUNS)
+
+struct client {
+	int fd;
+	int slot; /* -1 until registered */
+};
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig) { stopping = sig; }
+
+/* One message and the fds that came with it (closed by the caller). */
+static ssize_t receive(int fd, struct resident_request *req, int *fds, int *nfds)
+{
+	char control[CMSG_SPACE(sizeof(int) * DISP_SLOTS)];
+	struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			     .msg_controllen = sizeof(control)};
+	ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+
+	*nfds = 0;
+	if (n <= 0)
+		return n;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+
+			memcpy(fds + *nfds, CMSG_DATA(c), sizeof(int) * (size_t)k);
+			*nfds += k;
+		}
+	return msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC) ? -EMSGSIZE : n;
+}
+
+static void reply(int fd, int err, int hook, int instance, const char *message)
+{
+	struct resident_reply r = {.err = err, .hook = hook, .instance = instance};
+
+	snprintf(r.message, sizeof(r.message), "%s", message ? message : "");
+	send(fd, &r, sizeof(r), MSG_NOSIGNAL);
+}
+
+static bool valid_hook_run(const struct resident_hook *rh)
+{
+	const struct disp_hook_run *hr = &rh->run;
+
+	if (hr->hook >= MAX_HOOKS || hr->nprogs > DISP_INSTANCES || rh->instances < 1 ||
+	    rh->instances > DISP_INSTANCES || memchr(rh->cat, 0, sizeof(rh->cat)) == NULL ||
+	    memchr(rh->name, 0, sizeof(rh->name)) == NULL)
+		return false;
+	for (uint32_t i = 0; i < hr->nprogs; i++)
+		if (hr->slot[i] >= DISP_SLOTS)
+			return false;
+	return true;
+}
+
+static void do_register(struct disp_host *host, struct client *c, struct resident_request *req,
+			int ring_fd)
+{
+	char msg[512];
+	int slot, err;
+
+	if (c->slot >= 0 || req->count > MAX_HOOKS || ring_fd < 0)
+		return reply(c->fd, -EINVAL, -1, -1, "malformed registration");
+	if ((slot = host_add_run(host)) < 0)
+		return reply(c->fd, slot, -1, -1, "every run slot of the resident dispatcher is taken");
+	c->slot = slot;
+	for (uint32_t h = 0; h < req->count; h++) {
+		struct resident_hook *rh = &req->hooks[h];
+		struct hook want;
+		int failed, id;
+
+		if (!valid_hook_run(rh))
+			return reply(c->fd, -EINVAL, (int)h, -1, "malformed hook");
+		/* the shape comes from this process's own reading of tracefs */
+		if ((err = describe_hook(&want, rh->cat, rh->name, msg, sizeof(msg))) < 0)
+			return reply(c->fd, err, (int)h, -1, msg);
+		if ((id = host_hook(host, &want, rh->instances, &failed, msg, sizeof(msg))) < 0)
+			return reply(c->fd, id, (int)h, failed, msg);
+		if ((err = host_set_hook_run(host, slot, id, &rh->run)))
+			return reply(c->fd, err, -1, -1, "cannot write the run's hooks");
+	}
+	if ((err = host_set_ring(host, slot, ring_fd)) || (err = host_show_run(host, slot, req->cgroup)))
+		return reply(c->fd, err, -1, -1, "cannot slot the run in");
+	reply(c->fd, 0, -1, -1, NULL);
+}
+
+static void handle(struct disp_host *host, struct client *c)
+{
+	static struct resident_request req;
+	int fds[DISP_SLOTS], nfds, err;
+	ssize_t n = receive(c->fd, &req, fds, &nfds);
+
+	if (n <= 0 || n < (ssize_t)offsetof(struct resident_request, hooks)) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		host_end_run(host, c->slot);
+		close(c->fd);
+		c->fd = -1;
+		return;
+	}
+	if (req.op == RESIDENT_REGISTER) {
+		do_register(host, c, &req, nfds == 1 ? fds[0] : -1);
+	} else if (req.op == RESIDENT_ARM && c->slot >= 0 && (int)req.count == nfds) {
+		err = host_arm(host, c->slot, nfds, fds);
+		reply(c->fd, err, -1, -1, err ? "cannot fill the prog array" : NULL);
+	} else if (req.op == RESIDENT_CLEAR_PATHS && c->slot >= 0) {
+		host_clear_paths(host, c->slot);
+		reply(c->fd, 0, -1, -1, NULL);
+	} else {
+		reply(c->fd, -EINVAL, -1, -1, "unexpected request");
+	}
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || strlen(path) >= sizeof(addr.sun_path))
+		return -1;
+	strcpy(addr.sun_path, path);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, 0600) ||
+	    listen(fd, MAX_CLIENTS)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int resident_main(const char *path)
+{
+	static struct disp_host host;
+	struct client clients[MAX_CLIENTS];
+	struct sigaction sa = {.sa_handler = on_stop};
+	int lfd, err;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ensure_tracefs();
+	/* one openat path per thread of every run: each run's pids limit is far below 1024 */
+	if ((err = host_open(&host, DISP_RUNS, DISP_RUNS * 1024, NULL, 0))) {
+		size_t len;
+		const char *msgs = libbpf_messages(&len);
+
+		fprintf(stderr, "cannot load the dispatcher: %s %.*s\n", strerror(-err), (int)len, msgs);
+		return 1;
+	}
+	if ((lfd = listen_on(path)) < 0) {
+		fprintf(stderr, "cannot listen on %s: %s\n", path, strerror(errno));
+		host_close(&host);
+		return 1;
+	}
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		clients[i] = (struct client){.fd = -1, .slot = -1};
+	printf("ready\n");
+	fflush(stdout);
+	while (!stopping) {
+		struct pollfd pfds[MAX_CLIENTS + 1] = {{.fd = lfd, .events = POLLIN}};
+
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			pfds[i + 1] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
+		if (poll(pfds, MAX_CLIENTS + 1, -1) < 0)
+			continue;
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			if (clients[i].fd >= 0 && pfds[i + 1].revents)
+				handle(&host, &clients[i]);
+		if (pfds[0].revents & POLLIN) {
+			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			int i = 0;
+
+			while (i < MAX_CLIENTS && clients[i].fd >= 0)
+				i++;
+			if (fd >= 0 && i < MAX_CLIENTS)
+				clients[i] = (struct client){.fd = fd, .slot = -1};
+			else if (fd >= 0)
+				close(fd);
+		}
+	}
+	unlink(path);
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0)
+			host_end_run(&host, clients[i].slot);
+	host_close(&host);
+	return 0;
+}

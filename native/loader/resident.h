@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a loader and the resident dispatcher (resident.c) say to each other, one message per
+ * packet on a SOCK_SEQPACKET Unix socket. A connection is one run: the run is slotted out of
+ * the dispatcher when its loader closes the connection or dies.
+ */
+#ifndef LAB_RESIDENT_H
+#define LAB_RESIDENT_H
+
+#include "loader.h"
+
+enum resident_op {
+	/* the run's cgroup and hooks, with its ring buffer's fd: slots the run in */
+	RESIDENT_REGISTER = 1,
+	/* the run's programs' fds, in slot order, once the kernel has checked them */
+	RESIDENT_ARM,
+	/* a scenario ended: drop the openat paths its threads kept */
+	RESIDENT_CLEAR_PATHS,
+};
+
+struct resident_hook {
+	char cat[64], name[128];
+	int32_t instances;
+	struct disp_hook_run run;
+};
+
+struct resident_request {
+	uint32_t op;
+	uint32_t count; /* hooks (REGISTER) or programs (ARM) */
+	uint64_t cgroup;
+	struct resident_hook hooks[MAX_HOOKS];
+};
+
+struct resident_reply {
+	int32_t err;	  /* 0 or -errno; -EBUSY: every run slot is taken, use a dispatcher of your own */
+	int32_t hook;	  /* the request's hook that failed, or -1 */
+	int32_t instance; /* its attachment that failed, or -1 */
+	char message[512];
+};
+
+/* loader --resident PATH: serves runs on the socket PATH until killed. */
+int resident_main(const char *path);
+
+#endif
