@@ -141,9 +141,9 @@ async function student(joinCode: string, email: string) {
 }
 
 /** Runs `code` over the student's socket; resolves with the run's id once its result came. */
-async function run(socket: Socket, code: string): Promise<string> {
+async function run(socket: Socket, code: string, courseId?: string): Promise<string> {
   const requestId = `q-${Math.random().toString(36).slice(2)}`;
-  socket.send({ type: 'run', requestId, exerciseId: 'ex-one', code });
+  socket.send({ type: 'run', requestId, exerciseId: 'ex-one', code, courseId });
   const accepted = await socket.next((m) => m.type === 'accepted' && m.requestId === requestId);
   const runId = String(dig(accepted, 'runId'));
   await socket.next((m) => m.type === 'result' && m.runId === runId);
@@ -214,6 +214,37 @@ describe('the live desk over /ws', () => {
     expect(deskRuns(desk)).toHaveLength(before);
 
     for (const s of [desk, otherDesk, zedSocket, anaSocket, witness]) s.close();
+  });
+
+  it('announces a run to the desk of the course it was made for only', async () => {
+    const prof = await instructor('prof-two@lab.org');
+    const other = await instructor('other-two@lab.org');
+    const tracing = await course(prof, 'Tracing two');
+    const elsewhere = await course(other, 'Elsewhere two');
+    // Bea takes both courses: which course a run is for decides who hears of it.
+    const bea = await student(tracing.joinCode, 'bea@uni.edu');
+    expect(
+      (await bea.client.post('/api/courses/join', { joinCode: elsewhere.joinCode })).status,
+    ).toBe(200);
+    const desk = await new Socket(prof).open();
+    desk.send({ type: 'watch-course', courseId: tracing.id });
+    await desk.next((m) => m.type === 'watching');
+    const otherDesk = await new Socket(other).open();
+    otherDesk.send({ type: 'watch-course', courseId: elsewhere.id });
+    await otherDesk.next((m) => m.type === 'watching');
+
+    const socket = await new Socket(bea.client).open();
+    const forElsewhere = await run(socket, 'int e;', elsewhere.id);
+    await otherDesk.next(
+      (m) => m.type === 'desk-run' && m.runId === forElsewhere && m.state === 'finished',
+    );
+    const forTracing = await run(socket, 'int t;', tracing.id);
+    await desk.next(
+      (m) => m.type === 'desk-run' && m.runId === forTracing && m.state === 'finished',
+    );
+    expect(deskRuns(desk).some((m) => m.runId === forElsewhere)).toBe(false);
+    expect(deskRuns(otherDesk).some((m) => m.runId === forTracing)).toBe(false);
+    for (const s of [desk, otherDesk, socket]) s.close();
   });
 
   it("refuses to let a student or another course's instructor follow the course", async () => {

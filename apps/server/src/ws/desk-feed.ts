@@ -3,8 +3,9 @@
 // (accepted, running, finished, interrupted), the page gets a `desk-run` message and asks the
 // desk's routes for what changed. Both ends are checked when the message is sent, not only when
 // the page started following: the watcher must still teach the course, the run must have been
-// made for it and its author must be a student of it, so nobody hears of another course's runs. A student's own connections
-// hear `comments-changed` when a comment on one of their runs is written, edited or deleted.
+// made for it and its author must be a student of it, so nobody hears of another course's runs.
+// A student's own connections hear `comments-changed` when a comment on one of their runs is
+// written, edited or deleted.
 //
 // Runs are announced by the web node whose lifecycle holds them: with several web nodes, a desk
 // open on one node hears only the runs accepted on that node (see the README).
@@ -43,10 +44,15 @@ export class DeskFeed {
 
   /** Follows every run of `lifecycle`; returns the unsubscribe. */
   follow(lifecycle: RunLifecycle): () => void {
+    // One announcement at a time: each waits on the store, and a run's `running` must not
+    // overtake its `queued` on the way to the desk.
+    let announced: Promise<void> = Promise.resolve();
     return lifecycle.subscribe((t) => {
-      this.runChanged(t).catch((err: unknown) =>
-        this.logger.error({ err, runId: t.runId }, 'the live desk could not announce a run'),
-      );
+      announced = announced
+        .then(() => this.runChanged(t))
+        .catch((err: unknown) =>
+          this.logger.error({ err, runId: t.runId }, 'the live desk could not announce a run'),
+        );
     });
   }
 
