@@ -216,14 +216,15 @@ describe('the live desk over /ws', () => {
     for (const s of [desk, otherDesk, zedSocket, anaSocket, witness]) s.close();
   });
 
-  it('tells only the course a run counts for, when its student takes two', async () => {
-    const prof = await instructor('prof4@lab.org');
-    const other = await instructor('other4@lab.org');
-    const tracing = await course(prof, 'Tracing 4');
-    const elsewhere = await course(other, 'Elsewhere 4');
-    const ana = await student(tracing.joinCode, 'ana4@uni.edu');
+  it('announces a run to the desk of the course it was made for only', async () => {
+    const prof = await instructor('prof-two@lab.org');
+    const other = await instructor('other-two@lab.org');
+    const tracing = await course(prof, 'Tracing two');
+    const elsewhere = await course(other, 'Elsewhere two');
+    // Bea takes both courses: which course a run is for decides who hears of it.
+    const bea = await student(tracing.joinCode, 'bea@uni.edu');
     expect(
-      (await ana.client.post('/api/courses/join', { joinCode: elsewhere.joinCode })).status,
+      (await bea.client.post('/api/courses/join', { joinCode: elsewhere.joinCode })).status,
     ).toBe(200);
     const desk = await new Socket(prof).open();
     desk.send({ type: 'watch-course', courseId: tracing.id });
@@ -232,18 +233,18 @@ describe('the live desk over /ws', () => {
     otherDesk.send({ type: 'watch-course', courseId: elsewhere.id });
     await otherDesk.next((m) => m.type === 'watching');
 
-    const anaSocket = await new Socket(ana.client).open();
-    const forOther = await run(anaSocket, 'int elsewhere;', elsewhere.id);
+    const socket = await new Socket(bea.client).open();
+    const forElsewhere = await run(socket, 'int e;', elsewhere.id);
     await otherDesk.next(
-      (m) => m.type === 'desk-run' && m.runId === forOther && m.state === 'finished',
+      (m) => m.type === 'desk-run' && m.runId === forElsewhere && m.state === 'finished',
     );
-    const forTracing = await run(anaSocket, 'int tracing;', tracing.id);
+    const forTracing = await run(socket, 'int t;', tracing.id);
     await desk.next(
       (m) => m.type === 'desk-run' && m.runId === forTracing && m.state === 'finished',
     );
-    expect(deskRuns(desk).some((m) => m.runId === forOther)).toBe(false);
+    expect(deskRuns(desk).some((m) => m.runId === forElsewhere)).toBe(false);
     expect(deskRuns(otherDesk).some((m) => m.runId === forTracing)).toBe(false);
-    for (const s of [desk, otherDesk, anaSocket]) s.close();
+    for (const s of [desk, otherDesk, socket]) s.close();
   });
 
   it("refuses to let a student or another course's instructor follow the course", async () => {

@@ -28,18 +28,16 @@ export interface RunExecutor {
 }
 
 /** Whose run it is: a student's own submission, or an instructor's re-run of a stored one. */
-export type RunOrigin = (
+export type RunOrigin =
   | { kind: 'student'; userId: string | null }
-  | { kind: 'rerun'; userId: string | null; rerunOf: string; requestedBy: string }
-) & {
-  /** The course the run counts for (null: practice outside any course, or no store). */
-  courseId?: string | null;
-};
+  | { kind: 'rerun'; userId: string | null; rerunOf: string; requestedBy: string };
 
 export interface RunInfo {
   runId: string;
   exerciseId: string;
   origin: RunOrigin;
+  /** The course the run counts for (null: practice, or no store); only its staff hear of it. */
+  courseId: string | null;
 }
 
 /** A run the store holds as queued, ready to start. */
@@ -115,7 +113,8 @@ export class RunLifecycle {
       runId,
       exerciseId,
       code,
-      origin: { kind: 'student', userId: user?.id ?? null, courseId: verdict?.courseId ?? null },
+      origin: { kind: 'student', userId: user?.id ?? null },
+      courseId: verdict?.courseId ?? null,
     };
     this.emit({ ...info(run), state: 'accepted' });
     return { ok: true, run };
@@ -132,13 +131,8 @@ export class RunLifecycle {
       runId,
       exerciseId: original.exerciseId,
       code: original.code,
-      origin: {
-        kind: 'rerun',
-        userId: original.userId,
-        rerunOf: original.id,
-        requestedBy,
-        courseId: original.courseId,
-      },
+      origin: { kind: 'rerun', userId: original.userId, rerunOf: original.id, requestedBy },
+      courseId: original.courseId,
     };
     this.emit({ ...info(run), state: 'accepted' });
     this.start(run, {}, { background: true });
@@ -229,5 +223,10 @@ export class RunLifecycle {
 }
 
 function info(run: AcceptedRun): RunInfo {
-  return { runId: run.runId, exerciseId: run.exerciseId, origin: run.origin };
+  return {
+    runId: run.runId,
+    exerciseId: run.exerciseId,
+    origin: run.origin,
+    courseId: run.courseId,
+  };
 }

@@ -2,9 +2,10 @@
 // then on, each time a run of one of that course's students changes state in the run lifecycle
 // (accepted, running, finished, interrupted), the page gets a `desk-run` message and asks the
 // desk's routes for what changed. Both ends are checked when the message is sent, not only when
-// the page started following: the watcher must still teach the course, and the run's author must
-// be a student of it, so nobody hears of another course's students. A student's own connections
-// hear `comments-changed` when a comment on one of their runs is written, edited or deleted.
+// the page started following: the watcher must still teach the course, the run must have been
+// made for it and its author must be a student of it, so nobody hears of another course's runs.
+// A student's own connections hear `comments-changed` when a comment on one of their runs is
+// written, edited or deleted.
 //
 // Runs are announced by the web node whose lifecycle holds them: with several web nodes, a desk
 // open on one node hears only the runs accepted on that node (see the README).
@@ -35,11 +36,6 @@ const DESK_STATE = {
 export class DeskFeed {
   /** Connections and the course each one follows (null: none). */
   private readonly clients = new Map<FeedClient, string | null>();
-  /**
-   * Announcements go out one after another: each waits for the store, and a run's `finished`
-   * must not overtake its `queued` (PostgreSQL answers concurrent queries in any order).
-   */
-  private announced: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -48,8 +44,11 @@ export class DeskFeed {
 
   /** Follows every run of `lifecycle`; returns the unsubscribe. */
   follow(lifecycle: RunLifecycle): () => void {
+    // One announcement at a time: each waits on the store, and a run's `running` must not
+    // overtake its `queued` on the way to the desk.
+    let announced: Promise<void> = Promise.resolve();
     return lifecycle.subscribe((t) => {
-      this.announced = this.announced
+      announced = announced
         .then(() => this.runChanged(t))
         .catch((err: unknown) =>
           this.logger.error({ err, runId: t.runId }, 'the live desk could not announce a run'),
@@ -101,9 +100,8 @@ export class DeskFeed {
       if (courseId) byCourse.set(courseId, [...(byCourse.get(courseId) ?? []), client]);
     }
     for (const [courseId, watchers] of byCourse) {
-      // Only the course the run counts for hears of it: a student's work for another course is
-      // not this one's staff's business.
-      if (t.origin.courseId !== courseId) continue;
+      // A run made for another course (or practice) is not this course's business.
+      if (t.courseId !== courseId) continue;
       if ((await this.store.enrollmentRole(courseId, studentId)) !== 'student') continue;
       for (const client of watchers) {
         const user = client.who.user;
