@@ -163,6 +163,8 @@ async function createDistributedDeps(
   });
   const accounts = createAccounts({
     store,
+    // The same cookie rules as a single node: an https public URL always gets Secure cookies.
+    secureCookies: secureCookiesFor(config),
     runLimits: { runsPerMinute: config.runsPerMinutePerUser },
   });
   const runShares = config.databaseUrl ? store : undefined;
