@@ -292,19 +292,23 @@ describe('clangd bridge on /lsp', () => {
     await client.request('initialize', { capabilities: {} });
     await until(() => bridge.sessions() === 1);
     // The spare started for the next session is caged the same way; find every clangd's cgroup.
-    const clangds = readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .filter((pid) => {
-        try {
-          // clangd renames its main thread `clangd.main` once it runs.
-          return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('clangd');
-        } catch {
-          return false;
-        }
-      })
-      .map(Number)
-      .filter((pid) => memoryCgroupOf(pid)?.dir.includes(`/p${process.pid}-clangd-`));
-    // Both clangds (the session's and the next spare) are caged; without a cage, none matches.
+    const cagedClangds = () =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((pid) => {
+          try {
+            // clangd renames its main thread `clangd.main` once it runs.
+            return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('clangd');
+          } catch {
+            return false;
+          }
+        })
+        .map(Number)
+        .filter((pid) => memoryCgroupOf(pid)?.dir.includes(`/p${process.pid}-clangd-`));
+    // Both clangds (the session's and the next spare, which may still be starting) are caged;
+    // without a cage, none matches.
+    await until(() => cagedClangds().length >= 2, 30_000).catch(() => {});
+    const clangds = cagedClangds();
     expect(clangds.length).toBeGreaterThanOrEqual(2);
     const dirs: string[] = [];
     for (const pid of clangds) {
