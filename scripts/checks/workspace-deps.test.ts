@@ -52,7 +52,7 @@ function importsOf(text: string): { name: string; typeOnly: boolean }[] {
 
 const isTest = (path: string) =>
   /\.(test|spec)\.tsx?$/.test(path) ||
-  /\/(test|e2e)\//.test(path) ||
+  /\/(test|test-utils|e2e)\//.test(path) ||
   path.endsWith('vite.config.ts');
 
 describe('each workspace declares its own dependencies', () => {
