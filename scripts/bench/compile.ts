@@ -25,7 +25,8 @@ export function timing(ms: number[]): Timing {
   return { medianMs: round(q(0.5)), p95Ms: round(q(0.95)), minMs: round(s[0]), n: s.length };
 }
 
-const show = (t: Timing) =>
+/** A timing as the bench prints it. */
+export const showTiming = (t: Timing) =>
   `median ${t.medianMs} ms, p95 ${t.p95Ms} ms, min ${t.minMs} ms (n=${t.n})`;
 
 async function timed(run: () => Promise<void>): Promise<number> {
@@ -54,8 +55,8 @@ export async function compareCompiles(
     clang.push(await timed(() => once('clang')));
   }
   const result = { compile: timing(server), compileBaseline: timing(clang) };
-  console.log(`compile, server worker:        ${show(result.compile)}`);
-  console.log(`compile, one clang per compile: ${show(result.compileBaseline)}`);
+  console.log(`compile, server worker:        ${showTiming(result.compile)}`);
+  console.log(`compile, one clang per compile: ${showTiming(result.compileBaseline)}`);
   const ratio = result.compile.medianMs / result.compileBaseline.medianMs;
   console.log(
     `  server median is ${(ratio * 100).toFixed(0)}% of the baseline's (target <= 20%, <= 30 ms)`,
@@ -84,7 +85,11 @@ export async function compareCachedRuns(
     uncached.push(await timed(run));
   }
   const result = { cachedRun: timing(cached), uncachedRun: timing(uncached) };
-  console.log(`whole run, unchanged resubmission (cached compile): ${show(result.cachedRun)}`);
-  console.log(`whole run, compiled afresh:                        ${show(result.uncachedRun)}`);
+  console.log(
+    `whole run, unchanged resubmission (cached compile): ${showTiming(result.cachedRun)}`,
+  );
+  console.log(
+    `whole run, compiled afresh:                        ${showTiming(result.uncachedRun)}`,
+  );
   return result;
 }

@@ -12,7 +12,7 @@ import {
   runLoader,
 } from '@ebpf-lab/runner';
 import type { RunnerDeps } from '@ebpf-lab/runner';
-import { timing } from './compile.ts';
+import { showTiming, timing } from './compile.ts';
 import type { Timing } from './compile.ts';
 
 export interface DispatcherComparison {
@@ -21,9 +21,6 @@ export interface DispatcherComparison {
   residentAfterDone: Timing;
   perRunAfterDone: Timing;
 }
-
-const show = (t: Timing) =>
-  `median ${t.medianMs} ms, p95 ${t.p95Ms} ms, min ${t.minMs} ms (n=${t.n})`;
 
 export async function compareDispatchers(
   exerciseId: string,
@@ -77,9 +74,9 @@ export async function compareDispatchers(
     residentAfterDone: timing(after.resident),
     perRunAfterDone: timing(after.perRun),
   };
-  console.log(`whole run, resident dispatcher:       ${show(result.residentRun)}`);
-  console.log(`whole run, a dispatcher per run:      ${show(result.perRunRun)}`);
-  console.log(`  loader after done, resident:        ${show(result.residentAfterDone)}`);
-  console.log(`  loader after done, per run:         ${show(result.perRunAfterDone)}`);
+  console.log(`whole run, resident dispatcher:       ${showTiming(result.residentRun)}`);
+  console.log(`whole run, a dispatcher per run:      ${showTiming(result.perRunRun)}`);
+  console.log(`  loader after done, resident:        ${showTiming(result.residentAfterDone)}`);
+  console.log(`  loader after done, per run:         ${showTiming(result.perRunAfterDone)}`);
   return result;
 }

@@ -12,15 +12,12 @@ import {
   residentDispatcherReady,
 } from '@ebpf-lab/runner';
 import { compile } from '../../packages/runner/src/compile/index.ts';
-import { timing } from './compile.ts';
+import { showTiming, timing } from './compile.ts';
 import type { Timing } from './compile.ts';
 import type { WholeRuns } from './report.ts';
 import type { BenchContext } from './section.ts';
 
 const STAGES: StageName[] = ['compile', 'static', 'verifier', 'attach', 'target', 'checks'];
-
-const show = (t: Timing) =>
-  `median ${t.medianMs} ms, p95 ${t.p95Ms} ms, min ${t.minMs} ms (n=${t.n})`;
 
 async function timeEach(repeat: number, run: () => Promise<void> | void): Promise<Timing> {
   await run(); // warm caches: the first run pays for page cache and the sandbox's binaries
@@ -43,13 +40,13 @@ export async function compileParts(ctx: BenchContext): Promise<Record<string, Ti
   };
   if (!existsSync(paths.pch)) throw new Error(`${paths.pch} is missing (run npm run setup)`);
   const withPch = await timeEach(ctx.quick ? 10 : 20, () => plain(paths.pch));
-  console.log(`compile, precompiled lab.h, plain clang: ${show(withPch)}`);
+  console.log(`compile, precompiled lab.h, plain clang: ${showTiming(withPch)}`);
   const withoutPch = await timeEach(3, () => plain(null));
-  console.log(`compile, no precompiled header, plain clang: ${show(withoutPch)}`);
+  console.log(`compile, no precompiled header, plain clang: ${showTiming(withoutPch)}`);
   const probe = await timeEach(ctx.quick ? 10 : 20, () => {
     execFileSync(paths.loader, ['--probe'], { stdio: 'ignore' });
   });
-  console.log(`loader --probe (load a trivial program, no attach): ${show(probe)}`);
+  console.log(`loader --probe (load a trivial program, no attach): ${showTiming(probe)}`);
   return { compileWithPch: withPch, compileWithoutPch: withoutPch, loaderProbe: probe };
 }
 
@@ -87,8 +84,9 @@ export async function timeWholeRuns(ctx: BenchContext): Promise<WholeRuns> {
     [...byStage].filter(([, ms]) => ms.length).map(([name, ms]) => [name, timing(ms)]),
   );
   const result = { ...timing(whole), stages, notPassed };
-  console.log(`whole run of the reference solution (submission to verdict): ${show(result)}`);
-  for (const [name, t] of Object.entries(stages)) console.log(`  ${name.padEnd(8)} ${show(t)}`);
+  console.log(`whole run of the reference solution (submission to verdict): ${showTiming(result)}`);
+  for (const [name, t] of Object.entries(stages))
+    console.log(`  ${name.padEnd(8)} ${showTiming(t)}`);
   if (notPassed) console.log(`  ${notPassed} of ${ctx.timingRuns} timed runs did not pass`);
   return result;
 }
