@@ -147,6 +147,7 @@ export function createApp(deps: AppDeps, runs: RunLifecycle, feed?: CommentNotic
     }),
   );
   // Single-page app: every other GET is the app's page; its router takes it from there.
+  if (deps.accounts) app.get('/{*page}', ...deps.accounts.pageCookies);
   app.use((req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (!existsSync(index)) {

@@ -153,6 +153,10 @@ export async function startHarness(
   const app = express();
   app.use(jsonBody);
   app.use(routes);
+  // The app's page, as the single-page fallback serves it: with the session's cookies.
+  app.get('/', ...accounts.pageCookies, (_req, res) => {
+    res.type('html').send('<!doctype html><title>eBPF Lab</title>');
+  });
   answerErrors(app);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

@@ -28,6 +28,22 @@ describe('/api/auth', () => {
     expect(res.json.csrfToken).toMatch(/\./);
   });
 
+  it("hands a new browser's page its cookies, so its first API calls at once share one token", async () => {
+    const c = h.client();
+    const page = await c.get('/');
+    expect(page.status).toBe(200);
+    expect([...c.cookies.keys()].sort()).toEqual(['lab_anon', 'lab_csrf']);
+    // The top navigation, the drafts client and a form all ask at once, as a page does.
+    const answers = await Promise.all([1, 2, 3].map(() => c.get('/api/auth/me')));
+    const tokens = new Set(answers.map((a) => a.json.csrfToken));
+    expect(tokens.size).toBe(1);
+    const [token] = tokens;
+    expect(c.cookies.get('lab_csrf')).toBe(token);
+    c.csrf = String(token);
+    const out = await c.post('/api/auth/logout');
+    expect(out.status).toBe(200);
+  });
+
   it('signs an instructor in with an http-only session cookie and out again', async () => {
     const c = await h.instructor('prof@lab.org');
     const me = await c.get('/api/auth/me');

@@ -1,6 +1,7 @@
 // Accounts: sessions, CSRF and the guard every account route sits behind, and the run recorder
 // with its per-user limits. The account routers themselves are mounted by the app (app.ts).
 import cookieParser from 'cookie-parser';
+import type { RequestHandler } from 'express';
 import type { Store } from '@ebpf-lab/store';
 import { DEFAULT_RUN_LIMITS, createRunRecorder } from '../../runs/run-recorder.ts';
 import type { RunLimits } from '../../runs/run-recorder.ts';
@@ -43,11 +44,20 @@ export function createAccounts(deps: AccountsDeps) {
   const csrf = createCsrf({ secret: deps.csrfSecret, secureCookies });
   // The JSON body is parsed once, by the app, under LAB_JSON_BODY_BYTES.
   const guard = [cookieParser(), sessions.loadSession, csrf.csrfProtection];
+  // The page itself carries the anonymous cookie and the CSRF cookie. Otherwise a new browser's
+  // first API calls (the top navigation, the drafts client, a sign-up form) each draw their own,
+  // the last Set-Cookie wins, and the others' tokens are refused.
+  const issueCsrfCookie: RequestHandler = (req, res, next) => {
+    csrf.generateCsrfToken(req, res);
+    next();
+  };
+  const pageCookies: RequestHandler[] = [cookieParser(), sessions.loadSession, issueCsrfCookie];
   return {
     store: deps.store,
     sessions,
     csrf,
     guard,
+    pageCookies,
     loginLimit: deps.loginLimit ?? { attempts: 10, windowMs: 15 * 60_000 },
     resetLinkTtlMs: deps.resetLinkTtlMs ?? DEFAULT_RESET_LINK_TTL_MS,
     userFromRequest: sessions.userFromRequest,
