@@ -21,10 +21,20 @@ describe('explainVerifierLog on captured logs', () => {
       expect(d.code).toBe(expected.code);
       expect(d.line).toBe(expected.line);
       expect(d.message).toContain(expected.message);
-      expect(d.program).toBe('prog');
+      expect(d.program).toBe(expected.program ?? 'prog');
       expect(Diagnostic.parse(d)).toEqual(d);
     });
   }
+
+  it('names the global function an error is in, not the program whose log it came with', () => {
+    const log = readFileSync(join(fixturesDir, 'global-function', 'verifier.log'), 'utf8');
+    const d = explainVerifierLog(log, { program: 'enter_read', sourceFile: 'prog.bpf.c' });
+    expect(d.program).toBe('count_dots');
+    expect(d.explanation).toContain('`count_dots()` is a global function');
+    // Without the marker, the loader's guess stands.
+    const plain = readFileSync(join(fixturesDir, 'null-check', 'verifier.log'), 'utf8');
+    expect(explainVerifierLog(plain, { program: 'enter_read' }).program).toBe('enter_read');
+  });
 
   it('names the map whose lookup was not checked', () => {
     const log = readFileSync(join(fixturesDir, 'null-check', 'verifier.log'), 'utf8');

@@ -36,8 +36,44 @@ function clip(text: string): string {
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }
 
+const VALIDATING = /^Validating (\w+)\(\) func#\d+/;
+
+/**
+ * The global function the error is in, if any. The kernel checks each global (non-static)
+ * function on its own, in the log of whichever program libbpf loaded it with, so that
+ * program's name says nothing about where the mistake is.
+ */
+function refusedGlobalFunction(log: string, firstError: string | undefined): string | undefined {
+  let name: string | undefined;
+  for (const raw of log.split('\n')) {
+    const line = raw.trim();
+    if (firstError !== undefined && line === firstError) break;
+    const m = VALIDATING.exec(line);
+    if (m) name = m[1];
+  }
+  return name;
+}
+
+const globalFunctionNote = (name: string) =>
+  ` \`${name}()\` is a global function (not \`static\`): the verifier checks it once on its ` +
+  'own, assuming nothing about its arguments (a pointer may be NULL, a number anything), so ' +
+  'what its caller guarantees does not count inside it. Check the arguments inside ' +
+  `\`${name}()\`, or make it \`static\` so the verifier follows each call with what the ` +
+  'caller knows.';
+
 export function explainVerifierLog(log: string, options: ExplainVerifierOptions = {}): Diagnostic {
   const parsed = parseVerifierLog(log, options.sourceFile);
+  const d = explainParsed(parsed, log, options);
+  const fn = refusedGlobalFunction(log, parsed.errorLines[0]);
+  if (fn === undefined) return d;
+  return { ...d, program: fn, explanation: `${d.explanation ?? ''}${globalFunctionNote(fn)}` };
+}
+
+function explainParsed(
+  parsed: ReturnType<typeof parseVerifierLog>,
+  log: string,
+  options: ExplainVerifierOptions,
+): Diagnostic {
   const error =
     parsed.errorLines.join('\n') || 'the verifier refused the program without a message';
   const line = parsed.source?.line ?? 0;

@@ -37,6 +37,7 @@ export const VERIFIER_CLASSES: VerifierClass[] = [
     code: 'verifier/null-check',
     patterns: [
       /R(\d+) invalid mem access '(map_value_or_null|[a-z_]*_or_null|ringbuf_mem_or_null)'/,
+      /R(\d+) pointer arithmetic on ([a-z_]*_or_null) prohibited/,
     ],
     explain(log, m) {
       const map = new RegExp(`R${m[1]}=${m[2]}\\([^)]*map=(\\w+)`).exec(log.raw)?.[1];

@@ -16,6 +16,8 @@ export interface Expected {
   line: number;
   code: string;
   message: string;
+  /** The function the error is in, when it is not the program the log came with. */
+  program?: string;
   /** Load without CAP_PERFMON/CAP_SYS_ADMIN (see the fixture's comment). */
   unprivileged?: boolean;
 }
@@ -59,6 +61,7 @@ describe('verifier explanations on real verifier runs', () => {
         if (expected.line > 0) expect(diagnostic.insn).toBeTypeOf('number');
         expect(diagnostic.explanation?.length).toBeGreaterThan(40);
         expect(diagnostic.suggestion?.length).toBeGreaterThan(20);
+        if (expected.program) expect(diagnostic.program).toBe(expected.program);
       } finally {
         rmSync(compiled.dir, { recursive: true, force: true });
       }
