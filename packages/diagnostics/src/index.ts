@@ -9,5 +9,6 @@ export { createUnrecognisedLogRecorder, MAX_RECORDED_LOG_CHARS } from './unrecog
 export type { UnrecognisedLogRecorder } from './unrecognised-logs.ts';
 export { VERIFIER_CLASSES } from './verifier-classes.ts';
 export { programsOf, refusedProgram } from './refused-program.ts';
+export { explainUnopenedObject } from './unopened-object.ts';
 export { parseVerifierLog } from './verifier-log.ts';
 export type { ParsedVerifierLog } from './verifier-log.ts';

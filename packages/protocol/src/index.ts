@@ -513,6 +513,7 @@ export const LoaderLine = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('verifier_error'),
+    /** Empty when libbpf could not open the object, before any program reached the verifier. */
     program: z.string(),
     errno: z.number().int(),
     log: z.string(),

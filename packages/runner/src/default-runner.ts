@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   explainAttachError,
   explainClangMessage,
+  explainUnopenedObject,
   explainVerifierLog,
   sectionLine,
 } from '@ebpf-lab/diagnostics';
@@ -159,12 +160,14 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
       runLoader(config, onLine, signal, { dispatcherSocket: residentDispatcherSocket() }),
     cgroupFor: (runId) => cgroupForRun(runId),
     explainVerifierLog: (log, where) =>
-      explainVerifierLog(log, {
-        program: where.program,
-        sourceFile: STUDENT_FILE,
-        source: where.source,
-        onUnrecognised: options.onUnrecognisedVerifierLog,
-      }),
+      where.program === ''
+        ? explainUnopenedObject(log, where.errno)
+        : explainVerifierLog(log, {
+            program: where.program,
+            sourceFile: STUDENT_FILE,
+            source: where.source,
+            onUnrecognised: options.onUnrecognisedVerifierLog,
+          }),
     explainAttachError: (line, source) =>
       explainAttachError(line.errno, line.section, line.message, { program: line.program, source }),
     grade: (meta, input) => grade(meta, input),

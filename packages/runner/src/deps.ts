@@ -45,7 +45,11 @@ export interface RunnerDeps {
   ): Promise<void>;
   /** The cgroup v2 directory a run's target lives in. */
   cgroupFor(runId: string): string;
-  explainVerifierLog(log: string, where: { program: string; source?: string }): Diagnostic;
+  /** `program` is empty when libbpf could not open the object (nothing reached the verifier). */
+  explainVerifierLog(
+    log: string,
+    where: { program: string; errno: number; source?: string },
+  ): Diagnostic;
   /** `source` is the student's file, to place the diagnostic on the SEC line. */
   explainAttachError(
     line: Extract<LoaderLine, { type: 'attach_error' }>,

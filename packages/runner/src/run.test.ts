@@ -136,6 +136,25 @@ describe('createRunner', () => {
     expect(result.diagnostics[0].line).toBe(7);
   });
 
+  it('says libbpf could not open the object, not that the verifier rejected a nameless program', async () => {
+    const { result } = await run(
+      deps({
+        runLoader: async (_c, onLine) => {
+          onLine({ type: 'verifier_error', program: '', errno: 2, log: 'libbpf: bad section' });
+        },
+        explainVerifierLog: (_log, w) => ({
+          source: 'verifier',
+          severity: 'error',
+          line: 0,
+          column: 0,
+          message: `libbpf could not open your compiled object (errno ${w.errno})`,
+        }),
+      }),
+    );
+    expect(result).toMatchObject({ status: 'error', errorKind: 'verifier' });
+    expect(result.summary).toBe('libbpf could not open your compiled object (errno 2).');
+  });
+
   it('keeps the verifier statistics of a passing run, in the result and as the stage log', async () => {
     const programs = [
       {

@@ -278,11 +278,16 @@ async function runExercise(
           // by STUDENT_FILE, and the explanation only keeps lines of that file.
           const log = hideKernelAddresses(line.log).replaceAll('@ <stdin>:', `@ ${STUDENT_FILE}:`);
           track.finish('failed', log);
-          const d = deps.explainVerifierLog(log, { program: line.program, source: request.code });
+          const d = deps.explainVerifierLog(log, {
+            program: line.program,
+            errno: line.errno,
+            source: request.code,
+          });
           track.diagnostics.push(d);
+          const refused = d.program || line.program;
           failure = {
             kind: 'verifier',
-            summary: `The verifier rejected ${d.program || line.program}.${where(d)}`,
+            summary: refused ? `The verifier rejected ${refused}.${where(d)}` : `${d.message}.`,
           };
           break;
         }
