@@ -147,7 +147,14 @@ describe('runs belong to a course', () => {
 
 describe('course staff', () => {
   it('lets an assistant review, comment, re-run and export, but not change assignments or staff', async () => {
-    const { ta, anaId, course, base } = await setUp();
+    const { ta, ana, prof, anaId, course, base } = await setUp();
+    // The top navigation offers the desk to those who teach or assist, whatever their account.
+    expect((await ta.get('/api/auth/me')).json.user).toMatchObject({
+      role: 'student',
+      teaches: true,
+    });
+    expect((await ana.get('/api/auth/me')).json.user).toMatchObject({ teaches: false });
+    expect((await prof.get('/api/auth/me')).json.user).toMatchObject({ teaches: true });
     const run = await submitted(anaId, 'ex-one', 'int a;\n// solved\n', course.id);
     expect((await ta.get(`${base}/matrix`)).json.course).toMatchObject({ role: 'assistant' });
     expect((await ta.get(`${base}/runs/${run.runId}`)).status).toBe(200);

@@ -84,7 +84,7 @@ export function App() {
         </Link>
         <nav aria-label="Main" className="topnav">
           {routes
-            .filter((r) => r.nav && (!r.navFor || me?.role === r.navFor))
+            .filter((r) => r.nav && (!r.navForStaff || me?.teaches))
             .map((r) => (
               <Link
                 key={r.path}

@@ -16,8 +16,8 @@ export interface RouteDef {
   component: PageComponent;
   /** Shown in the top bar when set. */
   nav?: string;
-  /** Shown in the top bar only to users of this role. */
-  navFor?: 'instructor' | 'student';
+  /** Shown in the top navigation only to those who teach or assist in a course. */
+  navForStaff?: boolean;
   /** Who the page is for, which sets the words of its error messages; students by default. */
   audience?: Audience;
   /**
@@ -85,7 +85,7 @@ export const routes: RouteDef[] = [
     component: page(() => import('./instructor/DeskPage.tsx')),
     audience: 'instructor',
     nav: 'Desk',
-    navFor: 'instructor',
+    navForStaff: true,
   },
   {
     path: '/instructor/courses/:courseId',

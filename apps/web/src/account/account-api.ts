@@ -14,6 +14,8 @@ export interface Me {
   email: string;
   name: string;
   role: Role;
+  /** Teaches or assists in a course (an assistant may have a student account). */
+  teaches?: boolean;
 }
 
 export interface CourseView {

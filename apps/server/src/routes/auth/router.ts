@@ -65,11 +65,26 @@ export function createAuthRouter(deps: {
     },
   });
 
-  const me = (user: SessionUser | undefined) =>
-    user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+  /** Whether the user teaches or assists in any course: the top navigation then shows the desk. */
+  const teaches = async (user: SessionUser): Promise<boolean> => {
+    if (user.role === 'instructor') return true;
+    const courses = await store.listCourses(user.id);
+    const roles = await Promise.all(courses.map((c) => store.enrollmentRole(c.id, user.id)));
+    return roles.some((r) => r === 'instructor' || r === 'assistant');
+  };
+  const me = async (user: SessionUser | undefined) =>
+    user
+      ? {
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          role: user.role,
+          teaches: await teaches(user),
+        }
+      : null;
 
-  router.get('/api/auth/me', (req, res) => {
-    res.json({ user: me(req.labUser), csrfToken: csrf.generateCsrfToken(req, res) });
+  router.get('/api/auth/me', async (req, res) => {
+    res.json({ user: await me(req.labUser), csrfToken: csrf.generateCsrfToken(req, res) });
   });
 
   router.post('/api/auth/login', loginLimiter, async (req, res) => {
@@ -81,7 +96,7 @@ export function createAuthRouter(deps: {
       : (await verifyPassword(DUMMY_HASH, body.password)) && false;
     if (!user || !ok) throw new HttpError(401, 'Wrong email or password.');
     await sessions.signIn(req, res, user);
-    res.json({ user: me(user), csrfToken: csrf.generateCsrfToken(req, res) });
+    res.json({ user: await me(user), csrfToken: csrf.generateCsrfToken(req, res) });
   });
 
   router.post('/api/auth/logout', async (req, res) => {
@@ -109,7 +124,7 @@ export function createAuthRouter(deps: {
     await store.enroll(course.id, user.id, 'student');
     await sessions.signIn(req, res, user);
     res.status(201).json({
-      user: me(user),
+      user: await me(user),
       course: { id: course.id, title: course.title },
       csrfToken: csrf.generateCsrfToken(req, res),
     });
@@ -141,7 +156,7 @@ export function createAuthRouter(deps: {
     const user = check.ok ? await store.getUser(check.userId) : undefined;
     if (!user) throw new HttpError(404, RESET_REFUSED.unknown[1]);
     await sessions.signIn(req, res, user);
-    res.json({ user: me(user), csrfToken: csrf.generateCsrfToken(req, res) });
+    res.json({ user: await me(user), csrfToken: csrf.generateCsrfToken(req, res) });
   });
 
   return router;
