@@ -8,8 +8,10 @@ import { createDefaultRunner, paths, sweepStaleCgroups } from '@ebpf-lab/runner'
 import type { LabRunner } from '@ebpf-lab/runner';
 import type { Logger } from 'pino';
 import { openStore } from '@ebpf-lab/store';
+import type { Store } from '@ebpf-lab/store';
 import type { AppDeps } from './app.ts';
 import { createAccounts } from './routes/auth/index.ts';
+import type { Accounts } from './routes/auth/index.ts';
 import type { SecureCookies } from './routes/auth/session.ts';
 import type { Config } from './config.ts';
 import { connectRemoteRunner } from './distributed/remote-runner.ts';
@@ -95,6 +97,18 @@ export function secureCookiesFor(config: Pick<Config, 'publicUrl'>): SecureCooki
   return config.publicUrl?.startsWith('https:') ? true : 'auto';
 }
 
+/** Accounts by one set of rules for a single lab and every web node of a department set-up. */
+export function accountsFor(
+  config: Pick<Config, 'publicUrl' | 'runsPerMinutePerUser'>,
+  store: Store,
+): Accounts {
+  return createAccounts({
+    store,
+    secureCookies: secureCookiesFor(config),
+    runLimits: { runsPerMinute: config.runsPerMinutePerUser },
+  });
+}
+
 export async function createDeps(config: Config, logger: Logger): Promise<AppDeps> {
   mkdirSync(config.dataDir, { recursive: true });
   const exercises = exerciseMap();
@@ -117,11 +131,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<AppDep
   });
   if (interrupted > 0)
     logger.warn({ interrupted }, 'runs left unfinished by the last server are marked interrupted');
-  const accounts = createAccounts({
-    store,
-    secureCookies: secureCookiesFor(config),
-    runLimits: { runsPerMinute: config.runsPerMinutePerUser },
-  });
+  const accounts = accountsFor(config, store);
   // A shared store may have other web nodes: each client's runs are counted there.
   const runShares = config.databaseUrl ? store : undefined;
   return {
@@ -161,12 +171,7 @@ async function createDistributedDeps(
     databaseUrl: config.databaseUrl,
     interruptUnfinished: false,
   });
-  const accounts = createAccounts({
-    store,
-    // The same cookie rules as a single node: an https public URL always gets Secure cookies.
-    secureCookies: secureCookiesFor(config),
-    runLimits: { runsPerMinute: config.runsPerMinutePerUser },
-  });
+  const accounts = accountsFor(config, store);
   const runShares = config.databaseUrl ? store : undefined;
   return {
     config,

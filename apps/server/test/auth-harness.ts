@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config.ts';
 import { apiNotFound, errorHandler } from '../src/http-error.ts';
 import { JobQueue } from '../src/queue/job-queue.ts';
 import { createAccounts, hashPassword } from '../src/routes/auth/index.ts';
-import type { AccountsDeps } from '../src/routes/auth/index.ts';
+import type { Accounts, AccountsDeps } from '../src/routes/auth/index.ts';
 import { RunLifecycle } from '../src/runs/run-lifecycle.ts';
 import type { RunExecutor } from '../src/runs/run-lifecycle.ts';
 import { openTestStore } from './test-store.ts';
@@ -122,7 +122,7 @@ export class Client {
 export interface Harness {
   base: string;
   store: Store;
-  accounts: ReturnType<typeof createAccounts>;
+  accounts: Accounts;
   /** The run lifecycle behind the desk's re-runs. */
   runs: RunLifecycle;
   /** The account routes as the app mounts them, for a test that builds its own server. */
@@ -137,12 +137,16 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: Partial<AccountsDeps> & { runner?: RunExecutor } = {},
+  options: Partial<AccountsDeps> & {
+    runner?: RunExecutor;
+    /** Accounts made as the server makes them from its configuration (create-deps.ts). */
+    accountsFrom?: (store: Store) => Accounts;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-accounts-'));
   const store = await openTestStore(dir);
-  const { runner = fakeRunner, ...accountOptions } = options;
-  const accounts = createAccounts({ store, ...accountOptions });
+  const { runner = fakeRunner, accountsFrom, ...accountOptions } = options;
+  const accounts = accountsFrom?.(store) ?? createAccounts({ store, ...accountOptions });
   const runs = new RunLifecycle({
     queue: new JobQueue({ concurrency: 2, jobTimeoutMs: 30_000, watchdogMs: 1000, maxQueued: 100 }),
     runner,

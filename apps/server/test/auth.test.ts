@@ -1,5 +1,6 @@
 import { get } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accountsFor } from '../src/create-deps.ts';
 import { dig, startHarness } from './auth-harness.ts';
 import type { Harness } from './auth-harness.ts';
 
@@ -65,7 +66,11 @@ describe('/api/auth', () => {
     const lan = await cookiesFor(h.base, 'lab.lan');
     expect(lan).toHaveLength(2);
     expect(lan.some((l) => /; Secure/.test(l))).toBe(false);
-    const forced = await startHarness({ secureCookies: true });
+    // An https public URL: Secure even where the hop to the lab is plain http, on every node.
+    const forced = await startHarness({
+      accountsFrom: (store) =>
+        accountsFor({ publicUrl: 'https://lab.example.org', runsPerMinutePerUser: 30 }, store),
+    });
     try {
       expect((await cookiesFor(forced.base, 'lab.lan')).every((l) => /; Secure/.test(l))).toBe(
         true,
