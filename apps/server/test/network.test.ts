@@ -6,43 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExerciseMeta } from '@ebpf-lab/exercises';
-import type { Exercise } from '@ebpf-lab/exercises';
 import type { ServerMessage } from '@ebpf-lab/protocol';
 import type { LabRunner } from '@ebpf-lab/runner';
-import { paths } from '@ebpf-lab/runner';
 import { openStore } from '@ebpf-lab/store';
 import type { Store } from '@ebpf-lab/store';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { loadConfig } from '../src/config.ts';
 import type { ConfigInput } from '../src/config.ts';
-import { JobQueue } from '../src/queue/job-queue.ts';
 import { createAccounts, hashPassword } from '../src/routes/auth/index.ts';
-import { startServer } from '../src/server.ts';
 import type { LabServer } from '../src/server.ts';
-import { createSystemProbe } from '../src/system/system-info.ts';
 import { Client, fakeResult } from './auth-harness.ts';
-
-const meta = ExerciseMeta.parse({
-  id: 'ex-one',
-  chapter: 1,
-  chapterTitle: 'One',
-  order: 1,
-  title: 'First',
-  summary: 's',
-  sections: ['tracepoint/syscalls/sys_enter_openat'],
-  scenarios: [{ id: 'base', title: 'Base' }],
-  checks: [{ id: 'answer', title: 'Answer', kind: 'answer-equals', hint: 'h' }],
-});
-const exercise: Exercise = {
-  meta,
-  dir: '/nonexistent',
-  instructions: '',
-  starter: 'int main;\n',
-  solution: '',
-};
+import { startTestServer } from './test-server.ts';
 
 /** A runner whose runs finish only when the test says so: runs stay "queued or running". */
 class GatedRunner implements LabRunner {
@@ -81,26 +55,13 @@ afterAll(async () => {
 });
 
 async function start(overrides: Partial<ConfigInput>): Promise<LabServer> {
-  const config = loadConfig(
-    {},
-    // No spare clangd: these servers only refuse /lsp.
-    {
-      port: 0,
-      logLevel: 'silent',
-      webDistDir: dir,
-      dataDir: dir,
-      lspWarmSessions: 0,
-      ...overrides,
-    },
-  );
-  const server = await startServer({
-    config,
-    logger: pino({ level: 'silent' }),
-    exercises: new Map([['ex-one', exercise]]),
+  const server = await startTestServer({
+    dir,
     runner,
-    runnerKind: 'fake',
-    queue: new JobQueue({ concurrency: 8, jobTimeoutMs: 20_000, watchdogMs: 1000, maxQueued: 100 }),
-    system: createSystemProbe({ loaderPath: paths.loader }),
+    // Where the lab listens by default is one of the things tested here: no loopback pin. No
+    // spare clangd: these servers only refuse /lsp.
+    config: { host: undefined, lspWarmSessions: 0, ...overrides },
+    queue: { concurrency: 8, jobTimeoutMs: 20_000, maxQueued: 100 },
     accounts: createAccounts({ store }),
   });
   servers.push(server);

@@ -8,11 +8,9 @@ import { paths } from '@ebpf-lab/runner';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { loadConfig } from '../src/config.ts';
 import { buildRunner, createHealthProbe, exerciseMap } from '../src/create-deps.ts';
-import { JobQueue } from '../src/queue/job-queue.ts';
-import { startServer } from '../src/server.ts';
 import type { LabServer } from '../src/server.ts';
+import { startTestServer } from './test-server.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'exercises');
 
@@ -22,31 +20,19 @@ let webDir: string;
 beforeAll(async () => {
   webDir = mkdtempSync(join(tmpdir(), 'lab-web-'));
   writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>eBPF Lab test page</title>');
-  const config = loadConfig(
-    {},
-    { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: webDir, dataDir: webDir },
-  );
   const logger = pino({ level: 'silent' });
   // The lab's own exercises plus a fixture whose listing the tests know exactly.
   const exercises = new Map([...exerciseMap(), ...exerciseMap(FIXTURES)]);
-  // Health as main.ts has it: its self-check is a real run of platform-tour's solution.
-  const system = createHealthProbe(exercises, logger);
-  // The runner main.ts uses: a syntax error stops it at the compile stage, before any kernel work.
-  const runner = buildRunner(exercises, logger);
-  const queue = new JobQueue({
-    concurrency: 1,
-    jobTimeoutMs: 30_000,
-    watchdogMs: 1000,
-    maxQueued: 10,
-  });
-  server = await startServer({
-    config,
-    logger,
+  server = await startTestServer({
+    dir: webDir,
     exercises,
-    runner,
+    // The runner main.ts uses: a syntax error stops it at the compile stage, before any kernel work.
+    runner: buildRunner(exercises, logger),
     runnerKind: 'default',
-    queue,
-    system,
+    // Health as main.ts has it: its self-check is a real run of platform-tour's solution.
+    system: createHealthProbe(exercises, logger),
+    queue: { jobTimeoutMs: 30_000 },
+    logger,
   });
 });
 

@@ -4,15 +4,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { paths } from '@ebpf-lab/runner';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { buildRunner, exerciseMap } from '../src/create-deps.ts';
-import { JobQueue } from '../src/queue/job-queue.ts';
-import { startServer } from '../src/server.ts';
 import type { LabServer } from '../src/server.ts';
-import { createSystemProbe } from '../src/system/system-info.ts';
+import { startTestServer } from './test-server.ts';
 
 let server: LabServer;
 let webDir: string;
@@ -27,26 +23,12 @@ beforeAll(async () => {
     `<!doctype html><title>eBPF Lab</title>${'<p>x</p>'.repeat(200)}`,
   );
   writeFileSync(join(webDir, 'assets', 'monaco-abc123.js'), BUNDLE);
-  const config = loadConfig(
-    {},
-    { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: webDir, dataDir: webDir },
-  );
-  const logger = pino({ level: 'silent' });
   const exercises = exerciseMap();
-  const queue = new JobQueue({
-    concurrency: 1,
-    jobTimeoutMs: 30_000,
-    watchdogMs: 1000,
-    maxQueued: 10,
-  });
-  server = await startServer({
-    config,
-    logger,
+  server = await startTestServer({
+    dir: webDir,
     exercises,
-    runner: buildRunner(exercises, logger),
+    runner: buildRunner(exercises, pino({ level: 'silent' })),
     runnerKind: 'default',
-    queue,
-    system: createSystemProbe({ loaderPath: paths.loader }),
   });
 });
 

@@ -3,41 +3,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExerciseMeta } from '@ebpf-lab/exercises';
-import type { Exercise } from '@ebpf-lab/exercises';
 import type { ServerMessage } from '@ebpf-lab/protocol';
 import type { Store } from '@ebpf-lab/store';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { loadConfig } from '../src/config.ts';
-import { JobQueue } from '../src/queue/job-queue.ts';
 import { createAccounts, hashPassword } from '../src/routes/auth/index.ts';
-import { startServer } from '../src/server.ts';
 import type { LabServer } from '../src/server.ts';
-import { paths } from '@ebpf-lab/runner';
-import { createSystemProbe } from '../src/system/system-info.ts';
 import { Client, dig, fakeRunner } from './auth-harness.ts';
 import { openTestStore } from './test-store.ts';
-
-const meta = ExerciseMeta.parse({
-  id: 'ex-one',
-  chapter: 1,
-  chapterTitle: 'One',
-  order: 1,
-  title: 'First',
-  summary: 's',
-  sections: ['tracepoint/syscalls/sys_enter_openat'],
-  scenarios: [{ id: 'base', title: 'Base' }],
-  checks: [{ id: 'answer', title: 'Answer', kind: 'answer-equals', hint: 'h' }],
-});
-const exercise: Exercise = {
-  meta,
-  dir: '/nonexistent',
-  instructions: '',
-  starter: 'int main;\n',
-  solution: '',
-};
+import { startTestServer } from './test-server.ts';
 
 let dir: string;
 let store: Store;
@@ -50,20 +24,7 @@ beforeAll(async () => {
     store,
     runLimits: { runsPerMinute: 2 },
   });
-  const config = loadConfig(
-    {},
-    { port: 0, host: '127.0.0.1', logLevel: 'silent', webDistDir: dir, dataDir: dir },
-  );
-  server = await startServer({
-    config,
-    logger: pino({ level: 'silent' }),
-    exercises: new Map([['ex-one', exercise]]),
-    runner: fakeRunner,
-    runnerKind: 'fake',
-    queue: new JobQueue({ concurrency: 1, jobTimeoutMs: 10_000, watchdogMs: 1000, maxQueued: 10 }),
-    system: createSystemProbe({ loaderPath: paths.loader }),
-    accounts,
-  });
+  server = await startTestServer({ dir, runner: fakeRunner, accounts });
   await store.createUser({
     email: 'prof@lab.org',
     name: 'Prof',
