@@ -13,6 +13,17 @@ export const MAX_SOURCE_BYTES = 64 * 1024;
 export const MAX_RECORD_BYTES = 256;
 
 // ---------------------------------------------------------------------------------------------
+// The editor's clangd socket (/lsp): why the server closed it, 4000 + reason. The close reason
+// carries the detail (which limit, how much memory); the browser puts it in words.
+export const LSP_CLOSE = {
+  idle: 4001,
+  busy: 4002,
+  tooLarge: 4003,
+  clangdExited: 4004,
+  signInRequired: 4005,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
 // Stages of one run, in order.
 export const StageName = z.enum(['compile', 'static', 'verifier', 'attach', 'target', 'checks']);
 export type StageName = z.infer<typeof StageName>;

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import { MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
+import { LSP_CLOSE, MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
@@ -107,15 +107,6 @@ class ClangdPool {
     await Promise.all(spare.map((p) => p.exited));
   }
 }
-
-/** Close codes the browser shows: 4000 + reason. */
-export const LSP_CLOSE = {
-  idle: 4001,
-  busy: 4002,
-  tooLarge: 4003,
-  clangdExited: 4004,
-  signInRequired: 4005,
-} as const;
 
 export const DEFAULT_CLANGD_MEMORY_BYTES = 1024 * 1024 * 1024;
 

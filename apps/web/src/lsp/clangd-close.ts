@@ -1,15 +1,8 @@
 // Why the server closed the editor's /lsp socket, in words for the student, and whether trying
-// again can help. The codes are the server's (apps/server/src/lsp/clangd-bridge.ts, LSP_CLOSE):
-// its close reason carries the detail (which limit, how much memory).
+// again can help. The codes are the protocol's (LSP_CLOSE); the server's close reason carries the
+// detail (which limit, how much memory).
+import { LSP_CLOSE } from '@ebpf-lab/protocol';
 import type { EditorNotice } from '../editor/editor-context.ts';
-
-export const LSP_CLOSE = {
-  idle: 4001,
-  busy: 4002,
-  tooLarge: 4003,
-  clangdExited: 4004,
-  signInRequired: 4005,
-} as const;
 
 /**
  * When to connect again: `never` (it would be refused the same way), `edit` (the next change of

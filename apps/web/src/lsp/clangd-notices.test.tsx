@@ -7,7 +7,7 @@ import { EditorStatus } from '../editor/EditorStatus.tsx';
 import { render } from '../test-utils/render.tsx';
 import type { Rendered } from '../test-utils/render.tsx';
 import { attachClangd } from './attach-clangd.ts';
-import { LSP_CLOSE } from './clangd-close.ts';
+import { LSP_CLOSE } from '@ebpf-lab/protocol';
 import type { LspSocket } from './lsp-connection.ts';
 
 /** A /lsp socket scripted like the server: answers `initialize`, records what it is sent. */
