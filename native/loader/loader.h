@@ -124,6 +124,9 @@ struct run {
 	int nprogs;
 	struct initial *initials;
 	int ninitials;
+	/* kernel-check.c: one perf event per checked hook, held until the run is over */
+	int check_events[MAX_HOOKS];
+	int ncheck_events;
 
 	/*
 	 * The dispatcher: the resident one (its socket, while the run is slotted in) or the
@@ -216,6 +219,7 @@ void detach_all(struct run *run);
 
 /* kernel-check.c */
 enum step kernel_context_checks(struct run *run);
+void close_kernel_checks(struct run *run);
 long long reset_student_state(struct run *run);
 
 /* observe.c: the ring buffer callbacks (ctx is the run). */

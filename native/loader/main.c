@@ -27,7 +27,8 @@
 /*
  * Everything before the first scenario: load (the verifier runs), find the hooks, attach the
  * dispatchers with an empty prog array, have the kernel check each program's context reads,
- * wipe what the programs saw meanwhile, and only then hand them the run's events.
+ * reset every map (nothing ran yet: the reset is a second guard), and only then hand them the
+ * run's events.
  */
 static enum step prepare(struct run *run)
 {

@@ -84,6 +84,7 @@ export function setUpLoaderTests(): void {
       'composite-key',
       'bounds',
       'context-overread',
+      'overread-beside',
       'check-window',
       'many-globals',
       'slow-verify',
