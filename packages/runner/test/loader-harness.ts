@@ -85,6 +85,7 @@ export function setUpLoaderTests(): void {
       'bounds',
       'context-overread',
       'overread-beside',
+      'every-write',
       'check-window',
       'many-globals',
       'slow-verify',

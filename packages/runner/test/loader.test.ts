@@ -225,6 +225,38 @@ describe('native loader on the kernel', () => {
     expect(r.of('debug').some((d) => /^read fd=\d+$/.test(d.record.text))).toBe(true);
   });
 
+  it('never sees the files of any scenario being planted', async () => {
+    const secrets = ['first-planted-secret', 'second-planted-secret', 'third-planted-secret'];
+    const cfg = config(objects['every-write'], secrets[0]);
+    const [first] = cfg.scenarios;
+    cfg.scenarios = secrets.map((secret, i) => ({
+      ...first,
+      id: `scenario-${i}`,
+      files: first.files.map((f) => (f.path === '/tmp/password' ? { ...f, hex: hex(secret) } : f)),
+    }));
+    const r = await run(cfg);
+    expect(r.of('fatal')).toEqual([]);
+    expect(r.of('scenario_start').map((s) => s.scenario)).toEqual([
+      'scenario-0',
+      'scenario-1',
+      'scenario-2',
+    ]);
+    // each target wrote nothing but its count, and nothing else was seen writing
+    const writes = r.of('submit').map((s) => ({
+      scenario: s.scenario,
+      text: Buffer.from(s.record.data, 'hex').toString('latin1'),
+    }));
+    expect(writes).toEqual(
+      cfg.scenarios.map((s) => ({
+        scenario: s.id,
+        text: expect.stringMatching(/^read \d+ bytes\n$/),
+      })),
+    );
+    for (const exit of r.of('target_exit')) expect(exit.exit.code).toBe(0);
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
   it('reports a missing NULL check as verifier_error with the full log', async () => {
     const cfg = config(objects['null-check'], 'x');
     const r = await run(cfg);
