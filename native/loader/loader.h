@@ -170,7 +170,7 @@ void emit_limit(const char *scenario, const char *name, const char *fmt, ...)
 void emit_attach_error(const char *prog, const char *sec, int err, const char *msg);
 void emit_done(void);
 /* libbpf's messages (not its debug ones) since the last reset, for error lines. */
-int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap);
 const char *libbpf_messages(size_t *len);
 void libbpf_messages_reset(void);
 /* LAB_LOADER_TIMING=1: phase times on stderr, for measuring. */

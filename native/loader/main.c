@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 {
 	/* the runner owns us: if it dies, so do we (the kernel then frees programs and links) */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(keep_libbpf_message);
 	if (argc == 2 && !strcmp(argv[1], "--probe"))
 		return probe();
 	if (argc == 3 && !strcmp(argv[1], "--load-only")) {
