@@ -295,6 +295,8 @@ export function native(p, stamps) {
       compilerIdentity('gcc', ['--version']),
       // it generates the dispatcher's skeleton the loader is built with
       `=bpftool: ${probe('bpftool', ['version']) ?? ''}`,
+      // linked in statically (build.sh): an upgrade of one needs a new loader
+      `=libs: ${probe('pkg-config', ['--modversion', 'libbpf', 'json-c', 'libelf', 'zlib']) ?? ''}`,
     ],
     outputs: [p.loader, p.dispatcher],
     cmd: 'bash',
