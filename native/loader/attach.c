@@ -340,6 +340,7 @@ int clear_dispatcher_paths(struct run *run)
 
 void detach_all(struct run *run)
 {
+	close_kernel_checks(run);
 	uprobes_detach(run);
 	if (run->own) {
 		host_end_run(run->own, run->slot);

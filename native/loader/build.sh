@@ -24,8 +24,12 @@ trap 'rm -rf "$gen"' EXIT
 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I "$include" -I "$here" \
   -c "$here/dispatcher.bpf.c" -o "$gen/dispatcher.bpf.o"
 bpftool gen skeleton "$gen/dispatcher.bpf.o" name dispatcher > "$gen/dispatcher.skel.h"
+# libbpf, json-c, libelf and zlib linked in statically: a run starts a loader and forks it once
+# per scenario, and on this VM mapping and relocating shared libraries costs page faults. libc
+# stays shared: the loader finds the libc the targets link (for libc uprobes) as the one it maps.
 gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -I "$gen" \
   -pthread -o "$gen/loader" $(for f in $sources; do echo "$here/$f.c"; done) \
-  $(pkg-config --cflags --libs libbpf json-c libelf)
+  $(pkg-config --cflags libbpf json-c libelf) \
+  -Wl,-Bstatic $(pkg-config --static --libs-only-l libbpf json-c libelf) -Wl,-Bdynamic
 mv -f "$gen/dispatcher.bpf.o" "$out/dispatcher.bpf.o"
 mv -f "$gen/loader" "$out/loader"

@@ -4,19 +4,26 @@
  * makes when a tracepoint program is attached (`max_ctx_offset` against the record, in
  * perf_event_set_bpf_prog), and a tail-called over-read oopses the kernel (docs/architecture.md,
  * section 4). The static checks bound context reads first; this makes the kernel check too, whatever
- * the object hid from them: each program is attached to its own tracepoint through a perf event,
- * where the kernel refuses a read past the record with EACCES before attaching anything, and the
- * events are closed as soon as every program is checked.
+ * the object hid from them, without ever attaching a student's program anywhere:
  *
- * A program that passes is attached for those moments, and a tracepoint's programs run for every
- * process whose event fires, enabled or not: reset_student_state() then wipes whatever it saw.
+ * perf_event_set_bpf_prog() compares the program's context reads with the event's record and
+ * refuses an over-read with EACCES *before* it looks at the event; only then does attaching find
+ * that the event already holds a program and give up with EEXIST. So each hook gets one perf event
+ * holding a program of ours that does nothing, and each student program is offered to its hook's
+ * event: EACCES is the kernel's refusal, EEXIST its consent, and the program runs nowhere. A
+ * canary that reads far past any record is offered first on every event and must be refused:
+ * should a kernel ever look at the event first, the run stops as the lab's error instead of
+ * passing unchecked programs.
+ *
+ * The held events are closed after the run (closing one waits for an RCU tasks-trace grace period,
+ * 8-15 ms here, which no run should wait for): see close_kernel_checks().
  */
 
 #define _GNU_SOURCE
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <linux/membarrier.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,36 +33,64 @@
 
 #include "loader.h"
 
+/* A tracepoint program of ours: r0 = 0; exit, after reading 8 bytes at read_at when >= 0. */
+static int load_own_program(const char *name, int read_at)
+{
+	struct bpf_insn read[] = {
+		/* r0 = *(u64 *)(r1 + read_at) */
+		{.code = 0x79, .dst_reg = 0, .src_reg = 1, .off = (short)read_at},
+		{.code = 0xb7, .dst_reg = 0, .imm = 0}, /* r0 = 0 */
+		{.code = 0x95},                          /* exit */
+	};
+	const struct bpf_insn *insns = read_at >= 0 ? read : read + 1;
+
+	return bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, name, "GPL", insns, read_at >= 0 ? 3 : 2,
+			     NULL);
+}
+
 /*
- * 0 when the kernel accepts prog on h's tracepoint, its perf event left open in *pfd (see
- * close_together); else -errno, and *platform set for our faults.
+ * The canary: reads at the last 8 bytes the verifier allows in a tracepoint's context
+ * (PERF_MAX_TRACE_SIZE: 8192 on this kernel, 2048 on older ones), past the end of any record.
  */
-static int kernel_context_check(struct bpf_program *prog, const struct hook *h, bool *platform,
-				int *pfd_out)
+static int load_canary(void)
+{
+	int fd = load_own_program("lab_canary", 8192 - 8);
+
+	return fd >= 0 ? fd : load_own_program("lab_canary", 2048 - 8);
+}
+
+/*
+ * Hook h's perf event holding the do-nothing program, once the canary was refused on it: the
+ * event's fd, or -errno with *platform telling our faults (all of them here) apart.
+ */
+static int open_check_event(const struct hook *h, int holder, int canary)
 {
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_TRACEPOINT,
 		.size = sizeof(attr),
 		.disabled = 1,
 	};
-	int id = tracepoint_id(h), pfd, err = 0;
+	int id = tracepoint_id(h), pfd, err;
 
-	*platform = true;
 	if (id <= 0)
 		return id < 0 ? id : -ENOENT;
 	attr.config = (uint64_t)id;
-	/* any CPU will do: the program runs wherever the tracepoint fires, whatever the event's CPU */
+	/* any CPU will do: the holder runs wherever the tracepoint fires, whatever the event's CPU */
 	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 	if (pfd < 0)
 		return -errno;
-	*platform = false;
-	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, bpf_program__fd(prog))) {
+	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, holder)) {
 		err = -errno;
 		close(pfd);
 		return err;
 	}
-	*pfd_out = pfd;
-	return 0;
+	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, canary) == 0 || errno != EACCES) {
+		/* 0 cannot be (the event is taken): whatever it is, this kernel's check is not ours */
+		err = errno == EEXIST ? -EEXIST : -EPROTO;
+		close(pfd);
+		return err;
+	}
+	return pfd;
 }
 
 static void *close_fd(void *fd)
@@ -65,34 +100,26 @@ static void *close_fd(void *fd)
 }
 
 /*
- * Closes the checks' perf events all at once. Closing an event that holds a program waits for
- * the kernel to be done with it (8-15 ms each on this machine), and concurrent closes wait
- * together, so a run with six programs pays that once instead of six times.
+ * Closes the held perf events all at once, after the run. Closing an event that holds a program
+ * waits for the kernel to be done with it (8-15 ms each on this machine), and concurrent closes
+ * wait together, so a run with six hooks pays that once instead of six times.
  */
-static void close_together(const int *fds, int n)
+void close_kernel_checks(struct run *run)
 {
-	pthread_t threads[DISP_SLOTS];
-	bool started[DISP_SLOTS];
+	pthread_t threads[MAX_HOOKS];
+	bool started[MAX_HOOKS];
+	int n = run->ncheck_events;
 
 	for (int i = 0; i < n; i++) {
-		started[i] = pthread_create(&threads[i], NULL, close_fd, (void *)(intptr_t)fds[i]) == 0;
+		started[i] = pthread_create(&threads[i], NULL, close_fd,
+					    (void *)(intptr_t)run->check_events[i]) == 0;
 		if (!started[i])
-			close(fds[i]);
+			close(run->check_events[i]);
 	}
 	for (int i = 0; i < n; i++)
 		if (started[i])
 			pthread_join(threads[i], NULL);
-}
-
-/*
- * Waits until no run of a program that was attached during the check can still be under way:
- * programs on tracepoints run inside an RCU read-side section, and MEMBARRIER_CMD_GLOBAL waits for
- * an RCU grace period.
- */
-static void wait_for_check_runs(void)
-{
-	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		usleep(50000); /* nohz_full kernels refuse it; a grace period is far shorter than this */
+	run->ncheck_events = 0;
 }
 
 static int discard_record(void *ctx, void *data, size_t size)
@@ -128,47 +155,70 @@ long long reset_student_state(struct run *run)
 }
 
 /*
- * The kernel's check of each program's context reads, before any enters the prog array. The
- * dispatchers are attached already (tail-calling into an empty array): they keep each hook's
- * tracepoint registered, so closing a check's event does not wait for the tracepoint to be
- * unregistered (~45 ms per hook here).
+ * The kernel's check of each program's context reads, before any enters the prog array: on its
+ * hook's held event, where the kernel either refuses it (EACCES) or would attach it but finds
+ * the event taken (EEXIST). Programs on the same hook share the event.
  */
 enum step kernel_context_checks(struct run *run)
 {
-	int pfds[DISP_SLOTS], npfds = 0;
+	int event_of[MAX_HOOKS], holder, canary;
+	enum step st = STEP_OK;
 	char msg[512];
 
-	for (int i = 0; i < run->nprogs; i++) {
+	for (int h = 0; h < run->nhooks; h++)
+		event_of[h] = -1;
+	holder = load_own_program("lab_holder", -1);
+	canary = holder < 0 ? -1 : load_canary();
+	if (holder < 0 || canary < 0) {
+		emit_fatal("kernel check: cannot load its own programs: %s", strerror(errno));
+		if (holder >= 0)
+			close(holder);
+		return STEP_FAILED;
+	}
+	for (int i = 0; i < run->nprogs && st == STEP_OK; i++) {
 		struct bpf_program *p = run->progs[i];
-		const struct hook *h = &run->hooks[run->prog_hook[i]];
-		bool platform;
-		int err = kernel_context_check(p, h, &platform, &pfds[npfds]);
+		int hi = run->prog_hook[i];
+		const struct hook *h = &run->hooks[hi];
 
-		if (!err) {
-			npfds++;
+		if (event_of[hi] < 0) {
+			int fd = open_check_event(h, holder, canary);
+
+			if (fd < 0) {
+				emit_fatal("kernel check on %s/%s: %s", h->cat, h->name,
+					   fd == -EEXIST || fd == -EPROTO
+						   ? "the kernel did not refuse a program reading past the "
+						     "record: its check cannot be trusted here"
+						   : strerror(-fd));
+				st = STEP_FAILED;
+				break;
+			}
+			event_of[hi] = run->check_events[run->ncheck_events++] = fd;
+		}
+		if (!ioctl(event_of[hi], PERF_EVENT_IOC_SET_BPF, bpf_program__fd(p))) {
+			/* never on a kernel that checks as above: the canary said so */
+			emit_fatal("kernel check: %s was attached to %s/%s", bpf_program__name(p), h->cat,
+				   h->name);
+			st = STEP_FAILED;
+		} else if (errno == EEXIST) {
 			continue;
-		}
-		close_together(pfds, npfds);
-		if (platform) {
-			emit_fatal("kernel check of %s on %s/%s: %s", bpf_program__name(p), h->cat, h->name,
-				   strerror(-err));
-			return STEP_FAILED;
-		}
-		if (err == -EACCES) {
+		} else if (errno == EACCES) {
 			snprintf(msg, sizeof(msg),
 				 "the kernel refused %s: it reads its context past the end of %s's %d-byte "
 				 "record",
 				 bpf_program__name(p), h->name, h->record_bytes);
 			emit_attach_error(bpf_program__name(p), bpf_program__section_name(p), EACCES, msg);
+			st = STEP_REFUSED;
 		} else {
+			int err = errno;
+
 			snprintf(msg, sizeof(msg), "the kernel refused %s on %s/%s: %s", bpf_program__name(p),
-				 h->cat, h->name, strerror(-err));
-			emit_attach_error(bpf_program__name(p), bpf_program__section_name(p), -err, msg);
+				 h->cat, h->name, strerror(err));
+			emit_attach_error(bpf_program__name(p), bpf_program__section_name(p), err, msg);
+			st = STEP_REFUSED;
 		}
-		return STEP_REFUSED;
 	}
-	close_together(pfds, npfds);
+	close(holder);
+	close(canary);
 	phase("  programs checked");
-	wait_for_check_runs();
-	return STEP_OK;
+	return st;
 }

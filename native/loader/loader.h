@@ -124,6 +124,9 @@ struct run {
 	int nprogs;
 	struct initial *initials;
 	int ninitials;
+	/* kernel-check.c: one perf event per checked hook, held until the run is over */
+	int check_events[MAX_HOOKS];
+	int ncheck_events;
 
 	/*
 	 * The dispatcher: the resident one (its socket, while the run is slotted in) or the
@@ -167,7 +170,7 @@ void emit_limit(const char *scenario, const char *name, const char *fmt, ...)
 void emit_attach_error(const char *prog, const char *sec, int err, const char *msg);
 void emit_done(void);
 /* libbpf's messages (not its debug ones) since the last reset, for error lines. */
-int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap);
 const char *libbpf_messages(size_t *len);
 void libbpf_messages_reset(void);
 /* LAB_LOADER_TIMING=1: phase times on stderr, for measuring. */
@@ -216,6 +219,7 @@ void detach_all(struct run *run);
 
 /* kernel-check.c */
 enum step kernel_context_checks(struct run *run);
+void close_kernel_checks(struct run *run);
 long long reset_student_state(struct run *run);
 
 /* observe.c: the ring buffer callbacks (ctx is the run). */

@@ -27,7 +27,8 @@
 /*
  * Everything before the first scenario: load (the verifier runs), find the hooks, attach the
  * dispatchers with an empty prog array, have the kernel check each program's context reads,
- * wipe what the programs saw meanwhile, and only then hand them the run's events.
+ * reset every map (nothing ran yet: the reset is a second guard), and only then hand them the
+ * run's events.
  */
 static enum step prepare(struct run *run)
 {
@@ -85,7 +86,7 @@ int main(int argc, char **argv)
 {
 	/* the runner owns us: if it dies, so do we (the kernel then frees programs and links) */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(keep_libbpf_message);
 	if (argc == 2 && !strcmp(argv[1], "--probe"))
 		return probe();
 	if (argc == 3 && !strcmp(argv[1], "--load-only")) {

@@ -144,7 +144,7 @@ void emit_done(void) { emit(line("done")); }
 static char libbpf_msgs[16384];
 static size_t libbpf_msgs_len;
 
-int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG || libbpf_msgs_len >= sizeof(libbpf_msgs) - 1)
 		return 0;

@@ -3,8 +3,10 @@
 // compiles. The compile is asked to report any PCH it had to repair itself, and must not have:
 // the set-up, not the runtime repair, is under test.
 import {
+  existsSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../packages/runner/src/compile/index.ts';
 import { logTo } from './log.mjs';
-import { labHeader, labPaths, pch, vmlinuxHeader } from './setup.mjs';
+import { labHeader, labPaths, pch, targets, vmlinuxHeader } from './setup.mjs';
 import { Stamps } from './stamps.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -139,5 +141,44 @@ describe('set-up of the headers and the PCH', { timeout: 180_000 }, () => {
     expect(steps['lab.h']).toBe('up to date');
     expect(steps.pch).toMatch(/^built/);
     await compilesWithoutRepair();
+  });
+});
+
+describe('set-up of the targets', { timeout: 180_000 }, () => {
+  /** Whether an ELF file names a program interpreter (is dynamically linked). */
+  function dynamic(path: string): boolean {
+    const elf = readFileSync(path);
+    expect(elf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    const phoff = Number(elf.readBigUInt64LE(0x20));
+    const phentsize = elf.readUInt16LE(0x36);
+    const phnum = elf.readUInt16LE(0x38);
+    for (let i = 0; i < phnum; i++)
+      if (elf.readUInt32LE(phoff + i * phentsize) === 3 /* PT_INTERP */) return true;
+    return false;
+  }
+
+  it('links a target statically unless the exercise lets uprobes probe it', async () => {
+    const p = labPaths(root, build);
+    await targets(p, new Stamps(p.stamps));
+    const ids = readdirSync(p.templates).filter((id) =>
+      existsSync(join(p.templates, id, 'exercise.json')),
+    );
+    const linking = Object.fromEntries(
+      ids.map((id) => [id, dynamic(join(p.targets, id, 'target'))]),
+    );
+    // libc's getenv is probed in the shared libc; the target's own functions in the target
+    expect(linking).toMatchObject({
+      'library-getenv': true,
+      'function-argument': true,
+      'function-return': true,
+      'read-file-password': false,
+      'platform-tour': false,
+    });
+    for (const id of ids) {
+      const sections: string[] = JSON.parse(
+        readFileSync(join(p.templates, id, 'exercise.json'), 'utf8'),
+      ).sections;
+      expect(linking[id], id).toBe(sections.some((s) => /^u(ret)?probe\//.test(s)));
+    }
   });
 });

@@ -23,4 +23,6 @@ export function labPaths(root: string, build?: string): LabPaths;
 export function vmlinuxHeader(p: LabPaths, stamps: Stamps): Promise<void>;
 export function labHeader(p: LabPaths, stamps: Stamps): void;
 export function pch(p: LabPaths, stamps: Stamps): Promise<void>;
+/** Builds each exercise's target into build/targets/<id>/target. */
+export function targets(p: LabPaths, stamps: Stamps): Promise<void>;
 export function setup(root: string, options?: { selfCheck?: boolean }): Promise<LabPaths>;

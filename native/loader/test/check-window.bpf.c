@@ -1,7 +1,7 @@
 // Keeps everything it sees on sys_enter_close: a record per call, a count per process, and two
-// global counters (.bss from 0, .data from 100). The loader's kernel check closes a perf event
-// while this program is attached to it, so the program sees the loader's own close(): none of it
-// may reach the run's result.
+// global counters (.bss from 0, .data from 100). The loader's kernel check offers it to
+// sys_enter_close, which the loader's own close() fires again and again: none of that may reach
+// the run's result.
 #include "lab.h"
 
 struct {

@@ -550,9 +550,9 @@ export const LoaderLine = z.discriminatedUnion('type', [
       })
       .optional(),
     /**
-     * The kernel's check of the student's context reads (each program attached to its own
-     * tracepoint for a moment): how many programs it passed, and how many records they sent
-     * meanwhile, drained before the first scenario.
+     * The kernel's check of the student's context reads (each program offered to a perf event
+     * on its tracepoint, never attached): how many programs it passed, and how many records the
+     * reset before the first scenario drained (none: the programs ran nowhere yet).
      */
     kernelCheck: z
       .object({ programs: z.number().int(), discardedRecords: z.number().int() })

@@ -84,6 +84,8 @@ export function setUpLoaderTests(): void {
       'composite-key',
       'bounds',
       'context-overread',
+      'overread-beside',
+      'every-write',
       'check-window',
       'many-globals',
       'slow-verify',
