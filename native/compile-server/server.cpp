@@ -324,6 +324,12 @@ void answer(Worker &w) {
   if (listenFd < 0 || bind(listenFd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
       listen(listenFd, 128) != 0)
     die("cannot listen");
+  // The socket's directory is the one place in the sandbox the server could write to: once the
+  // socket is there, nothing else may be (the workers' filter refuses chmod, so it stays so).
+  if (const char *slash = strrchr(o.socketPath, '/'); slash && slash != o.socketPath) {
+    if (chmod(std::string(o.socketPath, slash).c_str(), 0555) != 0)
+      die("cannot make the socket's directory read-only");
+  }
   // Workers run as the same user: none may ptrace or read the memory of the parent or another.
   prctl(PR_SET_DUMPABLE, 0);
 
@@ -404,6 +410,7 @@ int checkFilter() {
   report("open-create", open("/tmp/compile-server-check", O_RDONLY | O_CREAT, 0600) < 0);
   report("mkdir", mkdir("/tmp/compile-server-check-dir", 0700) < 0);
   report("unlink", unlink("/tmp/compile-server-check") < 0);
+  report("chmod", chmod("/dev/null", 0666) < 0); // its mode already: harmless if allowed
   report("fork", fork() < 0);
   report("execve", execl("/bin/true", "true", nullptr) < 0);
   report("kill-other", kill(1, 0) < 0);
