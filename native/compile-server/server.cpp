@@ -115,20 +115,24 @@ std::string readMessages(int fd) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   if (warmUp(o.cc1Args, o.warmUpFile) != 0) _exit(kSetupFailed);
+  // Everything that does not depend on the request is done before it arrives: the filter built,
+  // the limits set (waiting in accept() costs no CPU and maps no memory), the files made. After
+  // accept() come only the hand-over, the alarm and loading the filter.
+  // The object goes through a pipe, as plain clang's stdout: clang then builds it in memory
+  // (counted by the memory limit) rather than writing a file, and the parent enforces its cap.
   std::vector<sock_filter> filter;
-  if (!buildWorkerFilter(filter)) _exit(kSetupFailed);
+  int object[2];
+  int source = memfd_create("source", MFD_CLOEXEC);
+  int messages = memfd_create("messages", MFD_CLOEXEC);
+  if (source < 0 || messages < 0 || pipe2(object, O_CLOEXEC) != 0 || !buildWorkerFilter(filter) ||
+      !setWorkerLimits(o.limits))
+    _exit(kSetupFailed);
 
   int conn;
   do conn = accept4(kListenFd, nullptr, nullptr, SOCK_CLOEXEC);
   while (conn < 0 && errno == EINTR);
   if (conn < 0) _exit(kSetupFailed);
   close(kListenFd);
-  // The object goes through a pipe, as plain clang's stdout: clang then builds it in memory
-  // (counted by the memory limit) rather than writing a file, and the parent enforces its cap.
-  int object[2];
-  int source = memfd_create("source", MFD_CLOEXEC);
-  int messages = memfd_create("messages", MFD_CLOEXEC);
-  if (source < 0 || messages < 0 || pipe2(object, O_CLOEXEC) != 0) _exit(kSetupFailed);
 
   // The parent answers the client from these, whatever becomes of this process.
   int fds[3] = {conn, object[0], messages};
@@ -148,7 +152,8 @@ std::string readMessages(int fd) {
   if (sendmsg(kControlFd, &msg, MSG_NOSIGNAL) != 1) _exit(kSetupFailed);
   close(object[0]);
 
-  if (!setWorkerLimits(o.limits) || !installWorkerFilter(filter)) _exit(kSetupFailed);
+  alarm(o.limits.wallSeconds);
+  if (!installWorkerFilter(filter)) _exit(kSetupFailed);
 
   // Only now is the student's source read.
   std::string text;

@@ -37,7 +37,6 @@ bool setWorkerLimits(const WorkerLimits &l) {
             limit(RLIMIT_AS, currentAddressSpace() + l.memoryBytes,
                   currentAddressSpace() + l.memoryBytes) &&
             limit(RLIMIT_FSIZE, l.objectBytes, l.objectBytes) && limit(RLIMIT_CORE, 0, 0);
-  alarm(l.wallSeconds);
   return ok;
 }
 

@@ -1,4 +1,4 @@
-// What a worker locks itself into after it has accepted a request and before it reads it.
+// What a worker locks itself into before it reads a request.
 #pragma once
 
 #include <vector>
@@ -13,7 +13,8 @@ struct WorkerLimits {
   unsigned wallSeconds;
 };
 
-// Memory, CPU, file size and wall time (SIGALRM), no core dumps. Returns false on failure.
+// Memory, CPU and file size, no core dumps; the caller starts the wall-clock alarm (wallSeconds,
+// SIGALRM) when the request arrives. Returns false on failure.
 bool setWorkerLimits(const WorkerLimits &limits);
 
 // The seccomp filter of a worker: what a compile needs and nothing else. No network, no new
