@@ -1,11 +1,12 @@
 // The compile server. A parent initialised once (LLVM, the PCH read into memory, one warm-up
 // compile) keeps a pool of workers forked in advance. Each worker compiles the platform's
-// warm-up file, waits in accept(), hands the connection and its output to the parent, locks
-// itself in (limits, seccomp), reads one source, compiles it and exits. The parent reads the
-// object from a pipe as it comes (as the runner reads plain clang's stdout, with the same cap),
-// reaps the worker and answers the client with the object, the messages and the exit status,
-// so a worker killed by a limit or a crash is reported exactly like plain clang. The parent
-// never reads a request.
+// warm-up file, builds its seccomp filter, waits in accept(), hands the connection and its
+// output to the parent, locks itself in (limits, the filter), reads one source, compiles it,
+// tells the parent its exit status and exits. The parent reads the object from a pipe as it
+// comes (as the runner reads plain clang's stdout, with the same cap) and answers the client
+// with the object, the messages and the exit status: the worker's word once its compile ended,
+// or how it died when it was killed (a limit, a crash), so that is reported exactly like plain
+// clang. The parent never reads a request.
 //
 //   compile-server --socket PATH --workers N --warm-up FILE [--preload-pch]
 //                  [--memory-bytes N] [--cpu-seconds N] [--object-bytes N] [--wall-seconds N]
@@ -114,18 +115,24 @@ std::string readMessages(int fd) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   if (warmUp(o.cc1Args, o.warmUpFile) != 0) _exit(kSetupFailed);
+  // Everything that does not depend on the request is done before it arrives: the filter built,
+  // the limits set (waiting in accept() costs no CPU and maps no memory), the files made. After
+  // accept() come only the hand-over, the alarm and loading the filter.
+  // The object goes through a pipe, as plain clang's stdout: clang then builds it in memory
+  // (counted by the memory limit) rather than writing a file, and the parent enforces its cap.
+  std::vector<sock_filter> filter;
+  int object[2];
+  int source = memfd_create("source", MFD_CLOEXEC);
+  int messages = memfd_create("messages", MFD_CLOEXEC);
+  if (source < 0 || messages < 0 || pipe2(object, O_CLOEXEC) != 0 || !buildWorkerFilter(filter) ||
+      !setWorkerLimits(o.limits))
+    _exit(kSetupFailed);
 
   int conn;
   do conn = accept4(kListenFd, nullptr, nullptr, SOCK_CLOEXEC);
   while (conn < 0 && errno == EINTR);
   if (conn < 0) _exit(kSetupFailed);
   close(kListenFd);
-  // The object goes through a pipe, as plain clang's stdout: clang then builds it in memory
-  // (counted by the memory limit) rather than writing a file, and the parent enforces its cap.
-  int object[2];
-  int source = memfd_create("source", MFD_CLOEXEC);
-  int messages = memfd_create("messages", MFD_CLOEXEC);
-  if (source < 0 || messages < 0 || pipe2(object, O_CLOEXEC) != 0) _exit(kSetupFailed);
 
   // The parent answers the client from these, whatever becomes of this process.
   int fds[3] = {conn, object[0], messages};
@@ -143,10 +150,10 @@ std::string readMessages(int fd) {
   c->cmsg_len = CMSG_LEN(sizeof fds);
   memcpy(CMSG_DATA(c), fds, sizeof fds);
   if (sendmsg(kControlFd, &msg, MSG_NOSIGNAL) != 1) _exit(kSetupFailed);
-  close(kControlFd);
   close(object[0]);
 
-  if (!setWorkerLimits(o.limits) || !installWorkerFilter()) _exit(kSetupFailed);
+  alarm(o.limits.wallSeconds);
+  if (!installWorkerFilter(filter)) _exit(kSetupFailed);
 
   // Only now is the student's source read.
   std::string text;
@@ -164,20 +171,32 @@ std::string readMessages(int fd) {
   dup2(object[1], 1);
   close(object[1]);
   dup2(messages, 2);
-  _exit(compileOnce(o.cc1Args, /*releaseMemory=*/false));
+  int32_t status = compileOnce(o.cc1Args, /*releaseMemory=*/false);
+  // The object and the messages are written. Closing the pipe and saying how the compile ended
+  // lets the parent answer now, rather than after the kernel has torn down this process's
+  // memory (the warm heap and the PCH: several milliseconds).
+  // (write, not send: the filter allows no socket calls; a parent gone must not raise SIGPIPE.)
+  close(1);
+  signal(SIGPIPE, SIG_IGN);
+  (void)!write(kControlFd, &status, sizeof status);
+  _exit(status);
 }
 
-// A worker as the parent follows it: its control socket until it hands over its request, then
-// the object pipe until end of file, and its pidfd until it exits.
+// A worker as the parent follows it: its control socket (the request handed over, then how the
+// compile ended), the object pipe until end of file, and its pidfd until it exits.
 struct Worker {
   pid_t pid;
   int pidfd;
   int control;
+  bool handedOver = false;
   int conn = -1;
   int objectPipe = -1;
   int messages = -1;
   std::string object;
   bool objectTooBig = false;
+  bool reported = false; // the worker's own word on its compile's exit status
+  int32_t reportedStatus = 0;
+  bool answered = false;
   bool exited = false;
   int status = 0;
 };
@@ -229,13 +248,26 @@ void takeRequest(Worker &w) {
   msg.msg_controllen = sizeof cbuf;
   ssize_t n = recvmsg(w.control, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  closeFd(w.control);
   cmsghdr *c = n == 1 ? CMSG_FIRSTHDR(&msg) : nullptr;
-  if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof fds)) return;
+  if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof fds))
+    return closeFd(w.control);
   memcpy(fds, CMSG_DATA(c), sizeof fds);
+  w.handedOver = true;
   w.conn = fds[0];
   w.objectPipe = fds[1];
   w.messages = fds[2];
+}
+
+// After the request: the compile's exit status, or end of file if the worker died first.
+void readReport(Worker &w) {
+  int32_t status;
+  ssize_t n = recv(w.control, &status, sizeof status, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n == ssize_t(sizeof status)) {
+    w.reported = true;
+    w.reportedStatus = status;
+  }
+  closeFd(w.control);
 }
 
 void readObject(Worker &w, rlim_t cap) {
@@ -256,14 +288,17 @@ void readObject(Worker &w, rlim_t cap) {
 void putU32(std::string &s, uint32_t v) { s.append(reinterpret_cast<const char *>(&v), 4); }
 
 void answer(Worker &w) {
-  bool setupFailed = WIFEXITED(w.status) && WEXITSTATUS(w.status) == kSetupFailed;
+  // A worker killed (by a limit, a crash or the object cap) is reported by how it died; one that
+  // finished its compile said how it ended before exiting.
+  int status = w.reported && !w.objectTooBig ? W_EXITCODE(w.reportedStatus & 0xff, 0) : w.status;
+  bool setupFailed = WIFEXITED(status) && WEXITSTATUS(status) == kSetupFailed;
   std::string messages = setupFailed ? "" : readMessages(w.messages);
   if (setupFailed) w.object.clear();
   std::string out = "BPFC";
   out.push_back(setupFailed ? 1 : 0);
   out.push_back(w.objectTooBig ? 1 : 0);
-  putU32(out, WIFEXITED(w.status) ? uint32_t(WEXITSTATUS(w.status)) : uint32_t(-1));
-  putU32(out, WIFSIGNALED(w.status) ? uint32_t(WTERMSIG(w.status)) : 0);
+  putU32(out, WIFEXITED(status) ? uint32_t(WEXITSTATUS(status)) : uint32_t(-1));
+  putU32(out, WIFSIGNALED(status) ? uint32_t(WTERMSIG(status)) : 0);
   putU32(out, uint32_t(w.object.size()));
   out += w.object;
   putU32(out, uint32_t(messages.size()));
@@ -294,6 +329,12 @@ void answer(Worker &w) {
   if (listenFd < 0 || bind(listenFd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
       listen(listenFd, 128) != 0)
     die("cannot listen");
+  // The socket's directory is the one place in the sandbox the server could write to: once the
+  // socket is there, nothing else may be (the workers' filter refuses chmod, so it stays so).
+  if (const char *slash = strrchr(o.socketPath, '/'); slash && slash != o.socketPath) {
+    if (chmod(std::string(o.socketPath, slash).c_str(), 0555) != 0)
+      die("cannot make the socket's directory read-only");
+  }
   // Workers run as the same user: none may ptrace or read the memory of the parent or another.
   prctl(PR_SET_DUMPABLE, 0);
 
@@ -322,19 +363,25 @@ void answer(Worker &w) {
       if (!fds[k].revents) continue;
       Worker &w = pool[owners[k].first];
       int *fd = owners[k].second;
-      if (fd == &w.control) takeRequest(w);
+      if (fd == &w.control) w.handedOver ? readReport(w) : takeRequest(w);
       else if (fd == &w.objectPipe) readObject(w, o.limits.objectBytes);
       else if (waitpid(w.pid, &w.status, WNOHANG) == w.pid) w.exited = true;
     }
     for (size_t i = 0; i < pool.size();) {
       Worker &w = pool[i];
-      // Done once it has exited and both its control socket and its object pipe are drained.
-      if (!w.exited || w.control >= 0 || w.objectPipe >= 0) {
+      // Answered once its object is read and it has either said how its compile ended or exited;
+      // done once it has also exited.
+      bool drained = w.control < 0 && w.objectPipe < 0;
+      if (drained && w.handedOver && !w.answered && (w.exited || (w.reported && !w.objectTooBig))) {
+        answer(w);
+        w.answered = true;
+        for (int *fd : {&w.conn, &w.messages}) closeFd(*fd);
+      }
+      if (!w.exited || !drained) {
         i++;
         continue;
       }
-      bool served = w.conn >= 0;
-      if (served) answer(w);
+      bool served = w.handedOver;
       for (int *fd : {&w.conn, &w.messages, &w.pidfd}) closeFd(*fd);
       // A worker that dies before taking any request has a broken set-up (the warm-up, a
       // missing header): stop rather than fork forever; the runner falls back to plain clang.
@@ -357,7 +404,8 @@ void answer(Worker &w) {
 
 // Tries what the worker filter must refuse, after installing it, and prints one line each.
 int checkFilter() {
-  if (!installWorkerFilter()) return 1;
+  std::vector<sock_filter> filter;
+  if (!buildWorkerFilter(filter) || !installWorkerFilter(filter)) return 1;
   auto report = [](const char *what, bool refused) {
     printf("%s %s\n", what, refused ? "refused" : "allowed");
   };
@@ -367,6 +415,7 @@ int checkFilter() {
   report("open-create", open("/tmp/compile-server-check", O_RDONLY | O_CREAT, 0600) < 0);
   report("mkdir", mkdir("/tmp/compile-server-check-dir", 0700) < 0);
   report("unlink", unlink("/tmp/compile-server-check") < 0);
+  report("chmod", chmod("/dev/null", 0666) < 0); // its mode already: harmless if allowed
   report("fork", fork() < 0);
   report("execve", execl("/bin/true", "true", nullptr) < 0);
   report("kill-other", kill(1, 0) < 0);

@@ -9,6 +9,8 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -35,12 +37,10 @@ bool setWorkerLimits(const WorkerLimits &l) {
             limit(RLIMIT_AS, currentAddressSpace() + l.memoryBytes,
                   currentAddressSpace() + l.memoryBytes) &&
             limit(RLIMIT_FSIZE, l.objectBytes, l.objectBytes) && limit(RLIMIT_CORE, 0, 0);
-  alarm(l.wallSeconds);
   return ok;
 }
 
-bool installWorkerFilter() {
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return false;
+bool buildWorkerFilter(std::vector<sock_filter> &program) {
   // Anything not listed fails with EPERM: a compiler that meets it reports an error, never
   // reaches the host.
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
@@ -83,7 +83,24 @@ bool installWorkerFilter() {
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS));
   // Reading limits (prlimit64 with no new limit); setting them is refused.
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, SCMP_A2(SCMP_CMP_EQ, 0));
-  if (rc == 0) rc = seccomp_load(ctx);
+  // libseccomp 2.5 exports the program only to a file descriptor.
+  int fd = rc == 0 ? memfd_create("seccomp", MFD_CLOEXEC) : -1;
+  if (fd >= 0 && seccomp_export_bpf(ctx, fd) == 0) {
+    off_t size = lseek(fd, 0, SEEK_END);
+    program.resize(size_t(size) / sizeof(sock_filter));
+    size_t bytes = program.size() * sizeof(sock_filter);
+    if (size <= 0 || size_t(size) != bytes || pread(fd, program.data(), bytes, 0) != ssize_t(bytes))
+      program.clear();
+  }
+  if (fd >= 0) close(fd);
   seccomp_release(ctx);
-  return rc == 0;
+  return !program.empty();
+}
+
+bool installWorkerFilter(const std::vector<sock_filter> &program) {
+  if (program.empty() || program.size() > BPF_MAXINSNS) return false;
+  sock_fprog prog{static_cast<unsigned short>(program.size()),
+                  const_cast<sock_filter *>(program.data())};
+  return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0;
 }

@@ -1,6 +1,9 @@
-// What a worker locks itself into after it has accepted a request and before it reads it.
+// What a worker locks itself into before it reads a request.
 #pragma once
 
+#include <vector>
+
+#include <linux/filter.h>
 #include <sys/resource.h>
 
 struct WorkerLimits {
@@ -10,10 +13,16 @@ struct WorkerLimits {
   unsigned wallSeconds;
 };
 
-// Memory, CPU, file size and wall time (SIGALRM), no core dumps. Returns false on failure.
+// Memory, CPU and file size, no core dumps; the caller starts the wall-clock alarm (wallSeconds,
+// SIGALRM) when the request arrives. Returns false on failure.
 bool setWorkerLimits(const WorkerLimits &limits);
 
 // The seccomp filter of a worker: what a compile needs and nothing else. No network, no new
 // processes (threads only), no signals to others, no ptrace, mount, bpf, no file opened for
-// writing or created. Returns false on failure.
-bool installWorkerFilter();
+// writing or created. Built (libseccomp's rules translated to BPF) while the worker waits for a
+// request, so only loading it is left for after accept(). It names the worker's own pid, so
+// each worker builds its own. Returns false on failure.
+bool buildWorkerFilter(std::vector<sock_filter> &program);
+
+// Loads a filter built by buildWorkerFilter, with no_new_privs. Returns false on failure.
+bool installWorkerFilter(const std::vector<sock_filter> &program);

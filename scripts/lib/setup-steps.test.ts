@@ -2,6 +2,7 @@
 // under /tmp: whatever happens to the headers between two set-ups, the PCH the set-up leaves
 // compiles. The compile is asked to report any PCH it had to repair itself, and must not have:
 // the set-up, not the runtime repair, is under test.
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -20,8 +21,10 @@ import { compile } from '../../packages/runner/src/compile/index.ts';
 import { logTo } from './log.mjs';
 import { labHeader, labPaths, pch, targets, vmlinuxHeader } from './setup.mjs';
 import { Stamps } from './stamps.mjs';
+import { partFiles } from './vmlinux-parts.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
+const BTF_PATH = '/sys/kernel/btf/vmlinux';
 const PROGRAM = `#include "lab.h"
 SEC("tracepoint/syscalls/sys_enter_getppid")
 int hello(void *ctx)
@@ -92,6 +95,21 @@ describe('set-up of the headers and the PCH', { timeout: 180_000 }, () => {
     await compilesWithoutRepair();
   });
 
+  it("cuts vmlinux.h into parts that put together are bpftool's text", () => {
+    const p = labPaths(root, build);
+    const bpftool = execFileSync('bpftool', ['btf', 'dump', 'file', BTF_PATH, 'format', 'c'], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    const parts = partFiles(p.include);
+    expect(parts.length).toBeGreaterThan(10);
+    const expanded = readFileSync(p.vmlinux, 'utf8').replace(
+      /^#include "(vmlinux\.d\/[^"]+)"\n/gm,
+      (_, name: string) => readFileSync(join(p.include, name), 'utf8'),
+    );
+    expect(expanded === bpftool).toBe(true);
+  });
+
   it('skips every step when nothing changed, and leaves the files alone', async () => {
     const p = labPaths(root, build);
     const times = [p.vmlinux, p.labHeader, p.pch].map((f) => statSync(f).mtimeMs);
@@ -118,6 +136,29 @@ describe('set-up of the headers and the PCH', { timeout: 180_000 }, () => {
     const steps = await headerSteps();
     expect(steps['vmlinux.h']).toMatch(/^generated from the running kernel/);
     expect(readFileSync(p.vmlinux).equals(original)).toBe(true);
+    expect(steps.pch).toMatch(/^built/);
+    await compilesWithoutRepair();
+  });
+
+  it('makes a part edited or removed by hand again, and rebuilds the PCH', async () => {
+    const p = labPaths(root, build);
+    const [first, second] = partFiles(p.include);
+    const original = readFileSync(first);
+    writeFileSync(first, Buffer.concat([original, Buffer.from('\nstruct edited_by_hand;\n')]));
+    rmSync(second);
+    const steps = await headerSteps();
+    expect(steps['vmlinux.h']).toMatch(/^generated from the running kernel/);
+    expect(readFileSync(first).equals(original)).toBe(true);
+    expect(partFiles(p.include)).toContain(second);
+    expect(steps.pch).toMatch(/^built/);
+    await compilesWithoutRepair();
+  });
+
+  it('still compiles after a part of vmlinux.h is touched: the PCH is rebuilt', async () => {
+    const p = labPaths(root, build);
+    later(partFiles(p.include)[5]);
+    const steps = await headerSteps();
+    expect(steps['vmlinux.h']).toBe('up to date');
     expect(steps.pch).toMatch(/^built/);
     await compilesWithoutRepair();
   });

@@ -11,6 +11,7 @@ import {
   readFileSync,
   readdirSync,
   realpathSync,
+  rmSync,
   statSync,
 } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -29,6 +30,9 @@ import {
 } from './preflight.mjs';
 import { StepError, hasCommand, probe, run } from './proc.mjs';
 import { Stamps, hashInputs, replaceIfChanged } from './stamps.mjs';
+import { partFiles, writeVmlinuxParts } from './vmlinux-parts.mjs';
+
+const VMLINUX_PARTS = join(import.meta.dirname, 'vmlinux-parts.mjs');
 
 /** libbpf's headers, which lab.h and the dispatcher include. */
 const BPF_HEADERS = '/usr/include/bpf';
@@ -167,31 +171,39 @@ export function mountsStep() {
 }
 
 export async function vmlinuxHeader(p, stamps) {
-  // The kernel's BTF by content (the same kernel gives the same header wherever the checkout is)
-  // and bpftool's version (another bpftool may print the same BTF differently).
-  const hash = hashInputs([BTF_PATH, `=${probe('bpftool', ['version']) ?? ''}`]);
-  if (stamps.fresh('vmlinux', hash, [p.vmlinux])) {
+  // The kernel's BTF by content (the same kernel gives the same header wherever the checkout is),
+  // bpftool's version (another bpftool may print the same BTF differently) and how it is cut.
+  const hash = hashInputs([BTF_PATH, VMLINUX_PARTS, `=${probe('bpftool', ['version']) ?? ''}`]);
+  const outputs = () => [p.vmlinux, ...partFiles(p.include)];
+  if (stamps.fresh('vmlinux', hash, outputs())) {
     line('vmlinux.h', 'up to date');
     return;
   }
   const t = performance.now();
   mkdirSync(p.include, { recursive: true });
-  // Written aside and renamed so a compile running meanwhile never sees half a header.
-  const tmp = `${p.vmlinux}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
+  // bpftool's whole header, aside: the parts and vmlinux.h are written from it.
+  const tmp = join(p.include, `vmlinux-whole.h.${process.pid}.tmp`);
+  let split;
+  let kib;
   try {
-    await run('bpftool', ['btf', 'dump', 'file', BTF_PATH, 'format', 'c'], { stdoutFd: fd });
+    const fd = openSync(tmp, 'w');
+    try {
+      await run('bpftool', ['btf', 'dump', 'file', BTF_PATH, 'format', 'c'], { stdoutFd: fd });
+    } finally {
+      closeSync(fd);
+    }
+    kib = Math.round(statSync(tmp).size / 1024);
+    // Cut into parts (vmlinux-parts.mjs): a compile then reads and hashes only those it uses.
+    split = writeVmlinuxParts(tmp, p.include);
   } finally {
-    closeSync(fd);
+    rmSync(tmp, { force: true });
   }
-  const changed = replaceIfChanged(tmp, p.vmlinux);
-  stamps.write('vmlinux', hash, [p.vmlinux]);
-  const kib = Math.round(statSync(p.vmlinux).size / 1024);
+  stamps.write('vmlinux', hash, outputs());
   const took = seconds(performance.now() - t);
   line(
     'vmlinux.h',
-    changed
-      ? `generated from the running kernel (${kib} KiB, ${took})`
+    split.changed
+      ? `generated from the running kernel (${kib} KiB in ${split.parts} parts, ${took})`
       : `checked, unchanged (${took})`,
   );
 }
@@ -264,7 +276,7 @@ function headerTimes(files) {
 export function pch(p, stamps) {
   const script = join(p.root, 'packages/runner/src/compile/build-pch.ts');
   const flags = join(p.root, 'packages/runner/src/compile/flags.ts');
-  const headers = [p.labHeader, p.vmlinux];
+  const headers = [p.labHeader, p.vmlinux, ...partFiles(p.include)];
   // headerTimes reads them before stampedBuild would say which is missing.
   for (const input of headers) {
     if (!existsSync(input)) return missingInput(p, 'pch', input);

@@ -30,8 +30,11 @@ export interface SandboxSpec {
   libraries: SharedLibrary[];
   /** Host paths bound read-only at the same path, in this order (duplicates once). */
   readOnly: string[];
-  /** Host directories bound writable at the same path. */
-  writable?: string[];
+  /**
+   * Writable directories of the jail's own (size-capped tmpfs), not on the host: they go with
+   * the jail, whatever becomes of the process that started it.
+   */
+  tmpfs?: { path: string; bytes: number }[];
   /** The working directory (and TMPDIR) inside; must not hide a bound path. */
   workDir: string;
   /** A tmpfs of this size at workDir; absent: an empty directory nothing may write to. */
@@ -61,7 +64,7 @@ function resolvedDir(path: string): string {
 
 /** The command (prlimit) and its arguments that run `spec.program` in its jail. */
 export function sandboxArgs(spec: SandboxSpec): { command: string; args: string[] } {
-  for (const path of [...spec.readOnly, ...(spec.writable ?? [])]) {
+  for (const path of [...spec.readOnly, ...(spec.tmpfs ?? []).map((t) => t.path)]) {
     if (path === spec.workDir || path.startsWith(`${spec.workDir}/`)) {
       throw new Error(`${path} may not live under the sandbox's work dir ${spec.workDir}`);
     }
@@ -78,7 +81,7 @@ export function sandboxArgs(spec: SandboxSpec): { command: string; args: string[
   // that path lives in the real directory, under the name ldd printed.
   for (const lib of spec.libraries) bind(lib.real, resolvedDir(lib.path));
   for (const path of spec.readOnly) bind(path, path);
-  const writable = (spec.writable ?? []).flatMap((dir) => ['--bind', dir, dir]);
+  const tmpfs = (spec.tmpfs ?? []).flatMap((t) => ['--size', String(t.bytes), '--tmpfs', t.path]);
   const work =
     spec.workDirBytes === undefined
       ? ['--dir', spec.workDir]
@@ -116,7 +119,7 @@ export function sandboxArgs(spec: SandboxSpec): { command: string; args: string[
     '--dev',
     '/dev',
     ...binds,
-    ...writable,
+    ...tmpfs,
     ...work,
     ...files,
     '--chdir',

@@ -1,7 +1,15 @@
 // The precompiled header: built with the compile flags, used inside the sandbox at the same
 // path. A PCH that no longer matches its headers is the platform's fault, never the student's:
 // it is rebuilt and the compile retried, and the operator is told.
-import { copyFileSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPch } from '../src/compile/build-pch.ts';
@@ -30,7 +38,9 @@ function touch(path: string): void {
 describe('precompiled lab.h', () => {
   beforeAll(async () => {
     mkdirSync(dir, { recursive: true });
+    // vmlinux.h includes its parts (set-up cuts it): they come along.
     copyFileSync(paths.vmlinuxHeader, join(dir, 'vmlinux.h'));
+    cpSync(join(paths.includeDir, 'vmlinux.d'), join(dir, 'vmlinux.d'), { recursive: true });
     copyFileSync(paths.labHeader, header);
     await buildPch(header, pch, dir);
   });

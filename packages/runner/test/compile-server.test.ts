@@ -258,6 +258,7 @@ describe('the worker filter', () => {
       'socket',
       'socket-unix',
       'open-write',
+      'chmod',
       'open-create',
       'mkdir',
       'unlink',

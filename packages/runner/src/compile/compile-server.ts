@@ -2,10 +2,8 @@
 // sandbox, sends it one source per connection and reads back what the worker produced. Anything
 // wrong on the server's side is a CompileServerUnavailable, for the caller to fall back to
 // plain clang: a server fault never becomes the student's error.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startProcess } from '../process.ts';
 import type { RunningProcess } from '../process.ts';
 import { cc1Arguments } from './cc1-args.ts';
@@ -30,6 +28,23 @@ const HEADER_BYTES = 4 + 1 + 1 + 4 + 4;
 const CLIENT_TIMEOUT_MS = COMPILE_LIMITS.wallMs + 5_000;
 const START_TIMEOUT_MS = 60_000;
 const MAX_ANSWER_BYTES = HEADER_BYTES + 4 + 2 * COMPILE_LIMITS.objectBytes;
+/** Where the server's socket lives inside the sandbox: a tmpfs of its own, nothing on the host. */
+const SOCKET_DIR = '/compile-socket';
+const SOCKET_NAME = 'compile.sock';
+
+/**
+ * Opens the sandbox's socket directory from outside, through /proc/PID/root of the process bwrap
+ * started inside it (bwrap itself stays in the host's mount namespace). Connecting through this
+ * descriptor (`/proc/self/fd/N/compile.sock`) needs no path on the host, so nothing is left to
+ * remove when the server ends or the process that started it is killed.
+ */
+function openSocketDir(bwrapPid: number): number {
+  const inside = readFileSync(`/proc/${bwrapPid}/task/${bwrapPid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)[0];
+  if (!/^\d+$/.test(inside ?? '')) throw new Error('the sandbox has no process inside');
+  return openSync(`/proc/${inside}/root${SOCKET_DIR}`, constants.O_RDONLY | constants.O_DIRECTORY);
+}
 
 /** Decodes `"BPFC" u8 kind, u8 object over the cap, i32 exit, i32 signal, u32 n, object, u32 m, stderr`. */
 export function decodeAnswer(data: Buffer): RawCompile {
@@ -66,32 +81,24 @@ export function decodeAnswer(data: Buffer): RawCompile {
 }
 
 export class CompileServer {
+  private readonly socketPath: string;
+  private exited = false;
+
   private constructor(
     private readonly child: RunningProcess,
-    private readonly socketDir: string,
-    private readonly socketPath: string,
-    private exited: boolean,
+    private socketDir: number,
   ) {
-    // The socket's directory goes with the server, and with this process if it exits first.
-    const removeDir = () => rmSync(socketDir, { recursive: true, force: true });
-    process.once('exit', removeDir);
-    void child.result.then(() => {
-      this.exited = true;
-      removeDir();
-      process.off('exit', removeDir);
-    });
+    this.socketPath = `/proc/self/fd/${socketDir}/${SOCKET_NAME}`;
+    void child.result.then(() => this.stop());
   }
 
   /** Starts the server and resolves once its workers are forked; rejects if it cannot start. */
   static async start(o: CompileServerOptions): Promise<CompileServer> {
     const cc1 = await cc1Arguments({ includeDir: o.includeDir, pch: o.pch });
-    // A directory of its own for the socket, the only place the server may write to.
-    const socketDir = mkdtempSync(join(tmpdir(), 'ebpf-lab-compile-'));
-    const socketPath = join(socketDir, 'compile.sock');
     const L = COMPILE_LIMITS;
     const serverArgs = [
       '--socket',
-      socketPath,
+      `${SOCKET_DIR}/${SOCKET_NAME}`,
       '--workers',
       String(o.workers),
       '--warm-up',
@@ -113,7 +120,7 @@ export class CompileServer {
       server: {
         binary: o.binary,
         readOnly: [o.warmUpFile],
-        writable: [socketDir],
+        socketDir: SOCKET_DIR,
       },
     });
     let ready: (ok: boolean) => void = () => {};
@@ -130,16 +137,25 @@ export class CompileServer {
     });
     void proc.result.then(() => ready(false));
     const timer = setTimeout(() => ready(false), START_TIMEOUT_MS);
-    const ok = await readyLine;
+    let ok = await readyLine;
     clearTimeout(timer);
+    let socketDir = -1;
+    let problem = '';
+    if (ok) {
+      try {
+        socketDir = openSocketDir(proc.pid ?? 0);
+      } catch (e) {
+        ok = false;
+        problem = `cannot reach its socket: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
     if (!ok) {
       proc.kill();
       const res = await proc.result;
-      rmSync(socketDir, { recursive: true, force: true });
-      const why = res.stderr.toString('utf8').trim() || `exit ${res.code ?? res.signal}`;
+      const why = problem || res.stderr.toString('utf8').trim() || `exit ${res.code ?? res.signal}`;
       throw new Error(`the compile server did not start: ${why}`);
     }
-    return new CompileServer(proc, socketDir, socketPath, false);
+    return new CompileServer(proc, socketDir);
   }
 
   /** The sandbox's process id (bubblewrap): killing it takes the whole server down. */
@@ -154,7 +170,8 @@ export class CompileServer {
   stop(): void {
     this.exited = true;
     this.child.kill();
-    rmSync(this.socketDir, { recursive: true, force: true });
+    if (this.socketDir >= 0) closeSync(this.socketDir);
+    this.socketDir = -1;
   }
 
   compile(source: string, signal?: AbortSignal): Promise<RawCompile> {

@@ -45,11 +45,12 @@ export interface SandboxOptions {
   bpfHeaders?: string;
   /**
    * Runs this binary instead of clang (the compile server), with its own shared libraries and
-   * clang's resource dir, plus `readOnly` files and `writable` directories bound at the same
-   * path. The server sets memory and CPU limits per worker, so the sandbox-wide ones are left
-   * out, and it gets no scratch dir: nothing in it may write files.
+   * clang's resource dir, plus `readOnly` files bound at the same path and `socketDir`, a tiny
+   * tmpfs of the sandbox's own for its socket. The server sets memory and CPU limits per
+   * worker, so the sandbox-wide ones are left out, and it gets no scratch dir: nothing in it
+   * may write files.
    */
-  server?: { binary: string; readOnly: string[]; writable: string[] };
+  server?: { binary: string; readOnly: string[]; socketDir: string };
 }
 
 /** The sandbox's writable scratch dir (a size-capped tmpfs); must not hide a bound path. */
@@ -75,7 +76,8 @@ export async function sandboxCommand(
       opts.includeDir,
       ...(server?.readOnly ?? []),
     ],
-    writable: server?.writable,
+    // Room for a socket's inode, no more.
+    tmpfs: server ? [{ path: server.socketDir, bytes: 64 * 1024 }] : undefined,
     // The same working directory either way: clang records it in the debug info.
     workDir: WORK_DIR,
     workDirBytes: server ? undefined : L.fileSizeBytes,
