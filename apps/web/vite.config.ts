@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import type { HtmlTagDescriptor, Plugin } from 'vite';
@@ -14,6 +17,11 @@ const serverUrl = process.env.LAB_SERVER ?? 'http://127.0.0.1:8080';
  * instead of only once the entry has run, matched the route and asked for them. Exercises, their
  * history and the instructor's review use Monaco (the editor or its diff), and the exercise list,
  * the first page, is one click from an exercise.
+ *
+ * The largest chunks come first: the browser opens six connections to the server and the rest
+ * queue, so Monaco's download starts at once rather than behind the small ones. Their CSS is
+ * linked too: otherwise it is only asked for when the editor's chunk is imported, and the import
+ * waits for it.
  */
 function preloadExercisePage(): Plugin {
   const preloaded = ['/src/exercise/ExercisePage.tsx', '/src/editor/CodeEditor.tsx'];
@@ -25,11 +33,13 @@ function preloadExercisePage(): Plugin {
       handler(html, { bundle }) {
         if (!bundle) return [];
         const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
-        const files = new Set<string>();
+        const files = new Map<string, number>();
+        const styles = new Set<string>();
         const visit = (file: string) => {
           if (files.has(file)) return;
-          files.add(file);
           const chunk = chunks.find((c) => c.fileName === file);
+          files.set(file, chunk?.code.length ?? 0);
+          for (const css of chunk?.viteMetadata?.importedCss ?? []) styles.add(css);
           for (const imported of chunk?.imports ?? []) visit(imported);
         };
         for (const module of preloaded) {
@@ -38,15 +48,50 @@ function preloadExercisePage(): Plugin {
           visit(chunk.fileName);
         }
         // The entry and what it imports are in the page already.
-        const tags: HtmlTagDescriptor[] = [...files]
-          .filter((file) => !html.includes(`/${file}"`))
-          .map((file) => ({
+        const scripts: HtmlTagDescriptor[] = [...files]
+          .filter(([file]) => !html.includes(`/${file}"`))
+          .sort(([, a], [, b]) => b - a)
+          .map(([file]) => ({
             tag: 'link',
             attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
             injectTo: 'head',
           }));
-        return tags;
+        // Vite's loader finds these and does not ask for them again.
+        const sheets: HtmlTagDescriptor[] = [...styles]
+          .filter((file) => !html.includes(`/${file}"`))
+          .map((file) => ({
+            tag: 'link',
+            attrs: { rel: 'stylesheet', crossorigin: true, href: `/${file}` },
+            injectTo: 'head',
+          }));
+        return [...scripts, ...sheets];
       },
+    },
+  };
+}
+
+/** What gzip shrinks: scripts, style sheets, fonts and maps (images are compressed already). */
+const COMPRESSIBLE = /\.(js|css|ttf|svg|json|map)$/;
+
+/**
+ * Writes `name.gz` beside each asset, at gzip's best level, once per build: the server sends it as
+ * it is (apps/server/src/precompressed-assets.ts) instead of compressing Monaco's 3.4 MB chunk on
+ * every first load.
+ */
+function precompressAssets(): Plugin {
+  return {
+    name: 'lab-precompress-assets',
+    apply: 'build',
+    writeBundle(options, bundle) {
+      const dir = options.dir ?? join(fileURLToPath(new URL('.', import.meta.url)), 'dist');
+      for (const [file, output] of Object.entries(bundle)) {
+        if (!file.startsWith('assets/') || !COMPRESSIBLE.test(file)) continue;
+        const data = output.type === 'chunk' ? output.code : output.source;
+        writeFileSync(
+          join(dir, `${file}.gz`),
+          gzipSync(data, { level: constants.Z_BEST_COMPRESSION }),
+        );
+      }
     },
   };
 }
@@ -54,7 +99,7 @@ function preloadExercisePage(): Plugin {
 // The server serves dist/ (npm start); `vite` is only for development, proxying to it.
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [react(), preloadExercisePage()],
+  plugins: [react(), preloadExercisePage(), precompressAssets()],
   resolve: {
     alias: [
       // monaco-vim imports `monaco-editor/esm/vs/...`, which monaco 0.56+'s export map no longer

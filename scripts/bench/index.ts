@@ -4,7 +4,7 @@
 // the bench left on the machine. Timing targets live here, never in tests; the bench never fails
 // for a missed target, only for a section that could not run, a broken run or a leftover.
 //
-//   npm run bench [-- --quick] [-- --json]
+//   npm run bench [-- --quick] [-- --json] [-- --only <text of a section's name>]
 //                                BENCH_RUNS=<soak runs> (default 1000, --quick 50)
 //                                BENCH_TIMING_RUNS=<timed runs> (default 50, --quick 20)
 //   --json: the report as JSON on stdout, everything else on stderr.
@@ -119,6 +119,18 @@ const SECTIONS: BenchSection[] = [
   },
 ];
 
+/** The sections --only asks for (all without it); none is a usage error, which lists the names. */
+function chosenSections(): BenchSection[] {
+  const only = options.only;
+  if (only === undefined) return SECTIONS;
+  const chosen = SECTIONS.filter((s) => s.name.includes(only));
+  if (chosen.length) return chosen;
+  console.error(
+    `bench: no section's name holds "${only}"; the sections are:\n  ${SECTIONS.map((s) => s.name).join('\n  ')}`,
+  );
+  process.exit(2);
+}
+
 function machine(before: number[]): Machine {
   return {
     cpus: cpus().length,
@@ -141,9 +153,12 @@ async function main(): Promise<void> {
     timingRuns: options.timingRuns,
     soakRuns: options.soakRuns,
   };
+  const sections = chosenSections();
   console.log(
     `bench: ${ctx.timingRuns} timed runs, ${ctx.soakRuns} soak runs${ctx.quick ? ' (--quick)' : ''}`,
   );
+  if (options.only !== undefined)
+    console.log(`bench: only ${sections.map((s) => `"${s.name}"`).join(', ')}`);
   const measured: Partial<Measured> & Record<string, unknown> = {};
   const failures: string[] = [];
   const cgroupPrefixes = [`p${process.pid}-`];
@@ -168,12 +183,12 @@ async function main(): Promise<void> {
     }
   };
   try {
-    for (const section of SECTIONS.filter((s) => s.server)) await run(section);
+    for (const section of sections.filter((s) => s.server)) await run(section);
   } finally {
     await server?.stop();
     if (server?.output().trim()) console.log(`lab server's log:\n${server.output().trim()}`);
   }
-  for (const section of SECTIONS.filter((s) => !s.server)) await run(section);
+  for (const section of sections.filter((s) => !s.server)) await run(section);
   stopCompileServer();
   await stopResidentDispatcher();
 
@@ -186,6 +201,7 @@ async function main(): Promise<void> {
     leftovers,
     leftoversBefore: baseline.before,
     failures,
+    only: options.only,
   });
   console.log(`\n${formatReport(report)}`);
   if (report.failures.length || report.leftovers.total) process.exitCode = 1;

@@ -74,6 +74,21 @@ describe('parseBenchOptions', () => {
     });
   });
 
+  it('runs only the sections named by --only, and refuses --only without a name', () => {
+    expect(parseBenchOptions(['--quick', '--only', 'web'], {})).toEqual({
+      kind: 'ok',
+      options: { quick: true, json: false, soakRuns: 50, timingRuns: 20, only: 'web' },
+    });
+    expect(parseBenchOptions(['--only=concurrent50'], {})).toMatchObject({
+      options: { only: 'concurrent50' },
+    });
+    expect(parseBenchOptions(['--only', ' '], {})).toEqual({
+      kind: 'error',
+      message: '--only needs the text of a section name',
+    });
+    expect(parseBenchOptions(['--only'], {})).toMatchObject({ kind: 'error' });
+  });
+
   it('answers --help and -h before checking anything else', () => {
     expect(parseBenchOptions(['--help'], { BENCH_RUNS: 'abc' })).toEqual({ kind: 'help' });
     expect(parseBenchOptions(['--quick', '-h'], {})).toEqual({ kind: 'help' });

@@ -15,21 +15,26 @@ export interface BenchOptions {
   soakRuns: number;
   /** Timed whole runs. */
   timingRuns: number;
+  /** Runs only the sections whose name holds this text (`web`, `concurrent50`); all when unset. */
+  only?: string;
 }
 
 const COMMAND_LINE = {
-  usage: 'usage: [BENCH_RUNS=<n>] [BENCH_TIMING_RUNS=<n>] npm run bench [-- --quick] [--json]',
+  usage:
+    'usage: [BENCH_RUNS=<n>] [BENCH_TIMING_RUNS=<n>] npm run bench [-- --quick] [--json] [--only <text>]',
   description: [
     'Compares each optimisation with its baseline, times whole runs, loads the real server with',
     '1, 10 and 50 WebSocket clients, times the first load in Chromium, soaks the clean-up and',
     'counts what it left on the machine.',
     '  --quick               fewer runs: 20 timed, 50 in the soak (instead of 50 and 1000)',
     '  --json                write the report as JSON, alone on stdout',
+    '  --only <text>         only the sections whose name holds <text>, e.g. web or concurrent50;',
+    '                        the leftovers are counted all the same',
     '  -h, --help            print this',
     '  BENCH_RUNS=<n>        runs in the clean-up soak',
     '  BENCH_TIMING_RUNS=<n> timed whole runs',
   ],
-  options: { quick: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' } },
   positionals: [],
 } as const;
 
@@ -55,11 +60,16 @@ export function parseBenchOptions(
   if (parsed.kind !== 'ok') return parsed;
   const quick = parsed.values.quick ?? false;
   const json = parsed.values.json ?? false;
+  const only = parsed.values.only?.trim();
+  if (only === '') return { kind: 'error', message: '--only needs the text of a section name' };
   const soakRuns = count(env, 'BENCH_RUNS', quick ? 50 : 1000);
   const timingRuns = count(env, 'BENCH_TIMING_RUNS', quick ? 20 : 50);
   if (typeof soakRuns === 'string') return { kind: 'error', message: soakRuns };
   if (typeof timingRuns === 'string') return { kind: 'error', message: timingRuns };
-  return { kind: 'ok', options: { quick, json, soakRuns, timingRuns } };
+  return {
+    kind: 'ok',
+    options: { quick, json, soakRuns, timingRuns, ...(only === undefined ? {} : { only }) },
+  };
 }
 
 /** The options of this process; --help and usage errors print and exit here (0 and 2). */

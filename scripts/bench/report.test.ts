@@ -137,6 +137,25 @@ describe('the bench report', () => {
     expect(formatReport(report)).toContain('NOT MEASURED web.interactiveMs');
   });
 
+  it('with --only, reports what was left out as not measured, not as a failure', () => {
+    const { web } = measured();
+    const report = buildReport({
+      quick: false,
+      machine,
+      measured: { web },
+      leftovers: none,
+      leftoversBefore: none,
+      failures: [],
+      only: 'web',
+    });
+    expect(report.only).toBe('web');
+    expect(report.failures).toEqual([]);
+    expect(report.run).toBeNull();
+    const byName = new Map(report.targets.map((t) => [t.name, t]));
+    expect(byName.get('web.interactiveMs')?.met).toBe(true);
+    expect(byName.get('run.medianMs')?.met).toBeNull();
+  });
+
   it('keeps what a section adds beyond the known fields', () => {
     const report = buildReport({
       quick: true,

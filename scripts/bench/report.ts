@@ -61,6 +61,8 @@ export interface Target {
 
 export type BenchReport = { [K in keyof Measured]: Measured[K] | null } & {
   quick: boolean;
+  /** `--only`'s text: the other sections were left out on purpose. Null for the whole bench. */
+  only: string | null;
   machine: Machine;
   leftovers: Leftovers & { total: number; before: Leftovers };
   targets: Target[];
@@ -134,12 +136,18 @@ export function buildReport(input: {
   leftovers: Leftovers;
   leftoversBefore: Leftovers;
   failures: string[];
+  /** `--only`: what was left out is not missing. */
+  only?: string;
 }): BenchReport {
   const { measured } = input;
   const total = totalLeftovers(input.leftovers);
   const failures = [...input.failures];
   for (const key of MEASURED)
-    if (!measured[key] && !failures.some((f) => f.startsWith(`${key}:`)))
+    if (
+      input.only === undefined &&
+      !measured[key] &&
+      !failures.some((f) => f.startsWith(`${key}:`))
+    )
       failures.push(`${key}: not measured`);
   const known = Object.fromEntries(MEASURED.map((k) => [k, measured[k] ?? null])) as {
     [K in keyof Measured]: Measured[K] | null;
@@ -148,6 +156,7 @@ export function buildReport(input: {
     ...measured,
     ...known,
     quick: input.quick,
+    only: input.only ?? null,
     machine: input.machine,
     leftovers: { ...input.leftovers, total, before: input.leftoversBefore },
     targets: targetsOf(measured, total),

@@ -13,7 +13,10 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 export interface BundleSize {
   bytes: number;
-  /** Each file gzipped at zlib's default level, as the server's compression sends it. */
+  /**
+   * Each file as the server sends it gzipped: the build's own `.gz` of it where there is one, else
+   * gzipped at zlib's default level, as the server's compression does.
+   */
   gzipBytes: number;
   largest: { file: string; gzipBytes: number }[];
 }
@@ -21,15 +24,16 @@ export interface BundleSize {
 export function measureBundle(dist: string): BundleSize {
   const files: { file: string; bytes: number; gzipBytes: number }[] = [];
   const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
+    const names = new Set(readdirSync(dir));
+    for (const name of names) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else {
+      else if (!(name.endsWith('.gz') && names.has(name.slice(0, -3)))) {
         const data = readFileSync(path);
         files.push({
           file: path.slice(dist.length + 1),
           bytes: data.length,
-          gzipBytes: gzipSync(data).length,
+          gzipBytes: names.has(`${name}.gz`) ? statSync(`${path}.gz`).size : gzipSync(data).length,
         });
       }
     }

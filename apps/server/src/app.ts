@@ -13,6 +13,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from './config.ts';
 import type { SharedRunShares } from './network/fair-share.ts';
 import { apiNotFound, errorHandler } from './http-error.ts';
+import { precompressedAssets } from './precompressed-assets.ts';
 import type { JobQueue } from './queue/job-queue.ts';
 import { ACCOUNT_PATHS } from './routes/auth/index.ts';
 import type { Accounts } from './routes/auth/index.ts';
@@ -135,7 +136,9 @@ export function createApp(deps: AppDeps, runs: RunLifecycle, feed?: CommentNotic
 
   const index = join(config.webDistDir, 'index.html');
   // First load: the bundle compresses about 4:1 (Monaco alone is 3.4 MB raw), and its
-  // hashed assets/ files never change under a name, so browsers may keep them for good.
+  // hashed assets/ files never change under a name, so browsers may keep them for good. The
+  // build gzips them once; compression() is for the rest (the page, an asset without a .gz).
+  app.use(precompressedAssets(config.webDistDir));
   app.use(compression());
   app.use(
     express.static(config.webDistDir, {

@@ -1,8 +1,7 @@
 import { Suspense, useEffect } from 'react';
 import { useMe } from './account/account-api.ts';
 import { useUnread } from './account/notifications.ts';
-import { routes } from './routes.tsx';
-import type { RouteDef } from './routes.tsx';
+import { preloadRoute, routes } from './routes.tsx';
 import { PageErrorBoundary } from './shell/PageErrorBoundary.tsx';
 import type { Audience } from './shell/PanelBoundary.tsx';
 import { Link, matchPath, usePathname } from './shell/router.tsx';
@@ -54,21 +53,16 @@ export function App() {
       This page does not exist. <Link href="/">Go to the exercises</Link>.
     </p>
   );
-  let matched: { route: RouteDef; params: Record<string, string> } | undefined;
   for (const route of routes) {
     const params = matchPath(route.path, pathname);
     if (params) {
       const Page = route.component;
       audience = route.audience ?? 'student';
       page = <Page key={route.path} {...params} />;
-      matched = { route, params };
       break;
     }
   }
-  useEffect(() => {
-    matched?.route.preload?.(matched.params);
-    // Once per page visited; `matched` is derived from the pathname.
-  }, [pathname]);
+  useEffect(() => preloadRoute(pathname), [pathname]);
 
   return (
     <div className="app">

@@ -6,6 +6,7 @@ import type { ComponentType } from 'react';
 import { prefetchExercise } from './api/exercises.ts';
 import { loadCodeEditor } from './editor/load-editor.ts';
 import type { Audience } from './shell/PanelBoundary.tsx';
+import { matchPath } from './shell/router.tsx';
 
 export type PageComponent = ComponentType<Record<string, string>>;
 
@@ -112,3 +113,23 @@ export const routes: RouteDef[] = [
     audience: 'instructor',
   },
 ];
+
+/** The page last preloaded, so the first page's preload is not started twice. */
+let preloadedPath: string | null = null;
+
+/**
+ * Starts what the page at `pathname` will need (its route's `preload`), once per page visited.
+ * main.tsx calls it for the first page before React renders anything, so the exercise and the
+ * editor's chunk are on their way while the app starts; the app calls it on each navigation.
+ */
+export function preloadRoute(pathname: string): void {
+  if (pathname === preloadedPath) return;
+  preloadedPath = pathname;
+  for (const route of routes) {
+    const params = matchPath(route.path, pathname);
+    if (params) {
+      route.preload?.(params);
+      return;
+    }
+  }
+}

@@ -25,10 +25,9 @@ function useHighlightedLines(code: string, theme: 'light' | 'dark' | undefined):
     if (!theme) return;
     let cancelled = false;
     void import('../editor/monaco.ts')
-      .then(async ({ monaco }) => {
+      .then(({ monaco }) => {
         monaco.editor.setTheme(theme === 'dark' ? 'lab-dark' : 'lab-light');
-        // The C tokenizer loads on first use; colorize waits for it.
-        await monaco.editor.colorize('', 'c', {});
+        // C's tokenizer is registered with the editor's chunk (editor/monaco.ts): no wait.
         const model = monaco.editor.createModel(code, 'c');
         try {
           const html: string[] = [];

@@ -35,12 +35,16 @@ function runLabel(editorState: EditorState, running: boolean): string {
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 export const MOD = isMac ? '⌘' : 'Ctrl';
 
+/**
+ * hh:mm:ss, by hand: the first `toLocaleTimeString` with options loads the browser's date-pattern
+ * data, about 100 ms of the main thread, and the first time shown is the student's first keystroke
+ * (or the first frame, when a draft was saved).
+ */
 function timeOf(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], {
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
 }
 
 const CONNECTION_LABELS: Record<SocketStatus, string> = {

@@ -3,10 +3,21 @@ import type { ComponentProps } from 'react';
 
 const C_LIKE = new Set(['c', 'h', 'cpp', 'bpf']);
 
+/** Runs `work` when the browser has nothing more urgent to do (at the latest after `ms`). */
+function whenIdle(work: () => void, ms: number): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(work, { timeout: ms });
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(work, 0);
+  return () => clearTimeout(id);
+}
+
 /**
  * A code element of the instructions. Fenced blocks labelled C and helper signatures are coloured by
  * Monaco's own tokenizer once the editor chunk has loaded, so they match the editor; until then,
- * and for inline code, the plain text shows.
+ * and for inline code, the plain text shows. The colouring waits for an idle moment: Monaco loads
+ * for the editor, which comes first.
  */
 export function HighlightedCode({
   className,
@@ -22,8 +33,19 @@ export function HighlightedCode({
   useEffect(() => {
     if (!block || !C_LIKE.has(language)) return;
     let cancelled = false;
+    let cancelIdle = () => {};
     void import('../editor/monaco.ts')
-      .then(({ monaco }) => monaco.editor.colorize(text.replace(/\n$/, ''), 'c', { tabSize: 4 }))
+      .then(
+        ({ monaco }) =>
+          new Promise<string>((resolve, reject) => {
+            cancelIdle = whenIdle(() => {
+              if (cancelled) return;
+              monaco.editor
+                .colorize(text.replace(/\n$/, ''), 'c', { tabSize: 4 })
+                .then(resolve, reject);
+            }, 2000);
+          }),
+      )
       .then((html) => {
         // colorize escapes the source itself: the HTML holds only its own spans.
         if (!cancelled && ref.current) ref.current.innerHTML = html;
@@ -33,6 +55,7 @@ export function HighlightedCode({
       });
     return () => {
       cancelled = true;
+      cancelIdle();
     };
   }, [block, language, text]);
 

@@ -1,3 +1,4 @@
+import { memo, useState } from 'react';
 import Markdown from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import type { ExerciseDetail } from '@ebpf-lab/protocol';
@@ -5,7 +6,47 @@ import { HighlightedCode } from './HighlightedCode.tsx';
 
 const components = { code: HighlightedCode };
 
-export function Instructions({ exercise }: { exercise: ExerciseDetail }) {
+type Helper = ExerciseDetail['helpers'][number];
+
+/**
+ * One helper, closed at first. Its signature and text are rendered when it is first opened: on a
+ * cold load, parsing every helper's Markdown and colouring every signature took the main thread
+ * from the editor for text nobody sees yet.
+ */
+function HelperEntry({ helper }: { helper: Helper }) {
+  const [opened, setOpened] = useState(false);
+  return (
+    <details
+      className="helper"
+      onToggle={(e) => {
+        if (e.currentTarget.open) setOpened(true);
+      }}
+    >
+      <summary>
+        <code>{helper.name}</code>
+      </summary>
+      {opened && (
+        <>
+          <pre className="helper-signature">
+            <HighlightedCode className="language-c">{helper.signature}</HighlightedCode>
+          </pre>
+          <div className="markdown small">
+            <Markdown remarkPlugins={[remarkGfm]} components={components}>
+              {helper.description}
+            </Markdown>
+          </div>
+        </>
+      )}
+    </details>
+  );
+}
+
+/**
+ * The exercise's text. Memoised: the page around it re-renders on every change of the connection,
+ * the autosave and the editor's state, and parsing the Markdown again each time held up the
+ * editor on a cold load.
+ */
+export const Instructions = memo(function Instructions({ exercise }: { exercise: ExerciseDetail }) {
   return (
     <div className="instructions" data-testid="instructions">
       <p className="eyebrow">
@@ -34,22 +75,10 @@ export function Instructions({ exercise }: { exercise: ExerciseDetail }) {
         <section aria-label="Helper reference" className="side-section">
           <h2 className="side-title">Helper reference</h2>
           {exercise.helpers.map((h) => (
-            <details key={h.name} className="helper">
-              <summary>
-                <code>{h.name}</code>
-              </summary>
-              <pre className="helper-signature">
-                <HighlightedCode className="language-c">{h.signature}</HighlightedCode>
-              </pre>
-              <div className="markdown small">
-                <Markdown remarkPlugins={[remarkGfm]} components={components}>
-                  {h.description}
-                </Markdown>
-              </div>
-            </details>
+            <HelperEntry key={h.name} helper={h} />
           ))}
         </section>
       )}
     </div>
   );
-}
+});
