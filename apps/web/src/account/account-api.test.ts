@@ -1,61 +1,41 @@
-// A page's first state-changing request carries a CSRF token: it is fetched before the request
-// rather than after a 403 (which the browser logs as an error in the console).
-import { afterEach, describe, expect, it, vi } from 'vitest';
+// The page asks the server who is signed in once, however many parts of it want to know at once.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-afterEach(() => {
-  vi.unstubAllGlobals();
+let asked: string[];
+
+beforeEach(() => {
   vi.resetModules();
-});
-
-function fakeServer(token: string) {
-  const calls: { method: string; url: string; csrf: string | null; status: number }[] = [];
+  asked = [];
   vi.stubGlobal(
     'fetch',
-    vi.fn(async (url: string, init: RequestInit = {}) => {
-      const method = init.method ?? 'GET';
-      const csrf = new Headers(init.headers).get('x-csrf-token');
-      let status = 200;
-      let body: unknown = {};
-      if (url === '/api/auth/me') body = { user: null, csrfToken: token };
-      else if (csrf !== token) {
-        status = 403;
-        body = { error: 'Invalid CSRF token.' };
-      } else body = { ok: true };
-      calls.push({ method, url, csrf, status });
-      return new Response(JSON.stringify(body), { status });
+    vi.fn(async (url: string) => {
+      asked.push(url);
+      const user = { id: 'u1', email: 's@lab.test', name: 'S', role: 'student', teaches: false };
+      return new Response(JSON.stringify({ user, csrfToken: `token-${asked.length}` }), {
+        headers: { 'content-type': 'application/json' },
+      });
     }),
   );
-  return calls;
-}
+});
+afterEach(() => vi.unstubAllGlobals());
 
-describe('state-changing requests', () => {
-  it('fetch the CSRF token first on a fresh page, and are never refused for lack of it', async () => {
-    const calls = fakeServer('token-1');
-    const { apiPost, apiPatch, apiDelete } = await import('./account-api.ts');
-    await expect(apiPost('/api/courses', { title: 'x' })).resolves.toEqual({ ok: true });
-    await apiPatch('/api/thing', { body: 'y' });
-    await apiDelete('/api/thing');
-    expect(calls.map((c) => `${c.method} ${c.url} ${c.status}`)).toEqual([
-      'GET /api/auth/me 200',
-      'POST /api/courses 200',
-      'PATCH /api/thing 200',
-      'DELETE /api/thing 200',
-    ]);
-    expect(calls.slice(1).every((c) => c.csrf === 'token-1')).toBe(true);
+describe('the session', () => {
+  it('is asked for once when the navigation, the drafts client and a form ask together', async () => {
+    const api = await import('./account-api.ts');
+    const answers = await Promise.all([api.knowSession(), api.knowSession(), api.knowSession()]);
+    expect(answers.map((me) => me?.id)).toEqual(['u1', 'u1', 'u1']);
+    expect(asked).toEqual(['/api/auth/me']);
+    expect(api.currentCsrfToken()).toBe('token-1');
+    // Known now: nothing more to ask.
+    await api.knowSession();
+    expect(asked).toHaveLength(1);
   });
 
-  it('still fetch a new token and retry once when the one held went stale', async () => {
-    const calls = fakeServer('token-1');
-    const { apiPost } = await import('./account-api.ts');
-    await apiPost('/api/courses', {});
-    // The server restarted with a new secret.
-    const after = fakeServer('token-2');
-    await expect(apiPost('/api/courses', {})).resolves.toEqual({ ok: true });
-    expect(after.map((c) => `${c.method} ${c.url} ${c.status}`)).toEqual([
-      'POST /api/courses 403',
-      'GET /api/auth/me 200',
-      'POST /api/courses 200',
-    ]);
-    expect(calls).toHaveLength(2);
+  it('is asked afresh when the page says the answer may have changed', async () => {
+    const api = await import('./account-api.ts');
+    await api.knowSession();
+    await api.refreshSession();
+    expect(asked).toEqual(['/api/auth/me', '/api/auth/me']);
+    expect(api.currentCsrfToken()).toBe('token-2');
   });
 });

@@ -107,7 +107,7 @@ function setSession(me: Me | null): void {
 }
 
 async function call<T>(method: string, url: string, body?: unknown, retried = false): Promise<T> {
-  if (method !== 'GET' && !csrfToken) await refreshSession().catch(() => {});
+  if (method !== 'GET' && !csrfToken) await knowSession().catch(() => {});
   let response: Response;
   try {
     response = await fetch(url, {
@@ -147,6 +147,27 @@ export function knownMe(): Me | null | undefined {
   return session.state === 'known' ? session.me : undefined;
 }
 
+/** The CSRF token the server last handed out ('' before any answer). */
+export function currentCsrfToken(): string {
+  return csrfToken;
+}
+
+/** The page's one question in flight, shared by whatever asks before the answer. */
+let asking: Promise<Me | null> | null = null;
+
+/**
+ * Who is signed in, asking the server only when nobody has yet: the navigation, the drafts
+ * client and the first form of a page share one request.
+ */
+export function knowSession(): Promise<Me | null> {
+  if (session.state === 'known' && csrfToken) return Promise.resolve(session.me);
+  asking ??= refreshSession().finally(() => {
+    asking = null;
+  });
+  return asking;
+}
+
+/** Asks the server afresh (after signing in or out, or when the CSRF token went stale). */
 export async function refreshSession(): Promise<Me | null> {
   try {
     const { user } = await apiGet<{ user: Me | null }>('/api/auth/me');
@@ -167,7 +188,7 @@ export function useMe(): Me | null | undefined {
   const current = useSyncExternalStore(
     (l) => {
       listeners.add(l);
-      if (session.state === 'unknown') void refreshSession().catch(() => setSession(null));
+      if (session.state === 'unknown') void knowSession().catch(() => setSession(null));
       return () => listeners.delete(l);
     },
     () => session,

@@ -2,14 +2,10 @@
 // or browser opens where they left off. Local storage stays the first, synchronous copy (no
 // keystroke waits on the network); the server copy follows shortly after, and the later edit wins.
 import { z } from 'zod';
+import { currentCsrfToken, knowSession, refreshSession } from '../account/account-api.ts';
 
 const Draft = z.object({ code: z.string(), editedAt: z.string() });
 export type ServerDraft = { code: string; editedAtMs: number };
-
-const Me = z.object({
-  user: z.object({ id: z.string() }).nullable(),
-  csrfToken: z.string().optional(),
-});
 
 export interface DraftServer {
   load(exerciseId: string): Promise<ServerDraft | null>;
@@ -29,28 +25,19 @@ const toDraft = (raw: unknown): ServerDraft => {
 
 /** The drafts client when signed in; null when signed out or the lab has no accounts. */
 export async function connectDraftServer(): Promise<DraftServer | null> {
-  let csrf = '';
-  const refresh = async (): Promise<boolean> => {
-    const response = await fetch('/api/auth/me', {
-      credentials: 'same-origin',
-    });
-    if (!response.ok) return false;
-    const me = Me.parse(await response.json());
-    csrf = me.csrfToken ?? '';
-    return me.user !== null;
-  };
   try {
-    if (!(await refresh())) return null;
+    if (!(await knowSession())) return null;
   } catch {
     return null;
   }
+  const refresh = async (): Promise<boolean> => (await refreshSession().catch(() => null)) !== null;
   const url = (id: string) => `/api/drafts/${encodeURIComponent(id)}`;
   const put = (id: string, code: string, editedAtMs: number, keepalive: boolean) =>
     fetch(url(id), {
       method: 'PUT',
       credentials: 'same-origin',
       keepalive,
-      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      headers: { 'content-type': 'application/json', 'x-csrf-token': currentCsrfToken() },
       body: JSON.stringify({
         code,
         editedAt: new Date(editedAtMs).toISOString(),
