@@ -13,8 +13,29 @@ export interface FlagPaths {
 
 /** Flags shared by the PCH build and every compile: they define the language of the PCH. */
 export function languageFlags(p: FlagPaths = paths): string[] {
-  return ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I', p.includeDir];
+  return [
+    '-g',
+    '-O2',
+    '-target',
+    'bpf',
+    '-D__TARGET_ARCH_x86',
+    ...zeroedLocals,
+    '-I',
+    p.includeDir,
+  ];
 }
+
+/**
+ * Every local variable, its padding included, starts zeroed. The verifier lets root read stack
+ * bytes never written, and those are left-overs of the kernel's stack: without this, a struct's
+ * padding or a half-filled buffer would carry kernel data into a record the student sees. The
+ * static checks refuse such reads too (static/uninitialised-stack); this makes C code pass them.
+ * Clang 14 only accepts the option with its second flag (later versions drop that flag).
+ */
+const zeroedLocals = [
+  '-ftrivial-auto-var-init=zero',
+  '-enable-trivial-auto-var-init-zero-knowing-it-will-be-removed-from-clang',
+];
 
 /**
  * Flags that shape the compiler's output. `-fno-crash-diagnostics`: a crash must not write a
