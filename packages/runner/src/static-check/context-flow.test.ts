@@ -541,15 +541,10 @@ describe('stack bytes never written', () => {
     expect(codes(handed)).toEqual([[10, UNINIT]]);
   });
 
-  it('refuses a load at a position the checks cannot tell while the variables have a hole', () => {
+  it('does not check a load at a position the checks cannot tell (an array indexed by a number)', () => {
+    // Any byte of the frame could be meant; clang's zeroing covers C code. A known gap, pinned.
     const anywhere = [mov(3, 10), addImm(3, -8), addReg(3, 2), ldx64(0, 3, 0), exit()];
-    // fp-32 and fp-16 written, fp-24 not.
-    const hole = analyze(...zero(-32), ...zero(-16), ...anywhere);
-    expect(codes(hole)).toEqual([[7, UNINIT]]);
-    expect(hole.problems[0].message).toMatch(/cannot tell/);
-    expect(codes(analyze(...anywhere))).toEqual([[3, UNINIT]]);
-    // An array filled from its start up to r10, indexed by a number: accepted.
-    expect(analyze(...zero(-24), ...zero(-16), ...zero(-8), ...anywhere).problems).toEqual([]);
+    expect(analyze(...anywhere).problems).toEqual([]);
   });
 
   it('refuses an atomic add on a slot never written', () => {

@@ -231,21 +231,6 @@ export function unwritten(written: Map<number, number>, at: number, size: number
   return false;
 }
 
-/**
- * Whether a read at a position the checks cannot tell may see a byte never written: true unless
- * the written bytes are one block from the lowest of them up to r10. Clang keeps its variables
- * there, each zeroed where it is declared, so a program that indexes an array it filled passes;
- * a read below the lowest written byte is not caught (the compile-time zeroing covers C code).
- */
-export function mayReadUnwritten(written: Map<number, number>): boolean {
-  if (written.size === 0) return true;
-  const slot = Math.min(...written.keys());
-  const mask = written.get(slot) ?? 0;
-  let from = slot;
-  while (!(mask & (1 << (from - slot)))) from++;
-  return from >= 0 || unwritten(written, from, -from);
-}
-
 /** `strong`: the store certainly lands here, so it replaces what the bytes held. */
 export function writeStack(s: State, at: number, size: number, v: Val, strong: boolean): void {
   if (strong) markWritten(s, at, size);
