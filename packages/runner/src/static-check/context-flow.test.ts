@@ -506,6 +506,25 @@ describe('stack bytes never written', () => {
     ).toEqual([]);
   });
 
+  it("refuses bpf_strncmp's string and bpf_snprintf's arguments never written", () => {
+    // bpf_strncmp(fp - 8, 8, r3)
+    const strncmp = [mov(1, 10), addImm(1, -8), movImm(2, 8), movImm(3, 0), call(182), exit()];
+    expect(codes(analyze(...strncmp))).toEqual([[4, UNINIT]]);
+    expect(analyze(...zero(-8), ...strncmp).problems).toEqual([]);
+    // bpf_snprintf(r1, 0, r3, fp - 16, 16): the argument array.
+    const snprintf = [
+      movImm(1, 0),
+      movImm(2, 0),
+      movImm(3, 0),
+      mov(4, 10),
+      addImm(4, -16),
+      movImm(5, 16),
+      call(165),
+      exit(),
+    ];
+    expect(codes(analyze(...zero(-8), ...snprintf))).toEqual([[8, UNINIT]]);
+  });
+
   it("refuses a subprogram's own slot never written handed to bpf_ringbuf_output", () => {
     const r = analyze(callLocal(1), exit(), ...zero(-8), ...output(-16, 8), exit());
     expect(codes(r)).toEqual([[9, UNINIT]]);
