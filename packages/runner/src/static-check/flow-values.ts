@@ -75,8 +75,9 @@ export const HELPER_READS: Record<number, { ptr: number; size: number | 'key' | 
 /**
  * Helpers that certainly fill memory the program points them to: which argument, and how many
  * bytes (a failed probe read zeroes them; bpf_get_current_comm pads with zeros). The string
- * writers, bpf_probe_read_user_str and bpf_snprintf, are not: they stop at the NUL and leave the
- * bytes after it as they were, so their buffer must be written before (as `= {}` does).
+ * writers, bpf_probe_read_user_str and bpf_snprintf, are not: they stop at the NUL (on 6.18 the
+ * string read also zeroes the rest of the 8-byte word holding it) and leave the bytes after it as
+ * they were, so their buffer must be written before (as `= {}` does).
  */
 export const HELPER_WRITES: Record<number, { ptr: number; size: number | 'value' }[]> = {
   16: [{ ptr: 1, size: 2 }], // get_current_comm
