@@ -474,8 +474,8 @@ describe('stack bytes never written', () => {
     expect(analyze(...zero(-16), ...zero(-8), ...output(-16, 16), exit()).problems).toEqual([]);
   });
 
-  it('refuses a map update whose value was never written, by the map value size', () => {
-    // r1 = a map (no relocation here, so the size is unknown: up to the top of the frame).
+  it('refuses a map update whose value was never written', () => {
+    // r1 = a map (no relocation here, so the value size is unknown: its first byte is checked).
     const r = analyze(
       ...zero(-8),
       movImm(1, 0),
@@ -558,6 +558,21 @@ describe('stack bytes never written', () => {
       exit(),
     );
     expect(codes(handed)).toEqual([[10, UNINIT]]);
+  });
+
+  it('checks only the first byte handed to a helper with a length computed at run time', () => {
+    // bpf_ringbuf_output(r1, fp - 16, r3 unknown, 0): fp - 16 written, fp - 8 not.
+    const unknownLength = [
+      movImm(1, 0),
+      mov(2, 10),
+      addImm(2, -16),
+      mov(3, 6),
+      movImm(4, 0),
+      call(130),
+      exit(),
+    ];
+    expect(analyze(...zero(-16), ...unknownLength).problems).toEqual([]);
+    expect(codes(analyze(...zero(-8), ...unknownLength))).toEqual([[7, UNINIT]]);
   });
 
   it('does not check a load at a position the checks cannot tell (an array indexed by a number)', () => {

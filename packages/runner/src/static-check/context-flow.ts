@@ -495,11 +495,12 @@ export class ContextFlow {
 
   /**
    * Reports reading `size` bytes at `base + off` when some of them may never have been written
-   * on some path; the path goes on, so every other problem is named too. A size the checks do
-   * not know reaches up to the top of the frame. A position the checks cannot tell (an array
-   * indexed by a number) is not checked: without value ranges any byte of the frame could be
-   * meant, and clang leaves gaps between variables that nothing writes. C code has every variable
-   * zeroed by the compiler; hand-written code could still reach unwritten bytes that way.
+   * on some path; the path goes on, so every other problem is named too. Two reads are not
+   * checked in full, since without value ranges any byte of the frame could be meant, and clang
+   * leaves gaps between variables that nothing writes: one at a position the checks cannot tell
+   * (an array indexed by a number), and one of a size they cannot tell (a length computed at run
+   * time), of which only the first byte is checked. C code has every variable zeroed by the
+   * compiler; hand-written code could still reach unwritten bytes that way.
    */
   private checkWritten(
     sec: CodeSection,
@@ -511,12 +512,11 @@ export class ContextFlow {
     frame: Frame,
     what: string,
   ): void {
-    const span = (at: number) => (size !== undefined && size >= 0 ? size : Math.max(-at, 0));
+    const span = size !== undefined && size >= 0 ? size : 1;
     let gap = false;
-    if (typeof base.fp === 'number')
-      gap ||= unwritten(s.written, base.fp + off, span(base.fp + off));
+    if (typeof base.fp === 'number') gap ||= unwritten(s.written, base.fp + off, span);
     if (base.foreign && base.callerAt !== undefined)
-      gap ||= unwritten(frame.callerWritten, base.callerAt + off, span(base.callerAt + off));
+      gap ||= unwritten(frame.callerWritten, base.callerAt + off, span);
     if (gap)
       this.problem(
         sec,
