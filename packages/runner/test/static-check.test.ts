@@ -1,12 +1,13 @@
 // The static checks on objects compiled from C fixtures by the real sandboxed clang.
 // Nothing here is loaded or attached: the over-reading fixtures would oops the kernel if run
 // through the dispatcher, which is exactly why they are refused before load.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '@ebpf-lab/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPch } from '../src/compile/build-pch.ts';
-import { compile } from '../src/compile/index.ts';
+import { compile, languageFlags, outputFlags } from '../src/compile/index.ts';
 import { paths } from '../src/paths.ts';
 import { checkObject, contextSizes, rulesFor } from '../src/static-check/index.ts';
 import type { StaticResult, StaticRules } from '../src/static-check/index.ts';
@@ -291,6 +292,26 @@ describe('static checks', () => {
     const total = Number(/need (\d+) bytes/.exec(memoryOf(1, 0)[0].message)?.[1]);
     expect(total).toBeGreaterThanOrEqual(one);
     expect(Number(/need (\d+) bytes/.exec(memoryOf(1001, 0)[0].message)?.[1])).toBe(total + extra);
+  });
+
+  it('passes padding and half-filled buffers zeroed by the compile, and refuses them unzeroed', async () => {
+    expect(errors(await check('uninit-locals'))).toEqual([]);
+    // The same file with clang's defaults: each of the three helpers is handed unwritten bytes.
+    const zeroing = new Set(languageFlags().filter((f) => f.includes('trivial-auto-var-init')));
+    expect(zeroing.size).toBe(2);
+    const source = readFileSync(join(fixtures, 'uninit-locals.bpf.c'), 'utf8');
+    const flags = [...languageFlags(), ...outputFlags].filter((f) => !zeroing.has(f));
+    const object = execFileSync('clang', [...flags, '-x', 'c', '-', '-c', '-o', '-'], {
+      input: source,
+    });
+    const refused = errors(checkObject(object, rules, source), 'static/uninitialised-stack');
+    const lineOf = (text: string) => source.split('\n').findIndex((l) => l.includes(text)) + 1;
+    expect(refused.map((d) => d.line).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([
+      lineOf('&r, sizeof(r)'),
+      lineOf('name, sizeof(name)'),
+      lineOf('&seen, &k'),
+    ]);
+    for (const d of refused) expect(d.message).toMatch(/never written.*= \{\}.*__builtin_memset/);
   });
 
   it("refuses every context read when the hook's record size is unknown", async () => {

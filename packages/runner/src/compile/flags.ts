@@ -1,6 +1,7 @@
 // The one list of clang flags. The precompiled header is only accepted when it was built with
-// the same language options (target, defines, optimisation level), so build-pch.ts and
-// compile() both take their flags from here.
+// the same language options (target, defines, optimisation level, the zeroing of locals), so
+// build-pch.ts and compile() both take their flags from here, and set-up rebuilds the PCH when
+// this file changes.
 import { paths } from '../paths.ts';
 
 /** The name the student's file goes by in every message. */
@@ -11,9 +12,30 @@ export interface FlagPaths {
   pch?: string;
 }
 
+/**
+ * Every local variable, its padding included, starts zeroed. The verifier lets root read stack
+ * bytes never written, and those are left-overs of the kernel's stack: without this, a struct's
+ * padding or a half-filled buffer would carry kernel data into a record the student sees. The
+ * static checks refuse such reads too (static/uninitialised-stack); this makes C code pass them.
+ * Clang 14 only accepts the option with its second flag (later versions drop that flag).
+ */
+const zeroedLocals = [
+  '-ftrivial-auto-var-init=zero',
+  '-enable-trivial-auto-var-init-zero-knowing-it-will-be-removed-from-clang',
+];
+
 /** Flags shared by the PCH build and every compile: they define the language of the PCH. */
 export function languageFlags(p: FlagPaths = paths): string[] {
-  return ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I', p.includeDir];
+  return [
+    '-g',
+    '-O2',
+    '-target',
+    'bpf',
+    '-D__TARGET_ARCH_x86',
+    ...zeroedLocals,
+    '-I',
+    p.includeDir,
+  ];
 }
 
 /**

@@ -12,6 +12,13 @@
 // and on the program's own stack; storing it anywhere the lab reads back, handing it (or stack
 // memory holding it) to a helper, or branching on it is refused.
 //
+// The verifier also lets root read stack bytes the program never wrote, and hand them to helpers:
+// they hold what the kernel left on its stack (addresses, data of earlier system calls). So the
+// flow also knows, byte by byte, which bytes of each frame were certainly written on every path,
+// and refuses a load of any other byte, or handing a helper that reads memory (a map key or
+// value, a ring-buffer record, snprintf's arguments) stack memory that holds one. Clang zeroes
+// every local variable (compile/flags.ts), so C code passes; this catches hand-written code.
+//
 // Everything is a may-analysis over all paths at once: a value records every kind it may be, a
 // store only replaces what a stack slot held when its address is certainly that slot, and an
 // instruction this file does not model is refused.
@@ -49,10 +56,12 @@ import {
   cloneState,
   CTX,
   HELPER_READS,
+  HELPER_WRITES,
   isAddr,
   joinInto,
   joinVal,
   konst,
+  markWritten,
   MAX_DEPTH,
   MAX_STEPS,
   NUM,
@@ -62,13 +71,17 @@ import {
   RETURNS_POINTER,
   stackHoldsAddress,
   tainted,
+  unwritten,
   writeStack,
 } from './flow-values.ts';
 import type { State, Val } from './flow-values.ts';
+import { helperName } from './helpers.ts';
 
 interface Frame {
   /** What the callers' stacks may hold: a load through a pointer into them may give it. */
   caller: { ctx: boolean; taint: boolean };
+  /** The bytes of the calling function's frame it had certainly written when it called. */
+  callerWritten: Map<number, number>;
   depth: number;
   /** The function's instructions: [lo, hi). */
   lo: number;
@@ -110,7 +123,13 @@ export class ContextFlow {
     regs[1] = { ...CTX };
     const sec = sections.get(section);
     const hi = end ?? (sec ? Math.floor(sec.data.length / 8) : 0);
-    flow.run(section, insn, regs, { caller: { ctx: false, taint: false }, depth: 0, lo: insn, hi });
+    flow.run(section, insn, regs, {
+      caller: { ctx: false, taint: false },
+      callerWritten: new Map(),
+      depth: 0,
+      lo: insn,
+      hi,
+    });
     return {
       accesses: [...flow.accesses.values()],
       problems: [...flow.problems.values()],
@@ -128,7 +147,7 @@ export class ContextFlow {
     const sec = this.sections.get(secIndex);
     const summary: Summary = {};
     if (!sec) return summary;
-    const key = `${secIndex}:${entry}:${JSON.stringify(args.slice(1, 6))}:${JSON.stringify(frame.caller)}`;
+    const key = `${secIndex}:${entry}:${JSON.stringify([args.slice(1, 6), frame.caller, [...frame.callerWritten]])}`;
     const known = this.summaries.get(key);
     if (known) return known;
     if (this.active.has(key) || frame.depth >= MAX_DEPTH) {
@@ -145,6 +164,7 @@ export class ContextFlow {
     const start: State = {
       regs: Array.from({ length: 11 }, (_, r) => (r >= 1 && r <= 5 ? { ...args[r] } : { ...NUM })),
       slots: new Map(),
+      written: new Map(),
     };
     start.regs[10] = { ...NUM, num: false, fp: 0 };
     const states = new Map<number, State>([[entry, start]]);
@@ -341,6 +361,7 @@ export class ContextFlow {
       out = out ? joinVal(out, v) : v;
     };
     if (base.ctx) this.access(sec, i, off, size, false);
+    this.checkWritten(sec, i, base, off, size, s, frame, 'reads');
     if (typeof base.fp === 'number') add(readStack(s, base.fp + off, size));
     else if (base.fp === 'top') add(readAnywhere(s, size));
     if (base.foreign) {
@@ -435,6 +456,7 @@ export class ContextFlow {
     const base = R[insn.dst];
     const value = R[insn.src];
     if (base.ctx) this.access(sec, i, insn.off, size, true);
+    this.checkWritten(sec, i, base, insn.off, size, s, frame, 'reads');
     if (tainted(value) || (insn.imm === ATOMIC.CMPXCHG && tainted(R[0]))) {
       return bad(
         'static/address-leak',
@@ -471,7 +493,38 @@ export class ContextFlow {
     return [i + 1];
   }
 
-  /** False when refused. */
+  /**
+   * Reports reading `size` bytes at `base + off` when some of them may never have been written
+   * on some path; the path goes on, so every other problem is named too. Two reads are not
+   * checked in full, since without value ranges any byte of the frame could be meant, and clang
+   * leaves gaps between variables that nothing writes: one at a position the checks cannot tell
+   * (an array indexed by a number), and one of a size they cannot tell (a length computed at run
+   * time), of which only the first byte is checked. C code has every variable zeroed by the
+   * compiler; hand-written code could still reach unwritten bytes that way.
+   */
+  private checkWritten(
+    sec: CodeSection,
+    i: number,
+    base: Val,
+    off: number,
+    size: number | undefined,
+    s: State,
+    frame: Frame,
+    what: string,
+  ): void {
+    const span = size !== undefined && size >= 0 ? size : 1;
+    let gap = false;
+    if (typeof base.fp === 'number') gap ||= unwritten(s.written, base.fp + off, span);
+    if (base.foreign && base.callerAt !== undefined)
+      gap ||= unwritten(frame.callerWritten, base.callerAt + off, span);
+    if (gap)
+      this.problem(
+        sec,
+        i,
+        'static/uninitialised-stack',
+        `${what} stack bytes that were never written on some path (a struct's padding, or part of a buffer never filled): they hold what the kernel left on its stack. Initialise the variable (\`= {}\`) or clear it with __builtin_memset first`,
+      );
+  }
 
   private access(sec: CodeSection, insn: number, off: number, size: number, write: boolean): void {
     const key = `${sec.name}:${insn}`;
@@ -525,7 +578,14 @@ export class ContextFlow {
     if (!callee || !fn)
       return bad('static/call', 'calls something that is not the start of a function');
 
-    const args = R.map((v) => (v.fp !== null ? { ...v, fp: null, foreign: true } : { ...v }));
+    // A pointer into this frame becomes the callee's pointer into its caller's, still at a known
+    // offset; one already into a caller's frame is into a frame further up, whose bytes it loses.
+    const args = R.map((v): Val => {
+      const { callerAt: _, ...rest } = v;
+      if (v.fp === null && !v.foreign) return { ...v };
+      const at = typeof v.fp === 'number' && !v.foreign ? { callerAt: v.fp } : {};
+      return { ...rest, fp: null, foreign: true, ...at };
+    });
     let ctxOnStack = false;
     let taintOnStack = false;
     for (const slot of s.slots.values()) {
@@ -534,6 +594,7 @@ export class ContextFlow {
     }
     const sum = this.run(text, fn.start, args, {
       caller: { ctx: frame.caller.ctx || ctxOnStack, taint: frame.caller.taint || taintOnStack },
+      callerWritten: s.written,
       depth: frame.depth + 1,
       lo: fn.start,
       hi: fn.end,
@@ -585,6 +646,14 @@ export class ContextFlow {
           'static/address-leak',
           'hands a helper stack memory that holds a kernel address (a pointer stored there): submit values, not where they live',
         );
+      if (p.fp !== null || p.foreign)
+        this.checkWritten(sec, i, p, 0, size, s, frame, `hands ${helperName(id)}`);
+    }
+    for (const w of this.options.helperArgs(id) === undefined ? [] : (HELPER_WRITES[id] ?? [])) {
+      const p = R[w.ptr];
+      const size = typeof w.size === 'number' ? R[w.size].known : R[1].map?.valueSize;
+      if (onlyStack(p) && typeof p.fp === 'number' && size !== undefined && size > 0)
+        markWritten(s, p.fp, size);
     }
     for (let r = 1; r <= 5; r++) R[r] = { ...NUM };
     R[0] = RETURNS_POINTER.has(id) ? { ...NUM, mem: true } : { ...NUM };

@@ -1,6 +1,6 @@
 // The values the context flow (context-flow.ts) tracks: what a register or stack slot may hold,
-// how two paths' values join, the program's stack as byte-precise slots, and the ALU
-// instructions, which only change registers.
+// how two paths' values join, the program's stack as byte-precise slots (what may hold an address,
+// and what was certainly written), and the ALU instructions, which only change registers.
 import type { MapSizes } from './flow-types.ts';
 import { ATOMIC, CLS, cls, op, OP, SRC_X } from './insns.ts';
 import type { Insn } from './insns.ts';
@@ -17,6 +17,8 @@ export interface Val {
   fp: number | 'top' | null;
   /** A pointer into a caller's stack. */
   foreign: boolean;
+  /** Where in the calling function's frame, when it is certainly there (offset from its r10). */
+  callerAt?: number;
   /** A pointer to other kernel memory: a map, a map value, a ring-buffer record, a global. */
   mem: boolean;
   /** The map this certainly is (a map pointer from a relocated 64-bit load). */
@@ -37,6 +39,11 @@ export interface State {
   regs: Val[];
   /** Slots that may hold an address, by offset from r10; any other slot holds plain numbers. */
   slots: Map<number, Slot>;
+  /**
+   * Bytes certainly written on every path, as byte masks by slot (bit i = byte i): any other byte
+   * of the frame may still hold what the kernel left on its stack.
+   */
+  written: Map<number, number>;
 }
 
 export const NUM: Val = {
@@ -64,6 +71,19 @@ export const HELPER_READS: Record<number, { ptr: number; size: number | 'key' | 
   165: [{ ptr: 4, size: 5 }], // snprintf: the argument array
   182: [{ ptr: 1, size: 2 }], // strncmp
   195: [{ ptr: 2, size: 'key' }], // map_lookup_percpu_elem
+};
+/**
+ * Helpers that certainly fill memory the program points them to: which argument, and how many
+ * bytes (a failed probe read zeroes them; bpf_get_current_comm pads with zeros). The string
+ * writers, bpf_probe_read_user_str and bpf_snprintf, are not: they stop at the NUL (on 6.18 the
+ * string read also zeroes the rest of the 8-byte word holding it) and leave the bytes after it as
+ * they were, so their buffer must be written before (as `= {}` does).
+ */
+export const HELPER_WRITES: Record<number, { ptr: number; size: number | 'value' }[]> = {
+  16: [{ ptr: 1, size: 2 }], // get_current_comm
+  88: [{ ptr: 2, size: 'value' }], // map_pop_elem
+  89: [{ ptr: 2, size: 'value' }], // map_peek_elem
+  112: [{ ptr: 1, size: 2 }], // probe_read_user
 };
 /** Helpers that return a pointer (or NULL): a map value, a ring-buffer record. */
 export const RETURNS_POINTER = new Set([1, 131, 195]);
@@ -107,6 +127,7 @@ export function joinVal(a: Val, b: Val): Val {
   };
   if (a.map && a.map === b.map) out.map = a.map;
   if (a.known !== undefined && a.known === b.known) out.known = a.known;
+  if (a.callerAt !== undefined && a.callerAt === b.callerAt) out.callerAt = a.callerAt;
   return out;
 }
 
@@ -119,14 +140,15 @@ export function sameVal(a: Val, b: Val): boolean {
     a.foreign === b.foreign &&
     a.mem === b.mem &&
     a.map === b.map &&
-    a.known === b.known
+    a.known === b.known &&
+    a.callerAt === b.callerAt
   );
 }
 
 export function cloneState(s: State): State {
   const slots = new Map<number, Slot>();
   for (const [k, v] of s.slots) slots.set(k, { val: { ...v.val }, mask: v.mask });
-  return { regs: s.regs.map((r) => ({ ...r })), slots };
+  return { regs: s.regs.map((r) => ({ ...r })), slots, written: new Map(s.written) };
 }
 
 export const EMPTY_SLOT: Slot = { val: NUM, mask: 0 };
@@ -150,6 +172,15 @@ export function joinInto(a: State, b: State): boolean {
     const j = joinSlot(old, b.slots.get(k) ?? EMPTY_SLOT);
     if (j.mask !== old.mask || !sameVal(j.val, old.val)) {
       a.slots.set(k, j);
+      changed = true;
+    }
+  }
+  // Written is a must: a byte stays written only if it was on both paths.
+  for (const [k, m] of a.written) {
+    const j = m & (b.written.get(k) ?? 0);
+    if (j !== m) {
+      if (j) a.written.set(k, j);
+      else a.written.delete(k);
       changed = true;
     }
   }
@@ -190,8 +221,20 @@ export function stackHoldsAddress(s: State, at: number, size: number): boolean {
   return false;
 }
 
+/** Marks the bytes [at, at + size) of the frame as certainly written. */
+export function markWritten(s: State, at: number, size: number): void {
+  for (const [key, m] of slotBytes(at, size)) s.written.set(key, (s.written.get(key) ?? 0) | m);
+}
+
+/** Whether any byte of [at, at + size) may never have been written on some path. */
+export function unwritten(written: Map<number, number>, at: number, size: number): boolean {
+  for (const [key, m] of slotBytes(at, size)) if (((written.get(key) ?? 0) & m) !== m) return true;
+  return false;
+}
+
 /** `strong`: the store certainly lands here, so it replaces what the bytes held. */
 export function writeStack(s: State, at: number, size: number, v: Val, strong: boolean): void {
+  if (strong) markWritten(s, at, size);
   const whole = size === 8 && at % 8 === 0;
   for (const [key, m] of slotBytes(at, size)) {
     const old = s.slots.get(key) ?? EMPTY_SLOT;
@@ -211,7 +254,9 @@ export function writeStack(s: State, at: number, size: number, v: Val, strong: b
 /** A pointer moved by a number: the same kind of pointer, at a known offset only if both were. */
 export function moved(p: Val, by: number | undefined): Val {
   const fp = typeof p.fp === 'number' ? (by === undefined ? 'top' : p.fp + by) : p.fp;
-  return { num: p.num, leak: p.leak, ctx: p.ctx, fp, foreign: p.foreign, mem: p.mem };
+  const out: Val = { num: p.num, leak: p.leak, ctx: p.ctx, fp, foreign: p.foreign, mem: p.mem };
+  if (p.callerAt !== undefined && by !== undefined) out.callerAt = p.callerAt + by;
+  return out;
 }
 
 /** An ALU instruction: what its destination register may hold after it; false when refused. */
