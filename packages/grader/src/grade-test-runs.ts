@@ -8,7 +8,27 @@ import type { MapDump, ScenarioObservation, SubmitRecord, SyscallRecord } from '
 import { grade } from './index.ts';
 
 export const root = join(import.meta.dirname, '../../..');
-export const meta: ExerciseMeta = loadExercise(join(root, 'bpf-templates/read-file-password')).meta;
+const exercise: ExerciseMeta = loadExercise(join(root, 'bpf-templates/read-file-password')).meta;
+
+/**
+ * The exercise with a padding check, which it no longer has: the lab compiles with every local
+ * variable zeroed, so a student's key cannot carry stray padding there. The check kind stays for
+ * objects built without that zeroing; these runs keep it covered.
+ */
+export const meta: ExerciseMeta = {
+  ...exercise,
+  checks: [
+    ...exercise.checks,
+    {
+      id: 'key-padding',
+      title: 'Map keys have no stray padding bytes',
+      required: true,
+      kind: 'padding-diagnosis',
+      params: { path: '/tmp/password' },
+      hint: 'struct pid_fd_key has 4 padding bytes: zero the whole key before setting its fields.',
+    },
+  ],
+};
 export const SECRET = 'k3y9sq0x7m2b8n4c1v6z5w0a';
 export const hex = (s: string) => Buffer.from(s).toString('hex');
 export const PID = 4242;

@@ -1,6 +1,6 @@
-// Builds struct pid_fd_key on the stack without zeroing it: its 4 padding bytes are leftovers.
-// expect-fail: key-padding
-// may-fail: bait-around, kept-open, decoys, failed-open, chunks, second-thread, tracks-password-fd
+// Builds struct pid_fd_key on the stack without zeroing it. Built elsewhere, its 4 padding bytes
+// would hold leftovers and the lookups would miss; the lab compiles with every local variable
+// zeroed (so the kernel's leftovers never reach a student), so here it passes.
 #include "lab.h"
 
 #define PASSWORD "/tmp/password"
