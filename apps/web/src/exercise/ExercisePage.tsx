@@ -77,12 +77,19 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
 
   // Computed once: the editor opens with it, and Reset goes back to it.
   const [starter] = useState(() => startingCode(exercise));
-  const autosave = useAutosave(localSaveBackend, exercise.id, starter, (code) => {
-    if (!editor.current) return false;
-    // An editor that already shows it gets no edit (no empty step in its undo history).
-    if (editor.current.getValue() !== code) editor.current.replaceAll(code);
-    return true;
-  });
+  const autosave = useAutosave(
+    localSaveBackend,
+    exercise.id,
+    starter,
+    (code) => {
+      if (!editor.current) return false;
+      // An editor that already shows it gets no edit (no empty step in its undo history).
+      if (editor.current.getValue() !== code) editor.current.replaceAll(code);
+      return true;
+    },
+    undefined,
+    exercise.continues !== undefined,
+  );
   const onResult = useCallback(
     (code: string, result: RunResult) => {
       if (result.exerciseId === exercise.id) recordAttempt(code, result);

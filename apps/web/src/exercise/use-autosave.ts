@@ -46,6 +46,8 @@ export function useAutosave(
    */
   applyExternal: (code: string) => boolean,
   connect: () => Promise<DraftServer | null> = connectDraftServer,
+  /** The exercise continues another: a signed-in student starts from their own code of it. */
+  continues = false,
 ): Autosave {
   const [initial] = useState(() => backend.load(exerciseId)?.code ?? starter);
   const [savedAt, setSavedAt] = useState<number | null>(
@@ -146,7 +148,19 @@ export function useAutosave(
         const draft = await client.load(exerciseId);
         if (closed) return;
         const local = backend.load(exerciseId);
-        if (draft && (!local || draft.editedAtMs > local.savedAt) && draft.code !== local?.code) {
+        if (!draft && !local && continues && shown.current === initial) {
+          // Nothing saved anywhere yet: open on the student's own code of the exercise this one
+          // continues, passed on any device (this browser only knows its own attempts).
+          const own = await client.starter(exerciseId);
+          if (!closed && own !== null && own !== shown.current && shown.current === initial) {
+            shown.current = own;
+            putInEditor(own);
+          }
+        } else if (
+          draft &&
+          (!local || draft.editedAtMs > local.savedAt) &&
+          draft.code !== local?.code
+        ) {
           backend.save(exerciseId, draft.code);
           applyLater(draft.code, draft.editedAtMs, 'device');
         } else if (
@@ -183,7 +197,17 @@ export function useAutosave(
       void pushNow(true);
       remote.current = null;
     };
-  }, [applyLater, backend, connect, exerciseId, pushNow, schedule]);
+  }, [
+    applyLater,
+    backend,
+    connect,
+    continues,
+    exerciseId,
+    initial,
+    pushNow,
+    putInEditor,
+    schedule,
+  ]);
 
   const change = useCallback(
     (code: string) => {

@@ -9,6 +9,11 @@ export type ServerDraft = { code: string; editedAtMs: number };
 
 export interface DraftServer {
   load(exerciseId: string): Promise<ServerDraft | null>;
+  /**
+   * For an exercise that continues another: the student's best passing code of that one, from
+   * any device, with the new TODO appended; null when there is none.
+   */
+  starter(exerciseId: string): Promise<string | null>;
   /** Stores the edit; resolves to the draft the server kept (a later edit may have won). */
   save(
     exerciseId: string,
@@ -44,6 +49,12 @@ export async function connectDraftServer(): Promise<DraftServer | null> {
       }),
     });
   return {
+    async starter(exerciseId) {
+      const response = await fetch(`${url(exerciseId)}/starter`, { credentials: 'same-origin' });
+      if (!response.ok) return null;
+      const body = (await response.json()) as { starter?: unknown };
+      return typeof body.starter === 'string' ? body.starter : null;
+    },
     async load(exerciseId) {
       const response = await fetch(url(exerciseId), {
         credentials: 'same-origin',
