@@ -10,8 +10,9 @@
 // Runs are announced by the web node whose lifecycle holds them: with several web nodes, a desk
 // open on one node hears only the runs accepted on that node (see the README).
 import type { OutgoingMessage } from '@ebpf-lab/protocol';
-import type { CourseRole, Store } from '@ebpf-lab/store';
+import type { Store } from '@ebpf-lab/store';
 import type { Logger } from 'pino';
+import { isCourseStaff } from '../course-roles.ts';
 import type { LabClient } from '../identity.ts';
 import type { RunLifecycle, RunTransition } from '../runs/run-lifecycle.ts';
 
@@ -20,10 +21,6 @@ export interface FeedClient {
   who: LabClient;
   send(message: OutgoingMessage): void;
 }
-
-/** Course staff follow a course; students never do. */
-const followsCourse = (role: CourseRole | undefined) =>
-  role === 'instructor' || role === 'assistant';
 
 /** The lifecycle's states as the desk names them: `accepted` is stored as queued. */
 const DESK_STATE = {
@@ -66,7 +63,7 @@ export class DeskFeed {
     const user = client.who.user;
     const role = user ? await this.store.enrollmentRole(courseId, user.id) : undefined;
     if (!this.clients.has(client)) return;
-    if (!followsCourse(role)) {
+    if (!isCourseStaff(role)) {
       client.send({
         type: 'error',
         code: 'forbidden',
@@ -105,7 +102,7 @@ export class DeskFeed {
       if ((await this.store.enrollmentRole(courseId, studentId)) !== 'student') continue;
       for (const client of watchers) {
         const user = client.who.user;
-        if (!user || !followsCourse(await this.store.enrollmentRole(courseId, user.id))) continue;
+        if (!user || !isCourseStaff(await this.store.enrollmentRole(courseId, user.id))) continue;
         // Still following this course (it may have moved on while the store answered).
         if (this.clients.get(client) !== courseId) continue;
         client.send({

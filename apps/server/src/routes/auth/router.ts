@@ -5,6 +5,7 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Store } from '@ebpf-lab/store';
 import type { Csrf } from './csrf.ts';
+import { isCourseStaff } from '../../course-roles.ts';
 import { HttpError, parseBody } from '../../http-error.ts';
 import { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './passwords.ts';
 import { hashToken } from './session.ts';
@@ -70,7 +71,7 @@ export function createAuthRouter(deps: {
     if (user.role === 'instructor') return true;
     const courses = await store.listCourses(user.id);
     const roles = await Promise.all(courses.map((c) => store.enrollmentRole(c.id, user.id)));
-    return roles.some((r) => r === 'instructor' || r === 'assistant');
+    return roles.some(isCourseStaff);
   };
   const me = async (user: SessionUser | undefined) =>
     user

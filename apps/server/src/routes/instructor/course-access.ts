@@ -2,6 +2,7 @@
 // account's role alone): instructors run it, assistants review and comment, students submit.
 import type { Request } from 'express';
 import type { Course, CourseRole, Store } from '@ebpf-lab/store';
+import { isCourseStaff } from '../../course-roles.ts';
 import { HttpError } from '../../http-error.ts';
 import { requireUser } from '../auth/session.ts';
 import type { SessionUser } from '../auth/session.ts';
@@ -34,7 +35,7 @@ export async function staffAccess(
   const course = await store.getCourse(String(req.params.courseId));
   if (!course) throw new HttpError(404, 'No such course.');
   const role = await store.enrollmentRole(course.id, user.id);
-  if (!role || role === 'student') throw new HttpError(403, 'You do not teach this course.');
+  if (!isCourseStaff(role)) throw new HttpError(403, 'You do not teach this course.');
   if (!ALLOWED[ability].includes(role)) {
     throw new HttpError(
       403,
