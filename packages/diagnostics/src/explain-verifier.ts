@@ -63,7 +63,7 @@ const globalFunctionNote = (name: string) =>
 
 export function explainVerifierLog(log: string, options: ExplainVerifierOptions = {}): Diagnostic {
   const parsed = parseVerifierLog(log, options.sourceFile);
-  const d = explainParsed(parsed, log, options);
+  const d = explainParsed(parsed, options);
   const fn = refusedGlobalFunction(log, parsed.errorLines[0]);
   if (fn === undefined) return d;
   return { ...d, program: fn, explanation: `${d.explanation ?? ''}${globalFunctionNote(fn)}` };
@@ -71,9 +71,9 @@ export function explainVerifierLog(log: string, options: ExplainVerifierOptions 
 
 function explainParsed(
   parsed: ReturnType<typeof parseVerifierLog>,
-  log: string,
   options: ExplainVerifierOptions,
 ): Diagnostic {
+  const log = parsed.raw;
   const error =
     parsed.errorLines.join('\n') || 'the verifier refused the program without a message';
   const line = parsed.source?.line ?? 0;
