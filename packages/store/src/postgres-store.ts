@@ -15,6 +15,7 @@ import {
   toCourse,
   toDraft,
   toMember,
+  toMembership,
   toOutcome,
   toRun,
   toSummary,
@@ -158,11 +159,11 @@ export async function openPostgresStore(url: string): Promise<Store> {
     },
     async listCourses(userId) {
       const rows = await query(
-        `SELECT c.* FROM courses c JOIN enrollments e ON e.course_id = c.id
+        `SELECT c.*, e.role AS course_role FROM courses c JOIN enrollments e ON e.course_id = c.id
          WHERE e.user_id = $1 ORDER BY c.created_at`,
         [userId],
       );
-      return rows.map(toCourse);
+      return rows.map(toMembership);
     },
     async enroll(courseId, userId, role) {
       await query(

@@ -9,6 +9,7 @@ import type {
   CourseMember,
   CourseRole,
   Draft,
+  Membership,
   PasswordResetVerdict,
   Role,
   Run,
@@ -41,6 +42,11 @@ export function toCourse(r: Row): Course {
     ownerId: String(r.owner_id),
     createdAt: iso(r.created_at),
   };
+}
+
+/** A course row joined with the member's enrollment (its role as `course_role`). */
+export function toMembership(r: Row): Membership {
+  return { course: toCourse(r), role: r.course_role as CourseRole };
 }
 
 /** Staff first (instructors, then assistants), then students, each by name. */

@@ -18,6 +18,7 @@ import {
   toCourse,
   toDraft,
   toMember,
+  toMembership,
   toOutcome,
   toRun,
   toSummary,
@@ -172,10 +173,10 @@ export function openSqliteStore(file: string): Store {
     },
     async listCourses(userId) {
       return all(
-        `SELECT c.* FROM courses c JOIN enrollments e ON e.course_id = c.id
+        `SELECT c.*, e.role AS course_role FROM courses c JOIN enrollments e ON e.course_id = c.id
          WHERE e.user_id = ? ORDER BY c.created_at`,
         userId,
-      ).map(toCourse);
+      ).map(toMembership);
     },
     async enroll(courseId, userId, role) {
       exec(

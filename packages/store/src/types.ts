@@ -55,6 +55,12 @@ export interface Course {
   createdAt: string;
 }
 
+/** A course as one of its members sees it: the course and their role in it. */
+export interface Membership {
+  course: Course;
+  role: CourseRole;
+}
+
 /**
  * `queued` when accepted, `running` once the runner has it, then `finished` (with the full
  * result) or `interrupted` (the server stopped before the result was stored).
@@ -202,8 +208,8 @@ export interface Store {
   createCourse(course: { title: string; ownerId: string; joinCode: string }): Promise<Course>;
   getCourse(id: string): Promise<Course | undefined>;
   getCourseByJoinCode(joinCode: string): Promise<Course | undefined>;
-  /** Courses the user teaches (instructor) or is enrolled in (student). */
-  listCourses(userId: string): Promise<Course[]>;
+  /** The courses the user is a member of, each with their role in it, oldest course first. */
+  listCourses(userId: string): Promise<Membership[]>;
   /** Adds the member; someone already in the course keeps the role they have. */
   enroll(courseId: string, userId: string, role: CourseRole): Promise<void>;
   enrollmentRole(courseId: string, userId: string): Promise<CourseRole | undefined>;

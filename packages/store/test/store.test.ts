@@ -172,7 +172,9 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
     expect(await store.teaches(i1.id, s.id)).toBe(true);
     expect(await store.teaches(i2.id, s.id)).toBe(false);
     expect((await store.listStudents(c1.id)).map((u) => u.email)).toEqual(['s@x']);
-    expect((await store.listCourses(s.id)).map((c) => c.title)).toEqual(['C1']);
+    expect((await store.listCourses(s.id)).map((m) => [m.course.title, m.role])).toEqual([
+      ['C1', 'student'],
+    ]);
     expect((await store.getCourseByJoinCode('j1'))?.id).toBe(c1.id);
     expect(await store.enrollmentRole(c1.id, i1.id)).toBe('instructor');
   });

@@ -78,11 +78,9 @@ export async function courseOfRun(
         'This run was made for a course you are not a student of (any more): open the exercise from your exercise list.',
     };
   }
-  const courses = await store.listCourses(user.id);
-  const taken = [];
-  for (const c of courses) {
-    if ((await store.enrollmentRole(c.id, user.id)) === 'student') taken.push(c.id);
-  }
+  const taken = (await store.listCourses(user.id))
+    .filter((m) => m.role === 'student')
+    .map((m) => m.course.id);
   return { ok: true, courseId: taken.length === 1 ? taken[0] : null };
 }
 

@@ -94,8 +94,8 @@ export function createAssignmentsRouter(deps: {
     const user = requireUser(req);
     const now = Date.now();
     const courses = [];
-    for (const course of await store.listCourses(user.id)) {
-      if ((await store.enrollmentRole(course.id, user.id)) !== 'student') continue;
+    for (const { course, role } of await store.listCourses(user.id)) {
+      if (role !== 'student') continue;
       const assignments = await store.listAssignments(course.id);
       const runs = await store.listRuns({ userId: user.id, courseId: course.id });
       const own = assignmentStandings(assignments, [user], runs, now).get(user.id);

@@ -28,13 +28,8 @@ export function createCoursesRouter(deps: { store: Store }): Router {
 
   router.get('/api/courses', async (req, res) => {
     const user = requireUser(req);
-    const courses = await store.listCourses(user.id);
-    const views = await Promise.all(
-      courses.map(async (c) =>
-        courseView(c, (await store.enrollmentRole(c.id, user.id)) ?? 'student'),
-      ),
-    );
-    res.json({ courses: views });
+    const memberships = await store.listCourses(user.id);
+    res.json({ courses: memberships.map((m) => courseView(m.course, m.role)) });
   });
 
   router.post('/api/courses', async (req, res) => {

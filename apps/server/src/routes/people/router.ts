@@ -92,8 +92,7 @@ export function createPeopleRouter(deps: { store: Store; resetLinkTtlMs: number 
         'An instructor account is reset by the lab’s administrator: `npm run lab -- reset-link <email>` on the server.',
       );
     }
-    for (const other of await store.listCourses(target.id)) {
-      const theirs = await store.enrollmentRole(other.id, target.id);
+    for (const { course: other, role: theirs } of await store.listCourses(target.id)) {
       if (theirs === 'student') continue;
       if ((await store.enrollmentRole(other.id, user.id)) !== 'instructor') {
         throw new HttpError(
