@@ -13,6 +13,7 @@ import {
 } from './account-api.ts';
 import type { CourseView, Me, RunSummary } from './account-api.ts';
 import './account.css';
+import { FormError } from '../shell/FormError.tsx';
 
 /**
  * Where to go back after signing in (`/account?next=/exercises/x`, from the run panel's sign-in
@@ -79,11 +80,7 @@ function SignInForm() {
           Sign in
         </button>
       </div>
-      {error && (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { LineComment } from './account-api.ts';
+import { FormError } from '../shell/FormError.tsx';
 
 export interface CodeWithCommentsProps {
   code: string;
@@ -102,11 +103,7 @@ function CommentForm({
           Cancel
         </button>
       </div>
-      {error && (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </form>
   );
 }

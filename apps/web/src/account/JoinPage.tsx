@@ -4,6 +4,7 @@ import { useAsync } from '../api/use-async.ts';
 import { apiGet, apiPost, reloadAt, signUp, useMe } from './account-api.ts';
 import { rememberJoinedCourse } from './joined.ts';
 import './account.css';
+import { FormError } from '../shell/FormError.tsx';
 
 /** `/join/:code`: a course's join link. Signs a new student up, or enrols a signed-in one. */
 export default function JoinPage({ code }: { code: string }) {
@@ -113,11 +114,7 @@ export default function JoinPage({ code }: { code: string }) {
               </div>
             </form>
           )}
-          {error && (
-            <p role="alert" className="form-error">
-              {error}
-            </p>
-          )}
+          <FormError message={error} />
         </>
       )}
     </div>

@@ -6,6 +6,7 @@ import { useAsync } from '../api/use-async.ts';
 import { apiGet, apiPost, refreshSession, reloadAt } from './account-api.ts';
 import type { Me } from './account-api.ts';
 import './account.css';
+import { FormError } from '../shell/FormError.tsx';
 
 export default function ResetPasswordPage({ token }: { token: string }) {
   const account = useAsync(
@@ -91,11 +92,7 @@ export default function ResetPasswordPage({ token }: { token: string }) {
               Set password and sign in
             </button>
           </div>
-          {error && (
-            <p role="alert" className="form-error">
-              {error}
-            </p>
-          )}
+          <FormError message={error} />
         </form>
       )}
     </div>

@@ -6,6 +6,7 @@ import type { FormEvent } from 'react';
 import { apiDelete, apiPost, formatWhen } from '../account/account-api.ts';
 import type { Assignment } from '../account/account-api.ts';
 import { ConfirmButton } from '../shell/ConfirmButton.tsx';
+import { FormError } from '../shell/FormError.tsx';
 
 /** `<input type="datetime-local">` works in the browser's time zone, without one in its value. */
 export function toLocalInput(iso: string): string {
@@ -168,11 +169,7 @@ function AssignForm({
           </button>
         )}
       </div>
-      {error && (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </form>
   );
 }
@@ -250,11 +247,7 @@ export function AssignmentsPanel({
           </tbody>
         </table>
       )}
-      {error && (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {canManage && (
         <>
           <h3>Assign exercises</h3>

@@ -6,6 +6,7 @@ import { useAsync } from '../api/use-async.ts';
 import { Link } from '../shell/router.tsx';
 import { CopyLink } from './CopyLink.tsx';
 import '../account/account.css';
+import { FormError } from '../shell/FormError.tsx';
 
 /**
  * `/instructor`: the courses the user teaches or assists in, their join links, and (for instructor
@@ -106,11 +107,7 @@ export default function DeskPage() {
                 Create course
               </button>
             </div>
-            {error && (
-              <p role="alert" className="form-error">
-                {error}
-              </p>
-            )}
+            <FormError message={error} />
           </form>
         </>
       )}

@@ -6,6 +6,7 @@ import type { FormEvent } from 'react';
 import { apiDelete, apiPost, formatWhen } from '../account/account-api.ts';
 import type { CourseMember, CourseRole } from '../account/account-api.ts';
 import { ConfirmButton } from '../shell/ConfirmButton.tsx';
+import { FormError } from '../shell/FormError.tsx';
 
 const ROLE_LABEL: Record<CourseRole, string> = {
   instructor: 'Instructor',
@@ -112,11 +113,7 @@ function AddStaffForm({ base, onAdded }: { base: string; onAdded: (link?: Issued
           Add to the course
         </button>
       </div>
-      {error && (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </form>
   );
 }
@@ -167,11 +164,7 @@ export function PeoplePanel({
     <section aria-labelledby="people-heading">
       <h2 id="people-heading">People</h2>
       {link && <LinkToPassOn link={link} />}
-      {error && (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <table className="account-table" data-testid="members">
         <thead>
           <tr>
