@@ -6,7 +6,8 @@
 // - `sendInTurn` gathers the frames sent to one client in one turn of the event loop into one
 //   write. A run's stage, event and check messages come in bursts (a stage that ends and the next
 //   that starts, every check of a run), and each write to a socket is a system call that also
-//   wakes the reader: under a class's load they were a fifth of the server's CPU.
+//   runs and wakes the reader's side of loopback TCP: in a profile of 50 clients at once,
+//   sending was a sixth of the server's busy time.
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 
