@@ -78,4 +78,16 @@ describe('LabSocket.sendInTurn', () => {
     c.server.sendInTurn('"second"');
     await expect.poll(() => received).toEqual(['"first"', '"second"']);
   });
+
+  it('sends what this turn sent before a connection is cut at once', async () => {
+    const c = await connect();
+    close = c.close;
+    const received: string[] = [];
+    c.client.on('message', (data) => received.push(data.toString()));
+    const closed = new Promise((r) => c.client.once('close', r));
+    c.server.sendInTurn('"last words"');
+    c.server.terminate();
+    await closed;
+    expect(received).toEqual(['"last words"']);
+  });
 });

@@ -40,11 +40,20 @@ export class LabSocket extends WebSocket {
       this.corked = true;
       transport.cork();
       // After this turn's callbacks and the promise jobs they queue.
-      setImmediate(() => {
-        this.corked = false;
-        transport.uncork();
-      });
+      setImmediate(() => this.flush());
     }
     this.send(data);
+  }
+
+  /** A connection cut at once still gets what was sent to it before. */
+  override terminate(): void {
+    this.flush();
+    super.terminate();
+  }
+
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.transport?.uncork();
   }
 }
