@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paths } from '@ebpf-lab/runner';
 import { findCgroupMounts } from '../../packages/runner/src/loader/index.ts';
+import { waitUntilQuiet } from './quiet.ts';
 
 export interface BenchServer {
   url: string;
@@ -113,7 +114,13 @@ export async function startBenchServer(
     try {
       const health = (await (await fetch(`${url}/api/health`)).json()) as { status?: string };
       // `starting` until its first self-check: a run before it would compete with that check.
-      if (health.status === 'ok') return { url, pid: child.pid!, output: () => log, stop };
+      if (health.status === 'ok') {
+        // What it still does after its first self-check (a spare clangd parsing its headers, the
+        // compile server's workers warming up) is not the work of the runs about to be measured.
+        if (!(await waitUntilQuiet(child.pid!)))
+          console.error('bench: the lab server did not go quiet within 60 s of starting');
+        return { url, pid: child.pid!, output: () => log, stop };
+      }
       if (health.status === 'degraded') {
         await stop();
         throw new Error(`the lab server is degraded: ${JSON.stringify(health)}`);

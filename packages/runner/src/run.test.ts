@@ -2,6 +2,7 @@
 // in test/pipeline.test.ts; here we test only what the runner decides from what stages report.
 import { ExerciseMeta } from '@ebpf-lab/exercises';
 import type { Exercise } from '@ebpf-lab/exercises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { LoaderLine } from '@ebpf-lab/protocol';
 import { describe, expect, it } from 'vitest';
 import type { RunnerDeps } from './deps.ts';
@@ -273,5 +274,40 @@ describe('createRunner', () => {
     );
     expect(result.status).toBe('fail');
     expect(result.summary).toContain('First: Answer');
+  });
+
+  it("gives the loader the object in a file of the run's own, removed after the run", async () => {
+    const seen: { path: string; bytes: string; mode: number }[] = [];
+    const base = deps({});
+    const { result } = await run({
+      ...base,
+      runLoader: async (config, onLine, signal) => {
+        seen.push({
+          path: config.object,
+          bytes: readFileSync(config.object, 'utf8'),
+          mode: statSync(config.object).mode & 0o777,
+        });
+        return base.runLoader(config, onLine, signal);
+      },
+    });
+    expect(result.status).toBe('pass');
+    expect(seen).toEqual([
+      { path: expect.stringMatching(/ebpf-lab-run-/), bytes: 'obj', mode: 0o600 },
+    ]);
+    expect(existsSync(seen[0].path)).toBe(false);
+
+    // Two runs at once get two files; a loader that fails leaves none behind either.
+    const paths: string[] = [];
+    const failing = deps({
+      runLoader: async (config) => {
+        paths.push(config.object);
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('the loader broke');
+      },
+    });
+    const both = await Promise.all([run(failing), run(failing)]);
+    expect(both.map((b) => b.result.errorKind)).toEqual(['infrastructure', 'infrastructure']);
+    expect(new Set(paths).size).toBe(2);
+    for (const path of paths) expect(existsSync(path)).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 // One run, end to end: compile → static checks → verifier → attach → target runs → checks.
 // Student-caused failures end the run as data in the result; only a broken platform throws,
 // and even that is caught here and reported as an infrastructure error that costs no attempt.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Exercise } from '@ebpf-lab/exercises';
@@ -226,10 +227,12 @@ async function runExercise(
   }
 
   // 3-5. Load (verifier), attach, run the target once per scenario.
-  const work = await mkdtemp(join(tmpdir(), 'ebpf-lab-run-'));
+  // The object goes to the loader as a file: one file, not a directory of its own (creating and
+  // removing a directory per run cost the event loop several file-system round trips). The name
+  // is unguessable and the file created exclusively, so nothing else can be put in its place.
+  const objectPath = join(tmpdir(), `ebpf-lab-run-${randomUUID()}.bpf.o`);
   try {
-    const objectPath = join(work, 'student.bpf.o');
-    await writeFile(objectPath, compiled.object);
+    await writeFile(objectPath, compiled.object, { flag: 'wx', mode: 0o600 });
     const secret = drawSecret(meta.secret);
     const { scenarios, planted } = prepareScenarios(meta, secret, paths.target(meta.id));
     const config: LoaderConfig = {
@@ -395,6 +398,8 @@ async function runExercise(
       },
     );
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await unlink(objectPath).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
   }
 }

@@ -53,10 +53,23 @@ export function openSqliteStore(file: string): Store {
   db.pragma('busy_timeout = 5000');
   migrate(db);
 
+  // Each statement is compiled once: preparing it again for every call was a third of the cost
+  // of a run's store writes. The texts come from this file (a query's filters make a few
+  // variants), so the cache stays small; the bound only guards against a bug that varies them.
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      if (statements.size >= 500) statements.clear();
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   const one = (sql: string, ...params: unknown[]) =>
-    db.prepare(sql).get(...params) as Row | undefined;
-  const all = (sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as Row[];
-  const exec = (sql: string, ...params: unknown[]) => db.prepare(sql).run(...params);
+    prepared(sql).get(...params) as Row | undefined;
+  const all = (sql: string, ...params: unknown[]) => prepared(sql).all(...params) as Row[];
+  const exec = (sql: string, ...params: unknown[]) => prepared(sql).run(...params);
 
   function runWhere(q: RunQuery): { where: string; params: unknown[] } {
     const clauses: string[] = [];

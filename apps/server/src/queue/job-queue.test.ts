@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JobAbandonedError, JobCancelledError, JobQueue, QueueFullError } from './job-queue.ts';
 
 const opts = { concurrency: 1, jobTimeoutMs: 10_000, watchdogMs: 1000, maxQueued: 10 };
@@ -111,5 +111,66 @@ describe('JobQueue', () => {
     // The one slot runs a background job; the four waiting behind it start after this one.
     expect(positions).toEqual([1]);
     expect(q.hasRoom()).toBe(false);
+  });
+
+  describe('positions', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('tells the moves of waiting jobs at most once per interval, ending on the latest', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const q = new JobQueue({ ...opts, positionIntervalMs: 1000 });
+      const gates = ['a', 'b', 'c', 'd', 'e'].map((name) => gate(name));
+      const heard: number[][] = gates.map(() => []);
+      const handles = gates.map((g, i) => q.enqueue(g.work, (p) => heard[i].push(p)));
+      expect(heard[4]).toEqual([4]);
+      // The first move is told at once.
+      gates[0].open();
+      await handles[0].result;
+      expect(heard[4]).toEqual([4, 3]);
+      // Two more within the interval: each start is told to the job that starts, the moves of
+      // the others only once the interval is over, as their latest position.
+      gates[1].open();
+      await handles[1].result;
+      gates[2].open();
+      await handles[2].result;
+      expect(heard[3]).toEqual([3, 2, 0]);
+      expect(heard[4]).toEqual([4, 3]);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(heard[4]).toEqual([4, 3, 1]);
+      // Nothing moved since: nothing more is told.
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(heard[4]).toEqual([4, 3, 1]);
+      gates[3].open();
+      gates[4].open();
+      expect(await Promise.all(handles.map((h) => h.result))).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(heard[4]).toEqual([4, 3, 1, 0]);
+    });
+
+    it('never tells a cancelled job, and still tells the ones behind it', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const q = new JobQueue({ ...opts, positionIntervalMs: 1000 });
+      const first = gate('first');
+      const heard: number[][] = [[], [], []];
+      const running = q.enqueue(first.work);
+      const waiting = [0, 1, 2].map((i) =>
+        q.enqueue(
+          async () => i,
+          (p) => heard[i].push(p),
+        ),
+      );
+      waiting[0].cancel();
+      await expect(waiting[0].result).rejects.toBeInstanceOf(JobCancelledError);
+      waiting[1].cancel();
+      await expect(waiting[1].result).rejects.toBeInstanceOf(JobCancelledError);
+      expect(heard[2]).toEqual([3, 2]);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(heard).toEqual([[1], [2, 1], [3, 2, 1]]);
+      first.open();
+      await running.result;
+      expect(await waiting[2].result).toBe(2);
+      expect(heard[2]).toEqual([3, 2, 1, 0]);
+    });
   });
 });

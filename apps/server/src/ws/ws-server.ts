@@ -44,7 +44,8 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
       active: new Map(),
       who,
       send(message: OutgoingMessage) {
-        if (ws.readyState === LabSocket.OPEN) ws.send(JSON.stringify({ ...message, seq: seq++ }));
+        if (ws.readyState === LabSocket.OPEN)
+          ws.sendInTurn(JSON.stringify({ ...message, seq: seq++ }));
       },
     };
     const fail = (code: 'bad-json' | 'bad-message', message: string) =>
@@ -112,7 +113,10 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
   return {
     wss,
     handleUpgrade(req, socket, head, who) {
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, who));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        (ws as LabSocket).transport = socket;
+        wss.emit('connection', ws, req, who);
+      });
     },
   };
 }

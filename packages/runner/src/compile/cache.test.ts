@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CompileCache, cacheable, cacheKey } from './cache.ts';
 import type { CacheKeyInputs } from './cache.ts';
 import type { CompileResult } from './outcome.ts';
@@ -66,17 +66,47 @@ describe('cacheKey', () => {
     ...over,
   });
 
-  it("changes with the source, the flags, a header's content and the compiler", () => {
+  // Header changes are seen through the watched directories, so a key reflects one shortly after
+  // it is made, not within the same turn of the event loop.
+  const changesFrom = (before: string) =>
+    vi.waitFor(
+      () => {
+        const now = cacheKey(inputs());
+        expect(now).not.toBe(before);
+        return now;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+
+  it("changes with the source, the flags, a header's content and the compiler", async () => {
     const base = cacheKey(inputs());
     expect(cacheKey(inputs())).toBe(base);
     expect(cacheKey(inputs({ source: 'int y;' }))).not.toBe(base);
     expect(cacheKey(inputs({ flags: ['-O1'] }))).not.toBe(base);
     writeFileSync(header, '#define X 2\n');
-    const edited = cacheKey(inputs());
-    expect(edited).not.toBe(base);
+    const edited = await changesFrom(base);
     writeFileSync(compiler, 'clang 15');
     utimesSync(compiler, new Date(0), new Date(0));
     expect(cacheKey(inputs())).not.toBe(edited);
+  });
+
+  it('sees headers replaced by a rename, and added in a new directory', async () => {
+    const before = cacheKey(inputs());
+    writeFileSync(join(dir, 'lab.h.new'), '#define X 3\n');
+    renameSync(join(dir, 'lab.h.new'), header);
+    const renamed = await changesFrom(before);
+    mkdirSync(join(dir, 'parts'));
+    writeFileSync(join(dir, 'parts', 'vmlinux-1.h'), 'struct a;\n');
+    const withPart = await changesFrom(renamed);
+    // The new directory is watched too: a file edited in it changes the key.
+    writeFileSync(join(dir, 'parts', 'vmlinux-1.h'), 'struct b;\n');
+    await changesFrom(withPart);
+  });
+
+  it('keeps the same key while nothing changes', async () => {
+    const first = cacheKey(inputs());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(cacheKey(inputs())).toBe(first);
   });
 
   it('does not mistake the end of one field for the start of the next', () => {

@@ -6,9 +6,14 @@
 // every header a compile can read (the include dir with vmlinux.h, lab.h and the PCH, and the
 // libbpf headers) and the compiler's identity (the clang binary and its resource dir). Both
 // compile paths give byte-identical results, so which one ran is not part of the key.
+//
+// The headers' part (~100 files) is hashed once and kept until a change is reported in one of
+// their directories, which are watched (inotify): walking and stating them for every compile cost
+// 0.5–1.8 ms of the server's event loop per run.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync, watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { CompileResult } from './outcome.ts';
 
 export interface CacheKeyInputs {
@@ -46,16 +51,77 @@ function contentHash(file: string): string {
   return hash;
 }
 
-export function cacheKey(k: CacheKeyInputs): string {
-  const h = createHash('sha256');
-  const field = (s: string) => h.update(`${Buffer.byteLength(s)}:${s}`);
-  for (const f of k.flags) field(f);
-  for (const root of k.headers) {
-    for (const file of filesUnder(root)) {
-      field(file);
-      field(contentHash(file));
+/** Length-prefixed fields, so the end of one is never read as the start of the next. */
+function fields(h: ReturnType<typeof createHash>): (s: string) => void {
+  return (s) => h.update(`${Buffer.byteLength(s)}:${s}`);
+}
+
+function directoriesUnder(path: string): string[] {
+  const st = statSync(path);
+  if (!st.isDirectory()) return [dirname(path)];
+  return [
+    path,
+    ...readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .flatMap((e) => directoriesUnder(join(path, e.name))),
+  ];
+}
+
+interface HeadersFingerprint {
+  hash: string;
+  /** A watched directory reported a change (or could not be watched): hash again. */
+  stale: boolean;
+  watchers: FSWatcher[];
+}
+
+/** By the list of header roots they were taken of. */
+const fingerprints = new Map<string, HeadersFingerprint>();
+
+/** The hash of every header file under `roots`, by path and content. */
+function headersFingerprint(roots: string[]): string {
+  const id = roots.join('\0');
+  const known = fingerprints.get(id);
+  if (known && !known.stale) return known.hash;
+  for (const w of known?.watchers ?? []) w.close();
+  const entry: HeadersFingerprint = { hash: '', stale: false, watchers: [] };
+  const changed = () => {
+    entry.stale = true;
+  };
+  // Watched before they are read: a change while they are hashed marks this hash stale.
+  for (const dir of new Set(roots.flatMap(directoriesUnder))) {
+    try {
+      const watcher = watch(dir, { persistent: false }, changed);
+      watcher.on('error', changed);
+      entry.watchers.push(watcher);
+    } catch {
+      // Out of inotify watches: hash again for every key, as if every call saw a change.
+      changed();
     }
   }
+  const h = createHash('sha256');
+  const field = fields(h);
+  try {
+    for (const root of roots) {
+      for (const file of filesUnder(root)) {
+        field(file);
+        field(contentHash(file));
+      }
+    }
+  } catch (e) {
+    for (const w of entry.watchers) w.close();
+    fingerprints.delete(id);
+    throw e;
+  }
+  entry.hash = h.digest('hex');
+  fingerprints.set(id, entry);
+  return entry.hash;
+}
+
+export function cacheKey(k: CacheKeyInputs): string {
+  const h = createHash('sha256');
+  const field = fields(h);
+  for (const f of k.flags) field(f);
+  field(headersFingerprint(k.headers));
   for (const c of k.compiler) {
     field(c);
     field(stampOf(c));
