@@ -287,7 +287,7 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
         onLayoutChanged={outer.onLayoutChanged}
       >
         <Panel id="instructions" defaultSize="34%" minSize="18%" className="pane pane-scroll">
-          <Instructions exercise={exercise} />
+          <Instructions exercise={exercise} editorLoading={editorState === 'loading'} />
         </Panel>
         <Separator className="separator separator-v" aria-label="Resize instructions" />
         <Panel id="work" minSize="35%">

@@ -1,17 +1,8 @@
 import { useEffect, useRef } from 'react';
 import type { ComponentProps } from 'react';
+import { whenIdle } from '../shell/when-idle.ts';
 
 const C_LIKE = new Set(['c', 'h', 'cpp', 'bpf']);
-
-/** Runs `work` when the browser has nothing more urgent to do (at the latest after `ms`). */
-function whenIdle(work: () => void, ms: number): () => void {
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(work, { timeout: ms });
-    return () => cancelIdleCallback(id);
-  }
-  const id = setTimeout(work, 0);
-  return () => clearTimeout(id);
-}
 
 /**
  * A code element of the instructions. Fenced blocks labelled C and helper signatures are coloured by
