@@ -85,7 +85,7 @@ const SECTIONS: BenchSection[] = [
     run: (ctx) => compareCachedRuns(ctx.exerciseId, ctx.solution, ctx.quick ? 10 : 30),
   },
   {
-    name: 'resident vs per-run dispatcher',
+    name: 'forked vs started loader, resident vs per-run dispatcher',
     run: async (ctx) => ({
       ...(await compareDispatchers(ctx.exerciseId, ctx.solution, ctx.quick ? 10 : 30)),
     }),

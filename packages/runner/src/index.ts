@@ -38,8 +38,10 @@ export {
   residentDispatcherPid,
   residentDispatcherReady,
   residentDispatcherSocket,
+  residentSockets,
   stopResidentDispatcher,
 } from './loader/index.ts';
+export type { LoaderOptions, ResidentSockets } from './loader/index.ts';
 export {
   commandOutput,
   installedCommand,
