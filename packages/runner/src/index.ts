@@ -37,7 +37,6 @@ export {
   residentDispatcherEnabled,
   residentDispatcherPid,
   residentDispatcherReady,
-  residentDispatcherSocket,
   residentSockets,
   stopResidentDispatcher,
 } from './loader/index.ts';

@@ -20,7 +20,6 @@ export {
   residentDispatcherEnabled,
   residentDispatcherPid,
   residentDispatcherReady,
-  residentDispatcherSocket,
   residentSockets,
   stopResidentDispatcher,
 } from './resident.ts';
@@ -30,7 +29,7 @@ export interface LoaderOptions {
   /** Defaults to the built loader (build/native/loader). */
   loaderPath?: string;
   /**
-   * The resident dispatcher's socket to slot the run into (residentDispatcherSocket()); without
+   * The resident dispatcher's socket to slot the run into (residentSockets()); without
    * it, the loader attaches a dispatcher of its own for this run.
    */
   dispatcherSocket?: string;

@@ -171,11 +171,6 @@ export function residentSockets(loader = paths.loader): ResidentSockets | undefi
   return current.running?.alive ? current.running.sockets : undefined;
 }
 
-/** The resident dispatcher's socket alone (for a loader started here), or undefined. */
-export function residentDispatcherSocket(loader = paths.loader): string | undefined {
-  return residentSockets(loader)?.dispatcherSocket;
-}
-
 /** Starts the resident process if needed and waits until it serves; its sockets, if it can. */
 export async function residentDispatcherReady(
   loader = paths.loader,
