@@ -102,8 +102,9 @@ describe('a run forked by the resident process', () => {
       onStdout: (c) => (stdout += c.toString('utf8')),
     });
     expect(received).toBe('{"the":"config"}');
-    expect(proc?.pid).toBe(child.pid);
-    const res = await proc?.result;
+    if (typeof proc === 'string') throw new Error(`no run: ${proc}`);
+    expect(proc.pid).toBe(child.pid);
+    const res = await proc.result;
     expect(stdout).toBe('{"type":"scenario_start","scenario":"main"}\n{"type":"done"}\n');
     expect(res).toMatchObject({
       code: 1,
@@ -114,16 +115,28 @@ describe('a run forked by the resident process', () => {
     });
   });
 
-  it('takes no run when the resident process is busy, unreachable or says nothing', async () => {
+  it('takes no run when the resident process is busy, unreachable or says nothing, and says which', async () => {
     const options = { maxOutputBytes: 1024, onStdout: () => {} };
     const busy = await residentStandIn((s) => s.end('busy every run slot is taken\n'));
-    expect(await startForkedRun(busy, '{}', options)).toBeUndefined();
-    expect(await startForkedRun(join(work, 'nobody.sock'), '{}', options)).toBeUndefined();
+    expect(await startForkedRun(busy, '{}', options)).toBe('busy');
+    expect(await startForkedRun(join(work, 'nobody.sock'), '{}', options)).toBe('unavailable');
     const silent = await residentStandIn((s) => s.end());
-    expect(await startForkedRun(silent, '{}', options)).toBeUndefined();
+    expect(await startForkedRun(silent, '{}', options)).toBe('unavailable');
     const garbage = await residentStandIn((s) => s.end(Buffer.alloc(4096, 'x')));
-    expect(await startForkedRun(garbage, '{}', options)).toBeUndefined();
+    expect(await startForkedRun(garbage, '{}', options)).toBe('unavailable');
   });
+
+  it('gives up on a resident process that never says whether it took the run', async () => {
+    let held: Socket | undefined;
+    // a hung resident process: it reads the config and never answers
+    const hung = await residentStandIn((s) => (held = s));
+    const options = { maxOutputBytes: 1024, onStdout: () => {} };
+    expect(await startForkedRun(hung, '{}', options)).toBe('unavailable');
+    // the connection is gone: a child it started late would be killed on its hang-up
+    const gone = new Promise<void>((r) => held?.once('close', () => r()));
+    held?.write('run 1\n');
+    await gone;
+  }, 20_000);
 
   it('falls back to a loader started from Node when the resident process is busy', async () => {
     const busy = await residentStandIn((s) => s.end('busy every run slot is taken\n'));

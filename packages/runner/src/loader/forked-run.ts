@@ -22,6 +22,8 @@ const HEADER_BYTES = 512;
 const STATUS_BYTES = 1024 * 1024;
 /** A killed child's exit reaches us through the resident process; this long at most. */
 const KILL_CONFIRM_MS = 2_000;
+/** A resident process that has not said whether it took the run by then (hung) is given up. */
+const ANSWER_TIMEOUT_MS = 5_000;
 
 interface ExitStatus {
   code: number | null;
@@ -41,15 +43,21 @@ function parseStatus(text: string): ExitStatus | undefined {
 }
 
 /**
+ * Why no child was started: the resident process answered that it is busy (its dispatcher still
+ * serves), or it could not be reached or did not answer (nothing of it can be relied on).
+ */
+export type NotForked = 'busy' | 'unavailable';
+
+/**
  * Asks the resident process on runSocket to fork the run. Resolves once a child runs it, or
- * with undefined when no child was started (no resident process, or it is busy): the caller then
- * starts the loader itself, and nothing of the run has happened yet.
+ * with why no child was started: the caller then starts the loader itself, and nothing of the
+ * run has happened yet.
  */
 export function startForkedRun(
   runSocket: string,
   input: string,
   options: ForkedRunOptions,
-): Promise<LoaderProcess | undefined> {
+): Promise<LoaderProcess | NotForked> {
   const started = performance.now();
   const socket = connect({ path: runSocket, allowHalfOpen: true });
   let header = Buffer.alloc(0);
@@ -64,9 +72,10 @@ export function startForkedRun(
   let killed = false;
   let timer: NodeJS.Timeout | undefined;
   let confirmKill: NodeJS.Timeout | undefined;
-  let resolveStart: (p: LoaderProcess | undefined) => void = () => {};
+  let resolveStart: (p: LoaderProcess | NotForked) => void = () => {};
+  let busy = false;
   let resolveResult: (r: ProcessResult) => void = () => {};
-  const startedRun = new Promise<LoaderProcess | undefined>((r) => (resolveStart = r));
+  const startedRun = new Promise<LoaderProcess | NotForked>((r) => (resolveStart = r));
   const result = new Promise<ProcessResult>((r) => (resolveResult = r));
 
   const kill = () => {
@@ -110,6 +119,7 @@ export function startForkedRun(
   };
 
   const startRun = (newPid: number) => {
+    clearTimeout(answerTimer);
     pid = newPid;
     if (options.timeoutMs !== undefined)
       timer = setTimeout(() => {
@@ -121,6 +131,8 @@ export function startForkedRun(
     resolveStart({ pid, kill: () => kill(), result });
   };
 
+  // Given up before the answer, the connection's end makes the resident process kill any child.
+  const answerTimer = setTimeout(() => socket.destroy(), ANSWER_TIMEOUT_MS);
   socket.on('connect', () => socket.end(input));
   socket.on('data', (chunk: Buffer) => {
     if (pid !== undefined) return keep(chunk);
@@ -133,6 +145,7 @@ export function startForkedRun(
     const m = /^run (\d+)$/.exec(header.toString('utf8', 0, nl));
     if (!m) {
       // "busy …": no child was started
+      busy = header.subarray(0, 5).toString('latin1') === 'busy ';
       socket.destroy();
       return;
     }
@@ -143,10 +156,11 @@ export function startForkedRun(
   });
   socket.on('error', () => {});
   socket.on('close', () => {
+    clearTimeout(answerTimer);
     if (timer) clearTimeout(timer);
     if (confirmKill) clearTimeout(confirmKill);
     options.signal?.removeEventListener('abort', onAbort);
-    if (pid === undefined) return resolveStart(undefined);
+    if (pid === undefined) return resolveStart(busy ? 'busy' : 'unavailable');
     const exit = status ? parseStatus(Buffer.concat(status).toString('utf8')) : undefined;
     resolveResult({
       code: exit?.code ?? null,

@@ -87,16 +87,19 @@ async function startLoader(
   io: LoaderIo,
 ): Promise<{ proc: LoaderProcess; forked: boolean }> {
   const input = JSON.stringify(config);
+  let dispatcherSocket = options.dispatcherSocket;
   if (options.runSocket) {
     const forked = await startForkedRun(options.runSocket, input, {
       ...io,
       maxOutputBytes: KEPT_OUTPUT_BYTES,
     });
-    if (forked) return { proc: forked, forked: true };
+    if (typeof forked !== 'string') return { proc: forked, forked: true };
+    // a resident process that cannot be reached, or hangs, would not slot the run in either
+    if (forked === 'unavailable') dispatcherSocket = undefined;
   }
   const proc = startProcess(
     options.loaderPath ?? paths.loader,
-    options.dispatcherSocket ? ['--dispatcher', options.dispatcherSocket] : [],
+    dispatcherSocket ? ['--dispatcher', dispatcherSocket] : [],
     { ...io, input, maxOutputBytes: KEPT_OUTPUT_BYTES },
   );
   return { proc, forked: false };
