@@ -79,7 +79,8 @@ export function startForkedRun(
   const result = new Promise<ProcessResult>((r) => (resolveResult = r));
 
   const kill = () => {
-    if (pid === undefined || killed || socket.closed) return;
+    // once its exit status is coming, the child is reaped and its pid may be another's
+    if (pid === undefined || killed || socket.closed || status !== undefined) return;
     killed = true;
     // the child leads its own process group; the resident process reports its end
     try {
