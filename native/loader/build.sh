@@ -15,7 +15,7 @@ if [ ! -f "$include/vmlinux.h" ]; then
   exit 1
 fi
 
-sources='main config output files cgroups load map-check hooks host attach resident
+sources='main config output files cgroups load map-check hooks host attach resident forked-runs
   kernel-check observe map-dump scenario netns uprobes'
 
 # Everything is built aside and renamed at the end: a loader that is running keeps its binary.

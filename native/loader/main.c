@@ -7,7 +7,9 @@
  *   loader                 run (config on stdin)
  *   loader --load-only OBJ load OBJ without attaching anything; report loaded / verifier_error
  *   loader --probe         load a trivial program without attaching; {"ok":true} or a message
- *   loader --resident SOCK the resident dispatcher: serves the runs of the lab on SOCK
+ *   loader --resident      the resident process of the lab: the resident dispatcher, and runs
+ *                          forked from it (resident.c); prints "ready DIR", DIR holding
+ *                          dispatcher.sock and runs.sock
  *   loader --dispatcher SOCK  run, slotted into the resident dispatcher on SOCK (when it can
  *                          take the run; else with a dispatcher of its own, as without it)
  *
@@ -22,6 +24,7 @@
 #include <sys/prctl.h>
 
 #include "loader.h"
+#include "forked-runs.h"
 #include "resident.h"
 
 /*
@@ -50,8 +53,11 @@ static enum step prepare(struct run *run)
 	return arm_dispatchers(run, discarded);
 }
 
-/* One run from its config; the exit status is 1 after a `fatal` line. */
-static int run_lab(const char *resident_path)
+/*
+ * One run from its config; the exit status is 1 after a `fatal` line. A run forked by the
+ * resident process mirrors its cgroups in shared_cg, for the parent to remove if it is killed.
+ */
+int run_lab(const char *resident_path, struct cgroups *shared_cg)
 {
 	static struct run run;
 	enum step st;
@@ -65,6 +71,8 @@ static int run_lab(const char *resident_path)
 		remove_cgroups(&run.cg);
 		return 1;
 	}
+	if (shared_cg)
+		*shared_cg = run.cg;
 	phase("cgroups");
 	st = prepare(&run);
 	if (st == STEP_OK)
@@ -77,6 +85,8 @@ static int run_lab(const char *resident_path)
 	detach_all(&run);
 	phase("detached");
 	remove_cgroups(&run.cg);
+	if (shared_cg)
+		*shared_cg = run.cg;
 	phase("cgroups removed");
 	json_object_put(run.cfg.root);
 	return st == STEP_FAILED;
@@ -97,9 +107,9 @@ int main(int argc, char **argv)
 		bpf_object__close(obj);
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "--resident"))
-		return resident_main(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "--resident"))
+		return resident_main();
 	if (argc == 3 && !strcmp(argv[1], "--dispatcher"))
-		return run_lab(argv[2]);
-	return run_lab(NULL);
+		return run_lab(argv[2], NULL);
+	return run_lab(NULL, NULL);
 }

@@ -1,27 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The resident dispatcher: one process for the whole lab, started by the runner, that keeps the
- * dispatcher loaded and attached to every hook a run has needed, and slots each run in and out
- * through maps. A run then pays no dispatcher load, attach or detach; its loader still loads
- * and checks the student's programs, runs the target and reports. Everything goes with this
- * process: its links, programs and maps are its fds, and the runner kills it with the lab.
+ * The resident process: one for the whole lab, started by the runner. It keeps the dispatcher
+ * loaded and attached to every hook a run has needed, and slots each run in and out through
+ * maps, so a run pays no dispatcher load, attach or detach; and it forks a child for each run
+ * asked for on its run socket (forked-runs.c), so a run pays no process start from Node. The
+ * child still loads and checks the student's programs, runs the target and reports. Everything
+ * goes with this process: its links, programs and maps are its fds, its children die with it,
+ * and the runner kills it with the lab.
+ *
+ * Its sockets are in a tmpfs of its own mount namespace, mounted on /tmp there, which the lab
+ * reaches through /proc/PID/root/tmp: nothing of it is on the host's file system, so nothing is
+ * left when it dies, however it dies, and only root can reach them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "forked-runs.h"
 #include "host.h"
 #include "resident.h"
 
 #define MAX_CLIENTS (2 * DISP_RUNS)
+/* where the sockets are, in this process's own mount namespace */
+#define SOCKET_DIR "/tmp"
+#define DISPATCHER_SOCKET "dispatcher.sock"
+#define RUNS_SOCKET "runs.sock"
 
 struct client {
 	int fd;
@@ -153,17 +167,39 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-int resident_main(const char *path)
+/*
+ * A mount namespace of this process's own, with a fresh tmpfs on SOCKET_DIR; fds of the host's
+ * namespace and of the working directory are kept for the forked runs. 0 or -errno.
+ */
+static int own_socket_dir(int *host_ns, int *cwd)
+{
+	*host_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	*cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*host_ns < 0 || *cwd < 0 || unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("lab-resident", SOCKET_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0700,size=64k"))
+		return -errno;
+	return 0;
+}
+
+int resident_main(void)
 {
 	static struct disp_host host;
+	static struct forked_runs runs;
 	struct client clients[MAX_CLIENTS];
 	struct sigaction sa = {.sa_handler = on_stop};
-	int lfd, err;
+	char outside[64], dispatcher_path[108];
+	int lfd, err, host_ns, cwd;
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	ensure_tracefs();
+	if ((err = own_socket_dir(&host_ns, &cwd))) {
+		fprintf(stderr, "cannot make the socket directory: %s\n", strerror(-err));
+		return 1;
+	}
 	/* one openat path per thread of every run: each run's pids limit is far below 1024 */
 	if ((err = host_open(&host, DISP_RUNS, DISP_RUNS * 1024, NULL, 0))) {
 		size_t len;
@@ -172,21 +208,34 @@ int resident_main(const char *path)
 		fprintf(stderr, "cannot load the dispatcher: %s %.*s\n", strerror(-err), (int)len, msgs);
 		return 1;
 	}
-	if ((lfd = listen_on(path)) < 0) {
-		fprintf(stderr, "cannot listen on %s: %s\n", path, strerror(errno));
+	snprintf(outside, sizeof(outside), "/proc/%d/root" SOCKET_DIR, (int)getpid());
+	snprintf(dispatcher_path, sizeof(dispatcher_path), "%s/" DISPATCHER_SOCKET, outside);
+	if ((lfd = listen_on(SOCKET_DIR "/" DISPATCHER_SOCKET)) < 0) {
+		fprintf(stderr, "cannot listen in %s: %s\n", SOCKET_DIR, strerror(errno));
+		host_close(&host);
+		return 1;
+	}
+	if ((err = forked_runs_open(&runs, SOCKET_DIR "/" RUNS_SOCKET, host_ns, cwd,
+				    dispatcher_path))) {
+		fprintf(stderr, "cannot listen in %s: %s\n", SOCKET_DIR, strerror(-err));
+		forked_runs_close(&runs);
 		host_close(&host);
 		return 1;
 	}
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		clients[i] = (struct client){.fd = -1, .slot = -1};
-	printf("ready\n");
+	printf("ready %s\n", outside);
 	fflush(stdout);
 	while (!stopping) {
-		struct pollfd pfds[MAX_CLIENTS + 1] = {{.fd = lfd, .events = POLLIN}};
+		struct pollfd pfds[1 + MAX_CLIENTS + 1 + 2 * MAX_FORKED_RUNS] = {
+			{.fd = lfd, .events = POLLIN}};
+		struct pollfd *forked = &pfds[1 + MAX_CLIENTS];
+		int n;
 
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			pfds[i + 1] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
-		if (poll(pfds, MAX_CLIENTS + 1, -1) < 0)
+		n = 1 + MAX_CLIENTS + forked_runs_pollfds(&runs, forked);
+		if (poll(pfds, (nfds_t)n, -1) < 0)
 			continue;
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (clients[i].fd >= 0 && pfds[i + 1].revents)
@@ -202,8 +251,9 @@ int resident_main(const char *path)
 			else if (fd >= 0)
 				close(fd);
 		}
+		forked_runs_handle(&runs, forked);
 	}
-	unlink(path);
+	forked_runs_close(&runs);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
 			host_end_run(&host, clients[i].slot);

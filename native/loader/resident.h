@@ -38,7 +38,10 @@ struct resident_reply {
 	char message[512];
 };
 
-/* loader --resident PATH: serves runs on the socket PATH until killed. */
-int resident_main(const char *path);
+/*
+ * loader --resident: serves the lab's runs until killed, on dispatcher.sock and runs.sock in the
+ * directory its "ready DIR" line names.
+ */
+int resident_main(void);
 
 #endif

@@ -85,7 +85,7 @@ const SECTIONS: BenchSection[] = [
     run: (ctx) => compareCachedRuns(ctx.exerciseId, ctx.solution, ctx.quick ? 10 : 30),
   },
   {
-    name: 'resident vs per-run dispatcher',
+    name: 'forked vs started loader, resident vs per-run dispatcher',
     run: async (ctx) => ({
       ...(await compareDispatchers(ctx.exerciseId, ctx.solution, ctx.quick ? 10 : 30)),
     }),
@@ -112,7 +112,7 @@ const SECTIONS: BenchSection[] = [
   {
     name: 'clean-up soak',
     run: async (ctx) => {
-      // The leftovers count every dispatcher program nothing holds: the resident one's go first.
+      // A resident process of its own: what the sections before left in one is not the soak's.
       await stopResidentDispatcher();
       return { soak: await soak(ctx) };
     },

@@ -1,13 +1,21 @@
 // The clean-up soak: many runs of the reference solution through the default runner, one in ten
 // losing its loader to SIGKILL halfway and one in ten cancelled halfway; afterwards nothing any
 // run reported (programs, maps, links) is still in the kernel, and no cgroup of these runs is
-// left.
+// left. Runs go in tens, in turns: forked by the resident process and slotted into its
+// dispatcher (the default path), then started from Node with a dispatcher of their own (the
+// fallback).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { LoaderLine, RunResult } from '@ebpf-lab/protocol';
-import { createDefaultDeps, createRunner, paths } from '@ebpf-lab/runner';
+import {
+  createDefaultDeps,
+  createRunner,
+  paths,
+  residentDispatcherReady,
+  residentSockets,
+} from '@ebpf-lab/runner';
 import type { RunnerDeps } from '@ebpf-lab/runner';
 import { findCgroupMounts, runLoader } from '../../packages/runner/src/loader/index.ts';
 import type { SoakResult } from './report.ts';
@@ -26,6 +34,9 @@ const runId = (what: string) => `bench-${what}-${++seq}`;
 type Kind = 'prog' | 'map' | 'link';
 interface Tracked {
   lines: LoaderLine[];
+  /** Asked of the resident process (else started from Node), and whether it forked it. */
+  viaResident: boolean;
+  forked?: boolean;
   pid?: number;
   cgroup: string;
   cleaned: Promise<void>;
@@ -79,11 +90,20 @@ export async function soak(ctx: BenchContext): Promise<SoakResult> {
           onLine(line);
         },
         signal,
-        { onSpawn: (pid) => (t.pid = pid), onCleanedUp: () => cleanedUp() },
+        {
+          ...(t.viaResident ? (residentSockets() ?? {}) : {}),
+          onSpawn: (pid, forked) => {
+            t.pid = pid;
+            t.forked = forked;
+          },
+          onCleanedUp: () => cleanedUp(),
+        },
       );
     },
   };
   const runner = createRunner(deps);
+  if (!(await residentDispatcherReady())?.runSocket)
+    throw new Error('the resident process did not start');
   const counts = { pass: 0, killed: 0, aborted: 0, late: 0, unexpected: 0 };
   const t0 = performance.now();
   const loadBefore = load();
@@ -93,6 +113,7 @@ export async function soak(ctx: BenchContext): Promise<SoakResult> {
     const id = runId(`soak-${mode}`);
     const t: Tracked = {
       lines: [],
+      viaResident: Math.floor(i / 10) % 2 === 0,
       cgroup: deps.cgroupFor(id),
       cleaned: Promise.resolve(),
     };
@@ -127,6 +148,13 @@ export async function soak(ctx: BenchContext): Promise<SoakResult> {
   }
   await Promise.all([...tracked.values()].map((t) => t.cleaned));
   const seconds = (performance.now() - t0) / 1000;
+  const all = [...tracked.values()];
+  const forked = all.filter((t) => t.forked).length;
+  const fellBack = all.filter((t) => t.viaResident && t.forked === false).length;
+  console.log(
+    `clean-up soak: ${forked} runs forked by the resident process, ${fellBack} of those asked of ` +
+      'it started from Node instead',
+  );
   console.log(
     `clean-up soak: ${SOAK_RUNS} runs in ${seconds.toFixed(0)} s (${counts.pass} passed, ${counts.killed} loaders ` +
       `SIGKILLed, ${counts.aborted} cancelled, ${counts.late} killed or cancelled after done, ` +

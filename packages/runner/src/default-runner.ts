@@ -21,7 +21,7 @@ import type { Diagnostic } from '@ebpf-lab/protocol';
 import { compile } from './compile/index.ts';
 import { STUDENT_FILE } from './compile/flags.ts';
 import type { RunnerDeps } from './deps.ts';
-import { cgroupForRun, mapViewOf, residentDispatcherSocket, runLoader } from './loader/index.ts';
+import { cgroupForRun, mapViewOf, residentSockets, runLoader } from './loader/index.ts';
 import { paths } from './paths.ts';
 import { runProcess } from './process.ts';
 import { createRunner } from './run.ts';
@@ -155,9 +155,10 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
         maps: mapViewOf(result),
       };
     },
-    // Slotted into the lab's resident dispatcher when it runs; else a dispatcher of its own.
+    // Forked by the lab's resident process and slotted into its dispatcher when it runs; else a
+    // loader started here with a dispatcher of its own.
     runLoader: (config, onLine, signal) =>
-      runLoader(config, onLine, signal, { dispatcherSocket: residentDispatcherSocket() }),
+      runLoader(config, onLine, signal, residentSockets() ?? {}),
     cgroupFor: (runId) => cgroupForRun(runId),
     explainVerifierLog: (log, where) =>
       where.program === ''

@@ -37,9 +37,10 @@ export {
   residentDispatcherEnabled,
   residentDispatcherPid,
   residentDispatcherReady,
-  residentDispatcherSocket,
+  residentSockets,
   stopResidentDispatcher,
 } from './loader/index.ts';
+export type { LoaderOptions, ResidentSockets } from './loader/index.ts';
 export {
   commandOutput,
   installedCommand,

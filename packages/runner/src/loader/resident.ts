@@ -1,13 +1,16 @@
-// The resident dispatcher (native/loader/resident.c): one `loader --resident SOCKET` for the whole
-// lab, which keeps the dispatcher attached to every hook a run has needed and slots each run in
-// and out through maps, so a run pays no dispatcher load, attach or detach. The first run that
-// could use it starts it; runs before it is ready, or while it cannot take them, take the
-// per-run path (a dispatcher of the loader's own), which stays the fallback and the benchmark's
-// baseline. It is replaced when it dies or set-up rebuilt the loader, and it dies with this
-// process: its programs, maps and links are its own fds, so nothing of it stays on the kernel.
-// LAB_RESIDENT_DISPATCHER=off turns it off.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The resident process (native/loader/resident.c): one `loader --resident` for the whole lab,
+// which keeps the dispatcher attached to every hook a run has needed and slots each run in and
+// out through maps, so a run pays no dispatcher load, attach or detach; and which forks the
+// loader of each run (forked-run.ts), so a run pays no process start from Node. The first run
+// that could use it starts it; runs before it is ready, or while it cannot take them, start a
+// loader of their own with a dispatcher of its own, which stays the fallback and the
+// benchmark's baseline. It is replaced when it dies or set-up rebuilt the loader, and it dies
+// with this process, its children with it: its programs, maps and links are its own fds, and its
+// sockets are in a tmpfs of its own mount namespace (reached through /proc/PID/root), so nothing
+// of it stays on the kernel or on disk, however this process ends.
+// LAB_RESIDENT_DISPATCHER=off turns it off; LAB_FORKED_RUNS=off keeps the dispatcher but starts
+// each loader from Node (to compare).
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '../paths.ts';
 import { startProcess } from '../process.ts';
@@ -19,50 +22,62 @@ const RETRY_AFTER_MS = 10_000;
 /** A replaced dispatcher serves the runs slotted into it this long (a run's watchdog is shorter). */
 const RETIRE_AFTER_MS = 60_000;
 
+/** Where the resident process listens, as this process reaches it. */
+export interface ResidentSockets {
+  /** The dispatcher: loaders slot their runs in there (`loader --dispatcher SOCKET`). */
+  dispatcherSocket: string;
+  /** Runs forked by the resident process (forked-run.ts); absent with LAB_FORKED_RUNS=off. */
+  runSocket?: string;
+}
+
 export class ResidentDispatcher {
   private exited = false;
+  readonly socketPath: string;
+  readonly runSocketPath: string;
 
   private constructor(
     private readonly child: RunningProcess,
-    private readonly socketDir: string,
-    readonly socketPath: string,
+    socketDir: string,
   ) {
-    const removeDir = () => rmSync(socketDir, { recursive: true, force: true });
-    process.once('exit', removeDir);
+    this.socketPath = join(socketDir, 'dispatcher.sock');
+    this.runSocketPath = join(socketDir, 'runs.sock');
     void child.result.then(() => {
       this.exited = true;
-      removeDir();
-      process.off('exit', removeDir);
     });
   }
 
   /** Starts one and resolves once it listens; rejects with its message if it cannot. */
   static async start(loader: string): Promise<ResidentDispatcher> {
-    const socketDir = mkdtempSync(join(tmpdir(), 'ebpf-lab-dispatcher-'));
-    const socketPath = join(socketDir, 'dispatcher.sock');
-    let ready: (ok: boolean) => void = () => {};
-    const readyLine = new Promise<boolean>((resolve) => (ready = resolve));
+    let ready: (dir: string | undefined) => void = () => {};
+    const readyLine = new Promise<string | undefined>((resolve) => (ready = resolve));
     let stdout = '';
-    const proc = startProcess(loader, ['--resident', socketPath], {
+    const proc = startProcess(loader, ['--resident'], {
       maxOutputBytes: 64 * 1024,
       unref: true,
       onStdout: (chunk) => {
         stdout += chunk.toString('utf8');
-        if (/^ready$/m.test(stdout)) ready(true);
+        const m = /^ready (\/proc\/\d+\/root\/\S+)$/m.exec(stdout);
+        if (m) ready(m[1]);
       },
     });
-    void proc.result.then(() => ready(false));
-    const timer = setTimeout(() => ready(false), START_TIMEOUT_MS);
-    const ok = await readyLine;
+    void proc.result.then(() => ready(undefined));
+    const timer = setTimeout(() => ready(undefined), START_TIMEOUT_MS);
+    const dir = await readyLine;
     clearTimeout(timer);
-    if (!ok) {
+    if (!dir) {
       proc.kill();
       const res = await proc.result;
-      rmSync(socketDir, { recursive: true, force: true });
       const why = res.stderr.toString('utf8').trim() || `exit ${res.code ?? res.signal}`;
       throw new Error(`the resident dispatcher did not start: ${why}`);
     }
-    return new ResidentDispatcher(proc, socketDir, socketPath);
+    return new ResidentDispatcher(proc, dir);
+  }
+
+  get sockets(): ResidentSockets {
+    return {
+      dispatcherSocket: this.socketPath,
+      ...(forkedRunsEnabled() ? { runSocket: this.runSocketPath } : {}),
+    };
   }
 
   get pid(): number | undefined {
@@ -77,7 +92,6 @@ export class ResidentDispatcher {
   async stop(): Promise<void> {
     this.exited = true;
     this.child.kill();
-    rmSync(this.socketDir, { recursive: true, force: true });
     // the child is unref'd: without this, a caller awaiting its exit would let Node end first
     const keepAlive = setInterval(() => {}, 1000);
     await this.child.result;
@@ -96,6 +110,10 @@ let failedAt = 0;
 
 export function residentDispatcherEnabled(): boolean {
   return process.env.LAB_RESIDENT_DISPATCHER !== 'off';
+}
+
+function forkedRunsEnabled(): boolean {
+  return process.env.LAB_FORKED_RUNS !== 'off';
 }
 
 /** The loader binary as set-up last wrote it: a rebuild replaces the resident dispatcher. */
@@ -134,10 +152,10 @@ function retire(c: Current): void {
 }
 
 /**
- * The socket of the running resident dispatcher, or undefined (the run then takes the per-run
+ * The sockets of the running resident process, or undefined (the run then takes the per-run
  * path). Starts one when none runs, or replaces it when it died or its binary changed.
  */
-export function residentDispatcherSocket(loader = paths.loader): string | undefined {
+export function residentSockets(loader = paths.loader): ResidentSockets | undefined {
   if (!residentDispatcherEnabled()) return undefined;
   const binary = binaryIdentity(loader);
   if (!binary) return undefined;
@@ -150,15 +168,17 @@ export function residentDispatcherSocket(loader = paths.loader): string | undefi
     if (Date.now() - failedAt < RETRY_AFTER_MS) return undefined;
     current = start(loader, binary);
   }
-  return current.running?.alive ? current.running.socketPath : undefined;
+  return current.running?.alive ? current.running.sockets : undefined;
 }
 
-/** Starts the resident dispatcher if needed and waits until it serves; its socket, if it can. */
-export async function residentDispatcherReady(loader = paths.loader): Promise<string | undefined> {
+/** Starts the resident process if needed and waits until it serves; its sockets, if it can. */
+export async function residentDispatcherReady(
+  loader = paths.loader,
+): Promise<ResidentSockets | undefined> {
   failedAt = 0;
-  residentDispatcherSocket(loader);
+  residentSockets(loader);
   const d = await current?.ready;
-  return d?.alive ? d.socketPath : undefined;
+  return d?.alive ? d.sockets : undefined;
 }
 
 /** The running resident dispatcher's process id (tests kill it to check what a run then does). */
