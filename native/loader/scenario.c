@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -24,6 +25,48 @@
 #include "loader.h"
 #include "netns.h"
 
+/*
+ * LAB_LOADER_TIMING: the child's steps, timed in the child (a page shared with the loader) and
+ * printed by the loader once the target runs.
+ */
+enum child_step {
+	CS_FORKED, CS_DIR, CS_UNSHARE, CS_PRIVATE, CS_TMPFS, CS_NET, CS_PLANTED, CS_FDS, CS_GO,
+	CS_JOIN_MEM, CS_JOIN_PIDS, CS_JOIN_V2, CS_EXEC, CS_N
+};
+static const char *const child_step_name[CS_N] = {
+	"   child: forked", "   child: target dir opened", "   child: unshare(NEWNS)",
+	"   child: / private", "   child: tmpfs mounted", "   child: network", "   child: files planted",
+	"   child: fds", "   child: released", "   child: joined memory", "   child: joined pids",
+	"   child: joined v2", "   child: execveat"};
+static uint64_t *child_clock;
+
+static void child_step(enum child_step s)
+{
+	if (child_clock)
+		child_clock[s] = now_ns();
+}
+
+/* On-CPU time of a task in ms (its schedstat), for LAB_LOADER_TIMING. */
+static double cpu_ms(pid_t pid)
+{
+	char path[64], buf[128];
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return (double)strtoull(buf, NULL, 10) / 1e6;
+}
+
+static void print_child_steps(void)
+{
+	if (!child_clock)
+		return;
+	for (int i = 0; i < CS_N; i++)
+		if (child_clock[i])
+			phase_at(child_step_name[i], child_clock[i]);
+	memset(child_clock, 0, sizeof(uint64_t) * CS_N);
+}
+
 /* In the child: the scenario's mounts and files, then the target; never returns. */
 static void plant_and_exec(const struct run *run, const struct scenario *sc, int out_w, int err_w,
 			   int status_w, int go_r)
@@ -32,6 +75,7 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	const char *name;
 	int fd, target_dir;
 
+	child_step(CS_FORKED);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);
 #define FAIL(...)                                                                          \
@@ -58,15 +102,20 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	target_dir = open(dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (target_dir < 0)
 		FAIL("cannot open the target's directory %s: %s", dir_path, strerror(errno));
+	child_step(CS_DIR);
 	if (unshare(CLONE_NEWNS))
 		FAIL("unshare(CLONE_NEWNS): %s", strerror(errno));
+	child_step(CS_UNSHARE);
 	/* private propagation: nothing mounted here leaks back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		FAIL("making / private: %s", strerror(errno));
+	child_step(CS_PRIVATE);
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777"))
 		FAIL("mounting tmpfs on /tmp: %s", strerror(errno));
+	child_step(CS_TMPFS);
 	if (sc->private_network && enter_private_network(dir_path, sizeof(dir_path)))
 		FAIL("%s", dir_path);
+	child_step(CS_NET);
 	for (int i = 0; i < sc->nfiles; i++) {
 		const struct file_spec *f = &sc->files[i];
 		char dir[PATH_MAX];
@@ -81,6 +130,7 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 		fchmod(fd, (mode_t)f->mode);
 		close(fd);
 	}
+	child_step(CS_PLANTED);
 	fd = open("/dev/null", O_RDONLY);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
 		FAIL("redirecting the target's output: %s", strerror(errno));
@@ -94,6 +144,7 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 				close(i);
 	if (chdir("/tmp"))
 		FAIL("chdir /tmp: %s", strerror(errno));
+	child_step(CS_FDS);
 	/*
 	 * Held until the loader has attached the uprobes to this pid (it closes the pipe), outside
 	 * the run's cgroup: the programs and the ground truth never see the wait.
@@ -101,20 +152,25 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	char go;
 	while (read(go_r, &go, 1) < 0 && errno == EINTR)
 		;
+	child_step(CS_GO);
 	/*
 	 * Only now does the target become visible to the programs: v2 last, so the programs and
 	 * the ground truth see as little of this set-up as possible.
 	 */
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	join_cgroup(run->cg.mem, pid, status_w);
+	child_step(CS_JOIN_MEM);
 	join_cgroup(run->cg.pids, pid, status_w);
+	child_step(CS_JOIN_PIDS);
 	join_cgroup(run->cg.v2, pid, status_w);
+	child_step(CS_JOIN_V2);
 	/*
 	 * A fixed environment, never the loader's: the student's programs can read the target's
 	 * memory, its environment included, and the server's may hold secrets (a database URL).
 	 */
 	static char *const target_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
 					   "LANG=C.UTF-8", NULL};
+	child_step(CS_EXEC);
 	execveat(target_dir, name, (char *const *)sc->argv, target_env, 0);
 	FAIL("cannot run the target %s: %s", sc->target, strerror(errno));
 #undef FAIL
@@ -165,11 +221,17 @@ static pid_t start_target(struct run *run, const struct scenario *sc, struct cap
 	char setup_err[512];
 	pid_t child;
 
+	if (timing_on() && !child_clock) {
+		child_clock = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (child_clock == MAP_FAILED)
+			child_clock = NULL;
+	}
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
 	    pipe2(go, O_CLOEXEC)) {
 		emit_fatal("pipe: %s", strerror(errno));
 		return -1;
 	}
+	phase("   pipes");
 	child = fork();
 	if (child < 0) {
 		emit_fatal("fork: %s", strerror(errno));
@@ -186,6 +248,7 @@ static pid_t start_target(struct run *run, const struct scenario *sc, struct cap
 	close(err[1]);
 	close(status[1]);
 	close(go[0]);
+	phase("   fork returned");
 	/* the pid filter follows the task through its exec: attach now, then let it go */
 	if (uprobes_attach(run, sc, child, setup_err, sizeof(setup_err))) {
 		kill(child, SIGKILL);
@@ -195,10 +258,13 @@ static pid_t start_target(struct run *run, const struct scenario *sc, struct cap
 		emit_fatal("scenario %s: %s", sc->id, setup_err);
 		return -1;
 	}
+	phase("   uprobes attached");
 	close(go[1]);
 	/* the status pipe closes on exec (success) or carries the set-up error */
 	ssize_t sn = read(status[0], setup_err, sizeof(setup_err) - 1);
 	close(status[0]);
+	phase("   exec seen");
+	print_child_steps();
 	if (sn > 0) {
 		setup_err[sn] = 0;
 		waitpid(child, NULL, 0);
@@ -311,6 +377,7 @@ static int dump_and_clear_maps(struct run *run, const struct scenario *sc)
 	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
 	json_object_object_add(o, "maps", maps);
 	emit(o);
+	phase("  maps dumped");
 	/* scenarios stay apart: the next one starts from empty maps and initial globals */
 	bpf_object__for_each_map(m, run->obj)
 		if (student_map(m))
@@ -335,16 +402,21 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
 	emit(o);
 
+	double loader_cpu = timing_on() ? cpu_ms(getpid()) : 0;
 	uint64_t deadline = now_ns() + (uint64_t)sc->wall_ms * 1000000ull;
 	pid_t child = start_target(run, sc, cap);
 	if (child < 0)
 		return -1;
 	phase("  target started");
 	enum watched how = watch_target(run, sc, child, cap, deadline);
+	if (timing_on())
+		fprintf(stderr, "cpu: child %.3f loader %.3f\n", cpu_ms(child),
+			cpu_ms(getpid()) - loader_cpu);
 	waitpid(child, &wstatus, 0);
 	phase("  target exited");
 	/* the target is gone; stop whatever it left behind, then collect everything */
 	kill_cgroup(&run->cg);
+	phase("  cgroup killed");
 	ring_buffer__consume(run->rb);
 	for (int i = 0; i < 2; i++) {
 		if (cap[i].fd >= 0)
@@ -361,6 +433,7 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	emit_target_exit(sc, wstatus, how == TARGET_TIMED_OUT, cap);
 	free(cap[0].buf);
 	free(cap[1].buf);
+	phase("  target_exit sent");
 	int err = dump_and_clear_maps(run, sc);
 	run->cur = NULL;
 	phase("  maps dumped and cleared");
