@@ -57,26 +57,33 @@ static double cpu_ms(pid_t pid)
 	return (double)strtoull(buf, NULL, 10) / 1e6;
 }
 
-static void print_child_steps(void)
+/* The steps of the child in slot (scenario index % 2: the next one is prepared meanwhile). */
+static void print_child_steps(int slot)
 {
 	if (!child_clock)
 		return;
+	uint64_t *clock = child_clock + slot * CS_N;
 	for (int i = 0; i < CS_N; i++)
-		if (child_clock[i])
-			phase_at(child_step_name[i], child_clock[i]);
-	memset(child_clock, 0, sizeof(uint64_t) * CS_N);
+		if (clock[i])
+			phase_at(child_step_name[i], clock[i]);
+	memset(clock, 0, sizeof(uint64_t) * CS_N);
 }
 
-/* In the child: the scenario's mounts and files, then the target; never returns. */
-static void plant_and_exec(const struct run *run, const struct scenario *sc, int out_w, int err_w,
-			   int status_w, int go_r)
+/*
+ * In the child: the scenario's mounts and files; then, once released (go_r), the run's cgroups
+ * and the target. Never returns.
+ */
+static void plant_and_exec(const struct run *run, const struct scenario *sc, pid_t parent,
+			   int out_w, int err_w, int status_w, int go_r)
 {
 	char pid[32], dir_path[PATH_MAX];
 	const char *name;
 	int fd, target_dir;
 
 	child_step(CS_FORKED);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* a loader that died before the prctl is not there to release us: never run then */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(126);
 	setpgid(0, 0);
 #define FAIL(...)                                                                          \
 	do {                                                                               \
@@ -146,12 +153,17 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 		FAIL("chdir /tmp: %s", strerror(errno));
 	child_step(CS_FDS);
 	/*
-	 * Held until the loader has attached the uprobes to this pid (it closes the pipe), outside
-	 * the run's cgroup: the programs and the ground truth never see the wait.
+	 * Held, outside the run's cgroups, until the loader has attached the uprobes to this pid and
+	 * the previous scenario's target is gone (it writes a byte): the programs and the ground
+	 * truth never see the wait. End-of-file without the byte means the loader is gone or gave up
+	 * on this scenario: the target never runs.
 	 */
 	char go;
-	while (read(go_r, &go, 1) < 0 && errno == EINTR)
+	ssize_t got;
+	while ((got = read(go_r, &go, 1)) < 0 && errno == EINTR)
 		;
+	if (got != 1)
+		_exit(126);
 	child_step(CS_GO);
 	/*
 	 * Only now does the target become visible to the programs: v2 last, so the programs and
@@ -214,12 +226,29 @@ static void drain_pipe(struct run *run, struct capture *c)
 	c->fd = -1;
 }
 
-/* The target, started: its pid, and its stdout and stderr in cap; -1 after a `fatal` line. */
-static pid_t start_target(struct run *run, const struct scenario *sc, struct capture cap[2])
+/*
+ * A scenario's child, forked and set up (namespace, /tmp, files), held before it joins the run's
+ * cgroups. The next scenario's child is prepared while the current target runs, so only the
+ * uprobes, the joins and the exec stay between two targets.
+ */
+struct prepared {
+	const struct scenario *sc; /* NULL: nothing prepared */
+	pid_t pid;
+	int out_r, err_r, status_r, go_w;
+};
+
+static void close_pipes(int *fds, int n)
 {
-	int out[2], err[2], status[2], go[2];
-	char setup_err[512];
-	pid_t child;
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* Forks sc's child into *p; -1 with errno (pipe or fork) when it could not. */
+static int prepare_child(struct run *run, const struct scenario *sc, struct prepared *p)
+{
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1}, go[2] = {-1, -1};
+	int slot = (int)(sc - run->cfg.scenarios) % 2;
 
 	if (timing_on() && !child_clock) {
 		child_clock = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -228,53 +257,87 @@ static pid_t start_target(struct run *run, const struct scenario *sc, struct cap
 	}
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
 	    pipe2(go, O_CLOEXEC)) {
-		emit_fatal("pipe: %s", strerror(errno));
+		int e = errno;
+		close_pipes((int[]){out[0], out[1], err[0], err[1], status[0], status[1], go[0], go[1]}, 8);
+		errno = e;
 		return -1;
 	}
-	phase("   pipes");
-	child = fork();
+	pid_t parent = getpid(), child = fork();
 	if (child < 0) {
-		emit_fatal("fork: %s", strerror(errno));
+		int e = errno;
+		close_pipes((int[]){out[0], out[1], err[0], err[1], status[0], status[1], go[0], go[1]}, 8);
+		errno = e;
 		return -1;
 	}
 	if (child == 0) {
+		if (child_clock)
+			child_clock += slot * CS_N;
 		close(out[0]);
 		close(err[0]);
 		close(status[0]);
 		close(go[1]);
-		plant_and_exec(run, sc, out[1], err[1], status[1], go[0]);
+		plant_and_exec(run, sc, parent, out[1], err[1], status[1], go[0]);
 	}
-	close(out[1]);
-	close(err[1]);
-	close(status[1]);
-	close(go[0]);
-	phase("   fork returned");
+	close_pipes((int[]){out[1], err[1], status[1], go[0]}, 4);
+	*p = (struct prepared){.sc = sc, .pid = child, .out_r = out[0], .err_r = err[0],
+			       .status_r = status[0], .go_w = go[1]};
+	return 0;
+}
+
+/* A prepared child that will not run: it is killed (it is in none of the run's cgroups yet). */
+static void discard_child(struct prepared *p)
+{
+	if (!p->sc)
+		return;
+	kill(p->pid, SIGKILL);
+	close_pipes((int[]){p->out_r, p->err_r, p->status_r, p->go_w}, 4);
+	waitpid(p->pid, NULL, 0);
+	p->sc = NULL;
+}
+
+/*
+ * The prepared target, let go: its uprobes attached, then released to join the run's cgroups
+ * and exec. Its pid, with its stdout and stderr in cap; -1 after a `fatal` line.
+ */
+static pid_t start_target(struct run *run, struct prepared *p, struct capture cap[2])
+{
+	const struct scenario *sc = p->sc;
+	char setup_err[512];
+	pid_t child = p->pid;
+
 	/* the pid filter follows the task through its exec: attach now, then let it go */
 	if (uprobes_attach(run, sc, child, setup_err, sizeof(setup_err))) {
-		kill(child, SIGKILL);
-		close(go[1]);
-		close(status[0]);
-		waitpid(child, NULL, 0);
+		discard_child(p);
 		emit_fatal("scenario %s: %s", sc->id, setup_err);
 		return -1;
 	}
 	phase("   uprobes attached");
-	close(go[1]);
+	/* the byte is the release: a child whose loader died reads end-of-file and never runs */
+	if (write(p->go_w, "g", 1) != 1) {
+		snprintf(setup_err, sizeof(setup_err), "releasing the target: %s", strerror(errno));
+		discard_child(p);
+		emit_fatal("scenario %s: %s", sc->id, setup_err);
+		return -1;
+	}
+	close(p->go_w);
 	/* the status pipe closes on exec (success) or carries the set-up error */
-	ssize_t sn = read(status[0], setup_err, sizeof(setup_err) - 1);
-	close(status[0]);
+	ssize_t sn = read(p->status_r, setup_err, sizeof(setup_err) - 1);
+	close(p->status_r);
 	phase("   exec seen");
-	print_child_steps();
+	print_child_steps((int)(sc - run->cfg.scenarios) % 2);
+	p->sc = NULL;
 	if (sn > 0) {
 		setup_err[sn] = 0;
+		close(p->out_r);
+		close(p->err_r);
 		waitpid(child, NULL, 0);
 		emit_fatal("scenario %s: %s", sc->id, setup_err);
 		return -1;
 	}
-	cap[0] = (struct capture){.fd = out[0], .buf = malloc((size_t)run->cfg.max_output), .name = "stdout"};
-	cap[1] = (struct capture){.fd = err[0], .buf = malloc((size_t)run->cfg.max_output), .name = "stderr"};
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	cap[0] = (struct capture){.fd = p->out_r, .buf = malloc((size_t)run->cfg.max_output), .name = "stdout"};
+	cap[1] = (struct capture){.fd = p->err_r, .buf = malloc((size_t)run->cfg.max_output), .name = "stderr"};
+	fcntl(p->out_r, F_SETFL, O_NONBLOCK);
+	fcntl(p->err_r, F_SETFL, O_NONBLOCK);
 	return child;
 }
 
@@ -389,7 +452,12 @@ static int dump_and_clear_maps(struct run *run, const struct scenario *sc)
 	return 0;
 }
 
-static int run_scenario(struct run *run, const struct scenario *sc)
+/*
+ * One scenario, its child prepared in *p. The next scenario's child (next, if any) is prepared
+ * into *p while this target runs; when that fails, the next scenario forks its own and reports.
+ */
+static int run_scenario(struct run *run, const struct scenario *sc, const struct scenario *next,
+			struct prepared *p)
 {
 	struct capture cap[2];
 	int wstatus = 0;
@@ -404,10 +472,17 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 
 	double loader_cpu = timing_on() ? cpu_ms(getpid()) : 0;
 	uint64_t deadline = now_ns() + (uint64_t)sc->wall_ms * 1000000ull;
-	pid_t child = start_target(run, sc, cap);
+	if (!p->sc && prepare_child(run, sc, p)) {
+		emit_fatal("scenario %s: starting the target: %s", sc->id, strerror(errno));
+		return -1;
+	}
+	pid_t child = start_target(run, p, cap);
 	if (child < 0)
 		return -1;
 	phase("  target started");
+	if (next && prepare_child(run, next, p))
+		p->sc = NULL;
+	phase("  next prepared");
 	enum watched how = watch_target(run, sc, child, cap, deadline);
 	if (timing_on())
 		fprintf(stderr, "cpu: child %.3f loader %.3f\n", cpu_ms(child),
@@ -451,9 +526,14 @@ enum step run_scenarios(struct run *run)
 		emit_fatal("ring buffer: %s", strerror(errno));
 		return STEP_FAILED;
 	}
-	for (int i = 0; i < run->cfg.nscenarios && st == STEP_OK; i++)
-		if (run_scenario(run, &run->cfg.scenarios[i]))
+	struct prepared p = {0};
+	for (int i = 0; i < run->cfg.nscenarios && st == STEP_OK; i++) {
+		const struct scenario *next = i + 1 < run->cfg.nscenarios ? &run->cfg.scenarios[i + 1] : NULL;
+
+		if (run_scenario(run, &run->cfg.scenarios[i], next, &p))
 			st = STEP_FAILED;
+	}
+	discard_child(&p);
 	ring_buffer__free(run->rb);
 	run->rb = NULL;
 	return st;

@@ -16,6 +16,7 @@ import {
   work,
   target,
   untouchedTarget,
+  peekTarget,
   objects,
   OBSERVE,
   hex,
@@ -253,6 +254,78 @@ describe('native loader on the kernel', () => {
       })),
     );
     for (const exit of r.of('target_exit')) expect(exit.exit.code).toBe(0);
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it("keeps the next scenario's files, planted while this target runs, out of its /tmp", async () => {
+    // The next scenario's child is set up while this target runs. The target looks for the
+    // next scenario's file until it sees it planted in that child's /tmp (through /proc), so the
+    // two overlap; its own /tmp must never hold it, and the program must never read it.
+    const cfg = config(objects['submit-all'], 'unused');
+    const [first] = cfg.scenarios;
+    const file = (name: string, text: string) => ({
+      path: `/tmp/${name}`,
+      hex: hex(text),
+      mode: 0o644,
+    });
+    cfg.scenarios = [
+      {
+        ...first,
+        id: 'now',
+        target: peekTarget,
+        args: ['now-only', 'next-only', '2500'],
+        files: [file('now-only', 'this scenario planted this')],
+      },
+      {
+        ...first,
+        id: 'next',
+        target: peekTarget,
+        args: ['next-only', 'now-only', '0'],
+        files: [file('next-only', 'only the next scenario may read this')],
+      },
+    ];
+    const r = await run(cfg);
+    expect(r.of('fatal')).toEqual([]);
+    const out = (id: string) => r.of('target_exit').find((t) => t.scenario === id)?.exit.stdout;
+    expect(out('now')).toBe('here=0 elsewhere=1\n');
+    expect(out('next')).toBe('here=0 elsewhere=0\n');
+    const seen = (id: string) =>
+      r
+        .of('submit')
+        .filter((s) => s.scenario === id)
+        .map((s) => Buffer.from(s.record.data, 'hex').toString('latin1'))
+        .join('|');
+    expect(seen('now')).toContain('this scenario planted this');
+    expect(seen('now')).not.toContain('only the next scenario');
+    expect(seen('next')).toContain('only the next scenario may read this');
+    expect(seen('next')).not.toContain('this scenario planted');
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it("never shows the programs a target's set-up, its own or the next scenario's", async () => {
+    // The set-up's calls (namespace, mounts, planting, redirections, cwd) are made before the
+    // child joins the run's cgroups, and the next child's while the current target runs.
+    const cfg = config(objects['setup-watch'], 'set-up-secret');
+    const [first] = cfg.scenarios;
+    cfg.scenarios = ['a', 'b', 'c'].map((id) => ({
+      ...first,
+      id,
+      args: ['--loop', '200', ...first.args],
+    }));
+    const r = await run(cfg);
+    expect(r.of('fatal')).toEqual([]);
+    expect(r.of('scenario_start').map((s) => s.scenario)).toEqual(['a', 'b', 'c']);
+    for (const exit of r.of('target_exit')) expect(exit.exit.code).toBe(0);
+    // 7 is a read of the target's: the programs ran; any other number is set-up they saw
+    const numbers = r.of('submit').map((s) => ({
+      scenario: s.scenario,
+      n: s.record.kind === 'num' ? s.record.data : `${s.record.kind} ${s.record.data}`,
+    }));
+    for (const id of ['a', 'b', 'c'])
+      expect(numbers.filter((s) => s.scenario === id).length).toBeGreaterThan(0);
+    expect(numbers.filter((s) => s.n !== '7')).toEqual([]);
     await r.cleaned;
     await expectGone(r, cfg.cgroup);
   });
