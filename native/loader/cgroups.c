@@ -133,6 +133,8 @@ int setup_cgroups(struct run *run)
 	struct stat st;
 	int err;
 
+	/* what came before (the config read from stdin, the runner's write) is not the cgroups' */
+	phase(" config read");
 	find_cgroup_mounts(v2root, memroot, pidsroot);
 	if (!v2root[0]) {
 		emit_fatal("no cgroup2 mount found in /proc/mounts");
