@@ -34,10 +34,11 @@ enum child_step {
 	CS_JOIN_MEM, CS_JOIN_PIDS, CS_JOIN_V2, CS_EXEC, CS_N
 };
 static const char *const child_step_name[CS_N] = {
-	"   child: forked", "   child: target dir opened", "   child: unshare(NEWNS)",
-	"   child: / private", "   child: tmpfs mounted", "   child: network", "   child: files planted",
-	"   child: fds", "   child: released", "   child: joined memory", "   child: joined pids",
-	"   child: joined v2", "   child: execveat"};
+	"   child: forked",	 "   child: target dir opened", "   child: unshare(NEWNS)",
+	"   child: / private",	 "   child: tmpfs mounted",	   "   child: network",
+	"   child: files planted", "   child: fds",		   "   child: released",
+	"   child: joined memory", "   child: joined pids",	   "   child: joined v2",
+	"   child: execveat"};
 static uint64_t *child_clock;
 
 static void child_step(enum child_step s)
@@ -153,10 +154,10 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, pid
 		FAIL("chdir /tmp: %s", strerror(errno));
 	child_step(CS_FDS);
 	/*
-	 * Held, outside the run's cgroups, until the loader has attached the uprobes to this pid and
-	 * the previous scenario's target is gone (it writes a byte): the programs and the ground
-	 * truth never see the wait. End-of-file without the byte means the loader is gone or gave up
-	 * on this scenario: the target never runs.
+	 * Held, outside the run's cgroups, until the loader has attached the uprobes to this pid
+	 * and the previous scenario's target is gone (it writes a byte): the programs and the
+	 * ground truth never see the wait. End-of-file without the byte means the loader is gone
+	 * or gave up on this scenario: the target never runs.
 	 */
 	char go;
 	ssize_t got;
@@ -251,21 +252,17 @@ static int prepare_child(struct run *run, const struct scenario *sc, struct prep
 	int slot = (int)(sc - run->cfg.scenarios) % 2;
 
 	if (timing_on() && !child_clock) {
-		child_clock = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		child_clock = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				   -1, 0);
 		if (child_clock == MAP_FAILED)
 			child_clock = NULL;
 	}
+	pid_t parent = getpid(), child = -1;
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
-	    pipe2(go, O_CLOEXEC)) {
+	    pipe2(go, O_CLOEXEC) || (child = fork()) < 0) {
 		int e = errno;
-		close_pipes((int[]){out[0], out[1], err[0], err[1], status[0], status[1], go[0], go[1]}, 8);
-		errno = e;
-		return -1;
-	}
-	pid_t parent = getpid(), child = fork();
-	if (child < 0) {
-		int e = errno;
-		close_pipes((int[]){out[0], out[1], err[0], err[1], status[0], status[1], go[0], go[1]}, 8);
+		close_pipes((int[]){out[0], out[1], err[0], err[1]}, 4);
+		close_pipes((int[]){status[0], status[1], go[0], go[1]}, 4);
 		errno = e;
 		return -1;
 	}
@@ -528,9 +525,10 @@ enum step run_scenarios(struct run *run)
 	}
 	struct prepared p = {0};
 	for (int i = 0; i < run->cfg.nscenarios && st == STEP_OK; i++) {
-		const struct scenario *next = i + 1 < run->cfg.nscenarios ? &run->cfg.scenarios[i + 1] : NULL;
+		const struct scenario *sc = &run->cfg.scenarios[i];
+		const struct scenario *next = i + 1 < run->cfg.nscenarios ? sc + 1 : NULL;
 
-		if (run_scenario(run, &run->cfg.scenarios[i], next, &p))
+		if (run_scenario(run, sc, next, &p))
 			st = STEP_FAILED;
 	}
 	discard_child(&p);
