@@ -58,16 +58,14 @@ static double cpu_ms(pid_t pid)
 	return (double)strtoull(buf, NULL, 10) / 1e6;
 }
 
-/* The steps of the child in slot (scenario index % 2: the next one is prepared meanwhile). */
-static void print_child_steps(int slot)
+static void print_child_steps(void)
 {
 	if (!child_clock)
 		return;
-	uint64_t *clock = child_clock + slot * CS_N;
 	for (int i = 0; i < CS_N; i++)
-		if (clock[i])
-			phase_at(child_step_name[i], clock[i]);
-	memset(clock, 0, sizeof(uint64_t) * CS_N);
+		if (child_clock[i])
+			phase_at(child_step_name[i], child_clock[i]);
+	memset(child_clock, 0, sizeof(uint64_t) * CS_N);
 }
 
 /*
@@ -155,9 +153,9 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, pid
 	child_step(CS_FDS);
 	/*
 	 * Held, outside the run's cgroups, until the loader has attached the uprobes to this pid
-	 * and the previous scenario's target is gone (it writes a byte): the programs and the
-	 * ground truth never see the wait. End-of-file without the byte means the loader is gone
-	 * or gave up on this scenario: the target never runs.
+	 * (it writes a byte): the programs and the ground truth never see the wait. End-of-file
+	 * without the byte means the loader is gone or gave up on this scenario: the target never
+	 * runs.
 	 */
 	char go;
 	ssize_t got;
@@ -228,9 +226,13 @@ static void drain_pipe(struct run *run, struct capture *c)
 }
 
 /*
- * A scenario's child, forked and set up (namespace, /tmp, files), held before it joins the run's
- * cgroups. The next scenario's child is prepared while the current target runs, so only the
- * uprobes, the joins and the exec stay between two targets.
+ * A scenario's child, forked and setting itself up (namespace, /tmp, files), held before it joins
+ * the run's cgroups until the loader releases it.
+ *
+ * Preparing the next scenario's child while the current target runs was tried and measured
+ * (LAB_LOADER_TIMING, at load 11-14 on 2 cores): the set-up it moves off the path between two
+ * targets is ~1 ms of the child's CPU, the loader used 0.3-1.2 ms more CPU per scenario in every
+ * A/B pair, and whole runs were no faster. So each child is forked when its scenario starts.
  */
 struct prepared {
 	const struct scenario *sc; /* NULL: nothing prepared */
@@ -249,7 +251,6 @@ static void close_pipes(int *fds, int n)
 static int prepare_child(struct run *run, const struct scenario *sc, struct prepared *p)
 {
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1}, go[2] = {-1, -1};
-	int slot = (int)(sc - run->cfg.scenarios) % 2;
 
 	if (timing_on() && !child_clock) {
 		child_clock = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -267,8 +268,6 @@ static int prepare_child(struct run *run, const struct scenario *sc, struct prep
 		return -1;
 	}
 	if (child == 0) {
-		if (child_clock)
-			child_clock += slot * CS_N;
 		close(out[0]);
 		close(err[0]);
 		close(status[0]);
@@ -321,7 +320,7 @@ static pid_t start_target(struct run *run, struct prepared *p, struct capture ca
 	ssize_t sn = read(p->status_r, setup_err, sizeof(setup_err) - 1);
 	close(p->status_r);
 	phase("   exec seen");
-	print_child_steps((int)(sc - run->cfg.scenarios) % 2);
+	print_child_steps();
 	p->sc = NULL;
 	if (sn > 0) {
 		setup_err[sn] = 0;
@@ -449,13 +448,9 @@ static int dump_and_clear_maps(struct run *run, const struct scenario *sc)
 	return 0;
 }
 
-/*
- * One scenario, its child prepared in *p. The next scenario's child (next, if any) is prepared
- * into *p while this target runs; when that fails, the next scenario forks its own and reports.
- */
-static int run_scenario(struct run *run, const struct scenario *sc, const struct scenario *next,
-			struct prepared *p)
+static int run_scenario(struct run *run, const struct scenario *sc)
 {
+	struct prepared p;
 	struct capture cap[2];
 	int wstatus = 0;
 	json_object *o;
@@ -469,17 +464,15 @@ static int run_scenario(struct run *run, const struct scenario *sc, const struct
 
 	double loader_cpu = timing_on() ? cpu_ms(getpid()) : 0;
 	uint64_t deadline = now_ns() + (uint64_t)sc->wall_ms * 1000000ull;
-	if (!p->sc && prepare_child(run, sc, p)) {
+	if (prepare_child(run, sc, &p)) {
 		emit_fatal("scenario %s: starting the target: %s", sc->id, strerror(errno));
 		return -1;
 	}
-	pid_t child = start_target(run, p, cap);
+	phase("   fork returned");
+	pid_t child = start_target(run, &p, cap);
 	if (child < 0)
 		return -1;
 	phase("  target started");
-	if (next && prepare_child(run, next, p))
-		p->sc = NULL;
-	phase("  next prepared");
 	enum watched how = watch_target(run, sc, child, cap, deadline);
 	if (timing_on())
 		fprintf(stderr, "cpu: child %.3f loader %.3f\n", cpu_ms(child),
@@ -523,15 +516,9 @@ enum step run_scenarios(struct run *run)
 		emit_fatal("ring buffer: %s", strerror(errno));
 		return STEP_FAILED;
 	}
-	struct prepared p = {0};
-	for (int i = 0; i < run->cfg.nscenarios && st == STEP_OK; i++) {
-		const struct scenario *sc = &run->cfg.scenarios[i];
-		const struct scenario *next = i + 1 < run->cfg.nscenarios ? sc + 1 : NULL;
-
-		if (run_scenario(run, sc, next, &p))
+	for (int i = 0; i < run->cfg.nscenarios && st == STEP_OK; i++)
+		if (run_scenario(run, &run->cfg.scenarios[i]))
 			st = STEP_FAILED;
-	}
-	discard_child(&p);
 	ring_buffer__free(run->rb);
 	run->rb = NULL;
 	return st;

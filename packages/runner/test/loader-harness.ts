@@ -25,7 +25,6 @@ export let work: string;
 export let loaderPath: string;
 export let target: string;
 export let untouchedTarget: string;
-export let peekTarget: string;
 export const objects: Record<string, string> = {};
 
 export async function mustRun(
@@ -76,8 +75,6 @@ export function setUpLoaderTests(): void {
     await mustRun('gcc', ['-O2', '-o', target, join(fixtures, 'target.c')]);
     untouchedTarget = join(work, 'untouched-path');
     await mustRun('gcc', ['-O2', '-o', untouchedTarget, join(fixtures, 'untouched-path.c')]);
-    peekTarget = join(work, 'peek');
-    await mustRun('gcc', ['-O2', '-o', peekTarget, join(fixtures, 'peek.c')]);
     const common = join(paths.templatesDir, 'common');
     for (const name of [
       'solution',

@@ -16,7 +16,6 @@ import {
   work,
   target,
   untouchedTarget,
-  peekTarget,
   objects,
   OBSERVE,
   hex,
@@ -258,55 +257,9 @@ describe('native loader on the kernel', () => {
     await expectGone(r, cfg.cgroup);
   });
 
-  it("keeps the next scenario's files, planted while this target runs, out of its /tmp", async () => {
-    // The next scenario's child is set up while this target runs. The target looks for the
-    // next scenario's file until it sees it planted in that child's /tmp (through /proc), so the
-    // two overlap; its own /tmp must never hold it, and the program must never read it.
-    const cfg = config(objects['submit-all'], 'unused');
-    const [first] = cfg.scenarios;
-    const file = (name: string, text: string) => ({
-      path: `/tmp/${name}`,
-      hex: hex(text),
-      mode: 0o644,
-    });
-    cfg.scenarios = [
-      {
-        ...first,
-        id: 'now',
-        target: peekTarget,
-        args: ['now-only', 'next-only', '2500'],
-        files: [file('now-only', 'this scenario planted this')],
-      },
-      {
-        ...first,
-        id: 'next',
-        target: peekTarget,
-        args: ['next-only', 'now-only', '0'],
-        files: [file('next-only', 'only the next scenario may read this')],
-      },
-    ];
-    const r = await run(cfg);
-    expect(r.of('fatal')).toEqual([]);
-    const out = (id: string) => r.of('target_exit').find((t) => t.scenario === id)?.exit.stdout;
-    expect(out('now')).toBe('here=0 elsewhere=1\n');
-    expect(out('next')).toBe('here=0 elsewhere=0\n');
-    const seen = (id: string) =>
-      r
-        .of('submit')
-        .filter((s) => s.scenario === id)
-        .map((s) => Buffer.from(s.record.data, 'hex').toString('latin1'))
-        .join('|');
-    expect(seen('now')).toContain('this scenario planted this');
-    expect(seen('now')).not.toContain('only the next scenario');
-    expect(seen('next')).toContain('only the next scenario may read this');
-    expect(seen('next')).not.toContain('this scenario planted');
-    await r.cleaned;
-    await expectGone(r, cfg.cgroup);
-  });
-
-  it("never shows the programs a target's set-up, its own or the next scenario's", async () => {
-    // The set-up's calls (namespace, mounts, planting, redirections, cwd) are made before the
-    // child joins the run's cgroups, and the next child's while the current target runs.
+  it("never shows the programs any of a target's set-up", async () => {
+    // The set-up's calls (namespace, mounts, planting, redirections, cwd) are all made before
+    // the child joins the run's cgroups.
     const cfg = config(objects['setup-watch'], 'set-up-secret');
     const [first] = cfg.scenarios;
     cfg.scenarios = ['a', 'b', 'c'].map((id) => ({
