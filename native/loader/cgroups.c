@@ -133,6 +133,8 @@ int setup_cgroups(struct run *run)
 	struct stat st;
 	int err;
 
+	/* what came before (the config read from stdin, the runner's write) is not the cgroups' */
+	phase(" config read");
 	find_cgroup_mounts(v2root, memroot, pidsroot);
 	if (!v2root[0]) {
 		emit_fatal("no cgroup2 mount found in /proc/mounts");
@@ -161,6 +163,7 @@ int setup_cgroups(struct run *run)
 		return -1;
 	}
 	cg->v2_made = true;
+	phase(" cgroup v2 made");
 	if (stat(cg->v2, &st)) {
 		emit_fatal("cannot stat cgroup %s: %s", cg->v2, strerror(errno));
 		return -1;
@@ -177,6 +180,7 @@ int setup_cgroups(struct run *run)
 	if (set_limit(cg, v2root, rel, relp, "memory", memroot, cg->mem, &cg->mem_made,
 		      run->cfg.memory_bytes))
 		return -1;
+	phase(" memory limit");
 	return set_limit(cg, v2root, rel, relp, "pids", pidsroot, cg->pids, &cg->pids_made,
 			 run->cfg.pids);
 }
@@ -221,6 +225,7 @@ void remove_cgroups(struct cgroups *cg)
 			continue;
 		for (int tries = 0; tries < 100 && rmdir(dirs[i]) && errno == EBUSY; tries++)
 			usleep(10000);
+		phase(i == 0 ? " v2 removed" : i == 1 ? " memory removed" : " pids removed");
 	}
 	cg->v2_made = cg->mem_made = cg->pids_made = false;
 }

@@ -174,7 +174,10 @@ int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, va_list 
 const char *libbpf_messages(size_t *len);
 void libbpf_messages_reset(void);
 /* LAB_LOADER_TIMING=1: phase times on stderr, for measuring. */
+bool timing_on(void);
 void phase(const char *what);
+/* A phase that ended at t (now_ns()), measured elsewhere (in a scenario's child). */
+void phase_at(const char *what, uint64_t t);
 
 /* files.c */
 int write_file(const char *path, const char *s);

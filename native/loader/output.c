@@ -168,13 +168,27 @@ void libbpf_messages_reset(void)
 	libbpf_msgs[0] = 0;
 }
 
-void phase(const char *what)
+bool timing_on(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("LAB_LOADER_TIMING") != NULL;
+	return on;
+}
+
+void phase_at(const char *what, uint64_t t)
 {
 	static uint64_t t0;
 
-	if (!getenv("LAB_LOADER_TIMING"))
+	if (!timing_on())
 		return;
 	if (!t0)
-		t0 = now_ns();
-	fprintf(stderr, "%s %.1f ms\n", what, (double)(now_ns() - t0) / 1e6);
+		t0 = t;
+	fprintf(stderr, "%s %.2f ms\n", what, (double)(t - t0) / 1e6);
+}
+
+void phase(const char *what)
+{
+	phase_at(what, now_ns());
 }

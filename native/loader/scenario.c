@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -24,15 +26,65 @@
 #include "loader.h"
 #include "netns.h"
 
-/* In the child: the scenario's mounts and files, then the target; never returns. */
-static void plant_and_exec(const struct run *run, const struct scenario *sc, int out_w, int err_w,
-			   int status_w, int go_r)
+/*
+ * LAB_LOADER_TIMING: the child's steps, timed in the child (a page shared with the loader) and
+ * printed by the loader once the target runs.
+ */
+enum child_step {
+	CS_FORKED, CS_DIR, CS_UNSHARE, CS_PRIVATE, CS_TMPFS, CS_NET, CS_PLANTED, CS_FDS, CS_GO,
+	CS_JOIN_MEM, CS_JOIN_PIDS, CS_JOIN_V2, CS_EXEC, CS_N
+};
+static const char *const child_step_name[CS_N] = {
+	"   child: forked",	 "   child: target dir opened", "   child: unshare(NEWNS)",
+	"   child: / private",	 "   child: tmpfs mounted",	   "   child: network",
+	"   child: files planted", "   child: fds",		   "   child: released",
+	"   child: joined memory", "   child: joined pids",	   "   child: joined v2",
+	"   child: execveat"};
+static uint64_t *child_clock;
+
+static void child_step(enum child_step s)
+{
+	if (child_clock)
+		child_clock[s] = now_ns();
+}
+
+/* On-CPU time of a task in ms (its schedstat), for LAB_LOADER_TIMING. */
+static double cpu_ms(pid_t pid)
+{
+	char path[64], buf[128];
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return (double)strtoull(buf, NULL, 10) / 1e6;
+}
+
+static void print_child_steps(void)
+{
+	if (!child_clock)
+		return;
+	for (int i = 0; i < CS_N; i++)
+		if (child_clock[i])
+			phase_at(child_step_name[i], child_clock[i]);
+	memset(child_clock, 0, sizeof(uint64_t) * CS_N);
+}
+
+/*
+ * In the child: the scenario's mounts and files; then, once released (go_r, or at once when it is
+ * -1), the run's cgroups and the target, with the signal mask set back to mask (when not NULL).
+ * Never returns.
+ */
+static void plant_and_exec(const struct run *run, const struct scenario *sc, pid_t parent,
+			   int out_w, int err_w, int status_w, int go_r, const sigset_t *mask)
 {
 	char pid[32], dir_path[PATH_MAX];
 	const char *name;
 	int fd, target_dir;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	child_step(CS_FORKED);
+	/* a loader that died before the prctl is not there to release us: never run then */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(126);
 	setpgid(0, 0);
 #define FAIL(...)                                                                          \
 	do {                                                                               \
@@ -58,15 +110,20 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 	target_dir = open(dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (target_dir < 0)
 		FAIL("cannot open the target's directory %s: %s", dir_path, strerror(errno));
+	child_step(CS_DIR);
 	if (unshare(CLONE_NEWNS))
 		FAIL("unshare(CLONE_NEWNS): %s", strerror(errno));
+	child_step(CS_UNSHARE);
 	/* private propagation: nothing mounted here leaks back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		FAIL("making / private: %s", strerror(errno));
+	child_step(CS_PRIVATE);
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777"))
 		FAIL("mounting tmpfs on /tmp: %s", strerror(errno));
+	child_step(CS_TMPFS);
 	if (sc->private_network && enter_private_network(dir_path, sizeof(dir_path)))
 		FAIL("%s", dir_path);
+	child_step(CS_NET);
 	for (int i = 0; i < sc->nfiles; i++) {
 		const struct file_spec *f = &sc->files[i];
 		char dir[PATH_MAX];
@@ -81,6 +138,7 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 		fchmod(fd, (mode_t)f->mode);
 		close(fd);
 	}
+	child_step(CS_PLANTED);
 	fd = open("/dev/null", O_RDONLY);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
 		FAIL("redirecting the target's output: %s", strerror(errno));
@@ -94,27 +152,40 @@ static void plant_and_exec(const struct run *run, const struct scenario *sc, int
 				close(i);
 	if (chdir("/tmp"))
 		FAIL("chdir /tmp: %s", strerror(errno));
+	child_step(CS_FDS);
 	/*
-	 * Held until the loader has attached the uprobes to this pid (it closes the pipe), outside
-	 * the run's cgroup: the programs and the ground truth never see the wait.
+	 * Held, outside the run's cgroups, until the loader has attached the uprobes to this pid
+	 * (it writes a byte): the programs and the ground truth never see the wait. End-of-file
+	 * without the byte means the loader is gone or gave up on this scenario: the target never
+	 * runs.
 	 */
 	char go;
-	while (read(go_r, &go, 1) < 0 && errno == EINTR)
+	ssize_t got = 1;
+	while (go_r >= 0 && (got = read(go_r, &go, 1)) < 0 && errno == EINTR)
 		;
+	if (got != 1)
+		_exit(126);
+	child_step(CS_GO);
 	/*
 	 * Only now does the target become visible to the programs: v2 last, so the programs and
 	 * the ground truth see as little of this set-up as possible.
 	 */
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	join_cgroup(run->cg.mem, pid, status_w);
+	child_step(CS_JOIN_MEM);
 	join_cgroup(run->cg.pids, pid, status_w);
+	child_step(CS_JOIN_PIDS);
 	join_cgroup(run->cg.v2, pid, status_w);
+	child_step(CS_JOIN_V2);
 	/*
 	 * A fixed environment, never the loader's: the student's programs can read the target's
 	 * memory, its environment included, and the server's may hold secrets (a database URL).
 	 */
 	static char *const target_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
 					   "LANG=C.UTF-8", NULL};
+	child_step(CS_EXEC);
+	if (mask)
+		sigprocmask(SIG_SETMASK, mask, NULL);
 	execveat(target_dir, name, (char *const *)sc->argv, target_env, 0);
 	FAIL("cannot run the target %s: %s", sc->target, strerror(errno));
 #undef FAIL
@@ -158,57 +229,177 @@ static void drain_pipe(struct run *run, struct capture *c)
 	c->fd = -1;
 }
 
-/* The target, started: its pid, and its stdout and stderr in cap; -1 after a `fatal` line. */
-static pid_t start_target(struct run *run, const struct scenario *sc, struct capture cap[2])
-{
-	int out[2], err[2], status[2], go[2];
-	char setup_err[512];
-	pid_t child;
+/*
+ * A scenario's child, forked and setting itself up (namespace, /tmp, files), held before it joins
+ * the run's cgroups until the loader releases it.
+ *
+ * Preparing the next scenario's child while the current target runs was tried and measured
+ * (LAB_LOADER_TIMING, at load 11-14 on 2 cores): the set-up it moves off the path between two
+ * targets is ~1 ms of the child's CPU, the loader used 0.3-1.2 ms more CPU per scenario in every
+ * A/B pair, and whole runs were no faster. So each child is forked when its scenario starts.
+ */
+struct prepared {
+	const struct scenario *sc; /* NULL: nothing prepared */
+	pid_t pid;
+	int out_r, err_r, status_r, go_w;
+};
 
+static void close_pipes(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/*
+ * Without uprobes the child need not be held, and is made as posix_spawn makes its children:
+ * sharing the loader's memory (CLONE_VM) while the loader waits (CLONE_VFORK) until it execs or
+ * exits. Nothing is copied, no page is faulted in twice, and exec has no copy of the loader's
+ * memory to tear down: measured here, a fork of the loader cost each scenario ~2.5 ms of the
+ * child's CPU and ~1.4 ms of the loader's.
+ * The child runs on a stack of its own with every signal blocked (no loader handler may run on
+ * the loader's memory in it); it allocates nothing but on its error path (a message, then
+ * _exit), while the loader is stopped.
+ */
+static char spawn_stack[128 * 1024] __attribute__((aligned(16)));
+
+struct spawn {
+	struct run *run;
+	const struct scenario *sc;
+	pid_t parent;
+	int out_w, err_w, status_w;
+	sigset_t mask; /* the loader's, for the target */
+};
+
+static int spawned_child(void *arg)
+{
+	struct spawn *a = arg;
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, cur;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &cur) == 0 && cur.sa_handler != SIG_DFL &&
+		    cur.sa_handler != SIG_IGN)
+			sigaction(sig, &dfl, NULL);
+	plant_and_exec(a->run, a->sc, a->parent, a->out_w, a->err_w, a->status_w, -1, &a->mask);
+	return 126;
+}
+
+/*
+ * Starts sc's child into *p: held before it joins the run's cgroups when the run has uprobes (they
+ * are attached to its pid first), else already exec'd or failed on return. -1 with errno (pipe,
+ * fork or clone) when it could not.
+ */
+static int prepare_child(struct run *run, const struct scenario *sc, struct prepared *p)
+{
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1}, go[2] = {-1, -1};
+	bool hold = run->nuprobes > 0;
+
+	if (timing_on() && !child_clock) {
+		child_clock = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				   -1, 0);
+		if (child_clock == MAP_FAILED)
+			child_clock = NULL;
+	}
+	pid_t parent = getpid(), child = -1;
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
-	    pipe2(go, O_CLOEXEC)) {
-		emit_fatal("pipe: %s", strerror(errno));
+	    (hold && pipe2(go, O_CLOEXEC))) {
+		int e = errno;
+		close_pipes((int[]){out[0], out[1], err[0], err[1]}, 4);
+		close_pipes((int[]){status[0], status[1], go[0], go[1]}, 4);
+		errno = e;
 		return -1;
 	}
-	child = fork();
+	if (hold) {
+		child = fork();
+		if (child == 0) {
+			close(out[0]);
+			close(err[0]);
+			close(status[0]);
+			close(go[1]);
+			plant_and_exec(run, sc, parent, out[1], err[1], status[1], go[0], NULL);
+		}
+	} else {
+		struct spawn a = {.run = run, .sc = sc, .parent = parent, .out_w = out[1],
+				  .err_w = err[1], .status_w = status[1]};
+		sigset_t all;
+
+		/* the child's copies of the read ends close at its exec (O_CLOEXEC) */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &a.mask);
+		child = clone(spawned_child, spawn_stack + sizeof(spawn_stack),
+			      CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+		int e = errno;
+		pthread_sigmask(SIG_SETMASK, &a.mask, NULL);
+		errno = e;
+	}
 	if (child < 0) {
-		emit_fatal("fork: %s", strerror(errno));
+		int e = errno;
+		close_pipes((int[]){out[0], out[1], err[0], err[1]}, 4);
+		close_pipes((int[]){status[0], status[1], go[0], go[1]}, 4);
+		errno = e;
 		return -1;
 	}
-	if (child == 0) {
-		close(out[0]);
-		close(err[0]);
-		close(status[0]);
-		close(go[1]);
-		plant_and_exec(run, sc, out[1], err[1], status[1], go[0]);
-	}
-	close(out[1]);
-	close(err[1]);
-	close(status[1]);
-	close(go[0]);
+	close_pipes((int[]){out[1], err[1], status[1], go[0]}, 4);
+	*p = (struct prepared){.sc = sc, .pid = child, .out_r = out[0], .err_r = err[0],
+			       .status_r = status[0], .go_w = go[1]};
+	return 0;
+}
+
+/* A prepared child that will not run: it is killed (it is in none of the run's cgroups yet). */
+static void discard_child(struct prepared *p)
+{
+	if (!p->sc)
+		return;
+	kill(p->pid, SIGKILL);
+	close_pipes((int[]){p->out_r, p->err_r, p->status_r, p->go_w}, 4);
+	waitpid(p->pid, NULL, 0);
+	p->sc = NULL;
+}
+
+/*
+ * The prepared target, let go: its uprobes attached, then released to join the run's cgroups
+ * and exec. Its pid, with its stdout and stderr in cap; -1 after a `fatal` line.
+ */
+static pid_t start_target(struct run *run, struct prepared *p, struct capture cap[2])
+{
+	const struct scenario *sc = p->sc;
+	char setup_err[512];
+	pid_t child = p->pid;
+
 	/* the pid filter follows the task through its exec: attach now, then let it go */
 	if (uprobes_attach(run, sc, child, setup_err, sizeof(setup_err))) {
-		kill(child, SIGKILL);
-		close(go[1]);
-		close(status[0]);
-		waitpid(child, NULL, 0);
+		discard_child(p);
 		emit_fatal("scenario %s: %s", sc->id, setup_err);
 		return -1;
 	}
-	close(go[1]);
+	phase("   uprobes attached");
+	/* the byte is the release: a child whose loader died reads end-of-file and never runs */
+	if (p->go_w >= 0 && write(p->go_w, "g", 1) != 1) {
+		snprintf(setup_err, sizeof(setup_err), "releasing the target: %s", strerror(errno));
+		discard_child(p);
+		emit_fatal("scenario %s: %s", sc->id, setup_err);
+		return -1;
+	}
+	if (p->go_w >= 0)
+		close(p->go_w);
 	/* the status pipe closes on exec (success) or carries the set-up error */
-	ssize_t sn = read(status[0], setup_err, sizeof(setup_err) - 1);
-	close(status[0]);
+	ssize_t sn = read(p->status_r, setup_err, sizeof(setup_err) - 1);
+	close(p->status_r);
+	phase("   exec seen");
+	print_child_steps();
+	p->sc = NULL;
 	if (sn > 0) {
 		setup_err[sn] = 0;
+		close(p->out_r);
+		close(p->err_r);
 		waitpid(child, NULL, 0);
 		emit_fatal("scenario %s: %s", sc->id, setup_err);
 		return -1;
 	}
-	cap[0] = (struct capture){.fd = out[0], .buf = malloc((size_t)run->cfg.max_output), .name = "stdout"};
-	cap[1] = (struct capture){.fd = err[0], .buf = malloc((size_t)run->cfg.max_output), .name = "stderr"};
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	cap[0] = (struct capture){.fd = p->out_r, .buf = malloc((size_t)run->cfg.max_output), .name = "stdout"};
+	cap[1] = (struct capture){.fd = p->err_r, .buf = malloc((size_t)run->cfg.max_output), .name = "stderr"};
+	fcntl(p->out_r, F_SETFL, O_NONBLOCK);
+	fcntl(p->err_r, F_SETFL, O_NONBLOCK);
 	return child;
 }
 
@@ -311,6 +502,7 @@ static int dump_and_clear_maps(struct run *run, const struct scenario *sc)
 	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
 	json_object_object_add(o, "maps", maps);
 	emit(o);
+	phase("  maps dumped");
 	/* scenarios stay apart: the next one starts from empty maps and initial globals */
 	bpf_object__for_each_map(m, run->obj)
 		if (student_map(m))
@@ -324,6 +516,7 @@ static int dump_and_clear_maps(struct run *run, const struct scenario *sc)
 
 static int run_scenario(struct run *run, const struct scenario *sc)
 {
+	struct prepared p;
 	struct capture cap[2];
 	int wstatus = 0;
 	json_object *o;
@@ -335,16 +528,26 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
 	emit(o);
 
+	double loader_cpu = timing_on() ? cpu_ms(getpid()) : 0;
 	uint64_t deadline = now_ns() + (uint64_t)sc->wall_ms * 1000000ull;
-	pid_t child = start_target(run, sc, cap);
+	if (prepare_child(run, sc, &p)) {
+		emit_fatal("scenario %s: starting the target: %s", sc->id, strerror(errno));
+		return -1;
+	}
+	phase("   fork returned");
+	pid_t child = start_target(run, &p, cap);
 	if (child < 0)
 		return -1;
 	phase("  target started");
 	enum watched how = watch_target(run, sc, child, cap, deadline);
+	if (timing_on())
+		fprintf(stderr, "cpu: child %.3f loader %.3f\n", cpu_ms(child),
+			cpu_ms(getpid()) - loader_cpu);
 	waitpid(child, &wstatus, 0);
 	phase("  target exited");
 	/* the target is gone; stop whatever it left behind, then collect everything */
 	kill_cgroup(&run->cg);
+	phase("  cgroup killed");
 	ring_buffer__consume(run->rb);
 	for (int i = 0; i < 2; i++) {
 		if (cap[i].fd >= 0)
@@ -361,6 +564,7 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	emit_target_exit(sc, wstatus, how == TARGET_TIMED_OUT, cap);
 	free(cap[0].buf);
 	free(cap[1].buf);
+	phase("  target_exit sent");
 	int err = dump_and_clear_maps(run, sc);
 	run->cur = NULL;
 	phase("  maps dumped and cleared");

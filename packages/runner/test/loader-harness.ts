@@ -25,6 +25,7 @@ export let work: string;
 export let loaderPath: string;
 export let target: string;
 export let untouchedTarget: string;
+export let inspectTarget: string;
 export const objects: Record<string, string> = {};
 
 export async function mustRun(
@@ -75,6 +76,8 @@ export function setUpLoaderTests(): void {
     await mustRun('gcc', ['-O2', '-o', target, join(fixtures, 'target.c')]);
     untouchedTarget = join(work, 'untouched-path');
     await mustRun('gcc', ['-O2', '-o', untouchedTarget, join(fixtures, 'untouched-path.c')]);
+    inspectTarget = join(work, 'inspect');
+    await mustRun('gcc', ['-O2', '-o', inspectTarget, join(fixtures, 'inspect.c')]);
     const common = join(paths.templatesDir, 'common');
     for (const name of [
       'solution',
@@ -90,6 +93,7 @@ export function setUpLoaderTests(): void {
       'many-globals',
       'slow-verify',
       'huge-log',
+      'setup-watch',
     ]) {
       objects[name] = join(work, `${name}.bpf.o`);
       await mustRun('clang', [

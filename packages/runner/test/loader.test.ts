@@ -16,6 +16,7 @@ import {
   work,
   target,
   untouchedTarget,
+  inspectTarget,
   objects,
   OBSERVE,
   hex,
@@ -253,6 +254,70 @@ describe('native loader on the kernel', () => {
       })),
     );
     for (const exit of r.of('target_exit')) expect(exit.exit.code).toBe(0);
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it("starts each target with nothing of the loader's: fds, signals, environment, files", async () => {
+    // The child shares the loader's memory until its exec (CLONE_VM | CLONE_VFORK) and blocks
+    // every signal meanwhile; the target must still get a clean start, and only its scenario's
+    // files.
+    const cfg = config(objects['submit-all'], 'inspected');
+    const [first] = cfg.scenarios;
+    const file = (name: string) => ({ path: `/tmp/${name}`, hex: hex(name), mode: 0o644 });
+    cfg.scenarios = [
+      {
+        ...first,
+        id: 'one',
+        target: inspectTarget,
+        args: [],
+        files: [file('one-a'), file('one-b')],
+      },
+      { ...first, id: 'two', target: inspectTarget, args: [], files: [file('two')] },
+    ];
+    const r = await run(cfg);
+    expect(r.of('fatal')).toEqual([]);
+    const started = (tmp: string) =>
+      [
+        'fds: 0 1 2',
+        'SigBlk:\t0000000000000000',
+        'SigIgn:\t0000000000000000',
+        'SigCgt:\t0000000000000000',
+        'env: PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8',
+        'cwd: /tmp',
+        `tmp: ${tmp}`,
+        '',
+      ].join('\n');
+    expect(r.of('target_exit').map((t) => [t.scenario, t.exit.code, t.exit.stdout])).toEqual([
+      ['one', 0, started('one-a one-b')],
+      ['two', 0, started('two')],
+    ]);
+    await r.cleaned;
+    await expectGone(r, cfg.cgroup);
+  });
+
+  it("never shows the programs any of a target's set-up", async () => {
+    // The set-up's calls (namespace, mounts, planting, redirections, cwd) are all made before
+    // the child joins the run's cgroups.
+    const cfg = config(objects['setup-watch'], 'set-up-secret');
+    const [first] = cfg.scenarios;
+    cfg.scenarios = ['a', 'b', 'c'].map((id) => ({
+      ...first,
+      id,
+      args: ['--loop', '200', ...first.args],
+    }));
+    const r = await run(cfg);
+    expect(r.of('fatal')).toEqual([]);
+    expect(r.of('scenario_start').map((s) => s.scenario)).toEqual(['a', 'b', 'c']);
+    for (const exit of r.of('target_exit')) expect(exit.exit.code).toBe(0);
+    // 7 is a read of the target's: the programs ran; any other number is set-up they saw
+    const numbers = r.of('submit').map((s) => ({
+      scenario: s.scenario,
+      n: s.record.kind === 'num' ? s.record.data : `${s.record.kind} ${s.record.data}`,
+    }));
+    for (const id of ['a', 'b', 'c'])
+      expect(numbers.filter((s) => s.scenario === id).length).toBeGreaterThan(0);
+    expect(numbers.filter((s) => s.n !== '7')).toEqual([]);
     await r.cleaned;
     await expectGone(r, cfg.cgroup);
   });
