@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCgroupMounts, runLoader } from '../src/loader/index.ts';
 import { ResidentDispatcher } from '../src/loader/resident.ts';
 import { startProcess } from '../src/process.ts';
-import { config, hex, loaderPath, objects, setUpLoaderTests } from './loader-harness.ts';
+import { config, hex, loaderPath, objects, readLines, setUpLoaderTests } from './loader-harness.ts';
 
 setUpLoaderTests();
 
@@ -89,12 +89,7 @@ async function run(
   } catch (e) {
     error = e instanceof Error ? e : new Error(String(e));
   }
-  const of = <T extends LoaderLine['type']>(type: T) =>
-    lines.filter((l): l is Extract<LoaderLine, { type: T }> => l.type === type);
-  const submitted = () =>
-    of('submit')
-      .map((s) => s.record.data)
-      .join('');
+  const { of, submitted } = readLines(lines);
   return { lines, error, pid, forked, parent, mountNs, cleaned, submitted, of };
 }
 

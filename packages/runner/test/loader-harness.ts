@@ -188,6 +188,17 @@ export interface Run {
   timings: { attachedMs?: number; doneMs?: number };
 }
 
+/** A run's lines by type, and what its programs submitted, in order, as one string. */
+export function readLines(lines: LoaderLine[]) {
+  const of = <T extends LoaderLine['type']>(type: T) =>
+    lines.filter((l): l is Extract<LoaderLine, { type: T }> => l.type === type);
+  const submitted = () =>
+    of('submit')
+      .map((s) => s.record.data)
+      .join('');
+  return { of, submitted };
+}
+
 export async function run(
   cfg: LoaderConfig,
   signal?: AbortSignal,
@@ -217,12 +228,7 @@ export async function run(
   } catch (e) {
     if (!signal?.aborted) throw e;
   }
-  const of = <T extends LoaderLine['type']>(type: T) =>
-    lines.filter((l): l is Extract<LoaderLine, { type: T }> => l.type === type);
-  const submitted = () =>
-    of('submit')
-      .map((s) => s.record.data)
-      .join('');
+  const { of, submitted } = readLines(lines);
   return { lines, of, submitted, cleaned, timings };
 }
 

@@ -12,6 +12,7 @@ import { ResidentDispatcher } from '../src/loader/resident.ts';
 import { paths } from '../src/paths.ts';
 import { runProcess } from '../src/process.ts';
 import { checkObject } from '../src/static-check/index.ts';
+import { readLines } from './loader-harness.ts';
 
 const fixtures = join(paths.loaderSourceDir, 'test');
 const OBSERVE = [
@@ -127,12 +128,7 @@ async function run(
   } catch (e) {
     error = e;
   }
-  const of = <T extends LoaderLine['type']>(type: T) =>
-    lines.filter((l): l is Extract<LoaderLine, { type: T }> => l.type === type);
-  const submitted = () =>
-    of('submit')
-      .map((s) => s.record.data)
-      .join('');
+  const { of, submitted } = readLines(lines);
   return { lines, error, of, submitted };
 }
 
