@@ -114,7 +114,11 @@ std::string readMessages(int fd) {
   // Keep freed memory in malloc's lists: the warm-up's heap is what the real compile reuses.
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
-  if (warmUp(o.cc1Args, o.warmUpFile) != 0) _exit(kSetupFailed);
+  // The warm-up pages clang in so that a request waiting for an idle worker is answered in
+  // ~25 ms instead of ~70. When a request is already waiting, warming up first would only make
+  // it wait longer (and costs ~25 ms of CPU more than compiling cold): under load, serve cold.
+  pollfd waiting{kListenFd, POLLIN, 0};
+  if (poll(&waiting, 1, 0) != 1 && warmUp(o.cc1Args, o.warmUpFile) != 0) _exit(kSetupFailed);
   // Everything that does not depend on the request is done before it arrives: the filter built,
   // the limits set (waiting in accept() costs no CPU and maps no memory), the files made. After
   // accept() come only the hand-over, the alarm and loading the filter.

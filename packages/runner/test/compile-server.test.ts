@@ -119,6 +119,7 @@ describe('the compile server', () => {
         'utf8',
       );
       const expected = await plain(source);
+      // Workers forked while requests wait serve them without their warm-up: same bytes.
       const answers = await Promise.all(Array.from({ length: 6 }, () => server.compile(source)));
       for (const a of answers) expect(a.object.equals(expected.object)).toBe(true);
     },
