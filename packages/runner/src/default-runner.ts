@@ -20,7 +20,7 @@ import type { KeyLayout } from '@ebpf-lab/grader';
 import type { Diagnostic } from '@ebpf-lab/protocol';
 import { compile } from './compile/index.ts';
 import { STUDENT_FILE } from './compile/flags.ts';
-import type { RunnerDeps } from './deps.ts';
+import type { RunnerDeps, StaticOutcome } from './deps.ts';
 import { cgroupForRun, mapViewOf, residentSockets, runLoader } from './loader/index.ts';
 import { paths } from './paths.ts';
 import { runProcess } from './process.ts';
@@ -28,6 +28,9 @@ import { createRunner } from './run.ts';
 import { checkObject, rulesFor } from './static-check/index.ts';
 import type { MapInfo, StaticRules } from './static-check/index.ts';
 import type { LabRunner } from './types.ts';
+
+/** Static-check outcomes kept for unchanged resubmissions (a few KiB each). */
+const CHECKED_OBJECTS_KEPT = 256;
 
 /**
  * A refused section is a typo in the student's `SEC("...")` far more often than anything in the
@@ -125,6 +128,8 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
   const hashes = new Map(exercises.map((e) => [e.meta.id, exerciseHash(e.dir)]));
   // Record sizes come from tracefs and do not change while the kernel runs: read them once.
   const rules = new Map<string, Promise<StaticRules>>();
+  /** Outcomes of the static checks by exercise, source and object; least recently used out. */
+  const checkedObjects = new Map<string, StaticOutcome>();
   const rulesOf = (meta: Exercise['meta']) => {
     let r = rules.get(meta.id);
     if (!r) {
@@ -146,14 +151,31 @@ export function createDefaultDeps(options: DefaultRunnerOptions = {}): RunnerDep
       return { ...result, diagnostics: result.diagnostics.map(withClangExplanation) };
     },
     checkObject: async (object, meta, source) => {
+      // The checks are a pure function of the object, the exercise's rules (fixed while the lab
+      // runs) and the source: an unchanged resubmission, whose compile the cache answered, is
+      // not checked again. A copy goes out, so nothing a run does to it reaches the next.
+      const key = createHash('sha256')
+        .update(`${meta.id}\0${source ?? ''}\0`)
+        .update(object)
+        .digest('hex');
+      const known = checkedObjects.get(key);
+      if (known) {
+        checkedObjects.delete(key);
+        checkedObjects.set(key, known);
+        return structuredClone(known);
+      }
       const result = checkObject(object, await rulesOf(meta), source);
       if (source !== undefined) onSectionLines(result.diagnostics, source);
-      return {
+      const outcome: StaticOutcome = {
         ok: result.ok,
         diagnostics: result.diagnostics,
         facts: { ...result, mapKeys: keyLayouts(result.maps) },
         maps: mapViewOf(result),
       };
+      checkedObjects.set(key, structuredClone(outcome));
+      if (checkedObjects.size > CHECKED_OBJECTS_KEPT)
+        checkedObjects.delete(checkedObjects.keys().next().value!);
+      return outcome;
     },
     // Forked by the lab's resident process and slotted into its dispatcher when it runs; else a
     // loader started here with a dispatcher of its own.
