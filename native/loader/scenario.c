@@ -302,13 +302,8 @@ static int prepare_child(struct run *run, const struct scenario *sc, struct prep
 	}
 	pid_t parent = getpid(), child = -1;
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC) ||
-	    (hold && pipe2(go, O_CLOEXEC))) {
-		int e = errno;
-		close_pipes((int[]){out[0], out[1], err[0], err[1]}, 4);
-		close_pipes((int[]){status[0], status[1], go[0], go[1]}, 4);
-		errno = e;
-		return -1;
-	}
+	    (hold && pipe2(go, O_CLOEXEC)))
+		goto fail;
 	if (hold) {
 		child = fork();
 		if (child == 0) {
@@ -332,17 +327,19 @@ static int prepare_child(struct run *run, const struct scenario *sc, struct prep
 		pthread_sigmask(SIG_SETMASK, &a.mask, NULL);
 		errno = e;
 	}
-	if (child < 0) {
-		int e = errno;
-		close_pipes((int[]){out[0], out[1], err[0], err[1]}, 4);
-		close_pipes((int[]){status[0], status[1], go[0], go[1]}, 4);
-		errno = e;
-		return -1;
-	}
+	if (child < 0)
+		goto fail;
 	close_pipes((int[]){out[1], err[1], status[1], go[0]}, 4);
 	*p = (struct prepared){.sc = sc, .pid = child, .out_r = out[0], .err_r = err[0],
 			       .status_r = status[0], .go_w = go[1]};
 	return 0;
+fail:;
+	int e = errno;
+
+	close_pipes((int[]){out[0], out[1], err[0], err[1]}, 4);
+	close_pipes((int[]){status[0], status[1], go[0], go[1]}, 4);
+	errno = e;
+	return -1;
 }
 
 /* A prepared child that will not run: it is killed (it is in none of the run's cgroups yet). */

@@ -123,7 +123,6 @@ export async function runLoader(
     resolveDone = resolve;
   });
 
-  /** Ends the run at an output cap: named for the student, and the loader is stopped. */
   // Lines can arrive before startLoader() returns (in the chunk that carried the pid).
   let proc: LoaderProcess | undefined;
   let killWhenStarted = false;
@@ -132,6 +131,7 @@ export async function runLoader(
     else killWhenStarted = true;
   };
 
+  /** Ends the run at an output cap: named for the student, and the loader is stopped. */
   const stopAtLimit = (message: string) => {
     if (stoppedAtLimit || sawDone) return;
     stoppedAtLimit = true;
