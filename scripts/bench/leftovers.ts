@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '@ebpf-lab/runner';
 import { findCgroupMounts } from '../../packages/runner/src/loader/index.ts';
+import { descendsFrom, processInfo, processTable } from './processes.ts';
 
 export interface Leftovers {
   bpfPrograms: number;
@@ -138,15 +139,9 @@ function countCgroups(prefixes: string[]): number {
 }
 
 /** `pid:starttime` of a live process (a pid alone may be reused), or null when it is gone. */
-function identity(pid: number): { ppid: number; id: string } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The command name, in parentheses, may hold spaces: fields count from after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), id: `${pid}:${fields[19]}` };
-  } catch {
-    return null;
-  }
+function identity(pid: number): string | null {
+  const p = processInfo(pid);
+  return p && `${pid}:${p.startTime}`;
 }
 
 /**
@@ -168,30 +163,16 @@ export class Descendants {
   }
 
   look(): void {
-    const parent = new Map<number, number>();
-    const ids = new Map<number, string>();
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      const p = identity(Number(name));
-      if (!p) continue;
-      parent.set(Number(name), p.ppid);
-      ids.set(Number(name), p.id);
-    }
-    for (const [pid, id] of ids) {
-      for (let up = parent.get(pid); up !== undefined && up > 1; up = parent.get(up)) {
-        if (up === process.pid) {
-          this.seen.add(id);
-          break;
-        }
-      }
-    }
+    const table = processTable();
+    for (const [pid, p] of table)
+      if (descendsFrom(pid, process.pid, table)) this.seen.add(`${pid}:${p.startTime}`);
   }
 
   /** Those seen that still live (reparented or not), by pid. */
   alive(): number[] {
     clearInterval(this.timer);
     return [...this.seen]
-      .filter((id) => !this.before.has(id) && identity(Number(id.split(':')[0]))?.id === id)
+      .filter((id) => !this.before.has(id) && identity(Number(id.split(':')[0])) === id)
       .map((id) => Number(id.split(':')[0]));
   }
 }

@@ -2,48 +2,14 @@
 // keeps working for seconds after it says it is healthy: its spare clangd parses lab.h and
 // vmlinux.h (~2.4 s of CPU here) and the compile server warms its workers. A load section that
 // starts at once measures that work as the runs' own; a class meets a server started long before.
-import { readdirSync, readFileSync } from 'node:fs';
-
-/** Milliseconds of CPU a Linux clock tick stands for (USER_HZ is 100 on every kernel we run). */
-const TICK_MS = 10;
-
-interface Stat {
-  ppid: number;
-  /** Its own CPU and that of its children it has waited for, in ms. */
-  cpuMs: number;
-}
-
-function statOf(pid: number): Stat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which may hold spaces and parentheses.
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return {
-      ppid: Number(f[1]),
-      cpuMs: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS,
-    };
-  } catch {
-    return undefined; // gone meanwhile
-  }
-}
+import { descendsFrom, processTable } from './processes.ts';
 
 /** CPU used so far by `root` and every live process under it, in ms. */
 export function cpuOfTree(root: number): number {
-  const stats = new Map<number, Stat>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const s = statOf(Number(name));
-    if (s) stats.set(Number(name), s);
-  }
+  const table = processTable();
   let total = 0;
-  for (const [pid, s] of stats) {
-    for (let up: number | undefined = pid; up !== undefined && up > 1; up = stats.get(up)?.ppid) {
-      if (up === root) {
-        total += s.cpuMs;
-        break;
-      }
-    }
-  }
+  for (const [pid, p] of table)
+    if (pid === root || descendsFrom(pid, root, table)) total += p.cpuMs;
   return total;
 }
 
