@@ -172,19 +172,19 @@ static void kill_run(const struct forked_run *r)
 	kill(-r->pid, SIGKILL);
 }
 
-static json_object *exit_status(int status, int errfd)
+static json_object *exit_status(const siginfo_t *info, int errfd)
 {
 	json_object *o = json_object_new_object();
 	char *tail = malloc(STDERR_TAIL);
 	struct stat st;
 	ssize_t n = 0;
 
-	if (WIFEXITED(status)) {
-		json_object_object_add(o, "code", json_object_new_int(WEXITSTATUS(status)));
+	if (info->si_code == CLD_EXITED) {
+		json_object_object_add(o, "code", json_object_new_int(info->si_status));
 		json_object_object_add(o, "signal", NULL);
 	} else {
 		char name[32];
-		const char *abbrev = sigabbrev_np(WTERMSIG(status));
+		const char *abbrev = sigabbrev_np(info->si_status);
 
 		snprintf(name, sizeof(name), "SIG%s", abbrev ? abbrev : "UNKNOWN");
 		json_object_object_add(o, "code", NULL);
@@ -200,32 +200,47 @@ static json_object *exit_status(int status, int errfd)
 	return o;
 }
 
-/* The child exited: reap it, remove what it left, tell the client how it ended. */
-static void end_run(struct forked_runs *s, int i)
+/*
+ * The child exited: remove what it left, tell the client how it ended. It is not reaped yet: the
+ * client kills by process group, so its pid must stay its own until the client has read this.
+ */
+static void child_exited(struct forked_runs *s, int i)
 {
 	struct forked_run *r = &s->runs[i];
-	int status = 0;
+	siginfo_t info = {0};
 
-	while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
+	while (waitid(P_PID, (id_t)r->pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
 		;
+	r->exited = true;
 	/* a child killed mid-run left its cgroups (one that exited cleared these) */
 	remove_cgroups(cgroups_of(s, i));
 	if (r->conn >= 0) {
-		json_object *o = exit_status(status, r->errfd);
+		json_object *o = exit_status(&info, r->errfd);
 		const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-		size_t len = strlen(text) + 1;
-		char *msg = malloc(len + 1);
+		size_t len = strlen(text);
+		char *msg = malloc(len + 2);
 
 		/* nonblocking: a client that stopped reading loses the status, never the server */
 		if (msg) {
 			msg[0] = 0;
 			memcpy(msg + 1, text, len);
-			send(r->conn, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			msg[len + 1] = '\n';
+			send(r->conn, msg, len + 2, MSG_NOSIGNAL | MSG_DONTWAIT);
 			free(msg);
 		}
 		json_object_put(o);
-		close(r->conn);
 	}
+}
+
+/* Reaps the child and frees its slot. */
+static void end_run(struct forked_runs *s, int i)
+{
+	struct forked_run *r = &s->runs[i];
+
+	while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r->conn >= 0)
+		close(r->conn);
 	if (r->pidfd >= 0)
 		close(r->pidfd);
 	close(r->errfd);
@@ -240,7 +255,7 @@ int forked_runs_pollfds(const struct forked_runs *s, struct pollfd *pfds)
 	for (int i = 0; i < MAX_FORKED_RUNS; i++) {
 		const struct forked_run *r = &s->runs[i];
 
-		pfds[n++] = (struct pollfd){.fd = r->pid ? r->pidfd : -1, .events = POLLIN};
+		pfds[n++] = (struct pollfd){.fd = r->pid && !r->exited ? r->pidfd : -1, .events = POLLIN};
 		/* no events asked: POLLHUP, reported anyway, is the client closing the connection */
 		pfds[n++] = (struct pollfd){.fd = r->pid ? r->conn : -1};
 	}
@@ -255,12 +270,16 @@ void forked_runs_handle(struct forked_runs *s, const struct pollfd *pfds)
 
 		if (!r->pid)
 			continue;
+		if (exited->fd >= 0 && exited->fd == r->pidfd && (exited->revents & POLLIN))
+			child_exited(s, i);
 		if (r->conn >= 0 && conn->fd == r->conn && (conn->revents & (POLLHUP | POLLERR))) {
-			kill_run(r);
+			if (!r->exited)
+				kill_run(r);
 			close(r->conn);
 			r->conn = -1;
 		}
-		if (exited->fd >= 0 && (exited->revents & POLLIN))
+		/* exited and its client gone (or never to read the status): nothing holds its pid */
+		if (r->exited && r->conn < 0)
 			end_run(s, i);
 	}
 	if (pfds[0].revents & POLLIN)
@@ -271,7 +290,13 @@ void forked_runs_close(struct forked_runs *s)
 {
 	for (int i = 0; i < MAX_FORKED_RUNS; i++)
 		if (s->runs[i].pid) {
-			kill_run(&s->runs[i]);
+			if (!s->runs[i].exited) {
+				kill_run(&s->runs[i]);
+				/* no one to tell: the connection closes with this process */
+				close(s->runs[i].conn);
+				s->runs[i].conn = -1;
+				child_exited(s, i);
+			}
 			end_run(s, i);
 		}
 	if (s->lfd >= 0)

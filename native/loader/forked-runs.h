@@ -6,16 +6,20 @@
  *   client -> the run's `LoaderConfig` as JSON, then end of its writing half (EOF)
  *   server -> "run PID\n"         a child (process group PID) now runs exactly this run; then
  *             the JSON lines of `loader` on stdout, as they come; then, once the child exited,
- *             one NUL byte and {"code":N|null,"signal":"SIGKILL"|null,"stderr":"..."}
+ *             one NUL byte and {"code":N|null,"signal":"SIGKILL"|null,"stderr":"..."} on one
+ *             line
  *   server -> "busy MESSAGE\n"    no child was started: run the loader some other way
  *
- * Closing the connection before the child exited kills it, and what it left of the run's
- * cgroups is removed.
+ * The client closes the connection once it has the status line. Until then the child stays
+ * unreaped, so its pid (and its process group, which the client may kill) cannot be another
+ * process's. Closing the connection before the child exited kills it, and what it left of the
+ * run's cgroups is removed.
  */
 #ifndef LAB_FORKED_RUNS_H
 #define LAB_FORKED_RUNS_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "loader.h"
@@ -27,6 +31,7 @@ struct forked_run {
 	int pidfd;
 	int conn;  /* -1 once the client went away */
 	int errfd; /* the child's stderr, a memfd read back when it exits */
+	bool exited; /* its status sent; reaped once the client closes the connection */
 };
 
 struct forked_runs {

@@ -145,10 +145,12 @@ function rawRun(
       if (opts.until?.(text)) {
         destroyed = true;
         socket.destroy();
-      }
+      } else if (statusLine(text)) socket.destroy();
     });
     // the server closed: so does this side, which never ended its writing half itself
     socket.on('end', () => socket.end());
+    // the exit status's line is the last thing sent: the server waits for this side to close
+    const statusLine = (t: string) => /\0[^\n]*\n/.test(t);
     socket.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code));
     socket.on('close', () => resolve({ text, destroyed, error }));
   });
@@ -293,6 +295,35 @@ describe('runs forked by the resident process', () => {
       expect(exitStatus(text)).toEqual({ code: 1, signal: null, stderr: '' });
       expect(await gone(forkedPid(text))).toBe(true);
     }
+    await expectServes();
+  });
+
+  it('keeps an exited child’s pid its own until the client has read the status and closed', async () => {
+    // the runner kills by process group: the pid must not be another process's before it knows
+    // the child ended, so the child stays unreaped until the connection closes
+    const socket = connect({ path: sockets().runSocket, allowHalfOpen: true });
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    const statusRead = new Promise<void>((resolve) =>
+      socket.on('data', () => /\0[^\n]*\n/.test(text) && resolve()),
+    );
+    const closed = new Promise<void>((resolve) => socket.on('close', resolve));
+    socket.on('connect', () => socket.end('not json at all'));
+    await statusRead;
+    const pid = forkedPid(text);
+    expect(exitStatus(text)).toEqual({ code: 1, signal: null, stderr: '' });
+    const state = () => {
+      try {
+        return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      } catch {
+        return undefined;
+      }
+    };
+    expect(state()).toBe('Z');
+    socket.destroy();
+    await closed;
+    for (let i = 0; i < 100 && state() !== undefined; i++) await sleep(50);
+    expect(state()).toBeUndefined();
     await expectServes();
   });
 

@@ -72,13 +72,20 @@ const config: LoaderConfig = {
   },
 };
 
-/** Writes the pieces one by one, each in its own write, as the kernel may hand them over. */
-async function dribble(socket: Socket, pieces: (string | Buffer)[]): Promise<void> {
+/**
+ * Writes the pieces one by one, each in its own write, as the kernel may hand them over; then
+ * ends the stream unless `hold` (the resident process keeps it open until the client closes).
+ */
+async function dribble(
+  socket: Socket,
+  pieces: (string | Buffer)[],
+  { hold = false } = {},
+): Promise<void> {
   for (const p of pieces) {
     await new Promise<void>((r) => socket.write(p, () => r()));
     await new Promise((r) => setImmediate(r));
   }
-  socket.end();
+  if (!hold) socket.end();
 }
 
 describe('a run forked by the resident process', () => {
@@ -86,15 +93,17 @@ describe('a run forked by the resident process', () => {
     const child = standInChild();
     const status = JSON.stringify({ code: 1, signal: null, stderr: 'libbpf: 😀 no BTF' });
     const stream = Buffer.from(
-      `run ${child.pid}\n{"type":"scenario_start","scenario":"main"}\n{"type":"done"}\n\0${status}`,
+      `run ${child.pid}\n{"type":"scenario_start","scenario":"main"}\n{"type":"done"}\n\0${status}\n`,
     );
     let received = '';
     const path = await residentStandIn((socket, cfg) => {
       received = cfg;
-      // cut everywhere: inside the header, a line, a multi-byte character, at the NUL
+      // cut everywhere: inside the header, a line, a multi-byte character, at the NUL; the
+      // connection held open after the status line, as the resident process holds it until the
+      // client closes (the child unreaped until then)
       const pieces: Buffer[] = [];
       for (let i = 0; i < stream.length; i += 7) pieces.push(stream.subarray(i, i + 7));
-      void dribble(socket, pieces);
+      void dribble(socket, pieces, { hold: true });
     });
     let stdout = '';
     const proc = await startForkedRun(path, '{"the":"config"}', {

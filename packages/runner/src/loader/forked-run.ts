@@ -2,7 +2,9 @@
 // from Node: starting a process from Node forks the whole Node process and blocks its event loop
 // (~15-20 ms here), a fork of the small resident process costs well under a millisecond. The
 // connection carries the config one way, then "run PID\n", the loader's stdout and, after its
-// exit, a NUL byte and how it exited (code, signal, the end of its stderr) the other way.
+// exit, a NUL byte and how it exited (code, signal, the end of its stderr) on one line the other
+// way. The child stays unreaped until we close the connection after that line: its process group
+// can be killed by pid until then without the pid ever being another process's.
 // Seen from runLoader it is a process like any other: a pid, a kill and a result.
 import { connect } from 'node:net';
 import type { ProcessResult, RunningProcess } from '../process.ts';
@@ -79,7 +81,7 @@ export function startForkedRun(
   const result = new Promise<ProcessResult>((r) => (resolveResult = r));
 
   const kill = () => {
-    // once its exit status is coming, the child is reaped and its pid may be another's
+    // once its exit status is coming the child has ended: nothing is left to kill
     if (pid === undefined || killed || socket.closed || status !== undefined) return;
     killed = true;
     // the child leads its own process group; the resident process reports its end
@@ -117,6 +119,8 @@ export function startForkedRun(
     }
     if (statusBytes + chunk.length <= STATUS_BYTES) status.push(chunk);
     statusBytes += chunk.length;
+    // the status line is whole: closing lets the resident process reap the child
+    if (chunk.includes(10)) socket.destroy();
   };
 
   const startRun = (newPid: number) => {
