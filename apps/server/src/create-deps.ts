@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { createUnrecognisedLogRecorder } from '@ebpf-lab/diagnostics';
 import { loadExercises } from '@ebpf-lab/exercises';
 import type { Exercise } from '@ebpf-lab/exercises';
-import { createDefaultRunner, paths, sweepStaleCgroups } from '@ebpf-lab/runner';
+import {
+  createDefaultRunner,
+  paths,
+  sweepStaleCgroups,
+  sweepStaleRunObjects,
+} from '@ebpf-lab/runner';
 import type { LabRunner } from '@ebpf-lab/runner';
 import type { Logger } from 'pino';
 import { openStore } from '@ebpf-lab/store';
@@ -83,10 +88,12 @@ export function createHealthProbe(
   });
 }
 
-/** Removes run cgroups a killed server left behind. */
+/** Removes the run cgroups and object files a killed server left behind. */
 export async function sweepStaleRuns(logger: Logger): Promise<void> {
   const swept = await sweepStaleCgroups();
   if (swept.length) logger.info({ swept }, 'removed run cgroups a previous server left behind');
+  const objects = sweepStaleRunObjects();
+  if (objects.length) logger.info({ objects }, 'removed run objects a previous server left behind');
 }
 
 /**

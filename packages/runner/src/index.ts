@@ -41,6 +41,7 @@ export {
   stopResidentDispatcher,
 } from './loader/index.ts';
 export type { LoaderOptions, ResidentSockets } from './loader/index.ts';
+export { sweepStaleRunObjects } from './run-object.ts';
 export {
   commandOutput,
   installedCommand,

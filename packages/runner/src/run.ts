@@ -1,10 +1,7 @@
 // One run, end to end: compile → static checks → verifier → attach → target runs → checks.
 // Student-caused failures end the run as data in the result; only a broken platform throws,
 // and even that is caught here and reported as an infrastructure error that costs no attempt.
-import { randomUUID } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Exercise } from '@ebpf-lab/exercises';
 import { summary as summarize, verdict } from '@ebpf-lab/grader';
 import { newErrorId } from '@ebpf-lab/protocol';
@@ -23,6 +20,7 @@ import { hideKernelAddresses } from './kernel-addresses.ts';
 import { LOADER_OUTPUT_LIMIT } from './loader/index.ts';
 import { ObservationCollector } from './observations.ts';
 import { paths } from './paths.ts';
+import { runObjectPath } from './run-object.ts';
 import { drawSecret, prepareScenarios } from './scenarios.ts';
 import type { LabRunner, RunProgress, RunRequest } from './types.ts';
 import type { RunnerDeps } from './deps.ts';
@@ -230,7 +228,7 @@ async function runExercise(
   // The object goes to the loader as a file: one file, not a directory of its own (creating and
   // removing a directory per run cost the event loop several file-system round trips). The name
   // is unguessable and the file created exclusively, so nothing else can be put in its place.
-  const objectPath = join(tmpdir(), `ebpf-lab-run-${randomUUID()}.bpf.o`);
+  const objectPath = runObjectPath();
   try {
     await writeFile(objectPath, compiled.object, { flag: 'wx', mode: 0o600 });
     const secret = drawSecret(meta.secret);

@@ -2,7 +2,7 @@
 // browser test, and stops its whole process group afterwards.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,26 @@ export function freePort(): Promise<number> {
 
 let builtDir: string | null = null;
 
+/** A private build's directory name: the test process's pid, then mkdtemp's letters. */
+const BUILD_PREFIX = 'ebpf-lab-web-dist-p';
+
+/**
+ * The builds of test processes that are gone: their exit hook does not run when the test runner
+ * ends its workers, and a build is ~5 MB.
+ */
+function removeBuildsOfDeadProcesses(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(BUILD_PREFIX)) continue;
+    const pid = Number(name.slice(BUILD_PREFIX.length).split('-')[0]);
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH')
+        rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * Builds the bundle once per test process into a private directory and serves that one: browser
  * tests of several checkouts may run at once, and a shared apps/web/dist being rebuilt under a running
@@ -44,7 +64,8 @@ let builtDir: string | null = null;
  */
 export function buildWeb(): string {
   if (builtDir) return builtDir;
-  const out = mkdtempSync(join(tmpdir(), 'ebpf-lab-web-dist-'));
+  removeBuildsOfDeadProcesses();
+  const out = mkdtempSync(join(tmpdir(), `${BUILD_PREFIX}${process.pid}-`));
   const result = spawnSync(
     'npx',
     ['vite', 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'],

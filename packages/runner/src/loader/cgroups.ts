@@ -87,7 +87,8 @@ export async function removeRunCgroup(cgroup: string, mounts = findCgroupMounts(
   }
 }
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists (ours to signal or not). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -110,7 +111,7 @@ export async function sweepStaleCgroups(mounts = findCgroupMounts()): Promise<st
   }
   for (const name of names) {
     const m = /^p(\d+)-/.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     const cgroup = join(mounts.v2, paths.cgroupParentName, name);
     await removeRunCgroup(cgroup, mounts);
     removed.push(cgroup);
