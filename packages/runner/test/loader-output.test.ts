@@ -4,14 +4,10 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoaderConfig, LoaderLine } from '@ebpf-lab/protocol';
+import type { LoaderLine } from '@ebpf-lab/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cgroupForRun,
-  LOADER_OUTPUT_LIMIT,
-  LOADER_OUTPUT_LIMITS,
-  runLoader,
-} from '../src/loader/index.ts';
+import { LOADER_OUTPUT_LIMIT, LOADER_OUTPUT_LIMITS, runLoader } from '../src/loader/index.ts';
+import { standInConfig } from './fixtures/stand-in-config.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'loader-output-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -23,26 +19,7 @@ function standIn(name: string, script: string): string {
   return path;
 }
 
-const config = (id: string): LoaderConfig => ({
-  object: '/nonexistent.o',
-  maps: [],
-  observe: [],
-  scenarios: [{ id: 'main', target: '/bin/true', args: [], files: [], wallMs: 1000 }],
-  cgroup: cgroupForRun(`loader-output-${process.pid}-${id}`),
-  limits: {
-    memoryBytes: 1 << 20,
-    pids: 8,
-    maxRecords: 10,
-    maxSyscalls: 10,
-    maxMapEntries: 10,
-    mapDumpEntries: 10,
-    mapDumpBytes: 1 << 20,
-    maxOutputBytes: 1024,
-    mapMemoryBytes: 1 << 20,
-    verifyMs: 1000,
-    verifiedInsns: 1000,
-  },
-});
+const config = (id: string) => standInConfig(`loader-output-${process.pid}-${id}`);
 
 describe('reading the loader output', () => {
   it('stops at a 40 MB line, names the limit, and keeps the lines before it', async () => {

@@ -8,10 +8,11 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoaderConfig, LoaderLine } from '@ebpf-lab/protocol';
+import type { LoaderLine } from '@ebpf-lab/protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startForkedRun } from './forked-run.ts';
-import { cgroupForRun, LOADER_OUTPUT_LIMIT, runLoader } from './index.ts';
+import { standInConfig } from '../../test/fixtures/stand-in-config.ts';
+import { LOADER_OUTPUT_LIMIT, runLoader } from './index.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'forked-run-'));
 let servers: Server[] = [];
@@ -51,26 +52,7 @@ async function residentStandIn(serve: (socket: Socket, config: string) => void):
   return path;
 }
 
-const config: LoaderConfig = {
-  object: '/nonexistent.o',
-  maps: [],
-  observe: [],
-  scenarios: [{ id: 'main', target: '/bin/true', args: [], files: [], wallMs: 1000 }],
-  cgroup: cgroupForRun(`forked-run-${process.pid}`),
-  limits: {
-    memoryBytes: 1 << 20,
-    pids: 8,
-    maxRecords: 10,
-    maxSyscalls: 10,
-    maxMapEntries: 10,
-    mapDumpEntries: 10,
-    mapDumpBytes: 1 << 20,
-    maxOutputBytes: 1024,
-    mapMemoryBytes: 1 << 20,
-    verifyMs: 1000,
-    verifiedInsns: 1000,
-  },
-};
+const config = standInConfig(`forked-run-${process.pid}`);
 
 /**
  * Writes the pieces one by one, each in its own write, as the kernel may hand them over; then
