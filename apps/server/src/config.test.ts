@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { defaultRunConcurrency, loadConfig } from './config.ts';
 
 describe('run concurrency', () => {
-  it('runs one per core by default, at least 2 and at most 64', () => {
+  it('runs two per core by default, at most 64', () => {
     expect(defaultRunConcurrency(1)).toBe(2);
-    expect(defaultRunConcurrency(2)).toBe(2);
-    expect(defaultRunConcurrency(8)).toBe(8);
+    expect(defaultRunConcurrency(2)).toBe(4);
+    expect(defaultRunConcurrency(8)).toBe(16);
+    expect(defaultRunConcurrency(32)).toBe(64);
     expect(defaultRunConcurrency(256)).toBe(64);
     expect(loadConfig({}).runConcurrency).toBe(defaultRunConcurrency(availableParallelism()));
   });

@@ -35,20 +35,33 @@ async function connect(): Promise<{ server: LabSocket; client: WebSocket; close(
   };
 }
 
-describe('LabSocket.sendInTurn', () => {
+/** Counts the writes that reach the connection under the server's side. */
+function countWrites(server: LabSocket): () => number {
+  const socket = server.transport as Socket;
+  let writes = 0;
+  const write = socket._write.bind(socket);
+  const writev = socket._writev!.bind(socket);
+  socket._write = (...args) => (writes++, write(...args));
+  socket._writev = (...args) => (writes++, writev(...args));
+  return () => writes;
+}
+
+function receive(client: WebSocket): string[] {
+  const received: string[] = [];
+  client.on('message', (data) => received.push(data.toString()));
+  return received;
+}
+
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
+describe('LabSocket.sendGathered', () => {
   let close = () => {};
   afterEach(() => close());
 
   it('sends the frames of one turn in one write, each apart and in order', async () => {
     const c = await connect();
     close = c.close;
-    const socket = c.server.transport as Socket;
-    let writes = 0;
-    const write = socket._write.bind(socket);
-    const writev = socket._writev!.bind(socket);
-    socket._write = (...args) => (writes++, write(...args));
-    socket._writev = (...args) => (writes++, writev(...args));
-
+    const writes = countWrites(c.server);
     const received: string[] = [];
     const all = new Promise<void>((resolve) =>
       c.client.on('message', (data) => {
@@ -56,38 +69,76 @@ describe('LabSocket.sendInTurn', () => {
         if (received.length === 20) resolve();
       }),
     );
-    for (let i = 0; i < 10; i++) c.server.sendInTurn(JSON.stringify({ n: i }));
+    for (let i = 0; i < 10; i++) c.server.sendGathered(JSON.stringify({ n: i }), false);
     // Promise jobs of the same turn join the same write.
     await Promise.resolve();
-    for (let i = 10; i < 20; i++) c.server.sendInTurn(JSON.stringify({ n: i }));
+    for (let i = 10; i < 20; i++) c.server.sendGathered(JSON.stringify({ n: i }), false);
     await all;
     expect(received.map((m) => (JSON.parse(m) as { n: number }).n)).toEqual(
       Array.from({ length: 20 }, (_, i) => i),
     );
-    expect(writes).toBe(1);
+    expect(writes()).toBe(1);
   });
 
-  it('sends what comes in a later turn in a write of its own', async () => {
+  it('sends what nothing waits for in a later turn in a write of its own', async () => {
     const c = await connect();
     close = c.close;
-    const received: string[] = [];
-    c.client.on('message', (data) => received.push(data.toString()));
-    c.server.sendInTurn('"first"');
-    await new Promise((r) => setImmediate(r));
+    const received = receive(c.client);
+    c.server.sendGathered('"first"', false);
+    await nextTurn();
     await expect.poll(() => received).toEqual(['"first"']);
-    c.server.sendInTurn('"second"');
+    c.server.sendGathered('"second"', false);
     await expect.poll(() => received).toEqual(['"first"', '"second"']);
   });
 
-  it('sends what this turn sent before a connection is cut at once', async () => {
+  it('holds frames that may wait, over several turns, until one that may not goes with them', async () => {
     const c = await connect();
     close = c.close;
-    const received: string[] = [];
-    c.client.on('message', (data) => received.push(data.toString()));
+    const writes = countWrites(c.server);
+    const received = receive(c.client);
+    // Waiting frames of three turns of the event loop; the one that may not wait closes the
+    // write at the end of its own turn (long before GATHER_MS, however loaded the machine).
+    c.server.sendGathered('"stage"', true);
+    await nextTurn();
+    c.server.sendGathered('"event"', true);
+    await nextTurn();
+    c.server.sendGathered('"check"', true);
+    await nextTurn();
+    c.server.sendGathered('"result"', false);
+    await expect.poll(() => received).toEqual(['"stage"', '"event"', '"check"', '"result"']);
+    expect(writes()).toBe(1);
+  });
+
+  it('sends a frame that may wait by itself once nothing joins it', async () => {
+    const c = await connect();
+    close = c.close;
+    const received = receive(c.client);
+    c.server.sendGathered('"alone"', true);
+    await expect.poll(() => received).toEqual(['"alone"']);
+    c.server.sendGathered('"later"', true);
+    await expect.poll(() => received).toEqual(['"alone"', '"later"']);
+  });
+
+  it('sends what was held before a connection is cut at once', async () => {
+    const c = await connect();
+    close = c.close;
+    const received = receive(c.client);
     const closed = new Promise((r) => c.client.once('close', r));
-    c.server.sendInTurn('"last words"');
+    c.server.sendGathered('"held"', true);
+    c.server.sendGathered('"last words"', false);
     c.server.terminate();
     await closed;
-    expect(received).toEqual(['"last words"']);
+    expect(received).toEqual(['"held"', '"last words"']);
+  });
+
+  it('sends what was held before a close frame', async () => {
+    const c = await connect();
+    close = c.close;
+    const received = receive(c.client);
+    const closed = new Promise<number>((r) => c.client.once('close', (code) => r(code)));
+    c.server.sendGathered('"held"', true);
+    c.server.close(1000, 'bye');
+    expect(await closed).toBe(1000);
+    expect(received).toEqual(['"held"']);
   });
 });

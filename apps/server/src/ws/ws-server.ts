@@ -16,6 +16,17 @@ import { LabSocket } from './lab-socket.ts';
 export const WS_PATH = '/ws';
 const KIB = 1024;
 
+/**
+ * A run's progress, which may wait a few milliseconds to share a write (lab-socket.ts); what a
+ * client waits for (the result, an answer to its own message, an error) goes out in its turn.
+ */
+const MAY_WAIT: ReadonlySet<OutgoingMessage['type']> = new Set([
+  'queued',
+  'stage',
+  'event',
+  'check',
+]);
+
 export interface WsDeps {
   runs: RunService;
   logger: Logger;
@@ -45,7 +56,7 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
       who,
       send(message: OutgoingMessage) {
         if (ws.readyState === LabSocket.OPEN)
-          ws.sendInTurn(JSON.stringify({ ...message, seq: seq++ }));
+          ws.sendGathered(JSON.stringify({ ...message, seq: seq++ }), MAY_WAIT.has(message.type));
       },
     };
     const fail = (code: 'bad-json' | 'bad-message', message: string) =>

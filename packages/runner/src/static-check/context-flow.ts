@@ -428,7 +428,8 @@ export class ContextFlow {
     if (at !== undefined) writeStack(s, at, size, value, onlyStack(base));
     else if (base.fp === 'top') {
       // Somewhere in the frame: any slot may now be partly overwritten.
-      for (const slot of s.slots.values()) slot.val = joinVal(slot.val, { ...NUM, leak: true });
+      for (const [at, slot] of s.slots)
+        s.slots.set(at, { val: joinVal(slot.val, { ...NUM, leak: true }), mask: slot.mask });
     }
     return true;
   }

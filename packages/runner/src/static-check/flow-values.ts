@@ -8,31 +8,31 @@ import type { Insn } from './insns.ts';
 /** What a register (or a whole stack slot) may hold: every flag is a possibility. */
 export interface Val {
   /** A plain number (NULL included). */
-  num: boolean;
+  readonly num: boolean;
   /** A number made from bits of a kernel address. */
-  leak: boolean;
+  readonly leak: boolean;
   /** The context pointer. */
-  ctx: boolean;
+  readonly ctx: boolean;
   /** A pointer into this frame's stack: known offset from r10, unknown ('top'), or not (null). */
-  fp: number | 'top' | null;
+  readonly fp: number | 'top' | null;
   /** A pointer into a caller's stack. */
-  foreign: boolean;
+  readonly foreign: boolean;
   /** Where in the calling function's frame, when it is certainly there (offset from its r10). */
-  callerAt?: number;
+  readonly callerAt?: number;
   /** A pointer to other kernel memory: a map, a map value, a ring-buffer record, a global. */
-  mem: boolean;
+  readonly mem: boolean;
   /** The map this certainly is (a map pointer from a relocated 64-bit load). */
-  map?: MapSizes;
+  readonly map?: MapSizes;
   /** The value, when it is certainly this constant. */
-  known?: number;
+  readonly known?: number;
 }
 
 /** A stack slot (8 bytes at an 8-aligned offset from r10) that may hold an address. */
 export interface Slot {
   /** What an 8-byte load of the whole slot gives. */
-  val: Val;
+  readonly val: Val;
   /** Bytes of the slot (bit i = byte i) that may hold bits of an address. */
-  mask: number;
+  readonly mask: number;
 }
 
 export interface State {
@@ -117,18 +117,17 @@ export function joinFp(a: Val['fp'], b: Val['fp']): Val['fp'] {
 }
 
 export function joinVal(a: Val, b: Val): Val {
-  const out: Val = {
+  return {
     num: a.num || b.num,
     leak: a.leak || b.leak,
     ctx: a.ctx || b.ctx,
     fp: joinFp(a.fp, b.fp),
     foreign: a.foreign || b.foreign,
     mem: a.mem || b.mem,
+    ...(a.map && a.map === b.map ? { map: a.map } : {}),
+    ...(a.known !== undefined && a.known === b.known ? { known: a.known } : {}),
+    ...(a.callerAt !== undefined && a.callerAt === b.callerAt ? { callerAt: a.callerAt } : {}),
   };
-  if (a.map && a.map === b.map) out.map = a.map;
-  if (a.known !== undefined && a.known === b.known) out.known = a.known;
-  if (a.callerAt !== undefined && a.callerAt === b.callerAt) out.callerAt = a.callerAt;
-  return out;
 }
 
 export function sameVal(a: Val, b: Val): boolean {
@@ -145,10 +144,13 @@ export function sameVal(a: Val, b: Val): boolean {
   );
 }
 
+/**
+ * A copy to change. Values and slots are never changed once made (their fields are readonly), so
+ * states share them and only the register array and the two maps are copied: the flow clones a
+ * state at every instruction, and copying every value made the static checks twice as slow.
+ */
 export function cloneState(s: State): State {
-  const slots = new Map<number, Slot>();
-  for (const [k, v] of s.slots) slots.set(k, { val: { ...v.val }, mask: v.mask });
-  return { regs: s.regs.map((r) => ({ ...r })), slots, written: new Map(s.written) };
+  return { regs: s.regs.slice(), slots: new Map(s.slots), written: new Map(s.written) };
 }
 
 export const EMPTY_SLOT: Slot = { val: NUM, mask: 0 };
@@ -254,9 +256,15 @@ export function writeStack(s: State, at: number, size: number, v: Val, strong: b
 /** A pointer moved by a number: the same kind of pointer, at a known offset only if both were. */
 export function moved(p: Val, by: number | undefined): Val {
   const fp = typeof p.fp === 'number' ? (by === undefined ? 'top' : p.fp + by) : p.fp;
-  const out: Val = { num: p.num, leak: p.leak, ctx: p.ctx, fp, foreign: p.foreign, mem: p.mem };
-  if (p.callerAt !== undefined && by !== undefined) out.callerAt = p.callerAt + by;
-  return out;
+  return {
+    num: p.num,
+    leak: p.leak,
+    ctx: p.ctx,
+    fp,
+    foreign: p.foreign,
+    mem: p.mem,
+    ...(p.callerAt !== undefined && by !== undefined ? { callerAt: p.callerAt + by } : {}),
+  };
 }
 
 /** An ALU instruction: what its destination register may hold after it; false when refused. */
