@@ -15,7 +15,17 @@ export interface CgroupMounts {
   pids?: string;
 }
 
-export function findCgroupMounts(mountsText = readFileSync('/proc/mounts', 'utf8')): CgroupMounts {
+/** This host's, read once: cgroup hierarchies are mounted at boot and stay where they are. */
+let hostMounts: CgroupMounts | undefined;
+
+/** Where the cgroup hierarchies are mounted: this host's, or those of a /proc/mounts text. */
+export function findCgroupMounts(mountsText?: string): CgroupMounts {
+  if (mountsText !== undefined) return parseCgroupMounts(mountsText);
+  hostMounts ??= parseCgroupMounts(readFileSync('/proc/mounts', 'utf8'));
+  return hostMounts;
+}
+
+function parseCgroupMounts(mountsText: string): CgroupMounts {
   let v2: string | undefined;
   let memory: string | undefined;
   let pids: string | undefined;
