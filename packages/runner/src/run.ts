@@ -33,7 +33,7 @@ const SYSCALL_CAP = 20_000;
 const MAP_DUMP_ENTRIES = 2048;
 const MAP_DUMP_BYTES = 1024 * 1024;
 /**
- * The verifier's budget for all of a run's programs. The reference solutions need at most ~2,000
+ * The verifier's budget (processor time) for all of a run's programs. The reference solutions need at most ~2,000
  * instructions and a few milliseconds; eight programs of 600,000 took 4 s here, and cost as much
  * on every event they run for.
  */

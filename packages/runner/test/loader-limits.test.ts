@@ -33,8 +33,8 @@ describe('native loader limits and isolation on the kernel', () => {
     expect(r.of('limit').map((l) => [l.name, l.message])).toEqual([
       [
         'verifier-time',
-        "the verifier took longer than 300 ms, the lab's budget for a run, to check your " +
-          'programs; make them simpler (fewer branches, shorter loops)',
+        "the verifier used more than 300 ms of processor time, the lab's budget for a run, to " +
+          'check your programs; make them simpler (fewer branches, shorter loops)',
       ],
     ]);
     expect(r.of('loaded')).toEqual([]);
