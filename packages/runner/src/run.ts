@@ -33,9 +33,9 @@ const SYSCALL_CAP = 20_000;
 const MAP_DUMP_ENTRIES = 2048;
 const MAP_DUMP_BYTES = 1024 * 1024;
 /**
- * The verifier's budget (processor time) for all of a run's programs. The reference solutions need at most ~2,000
- * instructions and a few milliseconds; eight programs of 600,000 took 4 s here, and cost as much
- * on every event they run for.
+ * The verifier's budget, in the loader's processor time, for all of a run's programs. The
+ * reference solutions need at most ~2,000 instructions and a few milliseconds; eight programs of
+ * 600,000 took 4 s here, and cost as much on every event they run for.
  */
 const VERIFY_MS = 2000;
 const VERIFIED_INSNS = 200_000;
