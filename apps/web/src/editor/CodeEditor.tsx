@@ -76,6 +76,8 @@ export function CodeEditor(props: CodeEditorProps) {
       fontFamily: EDITOR_FONT_FAMILY,
       automaticLayout: true,
       minimap: { enabled: false },
+      // Nothing of the lab's draws in it; without it the text starts where the quick editor's does.
+      glyphMargin: false,
       scrollBeyondLastLine: false,
       renderLineHighlight: 'all',
       tabSize: EDITOR_TAB_SIZE,

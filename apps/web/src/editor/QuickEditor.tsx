@@ -120,7 +120,7 @@ export function QuickEditor(props: QuickEditorProps) {
   const codeRef = useRef<HTMLDivElement>(null);
   const gutterRef = useRef<HTMLDivElement>(null);
   const scrollerRef = useRef<HTMLDivElement>(null);
-  const highlightRef = useRef<HTMLDivElement>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
   const latest = useRef(props);
   latest.current = props;
 
@@ -137,7 +137,7 @@ export function QuickEditor(props: QuickEditorProps) {
         { length: lines },
         (_, i) => `<div class="quick-editor-number">${i + 1}</div>`,
       ).join('');
-      gutter.style.setProperty(
+      rootRef.current?.style.setProperty(
         '--qe-digits',
         String(Math.max(GUTTER_MIN_DIGITS, String(lines).length)),
       );
@@ -146,11 +146,11 @@ export function QuickEditor(props: QuickEditorProps) {
   };
   const markCaretLine = () => {
     const area = areaRef.current;
-    if (!area || !gutterRef.current || !highlightRef.current) return;
+    if (!area || !gutterRef.current || !rootRef.current) return;
     const line = lineCount(area.value.slice(0, area.selectionEnd)) - 1;
     gutterRef.current.querySelector('.active')?.classList.remove('active');
     gutterRef.current.children[line]?.classList.add('active');
-    highlightRef.current.style.setProperty('--qe-caret-line', String(line));
+    rootRef.current.style.setProperty('--qe-caret-line', String(line));
   };
 
   useLayoutEffect(() => {
@@ -265,12 +265,21 @@ export function QuickEditor(props: QuickEditorProps) {
   } as CSSProperties;
 
   return (
-    <div className="quick-editor" data-code-editor="quick" data-testid="quick-editor" style={style}>
+    <div
+      ref={rootRef}
+      className="quick-editor"
+      data-code-editor="quick"
+      data-testid="quick-editor"
+      style={style}
+    >
       <div ref={scrollerRef} className="quick-editor-scroll">
         <div className="quick-editor-content">
-          <div ref={highlightRef} className="quick-editor-caret-line" aria-hidden="true" />
-          <div ref={gutterRef} className="quick-editor-gutter" aria-hidden="true" />
+          <div className="quick-editor-gutter" aria-hidden="true">
+            <div className="quick-editor-caret-line" />
+            <div ref={gutterRef} />
+          </div>
           <div className="quick-editor-code">
+            <div className="quick-editor-caret-line" aria-hidden="true" />
             <textarea
               ref={areaRef}
               className="quick-editor-input"

@@ -6,7 +6,19 @@ import { language } from 'monaco-editor/languages/definitions/cpp/cpp';
 
 /** A class of token the themes colour; `plain` takes the editor's text colour. */
 export type TokenKind =
-  'plain' | 'keyword' | 'comment' | 'string' | 'number' | 'hex' | 'annotation' | 'delimiter';
+  | 'plain'
+  | 'keyword'
+  | 'comment'
+  | 'string'
+  | 'number'
+  | 'hex'
+  | 'annotation'
+  | 'delimiter'
+  // Brackets, coloured by how deeply they nest (Monaco's bracket pair colours, in threes).
+  | 'bracket1'
+  | 'bracket2'
+  | 'bracket3'
+  | 'bracket-unexpected';
 
 export interface Token {
   kind: TokenKind;
@@ -24,7 +36,7 @@ const RULES: [RegExp, TokenKind | ((text: string) => TokenKind)][] = [
   [/[a-zA-Z_]\w*/y, (word) => (KEYWORDS.has(word) ? 'keyword' : 'plain')],
   [/[ \t\r]+/y, 'plain'],
   [/\/\/.*/y, 'comment'],
-  [/[{}()<>[\]]/y, 'delimiter'],
+  [/[<>]/y, 'delimiter'],
   [/[=><!~?:&|+\-*/^%]+/y, (symbols) => (OPERATORS.has(symbols) ? 'delimiter' : 'plain')],
   [/\d*\d+[eE]([-+]?\d+)?[fFlL]?/y, 'number'],
   [/\d*\.\d+([eE][-+]?\d+)?[fFlL]?/y, 'number'],
@@ -43,9 +55,23 @@ const RULES: [RegExp, TokenKind | ((text: string) => TokenKind)][] = [
 /** What carries from one line to the next: a block comment, or a line comment ending in `\`. */
 type Carry = 'none' | 'comment' | 'line-comment';
 
+const BRACKET_PAIRS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+const BRACKET_KINDS = ['bracket1', 'bracket2', 'bracket3'] as const;
+
 /** Splits `source` into lines of tokens; neighbours of one kind are merged. */
 export function tokenizeC(source: string): Token[][] {
   let carry: Carry = 'none';
+  // Open brackets, over the whole text: a pair takes the colour of its depth.
+  const open: string[] = [];
+  const bracket = (c: string): TokenKind => {
+    if (c in BRACKET_PAIRS) {
+      if (open[open.length - 1] !== BRACKET_PAIRS[c]) return 'bracket-unexpected';
+      open.pop();
+      return BRACKET_KINDS[open.length % 3]!;
+    }
+    open.push(c);
+    return BRACKET_KINDS[(open.length - 1) % 3]!;
+  };
   return source.split('\n').map((line) => {
     const tokens: Token[] = [];
     const push = (kind: TokenKind, text: string) => {
@@ -103,6 +129,12 @@ export function tokenizeC(source: string): Token[][] {
         const stop = end < 0 ? line.length : end + 2;
         push('annotation', line.slice(i, stop));
         i = stop;
+        continue;
+      }
+      if ('(){}[]'.includes(line[i]!)) {
+        // Each bracket on its own: two of them side by side may differ in colour.
+        tokens.push({ kind: bracket(line[i]!), text: line[i]! });
+        i++;
         continue;
       }
       let matched = false;

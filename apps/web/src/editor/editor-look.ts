@@ -17,9 +17,9 @@ export function editorLineHeight(fontSize: number): number {
 }
 
 /**
- * Monaco's gutter with this app's options: the glyph margin, one line high; the line numbers, at
- * least 5 digits wide (the digit width times the digits, rounded); then 10 px of line decorations
- * and 16 px of folding controls before the text.
+ * Monaco's gutter with this app's options (no glyph margin): the line numbers, at least 5 digits
+ * wide (the digit width times the digits, rounded), then 10 px of line decorations and 16 px of
+ * folding controls before the text.
  */
 export const GUTTER_MIN_DIGITS = 5;
 export const GUTTER_DECORATIONS_WIDTH = 10 + 16;
@@ -40,8 +40,8 @@ export interface EditorColours {
 
 /**
  * The lab's two themes. Token colours are those of Monaco's `vs` and `vs-dark` themes for what its
- * C tokenizer produces, with the lab's own comment colour; Monaco's themes (monaco.ts) set the same
- * editor colours.
+ * C tokenizer produces, with the lab's own comment colour, and its bracket pair colours; Monaco's
+ * themes (monaco.ts) set the same editor colours.
  */
 export const EDITOR_COLOURS: Record<'light' | 'dark', EditorColours> = {
   light: {
@@ -62,6 +62,10 @@ export const EDITOR_COLOURS: Record<'light' | 'dark', EditorColours> = {
       hex: '#3030c0',
       annotation: '#808080',
       delimiter: '#000000',
+      bracket1: '#0431fa',
+      bracket2: '#319331',
+      bracket3: '#7b3814',
+      'bracket-unexpected': 'rgba(255, 18, 18, 0.8)',
     },
     italic: ['comment'],
   },
@@ -83,6 +87,10 @@ export const EDITOR_COLOURS: Record<'light' | 'dark', EditorColours> = {
       hex: '#5bb498',
       annotation: '#cc6666',
       delimiter: '#dcdcdc',
+      bracket1: '#ffd700',
+      bracket2: '#da70d6',
+      bracket3: '#179fff',
+      'bracket-unexpected': 'rgba(255, 18, 18, 0.8)',
     },
     italic: ['comment'],
   },
