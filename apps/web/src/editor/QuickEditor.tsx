@@ -21,8 +21,13 @@ import { focusOutside } from './focus.ts';
 import type { Handover } from './handover.ts';
 import './quick-editor.css';
 
-/** How long the student must leave the keyboard alone before `onQuiet` (Monaco's start-up). */
-export const QUIET_MS = 250;
+/**
+ * How long the editor must be on screen with no key typed before `onQuiet` (Monaco's start-up,
+ * half a second to a second of the main thread): a student who clicks into the code as soon as
+ * it shows starts typing within that, and Monaco then waits for their first pause rather than
+ * hold their first keys.
+ */
+export const QUIET_MS = 500;
 
 export interface QuickEditorProps {
   initialValue: string;
