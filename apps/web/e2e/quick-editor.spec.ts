@@ -172,6 +172,14 @@ describe('the quick editor while Monaco loads', { timeout: 240_000 }, () => {
     await expect.poll(() => input.inputValue()).toMatch(/\/\/ still typing$/);
     await expect.poll(() => savedCode(page, EXERCISE)).toMatch(/\/\/ still typing$/);
     await page.locator('[data-testid="run-button"]:not([disabled])').waitFor();
+    // Escape then Shift+Tab leaves it, as it leaves Monaco.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Shift+Tab');
+    const outside = await page.evaluate(
+      () => document.activeElement?.closest('[data-code-editor]') === null,
+    );
+    expect(outside).toBe(true);
+    await expect.poll(() => input.inputValue()).toMatch(/\/\/ still typing$/);
     await page.close();
   });
 });
