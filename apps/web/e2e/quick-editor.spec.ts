@@ -87,6 +87,30 @@ async function firstLineBox(page: Page) {
   });
 }
 
+/**
+ * The colour of each character drawn in the first lines of either editor, whitespace left out
+ * (Monaco draws a tab as spaces).
+ */
+async function colours(page: Page, lines: number) {
+  return page.evaluate((count) => {
+    const view = document.querySelector('[data-code-editor] [data-code-view]')!;
+    const rows = view.classList.contains('view-lines')
+      ? Array.from(view.querySelectorAll<HTMLElement>('.view-line')).sort(
+          (a, b) => parseFloat(a.style.top) - parseFloat(b.style.top),
+        )
+      : Array.from(view.children);
+    return rows.slice(0, count).map((row) => {
+      const out: string[] = [];
+      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const colour = getComputedStyle(node.parentElement!).color;
+        for (const c of node.textContent ?? '') if (!/\s/.test(c)) out.push(`${c}${colour}`);
+      }
+      return out.join(' ');
+    });
+  }, lines);
+}
+
 describe('the quick editor while Monaco loads', { timeout: 240_000 }, () => {
   it('takes typing, Tab and selection, then hands text, caret and focus to Monaco', async () => {
     const page = await browser.context.newPage();
@@ -126,6 +150,7 @@ describe('the quick editor while Monaco loads', { timeout: 240_000 }, () => {
     const caret = await quickCaret(page);
     expect(caret).toEqual({ line: 2, column: '\tint '.length + 1 });
     const before = await firstLineBox(page);
+    const quickColours = await colours(page, 20);
     await page.screenshot({ path: join(artifactsDir, 'quick-editor-before-monaco.png') });
 
     monaco.release();
@@ -141,6 +166,8 @@ describe('the quick editor while Monaco loads', { timeout: 240_000 }, () => {
     );
     expect(focused).toBe(true);
     const after = await firstLineBox(page);
+    // Every character keeps its colour (Monaco colours in the frame after it is created).
+    await expect.poll(() => colours(page, 20)).toEqual(quickColours);
     expect(Math.abs(after.x - before.x)).toBeLessThanOrEqual(1);
     expect(Math.abs(after.y - before.y)).toBeLessThanOrEqual(1);
     await page.screenshot({ path: join(artifactsDir, 'quick-editor-after-monaco.png') });
@@ -181,5 +208,30 @@ describe('the quick editor while Monaco loads', { timeout: 240_000 }, () => {
     expect(outside).toBe(true);
     await expect.poll(() => input.inputValue()).toMatch(/\/\/ still typing$/);
     await page.close();
+  });
+
+  it('keeps every colour and the text in place in the dark theme too', async () => {
+    const dark = await launchBrowser({ colorScheme: 'dark' });
+    try {
+      const page = await dark.context.newPage();
+      page.setDefaultTimeout(90_000);
+      const monaco = await holdMonaco(page);
+      await page.goto(`${server.url}/exercises/${EXERCISE}`, { waitUntil: 'commit' });
+      await page.getByTestId('quick-editor-input').waitFor();
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.dataset.theme))
+        .toBe('dark');
+      const before = await firstLineBox(page);
+      const quickColours = await colours(page, 20);
+      monaco.release();
+      await page.locator('[data-code-editor="monaco"] .view-lines').waitFor();
+      await expect.poll(() => colours(page, 20)).toEqual(quickColours);
+      const after = await firstLineBox(page);
+      expect(Math.abs(after.x - before.x)).toBeLessThanOrEqual(1);
+      expect(Math.abs(after.y - before.y)).toBeLessThanOrEqual(1);
+      await page.screenshot({ path: join(artifactsDir, 'quick-editor-dark-after-monaco.png') });
+    } finally {
+      await dark.close();
+    }
   });
 });
