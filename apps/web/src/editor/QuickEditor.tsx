@@ -81,8 +81,13 @@ function indentationAt(text: string, offset: number): string {
  * `input` event, as typing it would.
  */
 function insert(area: HTMLTextAreaElement, text: string): void {
-  // execCommand is the only way to edit a textarea and keep its undo history.
-  if (typeof document.execCommand === 'function' && document.execCommand('insertText', false, text))
+  // execCommand is the only way to edit a textarea and keep its undo history; it edits whatever
+  // has the focus, so only while this textarea has it (a Reset from the toolbar does not).
+  if (
+    document.activeElement === area &&
+    typeof document.execCommand === 'function' &&
+    document.execCommand('insertText', false, text)
+  )
     return;
   area.setRangeText(text, area.selectionStart, area.selectionEnd, 'end');
   area.dispatchEvent(new Event('input', { bubbles: true }));
@@ -164,7 +169,7 @@ export function QuickEditor(props: QuickEditorProps) {
     latest.current.onReady?.({
       getValue: () => area.value,
       replaceAll: (text) => {
-        area.select();
+        area.setSelectionRange(0, area.value.length);
         insert(area, text);
         area.setSelectionRange(0, 0);
         markCaretLine();
