@@ -22,10 +22,10 @@ import type { Handover } from './handover.ts';
 import './quick-editor.css';
 
 /**
- * How long the editor must be on screen with no key typed before `onQuiet` (Monaco's start-up,
- * half a second to a second of the main thread): a student who clicks into the code as soon as
- * it shows starts typing within that, and Monaco then waits for their first pause rather than
- * hold their first keys.
+ * How long the editor must be left alone (no click into it, no key) before `onQuiet` (Monaco's
+ * start-up, half a second to a second of the main thread): a student who clicks into the code as
+ * soon as it shows starts typing within that, and Monaco then waits for their first pause rather
+ * than hold their first keys.
  */
 export const QUIET_MS = 500;
 
@@ -39,8 +39,8 @@ export interface QuickEditorProps {
   /** Receives the text, selection, scroll and focus as this editor goes away. */
   handover: Handover;
   /**
-   * Called once the editor has been on screen with no key typed into it for QUIET_MS, at an idle
-   * moment: Monaco's start-up holds the main thread for a while, and should not hold up typing.
+   * Called once the editor has been on screen, left alone for QUIET_MS, at an idle moment:
+   * Monaco's start-up holds the main thread for a while, and should not hold up typing.
    */
   onQuiet?(): void;
 }
@@ -203,7 +203,8 @@ export function QuickEditor(props: QuickEditorProps) {
     };
   }, []);
 
-  // onQuiet: once the first frame is out, after QUIET_MS without a key, at an idle moment.
+  // onQuiet: QUIET_MS after the page first fell idle with this editor on screen (what the page
+  // does right after its first frame does not count), and after the last click into it or key.
   useEffect(() => {
     const area = areaRef.current!;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -220,13 +221,14 @@ export function QuickEditor(props: QuickEditorProps) {
         }, 1000);
       }, QUIET_MS);
     };
-    const frame = requestAnimationFrame(arm);
+    cancelIdle = whenIdle(arm, 1000);
     area.addEventListener('keydown', arm);
+    area.addEventListener('pointerdown', arm);
     return () => {
-      cancelAnimationFrame(frame);
       clearTimeout(timer);
       cancelIdle();
       area.removeEventListener('keydown', arm);
+      area.removeEventListener('pointerdown', arm);
     };
   }, []);
 
