@@ -40,6 +40,9 @@ function measured(): Partial<Measured> {
     web: {
       interactiveMs: 1200,
       interactive: t([1100, 1200, 1300]),
+      interactiveEditors: ['quick', 'monaco', 'quick'],
+      monacoInteractiveMs: 2100,
+      monacoInteractive: t([2000, 2100, 2300]),
       editorReadyMs: 1000,
       transferredBytes: 1_000_000,
       bundleBytes: 4_000_000,
@@ -75,6 +78,8 @@ describe('the bench report', () => {
       'concurrent50.p95Ms',
       'concurrent50.refused',
       'web.interactiveMs',
+      'web.monacoInteractiveMs',
+      'web.editorReadyMs',
       'web.bundleGzipBytes',
       'leftovers.bpfPrograms',
       'leftovers.bpfLinks',
@@ -154,6 +159,25 @@ describe('the bench report', () => {
     const byName = new Map(report.targets.map((t) => [t.name, t]));
     expect(byName.get('web.interactiveMs')?.met).toBe(true);
     expect(byName.get('run.medianMs')?.met).toBeNull();
+  });
+
+  it('says when a keystroke showed in the editor showing and when in Monaco', () => {
+    const { web } = measured();
+    const text = formatReport(
+      buildReport({
+        quick: true,
+        machine,
+        measured: { web },
+        leftovers: none,
+        leftoversBefore: none,
+        failures: [],
+        only: 'web',
+      }),
+    );
+    expect(text).toContain(
+      'a keystroke shown at 1200 ms in the editor showing (median of 3; quick editor twice, Monaco once)',
+    );
+    expect(text).toContain('in Monaco at 2100 ms (Monaco created at 1000 ms)');
   });
 
   it('keeps what a section adds beyond the known fields', () => {

@@ -1,6 +1,7 @@
 // The web app's first load, as a student meets it: the built bundle's size as the server sends it
 // (gzip), and cold loads of an exercise page in Debian's Chromium (a fresh profile each time, the
-// cache off), from navigation until the editor has shown a keystroke typed into it.
+// cache off), from navigation until the code editor the student sees (the quick editor, or Monaco
+// once it has taken over) has shown a keystroke typed into it, and until Monaco has.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,12 +48,17 @@ export function measureBundle(dist: string): BundleSize {
   };
 }
 
-/** Typed into the editor; no starter holds it. */
+/** Typed into the editor as soon as there is one, then into Monaco; no starter holds them. */
 const KEYSTROKE = 'Qz';
+const MONACO_KEYSTROKE = 'Wq';
 
 export interface FirstLoad {
-  /** Navigation start to the typed keystroke shown in the editor. */
+  /** Navigation start to the typed keystroke shown in the code editor showing (either). */
   interactiveMs: number;
+  /** Which editor showed it: `quick` or `monaco`. */
+  interactiveEditor: string;
+  /** Navigation start to a keystroke typed into Monaco shown in it. */
+  monacoInteractiveMs: number;
   /** Navigation start to the editor created (the page's `lab:editor-ready` mark). */
   editorReadyMs: number;
   /** Bytes over the network for the whole load. */
@@ -77,28 +83,50 @@ async function coldLoad(url: string): Promise<FirstLoad> {
     cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => {
       transferredBytes += e.encodedDataLength;
     });
-    // The moment the keystroke is on screen, taken by the page itself as it happens.
-    await page.addInitScript((mark: string) => {
-      const w = window as unknown as { labTypedAt?: number };
-      new MutationObserver((_, observer) => {
-        const lines = document.querySelector('[data-testid="code-editor"] .view-lines');
-        if (lines?.textContent?.includes(mark)) {
-          w.labTypedAt = performance.now();
-          observer.disconnect();
-        }
-      }).observe(document, { childList: true, subtree: true, characterData: true });
-    }, KEYSTROKE);
-    await page.goto(url);
-    // As soon as the editor is there, type into it, where a student would click.
-    await page.locator('[data-testid="code-editor"] .view-lines').click();
+    // The moments the keystrokes are on screen, taken by the page itself as they happen. Both
+    // editors mark the element showing the text with `data-code-view`.
+    await page.addInitScript(
+      ([mark, monacoMark]: string[]) => {
+        const w = window as unknown as { labTyped?: [number, string]; labMonacoTypedAt?: number };
+        new MutationObserver((_, observer) => {
+          for (const view of document.querySelectorAll('[data-code-editor] [data-code-view]')) {
+            const editor = view.closest<HTMLElement>('[data-code-editor]')!.dataset.codeEditor!;
+            if (!w.labTyped && view.textContent?.includes(mark!))
+              w.labTyped = [performance.now(), editor];
+            if (editor === 'monaco' && view.textContent?.includes(monacoMark!))
+              w.labMonacoTypedAt = performance.now();
+          }
+          if (w.labTyped && w.labMonacoTypedAt !== undefined) observer.disconnect();
+        }).observe(document, { childList: true, subtree: true, characterData: true });
+      },
+      [KEYSTROKE, MONACO_KEYSTROKE],
+    );
+    // Not waiting for the load event: the page is usable before Monaco's chunk has arrived.
+    await page.goto(url, { waitUntil: 'commit' });
+    // As soon as an editor is there, type into it, where a student would click.
+    await page.locator('[data-code-editor]').first().click();
     await page.keyboard.type(KEYSTROKE);
-    await page.waitForFunction(() => (window as { labTypedAt?: number }).labTypedAt !== undefined);
-    const t = await page.evaluate(() => ({
-      typed: (window as { labTypedAt?: number }).labTypedAt ?? 0,
-      ready: performance.getEntriesByName('lab:editor-ready')[0]?.startTime ?? 0,
-    }));
+    await page.waitForFunction(() => (window as { labTyped?: unknown }).labTyped !== undefined);
+    // Then into Monaco, as soon as it is there (straight away when it took the first keystroke).
+    await page.locator('[data-code-editor="monaco"] [data-code-view]').click();
+    await page.keyboard.type(MONACO_KEYSTROKE);
+    await page.waitForFunction(
+      () => (window as { labMonacoTypedAt?: number }).labMonacoTypedAt !== undefined,
+    );
+    const t = await page.evaluate(() => {
+      const w = window as { labTyped?: [number, string]; labMonacoTypedAt?: number };
+      return {
+        typed: w.labTyped![0],
+        editor: w.labTyped![1],
+        monacoTyped: w.labMonacoTypedAt ?? 0,
+        ready: performance.getEntriesByName('lab:editor-ready')[0]?.startTime ?? 0,
+      };
+    });
     return {
       interactiveMs: Math.round(t.typed),
+      interactiveEditor: t.editor,
+      // Monaco took the first keystroke: that was its first keystroke shown.
+      monacoInteractiveMs: Math.round(t.editor === 'monaco' ? t.typed : t.monacoTyped),
       editorReadyMs: Math.round(t.ready),
       transferredBytes,
     };
@@ -109,9 +137,15 @@ async function coldLoad(url: string): Promise<FirstLoad> {
 }
 
 export interface WebResult {
-  /** Median of the cold loads. */
+  /** Median of the cold loads: a keystroke shown in the code editor the student sees. */
   interactiveMs: number;
   interactive: Timing;
+  /** Which editor showed the keystroke, per load (`quick` or `monaco`). */
+  interactiveEditors: string[];
+  /** Median of the cold loads: a keystroke typed into Monaco shown in it. */
+  monacoInteractiveMs: number;
+  monacoInteractive: Timing;
+  /** Monaco created (the `lab:editor-ready` mark), in the median load. */
   editorReadyMs: number;
   transferredBytes: number;
   bundleBytes: number;
@@ -131,12 +165,16 @@ export async function measureWeb(
   for (let i = 0; i < loads; i++)
     samples.push(await coldLoad(`${serverUrl}/exercises/${exerciseId}`));
   const interactive = timing(samples.map((s) => s.interactiveMs));
+  const monacoInteractive = timing(samples.map((s) => s.monacoInteractiveMs));
   const middle = [...samples].sort((a, b) => a.interactiveMs - b.interactiveMs)[
     Math.floor((samples.length - 1) / 2)
   ];
   return {
     interactiveMs: interactive.medianMs,
     interactive,
+    interactiveEditors: samples.map((s) => s.interactiveEditor),
+    monacoInteractiveMs: monacoInteractive.medianMs,
+    monacoInteractive,
     editorReadyMs: middle.editorReadyMs,
     transferredBytes: middle.transferredBytes,
     bundleBytes: bundle.bytes,

@@ -4,7 +4,6 @@
 import { lazy } from 'react';
 import type { ComponentType } from 'react';
 import { prefetchExercise } from './api/exercises.ts';
-import { loadCodeEditor } from './editor/load-editor.ts';
 import type { Audience } from './shell/PanelBoundary.tsx';
 import { matchPath } from './shell/router.tsx';
 
@@ -47,12 +46,9 @@ export const routes: RouteDef[] = [
     path: '/exercises/:id',
     title: 'Exercise',
     component: page(() => import('./exercise/ExercisePage.tsx')),
-    // The editor (Monaco, most of the bundle) and the exercise load while the page's chunk does.
-    preload: ({ id }) => {
-      // A failure shows where the editor would be, when the page asks for it again.
-      loadCodeEditor().catch(() => {});
-      prefetchExercise(id);
-    },
+    // The exercise loads while the page's chunk does. Monaco's chunk is preloaded by index.html
+    // and started by the page once its quick editor is on screen (editor/load-editor.ts).
+    preload: ({ id }) => prefetchExercise(id),
   },
   {
     path: '/exercises/:id/history',

@@ -1,40 +1,19 @@
 // The one definition of what crosses a boundary: the grading result, the WebSocket messages
 // between browser and server, the exercise listing, and the native loader's JSON lines.
-// Server, runner, grader and web all import these schemas; nobody redefines them.
+// Server, runner, grader and web all import these schemas; nobody redefines them. The constants
+// and the exercise listing are also entry points of their own (`@ebpf-lab/protocol/constants`,
+// `@ebpf-lab/protocol/exercises`), so a page can use them without building every schema here.
 import { z } from 'zod';
+import { MAX_SOURCE_BYTES, STAGE_NAMES } from './constants.ts';
 
+export * from './constants.ts';
 export * from './errors.ts';
-
-/** Largest WebSocket message the server accepts, in bytes. */
-export const MAX_MESSAGE_BYTES = 256 * 1024;
-/** Largest C source a student may submit, in bytes. */
-export const MAX_SOURCE_BYTES = 64 * 1024;
-/** Largest record `SUBMIT`/`DEBUG` can carry (see bpf-templates/common/lab.h). */
-export const MAX_RECORD_BYTES = 256;
-
-// ---------------------------------------------------------------------------------------------
-// The editor's clangd socket (/lsp): why the server closed it, 4000 + reason. The close reason
-// carries the detail (which limit, how much memory); the browser puts it in words.
-export const LSP_CLOSE = {
-  idle: 4001,
-  busy: 4002,
-  tooLarge: 4003,
-  clangdExited: 4004,
-  signInRequired: 4005,
-} as const;
+export * from './exercises.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Stages of one run, in order.
-export const StageName = z.enum(['compile', 'static', 'verifier', 'attach', 'target', 'checks']);
+export const StageName = z.enum(STAGE_NAMES);
 export type StageName = z.infer<typeof StageName>;
-export const STAGE_TITLES: Record<StageName, string> = {
-  compile: 'Compile',
-  static: 'Static checks',
-  verifier: 'Verifier',
-  attach: 'Attach',
-  target: 'Target runs',
-  checks: 'Checks',
-};
 
 export const StageStatus = z.enum(['ok', 'failed', 'skipped']);
 export const StageResult = z.object({
@@ -280,59 +259,6 @@ export const RunResult = z.object({
   durationMs: z.number().nonnegative(),
 });
 export type RunResult = z.infer<typeof RunResult>;
-
-// ---------------------------------------------------------------------------------------------
-// Exercises as the web sees them (never the solution).
-export const ExerciseSummary = z.object({
-  id: z.string(),
-  chapter: z.number().int(),
-  chapterTitle: z.string(),
-  order: z.number().int(),
-  title: z.string(),
-  summary: z.string(),
-});
-export type ExerciseSummary = z.infer<typeof ExerciseSummary>;
-
-export const HelperDoc = z.object({
-  name: z.string(),
-  signature: z.string(),
-  description: z.string(),
-});
-export type HelperDoc = z.infer<typeof HelperDoc>;
-
-export const ExerciseDetail = ExerciseSummary.extend({
-  instructions: z.string(), // Markdown
-  starter: z.string(),
-  helpers: z.array(HelperDoc),
-  checks: z.array(z.object({ id: z.string(), title: z.string(), required: z.boolean() })),
-  /**
-   * The exercise continues another: a student who passed `exercise` starts from their own best
-   * passing code with `append` (the new TODO) added, rather than from `starter`.
-   */
-  continues: z.object({ exercise: z.string(), append: z.string() }).optional(),
-});
-export type ExerciseDetail = z.infer<typeof ExerciseDetail>;
-
-/** What a continuing exercise needs of an earlier attempt. */
-export interface PriorAttempt {
-  code: string;
-  status: string;
-  /** Checks passed, to prefer the attempt that passed the most (bonus checks included). */
-  passedChecks: number;
-  /** ISO time; the newest wins a tie. */
-  at: string;
-}
-
-/**
- * The starter of an exercise that continues another, for one student: their best passing attempt
- * at the earlier exercise with the new TODO appended. Undefined when they never passed it.
- */
-export function continuedStarter(append: string, attempts: PriorAttempt[]): string | undefined {
-  const best = attempts
-    .filter((a) => a.status === 'pass')
-    .sort((a, b) => b.passedChecks - a.passedChecks || b.at.localeCompare(a.at))[0];
-  return best ? `${best.code.trimEnd()}\n${append}` : undefined;
-}
 
 // ---------------------------------------------------------------------------------------------
 // WebSocket: browser → server.

@@ -1,4 +1,4 @@
-import { ExerciseDetail, ExerciseSummary } from '@ebpf-lab/protocol';
+import { ExerciseDetail, ExerciseSummary } from '@ebpf-lab/protocol/exercises';
 import { z } from 'zod';
 
 export class ApiError extends Error {

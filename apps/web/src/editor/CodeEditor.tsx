@@ -1,9 +1,18 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Diagnostic } from '@ebpf-lab/protocol';
 import { attachAll } from './editor-hooks.ts';
 import type { EditorNotice } from './editor-context.ts';
+import {
+  EDITOR_ARIA_LABEL,
+  EDITOR_FONT_FAMILY,
+  EDITOR_PADDING_TOP,
+  EDITOR_TAB_SIZE,
+  editorLineHeight,
+} from './editor-look.ts';
 import { EditorStatus } from './EditorStatus.tsx';
 import { focusOutside } from './focus.ts';
+import { selectionOf } from './handover.ts';
+import type { Handover } from './handover.ts';
 import { MARKER_OWNERS, markerOwner, markersByOwner } from './markers.ts';
 import { monaco } from './monaco.ts';
 
@@ -25,6 +34,11 @@ export interface EditorHandle {
 export interface CodeEditorProps {
   exerciseId: string;
   initialValue: string;
+  /**
+   * The quick editor this one replaces: its text, selection, scroll and focus carry over (read
+   * when the editor is created, in the commit that removes the quick editor).
+   */
+  handover?: Handover;
   diagnostics: Diagnostic[];
   theme: 'light' | 'dark';
   fontSize: number;
@@ -46,27 +60,40 @@ export function CodeEditor(props: CodeEditorProps) {
   const latest = useRef(props);
   latest.current = props;
 
-  useEffect(() => {
+  // A layout effect: created in the same task as the quick editor goes, so keys typed meanwhile
+  // reach this editor, which then has the focus, rather than the page.
+  useLayoutEffect(() => {
     const host = container.current!;
     const uri = monaco.Uri.parse(`file:///exercises/${props.exerciseId}.bpf.c`);
     monaco.editor.getModel(uri)?.dispose();
-    const model = monaco.editor.createModel(props.initialValue, 'c', uri);
+    const seed = props.handover?.current ?? null;
+    const model = monaco.editor.createModel(seed?.text ?? props.initialValue, 'c', uri);
     const editor = monaco.editor.create(host, {
       model,
       theme: props.theme === 'dark' ? 'lab-dark' : 'lab-light',
       fontSize: props.fontSize,
-      fontFamily: "'JetBrains Mono', 'Fira Code', ui-monospace, 'DejaVu Sans Mono', monospace",
+      lineHeight: editorLineHeight(props.fontSize),
+      fontFamily: EDITOR_FONT_FAMILY,
       automaticLayout: true,
       minimap: { enabled: false },
+      // Nothing of the lab's draws in it; without it the text starts where the quick editor's does.
+      glyphMargin: false,
       scrollBeyondLastLine: false,
       renderLineHighlight: 'all',
-      tabSize: 4,
+      tabSize: EDITOR_TAB_SIZE,
       insertSpaces: false,
       fixedOverflowWidgets: true,
-      ariaLabel: 'Program source (C). Press Escape then Tab to leave the editor.',
-      padding: { top: 8 },
+      ariaLabel: EDITOR_ARIA_LABEL,
+      padding: { top: EDITOR_PADDING_TOP },
     });
     editorRef.current = editor;
+    if (seed) {
+      editor.setSelection(selectionOf(seed));
+      editor.setScrollPosition({ scrollTop: seed.scrollTop, scrollLeft: seed.scrollLeft });
+      if (seed.focused) editor.focus();
+    }
+    // The element showing the text, as the quick editor marks its own (the benchmark reads it).
+    host.querySelector('.view-lines')?.setAttribute('data-code-view', '');
     // Read by `npm run bench`'s first-load measurement (scripts/bench/web.ts).
     performance.mark('lab:editor-ready');
 
@@ -142,7 +169,10 @@ export function CodeEditor(props: CodeEditorProps) {
   }, [props.theme]);
 
   useEffect(() => {
-    editorRef.current?.updateOptions({ fontSize: props.fontSize });
+    editorRef.current?.updateOptions({
+      fontSize: props.fontSize,
+      lineHeight: editorLineHeight(props.fontSize),
+    });
   }, [props.fontSize]);
 
   useEffect(() => {
@@ -176,7 +206,12 @@ export function CodeEditor(props: CodeEditorProps) {
 
   return (
     <div className="code-editor">
-      <div ref={container} className="code-editor-host" data-testid="code-editor" />
+      <div
+        ref={container}
+        className="code-editor-host"
+        data-testid="code-editor"
+        data-code-editor="monaco"
+      />
       <EditorStatus notice={notice} />
       {props.vim && (
         <div ref={status} className="vim-status" aria-live="polite" data-testid="vim-status" />

@@ -1,15 +1,47 @@
-// The editor's chunk (Monaco is most of the bundle), loaded once per page. Routes that show an
-// editor start it as soon as they are matched, so it downloads and starts while their own chunk
-// and data load rather than after them.
+// The editor's chunk (Monaco is most of the bundle), loaded once per page. index.html preloads it
+// (vite.config.ts), so it downloads while the page starts; it is only evaluated when the page asks,
+// once the quick editor is on screen, because evaluating it holds the main thread for a while.
 import type { CodeEditor } from './CodeEditor.tsx';
 
-let loading: Promise<{ CodeEditor: typeof CodeEditor }> | null = null;
+export interface EditorModule {
+  CodeEditor: typeof CodeEditor;
+}
 
-export function loadCodeEditor(): Promise<{ CodeEditor: typeof CodeEditor }> {
-  loading ??= import('./CodeEditor.tsx').catch((error: unknown) => {
-    // A failed chunk (a network error, a lab updated under the page) may load on a retry.
-    loading = null;
-    throw error;
-  });
+let loading: Promise<EditorModule> | null = null;
+let loaded: EditorModule | null = null;
+const waiting = new Set<(module: EditorModule) => void>();
+
+export function loadCodeEditor(): Promise<EditorModule> {
+  loading ??= import('./CodeEditor.tsx').then(
+    (module) => {
+      loaded = module;
+      for (const notify of waiting) notify(module);
+      waiting.clear();
+      return module;
+    },
+    (error: unknown) => {
+      // A failed chunk (a network error, a lab updated under the page) may load on a retry.
+      loading = null;
+      throw error;
+    },
+  );
   return loading;
+}
+
+/** The editor's chunk if it is loaded already (a later exercise of the same visit). */
+export function loadedCodeEditor(): EditorModule | null {
+  return loaded;
+}
+
+/**
+ * Calls `use` once the editor's chunk is loaded, without loading it: what only decorates the page
+ * (code colouring in the instructions) waits for the editor rather than start Monaco first.
+ */
+export function whenCodeEditorLoaded(use: (module: EditorModule) => void): () => void {
+  if (loaded) {
+    use(loaded);
+    return () => {};
+  }
+  waiting.add(use);
+  return () => waiting.delete(use);
 }

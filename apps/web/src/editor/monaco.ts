@@ -24,6 +24,7 @@ import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
 import 'monaco-editor/features/parameterHints/register';
 import 'monaco-editor/features/wordHighlighter/register';
 import 'monaco-editor/features/wordOperations/register';
+import { EDITOR_COLOURS } from './editor-look.ts';
 import { conf as cConf, language as cLanguage } from 'monaco-editor/languages/definitions/cpp/cpp';
 
 // C's tokenizer (2 KiB) is in this chunk, not loaded on first use as Monaco's own register.js does:
@@ -35,28 +36,23 @@ monaco.languages.setLanguageConfiguration('c', cConf);
 // The editor worker is bundled by Vite (`?worker`): no CDN, the lab works offline.
 self.MonacoEnvironment = { getWorker: () => new EditorWorker() };
 
-monaco.editor.defineTheme('lab-light', {
-  base: 'vs',
-  inherit: true,
-  rules: [{ token: 'comment', foreground: '6a737d', fontStyle: 'italic' }],
-  colors: {
-    'editor.background': '#ffffff',
-    'editorGutter.background': '#fafbfc',
-    'editorLineNumber.foreground': '#8c959f',
-    'editorLineNumber.activeForeground': '#24292f',
-  },
-});
-monaco.editor.defineTheme('lab-dark', {
-  base: 'vs-dark',
-  inherit: true,
-  rules: [{ token: 'comment', foreground: '8b949e', fontStyle: 'italic' }],
-  colors: {
-    'editor.background': '#0f1419',
-    'editorGutter.background': '#0f1419',
-    'editorLineNumber.foreground': '#5c6773',
-    'editorLineNumber.activeForeground': '#d9dee3',
-  },
-});
+for (const [name, base] of [
+  ['lab-light', 'vs'],
+  ['lab-dark', 'vs-dark'],
+] as const) {
+  const look = EDITOR_COLOURS[name === 'lab-light' ? 'light' : 'dark'];
+  monaco.editor.defineTheme(name, {
+    base,
+    inherit: true,
+    rules: [{ token: 'comment', foreground: look.tokens.comment.slice(1), fontStyle: 'italic' }],
+    colors: {
+      'editor.background': look.background,
+      'editorGutter.background': look.gutter,
+      'editorLineNumber.foreground': look.lineNumber,
+      'editorLineNumber.activeForeground': look.activeLineNumber,
+    },
+  });
+}
 
 export { monaco };
 export type Monaco = typeof monaco;

@@ -1,9 +1,11 @@
-// The Run button while the lazy editor loads: it must say so and be disabled, never take a click
-// and do nothing; once the editor is up, a click sends the editor's code.
+// The page while Monaco loads: the quick editor holds the code (Run sends it), hands its text,
+// selection and focus to Monaco in the commit that creates it, and stays, working, when Monaco's
+// chunk cannot load; once Monaco is up, Run sends Monaco's code.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, useEffect } from 'react';
+import { act, useEffect, useLayoutEffect } from 'react';
 import type { ClientMessage, ExerciseDetail } from '@ebpf-lab/protocol';
 import type { CodeEditorProps } from '../editor/CodeEditor.tsx';
+import type { EditorSnapshot } from '../editor/handover.ts';
 import { byText, click, render } from '../test-utils/render.tsx';
 import type { Rendered } from '../test-utils/render.tsx';
 // Imported statically: vi.mock calls are hoisted above it, so it sees the mocks.
@@ -23,7 +25,11 @@ const exercise: ExerciseDetail = {
 };
 
 const sent: ClientMessage[] = [];
-const editorLoad: { resolve?: (module: { CodeEditor: (p: CodeEditorProps) => null }) => void } = {};
+const editorLoad: {
+  requested: number;
+  resolve?: (module: { CodeEditor: (p: CodeEditorProps) => null }) => void;
+  reject?: (error: Error) => void;
+} = { requested: 0 };
 
 vi.mock('../api/exercises.ts', () => ({
   fetchExercise: () => Promise.resolve(exercise),
@@ -46,19 +52,37 @@ vi.mock('../run/run-socket.ts', () => ({
   }),
 }));
 vi.mock('./Instructions.tsx', () => ({ Instructions: () => <p>instructions</p> }));
-// The editor's chunk arrives when the test says so.
+// The editor's chunk arrives (or fails) when the test says so, once the page asks for it.
 vi.mock('../editor/load-editor.ts', () => ({
-  loadCodeEditor: () =>
-    new Promise((resolve) => {
+  loadCodeEditor: () => {
+    editorLoad.requested++;
+    return new Promise((resolve, reject) => {
       editorLoad.resolve = resolve;
-    }),
+      editorLoad.reject = reject;
+    });
+  },
+  loadedCodeEditor: () => null,
+  whenCodeEditorLoaded: () => () => {},
 }));
 
-/** Stands in for Monaco: reports itself ready with the code it was opened with. */
+/** What the stand-in for Monaco was created with, and where the focus was at that moment. */
+const created: { snapshot: EditorSnapshot | null; activeWasBody: boolean }[] = [];
+
+/**
+ * Stands in for Monaco: created in a layout effect as Monaco is, with what the quick editor handed
+ * over, and reports itself ready with that code.
+ */
 function FakeEditor(props: CodeEditorProps) {
+  useLayoutEffect(() => {
+    created.push({
+      snapshot: props.handover?.current ?? null,
+      activeWasBody: document.activeElement === document.body,
+    });
+  }, []);
   useEffect(() => {
+    const text = props.handover?.current?.text ?? props.initialValue;
     props.onReady?.({
-      getValue: () => `${props.initialValue}// edited\n`,
+      getValue: () => `${text}// edited\n`,
       replaceAll: () => {},
       revealLine: () => {},
       focus: () => {},
@@ -72,6 +96,8 @@ function FakeEditor(props: CodeEditorProps) {
 let view: Rendered | undefined;
 beforeEach(() => {
   sent.length = 0;
+  created.length = 0;
+  editorLoad.requested = 0;
   socket.refusal = null;
   socket.reconnects = 0;
   localStorage.clear();
@@ -90,37 +116,119 @@ async function settle(): Promise<void> {
   });
 }
 
+/** The quick editor's textarea. */
+const quickInput = () =>
+  view!.container.querySelector<HTMLTextAreaElement>('[data-testid="quick-editor-input"]');
+const runButton = () =>
+  view!.container.querySelector<HTMLButtonElement>('[data-testid="run-button"]')!;
+
+/** Types into the quick editor as the browser does: the value changes, then `input` fires. */
+function typeInQuick(text: string, selection?: [number, number, 'forward' | 'backward']) {
+  const area = quickInput()!;
+  act(() => {
+    area.focus();
+    area.value = text;
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+    if (selection) area.setSelectionRange(...selection);
+  });
+}
+
+/** Waits until the quick editor, left alone, asks for Monaco. */
+async function untilMonacoRequested(): Promise<void> {
+  for (let i = 0; i < 200 && editorLoad.requested === 0; i++) {
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+    });
+  }
+  expect(editorLoad.requested).toBe(1);
+}
+
 // Patient: jsdom on a shared, loaded machine renders the whole page slowly.
-describe('the Run button while the editor loads', { timeout: 30_000 }, () => {
-  it('says "Loading editor…" and is disabled, then runs the editor’s code once it is ready', async () => {
+describe('the page while Monaco loads', { timeout: 30_000 }, () => {
+  it('runs the quick editor’s code, then hands text, selection and focus to Monaco', async () => {
     view = render(<ExercisePage id="count-opens" />);
     await settle();
-    const button = () =>
-      view!.container.querySelector<HTMLButtonElement>('[data-testid="run-button"]')!;
-    expect(button().textContent).toContain('Loading editor…');
-    expect(button().disabled).toBe(true);
-    // A keyboard run before the editor is up sends nothing either.
-    act(() => {
-      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true }));
-    });
-    expect(sent).toEqual([]);
+    // The quick editor shows the starter at once, labelled as the editor is.
+    expect(quickInput()?.value).toBe(exercise.starter);
+    expect(quickInput()?.getAttribute('aria-label')).toContain('Program source (C)');
+    expect(runButton().disabled).toBe(false);
+    expect(runButton().textContent).toContain('Run');
 
+    const code = `${exercise.starter}int quick;\n`;
+    typeInQuick(code, [code.indexOf('quick'), code.indexOf(';'), 'backward']);
+    // Saved as typed, and coloured.
+    expect(JSON.parse(localStorage.getItem('ebpf-lab:code:count-opens')!).code).toBe(code);
+    const keywords = view.container.querySelectorAll('[data-code-view] .qt-keyword');
+    expect(Array.from(keywords, (k) => k.textContent)).toEqual(['#include', '"', '"', 'int']);
+
+    await untilMonacoRequested();
     await act(async () => {
       editorLoad.resolve?.({ CodeEditor: FakeEditor });
     });
     await settle();
-    expect(button().disabled).toBe(false);
-    expect(button().textContent).toContain('Run');
-    expect(button().textContent).not.toContain('Loading');
-    click(button());
-    expect(sent).toEqual([
+    expect(quickInput()).toBeNull();
+    expect(created).toHaveLength(1);
+    expect(created[0]!.snapshot).toEqual(
       expect.objectContaining({
-        type: 'run',
-        exerciseId: 'count-opens',
-        code: `${exercise.starter}// edited\n`,
+        text: code,
+        selectionStart: code.indexOf('quick'),
+        selectionEnd: code.indexOf(';'),
+        backward: true,
+        focused: true,
       }),
+    );
+    await settle();
+    click(byText(view.container, 'button', 'Run'));
+    expect(sent).toEqual([expect.objectContaining({ code: `${code}// edited\n` })]);
+  });
+
+  it('runs the quick editor’s code, and hands over no focus when it did not have it', async () => {
+    view = render(<ExercisePage id="count-opens" />);
+    await settle();
+    typeInQuick(`${exercise.starter}// typed\n`);
+    act(() => quickInput()!.blur());
+    // Ctrl+Enter sends what the quick editor holds.
+    act(() => {
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true }));
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ type: 'run', code: `${exercise.starter}// typed\n` }),
     ]);
-    expect(button().textContent).toContain('Running…');
+    await untilMonacoRequested();
+    await act(async () => {
+      editorLoad.resolve?.({ CodeEditor: FakeEditor });
+    });
+    expect(created[0]!.snapshot).toEqual(
+      expect.objectContaining({ text: `${exercise.starter}// typed\n`, focused: false }),
+    );
+  });
+
+  it('keeps the quick editor working, with the failure said, when Monaco cannot load', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    view = render(<ExercisePage id="count-opens" />);
+    await settle();
+    await untilMonacoRequested();
+    await act(async () => {
+      editorLoad.reject?.(new Error('chunk failed'));
+    });
+    await settle();
+    const failed = view.container.querySelector('[data-testid="panel-failed"]');
+    expect(failed?.textContent).toContain('The editor failed to show');
+    expect(quickInput()).not.toBeNull();
+    const code = `${exercise.starter}// after the failure\n`;
+    typeInQuick(code);
+    expect(JSON.parse(localStorage.getItem('ebpf-lab:code:count-opens')!).code).toBe(code);
+    click(runButton());
+    expect(sent).toEqual([expect.objectContaining({ code })]);
+
+    // Reloading the panel tries again at once; Monaco then opens with what was typed.
+    click(byText(failed as HTMLElement, 'button', 'Reload this panel'));
+    expect(editorLoad.requested).toBe(2);
+    await act(async () => {
+      editorLoad.resolve?.({ CodeEditor: FakeEditor });
+    });
+    expect(created[0]!.snapshot?.text).toBe(code);
+    expect(view.container.querySelector('[data-testid="panel-failed"]')).toBeNull();
   });
 });
 

@@ -1,16 +1,19 @@
-import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
 import type { ExerciseDetail, ExerciseSummary, RunResult } from '@ebpf-lab/protocol';
 import { useUnread } from '../account/notifications.ts';
 import { fetchExercise, fetchExercises } from '../api/exercises.ts';
 import { useAsync } from '../api/use-async.ts';
 import type { EditorHandle } from '../editor/CodeEditor.tsx';
-import { loadCodeEditor } from '../editor/load-editor.ts';
+import type { Handover } from '../editor/handover.ts';
+import { loadCodeEditor, loadedCodeEditor } from '../editor/load-editor.ts';
+import type { EditorModule } from '../editor/load-editor.ts';
+import { QuickEditor } from '../editor/QuickEditor.tsx';
 import { RunPanel } from '../run/RunPanel.tsx';
 import { labSocket } from '../run/run-socket.ts';
 import type { SocketStatus } from '../run/run-socket.ts';
 import { useRun, useSocketStatus } from '../run/use-run.ts';
-import { PanelBoundary } from '../shell/PanelBoundary.tsx';
+import { PanelBoundary, PanelFailed } from '../shell/PanelBoundary.tsx';
 import { Link } from '../shell/router.tsx';
 import { localSaveBackend } from '../storage/code-store.ts';
 import { setPreferences, usePreferences, useResolvedTheme } from '../storage/preferences.ts';
@@ -20,17 +23,20 @@ import { startingCode } from './starting-code.ts';
 import { useAutosave } from './use-autosave.ts';
 import type { Autosave } from './use-autosave.ts';
 
-// Monaco is most of the bundle: the instructions and the run panel show while it loads. Each
-// reload of a failed editor panel gets a new lazy component (a lazy one keeps its first failure).
-const lazyEditor = () => lazy(() => loadCodeEditor().then((m) => ({ default: m.CodeEditor })));
-
-/** Until the editor is up, Run has no code to send: the button says so rather than do nothing. */
-type EditorState = 'loading' | 'ready' | 'failed';
+/**
+ * Which editor holds the code. `quick`: the quick editor, shown at once while Monaco (most of the
+ * bundle) loads; `ready`: Monaco; `failed`: Monaco could not load or broke (the quick editor
+ * stays when it could not load); `loading`: neither has reported yet, and Run has no code to send.
+ */
+type EditorState = 'loading' | 'quick' | 'ready' | 'failed';
 
 function runLabel(editorState: EditorState, running: boolean): string {
   if (editorState === 'loading') return 'Loading editor…';
   return running ? 'Running…' : 'Run';
 }
+
+const EDITOR_FAILED_DETAIL =
+  'Your code is saved in this browser: reloading the panel brings it back.';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 export const MOD = isMac ? '⌘' : 'Ctrl';
@@ -68,8 +74,11 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
   const socket = useSocketStatus();
   const editor = useRef<EditorHandle | null>(null);
   const [editorState, setEditorState] = useState<EditorState>('loading');
-  const [editorAttempt, setEditorAttempt] = useState(0);
-  const CodeEditor = useMemo(() => lazyEditor(), [editorAttempt]);
+  // Monaco's module once loaded; until then the quick editor shows the code.
+  const [editorModule, setEditorModule] = useState<EditorModule | null>(loadedCodeEditor);
+  const [editorLoadFailed, setEditorLoadFailed] = useState(false);
+  const [startMonaco, setStartMonaco] = useState(0);
+  const handover = useRef<Handover>({ current: null }).current;
   const [confirmReset, setConfirmReset] = useState(false);
   const [undoCode, setUndoCode] = useState<string | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
@@ -97,6 +106,27 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
     [exercise.id],
   );
   const { run, running, start } = useRun(exercise.id, onResult);
+
+  // Monaco starts when the quick editor asks (on screen, the student not typing), or at once when
+  // the student reloads the panel after a failure.
+  useEffect(() => {
+    if (startMonaco === 0 || editorModule) return;
+    let current = true;
+    loadCodeEditor().then(
+      (module) => {
+        if (current) setEditorModule(module);
+      },
+      (error: unknown) => {
+        console.error('the editor failed to load', error);
+        if (!current) return;
+        setEditorLoadFailed(true);
+        setEditorState('failed');
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [startMonaco, editorModule]);
 
   const doRun = useCallback(() => {
     const code = editor.current?.getValue();
@@ -156,9 +186,13 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
             type="button"
             className="button button-primary"
             onClick={doRun}
-            disabled={running || editorState !== 'ready'}
+            disabled={
+              running ||
+              editorState === 'loading' ||
+              (editorState === 'failed' && !editorLoadFailed)
+            }
             title={
-              editorState === 'failed'
+              editorState === 'failed' && !editorLoadFailed
                 ? 'The editor failed to load: reload its panel first'
                 : `Run (${MOD}+Enter)`
             }
@@ -287,7 +321,10 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
         onLayoutChanged={outer.onLayoutChanged}
       >
         <Panel id="instructions" defaultSize="34%" minSize="18%" className="pane pane-scroll">
-          <Instructions exercise={exercise} editorLoading={editorState === 'loading'} />
+          <Instructions
+            exercise={exercise}
+            editorLoading={editorState === 'loading' || editorState === 'quick'}
+          />
         </Panel>
         <Separator className="separator separator-v" aria-label="Resize instructions" />
         <Panel id="work" minSize="35%">
@@ -302,20 +339,21 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
               <PanelBoundary
                 title="The editor"
                 audience="student"
-                detail="Your code is saved in this browser: reloading the panel brings it back."
+                detail={EDITOR_FAILED_DETAIL}
                 onError={() => {
                   editor.current = null;
                   setEditorState('failed');
                 }}
                 onReload={() => {
+                  handover.current = null;
                   setEditorState('loading');
-                  setEditorAttempt((n) => n + 1);
                 }}
               >
-                <Suspense fallback={<p className="editor-loading muted">Loading the editor…</p>}>
-                  <CodeEditor
+                {editorModule ? (
+                  <editorModule.CodeEditor
                     exerciseId={exercise.id}
                     initialValue={autosave.initial}
+                    handover={handover}
                     diagnostics={diagnostics}
                     theme={theme}
                     fontSize={prefs.fontSize}
@@ -334,7 +372,37 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
                       setEditorState((state) => (state === 'failed' ? state : 'loading'));
                     }}
                   />
-                </Suspense>
+                ) : (
+                  <div className="code-editor">
+                    {editorLoadFailed && (
+                      <PanelFailed
+                        title="The editor"
+                        detail={EDITOR_FAILED_DETAIL}
+                        onReload={() => {
+                          setEditorLoadFailed(false);
+                          setEditorState('quick');
+                          setStartMonaco((n) => n + 1);
+                        }}
+                      />
+                    )}
+                    <QuickEditor
+                      initialValue={autosave.initial}
+                      handover={handover}
+                      theme={theme}
+                      fontSize={prefs.fontSize}
+                      onChange={autosave.change}
+                      onQuiet={() => setStartMonaco((n) => n || 1)}
+                      onReady={(handle) => {
+                        editor.current = handle;
+                        setEditorState((state) => (state === 'failed' ? state : 'quick'));
+                        autosave.editorReady();
+                      }}
+                      onDispose={() => {
+                        editor.current = null;
+                      }}
+                    />
+                  </div>
+                )}
               </PanelBoundary>
             </Panel>
             <Separator className="separator separator-h" aria-label="Resize run panel" />

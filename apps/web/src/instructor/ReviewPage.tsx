@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { STAGE_TITLES } from '@ebpf-lab/protocol';
+import { STAGE_TITLES } from '@ebpf-lab/protocol/constants';
 import { CodeWithComments } from '../account/CodeWithComments.tsx';
 import {
   apiDelete,

@@ -1,7 +1,7 @@
 // Why the server closed the editor's /lsp socket, in words for the student, and whether trying
 // again can help. The codes are the protocol's (LSP_CLOSE); the server's close reason carries the
 // detail (which limit, how much memory).
-import { LSP_CLOSE } from '@ebpf-lab/protocol';
+import { LSP_CLOSE } from '@ebpf-lab/protocol/constants';
 import type { EditorNotice } from '../editor/editor-context.ts';
 
 /**

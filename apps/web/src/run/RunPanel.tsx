@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Diagnostic, ExerciseSummary } from '@ebpf-lab/protocol';
-import { STAGE_TITLES } from '@ebpf-lab/protocol';
+import { STAGE_TITLES } from '@ebpf-lab/protocol/constants';
 import { InlineCode } from '../shell/InlineCode.tsx';
 import { PanelBoundary } from '../shell/PanelBoundary.tsx';
 import { Link } from '../shell/router.tsx';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { STAGE_TITLES } from '@ebpf-lab/protocol';
+import { STAGE_TITLES } from '@ebpf-lab/protocol/constants';
 import type { LiveRun, LiveStage } from './live-run.ts';
 import { progressOf } from './live-run.ts';
 

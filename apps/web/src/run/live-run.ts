@@ -9,7 +9,7 @@ import type {
   StageName,
   SubmitRecord,
 } from '@ebpf-lab/protocol';
-import { StageName as StageNames } from '@ebpf-lab/protocol';
+import { STAGE_NAMES } from '@ebpf-lab/protocol/constants';
 
 export type StageState = 'pending' | 'running' | 'ok' | 'failed' | 'skipped';
 
@@ -53,7 +53,7 @@ export function startRun(requestId: string, exerciseId: string, code: string): L
     exerciseId,
     code,
     phase: 'sending',
-    stages: StageNames.options.map((name) => ({ name, state: 'pending' })),
+    stages: STAGE_NAMES.map((name) => ({ name, state: 'pending' })),
     events: [],
     checks: [],
   };

@@ -1,7 +1,8 @@
 // The page's run socket against a scripted WebSocket: a drop is retried with backoff, a refusal
-// at the server's connection limit is not (it would be refused again, silently).
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RunSocket } from './run-socket.ts';
+// at the server's connection limit is not (it would be refused again, silently); what arrives
+// before the protocol's schemas have loaded is checked all the same once they have, in order.
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RunSocket, loadServerMessageSchema } from './run-socket.ts';
 import type { SocketStatus } from './run-socket.ts';
 
 class ScriptedSocket extends EventTarget {
@@ -31,6 +32,9 @@ class ScriptedSocket extends EventTarget {
 
 let socket: RunSocket;
 const statuses: SocketStatus[] = [];
+
+// The schema is loaded lazily; these tests start with it there (the last one goes without).
+beforeAll(() => loadServerMessageSchema());
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -89,5 +93,32 @@ describe('the run socket', () => {
     socket.start();
     ScriptedSocket.opened[0].closedByServer(1008, 'too many connections');
     expect(socket.getRefusal()).toContain('too many connections');
+  });
+
+  it('checks what arrives before the schema has loaded once it has, in order', async () => {
+    vi.useRealTimers();
+    // A fresh copy of the module: its schema not loaded yet.
+    vi.resetModules();
+    const fresh = await import('./run-socket.ts');
+    const lazy = new fresh.RunSocket('ws://lab.test/ws');
+    const received: unknown[] = [];
+    lazy.onMessage((m) => received.push(m));
+    lazy.start();
+    const ws = ScriptedSocket.opened[ScriptedSocket.opened.length - 1]!;
+    ws.open();
+    ws.receive({ seq: 0, type: 'hello', version: '1' });
+    // Malformed: the first message checked against the schema is still refused.
+    ws.receive({ seq: 1, type: 'accepted', runId: 7 });
+    ws.receive({ seq: 2, type: 'error', code: 'rate-limited', message: TOO_MANY });
+    ws.closedByServer(1008, 'too many connections');
+    expect(received).toEqual([]);
+    expect(lazy.getStatus()).toBe('open');
+    await vi.waitFor(() => expect(lazy.getStatus()).toBe('refused'));
+    expect(received).toEqual([
+      { seq: 0, type: 'hello', version: '1' },
+      { seq: 2, type: 'error', code: 'rate-limited', message: TOO_MANY },
+    ]);
+    expect(lazy.getRefusal()).toBe(TOO_MANY);
+    lazy.stop();
   });
 });

@@ -1,5 +1,25 @@
-import { ServerMessage } from '@ebpf-lab/protocol';
-import type { ClientMessage } from '@ebpf-lab/protocol';
+import type { ClientMessage, ServerMessage } from '@ebpf-lab/protocol';
+import { whenIdle } from '../shell/when-idle.ts';
+
+type ServerMessageSchema = (typeof import('@ebpf-lab/protocol'))['ServerMessage'];
+
+// The protocol's schemas (every message of every run) take a while to build, and the first page
+// needs none of them before its editor is up: they load at the first idle moment, or when a
+// message arrives to be checked, and what arrives meanwhile waits for them, in order.
+let schema: ServerMessageSchema | null = null;
+let schemaLoading: Promise<ServerMessageSchema> | null = null;
+
+/** Loads the server messages' schema (once); sockets check what they receive against it. */
+export function loadServerMessageSchema(): Promise<ServerMessageSchema> {
+  schemaLoading ??= import('@ebpf-lab/protocol').then(
+    (protocol) => (schema = protocol.ServerMessage),
+    (error: unknown) => {
+      schemaLoading = null;
+      throw error;
+    },
+  );
+  return schemaLoading;
+}
 
 /** `refused`: the server turned the connection away at a limit; no retry until asked. */
 export type SocketStatus = 'connecting' | 'open' | 'closed' | 'refused';
@@ -31,6 +51,8 @@ export class RunSocket {
   private stopped = false;
   private refusal: string | null = null;
   private readonly listeners: Listeners = { message: new Set(), status: new Set() };
+  /** What the socket received while the schema loaded: handled in order once it is there. */
+  private inbox: (() => void)[] = [];
 
   constructor(private readonly url: string) {}
 
@@ -96,23 +118,28 @@ export class RunSocket {
     });
     socket.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(event.data);
-      } catch {
-        console.warn('lab socket: dropped a message that is not JSON');
-        return;
-      }
-      const result = ServerMessage.safeParse(parsed);
-      if (!result.success) {
-        console.warn('lab socket: dropped a message outside the protocol', result.error.issues);
-        return;
-      }
-      const message = result.data;
-      if (message.type === 'error' && message.runId === undefined) lastError = message.message;
-      for (const listener of this.listeners.message) listener(message);
+      const data = event.data;
+      this.inOrder(() => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(data);
+        } catch {
+          console.warn('lab socket: dropped a message that is not JSON');
+          return;
+        }
+        const result = schema!.safeParse(parsed);
+        if (!result.success) {
+          console.warn('lab socket: dropped a message outside the protocol', result.error.issues);
+          return;
+        }
+        const message = result.data;
+        if (message.type === 'error' && message.runId === undefined) lastError = message.message;
+        for (const listener of this.listeners.message) listener(message);
+      });
     });
-    socket.addEventListener('close', (event) => {
+    // After the messages before it: a refusal's words come in an error message just before it.
+    socket.addEventListener('close', (event) => this.inOrder(() => onClose(event)));
+    const onClose = (event: CloseEvent) => {
       if (this.socket !== socket) return;
       this.socket = null;
       clearInterval(this.pingTimer);
@@ -129,7 +156,30 @@ export class RunSocket {
       const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
       this.attempts += 1;
       this.retryTimer = setTimeout(() => this.connect(), delay);
-    });
+    };
+  }
+
+  /** Handles what the socket received now, or once the schema is loaded, in arrival order. */
+  private inOrder(handle: () => void): void {
+    if (schema && this.inbox.length === 0) return handle();
+    this.inbox.push(handle);
+    if (this.inbox.length > 1) return;
+    void loadServerMessageSchema().then(
+      () => {
+        for (let next = this.inbox.shift(); next; next = this.inbox.shift()) {
+          try {
+            next();
+          } catch (error) {
+            console.error('lab socket: a message listener failed', error);
+          }
+        }
+      },
+      (error: unknown) => {
+        // Without the schema nothing can be checked: drop what waited; the next message retries.
+        console.error('lab socket: could not load the protocol', error);
+        this.inbox = [];
+      },
+    );
   }
 
   private setStatus(status: SocketStatus): void {
@@ -146,6 +196,7 @@ export function labSocket(): RunSocket {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     shared = new RunSocket(`${scheme}//${location.host}/ws`);
     shared.start();
+    whenIdle(() => void loadServerMessageSchema().catch(() => {}), 3000);
   }
   return shared;
 }

@@ -59,15 +59,28 @@ export class PanelBoundary extends Component<PanelBoundaryProps, State> {
       (audience === 'student'
         ? 'The rest of the page still works, and your code is kept.'
         : 'The rest of this review still works.');
-    return (
-      <div className="panel-failed" role="alert" data-testid="panel-failed">
-        <p>
-          {title} failed to show. {rest}
-        </p>
-        <button type="button" className="button" onClick={this.reload}>
-          Reload this panel
-        </button>
-      </div>
-    );
+    return <PanelFailed title={title} detail={rest} onReload={this.reload} />;
   }
+}
+
+/** What a failed panel shows: what failed, what is kept, and a button to try again. */
+export function PanelFailed({
+  title,
+  detail,
+  onReload,
+}: {
+  title: string;
+  detail: string;
+  onReload(): void;
+}) {
+  return (
+    <div className="panel-failed" role="alert" data-testid="panel-failed">
+      <p>
+        {title} failed to show. {detail}
+      </p>
+      <button type="button" className="button" onClick={onReload}>
+        Reload this panel
+      </button>
+    </div>
+  );
 }
