@@ -3,26 +3,16 @@
 // chunk cannot load; once Monaco is up, Run sends Monaco's code.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, useEffect, useLayoutEffect } from 'react';
-import type { ClientMessage, ExerciseDetail } from '@ebpf-lab/protocol';
+import type { ClientMessage } from '@ebpf-lab/protocol';
 import type { CodeEditorProps } from '../editor/CodeEditor.tsx';
 import type { EditorSnapshot } from '../editor/handover.ts';
+import { testExercise } from '../test-utils/exercise.ts';
 import { byText, click, render } from '../test-utils/render.tsx';
 import type { Rendered } from '../test-utils/render.tsx';
 // Imported statically: vi.mock calls are hoisted above it, so it sees the mocks.
 import ExercisePage from './ExercisePage.tsx';
 
-const exercise: ExerciseDetail = {
-  id: 'count-opens',
-  chapter: 1,
-  chapterTitle: 'Reading events',
-  order: 1,
-  title: 'Count opens',
-  summary: '',
-  instructions: 'Count them.',
-  starter: '#include "lab.h"\n',
-  helpers: [],
-  checks: [],
-};
+const exercise = testExercise('Count them.');
 
 const sent: ClientMessage[] = [];
 const editorLoad: {

@@ -2,23 +2,12 @@
 // comes first; the title is there at once, and the text, once shown, stays.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act } from 'react';
-import type { ExerciseDetail } from '@ebpf-lab/protocol';
+import { testExercise } from '../test-utils/exercise.ts';
 import { render } from '../test-utils/render.tsx';
 import type { Rendered } from '../test-utils/render.tsx';
 import { Instructions } from './Instructions.tsx';
 
-const exercise: ExerciseDetail = {
-  id: 'count-opens',
-  chapter: 1,
-  chapterTitle: 'Reading events',
-  order: 1,
-  title: 'Count opens',
-  summary: '',
-  instructions: 'Count **every** open.',
-  starter: '#include "lab.h"\n',
-  helpers: [],
-  checks: [],
-};
+const exercise = testExercise('Count **every** open.');
 
 const body = (r: Rendered) => r.container.querySelector('article.markdown');
 
