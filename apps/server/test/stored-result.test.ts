@@ -66,13 +66,16 @@ const size = (r: RunResult) => Buffer.byteLength(JSON.stringify(r));
 describe('stored results', () => {
   it('keeps a result that fits as it is', () => {
     const small = { ...bigResult('r'), observations: [], stages: [] };
-    expect(capStoredResult(small, 1 << 20)).toBe(small);
+    const kept = capStoredResult(small, 1 << 20);
+    expect(kept.result).toBe(small);
+    expect(kept.json).toBe(JSON.stringify(small));
   });
 
   it('shortens a large result, heaviest parts first, and names the cap and what was cut', () => {
     const big = bigResult('r');
     expect(size(big)).toBeGreaterThan(4 << 20);
-    const capped = capStoredResult(big, 2 << 20);
+    const { result: capped, json } = capStoredResult(big, 2 << 20);
+    expect(json).toBe(JSON.stringify(capped));
     expect(size(capped)).toBeLessThanOrEqual(2 << 20);
     expect(capped.observations[0].maps[0]).toMatchObject({
       name: 'big',
@@ -100,7 +103,11 @@ describe('stored results', () => {
         code: 'int x;',
         user: null,
       });
-      const shown = await recorder.recordRunFinished('big-run', bigResult('big-run'));
+      const { result: shown, json } = await recorder.recordRunFinished(
+        'big-run',
+        bigResult('big-run'),
+      );
+      expect(json).toBe(JSON.stringify(shown));
       expect(size(shown)).toBeLessThanOrEqual(1 << 20);
       expect(shown.limits.at(-1)).toContain('1024 KiB the lab keeps of a run');
       const stored = await store.getRun('big-run');

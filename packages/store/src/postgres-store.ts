@@ -330,7 +330,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
         [Date.now(), runId],
       );
     },
-    async recordRunFinished(runId, result) {
+    async recordRunFinished(runId, result, resultJson) {
       const required = result.checks.filter((c) => c.required);
       await query(
         `UPDATE runs SET state = 'finished', status = $1, gradable = $2, checks_passed = $3,
@@ -345,7 +345,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
           result.checks.length,
           required.filter((c) => c.status === 'pass').length,
           required.length,
-          JSON.stringify(result),
+          resultJson ?? JSON.stringify(result),
           Date.now(),
           result.durationMs,
           Date.parse(result.startedAt) || Date.now(),

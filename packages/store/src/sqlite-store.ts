@@ -347,7 +347,7 @@ export function openSqliteStore(file: string): Store {
         runId,
       );
     },
-    async recordRunFinished(runId, result) {
+    async recordRunFinished(runId, result, resultJson) {
       const required = result.checks.filter((c) => c.required);
       exec(
         `UPDATE runs SET state = 'finished', status = ?, gradable = ?, checks_passed = ?, checks_total = ?,
@@ -360,7 +360,7 @@ export function openSqliteStore(file: string): Store {
         result.checks.length,
         required.filter((c) => c.status === 'pass').length,
         required.length,
-        JSON.stringify(result),
+        resultJson ?? JSON.stringify(result),
         Date.now(),
         result.durationMs,
         Date.parse(result.startedAt) || Date.now(),

@@ -249,7 +249,11 @@ export interface Store {
 
   recordRunQueued(run: NewRun): Promise<void>;
   recordRunRunning(runId: string): Promise<void>;
-  recordRunFinished(runId: string, result: RunResult): Promise<void>;
+  /**
+   * `resultJson`, when the caller already serialised the result, is that text
+   * (`JSON.stringify(result)`), stored as it is so a large result is not serialised again.
+   */
+  recordRunFinished(runId: string, result: RunResult, resultJson?: string): Promise<void>;
   /** The run stopped without a result (cancelled, or the runner failed outside the run). */
   recordRunInterrupted(runId: string): Promise<void>;
   /** Start-up: every run left `queued` or `running` becomes `interrupted`. Returns how many. */

@@ -105,6 +105,16 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
     expect(run?.startedAt).not.toBeNull();
   });
 
+  it('stores the JSON a result comes with, so it is not serialised twice', async () => {
+    await store.recordRunQueued({ id: 'j', userId: null, exerciseId: 'ex', code: 'int j;' });
+    const r = result('j', 'pass', [true]);
+    const asStored = { ...r, summary: 'the JSON given' };
+    await store.recordRunFinished('j', r, JSON.stringify(asStored));
+    const run = await store.getRun('j');
+    expect(run?.result).toEqual(asStored);
+    expect(run).toMatchObject({ state: 'finished', status: 'pass', checksPassed: 1 });
+  });
+
   it('marks a run that stopped without a result as interrupted, never a finished one', async () => {
     await store.recordRunQueued({
       id: 'c',

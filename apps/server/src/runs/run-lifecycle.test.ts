@@ -44,7 +44,8 @@ function memoryRecorder(writes: string[]): RunRecorder {
     },
     async recordRunFinished(runId, r) {
       writes.push(`${runId} finished`);
-      return { ...r, summary: 'as stored' };
+      const result = { ...r, summary: 'as stored' };
+      return { result, json: JSON.stringify(result) };
     },
     async recordRunInterrupted(runId) {
       writes.push(`${runId} interrupted`);

@@ -55,9 +55,12 @@ export type RunTransition = RunInfo &
     | { state: 'interrupted'; reason: string }
   );
 
-/** How a run ended: its result as stored, or why it stopped without one (logged under errorId). */
+/**
+ * How a run ended: its result as stored, with the JSON it was stored as when there is a store (sent
+ * as it is), or why it stopped without one (logged under errorId).
+ */
 export type RunOutcome =
-  { ok: true; result: RunResult } | { ok: false; message: string; errorId: string };
+  { ok: true; result: RunResult; json?: string } | { ok: false; message: string; errorId: string };
 
 /** What the run's own client hears. */
 export interface RunWatcher {
@@ -186,9 +189,9 @@ export class RunLifecycle {
             storeFailed(err);
             return undefined;
           });
-        const shown = stored ?? result;
+        const shown = stored?.result ?? result;
         this.emit({ ...about, state: 'finished', result: shown });
-        return { ok: true, result: shown };
+        return stored ? { ok: true, ...stored } : { ok: true, result };
       },
       async (e: unknown): Promise<RunOutcome> => {
         await recordedRunning;

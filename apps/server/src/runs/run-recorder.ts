@@ -7,6 +7,7 @@ import { MAX_SOURCE_BYTES } from '@ebpf-lab/protocol';
 import type { RunResult } from '@ebpf-lab/protocol';
 import type { Run, Store } from '@ebpf-lab/store';
 import { capStoredResult, MAX_STORED_RESULT_BYTES } from './stored-result.ts';
+import type { StoredResult } from './stored-result.ts';
 
 export type RunRefusal = {
   ok: false;
@@ -30,8 +31,11 @@ export interface RunRecorder {
    */
   recordRerunAccepted(run: { runId: string; original: Run; requestedBy: string }): Promise<void>;
   recordRunStarted(runId: string): Promise<void>;
-  /** Stores the result, capped in size (capStoredResult); returns the copy stored, to show. */
-  recordRunFinished(runId: string, result: RunResult): Promise<RunResult>;
+  /**
+   * Stores the result, capped in size (capStoredResult); returns the copy stored, to show, with
+   * the JSON it was stored as.
+   */
+  recordRunFinished(runId: string, result: RunResult): Promise<StoredResult>;
   /** The run ended without a result (cancelled, closed tab, runner failure): kept, marked. */
   recordRunInterrupted(runId: string): Promise<void>;
 }
@@ -136,7 +140,7 @@ export function createRunRecorder(
     recordRunStarted: (runId) => store.recordRunRunning(runId),
     async recordRunFinished(runId, result) {
       const stored = capStoredResult(result, limits.maxStoredResultBytes);
-      await store.recordRunFinished(runId, stored);
+      await store.recordRunFinished(runId, stored.result, stored.json);
       return stored;
     },
     recordRunInterrupted: (runId) => store.recordRunInterrupted(runId),

@@ -33,7 +33,11 @@ export interface RunSubmission {
 
 /** One connection's view: it sends messages and tracks its own runs. */
 export interface RunClient {
-  send(message: OutgoingMessage): void;
+  /**
+   * With `resultJson`, a `result` message's result is sent as that text, which must be
+   * `JSON.stringify(message.result)` (the JSON the store was given).
+   */
+  send(message: OutgoingMessage, resultJson?: string): void;
   readonly active: Map<string, () => void>;
   /** The signed-in user (null: signed out) and address, settled when the socket opened. */
   readonly who: LabClient;
@@ -136,7 +140,7 @@ export class RunService {
       client.active.delete(runId);
       await release();
       if (outcome.ok) {
-        client.send({ type: 'result', runId, result: outcome.result });
+        client.send({ type: 'result', runId, result: outcome.result }, outcome.json);
         return;
       }
       client.send({

@@ -2,6 +2,9 @@
 // holds every record, syscall, map and log of a run, and each one is kept forever (ten runs of
 // one file once grew the database by 58 MB). A result over the cap is shortened, heaviest parts
 // first, and says so in its limits: the student sees the same copy as the one stored.
+//
+// The JSON made to measure the result is kept with it: the store writes it and the WebSocket
+// sends it as it is, so a result is serialised once however many places take it.
 import type { RunResult } from '@ebpf-lab/protocol';
 
 /** Default cap on one stored result, as JSON. */
@@ -10,7 +13,14 @@ export const MAX_STORED_RESULT_BYTES = 2 * 1024 * 1024;
 const LOG_KEPT_CHARS = 64 * 1024;
 const ITEMS_KEPT = 500;
 
-const sizeOf = (r: RunResult) => Buffer.byteLength(JSON.stringify(r), 'utf8');
+/** A result as stored and shown, with its JSON (`JSON.stringify(result)`). */
+export interface StoredResult {
+  result: RunResult;
+  json: string;
+}
+
+const stored = (result: RunResult): StoredResult => ({ result, json: JSON.stringify(result) });
+const fits = (s: StoredResult, maxBytes: number) => Buffer.byteLength(s.json, 'utf8') <= maxBytes;
 
 /** Each step shortens one part of the result and names it. */
 const steps: { what: string; apply: (r: RunResult) => RunResult }[] = [
@@ -79,17 +89,21 @@ const steps: { what: string; apply: (r: RunResult) => RunResult }[] = [
 ];
 
 /** The result as it is stored and shown: unchanged when it fits, else shortened and saying so. */
-export function capStoredResult(result: RunResult, maxBytes = MAX_STORED_RESULT_BYTES): RunResult {
-  if (sizeOf(result) <= maxBytes) return result;
+export function capStoredResult(
+  result: RunResult,
+  maxBytes = MAX_STORED_RESULT_BYTES,
+): StoredResult {
+  const whole = stored(result);
+  if (fits(whole, maxBytes)) return whole;
   let r = result;
   const cut: string[] = [];
   for (const step of steps) {
     r = step.apply(r);
     cut.push(step.what);
-    if (sizeOf(r) <= maxBytes) break;
+    if (fits(stored(r), maxBytes)) break;
   }
   const limit =
     `this result was larger than the ${Math.round(maxBytes / 1024)} KiB the lab keeps of a ` +
     `run, so it was shortened: ${cut.join(', ')}`;
-  return { ...r, limits: [...r.limits, limit] };
+  return stored({ ...r, limits: [...r.limits, limit] });
 }

@@ -11,6 +11,7 @@ import type { LabClient } from '../identity.ts';
 import type { FairShare } from '../network/fair-share.ts';
 import type { RunClient, RunService } from '../runs/run-service.ts';
 import type { DeskFeed } from './desk-feed.ts';
+import { frameText } from './frames.ts';
 import { LabSocket } from './lab-socket.ts';
 
 export const WS_PATH = '/ws';
@@ -54,9 +55,9 @@ export function createLabWebSocket(deps: WsDeps): LabWebSocket {
     const client: RunClient = {
       active: new Map(),
       who,
-      send(message: OutgoingMessage) {
+      send(message: OutgoingMessage, resultJson?: string) {
         if (ws.readyState === LabSocket.OPEN)
-          ws.sendGathered(JSON.stringify({ ...message, seq: seq++ }), MAY_WAIT.has(message.type));
+          ws.sendGathered(frameText(message, seq++, resultJson), MAY_WAIT.has(message.type));
       },
     };
     const fail = (code: 'bad-json' | 'bad-message', message: string) =>
