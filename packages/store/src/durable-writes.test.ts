@@ -88,6 +88,35 @@ describe('durableWrites', () => {
   });
 });
 
+describe('durableWrites, unsynced methods', () => {
+  it('resolves an unsynced write at once; the next synced write waits for its sync', async () => {
+    let rows = 0;
+    const { sync, started } = heldSync();
+    const store = durableWrites(
+      {
+        async start() {
+          rows++;
+        },
+        async finish() {
+          rows++;
+        },
+      },
+      () => rows,
+      sync,
+      ['start'],
+    );
+    await store.start();
+    expect(rows).toBe(1);
+    expect(started).toHaveLength(0);
+    const finished = store.finish();
+    await new Promise((r) => setImmediate(r));
+    expect(started).toHaveLength(1);
+    expect(await settled(finished)).toBe(false);
+    started[0]();
+    await expect(finished).resolves.toBeUndefined();
+  });
+});
+
 describe('the SQLite store', () => {
   let dir = '';
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -60,17 +60,20 @@ export function syncFile(path: string): () => Promise<void> {
 }
 
 /**
- * Wraps every method of `store`: a call that changed rows (`changes()` moved) resolves only once
- * `sync` has flushed them.
+ * Wraps every method of `store` but the `unsynced` ones: a call that changed rows (`changes()`
+ * moved) resolves only once `sync` has flushed them. An unsynced method's write is committed
+ * before it returns, as every write is, and reaches the disk with the next sync (the WAL is
+ * written in order); it is for a write that nothing relies on surviving a power cut.
  */
 export function durableWrites<T extends object>(
   store: T,
   changes: () => number,
   sync: SharedSync,
+  unsynced: readonly (keyof T & string)[] = [],
 ): T {
   const wrapped = { ...store } as Record<string, unknown>;
   for (const [name, value] of Object.entries(store)) {
-    if (typeof value !== 'function') continue;
+    if (typeof value !== 'function' || unsynced.includes(name as keyof T & string)) continue;
     const method = value as (...args: unknown[]) => unknown;
     wrapped[name] = async (...args: unknown[]) => {
       const before = changes();
