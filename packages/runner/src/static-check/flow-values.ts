@@ -267,6 +267,15 @@ export function moved(p: Val, by: number | undefined): Val {
   };
 }
 
+/**
+ * Reports a refusal and answers false. A function of its own, not a closure made per instruction:
+ * run through tsx, every closure bound to a name also gets its name set on creation.
+ */
+function refused(refuse: (code: string, message: string) => void, code: string, message: string) {
+  refuse(code, message);
+  return false;
+}
+
 /** An ALU instruction: what its destination register may hold after it; false when refused. */
 export function alu(
   insn: Insn,
@@ -274,15 +283,11 @@ export function alu(
   refuse: (code: string, message: string) => void,
 ): boolean {
   const R = s.regs;
-  const bad = (code: string, message: string): boolean => {
-    refuse(code, message);
-    return false;
-  };
   const o = op(insn.code);
   const wide = cls(insn.code) === CLS.ALU64;
   const fromReg = (insn.code & SRC_X) !== 0;
-  if (o > OP.END) return bad('static/bad-insn', 'uses an unknown instruction');
-  if (insn.dst === 10) return bad('static/bad-insn', 'writes the frame pointer');
+  if (o > OP.END) return refused(refuse, 'static/bad-insn', 'uses an unknown instruction');
+  if (insn.dst === 10) return refused(refuse, 'static/bad-insn', 'writes the frame pointer');
   const dst = R[insn.dst];
   const src = fromReg ? R[insn.src] : konst(insn.imm);
   if (o === OP.MOV) {
@@ -290,7 +295,8 @@ export function alu(
     const copy = wide && insn.off === 0;
     if (!fromReg) R[insn.dst] = copy ? konst(insn.imm) : konst(insn.imm >>> 0);
     else if (src.ctx && !copy)
-      return bad(
+      return refused(
+        refuse,
         'static/context-flow',
         'does arithmetic on the context pointer: the context check cannot follow it',
       );
@@ -298,7 +304,8 @@ export function alu(
     return true;
   }
   if (src.ctx || dst.ctx)
-    return bad(
+    return refused(
+      refuse,
       'static/context-flow',
       'does arithmetic on the context pointer: the context check cannot follow it',
     );
@@ -310,7 +317,11 @@ export function alu(
     const dp = isAddr(dst);
     const sp = isAddr(src);
     if (dp !== sp && (dp ? src.leak : dst.leak)) {
-      return bad('static/address-leak', 'moves a pointer by a number made from a kernel address');
+      return refused(
+        refuse,
+        'static/address-leak',
+        'moves a pointer by a number made from a kernel address',
+      );
     }
     if (dp && !sp)
       R[insn.dst] = moved(
