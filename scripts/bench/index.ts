@@ -58,6 +58,7 @@ function loadSection(clients: (typeof LOAD_CLIENTS)[number]): BenchSection {
       const load = (clients: number, rounds: number) =>
         measureLoad({
           url: ctx.serverUrl!,
+          serverPid: ctx.serverPid,
           clients,
           rounds,
           exerciseId: ctx.exerciseId,
@@ -76,6 +77,9 @@ function loadSection(clients: (typeof LOAD_CLIENTS)[number]): BenchSection {
         `${clients} clients: ${result.passed} of ${result.runs} passed, ${result.refused} refused, ` +
           `${result.lost} lost, ${result.runsPerSecond} runs/s, median ${result.medianMs} ms, ` +
           `p95 ${result.p95Ms} ms, longest queue ${result.maxQueuePosition}` +
+          (result.serverCpuMsPerRun === undefined
+            ? ''
+            : `, server process ${result.serverCpuMsPerRun} ms of CPU per run`) +
           (result.messages.length ? `\n  ${result.messages.join('\n  ')}` : ''),
       );
       if (result.notPassed)
@@ -189,6 +193,7 @@ async function main(): Promise<void> {
         server = await startBenchServer(clients);
         cgroupPrefixes.push(`p${server.pid}-`);
         ctx.serverUrl = server.url;
+        ctx.serverPid = server.pid;
         console.log(`lab server on ${server.url} (pid ${server.pid})`);
       }
       Object.assign(measured, await section.run(ctx));

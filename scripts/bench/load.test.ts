@@ -23,6 +23,7 @@ describe('measureLoad on the real server', () => {
   it('runs every client, counts nothing refused or lost, and sees queue positions', async () => {
     const result = await measureLoad({
       url: server.url,
+      serverPid: server.pid,
       clients: 3,
       rounds: 1,
       exerciseId: EXERCISE,
@@ -40,6 +41,8 @@ describe('measureLoad on the real server', () => {
     expect(result.maxQueuePosition).toBeGreaterThanOrEqual(1);
     expect(result.medianMs).toBeGreaterThan(0);
     expect(result.runsPerSecond).toBeGreaterThan(0);
+    // Three whole runs (compile client, static checks, grading) take the server well over a tick.
+    expect(result.serverCpuMsPerRun).toBeGreaterThan(0);
   });
 
   it('counts a refusal as refused', async () => {

@@ -9,6 +9,7 @@ import { loadavg } from 'node:os';
 import WebSocket from 'ws';
 import type { Timing } from './compile.ts';
 import { timing } from './compile.ts';
+import { processInfo } from './processes.ts';
 
 /** One submission as a client saw it. */
 export interface RunRecord {
@@ -39,6 +40,12 @@ export interface LoadResult extends Timing {
   loadAverage: number[];
   /** The first few distinct messages of refusals and errors, to say why. */
   messages: string[];
+  /**
+   * With `serverPid`: the CPU the server process itself used over the load (all its threads; not
+   * the loaders, targets or compile workers, which are other processes), per run. Counted in
+   * clock ticks of 10 ms, so read it over many runs.
+   */
+  serverCpuMsPerRun?: number;
 }
 
 /** Sums up what the clients saw; a pure function of their records. */
@@ -173,13 +180,17 @@ export interface LoadOptions {
   code: string;
   /** A run not answered within this is lost. */
   timeoutMs?: number;
+  /** The server's pid, to count the CPU it used (serverCpuMsPerRun). */
+  serverPid?: number;
 }
 
 export async function measureLoad(o: LoadOptions): Promise<LoadResult> {
   const wsUrl = `${o.url.replace(/^http/, 'ws')}/ws`;
   const clients = Array.from({ length: o.clients }, () => new Client(wsUrl));
+  const serverCpu = () => (o.serverPid ? (processInfo(o.serverPid)?.ownCpuMs ?? NaN) : NaN);
   try {
     await Promise.all(clients.map((c) => c.ready));
+    const cpu0 = serverCpu();
     const t0 = performance.now();
     const records = await Promise.all(
       clients.map(async (client, i) => {
@@ -191,7 +202,12 @@ export async function measureLoad(o: LoadOptions): Promise<LoadResult> {
         return mine;
       }),
     );
-    return summariseLoad(o.clients, records.flat(), performance.now() - t0, loadavg());
+    const wallMs = performance.now() - t0;
+    const cpuMs = serverCpu() - cpu0;
+    const result = summariseLoad(o.clients, records.flat(), wallMs, loadavg());
+    if (Number.isFinite(cpuMs) && result.runs > 0)
+      result.serverCpuMsPerRun = Math.round((cpuMs / result.runs) * 10) / 10;
+    return result;
   } finally {
     for (const c of clients) c.close();
   }

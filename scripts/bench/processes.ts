@@ -10,6 +10,8 @@ export interface ProcessInfo {
   startTime: string;
   /** Its own CPU and that of its children it has waited for, in ms. */
   cpuMs: number;
+  /** Its own CPU alone (all its threads), in ms. */
+  ownCpuMs: number;
 }
 
 /** One process's line of /proc/PID/stat, or null when it is gone. */
@@ -22,6 +24,7 @@ export function processInfo(pid: number): ProcessInfo | null {
       ppid: Number(f[1]),
       startTime: f[19],
       cpuMs: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS,
+      ownCpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS,
     };
   } catch {
     return null;

@@ -15,6 +15,8 @@ export interface BenchContext {
   soakRuns: number;
   /** The real lab server the bench started, once the server sections run. */
   serverUrl?: string;
+  /** Its pid, to count the CPU it uses. */
+  serverPid?: number;
   /** Runs that server has made so far (a server's first runs are slower: V8, zod, caches). */
   serverRuns?: number;
 }
