@@ -50,6 +50,17 @@ describe('grade (read-file-password)', () => {
     expect(c.hint).toMatch(/in-flight marker/);
   });
 
+  it('grades each run on its own when the same exercise grades many (parameters read once)', () => {
+    const empty = correctRun().map((o) => ({ ...o, submissions: [] }));
+    const first = grade(meta, { observations: correctRun() });
+    const second = grade(meta, { observations: empty });
+    const third = grade(meta, { observations: correctRun() });
+    expect(verdict(first)).toBe('pass');
+    expect(verdict(second)).toBe('fail');
+    expect(byId(second)['bait-around'].message).toContain('You submitted nothing.');
+    expect(third).toEqual(first);
+  });
+
   it('says what the target read when nothing was submitted, without revealing the secret', () => {
     const run = correctRun().map((o) => ({ ...o, submissions: [] }));
     const checks = grade(meta, { observations: run });
