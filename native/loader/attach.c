@@ -341,6 +341,7 @@ int clear_dispatcher_paths(struct run *run)
 void detach_all(struct run *run)
 {
 	close_kernel_checks(run);
+	phase(" kernel checks closed");
 	uprobes_detach(run);
 	if (run->own) {
 		host_end_run(run->own, run->slot);
@@ -355,6 +356,7 @@ void detach_all(struct run *run)
 	if (run->ring_fd >= 0)
 		close(run->ring_fd);
 	run->ring_fd = -1;
+	phase(" dispatcher left");
 	bpf_object__close(run->obj);
 	run->obj = NULL;
 }

@@ -157,6 +157,12 @@ enum step { STEP_OK, STEP_REFUSED, STEP_FAILED };
 
 /* output.c: one JSON object per line on stdout. */
 void emit(json_object *o);
+/*
+ * The many lines of a scenario (records, syscalls) wait in stdout's buffer until the next
+ * emit() or flush_output(): one write for many lines, and one read for the runner.
+ */
+void emit_batched(json_object *o);
+void flush_output(void);
 json_object *line(const char *type);
 json_object *jbytes(const void *p, size_t n);
 json_object *jstr(const char *s);
