@@ -168,13 +168,22 @@ static enum step attach_own(struct run *run, const struct disp_hook_run *hr)
 	return STEP_OK;
 }
 
-/* One request to the resident dispatcher, with fds, and its reply; -errno when the link broke. */
+/*
+ * One request to the resident dispatcher, with fds, and its reply, with the fds it lends (up to
+ * MAX_HOOKS into lent, their number in *nlent; any others are closed, as are all when lent is
+ * NULL); -errno when the link broke.
+ */
 static int ask_resident(struct run *run, struct resident_request *req, size_t len, const int *fds,
-			int nfds, struct resident_reply *rep)
+			int nfds, struct resident_reply *rep, int *lent, int *nlent)
 {
 	char control[CMSG_SPACE(sizeof(int) * DISP_SLOTS)] = {0};
 	struct iovec iov = {.iov_base = req, .iov_len = len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	char rcontrol[CMSG_SPACE(sizeof(int) * MAX_HOOKS)];
+	struct iovec riov = {.iov_base = rep, .iov_len = sizeof(*rep)};
+	struct msghdr rmsg = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rcontrol,
+			      .msg_controllen = sizeof(rcontrol)};
+	int got = 0;
 
 	if (nfds > 0) {
 		msg.msg_control = control;
@@ -185,13 +194,55 @@ static int ask_resident(struct run *run, struct resident_request *req, size_t le
 		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
 	}
+	if (nlent)
+		*nlent = 0;
 	if (sendmsg(run->resident_fd, &msg, MSG_NOSIGNAL) < 0)
 		return -errno;
-	ssize_t n = recv(run->resident_fd, rep, sizeof(*rep), 0);
-	if (n != (ssize_t)sizeof(*rep))
-		return n < 0 ? -errno : -ECONNRESET;
+	ssize_t n = recvmsg(run->resident_fd, &rmsg, MSG_CMSG_CLOEXEC);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&rmsg); n > 0 && c; c = CMSG_NXTHDR(&rmsg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int)), fd;
+
+		for (int i = 0; i < k; i++) {
+			memcpy(&fd, CMSG_DATA(c) + sizeof(int) * (size_t)i, sizeof(int));
+			if (lent && got < MAX_HOOKS)
+				lent[got++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if (nlent)
+		*nlent = got;
+	if (n != (ssize_t)sizeof(*rep) || (rmsg.msg_flags & MSG_CTRUNC)) {
+		for (int i = 0; i < got; i++)
+			close(lent[i]);
+		if (nlent)
+			*nlent = 0;
+		return n < 0 ? -errno : n == 0 ? -ECONNRESET : -EPROTO;
+	}
 	rep->message[sizeof(rep->message) - 1] = 0;
 	return 0;
+}
+
+/*
+ * The kernel check's events the resident dispatcher lent, by the run's hook; when they do not
+ * add up they are all closed, and the run opens its own.
+ */
+static void keep_lent_checks(struct run *run, uint64_t which, const int *lent, int nlent)
+{
+	int expected = 0;
+
+	for (int h = 0; h < run->nhooks; h++)
+		expected += (int)((which >> h) & 1);
+	if (expected != nlent || (run->nhooks < 64 && (which >> run->nhooks))) {
+		for (int i = 0; i < nlent; i++)
+			close(lent[i]);
+		return;
+	}
+	for (int h = 0, k = 0; h < run->nhooks; h++)
+		if ((which >> h) & 1)
+			run->check_events[h] = (struct check_event){.held = true, .lent = true, .fd = lent[k++]};
 }
 
 /*
@@ -204,7 +255,7 @@ static enum step attach_resident(struct run *run, const struct disp_hook_run *hr
 	static struct resident_request req;
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	struct resident_reply rep;
-	int err;
+	int err, lent[MAX_HOOKS], nlent;
 
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", run->resident_path);
 	run->resident_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -223,16 +274,19 @@ static enum step attach_resident(struct run *run, const struct disp_hook_run *hr
 	}
 	if ((err = ask_resident(run, &req, offsetof(struct resident_request, hooks) +
 					       sizeof(req.hooks[0]) * (size_t)run->nhooks,
-				&run->ring_fd, 1, &rep)))
-		goto own;
-	if (rep.err == -EBUSY || rep.err == -E2BIG)
+				&run->ring_fd, 1, &rep, lent, &nlent)))
 		goto own;
 	if (rep.err) {
+		for (int i = 0; i < nlent; i++)
+			close(lent[i]);
+		if (rep.err == -EBUSY || rep.err == -E2BIG)
+			goto own;
 		if (rep.hook >= 0 && rep.hook < run->nhooks)
 			return attach_failed(run, &hr[rep.hook], rep.instance, rep.err, rep.message);
 		emit_fatal("the resident dispatcher: %s", rep.message);
 		return STEP_FAILED;
 	}
+	keep_lent_checks(run, rep.lent_checks, lent, nlent);
 	phase("dispatcher loaded");
 	return STEP_OK;
 own:
@@ -288,7 +342,7 @@ static int arm_programs(struct run *run)
 	struct resident_request req = {.op = RESIDENT_ARM, .count = (uint32_t)run->nprogs};
 	struct resident_reply rep;
 	int err = ask_resident(run, &req, offsetof(struct resident_request, hooks), fds, run->nprogs,
-			       &rep);
+			       &rep, NULL, NULL);
 	return err ? err : rep.err;
 }
 
@@ -334,13 +388,15 @@ int clear_dispatcher_paths(struct run *run)
 	}
 	if (run->resident_fd < 0)
 		return 0;
-	int err = ask_resident(run, &req, offsetof(struct resident_request, hooks), NULL, 0, &rep);
+	int err = ask_resident(run, &req, offsetof(struct resident_request, hooks), NULL, 0, &rep,
+			       NULL, NULL);
 	return err ? err : rep.err;
 }
 
 void detach_all(struct run *run)
 {
 	close_kernel_checks(run);
+	phase(" kernel checks closed");
 	uprobes_detach(run);
 	if (run->own) {
 		host_end_run(run->own, run->slot);
@@ -355,6 +411,7 @@ void detach_all(struct run *run)
 	if (run->ring_fd >= 0)
 		close(run->ring_fd);
 	run->ring_fd = -1;
+	phase(" dispatcher left");
 	bpf_object__close(run->obj);
 	run->obj = NULL;
 }

@@ -15,8 +15,10 @@
  * should a kernel ever look at the event first, the run stops as the lab's error instead of
  * passing unchecked programs.
  *
- * The held events are closed after the run (closing one waits for an RCU tasks-trace grace period,
- * 8-15 ms here, which no run should wait for): see close_kernel_checks().
+ * The resident dispatcher keeps one held event per hook and lends it to each run (resident.c);
+ * a run with a dispatcher of its own opens its events and closes them after the run (closing one
+ * waits for an RCU tasks-trace grace period, 8-15 ms here, which no run should wait for): see
+ * close_kernel_checks().
  */
 
 #define _GNU_SOURCE
@@ -59,11 +61,25 @@ static int load_canary(void)
 	return fd >= 0 ? fd : load_own_program("lab_canary", 2048 - 8);
 }
 
-/*
- * Hook h's perf event holding the do-nothing program, once the canary was refused on it: the
- * event's fd, or -errno with *platform telling our faults (all of them here) apart.
- */
-static int open_check_event(const struct hook *h, int holder, int canary)
+int load_check_programs(int *holder, int *canary)
+{
+	int err;
+
+	*canary = -1;
+	*holder = load_own_program("lab_holder", -1);
+	if (*holder < 0)
+		return -errno;
+	*canary = load_canary();
+	if (*canary < 0) {
+		err = -errno;
+		close(*holder);
+		*holder = -1;
+		return err;
+	}
+	return 0;
+}
+
+int open_check_event(const struct hook *h, int holder, int canary)
 {
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_TRACEPOINT,
@@ -100,26 +116,30 @@ static void *close_fd(void *fd)
 }
 
 /*
- * Closes the held perf events all at once, after the run. Closing an event that holds a program
+ * Releases the held perf events after the run. A lent one stays open in the resident process, so
+ * closing the run's copy costs nothing. Closing an event of the run's own, which holds a program,
  * waits for the kernel to be done with it (8-15 ms each on this machine), and concurrent closes
  * wait together, so a run with six hooks pays that once instead of six times.
  */
 void close_kernel_checks(struct run *run)
 {
 	pthread_t threads[MAX_HOOKS];
-	bool started[MAX_HOOKS];
-	int n = run->ncheck_events;
+	bool started[MAX_HOOKS] = {0};
 
-	for (int i = 0; i < n; i++) {
-		started[i] = pthread_create(&threads[i], NULL, close_fd,
-					    (void *)(intptr_t)run->check_events[i]) == 0;
-		if (!started[i])
-			close(run->check_events[i]);
+	for (int h = 0; h < MAX_HOOKS; h++) {
+		struct check_event *c = &run->check_events[h];
+
+		if (!c->held)
+			continue;
+		if (!c->lent)
+			started[h] = pthread_create(&threads[h], NULL, close_fd, (void *)(intptr_t)c->fd) == 0;
+		if (!started[h])
+			close(c->fd);
+		*c = (struct check_event){0};
 	}
-	for (int i = 0; i < n; i++)
-		if (started[i])
-			pthread_join(threads[i], NULL);
-	run->ncheck_events = 0;
+	for (int h = 0; h < MAX_HOOKS; h++)
+		if (started[h])
+			pthread_join(threads[h], NULL);
 }
 
 static int discard_record(void *ctx, void *data, size_t size)
@@ -157,30 +177,27 @@ long long reset_student_state(struct run *run)
 /*
  * The kernel's check of each program's context reads, before any enters the prog array: on its
  * hook's held event, where the kernel either refuses it (EACCES) or would attach it but finds
- * the event taken (EEXIST). Programs on the same hook share the event.
+ * the event taken (EEXIST). Programs on the same hook share the event. The resident dispatcher
+ * lends the events it holds (their canary was refused when it opened them); the others are
+ * opened here.
  */
 enum step kernel_context_checks(struct run *run)
 {
-	int event_of[MAX_HOOKS], holder, canary;
+	int holder = -1, canary = -1, err;
 	enum step st = STEP_OK;
 	char msg[512];
 
-	for (int h = 0; h < run->nhooks; h++)
-		event_of[h] = -1;
-	holder = load_own_program("lab_holder", -1);
-	canary = holder < 0 ? -1 : load_canary();
-	if (holder < 0 || canary < 0) {
-		emit_fatal("kernel check: cannot load its own programs: %s", strerror(errno));
-		if (holder >= 0)
-			close(holder);
-		return STEP_FAILED;
-	}
 	for (int i = 0; i < run->nprogs && st == STEP_OK; i++) {
 		struct bpf_program *p = run->progs[i];
 		int hi = run->prog_hook[i];
 		const struct hook *h = &run->hooks[hi];
+		struct check_event *ev = &run->check_events[hi];
 
-		if (event_of[hi] < 0) {
+		if (!ev->held && holder < 0 && (err = load_check_programs(&holder, &canary))) {
+			emit_fatal("kernel check: cannot load its own programs: %s", strerror(-err));
+			return STEP_FAILED;
+		}
+		if (!ev->held) {
 			int fd = open_check_event(h, holder, canary);
 
 			if (fd < 0) {
@@ -192,9 +209,9 @@ enum step kernel_context_checks(struct run *run)
 				st = STEP_FAILED;
 				break;
 			}
-			event_of[hi] = run->check_events[run->ncheck_events++] = fd;
+			*ev = (struct check_event){.held = true, .fd = fd};
 		}
-		if (!ioctl(event_of[hi], PERF_EVENT_IOC_SET_BPF, bpf_program__fd(p))) {
+		if (!ioctl(ev->fd, PERF_EVENT_IOC_SET_BPF, bpf_program__fd(p))) {
 			/* never on a kernel that checks as above: the canary said so */
 			emit_fatal("kernel check: %s was attached to %s/%s", bpf_program__name(p), h->cat,
 				   h->name);
@@ -217,8 +234,10 @@ enum step kernel_context_checks(struct run *run)
 			st = STEP_REFUSED;
 		}
 	}
-	close(holder);
-	close(canary);
+	if (holder >= 0) {
+		close(holder);
+		close(canary);
+	}
 	phase("  programs checked");
 	return st;
 }

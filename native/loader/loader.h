@@ -100,6 +100,13 @@ struct uprobe {
 	size_t offset; /* file offset of the function's first instruction */
 };
 
+/* A held perf event of the kernel check (kernel-check.c), by the run's hook. */
+struct check_event {
+	bool held;
+	bool lent; /* the resident dispatcher's: closing the run's copy releases nothing */
+	int fd;
+};
+
 struct disp_host; /* host.h */
 
 struct run {
@@ -124,9 +131,11 @@ struct run {
 	int nprogs;
 	struct initial *initials;
 	int ninitials;
-	/* kernel-check.c: one perf event per checked hook, held until the run is over */
-	int check_events[MAX_HOOKS];
-	int ncheck_events;
+	/*
+	 * kernel-check.c: the perf event each hook's programs are checked on, held until the run
+	 * is over: lent by the resident dispatcher, which keeps one per hook, or opened for this run.
+	 */
+	struct check_event check_events[MAX_HOOKS];
 
 	/*
 	 * The dispatcher: the resident one (its socket, while the run is slotted in) or the
@@ -157,6 +166,12 @@ enum step { STEP_OK, STEP_REFUSED, STEP_FAILED };
 
 /* output.c: one JSON object per line on stdout. */
 void emit(json_object *o);
+/*
+ * The many lines of a scenario (records, syscalls) wait in stdout's buffer until the next
+ * emit() or flush_output(): one write for many lines, and one read for the runner.
+ */
+void emit_batched(json_object *o);
+void flush_output(void);
 json_object *line(const char *type);
 json_object *jbytes(const void *p, size_t n);
 json_object *jstr(const char *s);
@@ -221,6 +236,13 @@ int clear_dispatcher_paths(struct run *run);
 void detach_all(struct run *run);
 
 /* kernel-check.c */
+/* The do-nothing program a check event holds, and the canary; 0 or -errno. */
+int load_check_programs(int *holder, int *canary);
+/*
+ * Hook h's perf event holding the holder, once the canary was refused on it: its fd, or -EEXIST
+ * or -EPROTO when this kernel's check cannot be trusted, or another -errno.
+ */
+int open_check_event(const struct hook *h, int holder, int canary);
 enum step kernel_context_checks(struct run *run);
 void close_kernel_checks(struct run *run);
 long long reset_student_state(struct run *run);

@@ -74,7 +74,7 @@ int on_record(void *ctx, void *data, size_t size)
 	}
 	json_object_object_add(o, "scenario", json_object_new_string(run->cur->id));
 	json_object_object_add(o, "record", rec);
-	emit(o);
+	emit_batched(o);
 	return 0;
 }
 
@@ -114,6 +114,6 @@ int on_syscall(void *ctx, void *data, size_t size)
 		if (run->hooks[e->hook].shape == SHAPE_OPENAT && e->path_len > 0)
 			json_object_object_add(o, "path", jbytes(e->path, strnlen(e->path, sizeof(e->path))));
 	}
-	emit(o);
+	emit_batched(o);
 	return 0;
 }

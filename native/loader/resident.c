@@ -68,12 +68,63 @@ static ssize_t receive(int fd, struct resident_request *req, int *fds, int *nfds
 	return msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC) ? -EMSGSIZE : n;
 }
 
-static void reply(int fd, int err, int hook, int instance, const char *message)
+/* A reply, lending nfds fds (the kernel check's events, lent_checks saying whose). */
+static void reply_with(int fd, int err, int hook, int instance, const char *message,
+		       uint64_t lent_checks, const int *fds, int nfds)
 {
-	struct resident_reply r = {.err = err, .hook = hook, .instance = instance};
+	struct resident_reply r = {
+		.err = err, .hook = hook, .instance = instance, .lent_checks = lent_checks};
+	char control[CMSG_SPACE(sizeof(int) * MAX_HOOKS)] = {0};
+	struct iovec iov = {.iov_base = &r, .iov_len = sizeof(r)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
 	snprintf(r.message, sizeof(r.message), "%s", message ? message : "");
-	send(fd, &r, sizeof(r), MSG_NOSIGNAL);
+	if (nfds > 0) {
+		msg.msg_control = control;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+	sendmsg(fd, &msg, MSG_NOSIGNAL);
+}
+
+static void reply(int fd, int err, int hook, int instance, const char *message)
+{
+	reply_with(fd, err, hook, instance, message, 0, NULL, 0);
+}
+
+/*
+ * The kernel check's perf events (kernel-check.c), one per hook of the dispatcher's that a
+ * run's programs were on, opened once and lent to every later run on the hook: a run then opens
+ * none and, above all, closes none (closing an event that holds a program waits ~10 ms for the
+ * kernel, and costs CPU). Each event's canary was refused when it was opened. -1: none yet.
+ */
+static struct {
+	int holder, canary;
+	int events[DISP_HOOKS];
+} checks;
+
+static void checks_init(void)
+{
+	checks.holder = checks.canary = -1;
+	for (int i = 0; i < DISP_HOOKS; i++)
+		checks.events[i] = -1;
+}
+
+/* The held event of the dispatcher's hook id (described as want), or -1 when it cannot be had. */
+static int check_event_of(int id, const struct hook *want)
+{
+	if (checks.events[id] >= 0)
+		return checks.events[id];
+	if (checks.holder < 0 && load_check_programs(&checks.holder, &checks.canary))
+		return -1;
+	int fd = open_check_event(want, checks.holder, checks.canary);
+	if (fd >= 0)
+		checks.events[id] = fd;
+	return fd;
 }
 
 static bool valid_hook_run(const struct resident_hook *rh)
@@ -94,7 +145,8 @@ static void do_register(struct disp_host *host, struct client *c, struct residen
 			int ring_fd)
 {
 	char msg[512];
-	int slot, err;
+	int slot, err, lent[MAX_HOOKS], nlent = 0;
+	uint64_t lent_checks = 0;
 
 	if (c->slot >= 0 || req->count > MAX_HOOKS || ring_fd < 0)
 		return reply(c->fd, -EINVAL, -1, -1, "malformed registration");
@@ -115,10 +167,15 @@ static void do_register(struct disp_host *host, struct client *c, struct residen
 			return reply(c->fd, id, (int)h, failed, msg);
 		if ((err = host_set_hook_run(host, slot, id, &rh->run)))
 			return reply(c->fd, err, -1, -1, "cannot write the run's hooks");
+		/* the loader opens (and reports the failure of) any event not lent here */
+		if (rh->run.nprogs > 0 && (lent[nlent] = check_event_of(id, &want)) >= 0) {
+			nlent++;
+			lent_checks |= 1ull << h;
+		}
 	}
 	if ((err = host_set_ring(host, slot, ring_fd)) || (err = host_show_run(host, slot, req->cgroup)))
 		return reply(c->fd, err, -1, -1, "cannot slot the run in");
-	reply(c->fd, 0, -1, -1, NULL);
+	reply_with(c->fd, 0, -1, -1, NULL, lent_checks, lent, nlent);
 }
 
 static void handle(struct disp_host *host, struct client *c)
@@ -224,6 +281,7 @@ int resident_main(void)
 	}
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		clients[i] = (struct client){.fd = -1, .slot = -1};
+	checks_init();
 	printf("ready %s\n", outside);
 	fflush(stdout);
 	while (!stopping) {

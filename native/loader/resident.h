@@ -10,7 +10,10 @@
 #include "loader.h"
 
 enum resident_op {
-	/* the run's cgroup and hooks, with its ring buffer's fd: slots the run in */
+	/*
+	 * the run's cgroup and hooks, with its ring buffer's fd: slots the run in; the reply lends
+	 * the kernel check's held event of each hook with programs (kernel-check.c)
+	 */
 	RESIDENT_REGISTER = 1,
 	/* the run's programs' fds, in slot order, once the kernel has checked them */
 	RESIDENT_ARM,
@@ -35,6 +38,11 @@ struct resident_reply {
 	int32_t err;	  /* 0 or -errno; -EBUSY: every run slot is taken, use a dispatcher of your own */
 	int32_t hook;	  /* the request's hook that failed, or -1 */
 	int32_t instance; /* its attachment that failed, or -1 */
+	/*
+	 * REGISTER: bit h set when the request's hook h has its check event among the reply's fds,
+	 * which come in hook order (a hook without one is checked on an event the loader opens)
+	 */
+	uint64_t lent_checks;
 	char message[512];
 };
 

@@ -433,6 +433,8 @@ static enum watched watch_target(struct run *run, const struct scenario *sc, pid
 			break;
 		}
 		int ms = (int)((deadline - t + 999999) / 1000000);
+		/* what the last wake-up read goes out before waiting again */
+		flush_output();
 		int n = epoll_wait(ep, evs, 5, ms);
 		for (int i = 0; i < n; i++) {
 			uint32_t which = evs[i].data.u32;

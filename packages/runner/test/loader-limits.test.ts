@@ -220,6 +220,30 @@ describe('native loader limits and isolation on the kernel', () => {
     expect(out.of('target_exit')[0].exit.stdout).toBe('read');
   });
 
+  it('records every traced call of a run that makes more events than its ring buffer holds', async () => {
+    // The dispatcher wakes the loader only once a quarter of the ring waits (else the loader
+    // reads it when the target exits): 600 rounds of open and two reads make 3600 events,
+    // ~1.2 MB, over twice the ring, all of which must arrive. The pause after each round keeps
+    // the target slower than the loader and the runner read (a flood without pauses is not).
+    const cfg = config(objects.solution, 'x', {
+      args: ['--loop', '600', '--pause-us', '1000', '/tmp/bait.txt'],
+    });
+    cfg.limits = { ...cfg.limits, maxSyscalls: 20_000 };
+    const r = await run(cfg);
+    expect(r.of('limit')).toEqual([]);
+    const calls = r.of('syscall');
+    const count = (hook: string, pick: (s: (typeof calls)[number]) => boolean = () => true) =>
+      calls.filter((s) => s.hook === hook && pick(s)).length;
+    const bait = (s: (typeof calls)[number]) => s.path === '/tmp/bait.txt';
+    expect(count('sys_enter_openat', bait)).toBe(600);
+    expect(count('sys_exit_openat', bait)).toBe(600);
+    // each round reads the 27 bytes, then end of file
+    expect(count('sys_exit_read', (s) => s.ret === '27')).toBe(600);
+    expect(count('sys_exit_read', (s) => s.ret === '0')).toBe(600);
+    expect(count('sys_enter_read')).toBe(count('sys_exit_read'));
+    expect(r.of('target_exit')[0].exit).toMatchObject({ code: 0, timedOut: false });
+  });
+
   it('starts every scenario from empty maps', async () => {
     const cfg = config(objects['composite-key'], 'x');
     cfg.scenarios.push({

@@ -37,7 +37,7 @@ beforeAll(async () => {
   work = mkdtempSync(join(paths.buildDir, 'test-resident-'));
   target = join(work, 'target');
   await mustRun('gcc', ['-O2', '-o', target, join(fixtures, 'target.c')]);
-  for (const name of ['solution', 'submit-all']) {
+  for (const name of ['solution', 'submit-all', 'overread-beside']) {
     objects[name] = join(work, `${name}.bpf.o`);
     await mustRun('clang', [
       ...['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I'],
@@ -153,6 +153,23 @@ function heldBy(pid: number): Record<'prog' | 'map' | 'link', number[]> {
   return held;
 }
 
+/** The perf events a process holds programs on (`bpftool perf`), with each program's name. */
+function perfEventsOf(pid: number): { tracepoint?: string; program?: string }[] {
+  const all = JSON.parse(execFileSync('bpftool', ['perf', 'show', '--json'], { encoding: 'utf8' }));
+  return (all as { pid: number; prog_id: number; tracepoint?: string }[])
+    .filter((e) => e.pid === pid)
+    .map((e) => ({
+      tracepoint: e.tracepoint,
+      program: (
+        JSON.parse(
+          execFileSync('bpftool', ['prog', 'show', 'id', String(e.prog_id), '--json'], {
+            encoding: 'utf8',
+          }),
+        ) as { name?: string }
+      ).name,
+    }));
+}
+
 /** The entries of one of the resident dispatcher's maps, by name. */
 function entries(pid: number, name: string): unknown[] {
   for (const id of heldBy(pid).map) {
@@ -225,6 +242,35 @@ describe('resident dispatcher on the kernel', () => {
     expect(before.length).toBeGreaterThan(0);
     await run(config(objects['submit-all'], 'y'), socket());
     expect(heldBy(pid).link).toEqual(before);
+  });
+
+  it('lends the kernel check the events it holds, and an over-read is refused each time', async () => {
+    // overread-beside: one program reads inside sys_enter_acct's record, one past it, on a hook
+    // that never fires here. Checked twice, the second time on the event the first run left.
+    for (let i = 0; i < 2; i++) {
+      const r = await run(config(objects['overread-beside'], 'x'), socket());
+      expect(r.error).toBeUndefined();
+      expect(r.of('attach_error')).toEqual([
+        {
+          type: 'attach_error',
+          program: 'read_just_past',
+          section: 'tp/syscalls/sys_enter_acct',
+          errno: 13,
+          message:
+            'the kernel refused read_just_past: it reads its context past the end of ' +
+            "sys_enter_acct's 24-byte record",
+        },
+      ]);
+      expect(r.of('attached')).toEqual([]);
+      expect(r.of('fatal')).toEqual([]);
+      expect(r.lines.at(-1)?.type).toBe('done');
+    }
+    // one check event for the hook, the resident process's, holding its do-nothing program
+    // (beside the dispatcher's own attachments there)
+    const held = perfEventsOf(dispatcher?.pid ?? 0).filter(
+      (e) => e.tracepoint === 'sys_enter_acct' && e.program === 'lab_holder',
+    );
+    expect(held).toHaveLength(1);
   });
 
   it('takes a dispatcher of its own when the resident one cannot be reached', async () => {
