@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "huge-pages.h"
 #include "worker-jail.h"
 
 namespace {
@@ -314,6 +315,9 @@ void answer(Worker &w) {
 }
 
 [[noreturn]] void serve(const Options &o) {
+  // Clang's code and read-only data, shared by every worker: see huge-pages.h.
+  const char *const compilerLibraries[] = {"libLLVM", "libclang-cpp"};
+  moveLibrariesToHugePages(compilerLibraries, 2);
   std::string problem = prepareCompiler(o.cc1Args, o.preloadPch);
   if (!problem.empty()) {
     fprintf(stderr, "compile-server: %s\n", problem.c_str());
