@@ -53,6 +53,7 @@ struct Wanted {
   const char *const *names;
   size_t count;
   size_t moved;
+  bool refused; // the kernel gave no huge pages: the other segments would fare no better
 };
 
 int moveLibrary(dl_phdr_info *info, size_t, void *data) {
@@ -72,7 +73,9 @@ int moveLibrary(dl_phdr_info *info, size_t, void *data) {
     // (PT_GNU_RELRO: relocated data the dynamic loader has made read-only.)
     uintptr_t start = alignUp(info->dlpi_addr + ph.p_vaddr);
     uintptr_t end = alignDown(info->dlpi_addr + ph.p_vaddr + ph.p_memsz);
-    if (end > start && moveRange(start, end - start, prot)) wanted->moved += end - start;
+    if (end <= start || wanted->refused) continue;
+    if (moveRange(start, end - start, prot)) wanted->moved += end - start;
+    else wanted->refused = true;
   }
   return 0;
 }
@@ -80,7 +83,7 @@ int moveLibrary(dl_phdr_info *info, size_t, void *data) {
 } // namespace
 
 size_t moveLibrariesToHugePages(const char *const *names, size_t count) {
-  Wanted wanted{names, count, 0};
+  Wanted wanted{names, count, 0, false};
   dl_iterate_phdr(moveLibrary, &wanted);
   return wanted.moved;
 }
