@@ -1,6 +1,7 @@
 // See huge-pages.h for why.
 #include "huge-pages.h"
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,16 @@ constexpr uintptr_t kHugePage = uintptr_t(2) << 20;
 uintptr_t alignUp(uintptr_t x) { return (x + kHugePage - 1) & ~(kHugePage - 1); }
 uintptr_t alignDown(uintptr_t x) { return x & ~(kHugePage - 1); }
 
+// Puts [at, at + len) on huge pages now: already so when its page faults got huge pages. Fails
+// where the kernel has none to give; EAGAIN is a page briefly held elsewhere: tried again.
+bool collapse(void *at, size_t len) {
+  for (int tries = 0; tries < 3; tries++) {
+    if (madvise(at, len, MADV_COLLAPSE) == 0) return true;
+    if (errno != EAGAIN) return false;
+  }
+  return false;
+}
+
 // Replaces the mapping at [start, start + len), 2 MiB aligned, with an anonymous copy of its bytes
 // on huge pages, or leaves it as it was.
 bool moveRange(uintptr_t start, size_t len, int prot) {
@@ -36,9 +47,7 @@ bool moveRange(uintptr_t start, size_t len, int prot) {
             madvise(at, len, MADV_HUGEPAGE) == 0;
   if (ok) {
     memcpy(at, aside, len);
-    // Already huge when the copy's page faults got huge pages; otherwise this makes them so, or
-    // fails where the kernel has none to give.
-    ok = madvise(at, len, MADV_COLLAPSE) == 0 && mprotect(at, len, prot) == 0;
+    ok = collapse(at, len) && mprotect(at, len, prot) == 0;
   }
   if (!ok) {
     // The code may be clang's own: without it back, the process cannot go on.
@@ -102,6 +111,6 @@ char *allocateOnHugePages(size_t bytes) {
 }
 
 void sealOnHugePages(char *p, size_t bytes) {
-  madvise(p, alignUp(bytes), MADV_COLLAPSE); // failing leaves plain pages: slower, as good
+  collapse(p, alignUp(bytes)); // failing leaves plain pages: slower, as good
   mprotect(p, alignUp(bytes), PROT_READ);
 }
