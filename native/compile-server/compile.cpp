@@ -63,7 +63,8 @@ static void fatalError(void *diags, const char *message, bool) {
 static bool readOnHugePages(const char *path, char *&bytes, size_t &size) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat st {};
-  if (fd < 0 || fstat(fd, &st) != 0 || (bytes = allocateOnHugePages(size_t(st.st_size))) == nullptr) {
+  if (fd < 0 || fstat(fd, &st) != 0 ||
+      (bytes = allocateOnHugePages(size_t(st.st_size))) == nullptr) {
     if (fd >= 0) close(fd);
     return false;
   }
@@ -101,7 +102,8 @@ std::string prepareCompiler(const std::vector<const char *> &cc1Args, bool prelo
     // a worker's first reads of it cost a few dozen entries rather than thousands.
     char *bytes = nullptr;
     size_t size = 0;
-    if (!readOnHugePages(pch.c_str(), bytes, size)) return "cannot read the precompiled header " + pch;
+    if (!readOnHugePages(pch.c_str(), bytes, size))
+      return "cannot read the precompiled header " + pch;
     gModuleCache = new InMemoryModuleCache();
     gModuleCache->Retain();
     gModuleCache->addPCM(pch, llvm::MemoryBuffer::getMemBuffer(llvm::StringRef(bytes, size), pch,

@@ -69,7 +69,8 @@ int moveLibrary(dl_phdr_info *info, size_t, void *data) {
   auto *wanted = static_cast<Wanted *>(data);
   const char *name = info->dlpi_name;
   bool match = false;
-  for (size_t i = 0; name && i < wanted->count; i++) match |= strstr(name, wanted->names[i]) != nullptr;
+  for (size_t i = 0; name && i < wanted->count; i++)
+    match |= strstr(name, wanted->names[i]) != nullptr;
   if (!match) return 0;
   for (int i = 0; i < info->dlpi_phnum; i++) {
     const ElfW(Phdr) &ph = info->dlpi_phdr[i];
