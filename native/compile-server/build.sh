@@ -11,6 +11,6 @@ mkdir -p "$out"
 g++ -O2 -std=c++17 -fno-exceptions -fno-rtti -Wall -Wextra -Wno-unused-parameter \
   -I"$llvm/include" -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS -D__STDC_LIMIT_MACROS \
   -o "$out/compile-server.tmp.$$" \
-  "$here/server.cpp" "$here/compile.cpp" "$here/worker-jail.cpp" \
+  "$here/server.cpp" "$here/compile.cpp" "$here/huge-pages.cpp" "$here/worker-jail.cpp" \
   -L"$llvm/lib" -lclang-cpp -lLLVM-14 -lseccomp -Wl,-rpath,"$llvm/lib"
 mv -f "$out/compile-server.tmp.$$" "$out/compile-server"

@@ -12,6 +12,7 @@
 //                  [--memory-bytes N] [--cpu-seconds N] [--object-bytes N] [--wall-seconds N]
 //                  -- CC1ARGS... (ending with the input "-")
 //   compile-server --check-filter     installs the worker filter and tries what it denies
+//   compile-server --check-huge-pages [--refused]   moves clang's code to huge pages, says how much
 //
 // Protocol: the client sends the source and shuts down its side; the answer is
 //   "BPFC" u8 kind, u8 object over the cap, i32 exit code (-1 when signalled), i32 signal,
@@ -40,6 +41,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "huge-pages.h"
 #include "worker-jail.h"
 
 namespace {
@@ -313,7 +315,12 @@ void answer(Worker &w) {
   writeAll(w.conn, out.data(), out.size());
 }
 
+// The libraries a compile runs in: their code and read-only data go on huge pages.
+const char *const kCompilerLibraries[] = {"libLLVM", "libclang-cpp"};
+
 [[noreturn]] void serve(const Options &o) {
+  // Shared by every worker: see huge-pages.h.
+  moveLibrariesToHugePages(kCompilerLibraries, 2);
   std::string problem = prepareCompiler(o.cc1Args, o.preloadPch);
   if (!problem.empty()) {
     fprintf(stderr, "compile-server: %s\n", problem.c_str());
@@ -436,10 +443,24 @@ int checkFilter() {
   return 0;
 }
 
+// Moves the compiler's libraries to huge pages as the server does (with the kernel's huge pages
+// refused to this process when asked: the fallback), then runs their code and prints how many
+// bytes moved.
+int checkHugePages(bool refused) {
+  if (refused && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0) return 1;
+  size_t moved = moveLibrariesToHugePages(kCompilerLibraries, 2);
+  initCompiler("compile-server");
+  printf("moved %zu\n", moved);
+  fflush(stdout);
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, const char **argv) {
   if (argc == 2 && strcmp(argv[1], "--check-filter") == 0) return checkFilter();
+  if (argc >= 2 && strcmp(argv[1], "--check-huge-pages") == 0)
+    return checkHugePages(argc == 3 && strcmp(argv[2], "--refused") == 0);
   Options o;
   int i = 1;
   auto number = [&](const char *name) -> unsigned long long {

@@ -125,6 +125,33 @@ describe('the compile server', () => {
     },
   );
 
+  it(
+    "keeps clang's code and the PCH on huge pages, shared by its workers, where the kernel gives them",
+    { timeout: 30_000 },
+    async () => {
+      // The parent is the sandbox's compile-server whose parent is not one; its workers are its
+      // children. A worker may be between requests: wait for one.
+      let parent: number | undefined;
+      let workers: number[] = [];
+      for (let i = 0; i < 100 && !workers.length; i++) {
+        const inside = processTree(server.pid ?? 0).filter((p) => p.comm === 'compile-server');
+        parent = inside.find((p) => !inside.some((q) => q.pid === p.ppid))?.pid;
+        workers = inside.filter((p) => p.ppid === parent).map((p) => p.pid);
+        if (!workers.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(parent).toBeDefined();
+      expect(workers.length).toBeGreaterThan(0);
+      const MiB = 1024 * 1024;
+      if (hugePagesOffered()) {
+        // libLLVM's and libclang-cpp's code alone are ~150 MiB, the PCH ~14 MiB.
+        expect(hugePageBytes(parent ?? 0)).toBeGreaterThan(128 * MiB);
+        expect(hugePageBytes(workers[0])).toBeGreaterThan(128 * MiB);
+      } else {
+        expect(hugePageBytes(parent ?? 0)).toBe(0);
+      }
+    },
+  );
+
   it('keeps serving after a worker crashes', async () => {
     const crashed = await server.compile(lab('#pragma clang __debug crash\n'));
     expect(crashed.signal).toBeGreaterThan(0);
@@ -133,6 +160,57 @@ describe('the compile server', () => {
     expect(next.object.length).toBeGreaterThan(0);
   });
 });
+
+/** Whether the kernel hands out transparent huge pages to a process that asks (madvise). */
+function hugePagesOffered(): boolean {
+  try {
+    return !readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8').includes('[never]');
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes of anonymous memory a process has on huge pages. */
+function hugePageBytes(pid: number): number {
+  const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  let kib = 0;
+  for (const m of smaps.matchAll(/^AnonHugePages:\s+(\d+) kB$/gm)) kib += Number(m[1]);
+  return kib * 1024;
+}
+
+/** A process and everything under it: pid, parent pid and command name. */
+function processTree(root: number): { pid: number; ppid: number; comm: string }[] {
+  const out: { pid: number; ppid: number; comm: string }[] = [];
+  const visit = (pid: number): void => {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return; // gone meanwhile
+    }
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+    out.push({ pid, ppid, comm });
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    for (const t of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const c of children.split(' ').filter(Boolean)) visit(Number(c));
+    }
+  };
+  visit(root);
+  return out;
+}
 
 describe('compiles through the server', () => {
   beforeAll(async () => {
@@ -242,6 +320,26 @@ describe('compiles through the server', () => {
       expect((await compile(lab('int after_the_restart;\n'), { cache: false })).via).toBe('server');
     },
   );
+});
+
+describe('huge pages for clang', () => {
+  const moved = async (...args: string[]): Promise<number> => {
+    const r = await runProcess(binary, ['--check-huge-pages', ...args], { timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    const m = /^moved (\d+)$/m.exec(r.stdout.toString());
+    expect(m).not.toBeNull();
+    return Number(m?.[1]);
+  };
+
+  it('moves libLLVM and libclang-cpp where the kernel gives huge pages', async () => {
+    if (hugePagesOffered()) expect(await moved()).toBeGreaterThan(128 * 1024 * 1024);
+    else expect(await moved()).toBe(0);
+  });
+
+  it('puts the code back as it was, still running, when the kernel gives none', async () => {
+    // The process is refused huge pages (PR_SET_THP_DISABLE), then runs LLVM's code.
+    expect(await moved('--refused')).toBe(0);
+  });
 });
 
 describe('the worker filter', () => {
