@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
 #include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -13,15 +12,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
-
-static rlim_t currentAddressSpace() {
-  unsigned long pages = 0;
-  if (FILE *f = fopen("/proc/self/statm", "re")) {
-    if (fscanf(f, "%lu", &pages) != 1) pages = 0;
-    fclose(f);
-  }
-  return rlim_t(pages) * sysconf(_SC_PAGESIZE);
-}
 
 static bool limit(int resource, rlim_t soft, rlim_t hard) {
   rlimit r{soft, hard};
@@ -34,8 +24,7 @@ bool setWorkerLimits(const WorkerLimits &l) {
   rlim_t cpuUsed = used.ru_utime.tv_sec + used.ru_stime.tv_sec + 1;
   // SIGXCPU at the soft limit, SIGKILL one second later: both mean the CPU limit.
   bool ok = limit(RLIMIT_CPU, cpuUsed + l.cpuSeconds, cpuUsed + l.cpuSeconds + 1) &&
-            limit(RLIMIT_AS, currentAddressSpace() + l.memoryBytes,
-                  currentAddressSpace() + l.memoryBytes) &&
+            limit(RLIMIT_AS, l.memoryBytes, l.memoryBytes) &&
             limit(RLIMIT_FSIZE, l.objectBytes, l.objectBytes) && limit(RLIMIT_CORE, 0, 0);
   return ok;
 }

@@ -7,7 +7,8 @@
 #include <sys/resource.h>
 
 struct WorkerLimits {
-  rlim_t memoryBytes; // address space on top of what the worker already maps (PCH, warm heap)
+  rlim_t memoryBytes; // the worker's whole address space, libraries and PCH included, as plain
+                      // clang's limit counts its own
   rlim_t cpuSeconds;  // on top of what the warm-up used
   rlim_t objectBytes; // largest file the worker may write: its object
   unsigned wallSeconds;
