@@ -19,12 +19,17 @@ const serverUrl = process.env.LAB_SERVER ?? 'http://127.0.0.1:8080';
  * the first page, is one click from an exercise.
  *
  * The largest chunks come first: the browser opens six connections to the server and the rest
- * queue, so Monaco's download starts at once rather than behind the small ones. Their CSS is
- * linked too: otherwise it is only asked for when the editor's chunk is imported, and the import
- * waits for it.
+ * queue, so Monaco's download starts at once rather than behind the small ones.
+ *
+ * The exercise page's own CSS is linked as a stylesheet: the first screen needs it. Monaco's CSS
+ * (160 kB) is only preloaded: as a stylesheet in the head it held up the first paint and the app's
+ * start (module scripts wait for the sheets before them) until it had arrived and been parsed,
+ * for an editor that starts after the quick editor is on screen. Preloaded, it is there when
+ * Vite's loader links it as Monaco's chunk is imported.
  */
 function preloadExercisePage(): Plugin {
-  const preloaded = ['/src/exercise/ExercisePage.tsx', '/src/editor/CodeEditor.tsx'];
+  /** The first screen's page, then what comes once it is on screen. */
+  const [firstScreen, later] = ['/src/exercise/ExercisePage.tsx', '/src/editor/CodeEditor.tsx'];
   return {
     name: 'lab-preload-exercise-page',
     apply: 'build',
@@ -34,19 +39,22 @@ function preloadExercisePage(): Plugin {
         if (!bundle) return [];
         const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
         const files = new Map<string, number>();
-        const styles = new Set<string>();
-        const visit = (file: string) => {
+        const visit = (file: string, styles: Set<string>) => {
           if (files.has(file)) return;
           const chunk = chunks.find((c) => c.fileName === file);
           files.set(file, chunk?.code.length ?? 0);
           for (const css of chunk?.viteMetadata?.importedCss ?? []) styles.add(css);
-          for (const imported of chunk?.imports ?? []) visit(imported);
+          for (const imported of chunk?.imports ?? []) visit(imported, styles);
         };
-        for (const module of preloaded) {
+        const chunkOf = (module: string) => {
           const chunk = chunks.find((c) => c.facadeModuleId?.endsWith(module));
           if (!chunk) throw new Error(`preloadExercisePage: no chunk for src${module}`);
-          visit(chunk.fileName);
-        }
+          return chunk.fileName;
+        };
+        const firstStyles = new Set<string>();
+        const laterStyles = new Set<string>();
+        visit(chunkOf(firstScreen), firstStyles);
+        visit(chunkOf(later), laterStyles);
         // The entry and what it imports are in the page already.
         const scripts: HtmlTagDescriptor[] = [...files]
           .filter(([file]) => !html.includes(`/${file}"`))
@@ -56,15 +64,23 @@ function preloadExercisePage(): Plugin {
             attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
             injectTo: 'head',
           }));
+        const notInPage = (file: string) => !html.includes(`/${file}"`);
         // Vite's loader finds these and does not ask for them again.
-        const sheets: HtmlTagDescriptor[] = [...styles]
-          .filter((file) => !html.includes(`/${file}"`))
+        const sheets: HtmlTagDescriptor[] = [...firstStyles].filter(notInPage).map((file) => ({
+          tag: 'link',
+          attrs: { rel: 'stylesheet', crossorigin: true, href: `/${file}` },
+          injectTo: 'head',
+        }));
+        const preloadedSheets: HtmlTagDescriptor[] = [...laterStyles]
+          .filter((file) => notInPage(file) && !firstStyles.has(file))
           .map((file) => ({
             tag: 'link',
-            attrs: { rel: 'stylesheet', crossorigin: true, href: `/${file}` },
+            attrs: { rel: 'preload', as: 'style', crossorigin: true, href: `/${file}` },
             injectTo: 'head',
           }));
-        return [...scripts, ...sheets];
+        // The sheets first: they hold up the first paint, and the browser's six connections would
+        // otherwise be taken by the scripts listed before them.
+        return [...sheets, ...scripts, ...preloadedSheets];
       },
     },
   };

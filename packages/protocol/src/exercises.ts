@@ -1,6 +1,5 @@
 // Exercises as the web sees them (never the solution), and the starter of an exercise that
-// continues another. Re-exported by index.ts; the web's first page imports this file alone, so it
-// builds these few schemas rather than every one of the protocol.
+// continues another (continued-starter.ts, a file of its own without zod). Re-exported by index.ts.
 import { z } from 'zod';
 
 export const ExerciseSummary = z.object({
@@ -33,23 +32,5 @@ export const ExerciseDetail = ExerciseSummary.extend({
 });
 export type ExerciseDetail = z.infer<typeof ExerciseDetail>;
 
-/** What a continuing exercise needs of an earlier attempt. */
-export interface PriorAttempt {
-  code: string;
-  status: string;
-  /** Checks passed, to prefer the attempt that passed the most (bonus checks included). */
-  passedChecks: number;
-  /** ISO time; the newest wins a tie. */
-  at: string;
-}
-
-/**
- * The starter of an exercise that continues another, for one student: their best passing attempt
- * at the earlier exercise with the new TODO appended. Undefined when they never passed it.
- */
-export function continuedStarter(append: string, attempts: PriorAttempt[]): string | undefined {
-  const best = attempts
-    .filter((a) => a.status === 'pass')
-    .sort((a, b) => b.passedChecks - a.passedChecks || b.at.localeCompare(a.at))[0];
-  return best ? `${best.code.trimEnd()}\n${append}` : undefined;
-}
+export { continuedStarter } from './continued-starter.ts';
+export type { PriorAttempt } from './continued-starter.ts';

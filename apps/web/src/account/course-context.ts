@@ -2,12 +2,12 @@
 // An assignment link carries it (`/exercises/x?course=<id>`) and the exercise list lets a student
 // of several courses pick it; it is kept in this browser for the account that chose it. A
 // student of one course needs none: the server gives their runs that course.
-import { z } from 'zod';
 import { readJson, writeJson } from '../storage/local-json.ts';
+import { isString, nullable, objectOf } from '../storage/shape.ts';
 import { knownMe } from './account-api.ts';
 
 const KEY = 'lab.courseContext';
-const Stored = z.object({ userId: z.string(), courseId: z.string() });
+const isStored = nullable(objectOf({ userId: isString, courseId: isString }));
 
 export function setCourseContext(userId: string, courseId: string | null): void {
   if (courseId === null) {
@@ -23,7 +23,7 @@ export function setCourseContext(userId: string, courseId: string | null): void 
 
 /** The course chosen by this browser's signed-in account, if any. */
 export function storedCourseContext(userId: string): string | undefined {
-  const stored = readJson(KEY, Stored.nullable(), null);
+  const stored = readJson(KEY, isStored, null);
   return stored && stored.userId === userId ? stored.courseId : undefined;
 }
 

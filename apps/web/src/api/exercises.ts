@@ -1,5 +1,35 @@
-import { ExerciseDetail, ExerciseSummary } from '@ebpf-lab/protocol/exercises';
-import { z } from 'zod';
+import type { ExerciseDetail, ExerciseSummary } from '@ebpf-lab/protocol/exercises';
+import { arrayOf, isBoolean, isInteger, isString, objectOf, optional } from '../storage/shape.ts';
+import type { Check } from '../storage/shape.ts';
+
+// The protocol's zod schemas of these, written as plain checks (storage/shape.ts): the exercise
+// is what the first screen shows, and zod's start-up would come before it. Typed as the
+// protocol's types, so a field the protocol adds and requires fails to compile here.
+const summaryFields = {
+  id: isString,
+  chapter: isInteger,
+  chapterTitle: isString,
+  order: isInteger,
+  title: isString,
+  summary: isString,
+};
+
+export const isExerciseSummary: Check<ExerciseSummary> = objectOf(summaryFields);
+
+export const isExerciseDetail: Check<ExerciseDetail> = objectOf({
+  ...summaryFields,
+  instructions: isString,
+  starter: isString,
+  helpers: arrayOf(objectOf({ name: isString, signature: isString, description: isString })),
+  checks: arrayOf(objectOf({ id: isString, title: isString, required: isBoolean })),
+  continues: optional(objectOf({ exercise: isString, append: isString })),
+});
+
+/** The list as the server sends it: the exercises, or an object holding them. */
+const isExerciseList: Check<ExerciseSummary[] | { exercises: ExerciseSummary[] }> = (
+  value,
+): value is ExerciseSummary[] | { exercises: ExerciseSummary[] } =>
+  arrayOf(isExerciseSummary)(value) || objectOf({ exercises: arrayOf(isExerciseSummary) })(value);
 
 export class ApiError extends Error {
   constructor(
@@ -10,7 +40,7 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(url: string, schema: z.ZodType<T>): Promise<T> {
+async function getJson<T>(url: string, check: Check<T>): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, { headers: { accept: 'application/json' } });
@@ -32,22 +62,19 @@ async function getJson<T>(url: string, schema: z.ZodType<T>): Promise<T> {
     }
     throw new ApiError(response.status, message);
   }
-  const parsed = schema.safeParse(await response.json());
-  if (!parsed.success)
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!check(body))
     throw new ApiError(502, 'The server sent exercise data this page does not understand.');
-  return parsed.data;
+  return body;
 }
-
-const ExerciseList = z.union([
-  z.array(ExerciseSummary),
-  z.object({ exercises: z.array(ExerciseSummary) }).transform((o) => o.exercises),
-]);
 
 let listCache: Promise<ExerciseSummary[]> | null = null;
 
 export function fetchExercises(): Promise<ExerciseSummary[]> {
-  listCache ??= getJson('/api/exercises', ExerciseList).then((list) =>
-    [...list].sort((a, b) => a.chapter - b.chapter || a.order - b.order),
+  listCache ??= getJson('/api/exercises', isExerciseList).then((body) =>
+    [...(Array.isArray(body) ? body : body.exercises)].sort(
+      (a, b) => a.chapter - b.chapter || a.order - b.order,
+    ),
   );
   listCache.catch(() => {
     listCache = null;
@@ -61,7 +88,7 @@ const prefetched = new Map<string, Promise<ExerciseDetail>>();
 /** Starts loading an exercise now; the next `fetchExercise` of it gets this answer. */
 export function prefetchExercise(id: string): void {
   if (prefetched.has(id)) return;
-  const pending = getJson(`/api/exercises/${encodeURIComponent(id)}`, ExerciseDetail);
+  const pending = getJson(`/api/exercises/${encodeURIComponent(id)}`, isExerciseDetail);
   // Its error, if any, is reported by the fetchExercise that takes it.
   pending.catch(() => {});
   prefetched.set(id, pending);
@@ -73,5 +100,5 @@ export function fetchExercise(id: string): Promise<ExerciseDetail> {
     prefetched.delete(id);
     return early;
   }
-  return getJson(`/api/exercises/${encodeURIComponent(id)}`, ExerciseDetail);
+  return getJson(`/api/exercises/${encodeURIComponent(id)}`, isExerciseDetail);
 }

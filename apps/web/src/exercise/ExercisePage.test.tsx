@@ -91,12 +91,6 @@ beforeEach(() => {
   socket.refusal = null;
   socket.reconnects = 0;
   localStorage.clear();
-  // react-resizable-panels measures its panels.
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
 });
 afterEach(() => view?.unmount());
 

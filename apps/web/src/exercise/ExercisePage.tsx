@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Group, Panel, Separator, useDefaultLayout } from 'react-resizable-panels';
 import type { ExerciseDetail, ExerciseSummary, RunResult } from '@ebpf-lab/protocol';
 import { useUnread } from '../account/notifications.ts';
 import { fetchExercise, fetchExercises } from '../api/exercises.ts';
@@ -15,6 +14,7 @@ import type { SocketStatus } from '../run/run-socket.ts';
 import { useRun, useSocketStatus } from '../run/use-run.ts';
 import { PanelBoundary, PanelFailed } from '../shell/PanelBoundary.tsx';
 import { Link } from '../shell/router.tsx';
+import { SplitPanes } from '../shell/SplitPanes.tsx';
 import { localSaveBackend } from '../storage/code-store.ts';
 import { setPreferences, usePreferences, useResolvedTheme } from '../storage/preferences.ts';
 import { recordAttempt } from '../storage/progress.ts';
@@ -162,15 +162,6 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
   }, [doRun, doSave]);
 
   const diagnostics = useMemo(() => run?.result?.diagnostics ?? [], [run?.result]);
-  const outer = useDefaultLayout({
-    id: 'exercise-columns',
-    storage: localStorage,
-  });
-  const inner = useDefaultLayout({
-    id: 'exercise-rows',
-    storage: localStorage,
-  });
-
   const reset = () => {
     const current = editor.current?.getValue() ?? '';
     editor.current?.replaceAll(starter);
@@ -313,111 +304,127 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
           </button>
         </div>
       )}
-      <Group
+      <SplitPanes
+        id="exercise-columns"
         orientation="horizontal"
         className="panes"
-        id="exercise-columns"
-        defaultLayout={outer.defaultLayout}
-        onLayoutChanged={outer.onLayoutChanged}
-      >
-        <Panel id="instructions" defaultSize="34%" minSize="18%" className="pane pane-scroll">
-          <Instructions
-            exercise={exercise}
-            editorLoading={editorState === 'loading' || editorState === 'quick'}
-          />
-        </Panel>
-        <Separator className="separator separator-v" aria-label="Resize instructions" />
-        <Panel id="work" minSize="35%">
-          <Group
-            orientation="vertical"
-            className="panes"
-            id="exercise-rows"
-            defaultLayout={inner.defaultLayout}
-            onLayoutChanged={inner.onLayoutChanged}
-          >
-            <Panel id="editor" defaultSize="58%" minSize="20%" className="pane">
-              <PanelBoundary
-                title="The editor"
-                audience="student"
-                detail={EDITOR_FAILED_DETAIL}
-                onError={() => {
-                  editor.current = null;
-                  setEditorState('failed');
-                }}
-                onReload={() => {
-                  handover.current = null;
-                  setEditorState('loading');
-                }}
-              >
-                {editorModule ? (
-                  <editorModule.CodeEditor
-                    exerciseId={exercise.id}
-                    initialValue={autosave.initial}
-                    handover={handover}
-                    diagnostics={diagnostics}
-                    theme={theme}
-                    fontSize={prefs.fontSize}
-                    vim={prefs.vim}
-                    onChange={autosave.change}
-                    onRun={doRun}
-                    onSave={doSave}
-                    onReady={(handle) => {
-                      editor.current = handle;
-                      setEditorState('ready');
-                      autosave.editorReady();
-                    }}
-                    onDispose={() => {
+        defaultSize={34}
+        separatorLabel="Resize instructions"
+        separatorClassName="separator separator-v"
+        first={{
+          id: 'instructions',
+          minSize: 18,
+          className: 'pane pane-scroll',
+          children: (
+            <Instructions
+              exercise={exercise}
+              editorLoading={editorState === 'loading' || editorState === 'quick'}
+            />
+          ),
+        }}
+        second={{
+          id: 'work',
+          minSize: 35,
+          children: (
+            <SplitPanes
+              id="exercise-rows"
+              orientation="vertical"
+              defaultSize={58}
+              separatorLabel="Resize run panel"
+              separatorClassName="separator separator-h"
+              first={{
+                id: 'editor',
+                minSize: 20,
+                className: 'pane',
+                children: (
+                  <PanelBoundary
+                    title="The editor"
+                    audience="student"
+                    detail={EDITOR_FAILED_DETAIL}
+                    onError={() => {
                       editor.current = null;
-                      // A failed panel's editor is disposed after the failure is reported.
-                      setEditorState((state) => (state === 'failed' ? state : 'loading'));
+                      setEditorState('failed');
                     }}
-                  />
-                ) : (
-                  <div className="code-editor">
-                    {editorLoadFailed && (
-                      <PanelFailed
-                        title="The editor"
-                        detail={EDITOR_FAILED_DETAIL}
-                        onReload={() => {
-                          setEditorLoadFailed(false);
-                          setEditorState('quick');
-                          setStartMonaco((n) => n + 1);
+                    onReload={() => {
+                      handover.current = null;
+                      setEditorState('loading');
+                    }}
+                  >
+                    {editorModule ? (
+                      <editorModule.CodeEditor
+                        exerciseId={exercise.id}
+                        initialValue={autosave.initial}
+                        handover={handover}
+                        diagnostics={diagnostics}
+                        theme={theme}
+                        fontSize={prefs.fontSize}
+                        vim={prefs.vim}
+                        onChange={autosave.change}
+                        onRun={doRun}
+                        onSave={doSave}
+                        onReady={(handle) => {
+                          editor.current = handle;
+                          setEditorState('ready');
+                          autosave.editorReady();
+                        }}
+                        onDispose={() => {
+                          editor.current = null;
+                          // A failed panel's editor is disposed after the failure is reported.
+                          setEditorState((state) => (state === 'failed' ? state : 'loading'));
                         }}
                       />
+                    ) : (
+                      <div className="code-editor">
+                        {editorLoadFailed && (
+                          <PanelFailed
+                            title="The editor"
+                            detail={EDITOR_FAILED_DETAIL}
+                            onReload={() => {
+                              setEditorLoadFailed(false);
+                              setEditorState('quick');
+                              setStartMonaco((n) => n + 1);
+                            }}
+                          />
+                        )}
+                        <QuickEditor
+                          initialValue={autosave.initial}
+                          handover={handover}
+                          theme={theme}
+                          fontSize={prefs.fontSize}
+                          onChange={autosave.change}
+                          onQuiet={() => setStartMonaco((n) => n || 1)}
+                          onReady={(handle) => {
+                            editor.current = handle;
+                            setEditorState((state) => (state === 'failed' ? state : 'quick'));
+                            autosave.editorReady();
+                          }}
+                          onDispose={() => {
+                            editor.current = null;
+                          }}
+                        />
+                      </div>
                     )}
-                    <QuickEditor
-                      initialValue={autosave.initial}
-                      handover={handover}
-                      theme={theme}
-                      fontSize={prefs.fontSize}
-                      onChange={autosave.change}
-                      onQuiet={() => setStartMonaco((n) => n || 1)}
-                      onReady={(handle) => {
-                        editor.current = handle;
-                        setEditorState((state) => (state === 'failed' ? state : 'quick'));
-                        autosave.editorReady();
-                      }}
-                      onDispose={() => {
-                        editor.current = null;
-                      }}
+                  </PanelBoundary>
+                ),
+              }}
+              second={{
+                id: 'run',
+                minSize: 15,
+                className: 'pane pane-scroll',
+                children: (
+                  <PanelBoundary title="The run panel" audience="student" resetKey={run?.requestId}>
+                    <RunPanel
+                      run={run}
+                      next={next}
+                      onReveal={(line) => editor.current?.revealLine(line)}
                     />
-                  </div>
-                )}
-              </PanelBoundary>
-            </Panel>
-            <Separator className="separator separator-h" aria-label="Resize run panel" />
-            <Panel id="run" minSize="15%" className="pane pane-scroll">
-              <PanelBoundary title="The run panel" audience="student" resetKey={run?.requestId}>
-                <RunPanel
-                  run={run}
-                  next={next}
-                  onReveal={(line) => editor.current?.revealLine(line)}
-                />
-              </PanelBoundary>
-            </Panel>
-          </Group>
-        </Panel>
-      </Group>
+                  </PanelBoundary>
+                ),
+              }}
+            />
+          ),
+        }}
+      />
     </div>
   );
 }

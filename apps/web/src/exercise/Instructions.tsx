@@ -1,4 +1,5 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, startTransition, useEffect, useState } from 'react';
+import type { ReactElement } from 'react';
 import Markdown from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import type { ExerciseDetail } from '@ebpf-lab/protocol';
@@ -60,9 +61,74 @@ function useTextShown(editorLoading: boolean): boolean {
       setShown(true);
       return;
     }
-    return whenIdle(() => setShown(true), TEXT_WAIT_MS);
+    // A transition: the text's parts render with breaks between them for the student's clicks
+    // and keys (see InstructionsText).
+    return whenIdle(() => startTransition(() => setShown(true)), TEXT_WAIT_MS);
   }, [editorLoading, shown]);
   return shown || !editorLoading;
+}
+
+/** Parts of about this many characters: small enough to parse in a few milliseconds each. */
+const PART_CHARS = 600;
+
+/**
+ * The text cut into parts at block boundaries where a cut changes nothing: before a line that
+ * starts in the first column after a blank line (outside fenced code), unless it starts a list item
+ * (it may belong to the list before). Nothing continues across such a line: a paragraph ended at
+ * the blank line, and a list item's own paragraphs are indented. Neighbouring blocks are joined
+ * up to PART_CHARS. Not cut when the text has link reference definitions (`[name]: url`), which
+ * apply to the whole text.
+ */
+export function markdownParts(text: string, partChars = PART_CHARS): string[] {
+  const lines = text.split('\n');
+  if (lines.some((line) => /^ {0,3}\[[^\]]+\]:/.test(line))) return [text];
+  const parts: string[] = [];
+  let current: string[] = [];
+  let size = 0;
+  let fence: string | null = null;
+  let afterBlank = false;
+  for (const line of lines) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    const startsBlock =
+      fence === null && afterBlank && /^\S/.test(line) && !/^([-*+]|\d{1,9}[.)])(\s|$)/.test(line);
+    if (startsBlock && size > 0 && size >= partChars) {
+      parts.push(current.join('\n'));
+      current = [];
+      size = 0;
+    }
+    if (fence === null && marker) fence = marker;
+    else if (fence !== null && marker && marker[0] === fence[0] && marker.length >= fence.length)
+      fence = null;
+    afterBlank = line.trim() === '';
+    current.push(line);
+    size += line.length + 1;
+  }
+  parts.push(current.join('\n'));
+  return parts;
+}
+
+// Parsed parts by their text: a render that a click or a key interrupts starts again, and finds
+// the parts it had already parsed here.
+const parsed = new Map<string, ReactElement>();
+
+function Part({ text }: { text: string }) {
+  let element = parsed.get(text);
+  if (!element) {
+    // react-markdown renders no raw HTML by default: exercise text cannot inject markup.
+    element = Markdown({ remarkPlugins: [remarkGfm], components, children: text });
+    if (parsed.size > 200) parsed.clear();
+    parsed.set(text, element);
+  }
+  return element;
+}
+
+/**
+ * The exercise's Markdown, a part per component: rendered in a transition, React hands the main
+ * thread back to the browser between parts, so the student's first click or key into the
+ * editor is not held until the whole text has been parsed (100 to 200 ms on a cold load).
+ */
+function InstructionsText({ text }: { text: string }) {
+  return markdownParts(text).map((part, i) => <Part key={i} text={part} />);
 }
 
 /**
@@ -86,12 +152,7 @@ export const Instructions = memo(function Instructions({
       </p>
       <h1 className="exercise-title">{exercise.title}</h1>
       <article className="markdown" aria-busy={!textShown}>
-        {/* react-markdown renders no raw HTML by default: exercise text cannot inject markup. */}
-        {textShown && (
-          <Markdown remarkPlugins={[remarkGfm]} components={components}>
-            {exercise.instructions}
-          </Markdown>
-        )}
+        {textShown && <InstructionsText text={exercise.instructions} />}
       </article>
       {exercise.checks.length > 0 && (
         <section aria-label="What is checked" className="side-section">

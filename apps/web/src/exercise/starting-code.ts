@@ -1,6 +1,6 @@
 // The code an exercise opens with when nothing is saved for it: the starter, or, for an exercise
 // that continues another, the student's own best passing code of that one with the new TODO.
-import { continuedStarter } from '@ebpf-lab/protocol/exercises';
+import { continuedStarter } from '@ebpf-lab/protocol/continued-starter';
 import type { ExerciseDetail } from '@ebpf-lab/protocol';
 import { attemptsOf } from '../storage/progress.ts';
 

@@ -4,8 +4,9 @@ import { whenIdle } from '../shell/when-idle.ts';
 type ServerMessageSchema = (typeof import('@ebpf-lab/protocol'))['ServerMessage'];
 
 // The protocol's schemas (every message of every run) take a while to build, and the first page
-// needs none of them before its editor is up: they load at the first idle moment, or when a
-// message arrives to be checked, and what arrives meanwhile waits for them, in order.
+// needs none of them before its editor is up: they load at an idle moment a few seconds after the
+// socket opens, or when a message arrives to be checked, and what arrives meanwhile waits for
+// them, in order.
 let schema: ServerMessageSchema | null = null;
 let schemaLoading: Promise<ServerMessageSchema> | null = null;
 
@@ -196,7 +197,10 @@ export function labSocket(): RunSocket {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     shared = new RunSocket(`${scheme}//${location.host}/ws`);
     shared.start();
-    whenIdle(() => void loadServerMessageSchema().catch(() => {}), 3000);
+    // Not at the first idle moment: on an exercise page that comes as the editor shows, and
+    // building the schemas (zod's start-up with them) then held the student's first click and
+    // keys. A run's first message loads them sooner if it comes first.
+    setTimeout(() => whenIdle(() => void loadServerMessageSchema().catch(() => {}), 3000), 3000);
   }
   return shared;
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SavedCode, TAB_ID, clearSavedCode, localSaveBackend } from './code-store.ts';
+import { TAB_ID, clearSavedCode, localSaveBackend } from './code-store.ts';
+import type { SavedCode } from './code-store.ts';
 
 afterEach(() => clearSavedCode('ex'));
 
@@ -30,5 +31,28 @@ describe('local save backend', () => {
   it('ignores a stored value it cannot read', () => {
     localStorage.setItem('ebpf-lab:code:ex', '{not json');
     expect(localSaveBackend.load('ex')).toBeNull();
+  });
+
+  it('ignores a stored value of the wrong shape, here and from another tab', () => {
+    for (const bad of [
+      { code: 42, savedAt: 1, tabId: 't' },
+      { code: 'x', savedAt: '1', tabId: 't' },
+      { code: 'x', savedAt: 1 },
+      ['x', 1, 't'],
+      null,
+    ]) {
+      localStorage.setItem('ebpf-lab:code:ex', JSON.stringify(bad));
+      expect(localSaveBackend.load('ex')).toBeNull();
+    }
+    const listener = vi.fn();
+    const off = localSaveBackend.onExternalChange('ex', listener);
+    window.dispatchEvent(
+      new StorageEvent('storage', {
+        key: 'ebpf-lab:code:ex',
+        newValue: JSON.stringify({ code: ['x'], savedAt: 2, tabId: 'other-tab' }),
+      }),
+    );
+    expect(listener).not.toHaveBeenCalled();
+    off();
   });
 });

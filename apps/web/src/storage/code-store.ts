@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { readJson, writeJson } from './local-json.ts';
+import { isNumber, isString, objectOf } from './shape.ts';
 
 /** Where a student's code is kept. Local storage now; the server's store joins when signed in. */
 export interface SaveBackend {
@@ -9,13 +9,14 @@ export interface SaveBackend {
   onExternalChange(exerciseId: string, listener: (saved: SavedCode) => void): () => void;
 }
 
-export const SavedCode = z.object({
-  code: z.string(),
-  savedAt: z.number(),
+export interface SavedCode {
+  code: string;
+  savedAt: number;
   /** Which tab wrote it, so a tab can tell its own writes from another's. */
-  tabId: z.string(),
-});
-export type SavedCode = z.infer<typeof SavedCode>;
+  tabId: string;
+}
+
+export const isSavedCode = objectOf({ code: isString, savedAt: isNumber, tabId: isString });
 
 const keyOf = (exerciseId: string) => `ebpf-lab:code:${exerciseId}`;
 
@@ -28,7 +29,7 @@ export const TAB_ID =
 // so there is no window in which a crash or a closed tab loses an edit.
 export const localSaveBackend: SaveBackend = {
   load(exerciseId) {
-    return readJson<SavedCode | null>(keyOf(exerciseId), SavedCode, null);
+    return readJson<SavedCode | null>(keyOf(exerciseId), isSavedCode, null);
   },
   save(exerciseId, code) {
     const saved: SavedCode = { code, savedAt: Date.now(), tabId: TAB_ID };
@@ -40,8 +41,8 @@ export const localSaveBackend: SaveBackend = {
     const onStorage = (event: StorageEvent) => {
       if (event.key !== keyOf(exerciseId) || event.newValue === null) return;
       try {
-        const parsed = SavedCode.safeParse(JSON.parse(event.newValue));
-        if (parsed.success && parsed.data.tabId !== TAB_ID) listener(parsed.data);
+        const saved: unknown = JSON.parse(event.newValue);
+        if (isSavedCode(saved) && saved.tabId !== TAB_ID) listener(saved);
       } catch {
         // A value we cannot read is not a newer edit.
       }

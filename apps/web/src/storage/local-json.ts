@@ -1,13 +1,13 @@
-import type { z } from 'zod';
+import type { Check } from './shape.ts';
 
 // localStorage can be full, disabled (private mode) or hold values from an older version:
-// every read is validated and every failure falls back instead of breaking the page.
-export function readJson<T>(key: string, schema: z.ZodType<T>, fallback: T): T {
+// every read is checked and every failure falls back instead of breaking the page.
+export function readJson<T>(key: string, check: Check<T>, fallback: T): T {
   try {
     const raw = localStorage.getItem(key);
     if (raw === null) return fallback;
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : fallback;
+    const parsed: unknown = JSON.parse(raw);
+    return check(parsed) ? parsed : fallback;
   } catch {
     return fallback;
   }

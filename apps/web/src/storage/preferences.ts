@@ -1,28 +1,56 @@
 import { useSyncExternalStore } from 'react';
-import { z } from 'zod';
 import { readJson, writeJson } from './local-json.ts';
+import { isBoolean, isInteger, objectOf, oneOf, optional } from './shape.ts';
 
-export const ThemeChoice = z.enum(['system', 'light', 'dark']);
-export type ThemeChoice = z.infer<typeof ThemeChoice>;
+const THEME_CHOICES = ['system', 'light', 'dark'] as const;
+export type ThemeChoice = (typeof THEME_CHOICES)[number];
 
-export const Preferences = z.object({
-  theme: ThemeChoice.default('system'),
-  vim: z.boolean().default(false),
-  fontSize: z.number().int().min(10).max(28).default(14),
+export interface Preferences {
+  theme: ThemeChoice;
+  vim: boolean;
+  /** 10 to 28 px. */
+  fontSize: number;
+}
+
+const isFontSize = (value: unknown): value is number =>
+  isInteger(value) && value >= 10 && value <= 28;
+
+const isPreferences = objectOf({
+  theme: oneOf(THEME_CHOICES),
+  vim: isBoolean,
+  fontSize: isFontSize,
 });
-export type Preferences = z.infer<typeof Preferences>;
+
+/** Stored preferences: a field left out (saved by an older version) takes its default. */
+const isStored = objectOf({
+  theme: optional(oneOf(THEME_CHOICES)),
+  vim: optional(isBoolean),
+  fontSize: optional(isFontSize),
+});
 
 const KEY = 'ebpf-lab:preferences';
-const DEFAULTS: Preferences = Preferences.parse({});
+const DEFAULTS: Preferences = { theme: 'system', vim: false, fontSize: 14 };
+
+function readStored(): Preferences {
+  const stored = readJson(KEY, isStored, {});
+  return {
+    theme: stored.theme ?? DEFAULTS.theme,
+    vim: stored.vim ?? DEFAULTS.vim,
+    fontSize: stored.fontSize ?? DEFAULTS.fontSize,
+  };
+}
+
 const listeners = new Set<() => void>();
-let current: Preferences = readJson(KEY, Preferences, DEFAULTS);
+let current: Preferences = readStored();
 
 export function getPreferences(): Preferences {
   return current;
 }
 
 export function setPreferences(patch: Partial<Preferences>): void {
-  current = Preferences.parse({ ...current, ...patch });
+  const next = { ...current, ...patch };
+  if (!isPreferences(next)) throw new Error(`preferences out of range: ${JSON.stringify(patch)}`);
+  current = next;
   writeJson(KEY, current);
   for (const listener of listeners) listener();
 }
@@ -31,7 +59,7 @@ function subscribe(listener: () => void): () => void {
   listeners.add(listener);
   const onStorage = (event: StorageEvent) => {
     if (event.key !== KEY) return;
-    current = readJson(KEY, Preferences, DEFAULTS);
+    current = readStored();
     listener();
   };
   window.addEventListener('storage', onStorage);

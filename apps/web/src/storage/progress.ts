@@ -1,35 +1,45 @@
 import { useSyncExternalStore } from 'react';
-import { z } from 'zod';
 import type { RunResult } from '@ebpf-lab/protocol';
 import { readJson, writeJson } from './local-json.ts';
+import { arrayOf, isBoolean, isInteger, isString, objectOf, oneOf, recordOf } from './shape.ts';
 
-export const ExerciseState = z.enum(['not-started', 'attempted', 'passed']);
-export type ExerciseState = z.infer<typeof ExerciseState>;
+const EXERCISE_STATES = ['not-started', 'attempted', 'passed'] as const;
+export type ExerciseState = (typeof EXERCISE_STATES)[number];
 
-export const Attempt = z.object({
-  runId: z.string(),
-  at: z.string(),
-  code: z.string(),
-  status: z.enum(['pass', 'fail', 'error']),
-  summary: z.string(),
+export interface Attempt {
+  runId: string;
+  at: string;
+  code: string;
+  status: 'pass' | 'fail' | 'error';
+  summary: string;
   /** Infrastructure errors never count as attempts, but they stay in the history. */
-  gradable: z.boolean(),
-  passedChecks: z.number().int(),
-  totalChecks: z.number().int(),
-});
-export type Attempt = z.infer<typeof Attempt>;
+  gradable: boolean;
+  passedChecks: number;
+  totalChecks: number;
+}
 
-const Progress = z.record(
-  z.string(),
-  z.object({ state: ExerciseState, attempts: z.array(Attempt) }),
+const isAttempt = objectOf({
+  runId: isString,
+  at: isString,
+  code: isString,
+  status: oneOf(['pass', 'fail', 'error']),
+  summary: isString,
+  gradable: isBoolean,
+  passedChecks: isInteger,
+  totalChecks: isInteger,
+});
+
+type Progress = Record<string, { state: ExerciseState; attempts: Attempt[] }>;
+
+const isProgress = recordOf(
+  objectOf({ state: oneOf(EXERCISE_STATES), attempts: arrayOf(isAttempt) }),
 );
-type Progress = z.infer<typeof Progress>;
 
 const KEY = 'ebpf-lab:progress';
 /** Oldest attempts are dropped past this many per exercise, to stay inside localStorage's quota. */
 export const MAX_ATTEMPTS_KEPT = 50;
 const listeners = new Set<() => void>();
-let current: Progress = readJson(KEY, Progress, {});
+let current: Progress = readJson<Progress>(KEY, isProgress, {});
 
 function commit(next: Progress): void {
   current = next;
@@ -68,7 +78,7 @@ function subscribe(listener: () => void): () => void {
   listeners.add(listener);
   const onStorage = (event: StorageEvent) => {
     if (event.key !== KEY) return;
-    current = readJson(KEY, Progress, {});
+    current = readJson<Progress>(KEY, isProgress, {});
     listener();
   };
   window.addEventListener('storage', onStorage);

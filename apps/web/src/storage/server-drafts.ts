@@ -1,10 +1,10 @@
 // The server's copy of a signed-in student's code (/api/drafts/:exerciseId), so another device
 // or browser opens where they left off. Local storage stays the first, synchronous copy (no
 // keystroke waits on the network); the server copy follows shortly after, and the later edit wins.
-import { z } from 'zod';
 import { currentCsrfToken, knowSession, refreshSession } from '../account/account-api.ts';
+import { isString, objectOf } from './shape.ts';
 
-const Draft = z.object({ code: z.string(), editedAt: z.string() });
+const isDraft = objectOf({ code: isString, editedAt: isString });
 export type ServerDraft = { code: string; editedAtMs: number };
 
 export interface DraftServer {
@@ -24,7 +24,8 @@ export interface DraftServer {
 }
 
 const toDraft = (raw: unknown): ServerDraft => {
-  const d = Draft.parse((raw as { draft?: unknown }).draft);
+  const d = (raw as { draft?: unknown }).draft;
+  if (!isDraft(d)) throw new Error('The server sent saved code this page does not understand.');
   return { code: d.code, editedAtMs: Date.parse(d.editedAt) };
 };
 
