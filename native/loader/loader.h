@@ -146,6 +146,7 @@ struct run {
 	struct disp_host *own;
 	int slot;
 	int ring_fd;
+	int lost_fd; /* the run's count of events the ring had no room for (disp_lost) */
 	struct ring_buffer *rb;
 
 	/* The scenario running now (NULL between scenarios), for the ring buffer callbacks. */
@@ -250,6 +251,9 @@ long long reset_student_state(struct run *run);
 /* observe.c: the ring buffer callbacks (ctx is the run). */
 int on_record(void *ctx, void *data, size_t size);
 int on_syscall(void *ctx, void *data, size_t size);
+/* The run's count of events its ring had no room for: zeroed, and reported after a scenario. */
+int reset_lost_events(struct run *run);
+int report_lost_events(struct run *run, const struct scenario *sc);
 
 /* map-dump.c */
 bool is_hash(enum bpf_map_type t);

@@ -4,6 +4,7 @@
  * (SUBMIT and DEBUG, lab.h's lab_events) and the dispatcher's syscall events (disp_events).
  */
 #define _GNU_SOURCE
+#include <bpf/bpf.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,5 +116,36 @@ int on_syscall(void *ctx, void *data, size_t size)
 			json_object_object_add(o, "path", jbytes(e->path, strnlen(e->path, sizeof(e->path))));
 	}
 	emit_batched(o);
+	return 0;
+}
+
+int reset_lost_events(struct run *run)
+{
+	uint32_t key = 0;
+	uint64_t zero = 0;
+
+	return bpf_map_update_elem(run->lost_fd, &key, &zero, BPF_ANY);
+}
+
+/*
+ * The events of the scenario the dispatcher had no room for in the run's ring (read once the
+ * target and everything it started are gone): a `lost_events` line when there were any. They
+ * are the truth the checks compare with, so the runner does not grade such a run.
+ */
+int report_lost_events(struct run *run, const struct scenario *sc)
+{
+	uint32_t key = 0;
+	uint64_t lost = 0;
+	json_object *o;
+
+	if (bpf_map_lookup_elem(run->lost_fd, &key, &lost))
+		return -1;
+	if (!lost)
+		return 0;
+	o = line("lost_events");
+	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)lost));
+	json_object_object_add(o, "ringBytes", json_object_new_int(DISP_EVENT_BYTES));
+	emit(o);
 	return 0;
 }

@@ -11,7 +11,7 @@
 
 enum resident_op {
 	/*
-	 * the run's cgroup and hooks, with its ring buffer's fd: slots the run in; the reply lends
+	 * the run's cgroup and hooks, with its ring buffer's fd and its lost-event counter's: slots the run in; the reply lends
 	 * the kernel check's held event of each hook with programs (kernel-check.c)
 	 */
 	RESIDENT_REGISTER = 1,

@@ -523,6 +523,10 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	run->cur = sc;
 	run->n_records = run->n_syscalls = 0;
 	run->records_limited = run->syscalls_limited = false;
+	if (reset_lost_events(run)) {
+		emit_fatal("scenario %s: cannot reset the lost-event counter: %s", sc->id, strerror(errno));
+		return -1;
+	}
 	o = line("scenario_start");
 	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
 	emit(o);
@@ -560,6 +564,12 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 		return -1;
 	}
 	phase("  cgroup emptied, output read");
+	if (report_lost_events(run, sc)) {
+		emit_fatal("scenario %s: cannot read the lost-event counter: %s", sc->id, strerror(errno));
+		free(cap[0].buf);
+		free(cap[1].buf);
+		return -1;
+	}
 	emit_target_exit(sc, wstatus, how == TARGET_TIMED_OUT, cap);
 	free(cap[0].buf);
 	free(cap[1].buf);
