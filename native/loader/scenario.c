@@ -522,7 +522,7 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 
 	run->cur = sc;
 	run->n_records = run->n_syscalls = 0;
-	run->records_limited = run->syscalls_limited = false;
+	run->records_limited = run->syscalls_limited = run->records_ring_full = false;
 	if (reset_lost_events(run)) {
 		emit_fatal("scenario %s: cannot reset the lost-event counter: %s", sc->id, strerror(errno));
 		return -1;
@@ -587,8 +587,10 @@ enum step run_scenarios(struct run *run)
 	enum step st = STEP_OK;
 
 	run->rb = ring_buffer__new(run->ring_fd, on_syscall, run, NULL);
-	if (!run->rb || (lab_fd >= 0 && ring_buffer__add(run->rb, lab_fd, on_record, run))) {
+	if (!run->rb || (lab_fd >= 0 && (ring_buffer__add(run->rb, lab_fd, on_record, run) ||
+					  watch_record_ring(run, lab_fd)))) {
 		emit_fatal("ring buffer: %s", strerror(errno));
+		unwatch_record_ring(run);
 		return STEP_FAILED;
 	}
 	for (int i = 0; i < run->cfg.nscenarios && st == STEP_OK; i++)
@@ -596,5 +598,6 @@ enum step run_scenarios(struct run *run)
 			st = STEP_FAILED;
 	ring_buffer__free(run->rb);
 	run->rb = NULL;
+	unwatch_record_ring(run);
 	return st;
 }
