@@ -103,9 +103,10 @@ int on_record(void *ctx, void *data, size_t size)
 	if (!run->records_ring_full && record_ring_was_full(run)) {
 		run->records_ring_full = true;
 		emit_limit(run->cur->id, "records-dropped",
-			   "your programs sent records (SUBMIT/DEBUG) faster than the lab reads them in "
-			   "scenario %s: the %lu records its ring buffer holds were waiting, so the ones "
-			   "sent then were dropped; send fewer records, or only the ones the exercise asks for",
+			   "your programs sent records (SUBMIT/DEBUG) faster than the lab reads them "
+			   "in scenario %s: the %lu records its ring buffer holds were waiting, so "
+			   "the ones sent then were dropped; send fewer records, or only the ones the "
+			   "exercise asks for",
 			   run->cur->id, run->records_ring_bytes / RECORD_SLOT_BYTES);
 	}
 	if (++run->n_records > run->cfg.max_records) {

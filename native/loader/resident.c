@@ -173,7 +173,8 @@ static void do_register(struct disp_host *host, struct client *c, struct residen
 			lent_checks |= 1ull << h;
 		}
 	}
-	if ((err = host_set_ring(host, slot, ring_fd, lost_fd)) || (err = host_show_run(host, slot, req->cgroup)))
+	if ((err = host_set_ring(host, slot, ring_fd, lost_fd)) ||
+	    (err = host_show_run(host, slot, req->cgroup)))
 		return reply(c->fd, err, -1, -1, "cannot slot the run in");
 	reply_with(c->fd, 0, -1, -1, NULL, lent_checks, lent, nlent);
 }

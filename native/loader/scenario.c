@@ -524,7 +524,8 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	run->n_records = run->n_syscalls = 0;
 	run->records_limited = run->syscalls_limited = run->records_ring_full = false;
 	if (reset_lost_events(run)) {
-		emit_fatal("scenario %s: cannot reset the lost-event counter: %s", sc->id, strerror(errno));
+		emit_fatal("scenario %s: cannot reset the lost-event counter: %s", sc->id,
+			   strerror(errno));
 		return -1;
 	}
 	o = line("scenario_start");
@@ -565,7 +566,8 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 	}
 	phase("  cgroup emptied, output read");
 	if (report_lost_events(run, sc)) {
-		emit_fatal("scenario %s: cannot read the lost-event counter: %s", sc->id, strerror(errno));
+		emit_fatal("scenario %s: cannot read the lost-event counter: %s", sc->id,
+			   strerror(errno));
 		free(cap[0].buf);
 		free(cap[1].buf);
 		return -1;
