@@ -160,7 +160,7 @@ static enum step attach_own(struct run *run, const struct disp_hook_run *hr)
 			return STEP_FAILED;
 		}
 	}
-	if ((err = host_set_ring(run->own, slot, run->ring_fd)) ||
+	if ((err = host_set_ring(run->own, slot, run->ring_fd, run->lost_fd)) ||
 	    (err = host_show_run(run->own, slot, run->cg.id))) {
 		emit_fatal("cannot slot the run into its dispatcher: %s", strerror(-err));
 		return STEP_FAILED;
@@ -274,7 +274,7 @@ static enum step attach_resident(struct run *run, const struct disp_hook_run *hr
 	}
 	if ((err = ask_resident(run, &req, offsetof(struct resident_request, hooks) +
 					       sizeof(req.hooks[0]) * (size_t)run->nhooks,
-				&run->ring_fd, 1, &rep, lent, &nlent)))
+				(int[]){run->ring_fd, run->lost_fd}, 2, &rep, lent, &nlent)))
 		goto own;
 	if (rep.err) {
 		for (int i = 0; i < nlent; i++)
@@ -310,6 +310,12 @@ enum step attach_dispatchers(struct run *run)
 		emit_fatal("cannot create the run's ring buffer: %s", strerror(errno));
 		return STEP_FAILED;
 	}
+	/* what the dispatcher could not put in the ring, counted (read after each scenario) */
+	run->lost_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "disp_lost", 4, 8, 1, NULL);
+	if (run->lost_fd < 0) {
+		emit_fatal("cannot create the run's lost-event counter: %s", strerror(errno));
+		return STEP_FAILED;
+	}
 	if (run->resident_path && (st = attach_resident(run, hr)) != STEP_OK)
 		return st;
 	return run->resident_fd >= 0 ? STEP_OK : attach_own(run, hr);
@@ -325,6 +331,7 @@ static json_object *platform_ids(const struct run *run)
 	if (run->own)
 		host_ids(run->own, progs, maps, links);
 	json_object_array_add(maps, json_object_new_int64(obj_id(run->ring_fd)));
+	json_object_array_add(maps, json_object_new_int64(obj_id(run->lost_fd)));
 	json_object_object_add(ids, "programs", progs);
 	json_object_object_add(ids, "maps", maps);
 	json_object_object_add(ids, "links", links);
@@ -411,6 +418,9 @@ void detach_all(struct run *run)
 	if (run->ring_fd >= 0)
 		close(run->ring_fd);
 	run->ring_fd = -1;
+	if (run->lost_fd >= 0)
+		close(run->lost_fd);
+	run->lost_fd = -1;
 	phase(" dispatcher left");
 	bpf_object__close(run->obj);
 	run->obj = NULL;

@@ -73,6 +73,18 @@ struct {
 } disp_events SEC(".maps");
 
 /*
+ * Each run's count of the events its ring buffer had no room for (one __u64 at key 0), made and
+ * read by its loader like the ring, inner map given at load time too. Those events are the
+ * truth the run is graded against, so a run that lost any is not graded (observe.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, DISP_RUNS);
+	__type(key, __u32);
+	__type(value, __u32);
+} disp_lost SEC(".maps");
+
+/*
  * The run the current task belongs to, what it asks of this attachment's hook, and how the event
  * begin() reserved is to be submitted.
  */
@@ -104,6 +116,20 @@ static __always_inline int recording(const struct where *w)
 	return w->instance == 0 && (w->hr->flags & HOOK_RECORD);
 }
 
+/* Reached only when the ring is full: a flood, never a run read in time. */
+static __always_inline void count_lost(__u32 run)
+{
+	__u32 zero = 0;
+	void *counts = bpf_map_lookup_elem(&disp_lost, &run);
+	__u64 *lost;
+
+	if (!counts)
+		return;
+	lost = bpf_map_lookup_elem(counts, &zero);
+	if (lost)
+		__sync_fetch_and_add(lost, 1);
+}
+
 static __always_inline struct disp_event *begin(struct where *w, __u32 phase)
 {
 	struct disp_event *e;
@@ -115,8 +141,10 @@ static __always_inline struct disp_event *begin(struct where *w, __u32 phase)
 	if (!ring)
 		return 0;
 	e = bpf_ringbuf_reserve(ring, sizeof(*e), 0);
-	if (!e)
+	if (!e) {
+		count_lost(w->run);
 		return 0;
+	}
 	/*
 	 * The loader reads the ring when the target has exited, so waking it for each event would
 	 * cost a wake-up, a read and a line written per event. It is woken only once a quarter of

@@ -74,25 +74,39 @@ static int load_instance(struct disp_host *host, const struct hook *only, int no
 		host->inner_fd = inner;
 		if (err)
 			return err;
+		/* the inner map of disp_lost: one counter */
+		inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "disp_lost", 4, 8, 1, NULL);
+		if (inner < 0)
+			return -errno;
+		err = bpf_map__set_inner_map_fd(d->maps.disp_lost, inner);
+		host->inner_lost_fd = inner;
+		if (err)
+			return err;
 		err = bpf_map__set_max_entries(d->maps.disp_runs, (uint32_t)host->runs) ||
 		      bpf_map__set_max_entries(d->maps.disp_hook_runs, (uint32_t)(host->runs * DISP_HOOKS)) ||
 		      bpf_map__set_max_entries(d->maps.disp_progs, (uint32_t)(host->runs * DISP_SLOTS)) ||
 		      bpf_map__set_max_entries(d->maps.disp_events, (uint32_t)host->runs) ||
+		      bpf_map__set_max_entries(d->maps.disp_lost, (uint32_t)host->runs) ||
 		      bpf_map__set_max_entries(d->maps.disp_open_paths, (uint32_t)host->paths_max);
 	} else {
 		err = bpf_map__reuse_fd(d->maps.disp_runs, bpf_map__fd(first->maps.disp_runs)) ||
 		      bpf_map__reuse_fd(d->maps.disp_hook_runs, bpf_map__fd(first->maps.disp_hook_runs)) ||
 		      bpf_map__reuse_fd(d->maps.disp_progs, bpf_map__fd(first->maps.disp_progs)) ||
 		      bpf_map__reuse_fd(d->maps.disp_events, bpf_map__fd(first->maps.disp_events)) ||
+		      bpf_map__reuse_fd(d->maps.disp_lost, bpf_map__fd(first->maps.disp_lost)) ||
 		      bpf_map__reuse_fd(d->maps.disp_open_paths, bpf_map__fd(first->maps.disp_open_paths));
 	}
 	if (err)
 		return err < 0 ? err : -EINVAL;
 	err = dispatcher__load(d);
-	/* the template served the outer map's creation (libbpf leaves it open) */
+	/* the templates served the outer maps' creation (libbpf leaves them open) */
 	if (host->inner_fd >= 0) {
 		close(host->inner_fd);
 		host->inner_fd = -1;
+	}
+	if (host->inner_lost_fd >= 0) {
+		close(host->inner_lost_fd);
+		host->inner_lost_fd = -1;
 	}
 	return err;
 }
@@ -101,7 +115,7 @@ int host_open(struct disp_host *host, int runs, long long paths_max, const struc
 	      int nonly)
 {
 	memset(host, 0, sizeof(*host));
-	host->inner_fd = -1;
+	host->inner_fd = host->inner_lost_fd = -1;
 	host->runs = runs;
 	host->paths_max = paths_max;
 	host->only = only;
@@ -185,12 +199,14 @@ int host_set_hook_run(struct disp_host *host, int slot, int hook, const struct d
 		       : 0;
 }
 
-int host_set_ring(struct disp_host *host, int slot, int ring_fd)
+int host_set_ring(struct disp_host *host, int slot, int ring_fd, int lost_fd)
 {
+	struct dispatcher *d = host->instances[0];
 	uint32_t key = (uint32_t)slot;
 
-	return bpf_map_update_elem(bpf_map__fd(host->instances[0]->maps.disp_events), &key, &ring_fd,
-				   BPF_ANY)
+	return bpf_map_update_elem(bpf_map__fd(d->maps.disp_events), &key, &ring_fd, BPF_ANY) ||
+			       bpf_map_update_elem(bpf_map__fd(d->maps.disp_lost), &key, &lost_fd,
+						   BPF_ANY)
 		       ? -errno
 		       : 0;
 }
@@ -274,6 +290,7 @@ void host_end_run(struct disp_host *host, int slot)
 	}
 	key = (uint32_t)slot;
 	bpf_map_delete_elem(bpf_map__fd(d->maps.disp_events), &key);
+	bpf_map_delete_elem(bpf_map__fd(d->maps.disp_lost), &key);
 	host_clear_paths(host, slot);
 	host->used[slot] = false;
 }

@@ -20,6 +20,7 @@ struct disp_host {
 	const struct hook *only; /* the hooks a loader's own dispatcher loads programs for */
 	int nonly;
 	int inner_fd; /* while the first instance loads: the template of disp_events' rings */
+	int inner_lost_fd; /* and of disp_lost's counters */
 	struct dispatcher *instances[DISP_INSTANCES]; /* the first one owns the maps */
 	int ninstances;
 	struct host_hook hooks[DISP_HOOKS];
@@ -37,10 +38,13 @@ int host_open(struct disp_host *host, int runs, long long paths_max, const struc
  */
 int host_hook(struct disp_host *host, const struct hook *want, int instances, int *failed,
 	      char *err, size_t errlen);
-/* A free run slot, or -EBUSY. Then, in this order: hook entries and ring, programs, cgroup. */
+/*
+ * A free run slot, or -EBUSY. Then, in this order: hook entries, ring and lost-event counter,
+ * programs, cgroup.
+ */
 int host_add_run(struct disp_host *host);
 int host_set_hook_run(struct disp_host *host, int slot, int hook, const struct disp_hook_run *hr);
-int host_set_ring(struct disp_host *host, int slot, int ring_fd);
+int host_set_ring(struct disp_host *host, int slot, int ring_fd, int lost_fd);
 int host_arm(struct disp_host *host, int slot, int nprogs, const int *prog_fds);
 int host_show_run(struct disp_host *host, int slot, uint64_t cgroup);
 void host_clear_paths(struct disp_host *host, int slot);

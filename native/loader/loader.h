@@ -146,12 +146,20 @@ struct run {
 	struct disp_host *own;
 	int slot;
 	int ring_fd;
+	int lost_fd; /* the run's count of events the ring had no room for (disp_lost) */
 	struct ring_buffer *rb;
 
 	/* The scenario running now (NULL between scenarios), for the ring buffer callbacks. */
 	const struct scenario *cur;
 	long long n_records, n_syscalls;
 	bool records_limited, syscalls_limited;
+	/*
+	 * The positions of the student's ring (lab_events), mapped read-only, and its size: a
+	 * record that finds it full is dropped by lab.h, so a full ring is reported (observe.c).
+	 */
+	const volatile unsigned long *records_consumer, *records_producer;
+	unsigned long records_ring_bytes;
+	bool records_ring_full;
 
 	/* What the map dumps of the whole run have taken so far, against limits.mapDump*. */
 	long long dumped_entries, dumped_bytes;
@@ -250,6 +258,12 @@ long long reset_student_state(struct run *run);
 /* observe.c: the ring buffer callbacks (ctx is the run). */
 int on_record(void *ctx, void *data, size_t size);
 int on_syscall(void *ctx, void *data, size_t size);
+/* Maps the positions of the student's ring (its fd) for on_record; unmapped with unwatch. */
+int watch_record_ring(struct run *run, int fd);
+void unwatch_record_ring(struct run *run);
+/* The run's count of events its ring had no room for: zeroed, and reported after a scenario. */
+int reset_lost_events(struct run *run);
+int report_lost_events(struct run *run, const struct scenario *sc);
 
 /* map-dump.c */
 bool is_hash(enum bpf_map_type t);

@@ -64,7 +64,7 @@ int run_lab(const char *resident_path, struct cgroups *shared_cg)
 
 	phase("start");
 	run.resident_path = resident_path;
-	run.resident_fd = run.ring_fd = -1;
+	run.resident_fd = run.ring_fd = run.lost_fd = -1;
 	read_config(&run.cfg);
 	ensure_tracefs();
 	if (setup_cgroups(&run)) {

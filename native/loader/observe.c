@@ -4,9 +4,12 @@
  * (SUBMIT and DEBUG, lab.h's lab_events) and the dispatcher's syscall events (disp_events).
  */
 #define _GNU_SOURCE
+#include <bpf/bpf.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "loader.h"
 
@@ -29,6 +32,65 @@ static void add_pid(json_object *o, uint64_t pid_tgid)
 	json_object_object_add(o, "tid", json_object_new_int((int)(uint32_t)pid_tgid));
 }
 
+/* What one record takes in the ring: the kernel's 8-byte header, then the record. */
+#define RECORD_SLOT_BYTES (8 + sizeof(struct lab_record))
+
+int watch_record_ring(struct run *run, int fd)
+{
+	struct bpf_map_info info = {0};
+	uint32_t len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	void *cons, *prod;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -1;
+	/* the ring's first page holds the consumer position, the next the producer's */
+	cons = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd, 0);
+	if (cons == MAP_FAILED)
+		return -1;
+	prod = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd, page);
+	if (prod == MAP_FAILED) {
+		munmap(cons, (size_t)page);
+		return -1;
+	}
+	run->records_consumer = cons;
+	run->records_producer = prod;
+	run->records_ring_bytes = info.max_entries;
+	return 0;
+}
+
+void unwatch_record_ring(struct run *run)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (run->records_consumer)
+		munmap((void *)run->records_consumer, (size_t)page);
+	if (run->records_producer)
+		munmap((void *)run->records_producer, (size_t)page);
+	run->records_consumer = run->records_producer = NULL;
+}
+
+/*
+ * Whether the student's ring may have been too full to take one more record since the last
+ * record was read (lab.h's reserve failing leaves no other trace). Nothing but the loader
+ * empties the ring, and libbpf moves the consumer position past a record only after its
+ * callback, so the unread bytes seen in a callback (that record included) are at least what
+ * was unread at any moment since the previous record's position was stored, less that one
+ * record. A record dropped for want of room, which needs fewer than one record's bytes free,
+ * therefore shows here as fewer than two free: a full ring is never missed, and a ring within
+ * one record of full is reported too.
+ */
+static bool record_ring_was_full(const struct run *run)
+{
+	unsigned long prod, cons;
+
+	if (!run->records_producer)
+		return false;
+	prod = __atomic_load_n(run->records_producer, __ATOMIC_ACQUIRE);
+	cons = __atomic_load_n(run->records_consumer, __ATOMIC_ACQUIRE);
+	return prod - cons > run->records_ring_bytes - 2 * RECORD_SLOT_BYTES;
+}
+
 int on_record(void *ctx, void *data, size_t size)
 {
 	struct run *run = ctx;
@@ -38,6 +100,15 @@ int on_record(void *ctx, void *data, size_t size)
 
 	if (!run->cur || size < sizeof(*r) || run->records_limited)
 		return 0;
+	if (!run->records_ring_full && record_ring_was_full(run)) {
+		run->records_ring_full = true;
+		emit_limit(run->cur->id, "records-dropped",
+			   "your programs sent records (SUBMIT/DEBUG) faster than the lab reads them "
+			   "in scenario %s: the %lu records its ring buffer holds were waiting, so "
+			   "the ones sent then were dropped; send fewer records, or only the ones the "
+			   "exercise asks for",
+			   run->cur->id, run->records_ring_bytes / RECORD_SLOT_BYTES);
+	}
 	if (++run->n_records > run->cfg.max_records) {
 		run->records_limited = true;
 		emit_limit(run->cur->id, "records",
@@ -115,5 +186,36 @@ int on_syscall(void *ctx, void *data, size_t size)
 			json_object_object_add(o, "path", jbytes(e->path, strnlen(e->path, sizeof(e->path))));
 	}
 	emit_batched(o);
+	return 0;
+}
+
+int reset_lost_events(struct run *run)
+{
+	uint32_t key = 0;
+	uint64_t zero = 0;
+
+	return bpf_map_update_elem(run->lost_fd, &key, &zero, BPF_ANY);
+}
+
+/*
+ * The events of the scenario the dispatcher had no room for in the run's ring (read once the
+ * target and everything it started are gone): a `lost_events` line when there were any. They
+ * are the truth the checks compare with, so the runner does not grade such a run.
+ */
+int report_lost_events(struct run *run, const struct scenario *sc)
+{
+	uint32_t key = 0;
+	uint64_t lost = 0;
+	json_object *o;
+
+	if (bpf_map_lookup_elem(run->lost_fd, &key, &lost))
+		return -1;
+	if (!lost)
+		return 0;
+	o = line("lost_events");
+	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)lost));
+	json_object_object_add(o, "ringBytes", json_object_new_int(DISP_EVENT_BYTES));
+	emit(o);
 	return 0;
 }

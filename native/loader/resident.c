@@ -142,13 +142,13 @@ static bool valid_hook_run(const struct resident_hook *rh)
 }
 
 static void do_register(struct disp_host *host, struct client *c, struct resident_request *req,
-			int ring_fd)
+			int ring_fd, int lost_fd)
 {
 	char msg[512];
 	int slot, err, lent[MAX_HOOKS], nlent = 0;
 	uint64_t lent_checks = 0;
 
-	if (c->slot >= 0 || req->count > MAX_HOOKS || ring_fd < 0)
+	if (c->slot >= 0 || req->count > MAX_HOOKS || ring_fd < 0 || lost_fd < 0)
 		return reply(c->fd, -EINVAL, -1, -1, "malformed registration");
 	if ((slot = host_add_run(host)) < 0)
 		return reply(c->fd, slot, -1, -1, "every run slot of the resident dispatcher is taken");
@@ -173,7 +173,8 @@ static void do_register(struct disp_host *host, struct client *c, struct residen
 			lent_checks |= 1ull << h;
 		}
 	}
-	if ((err = host_set_ring(host, slot, ring_fd)) || (err = host_show_run(host, slot, req->cgroup)))
+	if ((err = host_set_ring(host, slot, ring_fd, lost_fd)) ||
+	    (err = host_show_run(host, slot, req->cgroup)))
 		return reply(c->fd, err, -1, -1, "cannot slot the run in");
 	reply_with(c->fd, 0, -1, -1, NULL, lent_checks, lent, nlent);
 }
@@ -193,7 +194,7 @@ static void handle(struct disp_host *host, struct client *c)
 		return;
 	}
 	if (req.op == RESIDENT_REGISTER) {
-		do_register(host, c, &req, nfds == 1 ? fds[0] : -1);
+		do_register(host, c, &req, nfds == 2 ? fds[0] : -1, nfds == 2 ? fds[1] : -1);
 	} else if (req.op == RESIDENT_ARM && c->slot >= 0 && (int)req.count == nfds) {
 		err = host_arm(host, c->slot, nfds, fds);
 		reply(c->fd, err, -1, -1, err ? "cannot fill the prog array" : NULL);

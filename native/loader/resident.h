@@ -11,8 +11,9 @@
 
 enum resident_op {
 	/*
-	 * the run's cgroup and hooks, with its ring buffer's fd: slots the run in; the reply lends
-	 * the kernel check's held event of each hook with programs (kernel-check.c)
+	 * the run's cgroup and hooks, with the fds of its ring buffer and its lost-event counter:
+	 * slots the run in; the reply lends the kernel check's held event of each hook with
+	 * programs (kernel-check.c)
 	 */
 	RESIDENT_REGISTER = 1,
 	/* the run's programs' fds, in slot order, once the kernel has checked them */

@@ -522,7 +522,12 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 
 	run->cur = sc;
 	run->n_records = run->n_syscalls = 0;
-	run->records_limited = run->syscalls_limited = false;
+	run->records_limited = run->syscalls_limited = run->records_ring_full = false;
+	if (reset_lost_events(run)) {
+		emit_fatal("scenario %s: cannot reset the lost-event counter: %s", sc->id,
+			   strerror(errno));
+		return -1;
+	}
 	o = line("scenario_start");
 	json_object_object_add(o, "scenario", json_object_new_string(sc->id));
 	emit(o);
@@ -560,6 +565,13 @@ static int run_scenario(struct run *run, const struct scenario *sc)
 		return -1;
 	}
 	phase("  cgroup emptied, output read");
+	if (report_lost_events(run, sc)) {
+		emit_fatal("scenario %s: cannot read the lost-event counter: %s", sc->id,
+			   strerror(errno));
+		free(cap[0].buf);
+		free(cap[1].buf);
+		return -1;
+	}
 	emit_target_exit(sc, wstatus, how == TARGET_TIMED_OUT, cap);
 	free(cap[0].buf);
 	free(cap[1].buf);
@@ -577,8 +589,10 @@ enum step run_scenarios(struct run *run)
 	enum step st = STEP_OK;
 
 	run->rb = ring_buffer__new(run->ring_fd, on_syscall, run, NULL);
-	if (!run->rb || (lab_fd >= 0 && ring_buffer__add(run->rb, lab_fd, on_record, run))) {
+	if (!run->rb || (lab_fd >= 0 && (ring_buffer__add(run->rb, lab_fd, on_record, run) ||
+					  watch_record_ring(run, lab_fd)))) {
 		emit_fatal("ring buffer: %s", strerror(errno));
+		unwatch_record_ring(run);
 		return STEP_FAILED;
 	}
 	for (int i = 0; i < run->cfg.nscenarios && st == STEP_OK; i++)
@@ -586,5 +600,6 @@ enum step run_scenarios(struct run *run)
 			st = STEP_FAILED;
 	ring_buffer__free(run->rb);
 	run->rb = NULL;
+	unwatch_record_ring(run);
 	return st;
 }

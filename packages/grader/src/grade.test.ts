@@ -233,6 +233,23 @@ describe('grade (read-file-password)', () => {
     expect(verdict(checks)).toBe('fail');
   });
 
+  it('makes no check of a scenario whose record of the target lost events, and says why', () => {
+    const run = correctRun();
+    run[1] = { ...run[1], lostEvents: 40 };
+    const checks = byId(grade(meta, { observations: run }));
+    const lossy = Object.values(checks).filter((c) => c.status === 'skipped');
+    expect(lossy.length).toBeGreaterThan(0);
+    for (const c of lossy)
+      expect(c.message).toBe(
+        `The lab lost 40 of the target's traced calls in scenario "${run[1].scenario}", so ` +
+          'this check could not be made.',
+      );
+    // every check of another scenario is still made, and passes
+    for (const c of Object.values(checks))
+      if (c.scenario && c.scenario !== run[1].scenario) expect(c.status).toBe('pass');
+    expect(verdict(Object.values(checks))).toBe('fail');
+  });
+
   it('adds how the target ended to a failure', () => {
     const run = correctRun();
     run[0] = {

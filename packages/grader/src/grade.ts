@@ -112,6 +112,23 @@ export function grade(meta: ExerciseMeta, input: GradeInput): CheckResult[] {
       };
     }
     const scope = obs ? [obs] : input.observations;
+    // What the target did is incomplete where the lab lost events: a check on it could fail a
+    // correct program or pass a wrong one, so it is not made (the runner does not grade such a
+    // run at all; this keeps the grader right on its own).
+    const lossy = scope.find((o) => o.lostEvents);
+    if (lossy) {
+      return {
+        check,
+        result: {
+          ...base,
+          status: 'skipped',
+          message:
+            `The lab lost ${lossy.lostEvents} of the target's traced calls in scenario ` +
+            `"${lossy.scenario}", so this check could not be made.`,
+          hint: check.hint,
+        },
+      };
+    }
     if (scope.length === 0) {
       return {
         check,

@@ -188,6 +188,11 @@ export const ScenarioObservation = z.object({
   target: TargetExit.optional(),
   /** Limits hit during this scenario, named for the student. */
   limits: z.array(z.string()).default([]),
+  /**
+   * Traced calls of the target the lab had no room to record (its ring buffer was full): when
+   * present, `syscalls` is incomplete and the scenario cannot be graded.
+   */
+  lostEvents: z.number().int().positive().optional(),
 });
 export type ScenarioObservation = z.infer<typeof ScenarioObservation>;
 
@@ -516,6 +521,17 @@ export const LoaderLine = z.discriminatedUnion('type', [
     scenario: z.string().optional(),
     name: z.string(),
     message: z.string(),
+  }),
+  /**
+   * Traced calls of the scenario's target that the dispatcher had no room for in the run's ring
+   * buffer (`ringBytes`): the record of what the target did is incomplete, so the run is not
+   * graded. Sent after the scenario's last `syscall` line, only when `count` > 0.
+   */
+  z.object({
+    type: z.literal('lost_events'),
+    scenario: z.string(),
+    count: z.number().int().positive(),
+    ringBytes: z.number().int().positive(),
   }),
   /** Everything the verdict needs has been sent; the loader now detaches and exits. */
   z.object({ type: z.literal('done') }),

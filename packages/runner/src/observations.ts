@@ -123,6 +123,9 @@ export class ObservationCollector {
       case 'maps':
         this.scenario(line.scenario).maps = line.maps;
         break;
+      case 'lost_events':
+        this.scenario(line.scenario).lostEvents = line.count;
+        break;
       case 'limit':
         if (line.scenario) this.scenario(line.scenario).limits.push(line.message);
         else this.runLimits.push(line.message);

@@ -203,6 +203,55 @@ describe('createRunner', () => {
     expect(result.summary).toContain('does not count');
   });
 
+  it("does not grade a run whose record of the target lost events: the lab's error", async () => {
+    let graded = false;
+    const { result, progress } = await run(
+      deps({
+        runLoader: async (_c, onLine) =>
+          (
+            [
+              { type: 'loaded', programs: [], maps: [] },
+              { type: 'attached', hooks: [] },
+              { type: 'scenario_start', scenario: 'basic' },
+              {
+                type: 'submit',
+                scenario: 'basic',
+                record: { ts: '1', pid: 1, tid: 1, kind: 'bytes', data: '61', truncated: false },
+              },
+              { type: 'lost_events', scenario: 'basic', count: 2936, ringBytes: 524288 },
+              { type: 'done' },
+            ] as LoaderLine[]
+          ).forEach(onLine),
+        grade: () => {
+          graded = true;
+          return [];
+        },
+      }),
+    );
+    expect(graded).toBe(false);
+    expect(result).toMatchObject({
+      status: 'error',
+      errorKind: 'infrastructure',
+      gradable: false,
+      checks: [],
+    });
+    expect(result.summary).toBe(
+      "The lab lost 2936 of the target's traced calls in scenario basic (they came faster than " +
+        "the lab could record them), so this run was not graded. This is not your program's " +
+        'fault and the attempt does not count; run it again.',
+    );
+    expect(result.observations[0].lostEvents).toBe(2936);
+    expect(result.stages.map((s) => [s.name, s.status])).toEqual([
+      ['compile', 'ok'],
+      ['static', 'ok'],
+      ['verifier', 'ok'],
+      ['attach', 'ok'],
+      ['target', 'failed'],
+      ['checks', 'skipped'],
+    ]);
+    expect(progress.some((p) => p.type === 'check')).toBe(false);
+  });
+
   it("passes the checks' view of the maps to the loader, and counts a refusal of it", async () => {
     const maps = [
       { name: 'counts', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 16, flags: 0 },

@@ -357,6 +357,19 @@ async function runExercise(
             event: { kind: 'debug', scenario: line.scenario, record: line.record },
           });
           break;
+        case 'lost_events':
+          // The record of what the target did is incomplete, and the checks compare the
+          // student's submissions with it: grading now could fail a correct program. The target
+          // and the ring are the lab's, so this is the lab's error and costs no attempt.
+          failure ??= {
+            kind: 'infrastructure',
+            summary:
+              `The lab lost ${line.count} of the target's traced calls in scenario ` +
+              `${line.scenario} (they came faster than the lab could record them), so this run ` +
+              "was not graded. This is not your program's fault and the attempt does not count; " +
+              'run it again.',
+          };
+          break;
         case 'done':
           sawDone = true;
           break;
@@ -370,13 +383,16 @@ async function runExercise(
     const observations = collector.result();
     const limits = collector.allLimits();
 
-    if (failure)
+    if (failure) {
+      // a failure found after the programs ran (lost events) ends the target stage here
+      track.finish('failed', failure.summary);
       return finish('error', failure.summary, {
         errorKind: failure.kind,
         observations,
         limits,
         ...(verifierStats ? { verifierStats } : {}),
       });
+    }
     if (!sawDone) throw new Error('loader ended without reporting done');
     track.finish('ok', undefined);
 

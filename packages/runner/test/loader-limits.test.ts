@@ -244,6 +244,66 @@ describe('native loader limits and isolation on the kernel', () => {
     expect(r.of('target_exit')[0].exit).toMatchObject({ code: 0, timedOut: false });
   });
 
+  it('counts the traced calls a flood made faster than the ring is read, per scenario', async () => {
+    // The same rounds without the pause: 2000 rounds make 12,000 events of 352 bytes in the ring
+    // (~8 times the 512 KiB it holds) within ~0.1 s here, faster than the loader reads them. The
+    // hooks record this run's cgroup alone, so only its own target makes events.
+    const cfg = config(objects.solution, 'x', {
+      id: 'flood',
+      args: ['--loop', '2000', '/tmp/bait.txt'],
+      wallMs: 10_000,
+    });
+    // the next scenario makes its twelve events and loses none: its count starts from zero
+    cfg.scenarios.push({ ...cfg.scenarios[0], id: 'quiet', args: ['/tmp/bait.txt'] });
+    cfg.limits = { ...cfg.limits, maxSyscalls: 100_000 };
+    const r = await run(cfg);
+    const lost = r.of('lost_events');
+    expect(lost.map((l) => [l.scenario, l.ringBytes])).toEqual([['flood', 512 * 1024]]);
+    const flood = r.of('syscall').filter((s) => s.scenario === 'flood');
+    // every event is either recorded or counted: the target's own 6 set-up calls and 6 per round
+    expect(flood.length + lost[0].count).toBe(6 + 6 * 2000);
+    expect(lost[0].count).toBeGreaterThan(0);
+    expect(r.of('syscall').filter((s) => s.scenario === 'quiet')).toHaveLength(12);
+    expect(r.of('limit')).toEqual([]);
+    expect(r.lines.at(-1)?.type).toBe('done');
+    await r.cleaned;
+  });
+
+  it("tells the student when their programs' records found their ring full", async () => {
+    // Two records for each read (a DEBUG and a SUBMIT_USER), two reads a round, 2000 rounds with
+    // no pause: 8,000 records of 296 bytes against the 885 that lab.h's 256 KiB ring holds.
+    const cfg = config(objects['submit-all'], 'x', {
+      args: ['--loop', '2000', '/tmp/bait.txt'],
+      wallMs: 10_000,
+    });
+    cfg.scenarios.push({ ...cfg.scenarios[0], id: 'calm', args: ['/tmp/bait.txt'] });
+    cfg.limits = { ...cfg.limits, maxRecords: 100_000, maxSyscalls: 100_000 };
+    const r = await run(cfg);
+    const dropped = r.of('limit').filter((l) => l.name === 'records-dropped');
+    expect(dropped.map((l) => l.scenario)).toEqual(['main']);
+    expect(dropped[0].message).toContain('the 885 records its ring buffer holds were waiting');
+    const got = (id: string) =>
+      r.of('submit').filter((s) => s.scenario === id).length +
+      r.of('debug').filter((s) => s.scenario === id).length;
+    // the target's own read of libc adds two
+    expect(got('main')).toBeLessThan(8000 + 2);
+    // a scenario that sends few records is not told anything
+    expect(got('calm')).toBe(4 + 2);
+    expect(r.lines.at(-1)?.type).toBe('done');
+
+    // paced, more records than the ring holds all arrive, read as they come, and nothing is said
+    const paced = config(objects['submit-all'], 'x', {
+      args: ['--loop', '300', '--pause-us', '1000', '/tmp/bait.txt'],
+      wallMs: 10_000,
+    });
+    paced.limits = { ...paced.limits, maxRecords: 100_000, maxSyscalls: 100_000 };
+    const p = await run(paced);
+    expect(p.of('limit')).toEqual([]);
+    expect(p.of('submit').length + p.of('debug').length).toBe(4 * 300 + 2);
+    await r.cleaned;
+    await p.cleaned;
+  });
+
   it('starts every scenario from empty maps', async () => {
     const cfg = config(objects['composite-key'], 'x');
     cfg.scenarios.push({

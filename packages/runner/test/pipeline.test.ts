@@ -78,7 +78,13 @@ beforeAll(async () => {
   const limitsExercise = join(fixtures, 'exercises', 'pipeline-limits');
   // The runner starts the target the set-up builds for an exercise id: build the fixture's there.
   await buildC(join(limitsExercise, 'target.c'), paths.target('pipeline-limits'));
-  exercises = [...loadExercises(paths.templatesDir), loadExercise(limitsExercise)];
+  const floodExercise = join(fixtures, 'exercises', 'pipeline-flood');
+  await buildC(join(floodExercise, 'target.c'), paths.target('pipeline-flood'));
+  exercises = [
+    ...loadExercises(paths.templatesDir),
+    loadExercise(limitsExercise),
+    loadExercise(floodExercise),
+  ];
   runner = createDefaultRunner({ exercises, log: () => {} });
 }, 180_000);
 
@@ -296,6 +302,32 @@ describe('a whole run on the kernel', () => {
     expect(obs.debug.length + obs.submissions.length).toBe(100);
     // the flood stopped the target long before its 500 ms
     expect(obs.target).toMatchObject({ timedOut: false, signal: 'SIGKILL' });
+  });
+});
+
+describe('a target faster than the lab records it', () => {
+  it("is the lab's error, not graded and costing no attempt, even for a right program", async () => {
+    const ex = exercises.find((e) => e.meta.id === 'pipeline-flood');
+    const r = await run(ex?.solution ?? '', 'lost', 'pipeline-flood');
+    const obs = r.observations[0];
+    expect(obs.lostEvents).toBeGreaterThan(0);
+    // what was recorded and what was lost make every read: the password's, 8,000 at its end,
+    // and the start-up's read of libc, each an enter and an exit
+    const recorded = obs.syscalls.reduce((n, c) => n + (c.enterTs ? 1 : 0) + (c.exitTs ? 1 : 0), 0);
+    expect(recorded + (obs.lostEvents ?? 0)).toBe(2 * (1 + 8000 + 1));
+    expect(r).toMatchObject({
+      status: 'error',
+      errorKind: 'infrastructure',
+      gradable: false,
+      checks: [],
+    });
+    expect(r.summary).toContain(`The lab lost ${obs.lostEvents} of the target's traced calls`);
+    expect(stage(r, 'target')?.status).toBe('failed');
+    expect(stage(r, 'checks')?.status).toBe('skipped');
+    // the program itself did its job: it sent the password
+    const secret = obs.planted.find((p) => p.path === '/tmp/password')?.hex;
+    expect(secret).toBeTruthy();
+    expect(submittedHex(r)).toBe(secret);
   });
 });
 

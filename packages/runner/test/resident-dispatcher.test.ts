@@ -207,7 +207,8 @@ describe('resident dispatcher on the kernel', () => {
       const attached = r.of('attached')[0];
       expect(attached.platform?.programs).toEqual([]);
       expect(attached.platform?.links).toEqual([]);
-      expect(attached.platform?.maps).toHaveLength(1);
+      // its own ring buffer and lost-event counter, nothing else
+      expect(attached.platform?.maps).toHaveLength(2);
     }
     expect(ra.submitted()).toContain(hex(a));
     expect(ra.submitted()).not.toContain(hex(b));
@@ -233,6 +234,30 @@ describe('resident dispatcher on the kernel', () => {
     expect(trace(resident).filter((t) => t.startsWith('exit sys_exit_openat /tmp/'))).toHaveLength(
       3,
     );
+  });
+
+  it('counts lost events per run: a flood beside a quiet run, then a run in a reused slot', async () => {
+    // 2000 rounds without a pause: ~8 times what the ring holds, faster than it is read
+    const floodCfg = config(objects.solution, 'f', ['--loop', '2000', '/tmp/bait.txt'], 10_000);
+    floodCfg.limits.maxSyscalls = 100_000;
+    const quietLoop = ['--loop', '50', '--pause-us', '1000', '/tmp/bait.txt'];
+    const [flood, quiet] = await Promise.all([
+      run(floodCfg, socket()),
+      run(config(objects.solution, 'q', quietLoop, 10_000), socket()),
+    ]);
+    for (const r of [flood, quiet]) {
+      expect(r.error).toBeUndefined();
+      expect(r.of('attached')[0].platform?.links).toEqual([]); // both in the resident one
+    }
+    const lost = flood.of('lost_events');
+    expect(lost).toHaveLength(1);
+    expect(flood.of('syscall').length + lost[0].count).toBe(6 + 6 * 2000);
+    expect(quiet.of('lost_events')).toEqual([]);
+    expect(quiet.of('syscall')).toHaveLength(6 + 6 * 50);
+    // the flood's slot is free again: whichever slot the next run takes starts from zero
+    const after = await run(config(objects.solution, 'a', ['/tmp/bait.txt']), socket());
+    expect(after.of('lost_events')).toEqual([]);
+    expect(after.of('syscall')).toHaveLength(12);
   });
 
   it('attaches each hook once: later runs on the same hooks add no link', async () => {
@@ -296,6 +321,7 @@ describe('resident dispatcher on the kernel', () => {
     expect(entries(pid, 'disp_runs')).toEqual([]);
     expect(entries(pid, 'disp_progs')).toEqual([]);
     expect(entries(pid, 'disp_events')).toEqual([]);
+    expect(entries(pid, 'disp_lost')).toEqual([]);
     expect(entries(pid, 'disp_open_paths')).toEqual([]);
 
     const held = heldBy(pid);
