@@ -5,6 +5,7 @@ import { constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import type { HtmlTagDescriptor, Plugin } from 'vite';
+import { EDITOR_PRELOADS_ID } from './src/editor/editor-preloads.ts';
 
 const monacoEsm = fileURLToPath(
   new URL('../../node_modules/monaco-editor/esm/vs/', import.meta.url),
@@ -12,20 +13,22 @@ const monacoEsm = fileURLToPath(
 const serverUrl = process.env.LAB_SERVER ?? 'http://127.0.0.1:8080';
 
 /**
- * Puts `<link rel="modulepreload">` for the exercise page's chunk and the editor's chunks (Monaco
- * is most of the bundle) in index.html, so the browser fetches them alongside the app's entry
- * instead of only once the entry has run, matched the route and asked for them. Exercises, their
- * history and the instructor's review use Monaco (the editor or its diff), and the exercise list,
- * the first page, is one click from an exercise.
+ * Puts `<link rel="modulepreload">` for the exercise page's chunk (and what it imports) in
+ * index.html, so the browser fetches them alongside the app's entry instead of only once the entry
+ * has run, matched the route and asked for them. The largest chunks come first: the browser opens
+ * six connections to the server and the rest queue.
  *
- * The largest chunks come first: the browser opens six connections to the server and the rest
- * queue, so Monaco's download starts at once rather than behind the small ones.
+ * The editor's chunks (Monaco is most of the bundle) are listed in a `<template>` instead, which
+ * the page moves into the head once the quick editor is on screen (`preloadCodeEditor`). Preloaded
+ * from the start, their download and compilation competed with the first screen on a small
+ * machine: a key typed into the quick editor showed ~350 ms later, for a Monaco that starts only
+ * once the page is idle anyway. Exercises, their history and the instructor's review use Monaco
+ * (the editor or its diff), and the exercise list, the first page, is one click from an exercise.
  *
  * The exercise page's own CSS is linked as a stylesheet: the first screen needs it. Monaco's CSS
- * (160 kB) is only preloaded: as a stylesheet in the head it held up the first paint and the app's
- * start (module scripts wait for the sheets before them) until it had arrived and been parsed,
- * for an editor that starts after the quick editor is on screen. Preloaded, it is there when
- * Vite's loader links it as Monaco's chunk is imported.
+ * (160 kB) goes with the editor's chunks, as a preload: as a stylesheet in the head it held up the
+ * first paint and the app's start (module scripts wait for the sheets before them). Preloaded, it
+ * is there when Vite's loader links it as Monaco's chunk is imported.
  */
 function preloadExercisePage(): Plugin {
   /** The first screen's page, then what comes once it is on screen. */
@@ -51,36 +54,47 @@ function preloadExercisePage(): Plugin {
           if (!chunk) throw new Error(`preloadExercisePage: no chunk for src${module}`);
           return chunk.fileName;
         };
+        const notInPage = (file: string) => !html.includes(`/${file}"`);
+        // The entry and what it imports are in the page already; the largest first.
+        const preloads = (styles: Set<string>, module: string) => {
+          const before = new Set(files.keys());
+          visit(chunkOf(module), styles);
+          return [...files]
+            .filter(([file]) => !before.has(file) && notInPage(file))
+            .sort(([, a], [, b]) => b - a)
+            .map(([file]): HtmlTagDescriptor => ({
+              tag: 'link',
+              attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
+            }));
+        };
         const firstStyles = new Set<string>();
         const laterStyles = new Set<string>();
-        visit(chunkOf(firstScreen), firstStyles);
-        visit(chunkOf(later), laterStyles);
-        // The entry and what it imports are in the page already.
-        const scripts: HtmlTagDescriptor[] = [...files]
-          .filter(([file]) => !html.includes(`/${file}"`))
-          .sort(([, a], [, b]) => b - a)
-          .map(([file]) => ({
-            tag: 'link',
-            attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
-            injectTo: 'head',
-          }));
-        const notInPage = (file: string) => !html.includes(`/${file}"`);
+        const scripts = preloads(firstStyles, firstScreen).map((tag) => ({
+          ...tag,
+          injectTo: 'head' as const,
+        }));
+        const laterScripts = preloads(laterStyles, later);
         // Vite's loader finds these and does not ask for them again.
         const sheets: HtmlTagDescriptor[] = [...firstStyles].filter(notInPage).map((file) => ({
           tag: 'link',
           attrs: { rel: 'stylesheet', crossorigin: true, href: `/${file}` },
           injectTo: 'head',
         }));
-        const preloadedSheets: HtmlTagDescriptor[] = [...laterStyles]
+        const laterSheets: HtmlTagDescriptor[] = [...laterStyles]
           .filter((file) => notInPage(file) && !firstStyles.has(file))
           .map((file) => ({
             tag: 'link',
             attrs: { rel: 'preload', as: 'style', crossorigin: true, href: `/${file}` },
-            injectTo: 'head',
           }));
+        const editorPreloads: HtmlTagDescriptor = {
+          tag: 'template',
+          attrs: { id: EDITOR_PRELOADS_ID },
+          children: [...laterScripts, ...laterSheets],
+          injectTo: 'head',
+        };
         // The sheets first: they hold up the first paint, and the browser's six connections would
         // otherwise be taken by the scripts listed before them.
-        return [...sheets, ...scripts, ...preloadedSheets];
+        return [...sheets, ...scripts, editorPreloads];
       },
     },
   };

@@ -1,6 +1,6 @@
-// The editor's chunk (Monaco is most of the bundle), loaded once per page. index.html preloads it
-// (vite.config.ts), so it downloads while the page starts; it is only evaluated when the page asks,
-// once the quick editor is on screen, because evaluating it holds the main thread for a while.
+// The editor's chunk (Monaco is most of the bundle), loaded once per page. The page preloads it once
+// its first screen is up (editor-preloads.ts), so it downloads while the student reads; it is only
+// evaluated when the page asks, because evaluating it holds the main thread for a while.
 import type { CodeEditor } from './CodeEditor.tsx';
 
 export interface EditorModule {

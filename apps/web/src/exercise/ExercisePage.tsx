@@ -5,6 +5,8 @@ import { fetchExercise, fetchExercises } from '../api/exercises.ts';
 import { useAsync } from '../api/use-async.ts';
 import type { EditorHandle } from '../editor/CodeEditor.tsx';
 import type { Handover } from '../editor/handover.ts';
+import { preloadCodeEditor } from '../editor/editor-preloads.ts';
+import { whenIdle } from '../shell/when-idle.ts';
 import { loadCodeEditor, loadedCodeEditor } from '../editor/load-editor.ts';
 import type { EditorModule } from '../editor/load-editor.ts';
 import { QuickEditor } from '../editor/QuickEditor.tsx';
@@ -106,6 +108,10 @@ function Workspace({ exercise, next }: { exercise: ExerciseDetail; next?: Exerci
     [exercise.id],
   );
   const { run, running, start } = useRun(exercise.id, onResult);
+
+  // Monaco's chunks download once the first screen is up and the browser is idle, well before the
+  // quick editor asks for Monaco.
+  useEffect(() => whenIdle(preloadCodeEditor, 1000), []);
 
   // Monaco starts when the quick editor asks (on screen, the student not typing), or at once when
   // the student reloads the panel after a failure.
