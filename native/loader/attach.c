@@ -185,15 +185,7 @@ static int ask_resident(struct run *run, struct resident_request *req, size_t le
 			      .msg_controllen = sizeof(rcontrol)};
 	int got = 0;
 
-	if (nfds > 0) {
-		msg.msg_control = control;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
+	put_fds(&msg, control, fds, nfds);
 	if (nlent)
 		*nlent = 0;
 	if (sendmsg(run->resident_fd, &msg, MSG_NOSIGNAL) < 0)

@@ -79,15 +79,7 @@ static void reply_with(int fd, int err, int hook, int instance, const char *mess
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
 	snprintf(r.message, sizeof(r.message), "%s", message ? message : "");
-	if (nfds > 0) {
-		msg.msg_control = control;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
+	put_fds(&msg, control, fds, nfds);
 	sendmsg(fd, &msg, MSG_NOSIGNAL);
 }
 

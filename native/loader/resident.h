@@ -7,6 +7,9 @@
 #ifndef LAB_RESIDENT_H
 #define LAB_RESIDENT_H
 
+#include <string.h>
+#include <sys/socket.h>
+
 #include "loader.h"
 
 enum resident_op {
@@ -46,6 +49,24 @@ struct resident_reply {
 	uint64_t lent_checks;
 	char message[512];
 };
+
+/*
+ * Puts nfds fds into msg as one SCM_RIGHTS message, in control, which has room for them all
+ * (CMSG_SPACE of nfds ints); nothing when nfds is 0. Both ends pass fds this way: the loader its
+ * ring and programs, the resident process the events it lends.
+ */
+static inline void put_fds(struct msghdr *msg, char *control, const int *fds, int nfds)
+{
+	if (nfds <= 0)
+		return;
+	msg->msg_control = control;
+	msg->msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+	struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+}
 
 /*
  * loader --resident: serves the lab's runs until killed, on dispatcher.sock and runs.sock in the
